@@ -1,0 +1,43 @@
+# One command to set up and build the site, one to set up and run the tests.
+# Everything installs into .venv; nothing touches the system Python.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: site serve test lint check bench browser-deps clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test,bench]'
+	touch $(STAMP)
+
+## site: set up and build the library site into site/ (strict: warnings fail)
+site: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
+
+## serve: set up and serve the site with drafts and live reload on :8000
+serve: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve
+
+## test: set up (venv, Chromium, axe-core) and run the whole test suite
+test: $(STAMP) browser-deps
+	$(BIN)/ruff check plugin tests bench
+	$(BIN)/ruff format --check plugin tests bench
+	$(BIN)/mypy
+	$(BIN)/pytest -q -p no:cacheprovider
+
+## lint: check this repository's postmortems as CI does on a pull request
+lint: $(STAMP)
+	$(BIN)/postmortems lint
+
+## bench: run the benchmarks (prints ratios against same-run baselines)
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+browser-deps:
+	@bash scripts/browser-deps.sh
+
+clean:
+	rm -rf site .venv .pytest_cache build *.egg-info node_modules

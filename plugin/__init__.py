@@ -1,0 +1,36 @@
+"""mkdocs-postmortems: blameless AI-incident postmortems as a linted,
+searchable MkDocs library.
+
+The public API is the MkDocs-free core: load a library, check it, report or
+export it. `mkdocs_postmortems.plugin` and `mkdocs_postmortems.cli` are thin
+adapters over it.
+"""
+
+from .checks import check_document, check_library
+from .frontmatter import Document, Limits, parse_yaml, read_document
+from .library import Library, LibraryLoader, load_library
+from .model import ActionItem, Factor, Finding, Harm, Postmortem, Severity
+from .settings import Settings, read_site_config
+from .taxonomy import Taxonomy, load_taxonomy
+
+__all__ = [
+    "ActionItem",
+    "Document",
+    "Factor",
+    "Finding",
+    "Harm",
+    "Library",
+    "LibraryLoader",
+    "Limits",
+    "Postmortem",
+    "Settings",
+    "Severity",
+    "Taxonomy",
+    "check_document",
+    "check_library",
+    "load_library",
+    "load_taxonomy",
+    "parse_yaml",
+    "read_document",
+    "read_site_config",
+]

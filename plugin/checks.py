@@ -1,0 +1,379 @@
+"""The rules: every check a postmortem goes through, as findings.
+
+Per-file rules run on one parsed document; library rules need all of them.
+The CLI and the MkDocs plugin both call `check_document` and
+`check_library`, so a finding reads the same in a terminal and in a build log.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from typing import Any, Final
+
+from .frontmatter import Document
+from .model import (
+    ActionItem,
+    DateLike,
+    Factor,
+    Finding,
+    Harm,
+    JsonPath,
+    Postmortem,
+    Severity,
+)
+from .schema import POSTMORTEM_SCHEMA, SchemaReporter, did_you_mean
+from .settings import Settings
+from .taxonomy import Taxonomy
+
+ID_PREFIX: Final = re.compile(r"^[A-Z][A-Z0-9]*-[0-9]{4}-[0-9]{3,}")
+DATE_FIELDS: Final = ("date", "detected", "resolved")
+# Keys whose presence marks a file as meant to be a postmortem (spec 1).
+POSTMORTEM_MARKERS: Final = ("severity", "factors")
+
+
+def looks_like_postmortem(doc: Document) -> bool:
+    name = PurePosixPath(doc.path).name
+    if ID_PREFIX.match(name):
+        return True
+    data = doc.data
+    return isinstance(data, dict) and any(k in data for k in POSTMORTEM_MARKERS)
+
+
+def parse_date(value: str) -> DateLike:
+    """ISO date or date-time as YAML authors write it ('Z', a space instead of
+    'T'); raises ValueError with the reason for impossible dates."""
+    if len(value) == 10:
+        return dt.date.fromisoformat(value)
+    return dt.datetime.fromisoformat(value.replace(" ", "T", 1).replace("t", "T"))
+
+
+def _comparable(value: DateLike) -> dt.datetime:
+    if not isinstance(value, dt.datetime):
+        value = dt.datetime.combine(value, dt.time())
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    return value
+
+
+@dataclass
+class CheckedDocument:
+    """A document with its per-file findings and, when it is sound, the
+    Postmortem it describes. `id` is kept even for broken files so that
+    library rules (duplicates, related) still see them."""
+
+    document: Document
+    is_postmortem: bool
+    findings: list[Finding]
+    postmortem: Postmortem | None = None
+    id: str | None = None
+
+
+class _DocumentChecker:
+    def __init__(self, doc: Document, taxonomy: Taxonomy | None, settings: Settings) -> None:
+        self.doc = doc
+        self.taxonomy = taxonomy
+        self.settings = settings
+        self.findings: list[Finding] = []
+
+    def add(self, path: JsonPath, rule: str, message: str,
+            severity: Severity = Severity.ERROR, value: bool = True) -> None:
+        yd = self.doc.yaml
+        pos = (yd.values.get(path) if value else None) or yd.position(path)
+        self.findings.append(Finding(self.doc.path, pos.line, pos.column, severity, rule, message))
+
+    def run(self) -> CheckedDocument:
+        doc = self.doc
+        self.findings.extend(doc.findings)
+        is_pm = looks_like_postmortem(doc)
+        data = doc.data
+        # Duplicate keys or a refused tag still leave data worth checking;
+        # unreadable YAML does not.
+        if not is_pm or (data is None and doc.findings):
+            return CheckedDocument(doc, is_pm, self.findings)
+        if not doc.has_front_matter or data is None:
+            self.add((), "front-matter-missing",
+                     "the file is named like a postmortem but has no front matter; start it "
+                     "with '---', the keys id, title, status, severity, date, summary, systems, "
+                     "and a closing '---'")
+            return CheckedDocument(doc, True, self.findings)
+        if not isinstance(data, dict):
+            self.add((), "front-matter-not-mapping",
+                     "the front matter must be keys with values (id: ..., title: ...), "
+                     "not a list or a single value")
+            return CheckedDocument(doc, True, self.findings)
+        self.findings.extend(SchemaReporter(POSTMORTEM_SCHEMA, doc.yaml, doc.path).findings(data))
+        schema_ok = not self.findings
+        pm_id = data.get("id") if isinstance(data.get("id"), str) else None
+        self.check_file_name(pm_id)
+        dates = self.check_dates(data)
+        self.check_taxonomy(data)
+        self.check_publication(data)
+        self.check_sections(data)
+        postmortem = None
+        if schema_ok and not any(f.severity is Severity.ERROR for f in self.findings):
+            postmortem = build_postmortem(doc, data, dates)
+        return CheckedDocument(doc, True, self.findings, postmortem, pm_id)
+
+    def check_file_name(self, pm_id: str | None) -> None:
+        if pm_id is None or not ID_PREFIX.fullmatch(pm_id):
+            return
+        stem = PurePosixPath(self.doc.path).stem
+        if stem != pm_id and not stem.startswith(pm_id + "-"):
+            self.add(("id",), "file-name",
+                     f"the file name '{PurePosixPath(self.doc.path).name}' must start with the "
+                     f"incident id: rename it to '{pm_id}.md' or '{pm_id}-short-title.md'")
+
+    def check_dates(self, data: dict[str, Any]) -> dict[JsonPath, DateLike]:
+        places: list[JsonPath] = [(k,) for k in DATE_FIELDS if k in data]
+        items = data.get("action_items")
+        if isinstance(items, list):
+            places += [("action_items", i, "due") for i, it in enumerate(items)
+                       if isinstance(it, dict) and "due" in it]
+        parsed: dict[JsonPath, DateLike] = {}
+        for where in places:
+            value: Any = data
+            for part in where:
+                value = value[part]
+            if not isinstance(value, str):
+                continue
+            try:
+                parsed[where] = parse_date(value)
+            except ValueError as exc:
+                if re.match(r"^\d{4}-\d{2}-\d{2}", value):
+                    self.add(where, "invalid-date",
+                             f"{'.'.join(map(str, where))} '{value}' is not a real date ({exc})")
+        chain = [(k, parsed.get((k,))) for k in DATE_FIELDS]
+        present = [(k, v) for k, v in chain if v is not None]
+        for (k1, v1), (k2, v2) in zip(present, present[1:], strict=False):
+            assert v1 is not None and v2 is not None
+            if _comparable(v2) < _comparable(v1):
+                self.add((k2,), "date-order",
+                         f"{k2} ({data[k2]}) is before {k1} ({data[k1]}); the order is "
+                         "date <= detected <= resolved")
+        return parsed
+
+    def check_taxonomy(self, data: dict[str, Any]) -> None:
+        tax = self.taxonomy
+        if tax is None:
+            return
+        layer_ids = [layer.id for layer in tax.layers]
+        for key in ("factors", "action_items"):
+            entries = data.get(key)
+            if not isinstance(entries, list):
+                continue
+            for i, entry in enumerate(entries):
+                if not isinstance(entry, dict):
+                    continue
+                layer_id = entry.get("layer")
+                if isinstance(layer_id, str) and tax.layer(layer_id) is None:
+                    self.add((key, i, "layer"), "unknown-layer",
+                             f"{key}[{i}].layer '{layer_id}' is not a layer of the taxonomy; "
+                             f"use one of {', '.join(layer_ids)}{did_you_mean(layer_id, layer_ids)}")
+                    continue
+                cat_id = entry.get("category")
+                if key != "factors" or not isinstance(cat_id, str) or not isinstance(layer_id, str):
+                    continue
+                self.check_category(i, layer_id, cat_id)
+        harm = data.get("harm")
+        types = harm.get("types") if isinstance(harm, dict) else None
+        if isinstance(types, list):
+            known = [h.id for h in tax.harm_types]
+            for i, harm_id in enumerate(types):
+                if isinstance(harm_id, str) and tax.harm_type(harm_id) is None:
+                    self.add(("harm", "types", i), "unknown-harm-type",
+                             f"harm type '{harm_id}' is not in the taxonomy; use one of "
+                             f"{', '.join(known)}{did_you_mean(harm_id, known)}")
+
+    def check_category(self, i: int, layer_id: str, cat_id: str) -> None:
+        assert self.taxonomy is not None
+        layer = self.taxonomy.layer(layer_id)
+        assert layer is not None
+        own = [c.id for c in layer.categories]
+        if cat_id in own:
+            return
+        elsewhere = self.taxonomy.category(cat_id)
+        if elsewhere is not None:
+            self.add(("factors", i, "category"), "category-layer",
+                     f"category '{cat_id}' belongs to layer '{elsewhere.layer}', not "
+                     f"'{layer_id}'; change the layer to '{elsewhere.layer}' or pick one of "
+                     f"{', '.join(own)}")
+        else:
+            self.add(("factors", i, "category"), "unknown-category",
+                     f"category '{cat_id}' is not a category of layer '{layer_id}'; use one "
+                     f"of {', '.join(own)}{did_you_mean(cat_id, own)}")
+
+    def check_publication(self, data: dict[str, Any]) -> None:
+        if data.get("status") != "final":
+            return
+        harm = data.get("harm")
+        if not isinstance(harm, dict):
+            return
+        review = harm.get("legal_review")
+        if review == "pending":
+            self.add(("harm", "legal_review"), "legal-review",
+                     "a final postmortem cannot have legal_review: pending; finish the review "
+                     "(approved) or keep status at review")
+            return
+        if self.taxonomy is None or review == "approved":
+            return
+        types = harm.get("types") if isinstance(harm.get("types"), list) else []
+        needing = [t for t in types if isinstance(t, str)
+                   and (h := self.taxonomy.harm_type(t)) is not None and h.requires_legal_review]
+        if needing:
+            where: JsonPath = ("harm", "legal_review") if "legal_review" in harm else ("harm",)
+            self.add(where, "legal-review",
+                     f"harm type {', '.join(repr(t) for t in needing)} requires legal review: a "
+                     "final postmortem needs harm.legal_review: approved")
+
+    def check_sections(self, data: dict[str, Any]) -> None:
+        wanted = self.settings.required_sections
+        if not wanted:
+            return
+        present = {_normalise(h) for h in headings(self.doc.body)}
+        missing = [s for s in wanted if _normalise(s) not in present]
+        if not missing:
+            return
+        draft = data.get("status") == "draft"
+        line = self.doc.body_line
+        self.findings.append(
+            Finding(
+                self.doc.path,
+                line,
+                1,
+                Severity.WARNING if draft else Severity.ERROR,
+                "missing-section",
+                f"the body has no {', '.join(f'## {s}' for s in missing)} "
+                f"section{'s' if len(missing) > 1 else ''}; every postmortem has: "
+                f"{', '.join(wanted)}",
+            )
+        )
+
+
+def _normalise(heading: str) -> str:
+    return " ".join(heading.casefold().split())
+
+
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_HEADING = re.compile(r"^ {0,3}#{1,6}[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$")
+
+
+def headings(body: str) -> Iterator[str]:
+    """ATX headings outside fenced code blocks."""
+    fence: str | None = None
+    for line in body.splitlines():
+        m = _FENCE.match(line)
+        if m:
+            mark = m.group(1)
+            if fence is None:
+                fence = mark[0] * len(mark)
+            elif mark.startswith(fence):
+                fence = None
+            continue
+        if fence is None:
+            h = _HEADING.match(line)
+            if h:
+                yield h.group(1)
+
+
+def _strs(value: Any) -> tuple[str, ...]:
+    return tuple(value) if isinstance(value, list) else ()
+
+
+def build_postmortem(doc: Document, data: dict[str, Any], dates: dict[JsonPath, DateLike]) -> Postmortem:
+    """The typed postmortem of a document that passed every per-file error rule."""
+    harm = data.get("harm")
+    positions = dict(doc.yaml.values)
+    positions.update(doc.yaml.keys)
+
+    def date_at(where: JsonPath) -> DateLike | None:
+        return dates.get(where)
+
+    items = []
+    for i, it in enumerate(data.get("action_items") or []):
+        due = dates[("action_items", i, "due")]
+        items.append(
+            ActionItem(
+                title=it["title"], layer=it["layer"], type=it["type"], owner=it["owner"],
+                due=due.date() if isinstance(due, dt.datetime) else due,
+                status=it["status"], link=it.get("link"),
+            )
+        )
+    start = date_at(("date",))
+    assert start is not None
+    return Postmortem(
+        id=data["id"],
+        title=data["title"],
+        status=data["status"],
+        severity=data["severity"],
+        date=start,
+        summary=data["summary"],
+        systems=tuple(data["systems"]),
+        src_path=doc.path,
+        body=doc.body,
+        body_line=doc.body_line,
+        visibility=data.get("visibility", "internal"),
+        detected=date_at(("detected",)),
+        resolved=date_at(("resolved",)),
+        authors=_strs(data.get("authors")),
+        tags=_strs(data.get("tags")),
+        harm=Harm(
+            types=_strs(harm.get("types")),
+            affected=harm.get("affected"),
+            legal_review=harm.get("legal_review"),
+        ) if isinstance(harm, dict) else None,
+        factors=tuple(Factor(f["layer"], f["category"], f["summary"])
+                      for f in data.get("factors") or []),
+        action_items=tuple(items),
+        related=_strs(data.get("related")),
+        extra={k: v for k, v in data.items() if k.startswith("x-")},
+        data=data,
+        positions=positions,
+    )
+
+
+def check_document(doc: Document, taxonomy: Taxonomy | None, settings: Settings) -> CheckedDocument:
+    return _DocumentChecker(doc, taxonomy, settings).run()
+
+
+def check_library(checked: Sequence[CheckedDocument]) -> list[Finding]:
+    """Rules that need the whole library: unique ids and `related` links."""
+    findings: list[Finding] = []
+    by_id: dict[str, list[CheckedDocument]] = defaultdict(list)
+    for c in checked:
+        if c.id is not None:
+            by_id[c.id].append(c)
+    for pm_id, owners in by_id.items():
+        if len(owners) < 2:
+            continue
+        for c in owners:
+            others = ", ".join(o.document.path for o in owners if o is not c)
+            pos = c.document.yaml.position(("id",))
+            findings.append(Finding(
+                c.document.path, pos.line, pos.column, Severity.ERROR, "duplicate-id",
+                f"id '{pm_id}' is also used by {others}; ids must be unique: give the newer "
+                "postmortem the next free id and rename its file to match"))
+    known = list(by_id)
+    for c in checked:
+        data = c.document.data
+        related = data.get("related") if isinstance(data, dict) else None
+        if not c.is_postmortem or not isinstance(related, list):
+            continue
+        for i, rid in enumerate(related):
+            if not isinstance(rid, str):
+                continue
+            pos = c.document.yaml.position(("related", i))
+            if rid == c.id:
+                findings.append(Finding(c.document.path, pos.line, pos.column, Severity.ERROR,
+                                        "related-self", f"related lists the postmortem's own id "
+                                        f"'{rid}'; remove it"))
+            elif rid not in by_id:
+                findings.append(Finding(c.document.path, pos.line, pos.column, Severity.ERROR,
+                                        "related-unknown",
+                                        f"related incident '{rid}' does not exist in the library"
+                                        f"{did_you_mean(rid, known)}"))
+    return findings

@@ -1,0 +1,344 @@
+"""Split a Markdown file into YAML front matter and body, and parse the YAML
+into plain JSON-like data that remembers where every key and value was written.
+
+python-frontmatter finds and splits the front matter; PyYAML composes the
+node graph (with the C parser where present); the nodes are then turned into
+data here rather than by PyYAML's constructor, because that is where the
+line numbers, duplicate keys, tag policy and cost limits can all be enforced
+in one pass. Nothing in this module raises on content: every problem comes
+back as a Finding.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+import frontmatter as _pyfrontmatter
+import yaml
+from yaml.constructor import SafeConstructor
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from .model import Finding, JsonPath, Position, Severity
+
+try:
+    _Loader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
+except AttributeError:  # pragma: no cover - PyYAML built without libyaml
+    _Loader = yaml.SafeLoader
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one file may cost. Hostile YAML (alias bombs, deep nesting, huge
+    files) hits one of these and becomes a finding instead of a hang."""
+
+    max_file_bytes: int = 2 * 1024 * 1024
+    max_front_matter_bytes: int = 256 * 1024
+    max_depth: int = 32
+    max_nodes: int = 20_000
+
+
+DEFAULT_LIMITS: Final = Limits()
+
+_STR = "tag:yaml.org,2002:str"
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_MERGE = "tag:yaml.org,2002:merge"
+_SEQ = "tag:yaml.org,2002:seq"
+_MAP = "tag:yaml.org,2002:map"
+# Only the plain JSON-ish core types. Anything else (!!python/..., !!binary,
+# local !tags) is refused: front matter is untrusted and must never execute.
+_SCALAR_TAGS: Final = frozenset(
+    {
+        _STR,
+        "tag:yaml.org,2002:int",
+        "tag:yaml.org,2002:float",
+        "tag:yaml.org,2002:bool",
+        "tag:yaml.org,2002:null",
+    }
+)
+
+
+@dataclass
+class YamlData:
+    """Parsed YAML as JSON-like data plus where each part was written."""
+
+    data: Any = None
+    # Position of each value, by its path from the root ("factors", 0, "layer").
+    values: dict[JsonPath, Position] = field(default_factory=dict)
+    # Position of the key that introduces each mapping value.
+    keys: dict[JsonPath, Position] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)
+
+    def position(self, path: JsonPath) -> Position:
+        """Where a person should look for `path`: the key if there is one,
+        else the value, else the nearest enclosing thing that exists."""
+        while True:
+            pos = self.keys.get(path) or self.values.get(path)
+            if pos is not None or not path:
+                return pos or Position(1, 1)
+            path = path[:-1]
+
+
+class _TooComplex(Exception):
+    def __init__(self, why: str, node: Node) -> None:
+        super().__init__(why)
+        self.node = node
+
+
+class _Builder:
+    """Turns a composed YAML node graph into data, one pass, bounded."""
+
+    def __init__(self, path: str, line_offset: int, limits: Limits, out: YamlData) -> None:
+        self.path = path
+        self.line_offset = line_offset
+        self.limits = limits
+        self.out = out
+        self.nodes = 0
+        self.scalars = SafeConstructor()
+
+    def pos(self, node: Node) -> Position:
+        mark = node.start_mark
+        return Position(mark.line + self.line_offset + 1, mark.column + 1)
+
+    def finding(self, node: Node, rule: str, message: str) -> None:
+        p = self.pos(node)
+        self.out.findings.append(Finding(self.path, p.line, p.column, Severity.ERROR, rule, message))
+
+    def build(self, node: Node, where: JsonPath, depth: int = 0) -> Any:
+        self.nodes += 1
+        if self.nodes > self.limits.max_nodes:
+            raise _TooComplex(
+                f"the YAML expands to more than {self.limits.max_nodes} values "
+                "(aliases that repeat aliases?); write the values out plainly",
+                node,
+            )
+        if depth > self.limits.max_depth:
+            raise _TooComplex(f"the YAML nests deeper than {self.limits.max_depth} levels", node)
+        # Aliases share node objects, so a position is recorded only once per path.
+        self.out.values.setdefault(where, self.pos(node))
+        if isinstance(node, ScalarNode):
+            return self.scalar(node)
+        if isinstance(node, SequenceNode):
+            if node.tag != _SEQ:
+                self.bad_tag(node)
+            return [self.build(item, (*where, i), depth + 1) for i, item in enumerate(node.value)]
+        if isinstance(node, MappingNode):
+            if node.tag != _MAP:
+                self.bad_tag(node)
+            return self.mapping(node, where, depth)
+        raise AssertionError(f"unknown YAML node {node!r}")  # pragma: no cover
+
+    def mapping(self, node: MappingNode, where: JsonPath, depth: int) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        merged: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == _MERGE:
+                # `<<: *defaults` fills in keys the mapping does not set itself.
+                sources = value_node.value if isinstance(value_node, SequenceNode) else [value_node]
+                for source in sources:
+                    value = self.build(source, where, depth + 1)
+                    if isinstance(value, dict):
+                        for k, v in value.items():
+                            merged.setdefault(k, v)
+                    else:
+                        self.finding(source, "yaml-syntax", "'<<' can only merge mappings")
+                continue
+            if not isinstance(key_node, ScalarNode):
+                self.finding(key_node, "yaml-syntax", "a key must be a plain word, not a list or mapping")
+                continue
+            key = self.scalar(key_node)
+            # YAML 1.1 reads keys like `yes` or `2025` as other types; the
+            # schema talks about text keys, so compare them as written.
+            key = key if isinstance(key, str) else key_node.value
+            here = (*where, key)
+            if key in result:
+                first = self.out.keys.get(here)
+                at = f" (first written on line {first.line})" if first else ""
+                self.finding(
+                    key_node,
+                    "yaml-duplicate-key",
+                    f"key '{key}' is written twice{at}; keep one, the later value is used",
+                )
+            self.out.keys[here] = self.pos(key_node)
+            self.out.values.pop(here, None)
+            result[key] = self.build(value_node, here, depth + 1)
+        for k, v in merged.items():
+            result.setdefault(k, v)
+        return result
+
+    def scalar(self, node: ScalarNode) -> Any:
+        tag = node.tag
+        if tag == _STR:
+            return node.value
+        if tag == _TIMESTAMP:
+            # Kept as written: dates are checked (and impossible ones such as
+            # 2025-02-30 reported) in one place for quoted and unquoted alike.
+            return node.value
+        if tag in _SCALAR_TAGS:
+            return self.scalars.construct_object(node, deep=False)
+        self.bad_tag(node)
+        return node.value
+
+    def bad_tag(self, node: Node) -> None:
+        self.finding(
+            node,
+            "yaml-tag",
+            f"the YAML tag '{node.tag.replace('tag:yaml.org,2002:', '!!')}' is not allowed in front matter; "
+            "remove it and write a plain value",
+        )
+
+
+def parse_yaml(
+    text: str, path: str, line_offset: int = 0, limits: Limits = DEFAULT_LIMITS
+) -> YamlData:
+    """Parse one YAML document. `line_offset` is how many lines of the file
+    precede `text`, so positions are lines of the file, 1-based."""
+    out = YamlData()
+    try:
+        node = yaml.compose(text, Loader=_Loader)  # noqa: S506 - compose builds nodes only, never objects
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = (mark.line + line_offset + 1) if mark else line_offset + 1
+        col = (mark.column + 1) if mark else 1
+        problem = exc.problem or "unreadable YAML"
+        context = f" {exc.context}" if exc.context else ""
+        out.findings.append(
+            Finding(
+                path,
+                line,
+                col,
+                Severity.ERROR,
+                "yaml-syntax",
+                f"the front matter is not valid YAML: {problem}{context}",
+            )
+        )
+        return out
+    except (yaml.YAMLError, RecursionError, ValueError) as exc:
+        out.findings.append(
+            Finding(
+                path,
+                line_offset + 1,
+                1,
+                Severity.ERROR,
+                "yaml-syntax",
+                f"the front matter is not valid YAML: {exc}",
+            )
+        )
+        return out
+    if node is None:
+        return out
+    builder = _Builder(path, line_offset, limits, out)
+    try:
+        out.data = builder.build(node, ())
+    except _TooComplex as exc:
+        out.data = None
+        builder.finding(exc.node, "yaml-too-complex", str(exc))
+    except RecursionError:
+        out.data = None
+        builder.finding(node, "yaml-too-complex", "the YAML nests too deeply to read")
+    return out
+
+
+class LineKeepingHandler(_pyfrontmatter.YAMLHandler):  # type: ignore[misc]
+    """python-frontmatter's YAML handler, with our loader behind `load`."""
+
+    def load(self, fm: str, **kwargs: Any) -> YamlData:
+        return parse_yaml(fm, str(kwargs.get("path", "<front matter>")), int(kwargs.get("line_offset", 0)))
+
+
+_HANDLER: Final = LineKeepingHandler()
+
+
+@dataclass
+class Document:
+    """A Markdown file split into parsed front matter and body."""
+
+    path: str
+    has_front_matter: bool
+    yaml: YamlData
+    body: str
+    body_line: int
+
+    @property
+    def data(self) -> Any:
+        return self.yaml.data
+
+    @property
+    def findings(self) -> list[Finding]:
+        return self.yaml.findings
+
+
+def _error(path: str, line: int, rule: str, message: str) -> Finding:
+    return Finding(path, line, 1, Severity.ERROR, rule, message)
+
+
+def decode(raw: bytes, path: str, limits: Limits = DEFAULT_LIMITS) -> tuple[str | None, list[Finding]]:
+    """Bytes to text with `\\n` line ends; a BOM is dropped. Refuses what is
+    not UTF-8 text, saying where the first bad byte is."""
+    if len(raw) > limits.max_file_bytes:
+        return None, [
+            _error(path, 1, "file-too-large",
+                   f"the file is {len(raw):,} bytes; postmortems are limited to "
+                   f"{limits.max_file_bytes:,} bytes")
+        ]
+    nul = raw.find(b"\x00")
+    if nul >= 0:
+        return None, [
+            _error(path, raw.count(b"\n", 0, nul) + 1, "encoding",
+                   "the file contains NUL bytes: it looks binary, not Markdown text")
+        ]
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return None, [
+            _error(path, raw.count(b"\n", 0, exc.start) + 1, "encoding",
+                   f"the file is not valid UTF-8 (byte 0x{raw[exc.start]:02x} at offset "
+                   f"{exc.start}); save it as UTF-8")
+        ]
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text, []
+
+
+def split(text: str, path: str, limits: Limits = DEFAULT_LIMITS) -> Document:
+    """Split decoded Markdown text into front matter and body and parse the
+    front matter. A file with no front matter is a Document whose
+    `has_front_matter` is False."""
+    boundary = _HANDLER.FM_BOUNDARY
+    opening = boundary.match(text)
+    if opening is None:
+        return Document(path, False, YamlData(), text, 1)
+    try:
+        fm, body = _HANDLER.split(text)
+    except ValueError:
+        yaml_data = YamlData()
+        yaml_data.findings.append(
+            _error(path, 1, "front-matter-unclosed",
+                   "the front matter opened with '---' on line 1 is never closed; "
+                   "add a line '---' after the last key")
+        )
+        return Document(path, True, yaml_data, "", 1)
+    fm_start = opening.end()
+    line_offset = text.count("\n", 0, fm_start)
+    body_start = len(text) - len(body)
+    body_line = text.count("\n", 0, body_start) + 1
+    if len(fm) > limits.max_front_matter_bytes:
+        yaml_data = YamlData()
+        yaml_data.findings.append(
+            _error(path, 1, "yaml-too-complex",
+                   f"the front matter is {len(fm):,} characters; the limit is "
+                   f"{limits.max_front_matter_bytes:,}. Move long text into the body")
+        )
+        return Document(path, True, yaml_data, body, body_line)
+    parsed = _HANDLER.load(fm, path=path, line_offset=line_offset)
+    return Document(path, True, parsed, body, body_line)
+
+
+def read_document(raw: bytes, path: str, limits: Limits = DEFAULT_LIMITS) -> Document:
+    """Decode and split one file's bytes. Never raises on content."""
+    text, findings = decode(raw, path, limits)
+    if text is None:
+        doc = Document(path, True, YamlData(), "", 1)
+        doc.findings.extend(findings)
+        return doc
+    return split(text, path, limits)

@@ -1,0 +1,146 @@
+"""A whole docs_dir as a library of postmortems, with every finding."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .checks import CheckedDocument, check_document, check_library
+from .frontmatter import read_document
+from .model import Finding, Postmortem, Severity
+from .resources import default_taxonomy_path
+from .settings import Settings
+from .taxonomy import Taxonomy, load_taxonomy
+
+
+@dataclass
+class Library:
+    postmortems: list[Postmortem]
+    findings: list[Finding]
+    taxonomy: Taxonomy | None
+    settings: Settings
+    # Every Markdown file that was read, by its path relative to docs_dir.
+    documents: dict[str, CheckedDocument] = field(default_factory=dict)
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity is Severity.ERROR]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity is Severity.WARNING]
+
+    def published(self, include_drafts: bool | None = None) -> list[Postmortem]:
+        """What may reach the site, newest first. Restricted never does."""
+        drafts = self.settings.include_drafts if include_drafts is None else include_drafts
+        chosen = [p for p in self.postmortems
+                  if not p.is_restricted and (drafts or not p.is_draft)]
+        return sorted(chosen, key=lambda p: (str(p.date), p.id), reverse=True)
+
+
+def resolve_taxonomy_path(settings: Settings, config_dir: Path) -> Path:
+    if settings.taxonomy:
+        return config_dir / settings.taxonomy
+    local = config_dir / "schema" / "taxonomy.yml"
+    return local if local.is_file() else default_taxonomy_path()
+
+
+def markdown_files(docs_dir: Path) -> Iterator[Path]:
+    """Markdown files under docs_dir, skipping hidden folders, as MkDocs does."""
+    for root, dirs, files in os.walk(docs_dir):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            if name.endswith((".md", ".markdown")) and not name.startswith("."):
+                yield Path(root, name)
+
+
+class LibraryLoader:
+    """Loads a library and remembers what it parsed.
+
+    Kept alive across `mkdocs serve` rebuilds: a file whose size and mtime
+    have not changed is not read or parsed again, and its per-file checks
+    are reused while the taxonomy and settings are the same.
+    """
+
+    def __init__(self) -> None:
+        self._cache: dict[Path, tuple[tuple[int, int], object, CheckedDocument]] = {}
+        self.parsed_last_time = 0
+
+    def load(
+        self,
+        docs_dir: Path,
+        settings: Settings,
+        config_dir: Path,
+        display_root: Path | None = None,
+        extra_files: Iterable[Path] = (),
+    ) -> Library:
+        display_root = display_root or docs_dir
+        tax_path = resolve_taxonomy_path(settings, config_dir)
+        taxonomy, findings = load_taxonomy(tax_path, display_path(tax_path, display_root))
+        context = (taxonomy, settings)
+        files = list(markdown_files(docs_dir)) if docs_dir.is_dir() else []
+        seen = set(files)
+        files += [p for p in extra_files if p not in seen]
+        checked: dict[str, CheckedDocument] = {}
+        self.parsed_last_time = 0
+        live: set[Path] = set()
+        for path in files:
+            c = self._check(path, display_path(path, display_root), taxonomy, settings, context)
+            if c is None:
+                continue
+            live.add(path)
+            key = path.relative_to(docs_dir).as_posix() if path.is_relative_to(docs_dir) else str(path)
+            checked[key] = c
+            if c.postmortem is not None:
+                c.postmortem.src_uri = key
+        for gone in set(self._cache) - live:
+            del self._cache[gone]
+        all_checked = list(checked.values())
+        findings += [f for c in all_checked for f in c.findings]
+        findings += check_library(all_checked)
+        postmortems = [c.postmortem for c in all_checked if c.postmortem is not None]
+        # A postmortem with a library-level error (e.g. a duplicate id) is not published.
+        broken = {f.path for f in findings if f.severity is Severity.ERROR}
+        postmortems = [p for p in postmortems if p.src_path not in broken]
+        return Library(postmortems, sorted(set(findings)), taxonomy, settings, checked)
+
+    def _check(self, path: Path, shown: str, taxonomy: Taxonomy | None,
+               settings: Settings, context: object) -> CheckedDocument | None:
+        try:
+            st = path.stat()
+        except OSError:
+            return None
+        stamp = (st.st_mtime_ns, st.st_size)
+        hit = self._cache.get(path)
+        if hit is not None and hit[0] == stamp and hit[2].document.path == shown:
+            if hit[1] == context:
+                return hit[2]
+            doc = hit[2].document
+        else:
+            try:
+                raw = path.read_bytes()
+            except OSError as exc:
+                return CheckedDocument(
+                    read_document(b"", shown), True,
+                    [Finding(shown, 1, 1, Severity.ERROR, "unreadable",
+                             f"cannot read the file: {exc.strerror or exc}")])
+            doc = read_document(raw, shown)
+            self.parsed_last_time += 1
+        result = check_document(doc, taxonomy, settings)
+        self._cache[path] = (stamp, context, result)
+        return result
+
+
+def display_path(path: Path, root: Path) -> str:
+    """How a file is named in findings: relative to `root` where it can be."""
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def load_library(docs_dir: Path, settings: Settings, config_dir: Path,
+                 display_root: Path | None = None, extra_files: Iterable[Path] = ()) -> Library:
+    return LibraryLoader().load(docs_dir, settings, config_dir, display_root, extra_files)

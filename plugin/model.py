@@ -1,0 +1,138 @@
+"""Domain objects shared by the linter, the site builder and the exporters.
+
+Nothing here imports MkDocs or click: a move to another site generator is an
+adapter over these types, not a rewrite.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from dataclasses import dataclass, field
+from typing import Any
+
+JsonPath = tuple[str | int, ...]
+
+
+class Severity(enum.StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, order=True)
+class Finding:
+    """One problem, pointing at the place a person has to edit."""
+
+    path: str
+    line: int
+    column: int
+    severity: Severity
+    rule: str
+    message: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "severity": str(self.severity),
+            "rule": self.rule,
+            "message": self.message,
+        }
+
+
+@dataclass(frozen=True)
+class Position:
+    line: int
+    column: int
+
+
+@dataclass(frozen=True)
+class Factor:
+    layer: str
+    category: str
+    summary: str
+
+
+@dataclass(frozen=True)
+class ActionItem:
+    title: str
+    layer: str
+    type: str
+    owner: str
+    due: dt.date
+    status: str
+    link: str | None = None
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status in ("done", "wont-do")
+
+    def is_overdue(self, today: dt.date) -> bool:
+        return not self.is_closed and self.due < today
+
+
+@dataclass(frozen=True)
+class Harm:
+    types: tuple[str, ...] = ()
+    affected: str | None = None
+    legal_review: str | None = None
+
+
+DateLike = dt.date | dt.datetime
+
+
+@dataclass
+class Postmortem:
+    """A postmortem whose front matter passed the schema."""
+
+    id: str
+    title: str
+    status: str
+    severity: str
+    date: DateLike
+    summary: str
+    systems: tuple[str, ...]
+    # As shown in findings (relative to where lint runs).
+    src_path: str
+    body: str
+    body_line: int
+    visibility: str = "internal"
+    # Relative to docs_dir, as MkDocs names the file.
+    src_uri: str = ""
+    detected: DateLike | None = None
+    resolved: DateLike | None = None
+    authors: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    harm: Harm | None = None
+    factors: tuple[Factor, ...] = ()
+    action_items: tuple[ActionItem, ...] = ()
+    related: tuple[str, ...] = ()
+    extra: dict[str, Any] = field(default_factory=dict)
+    # The front matter as JSON (dates as ISO strings), for exports.
+    data: dict[str, Any] = field(default_factory=dict)
+    positions: dict[JsonPath, Position] = field(default_factory=dict, repr=False)
+
+    @property
+    def year(self) -> int:
+        return self.date.year
+
+    @property
+    def is_restricted(self) -> bool:
+        return self.visibility == "restricted"
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status != "final"
+
+    @property
+    def layers(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(f.layer for f in self.factors))
+
+    @property
+    def categories(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(f.category for f in self.factors))
+
+    def line_of(self, path: JsonPath, default: int = 1) -> int:
+        pos = self.positions.get(path)
+        return pos.line if pos else default

@@ -1,0 +1,193 @@
+"""JSON Schema validation that speaks to people.
+
+jsonschema finds what is wrong; this module says it the way an author needs
+to hear it: which key, on which line, what to write instead.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from functools import cache
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError
+
+from .frontmatter import YamlData
+from .model import Finding, JsonPath, Position, Severity
+from .resources import load_json_schema
+
+POSTMORTEM_SCHEMA = "postmortem.schema.json"
+TAXONOMY_SCHEMA = "taxonomy.schema.json"
+
+
+@cache
+def validator(name: str) -> Draft202012Validator:
+    schema = load_json_schema(name)
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
+def describe(path: Sequence[str | int]) -> str:
+    """('factors', 1, 'layer') -> 'factors[1].layer'."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out or "the front matter"
+
+
+def did_you_mean(value: object, choices: Iterable[object]) -> str:
+    if not isinstance(value, str):
+        return ""
+    options = [str(c) for c in choices]
+    folded = {o.casefold().replace("_", "-"): o for o in options}
+    match = folded.get(value.casefold().replace("_", "-"))
+    if match is None:
+        close = difflib.get_close_matches(value, options, n=1, cutoff=0.6)
+        match = close[0] if close else None
+    return f" (did you mean '{match}'?)" if match else ""
+
+
+_JSON_KIND = {
+    "string": "text",
+    "array": "a list",
+    "object": "a mapping of keys to values",
+    "integer": "a whole number",
+    "number": "a number",
+    "boolean": "true or false",
+    "null": "empty",
+}
+
+
+def _kind_of(value: object) -> str:
+    if value is None:
+        return "nothing (an empty value)"
+    if isinstance(value, bool):
+        return f"{str(value).lower()} (YAML reads yes/no/on/off/true/false that way)"
+    if isinstance(value, int | float):
+        return f"the number {value}"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return repr(value)
+
+
+def _type_message(err: ValidationError, name: str) -> str:
+    expected = err.validator_value
+    kinds = [expected] if isinstance(expected, str) else list(expected)
+    want = " or ".join(_JSON_KIND.get(k, k) for k in kinds)
+    hint = ""
+    if "string" in kinds and not isinstance(err.instance, list | dict):
+        hint = "; put it in quotes"
+    elif "array" in kinds and isinstance(err.instance, str):
+        hint = f"; write it as a list: [{err.instance}]"
+    return f"{name} must be {want}, got {_kind_of(err.instance)}{hint}"
+
+
+def _examples(schema: dict[str, Any]) -> str:
+    examples = schema.get("examples") or []
+    shown = [e for e in examples if isinstance(e, str)][:2]
+    return " or ".join(f"'{e}'" for e in shown)
+
+
+def _required_message(err: ValidationError, name: str, missing: str) -> str:
+    where = "" if not err.absolute_path else f"{name} is "
+    if "then" in err.schema_path and missing == "factors":
+        return (
+            "a final postmortem needs 'factors': add at least one contributing factor "
+            "with layer, category and summary"
+        )
+    if where:
+        return f"{where}missing the required key '{missing}'"
+    return f"missing the required key '{missing}'"
+
+
+class SchemaReporter:
+    """Turns one validator's errors on one document into findings."""
+
+    def __init__(self, schema_name: str, yaml_data: YamlData, path: str, line_of_root: int = 1):
+        self.validator = validator(schema_name)
+        self.yaml = yaml_data
+        self.path = path
+        self.root = Position(line_of_root, 1)
+
+    def findings(self, instance: Any) -> list[Finding]:
+        found: list[Finding] = []
+        for err in self.validator.iter_errors(instance):
+            found.extend(self._convert(err))
+        found.sort()
+        return found
+
+    def _at(self, path: JsonPath, prefer_value: bool, rule: str, message: str) -> Finding:
+        pos: Position | None = self.yaml.values.get(path) if prefer_value else None
+        if pos is None:
+            pos = self.yaml.position(path) if path else self.root
+        return Finding(self.path, pos.line, pos.column, Severity.ERROR, rule, message)
+
+    def _convert(self, err: ValidationError) -> Iterator[Finding]:
+        path: JsonPath = tuple(err.absolute_path)
+        name = describe(path)
+        kind = err.validator
+        if kind == "required":
+            missing = str(err.message).split("'")[1] if "'" in err.message else str(err.message)
+            yield self._at(path, False, "required", _required_message(err, name, missing))
+        elif kind == "additionalProperties" and isinstance(err.instance, dict):
+            known = list(err.schema.get("properties", {}))
+            patterns = [re.compile(p) for p in err.schema.get("patternProperties", {})]
+            for key in err.instance:
+                if key in known or any(p.search(key) for p in patterns):
+                    continue
+                own = " Keys of your own must start with 'x-'." if patterns else ""
+                yield self._at(
+                    (*path, key),
+                    False,
+                    "unknown-key",
+                    f"unknown key '{key}' in {name}{did_you_mean(key, known)}.{own}",
+                )
+        elif kind == "enum":
+            choices = err.validator_value
+            yield self._at(
+                path,
+                True,
+                "invalid-value",
+                f"{name} must be one of {', '.join(map(str, choices))}, "
+                f"got {_kind_of(err.instance)}{did_you_mean(err.instance, choices)}",
+            )
+        elif kind == "type":
+            yield self._at(path, True, "wrong-type", _type_message(err, name))
+        elif kind == "pattern":
+            examples = _examples(err.schema)
+            like = f" like {examples}" if examples else f" matching {err.validator_value}"
+            yield self._at(
+                path, True, "invalid-format", f"{name} must be written{like}, got {err.instance!r}"
+            )
+        elif kind == "format":
+            yield self._at(
+                path, True, "invalid-format", f"{name} must be a valid {err.validator_value}, "
+                f"got {err.instance!r}"
+            )
+        elif kind == "minItems":
+            yield self._at(
+                path, False, "too-few-items",
+                f"{name} needs at least {err.validator_value} item"
+                f"{'s' if err.validator_value != 1 else ''}",
+            )
+        elif kind == "minLength":
+            yield self._at(path, True, "empty-value", f"{name} must not be empty")
+        elif kind == "maxLength":
+            yield self._at(
+                path, True, "too-long",
+                f"{name} is {len(err.instance)} characters long; the limit is {err.validator_value}",
+            )
+        elif kind == "uniqueItems":
+            yield self._at(path, True, "duplicate-item", f"{name} lists the same value twice")
+        elif kind in ("if", "allOf"):
+            return
+        else:
+            yield self._at(path, True, "schema", f"{name}: {err.message}")

@@ -1,0 +1,106 @@
+"""The options of a library, written once.
+
+The MkDocs plugin's config class and the CLI's reading of `mkdocs.yml` both
+take their defaults from `Settings`, so the site and `postmortems lint`
+cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+DEFAULT_REQUIRED_SECTIONS: tuple[str, ...] = (
+    "What happened",
+    "Impact",
+    "Timeline",
+    "Contributing factors",
+    "Lessons learned",
+)
+
+
+@dataclass(frozen=True)
+class Settings:
+    # Path of the taxonomy file, relative to mkdocs.yml. Unset: the
+    # repository's `schema/taxonomy.yml` if there is one, else the bundled one.
+    taxonomy: str | None = None
+    required_sections: tuple[str, ...] = DEFAULT_REQUIRED_SECTIONS
+    include_drafts: bool = False
+    # Id prefix for `postmortems new`; unset: the one the library already uses.
+    id_prefix: str | None = None
+    # Extra blameless-language phrases, by rule id, added to the built-in lists.
+    blameless_phrases: dict[str, list[str]] = field(default_factory=dict)
+    # Hint at incidents that share a system or category but are not `related`.
+    related_hints: bool = True
+    extra: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    @classmethod
+    def from_options(cls, options: dict[str, Any]) -> Settings:
+        names = {f.name for f in fields(cls)} - {"extra"}
+        known: dict[str, Any] = {k: v for k, v in options.items() if k in names}
+        if "required_sections" in known:
+            known["required_sections"] = tuple(known["required_sections"])
+        return cls(**known, extra={k: v for k, v in options.items() if k not in names})
+
+
+class _ConfigLoader(yaml.SafeLoader):
+    """Reads mkdocs.yml without running anything: `!ENV` and `!!python/name`
+    tags, common in MkDocs configs, become empty values."""
+
+
+def _ignore_tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> None:
+    return None
+
+
+for _prefix in ("!", "tag:yaml.org,2002:python/"):
+    _ConfigLoader.add_multi_constructor(_prefix, _ignore_tag)
+
+
+class ConfigError(Exception):
+    """mkdocs.yml is missing or unreadable: a usage error, not a finding."""
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    config_file: Path
+    docs_dir: Path
+    settings: Settings
+    plugin_enabled: bool
+
+
+PLUGIN_NAME = "postmortems"
+
+
+def read_site_config(config_file: Path) -> SiteConfig:
+    """The docs_dir and plugin options of a MkDocs site, read the way MkDocs
+    reads them, without importing MkDocs."""
+    try:
+        text = config_file.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise ConfigError(f"cannot read {config_file}: {exc.strerror or exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{config_file} is not UTF-8 text") from exc
+    try:
+        data = yaml.load(text, Loader=_ConfigLoader)  # noqa: S506 - safe loader subclass
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{config_file} is not valid YAML: {exc}") from exc
+    if not isinstance(data, dict):
+        raise ConfigError(f"{config_file} is not a MkDocs configuration (no mapping at top level)")
+    base = config_file.parent
+    docs_dir = base / str(data.get("docs_dir") or "docs")
+    options: dict[str, Any] | None = None
+    plugins = data.get("plugins") or []
+    entries = plugins.items() if isinstance(plugins, dict) else (
+        next(iter(p.items())) if isinstance(p, dict) and p else (p, None) for p in plugins
+    )
+    for name, opts in entries:
+        if name == PLUGIN_NAME:
+            options = opts if isinstance(opts, dict) else {}
+    try:
+        settings = Settings.from_options(options or {})
+    except TypeError as exc:
+        raise ConfigError(f"{config_file}: bad options for plugin '{PLUGIN_NAME}': {exc}") from exc
+    return SiteConfig(config_file, docs_dir, settings, options is not None)

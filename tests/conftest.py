@@ -1,0 +1,86 @@
+"""Shared fixtures: real files in tmp_path, real MkDocs builds."""
+
+from __future__ import annotations
+
+import os
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+EXAMPLES = Path(__file__).resolve().parent / "examples"
+
+os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+
+
+def postmortem_text(**overrides: object) -> str:
+    """A valid final postmortem; keyword overrides replace front-matter lines
+    (a value of None drops the key)."""
+    fields: dict[str, object] = {
+        "id": "INC-2025-014",
+        "title": "Support assistant invented a refund policy",
+        "status": "final",
+        "severity": "SEV2",
+        "date": "2025-03-14",
+        "detected": "2025-03-15",
+        "resolved": "2025-03-16",
+        "summary": "The assistant told customers refunds could be claimed after travel.",
+        "systems": "[support-assistant]",
+        "factors": (
+            "\n  - layer: model\n    category: hallucination\n"
+            "    summary: The model stated a policy no document contains."
+        ),
+    }
+    fields.update(overrides)
+    head = "".join(f"{k}: {v}\n" for k, v in fields.items() if v is not None)
+    body = textwrap.dedent(
+        """
+        ## What happened
+
+        The assistant answered a refund question with a policy that does not exist.
+
+        ## Impact
+
+        Some customers were told they could claim refunds after travel.
+
+        ## Timeline
+
+        - 2025-03-14: first wrong answer.
+
+        ## Contributing factors
+
+        Retrieval returned no policy document.
+
+        ## Lessons learned
+
+        Evaluate policy questions before each release.
+        """
+    )
+    return f"---\n{head}---\n{body}"
+
+
+@pytest.fixture
+def write_site(tmp_path: Path) -> Callable[..., Path]:
+    """Write a minimal site (mkdocs.yml + docs files) and return its folder."""
+
+    def write(files: dict[str, str], plugin_options: str = "", extra_config: str = "") -> Path:
+        docs = tmp_path / "docs"
+        for rel, text in files.items():
+            target = docs / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
+        docs.mkdir(exist_ok=True)
+        options = textwrap.indent(textwrap.dedent(plugin_options).strip(), "      ")
+        (tmp_path / "mkdocs.yml").write_text(
+            "site_name: Test library\n"
+            "theme:\n  name: material\n  font: false\n"
+            "plugins:\n  - search\n  - postmortems:\n"
+            f"      taxonomy: {REPO / 'schema' / 'taxonomy.yml'}\n"
+            f"{options}\n{extra_config}",
+            encoding="utf-8",
+        )
+        return tmp_path
+
+    return write
