@@ -1,6 +1,290 @@
-"""MkDocs adapter (placeholder until the site issue lands)."""
-from mkdocs.plugins import BasePlugin
+"""The MkDocs adapter: hands the core's library and pages to MkDocs.
+
+All decisions (what is published, at which address, what a page shows) are
+made by the MkDocs-free core in `library`, `site` and `render`; this module
+only translates them into MkDocs events. Under `mkdocs serve` the plugin
+object lives across rebuilds, so per-build state is reset in `on_config`.
+See https://www.mkdocs.org/dev-guide/plugins/#events for the event order.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from mkdocs.config import config_options as c
+from mkdocs.config.base import Config
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.livereload import LiveReloadServer
+from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
+from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.nav import Navigation
+from mkdocs.structure.pages import Page
+
+from . import charts, export, feed
+from .guide import render_guide
+from .library import Library, LibraryLoader, resolve_taxonomy_path
+from .model import Finding, Postmortem, Severity
+from .render import Renderer
+from .report import as_text
+from .resources import TEMPLATES_DIR
+from .settings import Settings
+from .site import Page as SitePage
+from .site import SiteModel, incident_url
+
+log = get_plugin_logger(__name__)
+
+_DEFAULTS = Settings()
+# Markers left in Markdown and swapped for rendered HTML in on_page_content:
+# that way the HTML is not re-parsed by Markdown, yet still reaches the
+# search index, which reads page content after on_page_content.
+_HEAD = "<!--postmortems:head-->"
+_BODY = "<!--postmortems:page-->"
+# Findings of these rules are hints, not problems: a strict build must not fail on them.
+_INFO_RULES = frozenset({"related-hint"})
+_ASSETS = ("assets/postmortems.css", "assets/postmortems-print.css")
+_SCRIPTS = ("assets/postmortems.js",)
 
 
-class PostmortemsPlugin(BasePlugin):  # type: ignore[type-arg,misc]
-    pass
+class PostmortemsConfig(Config):
+    taxonomy = c.Optional(c.Type(str))
+    required_sections = c.ListOfItems(c.Type(str), default=list(_DEFAULTS.required_sections))
+    include_drafts = c.Type(bool, default=_DEFAULTS.include_drafts)
+    id_prefix = c.Optional(c.Type(str))
+    blameless_phrases = c.Type(dict, default={})
+    related_hints = c.Type(bool, default=_DEFAULTS.related_hints)
+
+
+def _build_date() -> dt.date:
+    """Today, or SOURCE_DATE_EPOCH's day for reproducible builds (as MkDocs does)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date()
+    return dt.date.today()
+
+
+class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
+    supports_multiple_instances = False
+
+    def __init__(self) -> None:
+        self.loader = LibraryLoader()  # survives serve rebuilds: the parse cache
+        self.is_serve = False
+        self._reset()
+
+    def _reset(self) -> None:
+        self.library: Library | None = None
+        self.site: SiteModel | None = None
+        self.renderer: Renderer | None = None
+        self.incident_pages: dict[str, Postmortem] = {}
+        self.generated: dict[str, SitePage] = {}
+        self.nav_pages: list[tuple[str, str]] = []
+        self.home_uri: str | None = None
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        """Drafts show under `mkdocs serve` only."""
+        self.is_serve = command == "serve"
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        """Reset per-build state; put our templates last in the theme's
+        search path so a site's custom_dir overrides still win."""
+        self._reset()
+        if str(TEMPLATES_DIR) not in config.theme.dirs:
+            config.theme.dirs.append(str(TEMPLATES_DIR))
+        for css in _ASSETS:
+            if css not in config.extra_css:
+                config.extra_css.append(css)
+        if not any(str(s) == _SCRIPTS[0] for s in config.extra_javascript):
+            config.extra_javascript.extend(_SCRIPTS)
+        return config
+
+    @property
+    def settings(self) -> Settings:
+        return Settings.from_options(dict(self.config))
+
+    @property
+    def include_drafts(self) -> bool:
+        return self.is_serve or self.config.include_drafts
+
+    # Late (-50): other plugins add or drop their files first, so the library
+    # sees the docs as they will be built.
+    @event_priority(-50)
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        """Load and check the library, move each published postmortem to
+        `incidents/<id>/`, drop unpublished ones, and add generated pages."""
+        config_dir = Path(config.config_file_path or ".").resolve().parent
+        library = self.loader.load(Path(config.docs_dir), self.settings, config_dir, Path.cwd())
+        self._report(library.findings)
+        self.library = library
+        site = SiteModel(library, _build_date(), self.include_drafts)
+        self.site = site
+        self.renderer = Renderer([Path(d) for d in config.theme.dirs])
+
+        for checked in library.documents.values():
+            if not checked.is_postmortem or checked.postmortem is None:
+                continue
+            pm = checked.postmortem
+            file = files.get_file_from_path(pm.src_uri)
+            if file is None:
+                continue
+            if pm.id not in site.by_id:
+                files.remove(file)  # restricted, or a draft outside serve
+                continue
+            file.dest_uri = f"incidents/{pm.id}/index.html"
+            file.url = incident_url(pm.id) if config.use_directory_urls else file.dest_uri
+            file.__dict__.pop("abs_dest_path", None)
+            file.inclusion = InclusionLevel.NOT_IN_NAV
+            self.incident_pages[file.src_uri] = pm
+
+        for page in site.pages():
+            self._add_page(files, config, page)
+        if files.get_file_from_path("index.md") is None:
+            self._add_page(files, config, SitePage("index.md", "", config.site_name, "home.html"))
+        self.home_uri = "index.md"
+        if self.library.taxonomy is not None:
+            guide = render_guide(self.library.taxonomy, self.settings)
+            self._replace(files, File.generated(config, "guide/index.md", content=guide,
+                                                inclusion=InclusionLevel.NOT_IN_NAV))
+            self.nav_pages.append(("guide/index.md", "How to write a postmortem"))
+        self._add_exports(files, config, site)
+        return files
+
+    def _add_page(self, files: Files, config: MkDocsConfig, page: SitePage) -> None:
+        self.generated[page.src_uri] = page
+        self._replace(files, File.generated(config, page.src_uri, content=_BODY,
+                                            inclusion=InclusionLevel.NOT_IN_NAV))
+        if page.nav_title:
+            self.nav_pages.append((page.src_uri, page.nav_title))
+
+    @staticmethod
+    def _replace(files: Files, file: File) -> None:
+        existing = files.get_file_from_path(file.src_uri)
+        if existing is not None:
+            log.warning(f"'{file.src_uri}' in docs_dir is replaced by the generated page")
+            files.remove(existing)
+        file.generated_by = "postmortems"
+        files.append(file)
+
+    def _add_exports(self, files: Files, config: MkDocsConfig, site: SiteModel) -> None:
+        published = site.incidents
+        updated = dt.datetime.combine(site.today, dt.time(), dt.UTC)
+        contents = {
+            "incidents.json": export.incidents_json(published),
+            "incidents.csv": export.incidents_csv(published),
+            "feed.xml": feed.atom_feed(published, config.site_url, config.site_name, updated),
+            "incidents/index.json": json.dumps(site.index_rows(), separators=(",", ":")),
+        }
+        for uri, text in contents.items():
+            self._replace(files, File.generated(config, uri, content=text))
+
+    def _report(self, findings: list[Finding]) -> None:
+        """Log findings as lint prints them; errors stop the build."""
+        errors = 0
+        for f in findings:
+            line = as_text([f]).rstrip("\n")
+            if f.rule in _INFO_RULES:
+                log.info(line)
+            elif f.severity is Severity.ERROR:
+                errors += 1
+                log.error(line)
+            else:
+                log.warning(line)
+        if errors:
+            raise PluginError(
+                f"{errors} error(s) in the postmortems (listed above); "
+                "run `postmortems lint` to see them with their fixes"
+            )
+
+    def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
+        """Without an explicit `nav`, list the library's top pages after the
+        site's own; incident and listing pages stay out of the navigation so
+        no page grows with the size of the library."""
+        if config.nav is not None:
+            return nav
+        for src_uri, title in self.nav_pages:
+            file = files.get_file_from_path(src_uri)
+            if file is None:
+                continue
+            page = Page(title, file, config)
+            nav.items.append(page)
+            nav.pages.append(page)
+        for prev, nxt in zip(nav.pages, nav.pages[1:], strict=False):
+            prev.next_page, nxt.previous_page = nxt, prev
+        return nav
+
+    def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig,
+                         files: Files) -> str:
+        """Swap an incident's Markdown for the parsed body (MkDocs' own front
+        matter reader is more lenient than ours) and set escaped titles."""
+        src = page.file.src_uri
+        pm = self.incident_pages.get(src)
+        if pm is not None:
+            # Front matter is untrusted: only our keys reach the theme, escaped.
+            page.meta = {"title": html.escape(pm.title), "description": html.escape(pm.summary)}
+            return f"{_HEAD}\n\n{pm.body}"
+        generated = self.generated.get(src)
+        if generated is not None:
+            page.meta = {"title": html.escape(generated.title)}
+            if not generated.searchable:
+                page.meta["search"] = {"exclude": True}
+            return markdown if src != self.home_uri else f"{markdown}\n\n{_BODY}"
+        if src == self.home_uri:
+            return f"{markdown}\n\n{_BODY}"
+        return markdown
+
+    def on_page_content(self, html_text: str, *, page: Page, config: MkDocsConfig,
+                        files: Files) -> str:
+        """Render the card of an incident, or a generated page, into place."""
+        site, renderer = self.site, self.renderer
+        if site is None or renderer is None:
+            return html_text
+        src = page.file.src_uri
+        url = page.url
+        pm = self.incident_pages.get(src)
+        if pm is not None:
+            head = renderer.render("incident.html", url, **site.incident_context(pm))
+            return html_text.replace(_HEAD, head, 1)
+        generated = self.generated.get(src)
+        if src == self.home_uri:
+            context: dict[str, Any] = site.home_context()
+            context["charts"] = self._charts(site, "home")
+            fragment = renderer.render("home.html", url, **context)
+        elif generated is not None:
+            context = dict(generated.context)
+            context.setdefault("today", site.today)
+            if generated.template in ("layers.html", "layer.html") and generated.context.get(
+                "page_number", 1
+            ) == 1:
+                context["charts"] = self._charts(site, src, context.get("layer"))
+            fragment = renderer.render(generated.template, url, **context)
+        else:
+            return html_text
+        return html_text.replace(_BODY, fragment, 1)
+
+    def _charts(self, site: SiteModel, key: str, layer: Any = None) -> list[str]:
+        incidents = site.incidents if layer is None else site.by_layer.get(layer.id, [])
+        prefix = "pm-" + "".join(ch if ch.isalnum() else "-" for ch in key)
+        made = [
+            charts.incidents_per_quarter(incidents, site.taxonomy, prefix + "-q"),
+            charts.top_categories(incidents, site.taxonomy, prefix + "-c"),
+            charts.severity_mix(incidents, prefix + "-s"),
+            charts.time_to_detect_and_resolve(incidents, prefix + "-t"),
+        ]
+        if layer is None:
+            made.append(charts.action_items_by_owner(incidents, site.today, prefix + "-a"))
+        return [f'<figure class="pm-chart">{ch.svg}{ch.table_html}</figure>' for ch in made]
+
+    def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig,
+                 builder: Any) -> LiveReloadServer:
+        """Rebuild when the taxonomy changes, not only the docs."""
+        config_dir = Path(config.config_file_path or ".").resolve().parent
+        taxonomy = resolve_taxonomy_path(self.settings, config_dir)
+        if taxonomy.exists():
+            server.watch(str(taxonomy))
+        return server
+
+

@@ -1,0 +1,372 @@
+"""The published library as a site: which pages exist, at which addresses,
+and what each shows. MkDocs-free: the plugin only hands these pages to
+MkDocs; another site generator could hand them to its own pipeline.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import posixpath
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, Final
+
+from .library import Library
+from .model import ActionItem, DateLike, Postmortem
+from .taxonomy import Category, Layer, Taxonomy
+
+# Rows per listing page. Listings are paged so that no page grows with the
+# size of the library (a 4,000-incident table would be megabytes).
+PAGE_SIZE: Final = 200
+SEVERITIES: Final = ("SEV1", "SEV2", "SEV3", "SEV4")
+ACTION_STATUSES: Final = ("open", "in-progress", "done", "wont-do")
+# How many neighbours in time, per shared system or category, are considered
+# when looking for similar incidents: keeps that search linear in the size
+# of the library however large one system's history grows.
+SIMILAR_WINDOW: Final = 6
+SIMILAR_SHOWN: Final = 8
+
+
+def incident_url(pm_id: str) -> str:
+    return f"incidents/{pm_id}/"
+
+
+def layer_url(layer_id: str) -> str:
+    return f"layers/{layer_id}/"
+
+
+def category_url(layer_id: str, category_id: str) -> str:
+    return f"layers/{layer_id}/{category_id}/"
+
+
+def system_url(system: str) -> str:
+    return f"systems/{system}/"
+
+
+def relative_url(target: str, page_url: str) -> str:
+    """A site-root address (`incidents/X/`) as seen from another page's address."""
+    base = page_url if page_url.endswith("/") else posixpath.dirname(page_url) + "/"
+    rel = posixpath.relpath("/" + target, "/" + base)
+    if target.endswith("/") and not rel.endswith("/"):
+        rel += "/"
+    return "./" if rel == "./" or rel == "." else rel
+
+
+def days_between(start: DateLike, end: DateLike) -> float:
+    def as_dt(value: DateLike) -> dt.datetime:
+        if not isinstance(value, dt.datetime):
+            value = dt.datetime.combine(value, dt.time())
+        return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+    return (as_dt(end) - as_dt(start)).total_seconds() / 86400
+
+
+def duration_text(days: float | None) -> str:
+    if days is None:
+        return "—"
+    if days < 1:
+        hours = round(days * 24)
+        return f"{hours} hour{'s' if hours != 1 else ''}"
+    whole = round(days)
+    return f"{whole} day{'s' if whole != 1 else ''}"
+
+
+@dataclass(frozen=True)
+class Link:
+    """A reference to an incident: a link where it is published, else its bare id."""
+
+    id: str
+    title: str | None
+    url: str | None
+
+
+@dataclass(frozen=True)
+class ItemRow:
+    item: ActionItem
+    incident: Postmortem
+    overdue: bool
+
+
+@dataclass
+class Page:
+    """One generated page. `template` renders `context`; `title` is plain text."""
+
+    src_uri: str
+    url: str
+    title: str
+    template: str
+    context: dict[str, Any] = field(default_factory=dict)
+    searchable: bool = False
+    nav_title: str | None = None
+
+
+@dataclass(frozen=True)
+class Asset:
+    """A generated non-page file (exports, feed)."""
+
+    src_uri: str
+    content: Callable[[], str]
+
+
+def pages_of(rows: Sequence[Any], size: int = PAGE_SIZE) -> list[Sequence[Any]]:
+    return [rows[i : i + size] for i in range(0, len(rows), size)] or [rows]
+
+
+def paged_uri(base_url: str, number: int) -> str:
+    return base_url if number == 1 else f"{base_url}page/{number}/"
+
+
+class SiteModel:
+    """Everything the site shows, computed once per build from the library."""
+
+    def __init__(self, library: Library, today: dt.date, include_drafts: bool) -> None:
+        self.library = library
+        self.today = today
+        self.include_drafts = include_drafts
+        taxonomy = library.taxonomy
+        assert taxonomy is not None, "a site is only built from a library with a taxonomy"
+        self.taxonomy: Taxonomy = taxonomy
+        self.incidents: list[Postmortem] = library.published(include_drafts)
+        self.by_id: dict[str, Postmortem] = {p.id: p for p in self.incidents}
+
+    # --- indexes -----------------------------------------------------------------
+
+    @cached_property
+    def by_layer(self) -> dict[str, list[Postmortem]]:
+        return self._group(lambda p: p.layers)
+
+    @cached_property
+    def by_category(self) -> dict[str, list[Postmortem]]:
+        return self._group(lambda p: p.categories)
+
+    @cached_property
+    def by_system(self) -> dict[str, list[Postmortem]]:
+        return self._group(lambda p: p.systems)
+
+    def _group(self, keys: Callable[[Postmortem], Iterable[str]]) -> dict[str, list[Postmortem]]:
+        groups: dict[str, list[Postmortem]] = defaultdict(list)
+        for pm in self.incidents:  # already newest first
+            for key in keys(pm):
+                groups[key].append(pm)
+        return dict(groups)
+
+    @cached_property
+    def cited_by(self) -> dict[str, list[Postmortem]]:
+        back: dict[str, list[Postmortem]] = defaultdict(list)
+        for pm in self.incidents:
+            for rid in pm.related:
+                back[rid].append(pm)
+        return dict(back)
+
+    @cached_property
+    def action_rows(self) -> list[ItemRow]:
+        rows = [
+            ItemRow(item, pm, item.is_overdue(self.today))
+            for pm in self.incidents
+            for item in pm.action_items
+        ]
+        order = {s: i for i, s in enumerate(ACTION_STATUSES)}
+        rows.sort(key=lambda r: (order.get(r.item.status, 9), not r.overdue, r.item.due, r.incident.id))
+        return rows
+
+    def link(self, pm_id: str) -> Link:
+        pm = self.by_id.get(pm_id)
+        if pm is None:
+            # Unpublished or restricted: nothing but the id may show.
+            return Link(pm_id, None, None)
+        return Link(pm.id, pm.title, incident_url(pm.id))
+
+    def similar(self, pm: Postmortem) -> list[tuple[Postmortem, list[str]]]:
+        """Incidents sharing a system or a factor category, closest in time first."""
+        shared: dict[str, list[str]] = defaultdict(list)
+        for label, groups, keys in (
+            ("system", self.by_system, pm.systems),
+            ("category", self.by_category, pm.categories),
+        ):
+            for key in keys:
+                group = groups.get(key, [])
+                at = _index_of(group, pm)
+                lo, hi = max(0, at - SIMILAR_WINDOW), at + SIMILAR_WINDOW + 1
+                for other in group[lo:hi]:
+                    if other.id != pm.id:
+                        title = key if label == "system" else self._category_title(key)
+                        shared[other.id].append(f"{label} {title}")
+        ranked = sorted(shared.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+        return [(self.by_id[i], why) for i, why in ranked[:SIMILAR_SHOWN]]
+
+    def _category_title(self, category_id: str) -> str:
+        cat = self.taxonomy.category(category_id)
+        return cat.title if cat else category_id
+
+    # --- pages -------------------------------------------------------------------
+
+    def pages(self) -> Iterator[Page]:
+        """Every generated page except the incident pages themselves, which
+        stay the authors' own Markdown files, moved to `incidents/<id>/`."""
+        yield from self._listing(
+            "incidents/", "Incidents", "incidents.html", self.incidents, nav="Incidents",
+            extra={"filters": self.filters()},
+        )
+        yield Page("layers/index.md", "layers/", "Factor layers", "layers.html",
+                   {"layers": self.layer_summaries()}, nav_title="Layers")
+        for layer in self.taxonomy.layers:
+            yield from self._listing(
+                layer_url(layer.id), f"Layer: {layer.title}", "layer.html",
+                self.by_layer.get(layer.id, []),
+                extra={"layer": layer, "categories": self.category_counts(layer)},
+            )
+            for cat in layer.categories:
+                incidents = self.by_category.get(cat.id, [])
+                if not incidents:
+                    continue  # no page that only unpublished incidents would fill
+                yield from self._listing(
+                    category_url(layer.id, cat.id), f"Category: {cat.title}", "category.html",
+                    [p for p in incidents if any(f.category == cat.id and f.layer == layer.id
+                                                 for f in p.factors)],
+                    extra={"layer": layer, "category": cat,
+                           "action_rows": self.items_addressing(cat)},
+                )
+        yield Page("systems/index.md", "systems/", "Systems", "systems.html",
+                   {"systems": self.system_summaries()}, nav_title="Systems")
+        for system, incidents in sorted(self.by_system.items()):
+            yield from self._listing(system_url(system), f"System: {system}", "system.html",
+                                     incidents, extra={"system": system})
+        yield from self._listing(
+            "action-items/", "Action items", "action_items.html", self.action_rows,
+            nav="Action items", extra={"summary": self.action_summary()},
+        )
+
+    def _listing(self, base_url: str, title: str, template: str, rows: Sequence[Any],
+                 nav: str | None = None, extra: dict[str, Any] | None = None) -> Iterator[Page]:
+        chunks = pages_of(rows)
+        for number, chunk in enumerate(chunks, start=1):
+            url = paged_uri(base_url, number)
+            context = dict(extra or {})
+            context.update(
+                rows=chunk,
+                total=len(rows),
+                page_number=number,
+                page_count=len(chunks),
+                first_row=(number - 1) * PAGE_SIZE + 1,
+                page_urls=[paged_uri(base_url, n) for n in range(1, len(chunks) + 1)],
+            )
+            shown = title if number == 1 else f"{title} (page {number})"
+            yield Page(url + "index.md", url, shown, template, context,
+                       nav_title=nav if number == 1 else None)
+
+    def incident_context(self, pm: Postmortem) -> dict[str, Any]:
+        factors_by_layer: list[tuple[Layer | None, str, list[tuple[Category | None, str, str]]]] = []
+        order = {layer.id: i for i, layer in enumerate(self.taxonomy.layers)}
+        for layer_id in sorted(pm.layers, key=lambda lid: order.get(lid, len(order))):
+            layer = self.taxonomy.layer(layer_id)
+            entries = [
+                (self.taxonomy.category(f.category), f.category, f.summary)
+                for f in pm.factors if f.layer == layer_id
+            ]
+            factors_by_layer.append((layer, layer_id, entries))
+        harm_types = [
+            (self.taxonomy.harm_type(t), t) for t in (pm.harm.types if pm.harm else ())
+        ]
+        return {
+            "pm": pm,
+            "factors_by_layer": factors_by_layer,
+            "category_pages": set(self.by_category),
+            "harm_types": harm_types,
+            "time_to_detect": duration_text(days_between(pm.date, pm.detected))
+            if pm.detected else None,
+            "time_to_resolve": duration_text(days_between(pm.date, pm.resolved))
+            if pm.resolved else None,
+            "items": [ItemRow(i, pm, i.is_overdue(self.today)) for i in pm.action_items],
+            "related": [self.link(r) for r in pm.related],
+            "cited_by": [self.link(p.id) for p in self.cited_by.get(pm.id, [])],
+            "similar": self.similar(pm),
+            "layer_titles": {layer.id: layer.title for layer in self.taxonomy.layers},
+        }
+
+    # --- summaries -----------------------------------------------------------------
+
+    def filters(self) -> dict[str, list[tuple[str, str]]]:
+        """The values the incidents index can be filtered by, with labels."""
+        used_layers = set(self.by_layer)
+        return {
+            "severity": [(s, s) for s in SEVERITIES],
+            "status": [(s, s) for s in ("final", "review", "draft")
+                       if any(p.status == s for p in self.incidents)],
+            "layer": [(layer.id, layer.title) for layer in self.taxonomy.layers
+                      if layer.id in used_layers],
+            "category": sorted(
+                ((c.id, c.title) for c in self.taxonomy.categories if c.id in self.by_category),
+                key=lambda kv: kv[1].casefold(),
+            ),
+            "system": [(s, s) for s in sorted(self.by_system)],
+            "year": [(str(y), str(y)) for y in sorted({p.year for p in self.incidents},
+                                                      reverse=True)],
+        }
+
+    def layer_summaries(self) -> list[tuple[Layer, int]]:
+        return [(layer, len(self.by_layer.get(layer.id, []))) for layer in self.taxonomy.layers]
+
+    def category_counts(self, layer: Layer) -> list[tuple[Category, int]]:
+        return [(c, sum(1 for p in self.by_category.get(c.id, [])
+                        if any(f.layer == layer.id and f.category == c.id for f in p.factors)))
+                for c in layer.categories]
+
+    def system_summaries(self) -> list[tuple[str, int, int]]:
+        """(system, incidents, open action items) for each system."""
+        return [
+            (system, len(incidents),
+             sum(1 for p in incidents for i in p.action_items if not i.is_closed))
+            for system, incidents in sorted(self.by_system.items())
+        ]
+
+    def items_addressing(self, cat: Category) -> list[ItemRow]:
+        return [r for r in self.action_rows
+                if r.item.layer == cat.layer and cat.id in r.incident.categories][:PAGE_SIZE]
+
+    def action_summary(self) -> dict[str, Any]:
+        by_status = Counter(r.item.status for r in self.action_rows)
+        owners: dict[str, Counter[str]] = defaultdict(Counter)
+        for r in self.action_rows:
+            owners[r.item.owner][r.item.status] += 1
+            if r.overdue:
+                owners[r.item.owner]["overdue"] += 1
+        return {
+            "by_status": [(s, by_status.get(s, 0)) for s in ACTION_STATUSES],
+            "overdue": sum(1 for r in self.action_rows if r.overdue),
+            "owners": sorted(owners.items(), key=lambda kv: (-kv[1]["overdue"], kv[0])),
+            "statuses": ACTION_STATUSES,
+        }
+
+    def home_context(self) -> dict[str, Any]:
+        severity = Counter(p.severity for p in self.incidents)
+        open_rows = [r for r in self.action_rows if not r.item.is_closed]
+        return {
+            "total": len(self.incidents),
+            "layers": self.layer_summaries(),
+            "severities": [(s, severity.get(s, 0)) for s in SEVERITIES],
+            "latest": self.incidents[:10],
+            "open_items": len(open_rows),
+            "overdue_rows": [r for r in open_rows if r.overdue][:10],
+            "overdue": sum(1 for r in open_rows if r.overdue),
+        }
+
+    def index_rows(self) -> list[dict[str, Any]]:
+        """The incidents index as data, for filtering across listing pages."""
+        return [
+            {
+                "id": p.id, "title": p.title, "severity": p.severity, "status": p.status,
+                "date": p.date.isoformat()[:10], "year": str(p.year),
+                "systems": list(p.systems), "layers": list(p.layers),
+                "categories": list(p.categories), "url": incident_url(p.id),
+            }
+            for p in self.incidents
+        ]
+
+
+def _index_of(group: list[Postmortem], pm: Postmortem) -> int:
+    for i, other in enumerate(group):
+        if other is pm:
+            return i
+    return 0
