@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any, Final
 
+from .blameless import review as review_language
 from .frontmatter import Document
+from .hints import related_hints
 from .model import (
     ActionItem,
     DateLike,
@@ -26,7 +28,7 @@ from .model import (
     Postmortem,
     Severity,
 )
-from .schema import POSTMORTEM_SCHEMA, SchemaReporter, did_you_mean
+from .schema import POSTMORTEM_SCHEMA, SchemaReporter, describe, did_you_mean
 from .settings import Settings
 from .taxonomy import Taxonomy
 
@@ -49,7 +51,9 @@ def parse_date(value: str) -> DateLike:
     'T'); raises ValueError with the reason for impossible dates."""
     if len(value) == 10:
         return dt.date.fromisoformat(value)
-    return dt.datetime.fromisoformat(value.replace(" ", "T", 1).replace("t", "T"))
+    # The schema allows lowercase 't' and 'z' (as RFC 3339 does); Python 3.11's
+    # fromisoformat does not, so upper-case them (nothing else here has case).
+    return dt.datetime.fromisoformat(value.replace(" ", "T", 1).upper())
 
 
 def _comparable(value: DateLike) -> dt.datetime:
@@ -58,6 +62,19 @@ def _comparable(value: DateLike) -> dt.datetime:
     if value.tzinfo is None:
         value = value.replace(tzinfo=dt.UTC)
     return value
+
+
+def _is_before(later: DateLike, earlier: DateLike) -> bool:
+    """Whether `later` lies before `earlier`. A plain date means the whole
+    day, so against a date-time it is compared by calendar day as written:
+    `detected: 2025-03-14` is not before `date: 2025-03-14T10:00:00Z`."""
+    if isinstance(later, dt.datetime) and isinstance(earlier, dt.datetime):
+        return _comparable(later) < _comparable(earlier)
+
+    def day(value: DateLike) -> dt.date:
+        return value.date() if isinstance(value, dt.datetime) else value
+
+    return day(later) < day(earlier)
 
 
 @dataclass
@@ -96,10 +113,14 @@ class _DocumentChecker:
         if not is_pm or (data is None and doc.findings):
             return CheckedDocument(doc, is_pm, self.findings)
         if not doc.has_front_matter or data is None:
+            keys = "the keys id, title, status, severity, date, summary, systems"
+            # `---` then `---` with nothing between: telling that author to
+            # "start it with '---'" would point at what is already there.
             self.add((), "front-matter-missing",
+                     f"the front matter between the '---' lines is empty; write {keys} there"
+                     if doc.has_front_matter else
                      "the file is named like a postmortem but has no front matter; start it "
-                     "with '---', the keys id, title, status, severity, date, summary, systems, "
-                     "and a closing '---'")
+                     f"with '---', {keys}, and a closing '---'")
             return CheckedDocument(doc, True, self.findings)
         if not isinstance(data, dict):
             self.add((), "front-matter-not-mapping",
@@ -114,6 +135,7 @@ class _DocumentChecker:
         self.check_taxonomy(data)
         self.check_publication(data)
         self.check_sections(data)
+        self.findings.extend(review_language(doc, data, self.settings.blameless_phrases))
         postmortem = None
         if schema_ok and not any(f.severity is Severity.ERROR for f in self.findings):
             postmortem = build_postmortem(doc, data, dates)
@@ -146,15 +168,18 @@ class _DocumentChecker:
             except ValueError as exc:
                 if re.match(r"^\d{4}-\d{2}-\d{2}", value):
                     self.add(where, "invalid-date",
-                             f"{'.'.join(map(str, where))} '{value}' is not a real date ({exc})")
-        chain = [(k, parsed.get((k,))) for k in DATE_FIELDS]
-        present = [(k, v) for k, v in chain if v is not None]
-        for (k1, v1), (k2, v2) in zip(present, present[1:], strict=False):
-            assert v1 is not None and v2 is not None
-            if _comparable(v2) < _comparable(v1):
-                self.add((k2,), "date-order",
-                         f"{k2} ({data[k2]}) is before {k1} ({data[k1]}); the order is "
-                         "date <= detected <= resolved")
+                             f"{describe(where)} '{value}' is not a real date ({exc})")
+        present = [(k, v) for k in DATE_FIELDS if (v := parsed.get((k,))) is not None]
+        # Every earlier field, nearest first: comparing by day where a plain
+        # date is involved is not transitive, so neighbours alone can miss
+        # `resolved` lying before `date` across a date-only `detected`.
+        for j, (k2, v2) in enumerate(present):
+            for k1, v1 in reversed(present[:j]):
+                if _is_before(v2, v1):
+                    self.add((k2,), "date-order",
+                             f"{k2} ({data[k2]}) is before {k1} ({data[k1]}); the order is "
+                             "date <= detected <= resolved")
+                    break
         return parsed
 
     def check_taxonomy(self, data: dict[str, Any]) -> None:
@@ -221,7 +246,7 @@ class _DocumentChecker:
             return
         if self.taxonomy is None or review == "approved":
             return
-        types = harm.get("types") if isinstance(harm.get("types"), list) else []
+        types: list[Any] = harm["types"] if isinstance(harm.get("types"), list) else []
         needing = [t for t in types if isinstance(t, str)
                    and (h := self.taxonomy.harm_type(t)) is not None and h.requires_legal_review]
         if needing:
@@ -294,7 +319,8 @@ def build_postmortem(doc: Document, data: dict[str, Any], dates: dict[JsonPath, 
         return dates.get(where)
 
     items = []
-    for i, it in enumerate(data.get("action_items") or []):
+    raw_items: list[dict[str, Any]] = data.get("action_items") or []
+    for i, it in enumerate(raw_items):
         due = dates[("action_items", i, "due")]
         items.append(
             ActionItem(
@@ -340,8 +366,11 @@ def check_document(doc: Document, taxonomy: Taxonomy | None, settings: Settings)
     return _DocumentChecker(doc, taxonomy, settings).run()
 
 
-def check_library(checked: Sequence[CheckedDocument]) -> list[Finding]:
-    """Rules that need the whole library: unique ids and `related` links."""
+def check_library(
+    checked: Sequence[CheckedDocument], settings: Settings | None = None
+) -> list[Finding]:
+    """Rules that need the whole library: unique ids, `related` links and,
+    unless `settings.related_hints` is off, hints at links that may be missing."""
     findings: list[Finding] = []
     by_id: dict[str, list[CheckedDocument]] = defaultdict(list)
     for c in checked:
@@ -376,4 +405,8 @@ def check_library(checked: Sequence[CheckedDocument]) -> list[Finding]:
                                         "related-unknown",
                                         f"related incident '{rid}' does not exist in the library"
                                         f"{did_you_mean(rid, known)}"))
+    if settings is None or settings.related_hints:
+        unique = [c.postmortem for c in checked
+                  if c.postmortem is not None and len(by_id[c.postmortem.id]) == 1]
+        findings += related_hints(unique)
     return findings

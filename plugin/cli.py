@@ -51,6 +51,11 @@ def lint(paths: tuple[Path, ...], config_file: str | None, fmt: str, strict: boo
     """
     config = site_config(config_file, required=not paths)
     assert config is not None or paths
+    if config is not None and not paths and not config.docs_dir.is_dir():
+        # As MkDocs does: a mistyped docs_dir must not pass by checking nothing.
+        raise click.UsageError(
+            f"docs_dir '{config.docs_dir}' of {config.config_file} is not a folder"
+        )
     cwd = Path.cwd()
     settings = config.settings if config else Settings()
     config_dir = config.config_file.parent if config else cwd

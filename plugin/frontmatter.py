@@ -14,10 +14,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-import frontmatter as _pyfrontmatter
+from frontmatter.default_handlers import YAMLHandler
 import yaml
 from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.reader import ReaderError
 
 from .model import Finding, JsonPath, Position, Severity
 
@@ -36,6 +37,9 @@ class Limits:
     max_front_matter_bytes: int = 256 * 1024
     max_depth: int = 32
     max_nodes: int = 20_000
+    # jsonschema's uniqueItems compares unhashable items pairwise: 9,000
+    # distinct mappings in `systems` took two minutes before this cap.
+    max_items: int = 1_000
 
 
 DEFAULT_LIMITS: Final = Limits()
@@ -45,6 +49,9 @@ _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 _MERGE = "tag:yaml.org,2002:merge"
 _SEQ = "tag:yaml.org,2002:seq"
 _MAP = "tag:yaml.org,2002:map"
+# Well below the 4,300 digits at which int() and repr() of an int raise; a
+# number's digits never exceed ~1.3 times the characters it is written with.
+_MAX_NUMBER_CHARS: Final = 1000
 # Only the plain JSON-ish core types. Anything else (!!python/..., !!binary,
 # local !tags) is refused: front matter is untrusted and must never execute.
 _SCALAR_TAGS: Final = frozenset(
@@ -67,6 +74,9 @@ class YamlData:
     values: dict[JsonPath, Position] = field(default_factory=dict)
     # Position of the key that introduces each mapping value.
     keys: dict[JsonPath, Position] = field(default_factory=dict)
+    # Style of each scalar written on one line ("" plain, "'" or '"' quoted):
+    # there a place inside the text maps to a column of the file.
+    one_line_styles: dict[JsonPath, str] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
 
     def position(self, path: JsonPath) -> Position:
@@ -88,8 +98,11 @@ class _TooComplex(Exception):
 class _Builder:
     """Turns a composed YAML node graph into data, one pass, bounded."""
 
-    def __init__(self, path: str, line_offset: int, limits: Limits, out: YamlData) -> None:
+    def __init__(
+        self, path: str, line_offset: int, limits: Limits, out: YamlData, what: str
+    ) -> None:
         self.path = path
+        self.what = what
         self.line_offset = line_offset
         self.limits = limits
         self.out = out
@@ -117,10 +130,17 @@ class _Builder:
         # Aliases share node objects, so a position is recorded only once per path.
         self.out.values.setdefault(where, self.pos(node))
         if isinstance(node, ScalarNode):
+            if node.start_mark.line == node.end_mark.line and node.style in (None, "'", '"'):
+                self.out.one_line_styles.setdefault(where, node.style or "")
             return self.scalar(node)
         if isinstance(node, SequenceNode):
             if node.tag != _SEQ:
                 self.bad_tag(node)
+            if len(node.value) > self.limits.max_items:
+                raise _TooComplex(
+                    f"a list has {len(node.value):,} items; the limit is {self.limits.max_items:,}",
+                    node,
+                )
             return [self.build(item, (*where, i), depth + 1) for i, item in enumerate(node.value)]
         if isinstance(node, MappingNode):
             if node.tag != _MAP:
@@ -161,6 +181,7 @@ class _Builder:
                 )
             self.out.keys[here] = self.pos(key_node)
             self.out.values.pop(here, None)
+            self.out.one_line_styles.pop(here, None)
             result[key] = self.build(value_node, here, depth + 1)
         for k, v in merged.items():
             result.setdefault(k, v)
@@ -175,6 +196,16 @@ class _Builder:
             # 2025-02-30 reported) in one place for quoted and unquoted alike.
             return node.value
         if tag in _SCALAR_TAGS:
+            if tag != _STR and len(node.value) > _MAX_NUMBER_CHARS:
+                # Python refuses to convert (or even print) ints of more than
+                # 4,300 digits, and no front-matter value is a number that long.
+                self.finding(
+                    node,
+                    "yaml-too-complex",
+                    f"a number written with {len(node.value):,} characters is too long to "
+                    "read; put it in quotes if it is meant as text",
+                )
+                return node.value
             return self.scalars.construct_object(node, deep=False)
         self.bad_tag(node)
         return node.value
@@ -183,16 +214,21 @@ class _Builder:
         self.finding(
             node,
             "yaml-tag",
-            f"the YAML tag '{node.tag.replace('tag:yaml.org,2002:', '!!')}' is not allowed in front matter; "
+            f"the YAML tag '{node.tag.replace('tag:yaml.org,2002:', '!!')}' is not allowed in the {self.what}; "
             "remove it and write a plain value",
         )
 
 
 def parse_yaml(
-    text: str, path: str, line_offset: int = 0, limits: Limits = DEFAULT_LIMITS
+    text: str,
+    path: str,
+    line_offset: int = 0,
+    limits: Limits = DEFAULT_LIMITS,
+    what: str = "front matter",
 ) -> YamlData:
     """Parse one YAML document. `line_offset` is how many lines of the file
-    precede `text`, so positions are lines of the file, 1-based."""
+    precede `text`, so positions are lines of the file, 1-based. `what` names
+    the text in messages (the taxonomy file is parsed here too)."""
     out = YamlData()
     try:
         node = yaml.compose(text, Loader=_Loader)  # noqa: S506 - compose builds nodes only, never objects
@@ -202,18 +238,44 @@ def parse_yaml(
         col = (mark.column + 1) if mark else 1
         problem = exc.problem or "unreadable YAML"
         context = f" {exc.context}" if exc.context else ""
+        # libyaml's own nesting limit: hostile depth, not a typo to fix.
+        too_deep = "maximum nesting depth" in problem
         out.findings.append(
             Finding(
                 path,
                 line,
                 col,
                 Severity.ERROR,
-                "yaml-syntax",
-                f"the front matter is not valid YAML: {problem}{context}",
+                "yaml-too-complex" if too_deep else "yaml-syntax",
+                f"the YAML nests too deeply to read ({problem}{context})"
+                if too_deep
+                else f"the {what} is not valid YAML: {problem}{context}",
             )
         )
         return out
-    except (yaml.YAMLError, RecursionError, ValueError) as exc:
+    except RecursionError:
+        # The pure-Python parser (no libyaml) recurses once per nesting level.
+        out.findings.append(
+            Finding(path, line_offset + 1, 1, Severity.ERROR, "yaml-too-complex",
+                    "the YAML nests too deeply to read")
+        )
+        return out
+    except ReaderError as exc:
+        # Its position counts characters in one parser and UTF-8 bytes in the
+        # other; the first such character in the text is where reading stopped.
+        at = text.find(chr(exc.character)) if isinstance(exc.character, int) else -1
+        at = max(at, 0)
+        line = text.count("\n", 0, at) + line_offset + 1
+        col = at - text.rfind("\n", 0, at)
+        code = f"U+{exc.character:04X}" if isinstance(exc.character, int) else repr(exc.character)
+        out.findings.append(
+            Finding(path, line, col, Severity.ERROR, "yaml-syntax",
+                    f"the {what} contains the control character {code}, which YAML does not "
+                    "allow; delete it")
+        )
+        return out
+    except (yaml.YAMLError, ValueError) as exc:
+        # One finding is one line of output: no newlines from PyYAML's text.
         out.findings.append(
             Finding(
                 path,
@@ -221,13 +283,13 @@ def parse_yaml(
                 1,
                 Severity.ERROR,
                 "yaml-syntax",
-                f"the front matter is not valid YAML: {exc}",
+                f"the {what} is not valid YAML: {' '.join(str(exc).split())}",
             )
         )
         return out
     if node is None:
         return out
-    builder = _Builder(path, line_offset, limits, out)
+    builder = _Builder(path, line_offset, limits, out, what)
     try:
         out.data = builder.build(node, ())
     except _TooComplex as exc:
@@ -239,10 +301,12 @@ def parse_yaml(
     return out
 
 
-class LineKeepingHandler(_pyfrontmatter.YAMLHandler):  # type: ignore[misc]
+class LineKeepingHandler(YAMLHandler):
     """python-frontmatter's YAML handler, with our loader behind `load`."""
 
-    def load(self, fm: str, **kwargs: Any) -> YamlData:
+    # Returns data *with positions* rather than a bare dict: the one reason
+    # for this handler to exist.
+    def load(self, fm: str, **kwargs: Any) -> YamlData:  # type: ignore[override]
         return parse_yaml(fm, str(kwargs.get("path", "<front matter>")), int(kwargs.get("line_offset", 0)))
 
 

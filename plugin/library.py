@@ -35,8 +35,7 @@ class Library:
     def published(self, include_drafts: bool | None = None) -> list[Postmortem]:
         """What may reach the site, newest first. Restricted never does."""
         drafts = self.settings.include_drafts if include_drafts is None else include_drafts
-        chosen = [p for p in self.postmortems
-                  if not p.is_restricted and (drafts or not p.is_draft)]
+        chosen = [p for p in self.postmortems if not p.is_restricted and (drafts or not p.is_draft)]
         return sorted(chosen, key=lambda p: (str(p.date), p.id), reverse=True)
 
 
@@ -81,8 +80,14 @@ class LibraryLoader:
         taxonomy, findings = load_taxonomy(tax_path, display_path(tax_path, display_root))
         context = (taxonomy, settings)
         files = list(markdown_files(docs_dir)) if docs_dir.is_dir() else []
-        seen = set(files)
-        files += [p for p in extra_files if p not in seen]
+        # By resolved path: `lint /abs/docs/x.md` or `lint docs/../docs/x.md`
+        # (or a file given twice) must not read x.md twice and report its id
+        # as a duplicate of itself.
+        seen = {p.resolve() for p in files}
+        for p in extra_files:
+            if p.resolve() not in seen:
+                seen.add(p.resolve())
+                files.append(p)
         checked: dict[str, CheckedDocument] = {}
         self.parsed_last_time = 0
         live: set[Path] = set()
@@ -91,7 +96,11 @@ class LibraryLoader:
             if c is None:
                 continue
             live.add(path)
-            key = path.relative_to(docs_dir).as_posix() if path.is_relative_to(docs_dir) else str(path)
+            key = (
+                path.relative_to(docs_dir).as_posix()
+                if path.is_relative_to(docs_dir)
+                else str(path)
+            )
             checked[key] = c
             if c.postmortem is not None:
                 c.postmortem.src_uri = key
@@ -99,15 +108,16 @@ class LibraryLoader:
             del self._cache[gone]
         all_checked = list(checked.values())
         findings += [f for c in all_checked for f in c.findings]
-        findings += check_library(all_checked)
+        findings += check_library(all_checked, settings)
         postmortems = [c.postmortem for c in all_checked if c.postmortem is not None]
         # A postmortem with a library-level error (e.g. a duplicate id) is not published.
         broken = {f.path for f in findings if f.severity is Severity.ERROR}
         postmortems = [p for p in postmortems if p.src_path not in broken]
         return Library(postmortems, sorted(set(findings)), taxonomy, settings, checked)
 
-    def _check(self, path: Path, shown: str, taxonomy: Taxonomy | None,
-               settings: Settings, context: object) -> CheckedDocument | None:
+    def _check(
+        self, path: Path, shown: str, taxonomy: Taxonomy | None, settings: Settings, context: object
+    ) -> CheckedDocument | None:
         try:
             st = path.stat()
         except OSError:
@@ -123,9 +133,19 @@ class LibraryLoader:
                 raw = path.read_bytes()
             except OSError as exc:
                 return CheckedDocument(
-                    read_document(b"", shown), True,
-                    [Finding(shown, 1, 1, Severity.ERROR, "unreadable",
-                             f"cannot read the file: {exc.strerror or exc}")])
+                    read_document(b"", shown),
+                    True,
+                    [
+                        Finding(
+                            shown,
+                            1,
+                            1,
+                            Severity.ERROR,
+                            "unreadable",
+                            f"cannot read the file: {exc.strerror or exc}",
+                        )
+                    ],
+                )
             doc = read_document(raw, shown)
             self.parsed_last_time += 1
         result = check_document(doc, taxonomy, settings)
@@ -141,6 +161,11 @@ def display_path(path: Path, root: Path) -> str:
         return str(path)
 
 
-def load_library(docs_dir: Path, settings: Settings, config_dir: Path,
-                 display_root: Path | None = None, extra_files: Iterable[Path] = ()) -> Library:
+def load_library(
+    docs_dir: Path,
+    settings: Settings,
+    config_dir: Path,
+    display_root: Path | None = None,
+    extra_files: Iterable[Path] = (),
+) -> Library:
     return LibraryLoader().load(docs_dir, settings, config_dir, display_root, extra_files)

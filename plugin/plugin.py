@@ -47,11 +47,15 @@ _HEAD = "<!--postmortems:head-->"
 _BODY = "<!--postmortems:page-->"
 # Findings of these rules are hints, not problems: a strict build must not fail on them.
 _INFO_RULES = frozenset({"related-hint"})
-_ASSETS = ("assets/postmortems.css", "assets/postmortems-print.css")
+_ASSETS = (
+    "assets/postmortems.css",
+    "assets/postmortems-print.css",
+    "assets/postmortems-charts.css",
+)
 _SCRIPTS = ("assets/postmortems.js",)
 
 
-class PostmortemsConfig(Config):
+class PostmortemsConfig(Config):  # type: ignore[no-untyped-call]
     taxonomy = c.Optional(c.Type(str))
     required_sections = c.ListOfItems(c.Type(str), default=list(_DEFAULTS.required_sections))
     include_drafts = c.Type(bool, default=_DEFAULTS.include_drafts)
@@ -68,7 +72,7 @@ def _build_date() -> dt.date:
     return dt.date.today()
 
 
-class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
+class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyped-call]
     supports_multiple_instances = False
 
     def __init__(self) -> None:
@@ -147,16 +151,24 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         self.home_uri = "index.md"
         if self.library.taxonomy is not None:
             guide = render_guide(self.library.taxonomy, self.settings)
-            self._replace(files, File.generated(config, "guide/index.md", content=guide,
-                                                inclusion=InclusionLevel.NOT_IN_NAV))
+            self._replace(
+                files,
+                File.generated(
+                    config, "guide/index.md", content=guide, inclusion=InclusionLevel.NOT_IN_NAV
+                ),
+            )
             self.nav_pages.append(("guide/index.md", "How to write a postmortem"))
         self._add_exports(files, config, site)
         return files
 
     def _add_page(self, files: Files, config: MkDocsConfig, page: SitePage) -> None:
         self.generated[page.src_uri] = page
-        self._replace(files, File.generated(config, page.src_uri, content=_BODY,
-                                            inclusion=InclusionLevel.NOT_IN_NAV))
+        self._replace(
+            files,
+            File.generated(
+                config, page.src_uri, content=_BODY, inclusion=InclusionLevel.NOT_IN_NAV
+            ),
+        )
         if page.nav_title:
             self.nav_pages.append((page.src_uri, page.nav_title))
 
@@ -177,6 +189,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             "incidents.csv": export.incidents_csv(published),
             "feed.xml": feed.atom_feed(published, config.site_url, config.site_name, updated),
             "incidents/index.json": json.dumps(site.index_rows(), separators=(",", ":")),
+            "assets/postmortems-charts.css": charts.CHART_CSS,
         }
         for uri, text in contents.items():
             self._replace(files, File.generated(config, uri, content=text))
@@ -216,15 +229,22 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             prev.next_page, nxt.previous_page = nxt, prev
         return nav
 
-    def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig,
-                         files: Files) -> str:
+    def on_page_markdown(
+        self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
+    ) -> str:
         """Swap an incident's Markdown for the parsed body (MkDocs' own front
         matter reader is more lenient than ours) and set escaped titles."""
         src = page.file.src_uri
         pm = self.incident_pages.get(src)
         if pm is not None:
             # Front matter is untrusted: only our keys reach the theme, escaped.
-            page.meta = {"title": html.escape(pm.title), "description": html.escape(pm.summary)}
+            page.meta = {
+                "title": html.escape(pm.title),
+                "description": html.escape(pm.summary),
+                # Material's search boosts `tags` far above text: finding an
+                # incident by id, system or category should not depend on wording.
+                "tags": [html.escape(t) for t in self._search_terms(pm)],
+            }
             return f"{_HEAD}\n\n{pm.body}"
         generated = self.generated.get(src)
         if generated is not None:
@@ -236,8 +256,16 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             return f"{markdown}\n\n{_BODY}"
         return markdown
 
-    def on_page_content(self, html_text: str, *, page: Page, config: MkDocsConfig,
-                        files: Files) -> str:
+    def _search_terms(self, pm: Postmortem) -> list[str]:
+        assert self.site is not None
+        titles = [
+            cat.title if (cat := self.site.taxonomy.category(cid)) else cid for cid in pm.categories
+        ]
+        return [pm.id, *pm.systems, *titles]
+
+    def on_page_content(
+        self, html_text: str, *, page: Page, config: MkDocsConfig, files: Files
+    ) -> str:
         """Render the card of an incident, or a generated page, into place."""
         site, renderer = self.site, self.renderer
         if site is None or renderer is None:
@@ -256,9 +284,10 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         elif generated is not None:
             context = dict(generated.context)
             context.setdefault("today", site.today)
-            if generated.template in ("layers.html", "layer.html") and generated.context.get(
-                "page_number", 1
-            ) == 1:
+            if (
+                generated.template in ("layers.html", "layer.html")
+                and generated.context.get("page_number", 1) == 1
+            ):
                 context["charts"] = self._charts(site, src, context.get("layer"))
             fragment = renderer.render(generated.template, url, **context)
         else:
@@ -278,13 +307,12 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             made.append(charts.action_items_by_owner(incidents, site.today, prefix + "-a"))
         return [f'<figure class="pm-chart">{ch.svg}{ch.table_html}</figure>' for ch in made]
 
-    def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig,
-                 builder: Any) -> LiveReloadServer:
+    def on_serve(
+        self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Any
+    ) -> LiveReloadServer:
         """Rebuild when the taxonomy changes, not only the docs."""
         config_dir = Path(config.config_file_path or ".").resolve().parent
         taxonomy = resolve_taxonomy_path(self.settings, config_dir)
         if taxonomy.exists():
             server.watch(str(taxonomy))
         return server
-
-

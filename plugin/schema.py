@@ -79,7 +79,7 @@ def _kind_of(value: object) -> str:
 
 
 def _type_message(err: ValidationError, name: str) -> str:
-    expected = err.validator_value
+    expected: Any = err.validator_value
     kinds = [expected] if isinstance(expected, str) else list(expected)
     want = " or ".join(_JSON_KIND.get(k, k) for k in kinds)
     hint = ""
@@ -134,13 +134,17 @@ class SchemaReporter:
         path: JsonPath = tuple(err.absolute_path)
         name = describe(path)
         kind = err.validator
+        # jsonschema types these as possibly unset; on a reported error they are set.
+        expected: Any = err.validator_value
+        schema: Any = err.schema
+        instance: Any = err.instance
         if kind == "required":
             missing = str(err.message).split("'")[1] if "'" in err.message else str(err.message)
             yield self._at(path, False, "required", _required_message(err, name, missing))
-        elif kind == "additionalProperties" and isinstance(err.instance, dict):
-            known = list(err.schema.get("properties", {}))
-            patterns = [re.compile(p) for p in err.schema.get("patternProperties", {})]
-            for key in err.instance:
+        elif kind == "additionalProperties" and isinstance(instance, dict):
+            known = list(schema.get("properties", {}))
+            patterns = [re.compile(p) for p in schema.get("patternProperties", {})]
+            for key in instance:
                 if key in known or any(p.search(key) for p in patterns):
                     continue
                 own = " Keys of your own must start with 'x-'." if patterns else ""
@@ -151,39 +155,41 @@ class SchemaReporter:
                     f"unknown key '{key}' in {name}{did_you_mean(key, known)}.{own}",
                 )
         elif kind == "enum":
-            choices = err.validator_value
+            choices = expected
             yield self._at(
                 path,
                 True,
                 "invalid-value",
                 f"{name} must be one of {', '.join(map(str, choices))}, "
-                f"got {_kind_of(err.instance)}{did_you_mean(err.instance, choices)}",
+                f"got {_kind_of(instance)}{did_you_mean(instance, choices)}",
             )
         elif kind == "type":
             yield self._at(path, True, "wrong-type", _type_message(err, name))
         elif kind == "pattern":
-            examples = _examples(err.schema)
-            like = f" like {examples}" if examples else f" matching {err.validator_value}"
+            examples = _examples(schema)
+            like = f" like {examples}" if examples else f" matching {expected}"
             yield self._at(
-                path, True, "invalid-format", f"{name} must be written{like}, got {err.instance!r}"
+                path, True, "invalid-format", f"{name} must be written{like}, got {instance!r}"
             )
         elif kind == "format":
             yield self._at(
-                path, True, "invalid-format", f"{name} must be a valid {err.validator_value}, "
-                f"got {err.instance!r}"
+                path, True, "invalid-format", f"{name} must be a valid {expected}, got {instance!r}"
             )
         elif kind == "minItems":
             yield self._at(
-                path, False, "too-few-items",
-                f"{name} needs at least {err.validator_value} item"
-                f"{'s' if err.validator_value != 1 else ''}",
+                path,
+                False,
+                "too-few-items",
+                f"{name} needs at least {expected} item{'s' if expected != 1 else ''}",
             )
         elif kind == "minLength":
             yield self._at(path, True, "empty-value", f"{name} must not be empty")
         elif kind == "maxLength":
             yield self._at(
-                path, True, "too-long",
-                f"{name} is {len(err.instance)} characters long; the limit is {err.validator_value}",
+                path,
+                True,
+                "too-long",
+                f"{name} is {len(instance)} characters long; the limit is {expected}",
             )
         elif kind == "uniqueItems":
             yield self._at(path, True, "duplicate-item", f"{name} lists the same value twice")

@@ -13,6 +13,8 @@ from typing import Any
 
 import yaml
 
+from .blameless import option_problems
+
 DEFAULT_REQUIRED_SECTIONS: tuple[str, ...] = (
     "What happened",
     "Impact",
@@ -41,8 +43,19 @@ class Settings:
     def from_options(cls, options: dict[str, Any]) -> Settings:
         names = {f.name for f in fields(cls)} - {"extra"}
         known: dict[str, Any] = {k: v for k, v in options.items() if k in names}
+        # mkdocs.yml is written by hand: a wrong type must be reported here (as
+        # a usage error), not crash later as a number joined to a path or a
+        # string split into one-letter headings.
+        taxonomy = known.get("taxonomy")
+        if taxonomy is not None and not isinstance(taxonomy, str):
+            raise TypeError(f"'taxonomy' must be a path, got {taxonomy!r}")
         if "required_sections" in known:
-            known["required_sections"] = tuple(known["required_sections"])
+            sections = known["required_sections"]
+            if not isinstance(sections, list | tuple) or not all(
+                isinstance(s, str) for s in sections
+            ):
+                raise TypeError(f"'required_sections' must be a list of headings, got {sections!r}")
+            known["required_sections"] = tuple(sections)
         return cls(**known, extra={k: v for k, v in options.items() if k not in names})
 
 
@@ -84,7 +97,7 @@ def read_site_config(config_file: Path) -> SiteConfig:
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{config_file} is not UTF-8 text") from exc
     try:
-        data = yaml.load(text, Loader=_ConfigLoader)  # noqa: S506 - safe loader subclass
+        data = yaml.load(text, Loader=_ConfigLoader)
     except yaml.YAMLError as exc:
         raise ConfigError(f"{config_file} is not valid YAML: {exc}") from exc
     if not isinstance(data, dict):
@@ -93,8 +106,12 @@ def read_site_config(config_file: Path) -> SiteConfig:
     docs_dir = base / str(data.get("docs_dir") or "docs")
     options: dict[str, Any] | None = None
     plugins = data.get("plugins") or []
-    entries = plugins.items() if isinstance(plugins, dict) else (
-        next(iter(p.items())) if isinstance(p, dict) and p else (p, None) for p in plugins
+    if not isinstance(plugins, list | dict):
+        raise ConfigError(f"{config_file}: 'plugins' must be a list, got {plugins!r}")
+    entries = (
+        plugins.items()
+        if isinstance(plugins, dict)
+        else (next(iter(p.items())) if isinstance(p, dict) and p else (p, None) for p in plugins)
     )
     for name, opts in entries:
         if name == PLUGIN_NAME:
@@ -103,4 +120,7 @@ def read_site_config(config_file: Path) -> SiteConfig:
         settings = Settings.from_options(options or {})
     except TypeError as exc:
         raise ConfigError(f"{config_file}: bad options for plugin '{PLUGIN_NAME}': {exc}") from exc
+    problems = option_problems(settings.blameless_phrases)
+    if problems:
+        raise ConfigError(f"{config_file}: plugin '{PLUGIN_NAME}': {'; '.join(problems)}")
     return SiteConfig(config_file, docs_dir, settings, options is not None)

@@ -168,7 +168,9 @@ class SiteModel:
             for item in pm.action_items
         ]
         order = {s: i for i, s in enumerate(ACTION_STATUSES)}
-        rows.sort(key=lambda r: (order.get(r.item.status, 9), not r.overdue, r.item.due, r.incident.id))
+        rows.sort(
+            key=lambda r: (order.get(r.item.status, 9), not r.overdue, r.item.due, r.incident.id)
+        )
         return rows
 
     def link(self, pm_id: str) -> Link:
@@ -206,14 +208,26 @@ class SiteModel:
         """Every generated page except the incident pages themselves, which
         stay the authors' own Markdown files, moved to `incidents/<id>/`."""
         yield from self._listing(
-            "incidents/", "Incidents", "incidents.html", self.incidents, nav="Incidents",
+            "incidents/",
+            "Incidents",
+            "incidents.html",
+            self.incidents,
+            nav="Incidents",
             extra={"filters": self.filters()},
         )
-        yield Page("layers/index.md", "layers/", "Factor layers", "layers.html",
-                   {"layers": self.layer_summaries()}, nav_title="Layers")
+        yield Page(
+            "layers/index.md",
+            "layers/",
+            "Factor layers",
+            "layers.html",
+            {"layers": self.layer_summaries()},
+            nav_title="Layers",
+        )
         for layer in self.taxonomy.layers:
             yield from self._listing(
-                layer_url(layer.id), f"Layer: {layer.title}", "layer.html",
+                layer_url(layer.id),
+                f"Layer: {layer.title}",
+                "layer.html",
                 self.by_layer.get(layer.id, []),
                 extra={"layer": layer, "categories": self.category_counts(layer)},
             )
@@ -222,24 +236,54 @@ class SiteModel:
                 if not incidents:
                     continue  # no page that only unpublished incidents would fill
                 yield from self._listing(
-                    category_url(layer.id, cat.id), f"Category: {cat.title}", "category.html",
-                    [p for p in incidents if any(f.category == cat.id and f.layer == layer.id
-                                                 for f in p.factors)],
-                    extra={"layer": layer, "category": cat,
-                           "action_rows": self.items_addressing(cat)},
+                    category_url(layer.id, cat.id),
+                    f"Category: {cat.title}",
+                    "category.html",
+                    [
+                        p
+                        for p in incidents
+                        if any(f.category == cat.id and f.layer == layer.id for f in p.factors)
+                    ],
+                    extra={
+                        "layer": layer,
+                        "category": cat,
+                        "action_rows": self.items_addressing(cat),
+                    },
                 )
-        yield Page("systems/index.md", "systems/", "Systems", "systems.html",
-                   {"systems": self.system_summaries()}, nav_title="Systems")
+        yield Page(
+            "systems/index.md",
+            "systems/",
+            "Systems",
+            "systems.html",
+            {"systems": self.system_summaries()},
+            nav_title="Systems",
+        )
         for system, incidents in sorted(self.by_system.items()):
-            yield from self._listing(system_url(system), f"System: {system}", "system.html",
-                                     incidents, extra={"system": system})
+            yield from self._listing(
+                system_url(system),
+                f"System: {system}",
+                "system.html",
+                incidents,
+                extra={"system": system},
+            )
         yield from self._listing(
-            "action-items/", "Action items", "action_items.html", self.action_rows,
-            nav="Action items", extra={"summary": self.action_summary()},
+            "action-items/",
+            "Action items",
+            "action_items.html",
+            self.action_rows,
+            nav="Action items",
+            extra={"summary": self.action_summary()},
         )
 
-    def _listing(self, base_url: str, title: str, template: str, rows: Sequence[Any],
-                 nav: str | None = None, extra: dict[str, Any] | None = None) -> Iterator[Page]:
+    def _listing(
+        self,
+        base_url: str,
+        title: str,
+        template: str,
+        rows: Sequence[Any],
+        nav: str | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> Iterator[Page]:
         chunks = pages_of(rows)
         for number, chunk in enumerate(chunks, start=1):
             url = paged_uri(base_url, number)
@@ -253,31 +297,40 @@ class SiteModel:
                 page_urls=[paged_uri(base_url, n) for n in range(1, len(chunks) + 1)],
             )
             shown = title if number == 1 else f"{title} (page {number})"
-            yield Page(url + "index.md", url, shown, template, context,
-                       nav_title=nav if number == 1 else None)
+            yield Page(
+                url + "index.md",
+                url,
+                shown,
+                template,
+                context,
+                nav_title=nav if number == 1 else None,
+            )
 
     def incident_context(self, pm: Postmortem) -> dict[str, Any]:
-        factors_by_layer: list[tuple[Layer | None, str, list[tuple[Category | None, str, str]]]] = []
+        factors_by_layer: list[
+            tuple[Layer | None, str, list[tuple[Category | None, str, str]]]
+        ] = []
         order = {layer.id: i for i, layer in enumerate(self.taxonomy.layers)}
         for layer_id in sorted(pm.layers, key=lambda lid: order.get(lid, len(order))):
             layer = self.taxonomy.layer(layer_id)
             entries = [
                 (self.taxonomy.category(f.category), f.category, f.summary)
-                for f in pm.factors if f.layer == layer_id
+                for f in pm.factors
+                if f.layer == layer_id
             ]
             factors_by_layer.append((layer, layer_id, entries))
-        harm_types = [
-            (self.taxonomy.harm_type(t), t) for t in (pm.harm.types if pm.harm else ())
-        ]
+        harm_types = [(self.taxonomy.harm_type(t), t) for t in (pm.harm.types if pm.harm else ())]
         return {
             "pm": pm,
             "factors_by_layer": factors_by_layer,
             "category_pages": set(self.by_category),
             "harm_types": harm_types,
             "time_to_detect": duration_text(days_between(pm.date, pm.detected))
-            if pm.detected else None,
+            if pm.detected
+            else None,
             "time_to_resolve": duration_text(days_between(pm.date, pm.resolved))
-            if pm.resolved else None,
+            if pm.resolved
+            else None,
             "items": [ItemRow(i, pm, i.is_overdue(self.today)) for i in pm.action_items],
             "related": [self.link(r) for r in pm.related],
             "cited_by": [self.link(p.id) for p in self.cited_by.get(pm.id, [])],
@@ -292,38 +345,57 @@ class SiteModel:
         used_layers = set(self.by_layer)
         return {
             "severity": [(s, s) for s in SEVERITIES],
-            "status": [(s, s) for s in ("final", "review", "draft")
-                       if any(p.status == s for p in self.incidents)],
-            "layer": [(layer.id, layer.title) for layer in self.taxonomy.layers
-                      if layer.id in used_layers],
+            "status": [
+                (s, s)
+                for s in ("final", "review", "draft")
+                if any(p.status == s for p in self.incidents)
+            ],
+            "layer": [
+                (layer.id, layer.title) for layer in self.taxonomy.layers if layer.id in used_layers
+            ],
             "category": sorted(
                 ((c.id, c.title) for c in self.taxonomy.categories if c.id in self.by_category),
                 key=lambda kv: kv[1].casefold(),
             ),
             "system": [(s, s) for s in sorted(self.by_system)],
-            "year": [(str(y), str(y)) for y in sorted({p.year for p in self.incidents},
-                                                      reverse=True)],
+            "year": [
+                (str(y), str(y)) for y in sorted({p.year for p in self.incidents}, reverse=True)
+            ],
         }
 
     def layer_summaries(self) -> list[tuple[Layer, int]]:
         return [(layer, len(self.by_layer.get(layer.id, []))) for layer in self.taxonomy.layers]
 
     def category_counts(self, layer: Layer) -> list[tuple[Category, int]]:
-        return [(c, sum(1 for p in self.by_category.get(c.id, [])
-                        if any(f.layer == layer.id and f.category == c.id for f in p.factors)))
-                for c in layer.categories]
+        return [
+            (
+                c,
+                sum(
+                    1
+                    for p in self.by_category.get(c.id, [])
+                    if any(f.layer == layer.id and f.category == c.id for f in p.factors)
+                ),
+            )
+            for c in layer.categories
+        ]
 
     def system_summaries(self) -> list[tuple[str, int, int]]:
         """(system, incidents, open action items) for each system."""
         return [
-            (system, len(incidents),
-             sum(1 for p in incidents for i in p.action_items if not i.is_closed))
+            (
+                system,
+                len(incidents),
+                sum(1 for p in incidents for i in p.action_items if not i.is_closed),
+            )
             for system, incidents in sorted(self.by_system.items())
         ]
 
     def items_addressing(self, cat: Category) -> list[ItemRow]:
-        return [r for r in self.action_rows
-                if r.item.layer == cat.layer and cat.id in r.incident.categories][:PAGE_SIZE]
+        return [
+            r
+            for r in self.action_rows
+            if r.item.layer == cat.layer and cat.id in r.incident.categories
+        ][:PAGE_SIZE]
 
     def action_summary(self) -> dict[str, Any]:
         by_status = Counter(r.item.status for r in self.action_rows)
@@ -356,10 +428,16 @@ class SiteModel:
         """The incidents index as data, for filtering across listing pages."""
         return [
             {
-                "id": p.id, "title": p.title, "severity": p.severity, "status": p.status,
-                "date": p.date.isoformat()[:10], "year": str(p.year),
-                "systems": list(p.systems), "layers": list(p.layers),
-                "categories": list(p.categories), "url": incident_url(p.id),
+                "id": p.id,
+                "title": p.title,
+                "severity": p.severity,
+                "status": p.status,
+                "date": p.date.isoformat()[:10],
+                "year": str(p.year),
+                "systems": list(p.systems),
+                "layers": list(p.layers),
+                "categories": list(p.categories),
+                "url": incident_url(p.id),
             }
             for p in self.incidents
         ]

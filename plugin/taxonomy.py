@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from .frontmatter import decode, parse_yaml
-from .model import Finding, Severity
+from .model import Finding, JsonPath, Severity
 from .schema import TAXONOMY_SCHEMA, SchemaReporter
 
 
@@ -103,39 +103,53 @@ def parse_taxonomy(raw: bytes, path: str) -> tuple[Taxonomy | None, list[Finding
     text, findings = decode(raw, path)
     if text is None:
         return None, findings
-    parsed = parse_yaml(text, path)
+    parsed = parse_yaml(text, path, what="taxonomy file")
     findings = list(parsed.findings)
     if findings:
         return None, findings
     if not isinstance(parsed.data, dict):
         return None, [
-            Finding(path, 1, 1, Severity.ERROR, "taxonomy",
-                    "the taxonomy must be a mapping with a 'layers' list")
+            Finding(
+                path,
+                1,
+                1,
+                Severity.ERROR,
+                "taxonomy",
+                "the taxonomy must be a mapping with a 'layers' list",
+            )
         ]
     findings = SchemaReporter(TAXONOMY_SCHEMA, parsed, path).findings(parsed.data)
     if findings:
         return None, [_as_taxonomy_finding(f) for f in findings]
-    groups = {
+    groups: dict[str, list[JsonPath]] = {
         "layer": [("layers", i, "id") for i in range(len(parsed.data["layers"]))],
         "category": [
             ("layers", i, "categories", j, "id")
             for i, layer in enumerate(parsed.data["layers"])
             for j in range(len(layer["categories"]))
         ],
-        "harm type": [("harm_types", i, "id") for i in range(len(parsed.data.get("harm_types") or ()))],
+        "harm type": [
+            ("harm_types", i, "id") for i in range(len(parsed.data.get("harm_types") or ()))
+        ],
     }
     for what, paths in groups.items():
-        seen = Counter()  # type: Counter[str]
+        seen: Counter[str] = Counter()
         for p in paths:
-            value = parsed.data
+            value: Any = parsed.data
             for part in p:
                 value = value[part]
             seen[value] += 1
             if seen[value] == 2:
                 pos = parsed.position(p)
                 findings.append(
-                    Finding(path, pos.line, pos.column, Severity.ERROR, "taxonomy-duplicate-id",
-                            f"{what} id '{value}' is used twice; ids must be unique")
+                    Finding(
+                        path,
+                        pos.line,
+                        pos.column,
+                        Severity.ERROR,
+                        "taxonomy-duplicate-id",
+                        f"{what} id '{value}' is used twice; ids must be unique",
+                    )
                 )
     if findings:
         return None, findings
@@ -151,7 +165,13 @@ def load_taxonomy(path: Path, shown_as: str) -> tuple[Taxonomy | None, list[Find
         raw = path.read_bytes()
     except OSError as exc:
         return None, [
-            Finding(shown_as, 1, 1, Severity.ERROR, "taxonomy",
-                    f"cannot read the taxonomy file: {exc.strerror or exc}")
+            Finding(
+                shown_as,
+                1,
+                1,
+                Severity.ERROR,
+                "taxonomy",
+                f"cannot read the taxonomy file: {exc.strerror or exc}",
+            )
         ]
     return parse_taxonomy(raw, shown_as)

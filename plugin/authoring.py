@@ -1,0 +1,268 @@
+"""`postmortems new`: a draft postmortem that lints clean from the start.
+
+The id is the next free one for the incident's year, with the prefix the
+library uses; the file goes where the library keeps its postmortems (a year
+folder if it has them); the body has the required sections, each opening
+with a line that teaches the practice. An existing file is never replaced.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Final
+
+from .guide import escape_markdown
+from .library import Library
+from .settings import DEFAULT_REQUIRED_SECTIONS, Settings
+from .site import SEVERITIES
+from .taxonomy import Taxonomy
+
+DEFAULT_PREFIX: Final = "INC"
+MAX_TITLE: Final = 200
+MAX_SLUG: Final = 60
+_PREFIX: Final = re.compile(r"^[A-Z][A-Z0-9]*$")
+_ID: Final = re.compile(r"^([A-Z][A-Z0-9]*)-([0-9]{4})-([0-9]{3,})")
+_SYSTEM: Final = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+_YEAR: Final = re.compile(r"^[0-9]{4}$")
+
+SUMMARY_PLACEHOLDER: Final = (
+    "Replace this with one plain-language paragraph: what happened, who was affected, "
+    "for how long, and what it meant for them."
+)
+
+# The opening line of each default section. They are checked by the
+# blameless review like any text, so example phrases stand in quotes.
+SECTION_PROMPTS: Final = {
+    "What happened": (
+        "Tell the story as the system and the people in it saw it at the time: what "
+        'happened, not who did it. Name roles ("the on-call engineer"), not people.'
+    ),
+    "Impact": ("Who or what was affected, how many, for how long, and how the harm showed up."),
+    "Timeline": (
+        "Dated events from the first sign of trouble to recovery: what the system showed "
+        "and what people knew at each point, without hindsight."
+    ),
+    "Contributing factors": (
+        "Look for factors on every layer: {layers}. For each, ask what made the outcome "
+        "possible, and list it under `factors` in the front matter."
+    ),
+    "Lessons learned": (
+        "What the incident taught about the system, and the systemic fixes it calls for "
+        '(a guardrail, a check, an alert, a clearer handoff) rather than "be more '
+        'careful". Track each fix under `action_items`.'
+    ),
+}
+OTHER_SECTION_PROMPT: Final = "Write about the system and its conditions: what happened, not who."
+
+
+class AuthoringError(Exception):
+    """The request cannot be carried out; the message says why and what to do."""
+
+
+class AlreadyExists(AuthoringError):
+    """The file to create is already there: nothing was written."""
+
+
+@dataclass(frozen=True)
+class NewPostmortem:
+    """What the author asked for, before any checking."""
+
+    title: str
+    severity: str
+    systems: tuple[str, ...]
+    date: dt.date
+
+
+@dataclass(frozen=True)
+class Plan:
+    id: str
+    path: Path
+    text: str
+
+
+def clean_title(title: str) -> str:
+    """One line of printable text: the front matter must read back as written."""
+    printable = "".join(ch if ch.isprintable() else " " for ch in title)
+    return " ".join(printable.split())
+
+
+def slugify(title: str, max_length: int = MAX_SLUG) -> str:
+    """ASCII, lowercase, words joined by hyphens, cut at a word boundary."""
+    ascii_text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    if len(slug) > max_length:
+        cut = slug[: max_length + 1]
+        slug = cut[: cut.rfind("-")] if "-" in cut else slug[:max_length]
+    return slug.strip("-") or "incident"
+
+
+def parse_title(title: str) -> str:
+    """The title as it will be written; AuthoringError if lint would refuse it."""
+    cleaned = clean_title(title)
+    if not cleaned:
+        raise AuthoringError("the title is empty; give a short, blameless headline")
+    if len(cleaned) > MAX_TITLE:
+        raise AuthoringError(
+            f"the title is {len(cleaned)} characters long; the limit is {MAX_TITLE}"
+        )
+    return cleaned
+
+
+def parse_severity(severity: str) -> str:
+    value = severity.strip().upper()
+    if value not in SEVERITIES:
+        raise AuthoringError(f"severity '{severity}' is not one of {', '.join(SEVERITIES)}")
+    return value
+
+
+def parse_systems(values: Iterable[str]) -> tuple[str, ...]:
+    """Slugs from repeated or comma-separated values, each once, in order."""
+    systems = tuple(
+        dict.fromkeys(s.strip() for item in values for s in item.split(",") if s.strip())
+    )
+    if not systems:
+        raise AuthoringError("name at least one system involved, as a slug like 'support-bot'")
+    for system in systems:
+        if not _SYSTEM.match(system):
+            raise AuthoringError(
+                f"system '{system}' must be a lowercase slug (letters, digits, hyphens), "
+                f"like '{slugify(system)}'"
+            )
+    return systems
+
+
+def validate(request: NewPostmortem) -> NewPostmortem:
+    """The request normalised; AuthoringError names the first thing that
+    would make the new file fail lint."""
+    return NewPostmortem(
+        parse_title(request.title),
+        parse_severity(request.severity),
+        parse_systems(request.systems),
+        request.date,
+    )
+
+
+def known_ids(library: Library) -> list[str]:
+    """Every id in use: from front matter and from file names, so a file
+    whose front matter is broken still holds its number."""
+    ids = []
+    for rel, checked in library.documents.items():
+        if checked.id is not None:
+            ids.append(checked.id)
+        m = _ID.match(PurePosixPath(rel).name)
+        if m:
+            ids.append(m.group(0))
+    return ids
+
+
+def choose_prefix(ids: Iterable[str], configured: str | None) -> str:
+    """The `id_prefix` option, else the prefix most ids of the library use,
+    else INC."""
+    if configured is not None:
+        if not _PREFIX.match(configured):
+            raise AuthoringError(
+                f"the plugin option id_prefix '{configured}' must be capital letters and "
+                "digits, starting with a letter, like INC or AI"
+            )
+        return configured
+    counts = Counter(m.group(1) for i in ids if (m := _ID.match(i)))
+    if not counts:
+        return DEFAULT_PREFIX
+    return min(counts, key=lambda p: (-counts[p], p))
+
+
+def next_id(ids: Iterable[str], prefix: str, year: int) -> str:
+    """One more than the highest number used for this prefix and year; gaps
+    stay gaps, so an id never comes back after its postmortem was removed."""
+    used = [
+        int(m.group(3))
+        for i in ids
+        if (m := _ID.match(i)) and m.group(1) == prefix and int(m.group(2)) == year
+    ]
+    return f"{prefix}-{year:04d}-{max(used, default=0) + 1:03d}"
+
+
+def target_folder(library: Library, docs_dir: Path, year: int) -> Path:
+    """Where the library keeps postmortems: the folder most of them share,
+    with a year folder swapped for the new incident's year."""
+    layouts: Counter[tuple[tuple[str, ...], bool]] = Counter()
+    for rel, checked in library.documents.items():
+        if not checked.is_postmortem:
+            continue
+        parts = PurePosixPath(rel).parent.parts
+        by_year = bool(parts) and bool(_YEAR.match(parts[-1]))
+        layouts[(parts[:-1] if by_year else parts, by_year)] += 1
+    if not layouts:
+        return docs_dir
+    (base, by_year), _ = layouts.most_common(1)[0]
+    folder = docs_dir.joinpath(*base)
+    return folder / f"{year:04d}" if by_year else folder
+
+
+def _layers_text(taxonomy: Taxonomy | None) -> str:
+    if taxonomy is None or not taxonomy.layers:
+        return "every layer of the taxonomy"
+    return ", ".join(f"{escape_markdown(layer.title)} (`{layer.id}`)" for layer in taxonomy.layers)
+
+
+def render(
+    request: NewPostmortem, pm_id: str, settings: Settings, taxonomy: Taxonomy | None
+) -> str:
+    """The Markdown of the new draft."""
+    layer_ids = ", ".join(layer.id for layer in taxonomy.layers) if taxonomy else ""
+    systems = "".join(f"\n  - {s}" for s in request.systems)
+    head = (
+        f"---\n"
+        f"id: {pm_id}\n"
+        # JSON strings are YAML double-quoted scalars, and the title is printable.
+        f"title: {json.dumps(request.title, ensure_ascii=False)}\n"
+        f"status: draft\n"
+        f"severity: {request.severity}\n"
+        f"date: {request.date.isoformat()}\n"
+        f"summary: >-\n  {SUMMARY_PLACEHOLDER}\n"
+        f"systems:{systems}\n"
+        f"authors: []\n"
+        f"# Contributing factors, one per finding, on every layer that played a part"
+        f"{f' ({layer_ids})' if layer_ids else ''}.\n"
+        f"# Each has layer, category and summary; a final postmortem needs at least one.\n"
+        f"factors: []\n"
+        f"---\n"
+    )
+    sections = settings.required_sections or DEFAULT_REQUIRED_SECTIONS
+    layers = _layers_text(taxonomy)
+    prompts = [SECTION_PROMPTS.get(name, OTHER_SECTION_PROMPT) for name in sections]
+    body = "".join(
+        f"\n## {name}\n\n*{prompt.replace('{layers}', layers)}*\n"
+        for name, prompt in zip(sections, prompts, strict=True)
+    )
+    return head + body
+
+
+def plan(library: Library, docs_dir: Path, request: NewPostmortem) -> Plan:
+    """Check the request and decide the id, the path and the text."""
+    request = validate(request)
+    ids = known_ids(library)
+    prefix = choose_prefix(ids, library.settings.id_prefix)
+    pm_id = next_id(ids, prefix, request.date.year)
+    folder = target_folder(library, docs_dir, request.date.year)
+    path = folder / f"{pm_id}-{slugify(request.title)}.md"
+    return Plan(pm_id, path, render(request, pm_id, library.settings, library.taxonomy))
+
+
+def write(new: Plan) -> None:
+    """Create the file; AlreadyExists if anything is at its path."""
+    try:
+        new.path.parent.mkdir(parents=True, exist_ok=True)
+        with new.path.open("x", encoding="utf-8", newline="\n") as fh:
+            fh.write(new.text)
+    except FileExistsError as exc:
+        raise AlreadyExists(f"{new.path} already exists; nothing was written") from exc
+    except OSError as exc:
+        raise AuthoringError(f"cannot write {new.path}: {exc.strerror or exc}") from exc

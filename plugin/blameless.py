@@ -1,0 +1,395 @@
+"""Blameless-language review: phrases that put blame on people, as warnings.
+
+A postmortem that says "human error" or "should have" stops at a person
+where it should go on to the conditions that made the outcome likely. This
+module finds such phrases in the narrative (the body, the title, the summary
+and the factor summaries) and says, in each warning, how to write it instead.
+
+The phrase lists are data (`BLAMELESS_PHRASES`); a team adds its own through
+the plugin option `blameless_phrases: {rule-id: [phrases]}`. Quoted material
+is left alone: blockquotes, code, and text in "double" or “curly” quotes,
+which is where a postmortem cites what someone else said.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, Final
+
+from .frontmatter import Document, YamlData
+from .model import Finding, JsonPath, Position
+from .rules import RULES
+from .schema import did_you_mean
+
+BLAMELESS_PHRASES: Final[dict[str, tuple[str, ...]]] = {
+    "blameless-counterfactual": (
+        "should have",
+        "should've",
+        "shouldn't have",
+        "should not have",
+        "could have",
+        "could've",
+        "couldn't have",
+        "could not have",
+        "would have",
+        "would've",
+        "wouldn't have",
+        "would not have",
+        "ought to have",
+        "failed to",
+        "neglected to",
+        "if only",
+        "had they",
+        "if they had",
+        "if he had",
+        "if she had",
+        "why didn't",
+        "didn't bother",
+    ),
+    "blameless-human-error": (
+        "human error",
+        "operator error",
+        "user error",
+        "pilot error",
+        "driver error",
+        "staff error",
+        "employee error",
+        "clerical error",
+        "human mistake",
+        "human failure",
+        "fat finger",
+        "fat-fingered",
+        "PEBKAC",
+        "PEBCAK",
+        "ID10T",
+    ),
+    "blameless-judgement": (
+        "careless",
+        "carelessly",
+        "carelessness",
+        "negligent",
+        "negligently",
+        "negligence",
+        "sloppy",
+        "sloppiness",
+        "mismanaged",
+        "mismanagement",
+        "incompetent",
+        "incompetence",
+        "lazy",
+        "laziness",
+        "reckless",
+        "recklessly",
+        "irresponsible",
+        "inattentive",
+        "stupid",
+        "dumb",
+        "foolish",
+        "blunder",
+        "botched",
+        "screwed up",
+        "messed up",
+        "dropped the ball",
+        "asleep at the wheel",
+        "poor judgement",
+        "poor judgment",
+        "lapse in judgement",
+        "lapse in judgment",
+        "should know better",
+        "complacent",
+        "complacency",
+    ),
+    "blameless-minimiser": (
+        "just",
+        "simply",
+        "merely",
+        "obviously",
+        "obvious",
+        "clearly",
+        "of course",
+        "easy",
+        "easily",
+        "trivial",
+        "trivially",
+        "everyone knows",
+        "needless to say",
+        "it goes without saying",
+    ),
+    # People are found by pattern (handles, e-mail addresses); phrases a team
+    # adds here (names, say) are matched as well.
+    "blameless-person": (),
+}
+
+# Phrases that contain a listed word but only describe: "just before 09:00".
+# A listed phrase found inside one of these is not reported.
+NOT_BLAME: Final = (
+    "just before",
+    "just after",
+    "just over",
+    "just under",
+    "just in time",
+    "just as",
+    "not obvious",
+    "not easy",
+    "no easy",
+    "not clearly",
+    # Human-factors terms name a known effect of automation, not a failing.
+    "automation complacency",
+)
+
+_EMAIL: Final = r"(?<![\w.%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
+_HANDLE: Final = r"(?<![\w@./:+-])@[A-Za-z][A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]+)*"
+_PERSON: Final = re.compile(f"(?:{_EMAIL}|{_HANDLE})(?![\\w-])")
+
+# Text that is not the author's narrative, blanked out before matching
+# (with spaces, so columns stay where they are).
+_CODE_SPAN: Final = re.compile(r"(?<!`)(`+)(?!`).+?(?<!`)\1(?!`)")
+_QUOTED: Final = re.compile(r'"[^"]*"|“[^”]*”')
+_URL: Final = re.compile(r"\b[A-Za-z][A-Za-z0-9+.-]*://[^\s<>)\]]+|\]\([^)\s]*\)")
+_COMMENT: Final = re.compile(r"<!--.*?-->")
+_IGNORE: Final = re.compile(r"<!--\s*blameless:\s*ignore\s*-->", re.IGNORECASE)
+_FENCE: Final = re.compile(r"^\s*(`{3,}|~{3,})")
+_LIST_ITEM: Final = re.compile(r"^\s*(?:[-*+]|\d{1,9}[.)])(?:\s|$)")
+_HEADING: Final = re.compile(r"^\s{0,3}#")
+_OFF: Final = frozenset({"off", "false", "no"})
+_APOSTROPHE: Final = "['\u2019]"
+
+
+def _phrase_regex(phrase: str) -> str:
+    # Typographic apostrophes (\u2019) match as well as straight ones.
+    words = [
+        re.escape(w).replace("'", _APOSTROPHE).replace("\u2019", _APOSTROPHE)
+        for w in phrase.split()
+    ]
+    # "human error" also catches "human-error"; a hyphen is not an end of word,
+    # so "just" does not fire inside "just-in-time".
+    return r"[\s-]+".join(words)
+
+
+def _alternation(phrases: tuple[str, ...]) -> re.Pattern[str] | None:
+    if not phrases:
+        return None
+    ordered = sorted({p.casefold(): p for p in phrases}.values(), key=len, reverse=True)
+    body = "|".join(_phrase_regex(p) for p in ordered)
+    return re.compile(rf"(?<![\w-])(?:{body})(?![\w-])", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Hit:
+    rule: str
+    start: int
+    text: str
+
+
+class Matcher:
+    """The compiled phrase lists of one configuration."""
+
+    def __init__(self, phrases: Mapping[str, tuple[str, ...]]) -> None:
+        self.patterns = [
+            (rule, pat) for rule, ps in phrases.items() if (pat := _alternation(ps)) is not None
+        ]
+        self.allowed = _alternation(NOT_BLAME)
+
+    def hits(self, text: str, skip: frozenset[str] = frozenset()) -> list[Hit]:
+        """Findings in `text`, which is already stripped of quoted material."""
+        if not text.strip():
+            return []
+        allowed = [m.span() for m in self.allowed.finditer(text)] if self.allowed else []
+        found: list[Hit] = []
+        for rule, pattern in self.patterns:
+            if rule in skip:
+                continue
+            for m in pattern.finditer(text):
+                if not any(a <= m.start() < b for a, b in allowed):
+                    found.append(Hit(rule, m.start(), m.group()))
+        if "blameless-person" not in skip:
+            found += [Hit("blameless-person", m.start(), m.group()) for m in _PERSON.finditer(text)]
+        found.sort(key=lambda h: h.start)
+        return found
+
+
+def phrase_lists(extra: object) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Built-in lists plus a team's, keeping only what is well formed:
+    `option_problems` reports the rest when the configuration is read."""
+    merged = {rule: list(ps) for rule, ps in BLAMELESS_PHRASES.items()}
+    if isinstance(extra, Mapping):
+        for rule, phrases in extra.items():
+            if rule not in merged:
+                continue
+            items = [phrases] if isinstance(phrases, str) else phrases
+            if isinstance(items, list | tuple):
+                merged[rule] += [p for p in items if isinstance(p, str) and p.strip()]
+    return tuple((rule, tuple(ps)) for rule, ps in merged.items())
+
+
+@lru_cache(maxsize=16)
+def _compiled(lists: tuple[tuple[str, tuple[str, ...]], ...]) -> Matcher:
+    return Matcher(dict(lists))
+
+
+def matcher(extra: object = None) -> Matcher:
+    return _compiled(phrase_lists(extra))
+
+
+def option_problems(value: object) -> list[str]:
+    """What is wrong with a `blameless_phrases` option, one message each."""
+    example = "{blameless-judgement: [reckless, heedless]}"
+    if value is None:
+        return []
+    if not isinstance(value, Mapping):
+        return [f"blameless_phrases must map rule ids to lists of phrases, like {example}"]
+    problems = []
+    for rule, phrases in value.items():
+        if rule not in BLAMELESS_PHRASES:
+            problems.append(
+                f"blameless_phrases: '{rule}' is not a blameless-language rule"
+                f"{did_you_mean(rule, BLAMELESS_PHRASES)}; use one of "
+                f"{', '.join(BLAMELESS_PHRASES)}"
+            )
+        elif not isinstance(phrases, list) or not all(
+            isinstance(p, str) and p.strip() for p in phrases
+        ):
+            problems.append(
+                f"blameless_phrases: '{rule}' must be a list of phrases (text), like {example}"
+            )
+    return problems
+
+
+def _blank(text: str, pattern: re.Pattern[str]) -> str:
+    return pattern.sub(lambda m: " " * len(m.group()), text)
+
+
+def strip_quoted(text: str) -> str:
+    """`text` with code spans, quotations, comments and URLs blanked out."""
+    for pattern in (_CODE_SPAN, _COMMENT, _URL, _QUOTED):
+        text = _blank(text, pattern)
+    return text
+
+
+def _indent(line: str) -> int:
+    return len(line.expandtabs(4)) - len(line.lstrip())
+
+
+def narrative_lines(body: str) -> Iterator[tuple[int, str]]:
+    """(index, text) of each body line that is the author's own narrative,
+    with inline quotations blanked. Skips fenced and indented code,
+    blockquotes, HTML comments and lines opted out with
+    `<!-- blameless: ignore -->` (on the line or alone on the line before)."""
+    fence: str | None = None
+    blank_before = True
+    in_list = in_code = in_quote = in_comment = False
+    ignore_next = False
+    for i, line in enumerate(body.split("\n")):
+        ignored, ignore_next = ignore_next, False
+        if fence is not None:
+            m = _FENCE.match(line)
+            if m and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence):
+                fence = None
+            continue
+        m = _FENCE.match(line)
+        if m:
+            fence, blank_before = m.group(1), False
+            continue
+        if not line.strip():
+            blank_before, in_quote = True, False
+            continue
+        indent = _indent(line)
+        if in_code and indent >= 4:
+            continue
+        in_code = False
+        if indent >= 4 and blank_before and not in_list:
+            in_code = True
+            continue
+        first_in_block, blank_before = blank_before, False
+        stripped = line.lstrip()
+        starts_block = bool(_LIST_ITEM.match(line) or _HEADING.match(line))
+        if stripped.startswith(">") or (in_quote and not starts_block):
+            in_quote = True
+            continue
+        if _LIST_ITEM.match(line):
+            in_list = True
+        elif indent == 0 and first_in_block:
+            in_list = False
+        if _IGNORE.search(line):
+            ignore_next = _IGNORE.sub("", line).strip() == ""
+            continue
+        if ignored:
+            continue
+        if in_comment:
+            end = line.find("-->")
+            if end < 0:
+                continue
+            line = " " * (end + 3) + line[end + 3 :]
+            in_comment = False
+        line = _blank(line, _COMMENT)
+        start = line.find("<!--")
+        if start >= 0:
+            line, in_comment = line[:start], True
+        yield i, strip_quoted(line)
+
+
+def _disabled(data: dict[str, Any]) -> frozenset[str] | None:
+    """Rules a file switches off with `x-blameless`; None when all are off."""
+    value = data.get("x-blameless")
+    if value is False or (isinstance(value, str) and value.strip().casefold() in _OFF):
+        return None
+    if isinstance(value, list):
+        return frozenset(v for v in value if isinstance(v, str))
+    return frozenset()
+
+
+def _column_in_value(yd: YamlData, path: JsonPath, value: str, offset: int) -> Position:
+    """Where character `offset` of a YAML string is in the file. Exact for
+    scalars written on one line; otherwise where the value starts."""
+    start = yd.values.get(path) or yd.position(path)
+    style = yd.one_line_styles.get(path)
+    before = value[:offset]
+    if style == "":
+        return Position(start.line, start.column + offset)
+    if style == "'":
+        return Position(start.line, start.column + 1 + offset + before.count("'"))
+    if style == '"' and before.isprintable():
+        return Position(
+            start.line, start.column + 1 + offset + before.count('"') + before.count("\\")
+        )
+    return start
+
+
+def _message(hit: Hit) -> str:
+    rule = RULES[hit.rule]
+    return f'"{hit.text}": {rule.advice}, e.g. "{rule.rewrite}" instead of "{rule.example}"'
+
+
+def _front_matter_text(data: dict[str, Any]) -> Iterator[tuple[JsonPath, Any]]:
+    """The narrative written in front matter: title, summary, factor summaries."""
+    for key in ("title", "summary"):
+        yield (key,), data.get(key)
+    factors = data.get("factors")
+    for i, factor in enumerate(factors if isinstance(factors, list) else ()):
+        if isinstance(factor, dict):
+            yield ("factors", i, "summary"), factor.get("summary")
+
+
+def review(doc: Document, data: dict[str, Any], phrases: object = None) -> list[Finding]:
+    """Blameless-language warnings for one postmortem's narrative.
+    `phrases` is the team's `blameless_phrases` option."""
+    skip = _disabled(data)
+    if skip is None:
+        return []
+    m = matcher(phrases)
+    findings: list[Finding] = []
+    for i, line in narrative_lines(doc.body):
+        for hit in m.hits(line, skip):
+            findings.append(
+                RULES[hit.rule].finding(doc.path, doc.body_line + i, hit.start + 1, _message(hit))
+            )
+    for path, value in _front_matter_text(data):
+        if not isinstance(value, str):
+            continue
+        for hit in m.hits(strip_quoted(value), skip):
+            pos = _column_in_value(doc.yaml, path, value, hit.start)
+            findings.append(RULES[hit.rule].finding(doc.path, pos.line, pos.column, _message(hit)))
+    return findings

@@ -1,0 +1,132 @@
+"""The library as data: `incidents.json` (as on the site) and a CSV table.
+
+Both take the postmortems to publish (`Library.published()`); restricted ones
+are dropped here as well, so no caller can leak one into an export.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import csv
+import io
+import json
+import math
+from collections.abc import Iterable
+from typing import Any, Final
+
+from .checks import parse_date
+from .model import DateLike, Postmortem
+from .site import incident_url
+
+# Spreadsheet programs run a cell that starts with one of these as a formula.
+_FORMULA_START: Final = ("=", "+", "-", "@", "\t", "\r")
+CSV_COLUMNS: Final = (
+    "id",
+    "title",
+    "status",
+    "visibility",
+    "severity",
+    "date",
+    "detected",
+    "resolved",
+    "summary",
+    "systems",
+    "authors",
+    "tags",
+    "harm_types",
+    "harm_affected",
+    "legal_review",
+    "factors",
+    "action_items",
+    "related",
+    "url",
+)
+
+
+def _iso(value: DateLike | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _json_safe(value: Any) -> Any:
+    """Front matter as strict JSON: YAML's .nan and .inf have no JSON form."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, dict):
+        return {k: _json_safe(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_json_safe(v) for v in value]
+    return value
+
+
+def incident_record(pm: Postmortem) -> dict[str, Any]:
+    """One incident as exported: its front-matter fields as written (`x-`
+    keys too), dates as ISO 8601, and its `url` on the site."""
+    record: dict[str, Any] = _json_safe(copy.deepcopy(pm.data))
+    for key, value in (("date", pm.date), ("detected", pm.detected), ("resolved", pm.resolved)):
+        if key in record:
+            record[key] = _iso(value)
+    for item in record.get("action_items") or ():
+        due = item.get("due") if isinstance(item, dict) else None
+        # A postmortem only exists once its dates are valid; should one not
+        # be, the text as written is the best there is.
+        if isinstance(due, str):
+            with contextlib.suppress(ValueError):
+                item["due"] = parse_date(due).isoformat()
+    record["url"] = incident_url(pm.id)
+    return record
+
+
+def _public(postmortems: Iterable[Postmortem]) -> list[Postmortem]:
+    return [p for p in postmortems if not p.is_restricted]
+
+
+def incidents_json(postmortems: Iterable[Postmortem]) -> str:
+    """`{"incidents": [...]}`, one record per incident, in the order given."""
+    data = {"incidents": [incident_record(p) for p in _public(postmortems)]}
+    return json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        text = ""
+    elif isinstance(value, list | tuple):
+        text = "; ".join(_cell(v) for v in value)
+    elif isinstance(value, dict):
+        text = json.dumps(_json_safe(value), ensure_ascii=False, sort_keys=True)
+    elif isinstance(value, bool):
+        text = str(value).lower()
+    else:
+        text = str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def _row(pm: Postmortem, extra_keys: list[str]) -> dict[str, str]:
+    record = incident_record(pm)
+    harm = pm.harm
+    values: dict[str, Any] = {
+        **{k: record.get(k) for k in CSV_COLUMNS},
+        "harm_types": list(harm.types) if harm else None,
+        "harm_affected": harm.affected if harm else None,
+        "legal_review": harm.legal_review if harm else None,
+        "factors": [f"{f.layer}/{f.category}" for f in pm.factors],
+        "action_items": [
+            f"{a.title} ({a.owner}, {a.status}, due {a.due.isoformat()})" for a in pm.action_items
+        ],
+    }
+    values.update({k: record.get(k) for k in extra_keys})
+    return {k: _cell(v) for k, v in values.items()}
+
+
+def incidents_csv(postmortems: Iterable[Postmortem]) -> str:
+    """One row per incident: list fields joined with "; ", factors as
+    layer/category, then a column per `x-` key any incident has. A cell that
+    a spreadsheet would run as a formula is prefixed with an apostrophe."""
+    chosen = _public(postmortems)
+    extra_keys = sorted({k for p in chosen for k in p.data if k.startswith("x-")})
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=[*CSV_COLUMNS, *extra_keys])
+    writer.writeheader()
+    for pm in chosen:
+        writer.writerow(_row(pm, extra_keys))
+    return out.getvalue()

@@ -1,0 +1,90 @@
+"""An Atom 1.0 feed (RFC 4287) of published postmortems.
+
+Built with ElementTree so markup in titles and summaries is always escaped;
+characters XML cannot carry at all are stripped first, since no escaping
+makes them legal.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Iterable
+from urllib.parse import quote
+
+from .charts import as_utc, strip_xml_forbidden
+from .model import DateLike, Postmortem
+
+__all__ = ["atom_feed"]
+
+ATOM_NS = "http://www.w3.org/2005/Atom"
+
+
+def _rfc3339(value: DateLike) -> str:
+    return as_utc(value).isoformat().replace("+00:00", "Z")
+
+
+def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
+    el = ET.SubElement(parent, tag, {k: strip_xml_forbidden(v) for k, v in attrs.items()})
+    if text is not None:
+        el.text = strip_xml_forbidden(text)
+    return el
+
+
+def _tag_authority(site_name: str) -> str:
+    # Without a site URL there is no domain we own; RFC 2606 reserves .invalid,
+    # so a tag: URI under it can never collide with a real tagging authority.
+    label = re.sub(r"[^a-z0-9]+", "-", site_name.lower()).strip("-")[:63].strip("-")
+    return f"{label or 'site'}.postmortems.invalid"
+
+
+def atom_feed(
+    postmortems: Iterable[Postmortem],
+    site_url: str | None,
+    site_name: str,
+    updated: dt.datetime,
+    limit: int = 50,
+) -> str:
+    """The newest `limit` postmortems as an Atom document (a str, UTF-8 declared)."""
+    base = (site_url.rstrip("/") + "/") if site_url else None
+    authority = _tag_authority(site_name)
+
+    def url(path: str) -> str:
+        return base + path if base else path
+
+    feed = ET.Element("feed", {"xmlns": ATOM_NS})
+    # A fixed year: the feed's id must never change, whatever is added to it.
+    _sub(feed, "id", url("incidents/") if base else f"tag:{authority},2025:incidents")
+    _sub(feed, "title", site_name)
+    _sub(feed, "updated", _rfc3339(updated))
+    # Atom needs an author per entry; the feed-level one stands in for all.
+    _sub(_sub(feed, "author"), "name", site_name)
+    if base:
+        _sub(feed, "link", rel="alternate", type="text/html", href=url("incidents/"))
+    _sub(feed, "generator", "mkdocs-postmortems")
+
+    # Defensive: callers pass published postmortems only, but a restricted one
+    # must never reach a feed, which is copied far beyond the site.
+    chosen = [p for p in postmortems if not p.is_restricted]
+    chosen.sort(key=lambda p: (as_utc(p.date), p.id), reverse=True)
+    for p in chosen[: max(limit, 0)]:
+        path = f"incidents/{quote(p.id, safe='')}/"
+        entry = _sub(feed, "entry")
+        _sub(entry, "id", url(path) if base else f"tag:{authority},{p.date.year}:{p.id}")
+        _sub(entry, "title", p.title)
+        _sub(entry, "published", _rfc3339(p.date))
+        _sub(entry, "updated", _rfc3339(p.resolved or p.date))
+        _sub(entry, "link", rel="alternate", type="text/html", href=url(path))
+        for author in p.authors:
+            _sub(_sub(entry, "author"), "name", author)
+        _sub(entry, "summary", p.summary, type="text")
+        for kind, terms in (("system", p.systems), ("layer", p.layers)):
+            for term in terms:
+                attrs = {"term": term, "label": f"{kind}: {term}"}
+                if base:
+                    attrs["scheme"] = url(f"{kind}s/")
+                _sub(entry, "category", **attrs)
+
+    ET.indent(feed)
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="unicode")

@@ -1,0 +1,219 @@
+"""The page "How to write a blameless AI postmortem", made from the project's data.
+
+Layers, categories and harm types come from the taxonomy, the rules and
+their examples from the rule registry, the phrases from the blameless
+phrase lists (with a team's own additions), the sections from the settings.
+So the guide says what lint enforces, on this site, and cannot drift from it.
+
+The result is Markdown without raw HTML. Text from the taxonomy is escaped,
+so a description cannot add markup, links or attributes to the page.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Final
+
+from .blameless import NOT_BLAME, phrase_lists
+from .rules import GROUPS, LANGUAGE, RULES, Rule
+from .settings import Settings
+from .taxonomy import HarmType, Taxonomy
+
+# Characters Markdown (and the attr_list and tables extensions) would read
+# as markup; each is shown literally when escaped with a backslash.
+_SPECIAL: Final = re.compile(r"([\\`*_{}\[\]#|!])")
+_LINE_START: Final = re.compile(r"^([+=-]|\d+(?=[.)]))")
+PHRASES_SHOWN: Final = 12
+
+
+def escape_markdown(text: str) -> str:
+    """`text` as literal inline Markdown: one line, no markup, no HTML."""
+    text = " ".join(str(text).split())
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = _SPECIAL.sub(r"\\\1", text)
+    # Escaped at the start too, in case the text begins a line (a list, a heading).
+    return _LINE_START.sub(r"\\\1", text)
+
+
+def _code(text: str) -> str:
+    fence = "`" * (max((len(m) for m in re.findall(r"`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def _table(header: Iterable[str], rows: Iterable[Iterable[str]]) -> str:
+    head = list(header)
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines) + "\n"
+
+
+def _intro() -> str:
+    return (
+        "# How to write a blameless AI postmortem\n\n"
+        "A postmortem records how a system failed so that it fails less next time. "
+        "It is **blameless**: it describes what the model, the data, the people in the "
+        "loop and the process made possible, and treats what people did as a result "
+        "of those conditions rather than as the cause. People who expect blame leave "
+        "out exactly what the library needs to learn.\n\n"
+        "Everything on this page is generated from the site's own taxonomy, settings "
+        "and lint rules, so it describes what `postmortems lint` checks here.\n"
+    )
+
+
+def _lifecycle(settings: Settings) -> str:
+    sections = ", ".join(f"**{escape_markdown(s)}**" for s in settings.required_sections)
+    drafts = "on" if settings.include_drafts else "off"
+    return (
+        "\n## The life of a postmortem\n\n"
+        "1. **Start a draft.** "
+        '`postmortems new "Support assistant invented a refund policy" --severity SEV2 '
+        "--system support-assistant` writes a new file with the next free id for the "
+        "year and `status: draft`. Its body has the sections every postmortem needs"
+        f"{': ' + sections if sections else ''}, each opening with a prompt.\n"
+        "2. **Write and lint.** Fill in the summary, the sections, the contributing "
+        "`factors` and the `action_items`, and run `postmortems lint` (or let the "
+        "pre-commit hook and CI run it). A draft may still lack sections and factors.\n"
+        "3. **Review.** Set `status: review` when the draft is ready for the people "
+        "involved and, where harm calls for it, legal review.\n"
+        "4. **Publish.** Set `status: final`. A final postmortem needs at least one "
+        "contributing factor, every required section, and legal review where its harm "
+        "needs it.\n\n"
+        "Drafts and postmortems in review appear under `mkdocs serve` with a banner, "
+        "and in a built site only when the plugin option `include_drafts` is true "
+        f"(on this site it is {drafts}). A postmortem with `visibility: restricted` "
+        "never reaches the built site: not its page, its title, the listings, the "
+        "search index, the feed or the exports. A link to it shows its bare id.\n"
+    )
+
+
+def _layers(taxonomy: Taxonomy) -> str:
+    out = [
+        "\n## Contributing factors, on every layer\n\n"
+        "Look for factors on every layer below, not only the one where the incident "
+        "surfaced: a model that invents a policy is also an evaluation that did not "
+        "ask, and a review that could not tell. Each factor in `factors` names a "
+        "`layer`, one of that layer's `category` ids, and a `summary` of how it "
+        "contributed.\n"
+    ]
+    for layer in taxonomy.layers:
+        out.append(f"\n### {escape_markdown(layer.title)} ({_code(layer.id)})\n\n")
+        if layer.description:
+            out.append(f"{escape_markdown(layer.description)}\n\n")
+        out += [
+            f"- **{escape_markdown(cat.title)}** ({_code(cat.id)})"
+            f"{': ' + escape_markdown(cat.description) if cat.description else ''}\n"
+            for cat in layer.categories
+        ]
+    return "".join(out)
+
+
+def _legal_review(taxonomy: Taxonomy) -> str:
+    required = [h for h in taxonomy.harm_types if h.requires_legal_review]
+    optional = [h for h in taxonomy.harm_types if not h.requires_legal_review]
+
+    def listed(harms: list[HarmType]) -> str:
+        return "".join(
+            f"- **{escape_markdown(h.title)}** ({_code(h.id)})"
+            f"{': ' + escape_markdown(h.description) if h.description else ''}\n"
+            for h in harms
+        )
+
+    out = [
+        "\n## Harm and legal review\n\n"
+        "`harm.types` names the kinds of harm the incident caused. "
+        "A final postmortem may never have `harm.legal_review: pending`"
+    ]
+    if required:
+        out.append(
+            ", and one that names any of these harm types needs "
+            "`harm.legal_review: approved` (rule `legal-review`):\n\n" + listed(required)
+        )
+    else:
+        out.append(". No harm type in this taxonomy requires legal review.\n")
+    if optional:
+        out.append("\nLegal review is optional for:\n\n" + listed(optional))
+    return "".join(out)
+
+
+def _phrases(rule: Rule, lists: dict[str, tuple[str, ...]]) -> str:
+    phrases = lists.get(rule.id, ())
+    shown = ", ".join(f"“{escape_markdown(p)}”" for p in phrases[:PHRASES_SHOWN])
+    more = f" and {len(phrases) - PHRASES_SHOWN} more" if len(phrases) > PHRASES_SHOWN else ""
+    if rule.id == "blameless-person":
+        return "@handles, e-mail addresses" + (f", {shown}{more}" if shown else "")
+    return f"{shown}{more}"
+
+
+def _language(settings: Settings) -> str:
+    lists = dict(phrase_lists(settings.blameless_phrases))
+    rules = [r for r in RULES.values() if r.group == LANGUAGE]
+    rows = [
+        (
+            _code(r.id),
+            f"{escape_markdown(r.summary)}: {_phrases(r, lists)}",
+            f"“{escape_markdown(r.example)}”",
+            f"“{escape_markdown(r.rewrite)}”",
+        )
+        for r in rules
+    ]
+    not_blame = ", ".join(f"“{escape_markdown(p)}”" for p in NOT_BLAME)
+    return (
+        "\n## Blameless language\n\n"
+        "Lint warns about words that put the cause in a person. Each warning points "
+        "at the phrase and suggests a rewrite that puts the cause in the conditions. "
+        "Matching is by whole word and ignores case.\n\n"
+        + _table(("Rule", "What it catches", "Blameful", "Blameless"), rows)
+        + "\nWhy each matters, as the warnings say it:\n\n"
+        + "".join(f"- {_code(r.id)}: {escape_markdown(r.advice)}.\n" for r in rules)
+        + "\nQuoted material is left alone, because a postmortem often has to cite "
+        "what someone said: text in double quotes or curly quotes, blockquotes, inline "
+        "code and code blocks. Phrases that only describe are not reported either: "
+        f"{not_blame}.\n\n"
+        "To accept a phrase on one line, put `<!-- blameless: ignore -->` at the end "
+        "of the line or alone on the line before it. To switch the review off for a "
+        "whole file, add `x-blameless: off` to its front matter (or a list of rule ids "
+        "to switch off only those). A team adds its own phrases with the plugin "
+        "option `blameless_phrases`, by rule id.\n\n"
+        "Warnings do not fail `postmortems lint`; `postmortems lint --strict` fails on them.\n"
+    )
+
+
+def _related() -> str:
+    return (
+        "\n## Related incidents\n\n"
+        "List earlier incidents with the same weakness under `related`; the site links "
+        "both ways. Lint hints (rule `related-hint`) at earlier incidents that share a "
+        "system, or at least two factor categories, and are not linked yet. Hints are "
+        "suggestions: a build logs them and does not fail on them. Switch them off with "
+        "the plugin option `related_hints: false`, or `postmortems lint --no-hints`.\n"
+    )
+
+
+def _all_rules() -> str:
+    out = [
+        "\n## Every rule lint enforces\n\n"
+        "Errors fail `postmortems lint` and the site build; warnings are reported and "
+        "fail only `postmortems lint --strict`.\n"
+    ]
+    for group in GROUPS:
+        rows = [
+            (_code(r.id), str(r.severity), escape_markdown(r.summary))
+            for r in RULES.values()
+            if r.group == group
+        ]
+        if rows:
+            out.append(f"\n### {escape_markdown(group.capitalize())}\n\n")
+            out.append(_table(("Rule", "Severity", "What it catches"), rows))
+    return "".join(out)
+
+
+def render_guide(taxonomy: Taxonomy | None, settings: Settings) -> str:
+    """The guide page as Markdown. Without a taxonomy (a broken one is
+    reported by lint) the layer and harm sections are left out."""
+    parts = [_intro(), _lifecycle(settings)]
+    if taxonomy is not None:
+        parts += [_layers(taxonomy), _legal_review(taxonomy)]
+    parts += [_language(settings), _related(), _all_rules()]
+    return "".join(parts)

@@ -1,0 +1,166 @@
+"""Every rule that `postmortems lint` and the build can report, in one place.
+
+The guide page, the README and the tests list rules from here, so a rule
+cannot exist in the code without a line saying what it catches. Code written
+after the registry creates findings through it (`RULES[rule_id].finding`),
+which fails at once on an unregistered id.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+from .model import Finding, Severity
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    severity: Severity
+    # One line: what the rule catches.
+    summary: str
+    # Where the rule belongs, to group rules on the guide page.
+    group: str
+    # How to put it right, said the same way in every message of the rule.
+    advice: str = ""
+    # For language rules: a sentence that trips the rule and a rewrite that does not.
+    example: str = ""
+    rewrite: str = ""
+
+    def finding(self, path: str, line: int, column: int, message: str) -> Finding:
+        return Finding(path, line, column, self.severity, self.id, message)
+
+
+E, W = Severity.ERROR, Severity.WARNING
+FILE, SCHEMA, TAXONOMY, LIBRARY, PUBLICATION, LANGUAGE = (
+    "file",
+    "front matter",
+    "taxonomy",
+    "library",
+    "publication",
+    "language",
+)
+
+_ALL: Final = (
+    # Reading the file and its YAML (frontmatter.py, library.py).
+    Rule("encoding", E, "the file is not UTF-8 text, or contains NUL bytes", FILE),
+    Rule("file-too-large", E, "the file is larger than a postmortem may be", FILE),
+    Rule("unreadable", E, "the file cannot be read from disk", FILE),
+    Rule("front-matter-unclosed", E, "the front matter opened with '---' is never closed", FILE),
+    Rule("yaml-syntax", E, "the front matter is not valid YAML", FILE),
+    Rule("yaml-duplicate-key", E, "a key is written twice in one mapping", FILE),
+    Rule("yaml-tag", E, "a YAML tag (!!python/..., !custom) that front matter may not use", FILE),
+    Rule("yaml-too-complex", E, "YAML that nests or expands beyond the limits", FILE),
+    # Front matter against the JSON Schema (schema.py) and its shape (checks.py).
+    Rule("front-matter-missing", E, "a file named like a postmortem has no front matter", SCHEMA),
+    Rule("front-matter-not-mapping", E, "the front matter is a list or a single value", SCHEMA),
+    Rule("required", E, "a required key is missing", SCHEMA),
+    Rule("unknown-key", E, "a key the format does not know (own keys start with x-)", SCHEMA),
+    Rule("invalid-value", E, "a value outside its allowed set (status, severity, ...)", SCHEMA),
+    Rule("wrong-type", E, "a value of the wrong type (text, list, mapping)", SCHEMA),
+    Rule("invalid-format", E, "a value not written in its format (id, date, slug, URL)", SCHEMA),
+    Rule("empty-value", E, "a text value that must not be empty is empty", SCHEMA),
+    Rule("too-long", E, "a text value longer than its limit", SCHEMA),
+    Rule("too-few-items", E, "a list with fewer items than it needs", SCHEMA),
+    Rule("duplicate-item", E, "a list that names the same value twice", SCHEMA),
+    Rule("schema", E, "any other disagreement with the JSON Schema", SCHEMA),
+    Rule("invalid-date", E, "a date that does not exist (2025-02-30)", SCHEMA),
+    Rule("date-order", E, "detected before date, or resolved before detected", SCHEMA),
+    Rule("file-name", E, "the file name does not start with the incident id", SCHEMA),
+    Rule(
+        "missing-section",
+        E,
+        "a required body section is missing (a warning while the status is draft)",
+        SCHEMA,
+    ),
+    # The vocabulary (taxonomy.py, checks.py).
+    Rule("taxonomy", E, "the taxonomy file is missing, unreadable or malformed", TAXONOMY),
+    Rule("taxonomy-duplicate-id", E, "the taxonomy uses one id twice", TAXONOMY),
+    Rule("unknown-layer", E, "a factor or action item names a layer not in the taxonomy", TAXONOMY),
+    Rule("unknown-category", E, "a factor names a category its layer does not have", TAXONOMY),
+    Rule("category-layer", E, "a factor's category belongs to another layer", TAXONOMY),
+    Rule("unknown-harm-type", E, "harm.types names a harm type not in the taxonomy", TAXONOMY),
+    # Rules across files (checks.check_library, hints.py).
+    Rule("duplicate-id", E, "two postmortems use the same id", LIBRARY),
+    Rule("related-self", E, "related lists the postmortem's own id", LIBRARY),
+    Rule("related-unknown", E, "related names an incident that is not in the library", LIBRARY),
+    Rule(
+        "related-hint",
+        W,
+        "earlier incidents share a system, or two factor categories, but are not related",
+        LIBRARY,
+        advice="add the ones that are connected to 'related'",
+    ),
+    # Publication (checks.py).
+    Rule(
+        "legal-review",
+        E,
+        "a final postmortem whose harm needs legal review that is not approved",
+        PUBLICATION,
+    ),
+    # Blameless language (blameless.py); the phrases are data there.
+    Rule(
+        "blameless-counterfactual",
+        W,
+        "hindsight about what people should or could have done",
+        LANGUAGE,
+        advice=(
+            "hindsight judges a decision by what is known now; describe what the system "
+            "allowed and what would make the right action the easy one"
+        ),
+        example="The on-call engineer should have seen the alert.",
+        rewrite="The alert did not page anyone, so it waited on a dashboard.",
+    ),
+    Rule(
+        "blameless-human-error",
+        W,
+        "'human error' and its kin, which end an analysis where it should begin",
+        LANGUAGE,
+        advice=(
+            "a person's action is where the analysis starts, not where it ends; describe "
+            "what made the action possible and likely (defaults, interface, missing checks)"
+        ),
+        example="Root cause: operator error during the model rollout.",
+        rewrite="The rollout tool accepted a production target without a confirmation step.",
+    ),
+    Rule(
+        "blameless-judgement",
+        W,
+        "words that judge a person's character or effort",
+        LANGUAGE,
+        advice=(
+            "judging a person hides the conditions they worked in; describe what they "
+            "saw, the time they had and the tools and checks that were in place"
+        ),
+        example="A careless reviewer approved the prompt change.",
+        rewrite="The prompt change was approved in a review that showed no evaluation results.",
+    ),
+    Rule(
+        "blameless-minimiser",
+        W,
+        "words that make work sound trivial and struggle sound like a failing",
+        LANGUAGE,
+        advice=(
+            "what looks simple afterwards was not at the time; say what the step involved, "
+            "or drop the word"
+        ),
+        example="The fix was simply to roll back the model.",
+        rewrite="Rolling back the model took 40 minutes and two approvals.",
+    ),
+    Rule(
+        "blameless-person",
+        W,
+        "@handles and e-mail addresses of people in the narrative",
+        LANGUAGE,
+        advice=(
+            "refer to people by role (the on-call engineer, the reviewer); names and "
+            "handles belong only to action-item owners"
+        ),
+        example="@jdoe merged the change without an evaluation run.",
+        rewrite="The change was merged; the pipeline did not require an evaluation run.",
+    ),
+)
+
+RULES: Final[dict[str, Rule]] = {rule.id: rule for rule in _ALL}
+GROUPS: Final = (FILE, SCHEMA, TAXONOMY, LIBRARY, PUBLICATION, LANGUAGE)
