@@ -162,11 +162,12 @@ def known_ids(library: Library) -> list[str]:
     return ids
 
 
-def choose_prefix(ids: Iterable[str], configured: str | None) -> str:
+def choose_prefix(ids: Iterable[str], configured: object) -> str:
     """The `id_prefix` option, else the prefix most ids of the library use,
     else INC."""
     if configured is not None:
-        if not _PREFIX.match(configured):
+        # The option comes from YAML, where `id_prefix: 42` is a number.
+        if not isinstance(configured, str) or not _PREFIX.match(configured):
             raise AuthoringError(
                 f"the plugin option id_prefix '{configured}' must be capital letters and "
                 "digits, starting with a letter, like INC or AI"

@@ -12,6 +12,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import cache
 from pathlib import PurePosixPath
 from typing import Any, Final
 
@@ -28,6 +29,7 @@ from .model import (
     Postmortem,
     Severity,
 )
+from .resources import load_json_schema
 from .schema import POSTMORTEM_SCHEMA, SchemaReporter, describe, did_you_mean
 from .settings import Settings
 from .taxonomy import Taxonomy
@@ -54,6 +56,11 @@ def parse_date(value: str) -> DateLike:
     # The schema allows lowercase 't' and 'z' (as RFC 3339 does); Python 3.11's
     # fromisoformat does not, so upper-case them (nothing else here has case).
     return dt.datetime.fromisoformat(value.replace(" ", "T", 1).upper())
+
+
+@cache
+def _date_form() -> re.Pattern[str]:
+    return re.compile(load_json_schema(POSTMORTEM_SCHEMA)["properties"]["date"]["pattern"])
 
 
 def _comparable(value: DateLike) -> dt.datetime:
@@ -166,7 +173,9 @@ class _DocumentChecker:
             try:
                 parsed[where] = parse_date(value)
             except ValueError as exc:
-                if re.match(r"^\d{4}-\d{2}-\d{2}", value):
+                # Only where the schema accepted the form: '2025-03-15 9:30' is
+                # already an invalid-format finding, not also an impossible date.
+                if _date_form().match(value):
                     self.add(where, "invalid-date",
                              f"{describe(where)} '{value}' is not a real date ({exc})")
         present = [(k, v) for k in DATE_FIELDS if (v := parsed.get((k,))) is not None]

@@ -87,17 +87,20 @@ def incidents_json(postmortems: Iterable[Postmortem]) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
 
 
-def _cell(value: Any) -> str:
+def _text(value: Any) -> str:
     if value is None:
-        text = ""
-    elif isinstance(value, list | tuple):
-        text = "; ".join(_cell(v) for v in value)
-    elif isinstance(value, dict):
-        text = json.dumps(_json_safe(value), ensure_ascii=False, sort_keys=True)
-    elif isinstance(value, bool):
-        text = str(value).lower()
-    else:
-        text = str(value)
+        return ""
+    if isinstance(value, list | tuple):
+        return "; ".join(_text(v) for v in value)
+    if isinstance(value, dict):
+        return json.dumps(_json_safe(value), ensure_ascii=False, sort_keys=True)
+    if isinstance(value, bool):
+        return str(value).lower()
+    return str(value)
+
+
+def _cell(value: Any) -> str:
+    text = _text(value)
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 

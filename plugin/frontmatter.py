@@ -11,6 +11,8 @@ back as a Finding.
 
 from __future__ import annotations
 
+import bisect
+import re
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -89,6 +91,22 @@ class YamlData:
             path = path[:-1]
 
 
+class _Lines:
+    """Character offsets in the YAML text to lines and columns of the file.
+
+    YAML also ends lines at U+0085, U+2028 and U+2029, which editors and
+    `git diff` do not; its own line numbers drift after a title pasted with
+    one of them, so positions are counted from `\\n` here instead."""
+
+    def __init__(self, text: str, line_offset: int) -> None:
+        self.line_offset = line_offset
+        self.starts = [0, *(m.end() for m in re.finditer("\n", text))]
+
+    def position(self, index: int) -> Position:
+        i = bisect.bisect_right(self.starts, index) - 1
+        return Position(i + self.line_offset + 1, index - self.starts[i] + 1)
+
+
 class _TooComplex(Exception):
     def __init__(self, why: str, node: Node) -> None:
         super().__init__(why)
@@ -99,19 +117,18 @@ class _Builder:
     """Turns a composed YAML node graph into data, one pass, bounded."""
 
     def __init__(
-        self, path: str, line_offset: int, limits: Limits, out: YamlData, what: str
+        self, path: str, lines: _Lines, limits: Limits, out: YamlData, what: str
     ) -> None:
         self.path = path
         self.what = what
-        self.line_offset = line_offset
+        self.lines = lines
         self.limits = limits
         self.out = out
         self.nodes = 0
         self.scalars = SafeConstructor()
 
     def pos(self, node: Node) -> Position:
-        mark = node.start_mark
-        return Position(mark.line + self.line_offset + 1, mark.column + 1)
+        return self.lines.position(node.start_mark.index)
 
     def finding(self, node: Node, rule: str, message: str) -> None:
         p = self.pos(node)
@@ -130,8 +147,10 @@ class _Builder:
         # Aliases share node objects, so a position is recorded only once per path.
         self.out.values.setdefault(where, self.pos(node))
         if isinstance(node, ScalarNode):
-            if node.start_mark.line == node.end_mark.line and node.style in (None, "'", '"'):
-                self.out.one_line_styles.setdefault(where, node.style or "")
+            # libyaml calls plain style "", PyYAML None.
+            style = node.style or ""
+            if node.start_mark.line == node.end_mark.line and style in ("", "'", '"'):
+                self.out.one_line_styles.setdefault(where, style)
             return self.scalar(node)
         if isinstance(node, SequenceNode):
             if node.tag != _SEQ:
@@ -214,9 +233,12 @@ class _Builder:
         self.finding(
             node,
             "yaml-tag",
-            f"the YAML tag '{node.tag.replace('tag:yaml.org,2002:', '!!')}' is not allowed in the {self.what}; "
-            "remove it and write a plain value",
+            f"the YAML tag '{node.tag.replace('tag:yaml.org,2002:', '!!')}' is not allowed in "
+            f"the {self.what}; remove it and write a plain value",
         )
+
+
+_UNCLOSED: Final = ("while scanning a quoted scalar", "while parsing a flow")
 
 
 def parse_yaml(
@@ -234,8 +256,13 @@ def parse_yaml(
         node = yaml.compose(text, Loader=_Loader)  # noqa: S506 - compose builds nodes only, never objects
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = (mark.line + line_offset + 1) if mark else line_offset + 1
-        col = (mark.column + 1) if mark else 1
+        # An unclosed quote or bracket is only noticed lines later, often at
+        # the closing '---'; the line to fix is where it was opened.
+        if exc.context_mark is not None and (exc.context or "").startswith(_UNCLOSED):
+            mark = exc.context_mark
+        at = _Lines(text, line_offset).position(mark.index) if mark else None
+        line = at.line if at else line_offset + 1
+        col = at.column if at else 1
         problem = exc.problem or "unreadable YAML"
         context = f" {exc.context}" if exc.context else ""
         # libyaml's own nesting limit: hostile depth, not a typo to fix.
@@ -263,13 +290,11 @@ def parse_yaml(
     except ReaderError as exc:
         # Its position counts characters in one parser and UTF-8 bytes in the
         # other; the first such character in the text is where reading stopped.
-        at = text.find(chr(exc.character)) if isinstance(exc.character, int) else -1
-        at = max(at, 0)
-        line = text.count("\n", 0, at) + line_offset + 1
-        col = at - text.rfind("\n", 0, at)
+        index = text.find(chr(exc.character)) if isinstance(exc.character, int) else -1
+        where = _Lines(text, line_offset).position(max(index, 0))
         code = f"U+{exc.character:04X}" if isinstance(exc.character, int) else repr(exc.character)
         out.findings.append(
-            Finding(path, line, col, Severity.ERROR, "yaml-syntax",
+            Finding(path, where.line, where.column, Severity.ERROR, "yaml-syntax",
                     f"the {what} contains the control character {code}, which YAML does not "
                     "allow; delete it")
         )
@@ -289,7 +314,7 @@ def parse_yaml(
         return out
     if node is None:
         return out
-    builder = _Builder(path, line_offset, limits, out, what)
+    builder = _Builder(path, _Lines(text, line_offset), limits, out, what)
     try:
         out.data = builder.build(node, ())
     except _TooComplex as exc:

@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterable
 from typing import Final
 
-from .blameless import NOT_BLAME, phrase_lists
+from .blameless import BLAMELESS_PHRASES, NOT_BLAME, phrase_lists
 from .rules import GROUPS, LANGUAGE, RULES, Rule
 from .settings import Settings
 from .taxonomy import HarmType, Taxonomy
@@ -23,7 +23,7 @@ from .taxonomy import HarmType, Taxonomy
 # Characters Markdown (and the attr_list and tables extensions) would read
 # as markup; each is shown literally when escaped with a backslash.
 _SPECIAL: Final = re.compile(r"([\\`*_{}\[\]#|!])")
-_LINE_START: Final = re.compile(r"^([+=-]|\d+(?=[.)]))")
+_LINE_START: Final = re.compile(r"^([+-]|\d+(?=[.)]))")
 PHRASES_SHOWN: Final = 12
 
 
@@ -32,8 +32,11 @@ def escape_markdown(text: str) -> str:
     text = " ".join(str(text).split())
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     text = _SPECIAL.sub(r"\\\1", text)
-    # Escaped at the start too, in case the text begins a line (a list, a heading).
-    return _LINE_START.sub(r"\\\1", text)
+    # The text may begin a line, where "- ", "+ " or "1. " would start a list:
+    # the sign gets a backslash, or the dot after the digits (digits cannot).
+    return _LINE_START.sub(
+        lambda m: m.group() + "\\" if m.group().isdigit() else "\\" + m.group(), text
+    )
 
 
 def _code(text: str) -> str:
@@ -137,13 +140,20 @@ def _legal_review(taxonomy: Taxonomy) -> str:
     return "".join(out)
 
 
+def _quoted(phrases: Iterable[str]) -> str:
+    return ", ".join(f"“{escape_markdown(p)}”" for p in phrases)
+
+
 def _phrases(rule: Rule, lists: dict[str, tuple[str, ...]]) -> str:
-    phrases = lists.get(rule.id, ())
-    shown = ", ".join(f"“{escape_markdown(p)}”" for p in phrases[:PHRASES_SHOWN])
-    more = f" and {len(phrases) - PHRASES_SHOWN} more" if len(phrases) > PHRASES_SHOWN else ""
-    if rule.id == "blameless-person":
-        return "@handles, e-mail addresses" + (f", {shown}{more}" if shown else "")
-    return f"{shown}{more}"
+    """The built-in phrases (the first few), then every phrase the site adds."""
+    built_in = BLAMELESS_PHRASES.get(rule.id, ())
+    added = [p for p in lists.get(rule.id, ()) if p not in built_in]
+    text = _quoted(built_in[:PHRASES_SHOWN])
+    if len(built_in) > PHRASES_SHOWN:
+        text += f" and {len(built_in) - PHRASES_SHOWN} more"
+    if added:
+        text += f"{'; ' if text else ''}added on this site: {_quoted(added)}"
+    return text
 
 
 def _language(settings: Settings) -> str:
@@ -152,13 +162,14 @@ def _language(settings: Settings) -> str:
     rows = [
         (
             _code(r.id),
-            f"{escape_markdown(r.summary)}: {_phrases(r, lists)}",
+            escape_markdown(r.summary)
+            + (f": {phrases}" if (phrases := _phrases(r, lists)) else ""),
             f"“{escape_markdown(r.example)}”",
             f"“{escape_markdown(r.rewrite)}”",
         )
         for r in rules
     ]
-    not_blame = ", ".join(f"“{escape_markdown(p)}”" for p in NOT_BLAME)
+    not_blame = _quoted(NOT_BLAME)
     return (
         "\n## Blameless language\n\n"
         "Lint warns about words that put the cause in a person. Each warning points "

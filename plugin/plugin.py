@@ -16,6 +16,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from markupsafe import Markup
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
@@ -126,7 +127,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         self.library = library
         site = SiteModel(library, _build_date(), self.include_drafts)
         self.site = site
-        self.renderer = Renderer([Path(d) for d in config.theme.dirs])
+        self.renderer = Renderer([Path(d) for d in config.theme.dirs], config.use_directory_urls)
 
         for checked in library.documents.values():
             if not checked.is_postmortem or checked.postmortem is None:
@@ -294,7 +295,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
             return html_text
         return html_text.replace(_BODY, fragment, 1)
 
-    def _charts(self, site: SiteModel, key: str, layer: Any = None) -> list[str]:
+    def _charts(self, site: SiteModel, key: str, layer: Any = None) -> list[Markup]:
         incidents = site.incidents if layer is None else site.by_layer.get(layer.id, [])
         prefix = "pm-" + "".join(ch if ch.isalnum() else "-" for ch in key)
         made = [
@@ -305,7 +306,9 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         ]
         if layer is None:
             made.append(charts.action_items_by_owner(incidents, site.today, prefix + "-a"))
-        return [f'<figure class="pm-chart">{ch.svg}{ch.table_html}</figure>' for ch in made]
+        # charts.py escapes every value it draws; Markup keeps autoescape from
+        # escaping the finished SVG a second time (it would show as text).
+        return [Markup(f'<figure class="pm-chart">{ch.svg}{ch.table_html}</figure>') for ch in made]
 
     def on_serve(
         self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Any

@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import jinja2
 
@@ -30,13 +31,26 @@ def isodate(value: dt.date | dt.datetime | None, with_time: bool = False) -> str
     return value.isoformat()
 
 
+def web_url(url: str | None) -> str | None:
+    """The URL if it is http(s), else None. Escaping does not make an href
+    safe: `javascript://%0Aalert(1)` passes the schema's `scheme://` pattern
+    and runs when clicked."""
+    if url and urlsplit(url.strip()).scheme.lower() in ("http", "https"):
+        return url
+    return None
+
+
 @jinja2.pass_context
 def _rel(context: jinja2.runtime.Context, target: str) -> str:
+    if not context["directory_urls"] and target.endswith("/"):
+        # Sites opened from disk (use_directory_urls: false) need the file name.
+        target += "index.html"
     return relative_url(target, context["page_url"])
 
 
 class Renderer:
-    def __init__(self, template_dirs: Sequence[Path]) -> None:
+    def __init__(self, template_dirs: Sequence[Path], directory_urls: bool = True) -> None:
+        self.directory_urls = directory_urls
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader([str(d) for d in template_dirs]),
             autoescape=True,
@@ -50,12 +64,13 @@ class Renderer:
             category_url=lambda pair: category_url(*pair),
             system_url=system_url,
             isodate=isodate,
+            web_url=web_url,
             ref_label=lambda scheme: _REF_LABELS.get(scheme, scheme),
         )
 
     def render(self, template: str, page_url: str, **context: Any) -> str:
         tpl = self.env.get_template(f"postmortems/{template}")
-        html = tpl.render(page_url=page_url, **context)
+        html = tpl.render(page_url=page_url, directory_urls=self.directory_urls, **context)
         # Python-Markdown ends a raw HTML block at a blank line; fragments go in
         # after Markdown, but keep them compact either way.
         return "\n".join(line for line in html.splitlines() if line.strip())

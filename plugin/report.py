@@ -8,9 +8,20 @@ from collections.abc import Callable, Sequence
 from .model import Finding
 
 
+# Messages quote what the author wrote, and YAML can write any character
+# ("a\nb", "\e[2J"): one finding must stay one line, and inert in a terminal.
+_CONTROL = {c: f"\\x{c:02x}" for c in (*range(0x20), *range(0x7F, 0xA0))}
+_CONTROL.update({0x09: "\\t", 0x0A: "\\n", 0x0D: "\\r"})
+
+
+def _one_line(value: str) -> str:
+    return value.translate(_CONTROL)
+
+
 def as_text(findings: Sequence[Finding]) -> str:
     return "".join(
-        f"{f.path}:{f.line}:{f.column}: {f.severity} {f.rule}: {f.message}\n" for f in findings
+        f"{_one_line(f.path)}:{f.line}:{f.column}: {f.severity} {f.rule}: {_one_line(f.message)}\n"
+        for f in findings
     )
 
 
@@ -20,7 +31,8 @@ def as_json(findings: Sequence[Finding]) -> str:
 
 def _escape_data(value: str) -> str:
     # GitHub workflow commands end at a newline and treat % specially.
-    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    value = value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return _one_line(value)
 
 
 def _escape_property(value: str) -> str:

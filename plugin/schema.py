@@ -192,7 +192,18 @@ class SchemaReporter:
                 f"{name} is {len(instance)} characters long; the limit is {expected}",
             )
         elif kind == "uniqueItems":
-            yield self._at(path, True, "duplicate-item", f"{name} lists the same value twice")
+            # Point at the repeat, not the list: in a block list the list's
+            # own line is its first item, which is not the one to delete.
+            items = err.instance if isinstance(err.instance, list) else []
+            repeat = next((j for j, item in enumerate(items) if item in items[:j]), None)
+            if repeat is None:
+                yield self._at(path, True, "duplicate-item", f"{name} lists the same value twice")
+            else:
+                yield self._at(
+                    (*path, repeat), True, "duplicate-item",
+                    f"{name} lists the same value twice: {describe((*path, repeat))} repeats "
+                    f"{_kind_of(items[repeat])}",
+                )
         elif kind in ("if", "allOf"):
             return
         else:

@@ -146,7 +146,17 @@
     });
   }
 
+  // mkdocs-material's search overlay is a role="dialog" without a name
+  // (axe: aria-dialog-name); screen readers would announce a bare "dialog".
+  function nameSearchDialog() {
+    var dialog = document.querySelector(".md-search[role='dialog']");
+    if (dialog && !dialog.hasAttribute("aria-label") && !dialog.hasAttribute("aria-labelledby")) {
+      dialog.setAttribute("aria-label", "Search");
+    }
+  }
+
   function init() {
+    nameSearchDialog();
     Array.prototype.forEach.call(document.querySelectorAll("[data-pm-index]"), setUp);
   }
   if (document.readyState === "loading") {

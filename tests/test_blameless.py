@@ -1,0 +1,332 @@
+"""Blameless-language review: every rule, where it looks, where it does not."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from mkdocs_postmortems.blameless import BLAMELESS_PHRASES, narrative_lines, option_problems
+from mkdocs_postmortems.checks import check_document
+from mkdocs_postmortems.cli import cli
+from mkdocs_postmortems.frontmatter import read_document
+from mkdocs_postmortems.model import Finding, Severity
+from mkdocs_postmortems.rules import LANGUAGE, RULES
+from mkdocs_postmortems.settings import Settings
+
+FRONT = """---
+id: INC-2025-001
+title: Assistant answered with a replaced refund policy
+status: draft
+severity: SEV3
+date: 2025-03-14
+summary: The assistant quoted a policy that had been replaced.
+systems: [support-assistant]
+"""
+
+
+def page(body: str = "", front: str = "") -> str:
+    """A postmortem file: fixed front matter, extra front-matter lines, body."""
+    return f"{FRONT}{textwrap.dedent(front)}---\n\n{textwrap.dedent(body)}"
+
+
+def review(text: str, settings: Settings | None = None) -> list[Finding]:
+    doc = read_document(text.encode("utf-8"), "INC-2025-001.md")
+    checked = check_document(doc, None, settings or Settings())
+    return [f for f in checked.findings if f.rule.startswith("blameless-")]
+
+
+def place(text: str, needle: str, nth: int = 0) -> tuple[int, int]:
+    """1-based line and column of the nth occurrence of needle in text."""
+    at = -1
+    for _ in range(nth + 1):
+        at = text.index(needle, at + 1)
+    line_start = text.rfind("\n", 0, at) + 1
+    return text.count("\n", 0, at) + 1, at - line_start + 1
+
+
+def spots(findings: list[Finding]) -> list[tuple[str, int, int]]:
+    return [(f.rule, f.line, f.column) for f in findings]
+
+
+@pytest.mark.parametrize(
+    ("rule", "sentence", "phrase"),
+    [
+        ("blameless-counterfactual", "The on-call engineer should have seen it.", "should have"),
+        ("blameless-counterfactual", "The reviewer could\u2019ve caught it.", "could\u2019ve"),
+        ("blameless-counterfactual", "The team failed to roll back in time.", "failed to"),
+        ("blameless-counterfactual", "If only the alert had fired.", "If only"),
+        ("blameless-human-error", "The root cause was Human Error.", "Human Error"),
+        ("blameless-human-error", "Classic operator-error during the rollout.", "operator-error"),
+        ("blameless-human-error", "It was put down to user error.", "user error"),
+        ("blameless-judgement", "A careless review let the prompt through.", "careless"),
+        ("blameless-judgement", "The rollout was SLOPPY.", "SLOPPY"),
+        ("blameless-judgement", "Support dropped the ball on escalation.", "dropped the ball"),
+        ("blameless-minimiser", "The fix was simply a rollback.", "simply"),
+        ("blameless-minimiser", "It was obviously a data problem.", "obviously"),
+        ("blameless-minimiser", "Of course the index was stale.", "Of course"),
+        ("blameless-minimiser", "An easy change, we thought.", "easy"),
+        ("blameless-person", "Then @jdoe merged the change.", "@jdoe"),
+        ("blameless-person", "Reported by jane.doe@example.com on Monday.", "jane.doe@example.com"),
+    ],
+)
+def test_each_rule_reports_the_phrase_at_its_line_and_column(
+    rule: str, sentence: str, phrase: str
+) -> None:
+    """Each rule warns at the exact line and column of the phrase in the file."""
+    text = page(f"## What happened\n\nFirst line of the story.\n{sentence}\n")
+    found = review(text)
+    assert spots(found) == [(rule, *place(text, phrase))]
+    assert found[0].severity is Severity.WARNING
+    assert found[0].message.startswith(f'"{phrase}": ')
+
+
+def test_line_numbers_count_front_matter_and_blank_lines() -> None:
+    """The line is the file's line, counted from the opening '---'."""
+    text = page("## What happened\n\n\nThe model simply guessed.\n")
+    assert text.splitlines()[13] == "The model simply guessed."
+    assert spots(review(text)) == [("blameless-minimiser", 14, 11)]
+
+
+def test_message_proposes_a_blameless_rewrite() -> None:
+    """The warning says why and gives the rule's rewrite next to its blameful example."""
+    (finding,) = review(page("The on-call engineer should have seen the alert.\n"))
+    rule = RULES["blameless-counterfactual"]
+    assert rule.advice in finding.message
+    assert f'"{rule.rewrite}" instead of "{rule.example}"' in finding.message
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        'The customer wrote "you should have told me" in the complaint.\n',
+        "The customer wrote “you should have told me” in the complaint.\n",
+        "> You should have told me, the customer wrote.\n",
+        "> The customer wrote:\nyou should have told me, a lazy continuation line.\n",
+        "Run `just deploy` to ship.\n",
+        "```text\nuser error: should have been simple\n```\n",
+        "~~~~\nuser error\n~~~~\n",
+        "Before the code:\n\n    just a human error in an indented code block\n",
+        "<!-- a note: this was simply a human error -->\n",
+        "<!--\nsimply\nhuman error\n-->\n",
+        "See https://example.com/simply/human-error and [the log](../just/log.md).\n",
+        "The job started just before midnight, just after the deploy.\n",
+        "A just-in-time cache adjusted the justification.\n",
+        "Automation complacency makes long monitoring shifts hard.\n",
+        "This was simply a human error. <!-- blameless: ignore -->\n",
+        "<!-- blameless: ignore -->\nThis was simply a human error.\n",
+        "Write to `oncall@example.com`, the team mailbox.\n",
+    ],
+)
+def test_quoted_code_and_opted_out_text_is_left_alone(body: str) -> None:
+    """Quotes, blockquotes, code, comments, URLs, descriptions and opt-outs raise nothing."""
+    assert review(page(body)) == []
+
+
+def test_opt_out_on_the_line_before_covers_only_the_next_line() -> None:
+    """A comment alone on a line exempts the next line, not the one after it."""
+    text = page("<!-- blameless: ignore -->\nsimply one.\nsimply two.\n")
+    assert spots(review(text)) == [("blameless-minimiser", *place(text, "simply", 1))]
+
+
+def test_text_after_a_code_block_or_blockquote_is_checked_again() -> None:
+    """Skipping ends with the fence or the blank line that closes the quote."""
+    text = page("```\nsimply\n```\n> simply\n\nThis is simply checked.\n")
+    assert spots(review(text)) == [("blameless-minimiser", *place(text, "simply", 2))]
+
+
+def test_list_continuation_indented_four_spaces_is_narrative() -> None:
+    """An indented paragraph inside a list item is text, not an indented code block."""
+    text = page("- First item.\n\n    The rollback was simply late.\n")
+    assert spots(review(text)) == [("blameless-minimiser", *place(text, "simply"))]
+
+
+def test_headings_and_table_cells_are_checked() -> None:
+    """Narrative in headings and tables is reviewed like any paragraph."""
+    text = page("## Human error?\n\n| step | note |\n|---|---|\n| 1 | simply restart |\n")
+    assert spots(review(text)) == [
+        ("blameless-human-error", *place(text, "Human error")),
+        ("blameless-minimiser", *place(text, "simply")),
+    ]
+
+
+def test_factor_summary_on_one_line_gives_the_column_of_the_phrase() -> None:
+    """In a plain one-line factor summary the column points at the phrase itself."""
+    text = page(
+        front="""\
+        factors:
+          - layer: process
+            category: evaluation-gap
+            summary: The release review was careless about policy questions.
+        """
+    )
+    assert spots(review(text)) == [("blameless-judgement", *place(text, "careless"))]
+
+
+@pytest.mark.parametrize(
+    ("summary", "phrase"),
+    [
+        ("'The reviewer''s check was sloppy.'", "sloppy"),
+        ('"A \\"check\\" that was sloppy."', "sloppy"),
+    ],
+)
+def test_quoted_one_line_summaries_account_for_escapes(summary: str, phrase: str) -> None:
+    """Quoted YAML scalars map to the file column even after '' or \\" escapes."""
+    text = page(
+        front=f"""\
+        factors:
+          - layer: process
+            category: evaluation-gap
+            summary: {summary}
+        """
+    )
+    assert spots(review(text)) == [("blameless-judgement", *place(text, phrase))]
+
+
+def test_folded_summary_points_at_the_start_of_the_value() -> None:
+    """A multi-line summary is reported where its value starts."""
+    text = page(
+        front="""\
+        factors:
+          - layer: process
+            category: evaluation-gap
+            summary: >-
+              Nobody owned the prompt, and the release
+              process was mismanaged.
+        """
+    )
+    assert spots(review(text)) == [("blameless-judgement", *place(text, ">-"))]
+
+
+def test_title_and_summary_are_reviewed() -> None:
+    """The headline and the summary are narrative too."""
+    text = (
+        page()
+        .replace("title: Assistant answered", "title: Operator error, assistant answered")
+        .replace("summary: The assistant", "summary: The assistant just")
+    )
+    assert spots(review(text)) == [
+        ("blameless-human-error", *place(text, "Operator error")),
+        ("blameless-minimiser", *place(text, "just")),
+    ]
+
+
+def test_action_item_owners_are_not_people_in_the_narrative() -> None:
+    """Handles in action items are owners, which is where names belong."""
+    text = page(
+        front="""\
+        action_items:
+          - title: Add policy questions to the release evaluation
+            layer: process
+            type: prevent
+            owner: "@support-ai-team"
+            due: 2025-05-01
+            status: open
+        """
+    )
+    assert review(text) == []
+
+
+@pytest.mark.parametrize("value", ["off", "false", "'off'", "no"])
+def test_x_blameless_off_switches_the_file_off(value: str) -> None:
+    """`x-blameless: off` (however YAML reads it) silences every language rule."""
+    text = page("This was simply a human error by @jdoe.\n", front=f"x-blameless: {value}\n")
+    assert review(text) == []
+
+
+def test_x_blameless_list_switches_off_only_those_rules() -> None:
+    """A list of rule ids silences those rules and keeps the others."""
+    text = page("This was simply a human error.\n", front="x-blameless: [blameless-minimiser]\n")
+    assert [f.rule for f in review(text)] == ["blameless-human-error"]
+
+
+def test_team_phrases_extend_the_built_in_lists() -> None:
+    """Phrases from the plugin option are matched as whole words, any case."""
+    settings = Settings(
+        blameless_phrases={"blameless-judgement": ["heedless"], "blameless-person": ["Alice"]}
+    )
+    text = page("A HEEDLESS change; alice approved it. Heedlessness is another word.\n")
+    assert spots(review(text, settings)) == [
+        ("blameless-judgement", *place(text, "HEEDLESS")),
+        ("blameless-person", *place(text, "alice")),
+    ]
+    assert review(text) == []
+
+
+def test_mangled_phrase_option_is_ignored_by_the_review() -> None:
+    """An option of the wrong shape never breaks the review (the config check reports it)."""
+    for weird in ([1, 2], "heedless", {"blameless-judgement": [None, 3, ""]}, {"x": "y"}):
+        assert review(page("Simply fine.\n"), Settings(blameless_phrases=weird))  # type: ignore[arg-type]
+
+
+def test_option_problems_name_unknown_rules_and_bad_lists() -> None:
+    """The option check says which rule id is unknown (with a suggestion) and which list is bad."""
+    assert option_problems({"blameless-judgement": ["heedless"]}) == []
+    (unknown,) = option_problems({"blameless-judgment": ["x"]})
+    assert "did you mean 'blameless-judgement'" in unknown
+    (bad,) = option_problems({"blameless-minimiser": "basically"})
+    assert "must be a list of phrases" in bad
+    assert option_problems(["x"])
+
+
+def test_bad_input_never_raises() -> None:
+    """Odd types, unclosed fences and stray markup give findings or nothing, never a traceback."""
+    texts = [
+        page("```\nunclosed fence\n", front="factors: simply\n"),
+        page("<!-- unclosed comment\n", front="factors: [1, null, {summary: 5}]\nx-blameless: 3\n"),
+        page('`unclosed code span and "unclosed quote simply\n'),
+        page("\t\tTabbed just text\n> \n>\n```\n"),
+        "---\n- a list\n---\nsimply\n",
+        "no front matter at all, simply\n",
+    ]
+    for text in texts:
+        review(text)
+    assert list(narrative_lines("\x00\r\n\ufeff``` \n~~~\n")) is not None
+
+
+def test_every_language_rule_is_registered_with_its_phrases() -> None:
+    """The phrase data and the rule registry name the same rules."""
+    language = {r.id for r in RULES.values() if r.group == LANGUAGE}
+    assert set(BLAMELESS_PHRASES) == language
+
+
+def test_registry_examples_trip_their_rule_and_rewrites_trip_none() -> None:
+    """The guide's blameful example triggers its rule; the blameless rewrite triggers nothing."""
+    for rule in (r for r in RULES.values() if r.group == LANGUAGE):
+        assert {f.rule for f in review(page(rule.example + "\n"))} == {rule.id}, rule.id
+        assert review(page(rule.rewrite + "\n")) == [], rule.id
+
+
+def test_lint_reports_warnings_that_fail_only_under_strict(
+    write_site: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Language warnings leave lint at exit 0, and fail it with --strict."""
+    site = write_site({"INC-2025-001.md": page("## What happened\n\nIt was simply late.\n")})
+    monkeypatch.chdir(site)
+    runner = CliRunner()
+    result = runner.invoke(cli, ["lint", "--no-hints"])
+    assert result.exit_code == 0, result.output
+    assert "warning blameless-minimiser" in result.output
+    assert runner.invoke(cli, ["lint", "--no-hints", "--strict"]).exit_code == 1
+
+
+def test_plugin_option_extends_phrases_through_mkdocs_yml(
+    write_site: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`blameless_phrases` in mkdocs.yml reaches lint; an unknown rule id is a usage error."""
+    text = page("A heedless change.\n")
+    site = write_site(
+        {"INC-2025-001.md": text},
+        plugin_options="blameless_phrases:\n  blameless-judgement: [heedless]",
+    )
+    monkeypatch.chdir(site)
+    result = CliRunner().invoke(cli, ["lint", "--format", "json"])
+    line, col = place(text, "heedless")
+    assert f'"line": {line}' in result.output and f'"column": {col}' in result.output
+    assert '"rule": "blameless-judgement"' in result.output
+    write_site({}, plugin_options="blameless_phrases:\n  blameless-carelessness: [x]")
+    bad = CliRunner().invoke(cli, ["lint"])
+    assert bad.exit_code == 2
+    assert "blameless-carelessness" in bad.output and "not a blameless-language rule" in bad.output

@@ -1,0 +1,144 @@
+"""The pre-commit hook and CI workflows: valid YAML naming commands that exist,
+and lint behaving as a pre-commit hook expects."""
+
+from __future__ import annotations
+
+import re
+import shlex
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import click
+import pytest
+import yaml
+from click.testing import CliRunner
+from conftest import REPO, postmortem_text
+from mkdocs.__main__ import cli as mkdocs_cli
+from mkdocs_postmortems.cli import cli
+
+WORKFLOWS = REPO / ".github" / "workflows"
+CLIS: dict[str, click.Group] = {"postmortems": cli, "mkdocs": mkdocs_cli}
+
+
+def load(path: Path) -> Any:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def check_command(line: str) -> list[str]:
+    """Parse a `postmortems ...` or `mkdocs ...` command line with the real CLI;
+    click raises on an unknown sub-command, option or choice."""
+    words = shlex.split(line)
+    group = CLIS[words[0]]
+    name, command, rest = group.resolve_command(click.Context(group), words[1:])
+    assert command is not None, line
+    command.make_context(f"{words[0]} {name}", rest)
+    return words[:2]
+
+
+def run_lines(workflow: Any) -> Iterator[str]:
+    for job in workflow["jobs"].values():
+        for step in job.get("steps", []):
+            yield from (line.strip() for line in step.get("run", "").splitlines() if line.strip())
+
+
+def uses(workflow: Any) -> list[str]:
+    return [
+        s["uses"].split("@")[0]
+        for j in workflow["jobs"].values()
+        for s in j.get("steps", [])
+        if "uses" in s
+    ]
+
+
+def test_hook_manifest_names_the_lint_command() -> None:
+    """.pre-commit-hooks.yaml offers postmortems-lint, running `postmortems lint` on .md files."""
+    (hook,) = load(REPO / ".pre-commit-hooks.yaml")
+    assert hook["id"] == "postmortems-lint"
+    assert hook["entry"] == "postmortems lint"
+    assert hook["language"] == "python"
+    assert hook["pass_filenames"] is True
+    assert re.search(hook["files"], "postmortems/2025/INC-2025-001.md")
+    assert not re.search(hook["files"], "plugin/cli.py")
+    assert check_command(hook["entry"]) == ["postmortems", "lint"]
+
+
+def test_own_config_uses_the_hook_ruff_and_mypy() -> None:
+    """.pre-commit-config.yaml runs the local lint hook, ruff and mypy."""
+    config = load(REPO / ".pre-commit-config.yaml")
+    repos = {r["repo"]: r for r in config["repos"]}
+    (local,) = repos["local"]["hooks"]
+    (offered,) = load(REPO / ".pre-commit-hooks.yaml")
+    assert {k: local[k] for k in ("id", "entry", "files", "pass_filenames")} == {
+        k: offered[k] for k in ("id", "entry", "files", "pass_filenames")
+    }
+    ruff = repos["https://github.com/astral-sh/ruff-pre-commit"]
+    assert {h["id"] for h in ruff["hooks"]} == {"ruff-check", "ruff-format"}
+    (mypy,) = repos["https://github.com/pre-commit/mirrors-mypy"]["hooks"]
+    assert mypy["id"] == "mypy" and mypy["args"] == []
+
+
+def test_pull_request_workflow_lints_and_builds() -> None:
+    """On pull_request: checkout, Python 3.11, install, lint for GitHub, strict build."""
+    flow = load(WORKFLOWS / "postmortems-pr.yml")
+    # YAML 1.1 reads the key `on` as true.
+    assert "pull_request" in flow[True]
+    assert uses(flow) == ["actions/checkout", "actions/setup-python"]
+    steps = next(iter(flow["jobs"].values()))["steps"]
+    assert steps[1]["with"]["python-version"] == "3.11"
+    lines = list(run_lines(flow))
+    assert lines == ["pip install .", "postmortems lint --format github", "mkdocs build --strict"]
+    assert [check_command(line) for line in lines[1:]] == [
+        ["postmortems", "lint"],
+        ["mkdocs", "build"],
+    ]
+
+
+def test_publish_workflow_deploys_pages_from_main() -> None:
+    """On push to main: build strictly, upload the Pages artifact, deploy it."""
+    flow = load(WORKFLOWS / "postmortems-publish.yml")
+    assert flow[True]["push"]["branches"] == ["main"]
+    assert flow["permissions"] == {"contents": "read", "pages": "write", "id-token": "write"}
+    assert "actions/upload-pages-artifact" in uses(flow)
+    assert "actions/deploy-pages" in uses(flow)
+    assert flow["jobs"]["deploy"]["needs"] == "build"
+    commands = [check_command(line) for line in run_lines(flow) if not line.startswith("pip ")]
+    assert commands == [["postmortems", "lint"], ["mkdocs", "build"]]
+    upload = next(
+        s
+        for s in flow["jobs"]["build"]["steps"]
+        if s.get("uses", "").startswith("actions/upload-pages-artifact")
+    )
+    assert "--site-dir " + upload["with"]["path"] in " ".join(run_lines(flow))
+
+
+def test_check_command_rejects_unknown_options() -> None:
+    """The command check can fail: a misspelt option is caught."""
+    with pytest.raises(click.UsageError):
+        check_command("postmortems lint --formatt github")
+    with pytest.raises(click.UsageError):
+        check_command("mkdocs build --strictly")
+
+
+def test_lint_as_a_hook_reports_only_the_given_files_with_whole_library_context(
+    write_site: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Given paths, lint reads the whole docs_dir (ids, links) but reports only those paths."""
+    site = write_site(
+        {
+            "2025/INC-2025-001.md": postmortem_text(id="INC-2025-001", related="[INC-2025-002]"),
+            "2025/INC-2025-002.md": postmortem_text(id="INC-2025-002"),
+            "2025/INC-2025-003.md": postmortem_text(id="INC-2025-003", severity="SEV9"),
+            "2025/INC-2025-004.md": postmortem_text(id="INC-2025-002"),
+        }
+    )
+    (site / "README.md").write_text("# Readme\n", encoding="utf-8")
+    monkeypatch.chdir(site)
+    runner = CliRunner()
+    ok = runner.invoke(cli, ["lint", "--no-hints", "docs/2025/INC-2025-001.md", "README.md"])
+    assert ok.exit_code == 0, ok.output
+    assert ok.stdout == ""
+    dup = runner.invoke(cli, ["lint", "--no-hints", "docs/2025/INC-2025-004.md"])
+    assert dup.exit_code == 1
+    assert "docs/2025/INC-2025-004.md:2:1: error duplicate-id" in dup.stdout
+    assert "INC-2025-003" not in dup.stdout
