@@ -14,6 +14,7 @@ which is where a postmortem cites what someone else said.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -146,11 +147,13 @@ _HANDLE: Final = r"(?<![\w@./:+-])@[A-Za-z][A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]+)*"
 _PERSON: Final = re.compile(f"(?:{_EMAIL}|{_HANDLE})(?![\\w-])")
 
 # Text that is not the author's narrative, blanked out before matching
-# (with spaces, so columns stay where they are).
+# (with spaces, so columns stay where they are). Quotations and code spans
+# may run over line breaks, not over a blank line: they stay in a paragraph.
 # Every pattern here fails within a bounded distance or at the next
 # delimiter, so a hostile line costs linear time, not quadratic.
 _TICKS: Final = re.compile(r"`+")
-_QUOTED: Final = re.compile(r'"[^"]*"|“[^“”]*”')
+_PARAGRAPH: Final = re.compile(r"[^\n]+(?:\n[^\n]+)*")
+_QUOTED: Final = re.compile(r'"(?:[^"\n]|\n(?!\n))*"|“(?:[^“”\n]|\n(?!\n))*”')
 _URL: Final = re.compile(r"\b[A-Za-z][A-Za-z0-9+.-]{0,30}://[^\s<>)\]]+|\]\([^()\[\]\s]*\)")
 _IGNORE: Final = re.compile(r"<!--\s*blameless:\s*ignore\s*-->", re.IGNORECASE)
 _FENCE: Final = re.compile(r"^\s*(`{3,}|~{3,})")
@@ -158,6 +161,8 @@ _LIST_ITEM: Final = re.compile(r"^\s*(?:[-*+]|\d{1,9}[.)])(?:\s|$)")
 _HEADING: Final = re.compile(r"^\s{0,3}#")
 _OFF: Final = frozenset({"off", "false", "no"})
 _APOSTROPHE: Final = "['\u2019]"
+# At least one space or hyphen, and at most one line break.
+_BETWEEN_WORDS: Final = r"(?=[\s-])(?:[^\S\n]|-)*\n?(?:[^\S\n]|-)*"
 # A word of running text, with inner apostrophes ("should've").
 _WORD: Final = re.compile(r"\w+(?:['\u2019]\w+)*")
 
@@ -169,9 +174,10 @@ def _normalise(text: str) -> str:
 
 def _phrase_regex(phrase: str) -> str:
     words = [re.escape(_normalise(w)).replace("'", _APOSTROPHE) for w in phrase.split()]
-    # "human error" also catches "human-error"; a hyphen is not an end of word,
-    # so "just" does not fire inside "just-in-time".
-    return r"[\s-]+".join(words)
+    # "human error" also catches "human-error", and "human" at the end of one
+    # line with "error" on the next. A hyphen is not an end of word, so "just"
+    # does not fire inside "just-in-time".
+    return _BETWEEN_WORDS.join(words)
 
 
 def _alternation(phrases: tuple[str, ...]) -> re.Pattern[str] | None:
@@ -189,12 +195,23 @@ class Hit:
     text: str
 
 
+def _fold(text: str) -> str:
+    """Lower case with straight apostrophes, character for character, so
+    that a place in the folded text is the same place in `text`."""
+    folded = _normalise(text).lower()
+    if len(folded) == len(text):
+        return folded
+    # A few characters (like "İ") lower-case to two; those stay as written.
+    return "".join(low if len(low := c.lower()) == 1 else c for c in _normalise(text))
+
+
 class Matcher:
     """The compiled phrase lists of one configuration.
 
     One alternation of every phrase, run over the text, would try each phrase
-    at each character. Instead the text is cut into words once, and at each
-    word only the phrases that begin with that word are tried.
+    at each character. Instead the words of a line that can start a phrase
+    are found first (most lines have none), and only the phrases beginning
+    with such a word are tried, where it stands.
     """
 
     def __init__(self, phrases: Mapping[str, tuple[str, ...]]) -> None:
@@ -202,31 +219,31 @@ class Matcher:
         anywhere: dict[str, list[str]] = defaultdict(list)
         for rule, ps in phrases.items():
             for phrase in ps:
-                first = _WORD.match(_normalise(phrase))
+                first = _WORD.match(_fold(phrase))
                 if first:
-                    grouped[first.group().lower()][rule].append(phrase)
+                    grouped[first.group()][rule].append(phrase)
                 else:  # starts with a sign, like "@alice"
                     anywhere[rule].append(phrase)
         self.by_word = {
             word: [(rule, pat) for rule, ps in rules.items() if (pat := _alternation(tuple(ps)))]
             for word, rules in grouped.items()
         }
+        # Where a word stands; "should" is also found in "should've".
+        self.finders = {w: re.compile(rf"(?<!\w){re.escape(w)}(?!\w)") for w in self.by_word}
         self.anywhere = [
             (rule, pat) for rule, ps in anywhere.items() if (pat := _alternation(tuple(ps)))
         ]
         self.allowed = _alternation(NOT_BLAME)
 
     def _candidates(self, text: str) -> Iterator[tuple[str, re.Match[str]]]:
-        folded = _normalise(text).lower()
-        # Lower-casing can change the length of a few characters (like İ);
-        # then the words are looked at in the text as written.
-        words = folded if len(folded) == len(text) else text
-        for word in _WORD.finditer(words):
-            key = word.group() if words is folded else _normalise(word.group()).lower()
-            keys = (key, key.split("'")[0]) if "'" in key else (key,)
-            for k in keys:
-                for rule, pattern in self.by_word.get(k, ()):
-                    m = pattern.match(text, word.start())
+        folded = _fold(text)
+        tokens = set(_WORD.findall(folded))
+        if "'" in folded:
+            tokens.update(t.split("'")[0] for t in list(tokens) if "'" in t)
+        for word in self.by_word.keys() & tokens:
+            for place in self.finders[word].finditer(folded):
+                for rule, pattern in self.by_word[word]:
+                    m = pattern.match(text, place.start())
                     if m:
                         yield rule, m
         for rule, pattern in self.anywhere:
@@ -310,9 +327,16 @@ def _blank_spans(text: str, spans: Iterable[tuple[int, int]]) -> str:
 
 
 def _code_spans(text: str) -> Iterator[tuple[int, int]]:
-    """Code spans as CommonMark finds them: a run of backticks up to the next
-    run of the same length; a run with no partner is a literal backtick."""
-    runs = [m.span() for m in _TICKS.finditer(text)]
+    """Code spans as CommonMark finds them, in each paragraph: a run of
+    backticks up to the next run of the same length; a run with no partner
+    is a literal backtick."""
+    for paragraph in _PARAGRAPH.finditer(text):
+        yield from _paired_runs(
+            [m.span() for m in _TICKS.finditer(text, paragraph.start(), paragraph.end())]
+        )
+
+
+def _paired_runs(runs: list[tuple[int, int]]) -> Iterator[tuple[int, int]]:
     partner: list[int | None] = [None] * len(runs)
     nearest: dict[int, int] = {}
     for i in range(len(runs) - 1, -1, -1):
@@ -360,9 +384,9 @@ def _indent(line: str) -> int:
 
 def narrative_lines(body: str) -> Iterator[tuple[int, str]]:
     """(index, text) of each body line that is the author's own narrative,
-    with inline quotations blanked. Skips fenced and indented code,
-    blockquotes, HTML comments and lines opted out with
-    `<!-- blameless: ignore -->` (on the line or alone on the line before)."""
+    with HTML comments blanked. Skips fenced and indented code, blockquotes
+    and lines opted out with `<!-- blameless: ignore -->` (on the line, or
+    alone on the line before)."""
     fence: str | None = None
     blank_before = True
     in_list = in_code = in_quote = in_comment = False
@@ -411,7 +435,20 @@ def narrative_lines(body: str) -> Iterator[tuple[int, str]]:
             in_comment = False
         if "<!--" in line:
             line, in_comment = _blank_comments(line)
-        yield i, strip_quoted(line)
+        yield i, line
+
+
+def narrative_text(body: str) -> tuple[str, list[int]]:
+    """The body with all that is not narrative blanked (quotations, code,
+    comments, URLs) or emptied (whole lines), and where each line starts."""
+    kept = [""] * (body.count("\n") + 1)
+    for i, line in narrative_lines(body):
+        kept[i] = line
+    starts, at = [], 0
+    for line in kept:
+        starts.append(at)
+        at += len(line) + 1
+    return strip_quoted("\n".join(kept)), starts
 
 
 def _disabled(data: dict[str, Any]) -> frozenset[str] | None:
@@ -443,7 +480,8 @@ def _column_in_value(yd: YamlData, path: JsonPath, value: str, offset: int) -> P
 
 def _message(hit: Hit) -> str:
     rule = RULES[hit.rule]
-    return f'"{hit.text}": {rule.advice}, e.g. "{rule.rewrite}" instead of "{rule.example}"'
+    phrase = " ".join(hit.text.split())
+    return f'"{phrase}": {rule.advice}, e.g. "{rule.rewrite}" instead of "{rule.example}"'
 
 
 def _front_matter_text(data: dict[str, Any]) -> Iterator[tuple[JsonPath, Any]]:
@@ -464,11 +502,11 @@ def review(doc: Document, data: dict[str, Any], phrases: object = None) -> list[
         return []
     m = matcher(phrases)
     findings: list[Finding] = []
-    for i, line in narrative_lines(doc.body):
-        for hit in m.hits(line, skip):
-            findings.append(
-                RULES[hit.rule].finding(doc.path, doc.body_line + i, hit.start + 1, _message(hit))
-            )
+    text, starts = narrative_text(doc.body)
+    for hit in m.hits(text, skip):
+        i = bisect_right(starts, hit.start) - 1
+        line, column = doc.body_line + i, hit.start - starts[i] + 1
+        findings.append(RULES[hit.rule].finding(doc.path, line, column, _message(hit)))
     for path, value in _front_matter_text(data):
         if not isinstance(value, str):
             continue

@@ -370,6 +370,9 @@ def decode(raw: bytes, path: str, limits: Limits = DEFAULT_LIMITS) -> tuple[str 
                    f"the file is {len(raw):,} bytes; postmortems are limited to "
                    f"{limits.max_file_bytes:,} bytes")
         ]
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        # What Windows editors call "Unicode": its NUL bytes are not binary.
+        return None, [_error(path, 1, "encoding", "the file is saved as UTF-16; save it as UTF-8")]
     nul = raw.find(b"\x00")
     if nul >= 0:
         return None, [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -123,6 +124,36 @@ def test_message_proposes_a_blameless_rewrite() -> None:
 def test_quoted_code_and_opted_out_text_is_left_alone(body: str) -> None:
     """Quotes, blockquotes, code, comments, URLs, descriptions and opt-outs raise nothing."""
     assert review(page(body)) == []
+
+
+def test_a_phrase_wrapped_over_two_lines_is_found_where_it_starts() -> None:
+    """Hard-wrapped paragraphs hide nothing: the finding is where the phrase begins."""
+    text = page("The root cause was put down to human\nerror by the reviewer.\n")
+    (finding,) = review(text)
+    assert (finding.rule, finding.line, finding.column) == (
+        "blameless-human-error",
+        *place(text, "human"),
+    )
+    assert finding.message.startswith('"human error": ')
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "The root cause was human\n\nerror handling.\n",
+        'The customer wrote "you should\nhave told me" in a complaint.\n',
+        "Run `just\ndeploy` to ship.\n",
+    ],
+)
+def test_paragraph_breaks_and_wrapped_quotes_stop_a_phrase(body: str) -> None:
+    """A blank line ends a phrase; a quotation or code span may wrap inside a paragraph."""
+    assert review(page(body)) == []
+
+
+def test_an_unclosed_quote_ends_at_the_paragraph() -> None:
+    """A stray quote mark hides its paragraph at most, never the rest of the file."""
+    text = page('A stray " mark here.\n\nThe fix was simply a rollback.\n')
+    assert spots(review(text)) == [("blameless-minimiser", *place(text, "simply"))]
 
 
 def test_opt_out_on_the_line_before_covers_only_the_next_line() -> None:
@@ -330,3 +361,22 @@ def test_plugin_option_extends_phrases_through_mkdocs_yml(
     bad = CliRunner().invoke(cli, ["lint"])
     assert bad.exit_code == 2
     assert "blameless-carelessness" in bad.output and "not a blameless-language rule" in bad.output
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "".join("`" * k + "a" for k in range(1, 700)),
+        "<!--a" * 60_000,
+        "a." * 150_000,
+        "](" * 150_000,
+        "\u201ca" * 150_000,
+        "@a." * 100_000,
+    ],
+    ids=["backtick-runs", "open-comments", "dotted", "link-openers", "open-quotes", "handles"],
+)
+def test_hostile_lines_cost_linear_time(line: str) -> None:
+    """Lines built to make naive patterns backtrack (minutes before) are reviewed in seconds."""
+    start = time.perf_counter()
+    review(page(line + "\n"))
+    assert time.perf_counter() - start < 10

@@ -131,6 +131,15 @@ CASES: dict[str, Hostile] = {
 }
 
 
+def test_utf16_is_named_as_such(tmp_path: Path) -> None:
+    """A file saved as UTF-16 is reported as UTF-16, not as binary."""
+    (tmp_path / NAME).write_bytes(CASES["utf-16"].content(tmp_path))
+    code, findings = lint_json(tmp_path, NAME)
+    assert code == 1
+    assert [(f["rule"], f["line"]) for f in findings] == [("encoding", 1)]
+    assert "UTF-16" in str(findings[0]["message"])
+
+
 def lint_json(tmp_path: Path, *args: str) -> tuple[int, list[dict[str, object]]]:
     proc = run_cli("lint", "--format", "json", *args, cwd=tmp_path)
     return proc.returncode, json.loads(proc.stdout)
@@ -145,6 +154,7 @@ def test_hostile_input_gives_a_finding_not_a_traceback(case: str, tmp_path: Path
     assert code == 1, findings
     got = {(f["path"], f["line"], f["rule"]) for f in findings}
     assert (NAME, hostile.line, hostile.rule) in got, findings
+    assert not (tmp_path / OWNED).exists(), "a YAML tag executed a command"
 
 
 def test_python_tags_never_run(tmp_path: Path) -> None:

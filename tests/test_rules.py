@@ -9,9 +9,12 @@ library (duplicate ids, related links). Each file says what it expects:
     <!-- expect: rule=missing-section line=16 severity=warning -->
 
 and the real checks must report exactly those (path, rule, line, severity)
-findings and no other error. `<!-- pad-to-bytes: N -->` makes the test grow
-the file to N bytes, for the size limit. Every case also runs with Windows
-line endings and with a byte-order mark: neither may change a finding.
+findings and no other error. Two directives shape the bytes the test writes:
+`<!-- pad-to-bytes: N -->` grows the file to N bytes (for the size limit) and
+`<!-- write-as: latin-1 -->` re-encodes it (the repository keeps every
+example UTF-8, so editors and formatters can read them). Every case also
+runs with Windows line endings and with a byte-order mark: neither may
+change a finding.
 """
 
 from __future__ import annotations
@@ -77,6 +80,7 @@ ADVISORY_PREFIXES = ("blameless-",)  # language warnings: tested with blameless.
 
 EXPECT = re.compile(r"<!--\s*expect:\s*(?P<fields>[^>]*?)\s*-->")
 PAD = re.compile(r"<!--\s*pad-to-bytes:\s*(?P<size>\d+)\s*-->")
+WRITE_AS = re.compile(r"<!--\s*write-as:\s*(?P<encoding>[\w-]+)\s*-->")
 FILLER = b"Filler text that makes this postmortem as large as the case needs.\n"
 
 
@@ -151,9 +155,13 @@ VARIANTS: dict[str, Callable[[bytes], bytes]] = {
 
 
 def prepare(raw: bytes, variant: str) -> bytes:
-    """The bytes written for one variant, grown to the declared size if any."""
+    """The bytes written for one variant, re-encoded and grown as declared."""
+    text = raw.decode("latin-1")
+    write_as = WRITE_AS.search(text)
+    if write_as:
+        raw = raw.decode("utf-8").encode(write_as.group("encoding"))
     out = VARIANTS[variant](raw)
-    pad = PAD.search(raw.decode("latin-1"))
+    pad = PAD.search(text)
     if pad:
         size = int(pad.group("size"))
         filler = VARIANTS["crlf"](FILLER) if "crlf" in variant else FILLER
