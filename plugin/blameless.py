@@ -160,32 +160,52 @@ _FENCE: Final = re.compile(r"^\s*(`{3,}|~{3,})")
 _LIST_ITEM: Final = re.compile(r"^\s*(?:[-*+]|\d{1,9}[.)])(?:\s|$)")
 _HEADING: Final = re.compile(r"^\s{0,3}#")
 _OFF: Final = frozenset({"off", "false", "no"})
-_APOSTROPHE: Final = "['\u2019]"
 # At least one space or hyphen, and at most one line break.
 _BETWEEN_WORDS: Final = r"(?=[\s-])(?:[^\S\n]|-)*\n?(?:[^\S\n]|-)*"
 # A word of running text, with inner apostrophes ("should've").
 _WORD: Final = re.compile(r"\w+(?:['\u2019]\w+)*")
 
 
-def _normalise(text: str) -> str:
-    """Typographic apostrophes (\u2019) as straight ones."""
-    return text.replace("\u2019", "'")
+def _fold(text: str) -> str:
+    """Lower case with straight apostrophes, character for character, so
+    that a place in the folded text is the same place in `text`."""
+    folded = text.replace("\u2019", "'").lower()
+    if len(folded) == len(text):
+        return folded
+    # A few characters (like "İ") lower-case to two; those stay as written.
+    return "".join(low if len(low := c.lower()) == 1 else c for c in text.replace("\u2019", "'"))
 
 
-def _phrase_regex(phrase: str) -> str:
-    words = [re.escape(_normalise(w)).replace("'", _APOSTROPHE) for w in phrase.split()]
+def _words_regex(words: list[str]) -> str:
     # "human error" also catches "human-error", and "human" at the end of one
     # line with "error" on the next. A hyphen is not an end of word, so "just"
     # does not fire inside "just-in-time".
-    return _BETWEEN_WORDS.join(words)
+    return "".join(_BETWEEN_WORDS + re.escape(w) for w in words)
 
 
-def _alternation(phrases: tuple[str, ...]) -> re.Pattern[str] | None:
-    if not phrases:
+def _alternation(phrases: Iterable[str]) -> re.Pattern[str] | None:
+    """Whole phrases, anywhere in folded text."""
+    folded = sorted({_fold(p) for p in phrases}, key=len, reverse=True)
+    if not folded:
         return None
-    ordered = sorted({p.casefold(): p for p in phrases}.values(), key=len, reverse=True)
-    body = "|".join(_phrase_regex(p) for p in ordered)
-    return re.compile(rf"(?<![\w-])(?:{body})(?![\w-])", re.IGNORECASE)
+    body = "|".join(re.escape(p.split()[0]) + _words_regex(p.split()[1:]) for p in folded)
+    return re.compile(rf"(?<![\w-])(?:{body})(?![\w-])")
+
+
+def _finder(word: str, phrases: list[str]) -> re.Pattern[str]:
+    """Phrases that all begin with `word`, in folded text. The pattern starts
+    with the word itself, so the regex engine jumps from one place of the
+    word to the next instead of trying every character."""
+    tails = sorted(
+        {
+            re.escape(first[len(word) :]) + _words_regex(rest)
+            for first, *rest in map(str.split, phrases)
+        },
+        key=len,
+        reverse=True,
+    )
+    word_re = re.escape(word)
+    return re.compile(rf"{word_re}(?<![\w-]{word_re})(?:{'|'.join(tails)})(?![\w-])")
 
 
 @dataclass(frozen=True)
@@ -195,23 +215,13 @@ class Hit:
     text: str
 
 
-def _fold(text: str) -> str:
-    """Lower case with straight apostrophes, character for character, so
-    that a place in the folded text is the same place in `text`."""
-    folded = _normalise(text).lower()
-    if len(folded) == len(text):
-        return folded
-    # A few characters (like "İ") lower-case to two; those stay as written.
-    return "".join(low if len(low := c.lower()) == 1 else c for c in _normalise(text))
-
-
 class Matcher:
     """The compiled phrase lists of one configuration.
 
     One alternation of every phrase, run over the text, would try each phrase
-    at each character. Instead the words of a line that can start a phrase
-    are found first (most lines have none), and only the phrases beginning
-    with such a word are tried, where it stands.
+    at each character. Instead the words that can start a phrase are looked
+    up among the words of the text (most texts have few), and only their
+    phrases are searched for, each from its first word.
     """
 
     def __init__(self, phrases: Mapping[str, tuple[str, ...]]) -> None:
@@ -219,49 +229,45 @@ class Matcher:
         anywhere: dict[str, list[str]] = defaultdict(list)
         for rule, ps in phrases.items():
             for phrase in ps:
-                first = _WORD.match(_fold(phrase))
-                if first:
-                    grouped[first.group()][rule].append(phrase)
-                else:  # starts with a sign, like "@alice"
-                    anywhere[rule].append(phrase)
+                folded = _fold(phrase)
+                first = _WORD.match(folded)
+                if first and folded.split():
+                    grouped[first.group()][rule].append(folded)
+                elif folded.split():  # starts with a sign, like "@alice"
+                    anywhere[rule].append(folded)
         self.by_word = {
-            word: [(rule, pat) for rule, ps in rules.items() if (pat := _alternation(tuple(ps)))]
+            word: [(rule, _finder(word, ps)) for rule, ps in rules.items()]
             for word, rules in grouped.items()
         }
-        # Where a word stands; "should" is also found in "should've".
-        self.finders = {w: re.compile(rf"(?<!\w){re.escape(w)}(?!\w)") for w in self.by_word}
-        self.anywhere = [
-            (rule, pat) for rule, ps in anywhere.items() if (pat := _alternation(tuple(ps)))
-        ]
+        self.anywhere = [(rule, pat) for rule, ps in anywhere.items() if (pat := _alternation(ps))]
         self.allowed = _alternation(NOT_BLAME)
 
-    def _candidates(self, text: str) -> Iterator[tuple[str, re.Match[str]]]:
-        folded = _fold(text)
+    def _candidates(self, folded: str) -> Iterator[tuple[str, re.Match[str]]]:
         tokens = set(_WORD.findall(folded))
         if "'" in folded:
+            # "should" also begins "should've".
             tokens.update(t.split("'")[0] for t in list(tokens) if "'" in t)
         for word in self.by_word.keys() & tokens:
-            for place in self.finders[word].finditer(folded):
-                for rule, pattern in self.by_word[word]:
-                    m = pattern.match(text, place.start())
-                    if m:
-                        yield rule, m
+            for rule, finder in self.by_word[word]:
+                for m in finder.finditer(folded):
+                    yield rule, m
         for rule, pattern in self.anywhere:
-            for m in pattern.finditer(text):
+            for m in pattern.finditer(folded):
                 yield rule, m
 
     def hits(self, text: str, skip: frozenset[str] = frozenset()) -> list[Hit]:
         """Findings in `text`, which is already stripped of quoted material."""
+        folded = _fold(text)
         found: list[Hit] = []
         ends: dict[str, int] = {}
-        for rule, m in sorted(self._candidates(text), key=lambda c: c[1].start()):
+        for rule, m in sorted(self._candidates(folded), key=lambda c: c[1].start()):
             # One phrase inside another of the same rule is one finding.
             if rule in skip or m.start() < ends.get(rule, 0):
                 continue
             ends[rule] = m.end()
-            found.append(Hit(rule, m.start(), m.group()))
+            found.append(Hit(rule, m.start(), text[m.start() : m.end()]))
         if found and self.allowed:
-            allowed = [m.span() for m in self.allowed.finditer(text)]
+            allowed = [m.span() for m in self.allowed.finditer(folded)]
             found = [h for h in found if not any(a <= h.start < b for a, b in allowed)]
         if "blameless-person" not in skip and "@" in text:
             found += [Hit("blameless-person", m.start(), m.group()) for m in _PERSON.finditer(text)]

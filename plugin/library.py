@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -120,8 +121,11 @@ class LibraryLoader:
     ) -> CheckedDocument | None:
         try:
             st = path.stat()
-        except OSError:
-            return None
+        except OSError as exc:
+            return _unreadable(shown, f"cannot read the file: {exc.strerror or exc}")
+        if not stat.S_ISREG(st.st_mode):
+            # A FIFO or device named *.md would block the read forever.
+            return _unreadable(shown, "this is not a regular file; postmortems are plain files")
         stamp = (st.st_mtime_ns, st.st_size)
         hit = self._cache.get(path)
         if hit is not None and hit[0] == stamp and hit[2].document.path == shown:
@@ -132,20 +136,7 @@ class LibraryLoader:
             try:
                 raw = path.read_bytes()
             except OSError as exc:
-                return CheckedDocument(
-                    read_document(b"", shown),
-                    True,
-                    [
-                        Finding(
-                            shown,
-                            1,
-                            1,
-                            Severity.ERROR,
-                            "unreadable",
-                            f"cannot read the file: {exc.strerror or exc}",
-                        )
-                    ],
-                )
+                return _unreadable(shown, f"cannot read the file: {exc.strerror or exc}")
             doc = read_document(raw, shown)
             self.parsed_last_time += 1
         result = check_document(doc, taxonomy, settings)
@@ -153,12 +144,26 @@ class LibraryLoader:
         return result
 
 
+def _unreadable(shown: str, message: str) -> CheckedDocument:
+    return CheckedDocument(
+        read_document(b"", shown),
+        True,
+        [Finding(shown, 1, 1, Severity.ERROR, "unreadable", message)],
+    )
+
+
 def display_path(path: Path, root: Path) -> str:
     """How a file is named in findings: relative to `root` where it can be."""
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return str(path)
+    # Without following links first: a dangling link is still named where it is.
+    for mine, base in (
+        (Path(os.path.abspath(path)), Path(os.path.abspath(root))),
+        (path.resolve(), root.resolve()),
+    ):
+        try:
+            return mine.relative_to(base).as_posix()
+        except ValueError:
+            continue
+    return str(path)
 
 
 def load_library(

@@ -64,18 +64,25 @@ _JSON_KIND = {
 }
 
 
+def shown(value: object, limit: int = 80) -> str:
+    """A value as quoted in a message, cut short: a 200 KB title must not
+    make a 200 KB line in a terminal or a pull-request annotation."""
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[: limit - 5]}...{text[-1]}"
+
+
 def _kind_of(value: object) -> str:
     if value is None:
         return "nothing (an empty value)"
     if isinstance(value, bool):
         return f"{str(value).lower()} (YAML reads yes/no/on/off/true/false that way)"
     if isinstance(value, int | float):
-        return f"the number {value}"
+        return f"the number {shown(value)}"
     if isinstance(value, list):
         return "a list"
     if isinstance(value, dict):
         return "a mapping"
-    return repr(value)
+    return shown(value)
 
 
 def _type_message(err: ValidationError, name: str) -> str:
@@ -169,11 +176,14 @@ class SchemaReporter:
             examples = _examples(schema)
             like = f" like {examples}" if examples else f" matching {expected}"
             yield self._at(
-                path, True, "invalid-format", f"{name} must be written{like}, got {instance!r}"
+                path, True, "invalid-format", f"{name} must be written{like}, got {shown(instance)}"
             )
         elif kind == "format":
             yield self._at(
-                path, True, "invalid-format", f"{name} must be a valid {expected}, got {instance!r}"
+                path,
+                True,
+                "invalid-format",
+                f"{name} must be a valid {expected}, got {shown(instance)}",
             )
         elif kind == "minItems":
             yield self._at(
@@ -200,7 +210,9 @@ class SchemaReporter:
                 yield self._at(path, True, "duplicate-item", f"{name} lists the same value twice")
             else:
                 yield self._at(
-                    (*path, repeat), True, "duplicate-item",
+                    (*path, repeat),
+                    True,
+                    "duplicate-item",
                     f"{name} lists the same value twice: {describe((*path, repeat))} repeats "
                     f"{_kind_of(items[repeat])}",
                 )
