@@ -230,9 +230,9 @@ def render(
         f"summary: >-\n  {SUMMARY_PLACEHOLDER}\n"
         f"systems:{systems}\n"
         f"authors: []\n"
-        f"# Contributing factors, one per finding, on every layer that played a part"
-        f"{f' ({layer_ids})' if layer_ids else ''}.\n"
-        f"# Each has layer, category and summary; a final postmortem needs at least one.\n"
+        f"# Contributing factors, from every layer that played a part"
+        f"{f' ({layer_ids})' if layer_ids else ''}:\n"
+        f"# each has a layer, a category and a summary. A final postmortem needs one at least.\n"
         f"factors: []\n"
         f"---\n"
     )

@@ -208,6 +208,11 @@ def _finder(word: str, phrases: list[str]) -> re.Pattern[str]:
     return re.compile(rf"{word_re}(?<![\w-]{word_re})(?:{'|'.join(tails)})(?![\w-])")
 
 
+def _inside(at: int, spans: list[tuple[int, int]], starts: list[int]) -> bool:
+    i = bisect_right(starts, at) - 1
+    return i >= 0 and at < spans[i][1]
+
+
 @dataclass(frozen=True)
 class Hit:
     rule: str
@@ -267,8 +272,10 @@ class Matcher:
             ends[rule] = m.end()
             found.append(Hit(rule, m.start(), text[m.start() : m.end()]))
         if found and self.allowed:
-            allowed = [m.span() for m in self.allowed.finditer(folded)]
-            found = [h for h in found if not any(a <= h.start < b for a, b in allowed)]
+            # Non-overlapping and in order, so the span before a hit is the only candidate.
+            spans = [m.span() for m in self.allowed.finditer(folded)]
+            starts = [a for a, _ in spans]
+            found = [h for h in found if not _inside(h.start, spans, starts)]
         if "blameless-person" not in skip and "@" in text:
             found += [Hit("blameless-person", m.start(), m.group()) for m in _PERSON.finditer(text)]
         found.sort(key=lambda h: h.start)

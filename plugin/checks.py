@@ -104,8 +104,14 @@ class _DocumentChecker:
         self.settings = settings
         self.findings: list[Finding] = []
 
-    def add(self, path: JsonPath, rule: str, message: str,
-            severity: Severity = Severity.ERROR, value: bool = True) -> None:
+    def add(
+        self,
+        path: JsonPath,
+        rule: str,
+        message: str,
+        severity: Severity = Severity.ERROR,
+        value: bool = True,
+    ) -> None:
         yd = self.doc.yaml
         pos = (yd.values.get(path) if value else None) or yd.position(path)
         self.findings.append(Finding(self.doc.path, pos.line, pos.column, severity, rule, message))
@@ -123,16 +129,22 @@ class _DocumentChecker:
             keys = "the keys id, title, status, severity, date, summary, systems"
             # `---` then `---` with nothing between: telling that author to
             # "start it with '---'" would point at what is already there.
-            self.add((), "front-matter-missing",
-                     f"the front matter between the '---' lines is empty; write {keys} there"
-                     if doc.has_front_matter else
-                     "the file is named like a postmortem but has no front matter; start it "
-                     f"with '---', {keys}, and a closing '---'")
+            self.add(
+                (),
+                "front-matter-missing",
+                f"the front matter between the '---' lines is empty; write {keys} there"
+                if doc.has_front_matter
+                else "the file is named like a postmortem but has no front matter; start it "
+                f"with '---', {keys}, and a closing '---'",
+            )
             return CheckedDocument(doc, True, self.findings)
         if not isinstance(data, dict):
-            self.add((), "front-matter-not-mapping",
-                     "the front matter must be keys with values (id: ..., title: ...), "
-                     "not a list or a single value")
+            self.add(
+                (),
+                "front-matter-not-mapping",
+                "the front matter must be keys with values (id: ..., title: ...), "
+                "not a list or a single value",
+            )
             return CheckedDocument(doc, True, self.findings)
         self.findings.extend(SchemaReporter(POSTMORTEM_SCHEMA, doc.yaml, doc.path).findings(data))
         schema_ok = not self.findings
@@ -153,16 +165,22 @@ class _DocumentChecker:
             return
         stem = PurePosixPath(self.doc.path).stem
         if stem != pm_id and not stem.startswith(pm_id + "-"):
-            self.add(("id",), "file-name",
-                     f"the file name '{PurePosixPath(self.doc.path).name}' must start with the "
-                     f"incident id: rename it to '{pm_id}.md' or '{pm_id}-short-title.md'")
+            self.add(
+                ("id",),
+                "file-name",
+                f"the file name '{PurePosixPath(self.doc.path).name}' must start with the "
+                f"incident id: rename it to '{pm_id}.md' or '{pm_id}-short-title.md'",
+            )
 
     def check_dates(self, data: dict[str, Any]) -> dict[JsonPath, DateLike]:
         places: list[JsonPath] = [(k,) for k in DATE_FIELDS if k in data]
         items = data.get("action_items")
         if isinstance(items, list):
-            places += [("action_items", i, "due") for i, it in enumerate(items)
-                       if isinstance(it, dict) and "due" in it]
+            places += [
+                ("action_items", i, "due")
+                for i, it in enumerate(items)
+                if isinstance(it, dict) and "due" in it
+            ]
         parsed: dict[JsonPath, DateLike] = {}
         for where in places:
             value: Any = data
@@ -176,8 +194,11 @@ class _DocumentChecker:
                 # Only where the schema accepted the form: '2025-03-15 9:30' is
                 # already an invalid-format finding, not also an impossible date.
                 if _date_form().match(value):
-                    self.add(where, "invalid-date",
-                             f"{describe(where)} '{value}' is not a real date ({exc})")
+                    self.add(
+                        where,
+                        "invalid-date",
+                        f"{describe(where)} '{value}' is not a real date ({exc})",
+                    )
         present = [(k, v) for k in DATE_FIELDS if (v := parsed.get((k,))) is not None]
         # Every earlier field, nearest first: comparing by day where a plain
         # date is involved is not transitive, so neighbours alone can miss
@@ -185,9 +206,12 @@ class _DocumentChecker:
         for j, (k2, v2) in enumerate(present):
             for k1, v1 in reversed(present[:j]):
                 if _is_before(v2, v1):
-                    self.add((k2,), "date-order",
-                             f"{k2} ({data[k2]}) is before {k1} ({data[k1]}); the order is "
-                             "date <= detected <= resolved")
+                    self.add(
+                        (k2,),
+                        "date-order",
+                        f"{k2} ({data[k2]}) is before {k1} ({data[k1]}); the order is "
+                        "date <= detected <= resolved",
+                    )
                     break
         return parsed
 
@@ -205,9 +229,12 @@ class _DocumentChecker:
                     continue
                 layer_id = entry.get("layer")
                 if isinstance(layer_id, str) and tax.layer(layer_id) is None:
-                    self.add((key, i, "layer"), "unknown-layer",
-                             f"{key}[{i}].layer '{layer_id}' is not a layer of the taxonomy; "
-                             f"use one of {', '.join(layer_ids)}{did_you_mean(layer_id, layer_ids)}")
+                    self.add(
+                        (key, i, "layer"),
+                        "unknown-layer",
+                        f"{key}[{i}].layer '{layer_id}' is not a layer of the taxonomy; "
+                        f"use one of {', '.join(layer_ids)}{did_you_mean(layer_id, layer_ids)}",
+                    )
                     continue
                 cat_id = entry.get("category")
                 if key != "factors" or not isinstance(cat_id, str) or not isinstance(layer_id, str):
@@ -219,9 +246,12 @@ class _DocumentChecker:
             known = [h.id for h in tax.harm_types]
             for i, harm_id in enumerate(types):
                 if isinstance(harm_id, str) and tax.harm_type(harm_id) is None:
-                    self.add(("harm", "types", i), "unknown-harm-type",
-                             f"harm type '{harm_id}' is not in the taxonomy; use one of "
-                             f"{', '.join(known)}{did_you_mean(harm_id, known)}")
+                    self.add(
+                        ("harm", "types", i),
+                        "unknown-harm-type",
+                        f"harm type '{harm_id}' is not in the taxonomy; use one of "
+                        f"{', '.join(known)}{did_you_mean(harm_id, known)}",
+                    )
 
     def check_category(self, i: int, layer_id: str, cat_id: str) -> None:
         assert self.taxonomy is not None
@@ -232,14 +262,20 @@ class _DocumentChecker:
             return
         elsewhere = self.taxonomy.category(cat_id)
         if elsewhere is not None:
-            self.add(("factors", i, "category"), "category-layer",
-                     f"category '{cat_id}' belongs to layer '{elsewhere.layer}', not "
-                     f"'{layer_id}'; change the layer to '{elsewhere.layer}' or pick one of "
-                     f"{', '.join(own)}")
+            self.add(
+                ("factors", i, "category"),
+                "category-layer",
+                f"category '{cat_id}' belongs to layer '{elsewhere.layer}', not "
+                f"'{layer_id}'; change the layer to '{elsewhere.layer}' or pick one of "
+                f"{', '.join(own)}",
+            )
         else:
-            self.add(("factors", i, "category"), "unknown-category",
-                     f"category '{cat_id}' is not a category of layer '{layer_id}'; use one "
-                     f"of {', '.join(own)}{did_you_mean(cat_id, own)}")
+            self.add(
+                ("factors", i, "category"),
+                "unknown-category",
+                f"category '{cat_id}' is not a category of layer '{layer_id}'; use one "
+                f"of {', '.join(own)}{did_you_mean(cat_id, own)}",
+            )
 
     def check_publication(self, data: dict[str, Any]) -> None:
         if data.get("status") != "final":
@@ -249,20 +285,31 @@ class _DocumentChecker:
             return
         review = harm.get("legal_review")
         if review == "pending":
-            self.add(("harm", "legal_review"), "legal-review",
-                     "a final postmortem cannot have legal_review: pending; finish the review "
-                     "(approved) or keep status at review")
+            self.add(
+                ("harm", "legal_review"),
+                "legal-review",
+                "a final postmortem cannot have legal_review: pending; finish the review "
+                "(approved) or keep status at review",
+            )
             return
         if self.taxonomy is None or review == "approved":
             return
         types: list[Any] = harm["types"] if isinstance(harm.get("types"), list) else []
-        needing = [t for t in types if isinstance(t, str)
-                   and (h := self.taxonomy.harm_type(t)) is not None and h.requires_legal_review]
+        needing = [
+            t
+            for t in types
+            if isinstance(t, str)
+            and (h := self.taxonomy.harm_type(t)) is not None
+            and h.requires_legal_review
+        ]
         if needing:
             where: JsonPath = ("harm", "legal_review") if "legal_review" in harm else ("harm",)
-            self.add(where, "legal-review",
-                     f"harm type {', '.join(repr(t) for t in needing)} requires legal review: a "
-                     "final postmortem needs harm.legal_review: approved")
+            self.add(
+                where,
+                "legal-review",
+                f"harm type {', '.join(repr(t) for t in needing)} requires legal review: a "
+                "final postmortem needs harm.legal_review: approved",
+            )
 
     def check_sections(self, data: dict[str, Any]) -> None:
         wanted = self.settings.required_sections
@@ -318,7 +365,9 @@ def _strs(value: Any) -> tuple[str, ...]:
     return tuple(value) if isinstance(value, list) else ()
 
 
-def build_postmortem(doc: Document, data: dict[str, Any], dates: dict[JsonPath, DateLike]) -> Postmortem:
+def build_postmortem(
+    doc: Document, data: dict[str, Any], dates: dict[JsonPath, DateLike]
+) -> Postmortem:
     """The typed postmortem of a document that passed every per-file error rule."""
     harm = data.get("harm")
     positions = dict(doc.yaml.values)
@@ -333,9 +382,13 @@ def build_postmortem(doc: Document, data: dict[str, Any], dates: dict[JsonPath, 
         due = dates[("action_items", i, "due")]
         items.append(
             ActionItem(
-                title=it["title"], layer=it["layer"], type=it["type"], owner=it["owner"],
+                title=it["title"],
+                layer=it["layer"],
+                type=it["type"],
+                owner=it["owner"],
                 due=due.date() if isinstance(due, dt.datetime) else due,
-                status=it["status"], link=it.get("link"),
+                status=it["status"],
+                link=it.get("link"),
             )
         )
     start = date_at(("date",))
@@ -360,9 +413,12 @@ def build_postmortem(doc: Document, data: dict[str, Any], dates: dict[JsonPath, 
             types=_strs(harm.get("types")),
             affected=harm.get("affected"),
             legal_review=harm.get("legal_review"),
-        ) if isinstance(harm, dict) else None,
-        factors=tuple(Factor(f["layer"], f["category"], f["summary"])
-                      for f in data.get("factors") or []),
+        )
+        if isinstance(harm, dict)
+        else None,
+        factors=tuple(
+            Factor(f["layer"], f["category"], f["summary"]) for f in data.get("factors") or []
+        ),
         action_items=tuple(items),
         related=_strs(data.get("related")),
         extra={k: v for k, v in data.items() if k.startswith("x-")},
@@ -391,10 +447,17 @@ def check_library(
         for c in owners:
             others = ", ".join(o.document.path for o in owners if o is not c)
             pos = c.document.yaml.position(("id",))
-            findings.append(Finding(
-                c.document.path, pos.line, pos.column, Severity.ERROR, "duplicate-id",
-                f"id '{pm_id}' is also used by {others}; ids must be unique: give the newer "
-                "postmortem the next free id and rename its file to match"))
+            findings.append(
+                Finding(
+                    c.document.path,
+                    pos.line,
+                    pos.column,
+                    Severity.ERROR,
+                    "duplicate-id",
+                    f"id '{pm_id}' is also used by {others}; ids must be unique: give the newer "
+                    "postmortem the next free id and rename its file to match",
+                )
+            )
     known = list(by_id)
     for c in checked:
         data = c.document.data
@@ -406,16 +469,33 @@ def check_library(
                 continue
             pos = c.document.yaml.position(("related", i))
             if rid == c.id:
-                findings.append(Finding(c.document.path, pos.line, pos.column, Severity.ERROR,
-                                        "related-self", f"related lists the postmortem's own id "
-                                        f"'{rid}'; remove it"))
+                findings.append(
+                    Finding(
+                        c.document.path,
+                        pos.line,
+                        pos.column,
+                        Severity.ERROR,
+                        "related-self",
+                        f"related lists the postmortem's own id '{rid}'; remove it",
+                    )
+                )
             elif rid not in by_id:
-                findings.append(Finding(c.document.path, pos.line, pos.column, Severity.ERROR,
-                                        "related-unknown",
-                                        f"related incident '{rid}' does not exist in the library"
-                                        f"{did_you_mean(rid, known)}"))
+                findings.append(
+                    Finding(
+                        c.document.path,
+                        pos.line,
+                        pos.column,
+                        Severity.ERROR,
+                        "related-unknown",
+                        f"related incident '{rid}' does not exist in the library"
+                        f"{did_you_mean(rid, known)}",
+                    )
+                )
     if settings is None or settings.related_hints:
-        unique = [c.postmortem for c in checked
-                  if c.postmortem is not None and len(by_id[c.postmortem.id]) == 1]
+        unique = [
+            c.postmortem
+            for c in checked
+            if c.postmortem is not None and len(by_id[c.postmortem.id]) == 1
+        ]
         findings += related_hints(unique)
     return findings

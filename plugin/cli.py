@@ -35,7 +35,11 @@ def site_config(config_file: str | None, required: bool) -> SiteConfig | None:
 
 
 config_option = click.option(
-    "-f", "--config-file", "config_file", metavar="FILE", default=None,
+    "-f",
+    "--config-file",
+    "config_file",
+    metavar="FILE",
+    default=None,
     help="The site's mkdocs.yml (default: ./mkdocs.yml); its plugin options apply.",
 )
 
@@ -49,8 +53,14 @@ def cli() -> None:
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @config_option
-@click.option("--format", "fmt", type=click.Choice(sorted(REPORTERS)), default="text",
-              show_default=True, help="How findings are printed.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(sorted(REPORTERS)),
+    default="text",
+    show_default=True,
+    help="How findings are printed.",
+)
 @click.option("--strict", is_flag=True, help="Warnings fail too (exit 1).")
 @click.option("--no-hints", is_flag=True, help="Leave out related-incident hints.")
 def lint(
@@ -61,13 +71,8 @@ def lint(
 
     Exit 0: no errors; 1: errors (or warnings with --strict); 2: usage error.
     """
-    config = site_config(config_file, required=not paths)
-    assert config is not None or paths
-    if config is not None and not paths and not config.docs_dir.is_dir():
-        # As MkDocs does: a mistyped docs_dir must not pass by checking nothing.
-        raise click.UsageError(
-            f"docs_dir '{config.docs_dir}' of {config.config_file} is not a folder"
-        )
+    # Linting the whole site needs its docs_dir; named files only need context.
+    config = site_config(config_file, required=False) if paths else _site_with_docs(config_file)
     cwd = Path.cwd()
     settings = config.settings if config else Settings()
     if no_hints:
@@ -81,8 +86,9 @@ def lint(
     findings = library.findings
     if paths:
         wanted = {display_path(t, cwd) for t in targets}
-        findings = [f for f in findings
-                    if f.path in wanted or not f.path.endswith((".md", ".markdown"))]
+        findings = [
+            f for f in findings if f.path in wanted or not f.path.endswith((".md", ".markdown"))
+        ]
         checked = len(wanted)
     else:
         checked = sum(1 for c in library.documents.values() if c.is_postmortem)
@@ -94,8 +100,8 @@ def lint(
 
 
 def _site_with_docs(config_file: str | None) -> SiteConfig:
-    """The site's config, whose docs_dir must exist: `new` writes into it and
-    `export` must not export an empty library because of a typo."""
+    """The site's config, whose docs_dir must exist: as in MkDocs, a mistyped
+    docs_dir must not pass lint or export an empty library by reading nothing."""
     config = site_config(config_file, required=True)
     assert config is not None
     if not config.docs_dir.is_dir():
@@ -130,21 +136,40 @@ def _checked(parse: Callable[[str], T]) -> Callable[[str], T]:
 @cli.command()
 @click.argument("title", required=False)
 @click.option("--severity", metavar="SEV1..SEV4", help="SEV1 is the worst, SEV4 the mildest.")
-@click.option("--system", "systems", multiple=True, metavar="SLUG",
-              help="An AI system involved; repeat for more.")
-@click.option("--date", "date", type=click.DateTime(["%Y-%m-%d"]), default=None,
-              metavar="YYYY-MM-DD", help="When the incident began (default: today).")
+@click.option(
+    "--system",
+    "systems",
+    multiple=True,
+    metavar="SLUG",
+    help="An AI system involved; repeat for more.",
+)
+@click.option(
+    "--date",
+    "date",
+    type=click.DateTime(["%Y-%m-%d"]),
+    default=None,
+    metavar="YYYY-MM-DD",
+    help="When the incident began (default: today).",
+)
 @config_option
-def new(title: str | None, severity: str | None, systems: tuple[str, ...],
-        date: dt.datetime | None, config_file: str | None) -> None:
+def new(
+    title: str | None,
+    severity: str | None,
+    systems: tuple[str, ...],
+    date: dt.datetime | None,
+    config_file: str | None,
+) -> None:
     """Start a draft postmortem with the next free id, in the docs_dir of
     mkdocs.yml. In a terminal, asks for what the options leave out.
 
     Exit 0: created (its path is printed); 1: the file exists; 2: usage error.
     """
     config = _site_with_docs(config_file)
-    missing = [name for name, value in (("TITLE", title), ("--severity", severity),
-                                        ("--system", systems)) if not value]
+    missing = [
+        name
+        for name, value in (("TITLE", title), ("--severity", severity), ("--system", systems))
+        if not value
+    ]
     today = dt.date.today()
     if missing and not _stdin_is_terminal():
         raise click.UsageError(
@@ -152,20 +177,27 @@ def new(title: str | None, severity: str | None, systems: tuple[str, ...],
             "(or run in a terminal to be asked)"
         )
     if not title:
-        title = click.prompt("Title (a short, blameless headline)",
-                             value_proc=_checked(authoring.parse_title))
+        title = click.prompt(
+            "Title (a short, blameless headline)", value_proc=_checked(authoring.parse_title)
+        )
     if not severity:
-        severity = click.prompt(f"Severity ({', '.join(SEVERITIES)}; SEV1 is the worst)",
-                                value_proc=_checked(authoring.parse_severity))
+        severity = click.prompt(
+            f"Severity ({', '.join(SEVERITIES)}; SEV1 is the worst)",
+            value_proc=_checked(authoring.parse_severity),
+        )
     if not systems:
-        systems = click.prompt("Systems involved (slugs, separated by commas)",
-                               value_proc=_checked(lambda v: authoring.parse_systems([v])))
+        systems = click.prompt(
+            "Systems involved (slugs, separated by commas)",
+            value_proc=_checked(lambda v: authoring.parse_systems([v])),
+        )
     if date is None and missing:
-        date = click.prompt("Date the incident began", default=today.isoformat(),
-                            type=click.DateTime(["%Y-%m-%d"]))
+        date = click.prompt(
+            "Date the incident began", default=today.isoformat(), type=click.DateTime(["%Y-%m-%d"])
+        )
     assert title is not None and severity is not None
-    request = authoring.NewPostmortem(title, severity, tuple(systems),
-                                      date.date() if date else today)
+    request = authoring.NewPostmortem(
+        title, severity, tuple(systems), date.date() if date else today
+    )
     library = _load_site(config)
     try:
         planned = authoring.plan(library, config.docs_dir, request)
@@ -186,14 +218,30 @@ EXPORTERS: dict[str, Callable[[Sequence[Postmortem]], str]] = {
 
 @cli.command("export")
 @config_option
-@click.option("--format", "fmt", type=click.Choice(sorted(EXPORTERS)), default="json",
-              show_default=True, help="JSON as the site's incidents.json, or CSV.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Write to FILE instead of standard output.")
-@click.option("--include-drafts", is_flag=True, default=None,
-              help="Export drafts too (default: the plugin option include_drafts).")
-def export_command(config_file: str | None, fmt: str, output: Path | None,
-                   include_drafts: bool | None) -> None:
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(sorted(EXPORTERS)),
+    default="json",
+    show_default=True,
+    help="JSON as the site's incidents.json, or CSV.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write to FILE instead of standard output.",
+)
+@click.option(
+    "--include-drafts",
+    is_flag=True,
+    default=None,
+    help="Export drafts too (default: the plugin option include_drafts).",
+)
+def export_command(
+    config_file: str | None, fmt: str, output: Path | None, include_drafts: bool | None
+) -> None:
     """Export the published incidents (never restricted ones) as JSON or CSV.
 
     Exit 0: exported; 1: the library has errors (listed) or FILE cannot be
@@ -203,8 +251,11 @@ def export_command(config_file: str | None, fmt: str, output: Path | None,
     errors = library.errors
     if errors:
         click.echo(REPORTERS["text"](errors), err=True, nl=False)
-        click.echo(f"Error: nothing exported: fix the {len(errors)} error(s) above first "
-                   "(postmortems lint shows them all)", err=True)
+        click.echo(
+            f"Error: nothing exported: fix the {len(errors)} error(s) above first "
+            "(postmortems lint shows them all)",
+            err=True,
+        )
         sys.exit(1)
     text = EXPORTERS[fmt](library.published(include_drafts))
     if output is None:

@@ -16,8 +16,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from frontmatter.default_handlers import YAMLHandler
 import yaml
+from frontmatter.default_handlers import YAMLHandler
 from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.reader import ReaderError
@@ -116,9 +116,7 @@ class _TooComplex(Exception):
 class _Builder:
     """Turns a composed YAML node graph into data, one pass, bounded."""
 
-    def __init__(
-        self, path: str, lines: _Lines, limits: Limits, out: YamlData, what: str
-    ) -> None:
+    def __init__(self, path: str, lines: _Lines, limits: Limits, out: YamlData, what: str) -> None:
         self.path = path
         self.what = what
         self.lines = lines
@@ -132,7 +130,9 @@ class _Builder:
 
     def finding(self, node: Node, rule: str, message: str) -> None:
         p = self.pos(node)
-        self.out.findings.append(Finding(self.path, p.line, p.column, Severity.ERROR, rule, message))
+        self.out.findings.append(
+            Finding(self.path, p.line, p.column, Severity.ERROR, rule, message)
+        )
 
     def build(self, node: Node, where: JsonPath, depth: int = 0) -> Any:
         self.nodes += 1
@@ -183,7 +183,9 @@ class _Builder:
                         self.finding(source, "yaml-syntax", "'<<' can only merge mappings")
                 continue
             if not isinstance(key_node, ScalarNode):
-                self.finding(key_node, "yaml-syntax", "a key must be a plain word, not a list or mapping")
+                self.finding(
+                    key_node, "yaml-syntax", "a key must be a plain word, not a list or mapping"
+                )
                 continue
             key = self.scalar(key_node)
             # YAML 1.1 reads keys like `yes` or `2025` as other types; the
@@ -253,7 +255,7 @@ def parse_yaml(
     the text in messages (the taxonomy file is parsed here too)."""
     out = YamlData()
     try:
-        node = yaml.compose(text, Loader=_Loader)  # noqa: S506 - compose builds nodes only, never objects
+        node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         # An unclosed quote or bracket is only noticed lines later, often at
@@ -283,8 +285,14 @@ def parse_yaml(
     except RecursionError:
         # The pure-Python parser (no libyaml) recurses once per nesting level.
         out.findings.append(
-            Finding(path, line_offset + 1, 1, Severity.ERROR, "yaml-too-complex",
-                    "the YAML nests too deeply to read")
+            Finding(
+                path,
+                line_offset + 1,
+                1,
+                Severity.ERROR,
+                "yaml-too-complex",
+                "the YAML nests too deeply to read",
+            )
         )
         return out
     except ReaderError as exc:
@@ -294,9 +302,15 @@ def parse_yaml(
         where = _Lines(text, line_offset).position(max(index, 0))
         code = f"U+{exc.character:04X}" if isinstance(exc.character, int) else repr(exc.character)
         out.findings.append(
-            Finding(path, where.line, where.column, Severity.ERROR, "yaml-syntax",
-                    f"the {what} contains the control character {code}, which YAML does not "
-                    "allow; delete it")
+            Finding(
+                path,
+                where.line,
+                where.column,
+                Severity.ERROR,
+                "yaml-syntax",
+                f"the {what} contains the control character {code}, which YAML does not "
+                "allow; delete it",
+            )
         )
         return out
     except (yaml.YAMLError, ValueError) as exc:
@@ -332,7 +346,9 @@ class LineKeepingHandler(YAMLHandler):
     # Returns data *with positions* rather than a bare dict: the one reason
     # for this handler to exist.
     def load(self, fm: str, **kwargs: Any) -> YamlData:  # type: ignore[override]
-        return parse_yaml(fm, str(kwargs.get("path", "<front matter>")), int(kwargs.get("line_offset", 0)))
+        return parse_yaml(
+            fm, str(kwargs.get("path", "<front matter>")), int(kwargs.get("line_offset", 0))
+        )
 
 
 _HANDLER: Final = LineKeepingHandler()
@@ -361,14 +377,20 @@ def _error(path: str, line: int, rule: str, message: str) -> Finding:
     return Finding(path, line, 1, Severity.ERROR, rule, message)
 
 
-def decode(raw: bytes, path: str, limits: Limits = DEFAULT_LIMITS) -> tuple[str | None, list[Finding]]:
+def decode(
+    raw: bytes, path: str, limits: Limits = DEFAULT_LIMITS
+) -> tuple[str | None, list[Finding]]:
     """Bytes to text with `\\n` line ends; a BOM is dropped. Refuses what is
     not UTF-8 text, saying where the first bad byte is."""
     if len(raw) > limits.max_file_bytes:
         return None, [
-            _error(path, 1, "file-too-large",
-                   f"the file is {len(raw):,} bytes; postmortems are limited to "
-                   f"{limits.max_file_bytes:,} bytes")
+            _error(
+                path,
+                1,
+                "file-too-large",
+                f"the file is {len(raw):,} bytes; postmortems are limited to "
+                f"{limits.max_file_bytes:,} bytes",
+            )
         ]
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         # What Windows editors call "Unicode": its NUL bytes are not binary.
@@ -376,16 +398,24 @@ def decode(raw: bytes, path: str, limits: Limits = DEFAULT_LIMITS) -> tuple[str 
     nul = raw.find(b"\x00")
     if nul >= 0:
         return None, [
-            _error(path, raw.count(b"\n", 0, nul) + 1, "encoding",
-                   "the file contains NUL bytes: it looks binary, not Markdown text")
+            _error(
+                path,
+                raw.count(b"\n", 0, nul) + 1,
+                "encoding",
+                "the file contains NUL bytes: it looks binary, not Markdown text",
+            )
         ]
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         return None, [
-            _error(path, raw.count(b"\n", 0, exc.start) + 1, "encoding",
-                   f"the file is not valid UTF-8 (byte 0x{raw[exc.start]:02x} at offset "
-                   f"{exc.start}); save it as UTF-8")
+            _error(
+                path,
+                raw.count(b"\n", 0, exc.start) + 1,
+                "encoding",
+                f"the file is not valid UTF-8 (byte 0x{raw[exc.start]:02x} at offset "
+                f"{exc.start}); save it as UTF-8",
+            )
         ]
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
@@ -405,9 +435,13 @@ def split(text: str, path: str, limits: Limits = DEFAULT_LIMITS) -> Document:
     except ValueError:
         yaml_data = YamlData()
         yaml_data.findings.append(
-            _error(path, 1, "front-matter-unclosed",
-                   "the front matter opened with '---' on line 1 is never closed; "
-                   "add a line '---' after the last key")
+            _error(
+                path,
+                1,
+                "front-matter-unclosed",
+                "the front matter opened with '---' on line 1 is never closed; "
+                "add a line '---' after the last key",
+            )
         )
         return Document(path, True, yaml_data, "", 1)
     fm_start = opening.end()
@@ -417,9 +451,13 @@ def split(text: str, path: str, limits: Limits = DEFAULT_LIMITS) -> Document:
     if len(fm) > limits.max_front_matter_bytes:
         yaml_data = YamlData()
         yaml_data.findings.append(
-            _error(path, 1, "yaml-too-complex",
-                   f"the front matter is {len(fm):,} characters; the limit is "
-                   f"{limits.max_front_matter_bytes:,}. Move long text into the body")
+            _error(
+                path,
+                1,
+                "yaml-too-complex",
+                f"the front matter is {len(fm):,} characters; the limit is "
+                f"{limits.max_front_matter_bytes:,}. Move long text into the body",
+            )
         )
         return Document(path, True, yaml_data, body, body_line)
     parsed = _HANDLER.load(fm, path=path, line_offset=line_offset)

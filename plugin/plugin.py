@@ -27,7 +27,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
-from . import charts, export, feed
+from . import blameless, charts, export, feed
 from .guide import render_guide
 from .library import Library, LibraryLoader, resolve_taxonomy_path
 from .model import Finding, Postmortem, Severity
@@ -98,6 +98,9 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         """Reset per-build state; put our templates last in the theme's
         search path so a site's custom_dir overrides still win."""
         self._reset()
+        problems = blameless.option_problems(self.config.blameless_phrases)
+        if problems:
+            raise PluginError("; ".join(problems))
         if str(TEMPLATES_DIR) not in config.theme.dirs:
             config.theme.dirs.append(str(TEMPLATES_DIR))
         for css in _ASSETS:

@@ -7,7 +7,6 @@ from collections.abc import Callable, Sequence
 
 from .model import Finding
 
-
 # Messages quote what the author wrote, and YAML can write any character
 # ("a\nb", "\e[2J"): one finding must stay one line, and inert in a terminal.
 _CONTROL = {c: f"\\x{c:02x}" for c in (*range(0x20), *range(0x7F, 0xA0))}

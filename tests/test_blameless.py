@@ -372,8 +372,19 @@ def test_plugin_option_extends_phrases_through_mkdocs_yml(
         "](" * 150_000,
         "\u201ca" * 150_000,
         "@a." * 100_000,
+        "just before " * 40_000 + "just " * 20_000,
+        '"\n' + "a\n" * 100_000,
     ],
-    ids=["backtick-runs", "open-comments", "dotted", "link-openers", "open-quotes", "handles"],
+    ids=[
+        "backtick-runs",
+        "open-comments",
+        "dotted",
+        "link-openers",
+        "open-quotes",
+        "handles",
+        "many-exempt",
+        "open-quote-lines",
+    ],
 )
 def test_hostile_lines_cost_linear_time(line: str) -> None:
     """Lines built to make naive patterns backtrack (minutes before) are reviewed in seconds."""
