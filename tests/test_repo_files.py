@@ -16,6 +16,7 @@ from click.testing import CliRunner
 from conftest import REPO, postmortem_text
 from mkdocs.__main__ import cli as mkdocs_cli
 from mkdocs_postmortems.cli import cli
+from mkdocs_postmortems.rules import RULES
 
 WORKFLOWS = REPO / ".github" / "workflows"
 CLIS: dict[str, click.Group] = {"postmortems": cli, "mkdocs": mkdocs_cli}
@@ -142,3 +143,9 @@ def test_lint_as_a_hook_reports_only_the_given_files_with_whole_library_context(
     assert dup.exit_code == 1
     assert "docs/2025/INC-2025-004.md:2:1: error duplicate-id" in dup.stdout
     assert "INC-2025-003" not in dup.stdout
+
+
+def test_readme_lists_every_rule() -> None:
+    """The README's rule table names every rule in the registry, so docs cannot lag the code."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert [r for r in RULES if f"| `{r}` |" not in readme] == []
