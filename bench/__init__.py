@@ -9,6 +9,7 @@ information only. This module holds the helpers the benchmarks share.
 from __future__ import annotations
 
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -49,6 +50,9 @@ class Run:
     """One finished subprocess."""
 
     seconds: float
+    # User + system CPU of the process and everything it waited for: less
+    # disturbed than wall time when other jobs share the cores.
+    cpu: float
     returncode: int
     stdout: str
     stderr: str
@@ -76,6 +80,7 @@ def bench_env() -> dict[str, str]:
 
 def run_timed(cmd: Sequence[str], cwd: Path, timeout: float = 3600) -> Run:
     """Run a command to completion and time it as a whole process."""
+    before = _children_cpu()
     start = time.perf_counter()
     try:
         proc = subprocess.run(
@@ -83,7 +88,13 @@ def run_timed(cmd: Sequence[str], cwd: Path, timeout: float = 3600) -> Run:
         )
     except subprocess.TimeoutExpired as exc:
         raise BenchError(f"`{' '.join(cmd[:3])} ...` did not finish in {timeout:.0f} s") from exc
-    return Run(time.perf_counter() - start, proc.returncode, proc.stdout, proc.stderr)
+    seconds = time.perf_counter() - start
+    return Run(seconds, _children_cpu() - before, proc.returncode, proc.stdout, proc.stderr)
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def tail(text: str, lines: int = 15) -> str:

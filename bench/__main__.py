@@ -1,15 +1,21 @@
 """`python -m bench [lint|build|search|all] [--sizes 1000,5000] [--repeat 3]`.
 
-`search` (headless Chromium, not part of `all`) is bench/search.py."""
+`all` runs lint and build; search drives a headless browser and runs only
+when asked for by name.
+"""
 
 from __future__ import annotations
 
 import argparse
+import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
-from . import DEFAULT_OUT, BenchError, build, lint, search
+from . import DEFAULT_OUT, REPO, BenchError, build, lint
+
+Runner = Callable[[tuple[int, ...], int, Path], object]
 
 
 def _sizes(text: str) -> tuple[int, ...]:
@@ -35,8 +41,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--sizes",
         type=_sizes,
         default=None,
-        help="library sizes, comma-separated "
-        "(default: lint 1000,5000; build 1000,4000; search 1000)",
+        help="library sizes, comma-separated (default: lint 1000,5000; build 1000,4000; "
+        "search 1000)",
     )
     parser.add_argument("--repeat", type=int, default=3, help="timed runs per command (default 3)")
     parser.add_argument(
@@ -48,26 +54,73 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
+def _runners() -> dict[str, tuple[Runner, tuple[int, ...]]]:
+    runners: dict[str, tuple[Runner, tuple[int, ...]]] = {
+        "lint": (lint.run, lint.DEFAULT_SIZES),
+        "build": (build.run, build.DEFAULT_SIZES),
+    }
+    try:
+        # Imported on demand: it needs Playwright, which lint and build do not.
+        from . import search
+    except ImportError:
+        return runners
+    runners["search"] = (search.run, search.DEFAULT_SIZES)
+    return runners
+
+
+def code_under_test() -> str:
+    """The commit and how many files of the core differ from it."""
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--", "plugin", "schema"],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+        ).stdout.splitlines()
+    except OSError:
+        return "unknown (no git)"
+    return f"commit {head or '?'}, {len(dirty)} uncommitted change(s) in plugin/ and schema/"
+
+
+def fingerprint() -> tuple[tuple[str, int, int], ...]:
+    """Size and mtime of every file of the core: other people edit it while
+    benchmarks run, and a run that spans an edit mixes two versions."""
+    files = sorted(p for d in ("plugin", "schema") for p in (REPO / d).rglob("*") if p.is_file())
+    return tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the chosen benchmarks; 1 when one of them could not be measured."""
     args = parse_args(argv)
     out: Path = args.out.resolve()
     out.mkdir(parents=True, exist_ok=True)
+    runners = _runners()
     chosen = ("lint", "build") if args.benchmark == "all" else (args.benchmark,)
+    print(f"code under test: {code_under_test()}; Python {sys.version.split()[0]}", flush=True)
     status = 0
     for name in chosen:
+        if name not in runners:
+            print(f"\n{name} benchmark is not available (missing dependency)", file=sys.stderr)
+            status = 1
+            continue
+        run, default_sizes = runners[name]
         start = time.perf_counter()
+        before = fingerprint()
         try:
-            if name == "lint":
-                lint.run(args.sizes or lint.DEFAULT_SIZES, args.repeat, out)
-            elif name == "search":
-                search.run(args.sizes or search.DEFAULT_SIZES, args.repeat, out)
-            else:
-                build.run(args.sizes or build.DEFAULT_SIZES, args.repeat, out)
+            run(args.sizes or default_sizes, args.repeat, out)
         except BenchError as exc:
             print(f"\n{name} benchmark could not run: {exc}", file=sys.stderr, flush=True)
             status = 1
             continue
+        if fingerprint() != before:
+            print(
+                f"WARNING: plugin/ or schema/ changed while the {name} benchmark ran, so its "
+                "numbers mix two versions of the code; run it again.",
+                flush=True,
+            )
         print(f"({name} benchmark took {time.perf_counter() - start:.0f} s)", flush=True)
     return status
 

@@ -370,8 +370,7 @@ def build_postmortem(
 ) -> Postmortem:
     """The typed postmortem of a document that passed every per-file error rule."""
     harm = data.get("harm")
-    positions = dict(doc.yaml.values)
-    positions.update(doc.yaml.keys)
+    positions = doc.yaml.key_or_value_positions
 
     def date_at(where: JsonPath) -> DateLike | None:
         return dates.get(where)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -67,44 +68,90 @@ _SCALAR_TAGS: Final = frozenset(
 )
 
 
-@dataclass
-class YamlData:
-    """Parsed YAML as JSON-like data plus where each part was written."""
-
-    data: Any = None
-    # Position of each value, by its path from the root ("factors", 0, "layer").
-    values: dict[JsonPath, Position] = field(default_factory=dict)
-    # Position of the key that introduces each mapping value.
-    keys: dict[JsonPath, Position] = field(default_factory=dict)
-    # Style of each scalar written on one line ("" plain, "'" or '"' quoted):
-    # there a place inside the text maps to a column of the file.
-    one_line_styles: dict[JsonPath, str] = field(default_factory=dict)
-    findings: list[Finding] = field(default_factory=list)
-
-    def position(self, path: JsonPath) -> Position:
-        """Where a person should look for `path`: the key if there is one,
-        else the value, else the nearest enclosing thing that exists."""
-        while True:
-            pos = self.keys.get(path) or self.values.get(path)
-            if pos is not None or not path:
-                return pos or Position(1, 1)
-            path = path[:-1]
-
-
 class _Lines:
     """Character offsets in the YAML text to lines and columns of the file.
 
     YAML also ends lines at U+0085, U+2028 and U+2029, which editors and
     `git diff` do not; its own line numbers drift after a title pasted with
-    one of them, so positions are counted from `\\n` here instead."""
+    one of them, so positions are counted from `\n` here instead."""
 
-    def __init__(self, text: str, line_offset: int) -> None:
+    def __init__(self, text: str = "", line_offset: int = 0) -> None:
+        self.text = text
         self.line_offset = line_offset
-        self.starts = [0, *(m.end() for m in re.finditer("\n", text))]
+        self._starts: list[int] | None = None
 
     def position(self, index: int) -> Position:
-        i = bisect.bisect_right(self.starts, index) - 1
-        return Position(i + self.line_offset + 1, index - self.starts[i] + 1)
+        if self._starts is None:
+            # Built on the first look-up: a clean file never needs it.
+            self._starts = [0, *(m.end() for m in re.finditer("\n", self.text))]
+        i = bisect.bisect_right(self._starts, index) - 1
+        return Position(i + self.line_offset + 1, index - self._starts[i] + 1)
+
+
+class PositionMap(Mapping[JsonPath, Position]):
+    """Positions by path, kept as character offsets until someone asks:
+    most values of most files are never pointed at, and turning every offset
+    into a line and column was a large part of the cost of a clean lint."""
+
+    def __init__(self, offsets: dict[JsonPath, int], lines: _Lines) -> None:
+        self.offsets = offsets
+        self.lines = lines
+
+    def __getitem__(self, path: JsonPath) -> Position:
+        return self.lines.position(self.offsets[path])
+
+    def __contains__(self, path: object) -> bool:
+        return path in self.offsets
+
+    def __iter__(self) -> Iterator[JsonPath]:
+        return iter(self.offsets)
+
+    def __len__(self) -> int:
+        return len(self.offsets)
+
+
+@dataclass
+class YamlData:
+    """Parsed YAML as JSON-like data plus where each part was written."""
+
+    data: Any = None
+    lines: _Lines = field(default_factory=_Lines, repr=False)
+    # Offset of each value, by its path from the root ("factors", 0, "layer").
+    value_offsets: dict[JsonPath, int] = field(default_factory=dict, repr=False)
+    # Offset of the key that introduces each mapping value.
+    key_offsets: dict[JsonPath, int] = field(default_factory=dict, repr=False)
+    # Style of each scalar written on one line ("" plain, "'" or '"' quoted):
+    # there a place inside the text maps to a column of the file.
+    one_line_styles: dict[JsonPath, str] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def values(self) -> PositionMap:
+        """Position of each value, by its path from the root."""
+        return PositionMap(self.value_offsets, self.lines)
+
+    @property
+    def keys(self) -> PositionMap:
+        """Position of the key that introduces each mapping value."""
+        return PositionMap(self.key_offsets, self.lines)
+
+    @property
+    def key_or_value_positions(self) -> PositionMap:
+        """The key's position where there is a key, else the value's."""
+        return PositionMap({**self.value_offsets, **self.key_offsets}, self.lines)
+
+    def position(self, path: JsonPath) -> Position:
+        """Where a person should look for `path`: the key if there is one,
+        else the value, else the nearest enclosing thing that exists."""
+        while True:
+            offset = self.key_offsets.get(path)
+            if offset is None:
+                offset = self.value_offsets.get(path)
+            if offset is not None:
+                return self.lines.position(offset)
+            if not path:
+                return Position(1, 1)
+            path = path[:-1]
 
 
 class _TooComplex(Exception):
@@ -145,7 +192,7 @@ class _Builder:
         if depth > self.limits.max_depth:
             raise _TooComplex(f"the YAML nests deeper than {self.limits.max_depth} levels", node)
         # Aliases share node objects, so a position is recorded only once per path.
-        self.out.values.setdefault(where, self.pos(node))
+        self.out.value_offsets.setdefault(where, node.start_mark.index)
         if isinstance(node, ScalarNode):
             # libyaml calls plain style "", PyYAML None.
             style = node.style or ""
@@ -200,8 +247,8 @@ class _Builder:
                     "yaml-duplicate-key",
                     f"key '{key}' is written twice{at}; keep one, the later value is used",
                 )
-            self.out.keys[here] = self.pos(key_node)
-            self.out.values.pop(here, None)
+            self.out.key_offsets[here] = key_node.start_mark.index
+            self.out.value_offsets.pop(here, None)
             self.out.one_line_styles.pop(here, None)
             result[key] = self.build(value_node, here, depth + 1)
         for k, v in merged.items():
@@ -328,7 +375,8 @@ def parse_yaml(
         return out
     if node is None:
         return out
-    builder = _Builder(path, _Lines(text, line_offset), limits, out, what)
+    out.lines = _Lines(text, line_offset)
+    builder = _Builder(path, out.lines, limits, out, what)
     try:
         out.data = builder.build(node, ())
     except _TooComplex as exc:

@@ -154,16 +154,15 @@ def _unreadable(shown: str, message: str) -> CheckedDocument:
 
 def display_path(path: Path, root: Path) -> str:
     """How a file is named in findings: relative to `root` where it can be."""
-    # Without following links first: a dangling link is still named where it is.
-    for mine, base in (
-        (Path(os.path.abspath(path)), Path(os.path.abspath(root))),
-        (path.resolve(), root.resolve()),
-    ):
-        try:
-            return mine.relative_to(base).as_posix()
-        except ValueError:
-            continue
-    return str(path)
+    # Plain strings first, without following links: cheap, and a dangling
+    # link is still named where it is.
+    mine, base = os.path.abspath(path), os.path.abspath(root)
+    if mine.startswith(base.rstrip(os.sep) + os.sep):
+        return Path(mine[len(base.rstrip(os.sep)) + 1 :]).as_posix()
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(path)
 
 
 def load_library(

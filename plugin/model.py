@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -111,7 +112,7 @@ class Postmortem:
     extra: dict[str, Any] = field(default_factory=dict)
     # The front matter as JSON (dates as ISO strings), for exports.
     data: dict[str, Any] = field(default_factory=dict)
-    positions: dict[JsonPath, Position] = field(default_factory=dict, repr=False)
+    positions: Mapping[JsonPath, Position] = field(default_factory=dict, repr=False)
 
     @property
     def year(self) -> int:

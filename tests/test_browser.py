@@ -81,6 +81,7 @@ class Library:
     layer_titles: dict[str, str]  # in taxonomy order
     category_titles: dict[str, str]
     category_layer: dict[str, str]
+    search_docs: list[dict[str, Any]]  # the built search/search_index.json
 
     def ids(self, keep: Callable[[dict[str, Any]], bool]) -> set[str]:
         return {p["id"] for p in self.incidents if keep(p)}
@@ -146,7 +147,8 @@ def library(built_site: Path) -> Library:
         for cat in layer.get("categories") or ():
             titles[cat["id"]] = cat["title"]
             owner[cat["id"]] = layer["id"]
-    lib = Library(incidents["incidents"], layers, titles, owner)
+    index = json.loads((built_site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    lib = Library(incidents["incidents"], layers, titles, owner, index["docs"])
     assert len(lib.incidents) >= 2, "the browser tests need a library of at least two incidents"
     return lib
 
@@ -409,12 +411,36 @@ def title_word_cases(library: Library) -> list[tuple[str, set[str]]]:
     return cases
 
 
+def summary_word_cases(library: Library) -> list[tuple[str, set[str]]]:
+    """(word, {id}) for incidents whose summary holds a word that no other page's
+    entries in the search index start the same way."""
+    owners: dict[str, set[str]] = {}
+    for doc in library.search_docs:
+        page = doc["location"].partition("#")[0]
+        text = " ".join([doc["title"], doc["text"], *(doc.get("tags") or ())])
+        for word in re.findall(r"[A-Za-z]+", text):
+            owners.setdefault(word.lower()[:6], set()).add(page)
+    cases = []
+    for p in library.incidents:
+        words = sorted(
+            {w.lower() for w in re.findall(r"[A-Za-z]{7,}", p["summary"])},
+            key=lambda w: (-len(w), w),
+        )
+        for word in words:
+            if owners.get(word[:6]) == {p["url"]}:
+                cases.append((word, {p["id"]}))
+                break
+    return cases
+
+
 def search_cases(kind: str, library: Library) -> list[tuple[str, set[str]]]:
     """(query, ids the first result may be) for one kind of search."""
     if kind == "id":
         return [(p["id"], {p["id"]}) for p in _spread(library.incidents, 3)]
     if kind == "title word":
         return _spread(title_word_cases(library), 5)
+    if kind == "summary word":
+        return _spread(summary_word_cases(library), 5)
     if kind == "system":
         return [
             (s, library.ids(lambda p, s=s: s in p["systems"])) for s in _spread(library.systems)
@@ -439,14 +465,14 @@ def search(page: Page, query: str) -> None:
     box.press_sequentially(query[-1])
 
 
-@pytest.mark.parametrize("kind", ["id", "title word", "system", "category"])
+@pytest.mark.parametrize("kind", ["id", "title word", "summary word", "system", "category"])
 def test_search_leads_to_the_incident(
     open_tab: Callable[[str], Tab], library: Library, kind: str
 ) -> None:
-    """Searching by id, title word, system or category title: the first result opens
-    an incident that matches."""
+    """Searching by id, title word, summary word, system or category title: the first
+    result opens an incident that matches."""
     cases = search_cases(kind, library)
-    assert cases, f"no {kind} to search for in this library"
+    assert cases, f"no {kind} to search for: is it in search/search_index.json?"
     tab = open_tab("light")
     tab.open("")
     for query, expected in cases:
