@@ -430,6 +430,11 @@ def check_document(doc: Document, taxonomy: Taxonomy | None, settings: Settings)
     return _DocumentChecker(doc, taxonomy, settings).run()
 
 
+def _at(c: CheckedDocument, where: JsonPath, rule: str, message: str) -> Finding:
+    pos = c.document.yaml.position(where)
+    return Finding(c.document.path, pos.line, pos.column, Severity.ERROR, rule, message)
+
+
 def check_library(
     checked: Sequence[CheckedDocument], settings: Settings | None = None
 ) -> list[Finding]:
@@ -441,17 +446,12 @@ def check_library(
         if c.id is not None:
             by_id[c.id].append(c)
     for pm_id, owners in by_id.items():
-        if len(owners) < 2:
-            continue
-        for c in owners:
+        for c in owners if len(owners) > 1 else ():
             others = ", ".join(o.document.path for o in owners if o is not c)
-            pos = c.document.yaml.position(("id",))
             findings.append(
-                Finding(
-                    c.document.path,
-                    pos.line,
-                    pos.column,
-                    Severity.ERROR,
+                _at(
+                    c,
+                    ("id",),
                     "duplicate-id",
                     f"id '{pm_id}' is also used by {others}; ids must be unique: give the newer "
                     "postmortem the next free id and rename its file to match",
@@ -464,27 +464,20 @@ def check_library(
         if not c.is_postmortem or not isinstance(related, list):
             continue
         for i, rid in enumerate(related):
-            if not isinstance(rid, str):
-                continue
-            pos = c.document.yaml.position(("related", i))
             if rid == c.id:
                 findings.append(
-                    Finding(
-                        c.document.path,
-                        pos.line,
-                        pos.column,
-                        Severity.ERROR,
+                    _at(
+                        c,
+                        ("related", i),
                         "related-self",
                         f"related lists the postmortem's own id '{rid}'; remove it",
                     )
                 )
-            elif rid not in by_id:
+            elif isinstance(rid, str) and rid not in by_id:
                 findings.append(
-                    Finding(
-                        c.document.path,
-                        pos.line,
-                        pos.column,
-                        Severity.ERROR,
+                    _at(
+                        c,
+                        ("related", i),
                         "related-unknown",
                         f"related incident '{rid}' does not exist in the library"
                         f"{did_you_mean(rid, known)}",
