@@ -12,6 +12,7 @@ CI=true they fail instead (see the fixtures in conftest.py).
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import functools
 import http.server
 import json
@@ -30,7 +31,7 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 
 import pytest
 import yaml
-from conftest import REPO
+from conftest import REPO, postmortem_text
 
 # Without playwright the chromium_executable fixture skips (fails under CI=true).
 with contextlib.suppress(ImportError):
@@ -115,13 +116,11 @@ FILTER_MATCH: dict[str, Callable[[dict[str, Any], str], bool]] = {
 }
 
 
-@pytest.fixture(scope="session")
-def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """`mkdocs build --strict` of the repository's own site, once per session."""
-    dest = tmp_path_factory.mktemp("browser") / "site"
+def mkdocs_build(config_dir: Path, dest: Path) -> Path:
+    """`mkdocs build --strict` of the mkdocs.yml in config_dir into dest."""
     proc = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-d", str(dest)],
-        cwd=REPO,
+        cwd=config_dir,
         env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
         capture_output=True,
         text=True,
@@ -130,6 +129,12 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     assert proc.returncode == 0, f"mkdocs build --strict failed:\n{proc.stdout}{proc.stderr}"
     return dest
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The repository's own site, built once per session."""
+    return mkdocs_build(REPO, tmp_path_factory.mktemp("browser") / "site")
 
 
 @pytest.fixture(scope="session")
@@ -184,10 +189,10 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         """No access log on stderr."""
 
 
-@pytest.fixture(scope="session")
-def site_url(built_site: Path) -> Iterator[str]:
-    """The built site on a free port of 127.0.0.1, stopped at the end of the session."""
-    handler = functools.partial(_QuietHandler, directory=str(built_site))
+@contextlib.contextmanager
+def serve(folder: Path) -> Iterator[str]:
+    """A folder on a free port of 127.0.0.1 (loopback only) while the block runs."""
+    handler = functools.partial(_QuietHandler, directory=str(folder))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, name="site-server", daemon=True)
     thread.start()
@@ -197,6 +202,59 @@ def site_url(built_site: Path) -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def site_url(built_site: Path) -> Iterator[str]:
+    """The repository's site served for the whole session."""
+    with serve(built_site) as url:
+        yield url
+
+
+# More than one listing page (plugin.site.PAGE_SIZE is 200): the index then
+# filters the whole library from incidents/index.json, not the rows it shows.
+PAGED_LIBRARY = 230
+PAGED_SYSTEMS = ("alpha-bot", "beta-ranker", "gamma-scorer")
+
+
+@pytest.fixture(scope="session")
+def paged_site(
+    tmp_path_factory: pytest.TempPathFactory, library: Library
+) -> Iterator[tuple[str, list[dict[str, Any]]]]:
+    """A library of PAGED_LIBRARY small postmortems, built, served, and its incidents.json."""
+    root = tmp_path_factory.mktemp("paged")
+    docs = root / "docs"
+    docs.mkdir()
+    pairs = [(library.category_layer[c], c) for c in library.category_titles]
+    for i in range(PAGED_LIBRARY):
+        layer, category = pairs[i % len(pairs)]
+        day = (dt.date(2024, 1, 1) + dt.timedelta(days=i)).isoformat()
+        pm_id = f"INC-2024-{i + 1:03d}"
+        (docs / f"{pm_id}.md").write_text(
+            postmortem_text(
+                id=pm_id,
+                title=f"Synthetic incident number {i + 1}",
+                severity=f"SEV{i % 4 + 1}",
+                date=day,
+                detected=day,
+                resolved=day,
+                systems=f"[{PAGED_SYSTEMS[i % len(PAGED_SYSTEMS)]}]",
+                factors=f"\n  - layer: {layer}\n    category: {category}\n    summary: A factor.",
+            ),
+            encoding="utf-8",
+        )
+    (root / "mkdocs.yml").write_text(
+        "site_name: Paged library\ntheme:\n  name: material\n  font: false\n"
+        "plugins:\n  - search\n  - postmortems:\n"
+        f"      taxonomy: {json.dumps(str(REPO / 'schema' / 'taxonomy.yml'))}\n"
+        "      related_hints: false\n",
+        encoding="utf-8",
+    )
+    site = mkdocs_build(root, root / "site")
+    incidents = json.loads((site / "incidents.json").read_text(encoding="utf-8"))["incidents"]
+    assert len(incidents) == PAGED_LIBRARY
+    with serve(site) as url:
+        yield url, incidents
 
 
 @pytest.fixture(scope="session")
@@ -233,14 +291,16 @@ class Tab:
     errors: list[str] = field(default_factory=list)
     requests: list[str] = field(default_factory=list)
 
-    def open(self, path: str) -> None:
-        """Load a site address; it must answer 200 and show the tab's palette."""
+    def open(self, path: str, palettes: bool = True) -> None:
+        """Load a site address; it must answer 200 and, on a site with palettes
+        (the repository's), show the tab's palette."""
         response = self.page.goto(urljoin(self.base, path))
         status = response.status if response else None
         assert status == 200, f"/{path}: HTTP {status}"
-        expect(self.page.locator("body")).to_have_attribute(
-            "data-md-color-scheme", SCHEME[self.palette]
-        )
+        if palettes:
+            expect(self.page.locator("body")).to_have_attribute(
+                "data-md-color-scheme", SCHEME[self.palette]
+            )
 
     def outside_requests(self) -> list[str]:
         """Network requests to anywhere but the loopback server."""
@@ -551,6 +611,48 @@ def test_filters_combine_and_clear(open_tab: Callable[[str], Tab], library: Libr
     expect(form.locator("[data-pm-count]")).to_have_text("")
     assert len(visible_rows(tab.page)) == len(library.incidents)
     assert tab.errors == []
+
+
+def test_filter_spans_every_page_of_a_paged_index(
+    open_tab: Callable[[str], Tab], paged_site: tuple[str, list[dict[str, Any]]]
+) -> None:
+    """With more incidents than one listing page holds, a filter shows the matches
+    from every page (from incidents/index.json), their links work, and clearing it
+    brings back the page and its pager."""
+    base, incidents = paged_site
+    tab = open_tab("light")
+    tab.open(urljoin(base, "incidents/"), palettes=False)
+    page = tab.page
+    pager = page.locator(".pm-pager")
+    expect(pager).to_be_visible()
+    first_page = visible_rows(page)
+    assert len(first_page) < len(incidents)
+    form = page.locator("form[data-pm-filter]")
+    system, severity = PAGED_SYSTEMS[1], "SEV2"
+    expected = {p["id"] for p in incidents if system in p["systems"]}
+    form.locator("select[name=system]").select_option(system)
+    expect(form.locator("[data-pm-count]")).to_have_text(f"{len(expected)} matching")
+    assert sorted(visible_rows(page)) == sorted(expected)
+    assert not set(expected) <= set(first_page), "the filter should reach past page 1"
+    expect(pager).to_be_hidden()
+    both = {p["id"] for p in incidents if p["id"] in expected and p["severity"] == severity}
+    form.locator("select[name=severity]").select_option(severity)
+    expect(form.locator("[data-pm-count]")).to_have_text(f"{len(both)} matching")
+    assert sorted(visible_rows(page)) == sorted(both)
+    last = sorted(both)[-1]
+    with page.expect_navigation():
+        page.locator("table[data-pm-table] tbody a", has_text=last).click()
+    assert urlsplit(page.url).path.endswith(f"/incidents/{last}/"), page.url
+    expect(page.locator("h1").first).to_have_text(re.compile("Synthetic incident"))
+    tab.open(urljoin(base, "incidents/"), palettes=False)
+    form.locator("select[name=system]").select_option(system)
+    expect(form.locator("[data-pm-count]")).to_have_text(f"{len(expected)} matching")
+    form.locator("button[type=reset]").click()
+    expect(form.locator("[data-pm-count]")).to_have_text("")
+    assert visible_rows(page) == first_page
+    expect(pager).to_be_visible()
+    assert tab.errors == [], "\n".join(tab.errors)
+    assert any(u.endswith("/incidents/index.json") for u in tab.requests)
 
 
 def _natural(text: str) -> list[Any]:
