@@ -13,6 +13,7 @@ import datetime as dt
 import html
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +64,15 @@ class PostmortemsConfig(Config):  # type: ignore[no-untyped-call]
     id_prefix = c.Optional(c.Type(str))
     blameless_phrases = c.Type(dict, default={})
     related_hints = c.Type(bool, default=_DEFAULTS.related_hints)
+    search_narrative_limit = c.Type(int, default=_DEFAULTS.search_narrative_limit)
+
+
+def _unsearchable(html_text: str) -> str:
+    """Keep HTML out of Material's search index. Its indexer opens a section at
+    every heading with an id before it looks at exclusions, so the headings
+    need the attribute as well as the block around them."""
+    marked = re.sub(r"<h([1-6])(?=[\s>])", r"<h\1 data-search-exclude", html_text)
+    return f"<div data-search-exclude>{marked}</div>"
 
 
 def _build_date() -> dt.date:
@@ -279,7 +289,10 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         pm = self.incident_pages.get(src)
         if pm is not None:
             head = renderer.render("incident.html", url, **site.incident_context(pm))
-            return html_text.replace(_HEAD, head, 1)
+            before, _, narrative = html_text.partition(_HEAD)
+            if len(site.incidents) > self.config.search_narrative_limit:
+                narrative = _unsearchable(narrative)
+            return before + head + narrative
         generated = self.generated.get(src)
         if src == self.home_uri:
             context: dict[str, Any] = site.home_context()

@@ -37,6 +37,11 @@ class Settings:
     blameless_phrases: dict[str, list[str]] = field(default_factory=dict)
     # Hint at incidents that share a system or category but are not `related`.
     related_hints: bool = True
+    # The narrative of each incident is searchable while the site has at most
+    # this many published incidents. Above it only the id, title, summary,
+    # systems and categories are: the browser builds the search index on the
+    # first query, and at 770 incidents the full text made that take 2 s.
+    search_narrative_limit: int = 300
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
     @classmethod
