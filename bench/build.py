@@ -79,6 +79,7 @@ class Build:
 
     seconds: float
     max_rss_kb: int
+    cpu: float = 0.0
 
 
 def build_once(config: Path, wrapper: list[str]) -> Build:
@@ -91,7 +92,7 @@ def build_once(config: Path, wrapper: list[str]) -> Build:
     if run.returncode != 0:
         raise BuildFailed(config, run)
     m = _MAXRSS.search(run.stderr)
-    return Build(run.seconds, int(m.group(1)) if m else 0)
+    return Build(run.seconds, int(m.group(1)) if m else 0, run.cpu)
 
 
 def site_dir(config: Path) -> Path:
@@ -160,7 +161,8 @@ class BuildResult:
     floor_search_bytes: int
     plugin_search_bytes: int
     serve: ServeResult | None = None
-    notes: list[str] = field(default_factory=list)
+    floor_cpu: list[float] = field(default_factory=list)
+    plugin_cpu: list[float] = field(default_factory=list)
 
 
 def _free_port() -> int:
@@ -288,12 +290,14 @@ def measure(n: int, out: Path, repeat: int, wrapper: list[str], serve: bool) -> 
         build_once(config, wrapper)
     times = {k: Samples() for k in configs}
     rss: dict[str, list[int]] = {k: [] for k in configs}
+    cpu: dict[str, list[float]] = {k: [] for k in configs}
     for i in range(repeat):
         order = list(configs) if i % 2 == 0 else list(reversed(configs))
         for name in order:
             b = build_once(configs[name], wrapper)
             times[name].values.append(b.seconds)
             rss[name].append(b.max_rss_kb)
+            cpu[name].append(b.cpu)
         print(
             f"N={n}: repeat {i + 1}/{repeat}: floor {times['floor'].values[-1]:.2f} s, "
             f"plugin {times['plugin'].values[-1]:.2f} s",
@@ -320,6 +324,7 @@ def measure(n: int, out: Path, repeat: int, wrapper: list[str], serve: bool) -> 
         search_bytes(floor_site),
         search_bytes(plugin_site),
     )
+    result.floor_cpu, result.plugin_cpu = cpu["floor"], cpu["plugin"]
     if serve:
         print(f"N={n}: mkdocs serve, edit one postmortem, wait for the rebuild ...", flush=True)
         result.serve = measure_serve(lib)
@@ -345,6 +350,8 @@ def report(results: list[BuildResult], rss_source: str) -> None:
         )
         print(f"  plugin/floor (best)        {ratio:6.3f}   {target}")
         print(f"  plugin/floor (median)      {plugin.median / floor.median:6.3f}")
+        if r.floor_cpu and r.plugin_cpu:
+            print(f"  plugin/floor CPU (best)    {min(r.plugin_cpu) / min(r.floor_cpu):6.3f}")
         print(
             f"  floor   best {floor.best:7.2f} s  median {floor.median:7.2f} s  "
             f"{floor.best / r.n * 1000:6.2f} ms/incident  peak {max(r.floor_rss_kb) / 1024:6.0f} MB"

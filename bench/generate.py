@@ -54,6 +54,7 @@ FORBIDDEN_PHRASES = (
 
 
 def _forbidden() -> re.Pattern[str]:
+    """Every phrase generated text must avoid, matched as whole words."""
     phrases = set(FORBIDDEN_PHRASES)
     try:
         # Imported by name: the core is edited in parallel and may not have it yet.
