@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import stat
 from collections.abc import Iterable, Iterator
@@ -75,6 +76,25 @@ class LibraryLoader:
         config_dir: Path,
         display_root: Path | None = None,
         extra_files: Iterable[Path] = (),
+    ) -> Library:
+        # Parsed documents hold no reference cycles and all stay alive, so the
+        # cyclic collector would walk an ever larger heap and free nothing:
+        # measured, 7-14% of a lint at 1,000 files, more at 5,000.
+        was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return self._load(docs_dir, settings, config_dir, display_root, extra_files)
+        finally:
+            if was_enabled:
+                gc.enable()
+
+    def _load(
+        self,
+        docs_dir: Path,
+        settings: Settings,
+        config_dir: Path,
+        display_root: Path | None,
+        extra_files: Iterable[Path],
     ) -> Library:
         display_root = display_root or docs_dir
         tax_path = resolve_taxonomy_path(settings, config_dir)

@@ -13,7 +13,6 @@ import datetime as dt
 import html
 import json
 import os
-import re
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +26,7 @@ from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
+from mkdocs.utils.templates import TemplateContext
 
 from . import blameless, charts, export, feed
 from .guide import render_guide
@@ -67,14 +67,6 @@ class PostmortemsConfig(Config):  # type: ignore[no-untyped-call]
     search_narrative_limit = c.Type(int, default=_DEFAULTS.search_narrative_limit)
 
 
-def _unsearchable(html_text: str) -> str:
-    """Keep HTML out of Material's search index. Its indexer opens a section at
-    every heading with an id before it looks at exclusions, so the headings
-    need the attribute as well as the block around them."""
-    marked = re.sub(r"<h([1-6])(?=[\s>])", r"<h\1 data-search-exclude", html_text)
-    return f"<div data-search-exclude>{marked}</div>"
-
-
 def _build_date() -> dt.date:
     """Today, or SOURCE_DATE_EPOCH's day for reproducible builds (as MkDocs does)."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
@@ -99,6 +91,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         self.generated: dict[str, SitePage] = {}
         self.nav_pages: list[tuple[str, str]] = []
         self.home_uri: str | None = None
+        # Incident pages, rendered, waiting for search to have read their index text.
+        self.after_search: dict[str, str] = {}
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Drafts show under `mkdocs serve` only."""
@@ -288,14 +282,18 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         url = page.url
         pm = self.incident_pages.get(src)
         if pm is not None:
-            head = renderer.render("incident.html", url, **site.incident_context(pm))
+            context = site.incident_context(pm)
             before, _, narrative = html_text.partition(_HEAD)
-            if len(site.incidents) > self.config.search_narrative_limit:
-                narrative = _unsearchable(narrative)
-            return before + head + narrative
+            self.after_search[src] = before + renderer.render("incident.html", url, **context)
+            self.after_search[src] += narrative
+            # Until on_page_context, the page holds what search should index.
+            indexed = renderer.render("incident_search.html", url, **context)
+            if len(site.incidents) <= self.config.search_narrative_limit:
+                indexed += narrative
+            return indexed
         generated = self.generated.get(src)
         if src == self.home_uri:
-            context: dict[str, Any] = site.home_context()
+            context = site.home_context()
             context["charts"] = self._charts(site, "home")
             fragment = renderer.render("home.html", url, **context)
         elif generated is not None:
@@ -325,6 +323,17 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         # charts.py escapes every value it draws; Markup keeps autoescape from
         # escaping the finished SVG a second time (it would show as text).
         return [Markup(f'<figure class="pm-chart">{ch.svg}{ch.table_html}</figure>') for ch in made]
+
+    # Late (-100): after Material's search plugin (0) has indexed the page.
+    @event_priority(-100)
+    def on_page_context(
+        self, context: TemplateContext, *, page: Page, config: MkDocsConfig, nav: Navigation
+    ) -> TemplateContext:
+        """Put an incident's full page back in place of its search text."""
+        real = self.after_search.pop(page.file.src_uri, None)
+        if real is not None:
+            page.content = real
+        return context
 
     def on_serve(
         self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Any

@@ -40,14 +40,6 @@ def web_url(url: str | None) -> str | None:
     return None
 
 
-@jinja2.pass_context
-def _rel(context: jinja2.runtime.Context, target: str) -> str:
-    if not context["directory_urls"] and target.endswith("/"):
-        # Sites opened from disk (use_directory_urls: false) need the file name.
-        target += "index.html"
-    return relative_url(target, context["page_url"])
-
-
 class Renderer:
     def __init__(self, template_dirs: Sequence[Path], directory_urls: bool = True) -> None:
         self.directory_urls = directory_urls
@@ -57,8 +49,15 @@ class Renderer:
             trim_blocks=True,
             lstrip_blocks=True,
         )
+        # The page being rendered, for `rel`. Kept here rather than in the
+        # template context so that macros can be imported without context,
+        # which lets Jinja cache them instead of re-running them per page.
+        self.page_url = ""
+        # pass_context only so that Jinja never folds `'x/' | rel` into a
+        # constant at compile time, with whatever page was current then.
+        rel = jinja2.pass_context(lambda _context, target: self._rel(target))
         self.env.filters.update(
-            rel=_rel,
+            rel=rel,
             incident_url=incident_url,
             layer_url=layer_url,
             category_url=lambda pair: category_url(*pair),
@@ -68,9 +67,16 @@ class Renderer:
             ref_label=lambda scheme: _REF_LABELS.get(scheme, scheme),
         )
 
+    def _rel(self, target: str) -> str:
+        if not self.directory_urls and target.endswith("/"):
+            # Sites opened from disk (use_directory_urls: false) need the file name.
+            target += "index.html"
+        return relative_url(target, self.page_url)
+
     def render(self, template: str, page_url: str, **context: Any) -> str:
         tpl = self.env.get_template(f"postmortems/{template}")
-        html = tpl.render(page_url=page_url, directory_urls=self.directory_urls, **context)
+        self.page_url = page_url
+        html = tpl.render(page_url=page_url, **context)
         # Python-Markdown ends a raw HTML block at a blank line; fragments go in
         # after Markdown, but keep them compact either way.
         return "\n".join(line for line in html.splitlines() if line.strip())
