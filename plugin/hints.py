@@ -1,9 +1,12 @@
 """Related-incident hints: earlier incidents a postmortem may want to link.
 
-A postmortem is pointed at earlier incidents that share one of its systems,
-or at least two of its factor categories (one shared category, such as
-hallucination, is too common to mean much), and that neither it nor they
-list as related. Only the newer of two incidents gets the hint: links are
+A postmortem is pointed at earlier incidents that share one of its systems
+*and* one of its factor categories (the same kind of failure on the same
+system), or two of its distinctive categories, and that neither it nor they
+list as related. A category is distinctive while at most a fifth of the
+library carries it: in a library where most incidents have an evaluation
+gap, sharing one says nothing, and a hint on nearly every file is noise
+that teaches people to ignore hints. Only the newer of two incidents gets the hint: links are
 written from the new postmortem to the old, and the site shows backlinks.
 
 The work stays near-linear in the size of the library: incidents are
@@ -24,13 +27,30 @@ from .model import Finding, Postmortem
 from .rules import RULES
 
 LIMIT: Final = 5
+# In a small library any category is rare; up to this many carriers it still counts.
+MIN_COMMON: Final = 3
 # Pairs grow with the square of a postmortem's categories; past this many
 # categories (a hostile or unusual file) only the first ones are indexed.
 MAX_CATEGORIES: Final = 12
 
 
-def _pairs(pm: Postmortem) -> Iterator[tuple[str, str]]:
-    return combinations(sorted(set(pm.categories[:MAX_CATEGORIES])), 2)
+def _keys(pm: Postmortem, distinctive: frozenset[str]) -> Iterator[object]:
+    """What an incident is indexed by: (system, category) pairs and pairs
+    of distinctive categories."""
+    categories = sorted(set(pm.categories[:MAX_CATEGORIES]))
+    for system in dict.fromkeys(pm.systems):
+        for category in categories:
+            yield system, "", category
+    yield from combinations([c for c in categories if c in distinctive], 2)
+
+
+def _distinctive(postmortems: Sequence[Postmortem]) -> frozenset[str]:
+    counts: dict[str, int] = defaultdict(int)
+    for pm in postmortems:
+        for category in set(pm.categories):
+            counts[category] += 1
+    most = max(MIN_COMMON, len(postmortems) // 5)
+    return frozenset(c for c, n in counts.items() if n <= most)
 
 
 def _age(pm: Postmortem) -> tuple[str, str]:
@@ -58,15 +78,17 @@ def related_hints(postmortems: Sequence[Postmortem], limit: int = LIMIT) -> list
     incidents in common with it. Restricted postmortems neither get nor give hints."""
     ordered = sorted((p for p in postmortems if not p.is_restricted), key=_age)
     related = [frozenset(p.related) for p in ordered]
+    distinctive = _distinctive(ordered)
+    keys = [tuple(dict.fromkeys(_keys(pm, distinctive))) for pm in ordered]
     index: dict[object, list[int]] = defaultdict(list)
-    for i, pm in enumerate(ordered):
-        for key in (*dict.fromkeys(pm.systems), *_pairs(pm)):
+    for i, pm_keys in enumerate(keys):
+        for key in pm_keys:
             index[key].append(i)
     findings = []
     for i, pm in enumerate(ordered):
         found: dict[int, None] = {}
         more = False
-        for key in (*dict.fromkeys(pm.systems), *_pairs(pm)):
+        for key in keys[i]:
             earlier = index[key]
             taken = 0
             for j in range(bisect_left(earlier, i) - 1, -1, -1):
