@@ -88,7 +88,7 @@ _ALL: Final = (
     Rule(
         "related-hint",
         W,
-        "earlier incidents share a system and a category, or two rare categories, but are not related",
+        "earlier incidents share a system and a category, or two rare categories: not related",
         LIBRARY,
         advice="add the ones that are connected to 'related'",
     ),
