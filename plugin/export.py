@@ -7,7 +7,6 @@ are dropped here as well, so no caller can leak one into an export.
 from __future__ import annotations
 
 import contextlib
-import copy
 import csv
 import io
 import json
@@ -62,7 +61,8 @@ def _json_safe(value: Any) -> Any:
 def incident_record(pm: Postmortem) -> dict[str, Any]:
     """One incident as exported: its front-matter fields as written (`x-`
     keys too), dates as ISO 8601, and its `url` on the site."""
-    record: dict[str, Any] = _json_safe(copy.deepcopy(pm.data))
+    # _json_safe builds new containers all the way down: no copy needed.
+    record: dict[str, Any] = _json_safe(pm.data)
     for key, value in (("date", pm.date), ("detected", pm.detected), ("resolved", pm.resolved)):
         if key in record:
             record[key] = _iso(value)
