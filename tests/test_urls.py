@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from mkdocs_postmortems.site import relative_url
 
 
