@@ -10,6 +10,7 @@ import datetime as dt
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 JsonPath = tuple[str | int, ...]
@@ -126,11 +127,14 @@ class Postmortem:
     def is_draft(self) -> bool:
         return self.status != "final"
 
-    @property
+    # Cached: factors do not change once a postmortem is built, and listings,
+    # similar-incident search and hints ask for these hundreds of thousands
+    # of times in a large library.
+    @cached_property
     def layers(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(f.layer for f in self.factors))
 
-    @property
+    @cached_property
     def categories(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(f.category for f in self.factors))
 
