@@ -30,10 +30,6 @@ class Library:
     def errors(self) -> list[Finding]:
         return [f for f in self.findings if f.severity is Severity.ERROR]
 
-    @property
-    def warnings(self) -> list[Finding]:
-        return [f for f in self.findings if f.severity is Severity.WARNING]
-
     def published(self, include_drafts: bool | None = None) -> list[Postmortem]:
         """What may reach the site, newest first. Restricted never does."""
         drafts = self.settings.include_drafts if include_drafts is None else include_drafts

@@ -137,7 +137,3 @@ class Postmortem:
     @cached_property
     def categories(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(f.category for f in self.factors))
-
-    def line_of(self, path: JsonPath, default: int = 1) -> int:
-        pos = self.positions.get(path)
-        return pos.line if pos else default

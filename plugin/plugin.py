@@ -257,9 +257,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
             return f"{_HEAD}\n\n{pm.body}"
         generated = self.generated.get(src)
         if generated is not None:
-            page.meta = {"title": html.escape(generated.title)}
-            if not generated.searchable:
-                page.meta["search"] = {"exclude": True}
+            # Listings repeat what incident pages say: keep them out of search.
+            page.meta = {"title": html.escape(generated.title), "search": {"exclude": True}}
             return markdown if src != self.home_uri else f"{markdown}\n\n{_BODY}"
         if src == self.home_uri:
             return f"{markdown}\n\n{_BODY}"

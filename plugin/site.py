@@ -104,16 +104,7 @@ class Page:
     title: str
     template: str
     context: dict[str, Any] = field(default_factory=dict)
-    searchable: bool = False
     nav_title: str | None = None
-
-
-@dataclass(frozen=True)
-class Asset:
-    """A generated non-page file (exports, feed)."""
-
-    src_uri: str
-    content: Callable[[], str]
 
 
 def pages_of(rows: Sequence[Any], size: int = PAGE_SIZE) -> list[Sequence[Any]]:
@@ -130,7 +121,6 @@ class SiteModel:
     def __init__(self, library: Library, today: dt.date, include_drafts: bool) -> None:
         self.library = library
         self.today = today
-        self.include_drafts = include_drafts
         taxonomy = library.taxonomy
         assert taxonomy is not None, "a site is only built from a library with a taxonomy"
         self.taxonomy: Taxonomy = taxonomy
