@@ -62,6 +62,8 @@ def atom_feed(
     _sub(_sub(feed, "author"), "name", site_name)
     if base:
         _sub(feed, "link", rel="alternate", type="text/html", href=url("incidents/"))
+    # Feed readers re-fetch from the self link; relative when the site has no site_url.
+    _sub(feed, "link", rel="self", type="application/atom+xml", href=url("feed.xml"))
     _sub(feed, "generator", "mkdocs-postmortems")
 
     # Defensive: callers pass published postmortems only, but a restricted one

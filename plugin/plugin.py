@@ -38,7 +38,7 @@ from .report import as_text
 from .resources import TEMPLATES_DIR
 from .settings import Settings
 from .site import Page as SitePage
-from .site import SiteModel, incident_url
+from .site import SiteModel, incident_url, relative_url
 
 log = get_plugin_logger(__name__)
 
@@ -54,6 +54,27 @@ _ASSETS = (
     "assets/postmortems-charts.css",
 )
 _SCRIPTS = ("assets/postmortems.js",)
+# Files the library publishes beside its pages, relative to `prefix`.
+_EXPORTS = ("incidents.json", "incidents.csv", "feed.xml", "incidents/index.json")
+# Top-level generated folders a site's explicit `nav:` may name without the
+# `index.md` MkDocs needs to find the page.
+_NAV_FOLDERS = ("incidents/", "layers/", "systems/", "action-items/", "guide/")
+
+
+def _nav_with_index_files(nav: Any, prefix: str) -> Any:
+    """The site's `nav:` with `incidents/` (and the other library folders)
+    spelled as MkDocs resolves them, `incidents/index.md`. Everything else,
+    links included, is returned as it was written."""
+    if isinstance(nav, str):
+        bare = nav.lstrip("/")
+        if bare.startswith(prefix) and bare[len(prefix) :] in _NAV_FOLDERS:
+            return bare + "index.md"
+        return nav
+    if isinstance(nav, list):
+        return [_nav_with_index_files(item, prefix) for item in nav]
+    if isinstance(nav, dict):
+        return {key: _nav_with_index_files(value, prefix) for key, value in nav.items()}
+    return nav
 
 
 class PostmortemsConfig(Config):  # type: ignore[no-untyped-call]
@@ -64,6 +85,20 @@ class PostmortemsConfig(Config):  # type: ignore[no-untyped-call]
     blameless_phrases = c.Type(dict, default={})
     related_hints = c.Type(bool, default=_DEFAULTS.related_hints)
     search_narrative_limit = c.Type(int, default=_DEFAULTS.search_narrative_limit)
+    prefix = c.Type(str, default=_DEFAULTS.prefix)
+    home_dashboard = c.Type(bool, default=_DEFAULTS.home_dashboard)
+
+
+def _with_title(content: str, page: Page) -> str:
+    """The page's title as its heading where the content has none. Material
+    adds one the same way; themes that do not (MkDocs' own) would show a
+    library page without a title."""
+    if "<h1" in content:
+        return content
+    return (
+        f'<h1 id="pm-title">{page.meta.get("title") or html.escape(page.title or "")}</h1>\n'
+        + content
+    )
 
 
 def _build_date() -> dt.date:
@@ -72,6 +107,33 @@ def _build_date() -> dt.date:
     if epoch and epoch.isdigit():
         return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date()
     return dt.date.today()
+
+
+class _HideFromI18n(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
+    """mkdocs-static-i18n (its `on_files` at priority -100) rebuilds every
+    documentation file from its path in docs_dir: a generated page crashes
+    it (no source path). Registered only beside it, this takes the library's
+    generated files out just before it runs, and `_ShowAfterI18n` puts them
+    back just after, so every other plugin still sees them."""
+
+    def __init__(self, owner: PostmortemsPlugin) -> None:
+        self.owner = owner
+
+    @event_priority(-99)
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        self.owner.hidden = [f for f in files if f.generated_by == "postmortems"]
+        for file in self.owner.hidden:
+            files.remove(file)
+        return files
+
+
+class _ShowAfterI18n(_HideFromI18n):  # type: ignore[no-untyped-call]
+    @event_priority(-110)
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        for file in self.owner.hidden:
+            files.append(file)
+        self.owner.hidden = []
+        return files
 
 
 class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyped-call]
@@ -90,6 +152,9 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         self.generated: dict[str, SitePage] = {}
         self.nav_pages: list[tuple[str, str]] = []
         self.home_uri: str | None = None
+        # Our own pages (generated and the guide), which get the library's links.
+        self.library_pages: set[str] = set()
+        self.hidden: list[File] = []
         # Incident pages, rendered, waiting for search to have read their index text.
         self.after_search: dict[str, str] = {}
 
@@ -104,6 +169,15 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         problems = blameless.option_problems(self.config.blameless_phrases)
         if problems:
             raise PluginError("; ".join(problems))
+        try:
+            self._settings = Settings.from_options(dict(self.config))
+        except TypeError as exc:
+            raise PluginError(f"plugin 'postmortems': {exc}") from exc
+        if "i18n" in config.plugins and "postmortems/i18n-before" not in config.plugins:
+            config.plugins["postmortems/i18n-before"] = _HideFromI18n(self)
+            config.plugins["postmortems/i18n-after"] = _ShowAfterI18n(self)
+        if config.nav is not None:
+            config.nav = _nav_with_index_files(config.nav, self._settings.prefix)
         if str(TEMPLATES_DIR) not in config.theme.dirs:
             config.theme.dirs.append(str(TEMPLATES_DIR))
         for css in _ASSETS:
@@ -115,15 +189,20 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
 
     @property
     def settings(self) -> Settings:
-        return Settings.from_options(dict(self.config))
+        return getattr(self, "_settings", None) or Settings.from_options(dict(self.config))
+
+    @property
+    def prefix(self) -> str:
+        return self.settings.prefix
 
     @property
     def include_drafts(self) -> bool:
         return self.is_serve or self.config.include_drafts
 
-    # Late (-50): other plugins add or drop their files first, so the library
-    # sees the docs as they will be built.
-    @event_priority(-50)
+    # Early (50): the generated pages must be in `files` when plugins at the
+    # default priority read it (mkdocs-redirects checks its targets there).
+    # The library itself is read from docs_dir, as lint reads it.
+    @event_priority(50)
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         """Load and check the library, move each published postmortem to
         `incidents/<id>/`, drop unpublished ones, and add generated pages."""
@@ -137,7 +216,9 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         self.library = library
         site = SiteModel(library, _build_date(), self.include_drafts)
         self.site = site
-        self.renderer = Renderer([Path(d) for d in config.theme.dirs], config.use_directory_urls)
+        self.renderer = Renderer(
+            [Path(d) for d in config.theme.dirs], config.use_directory_urls, self.prefix
+        )
 
         for checked in library.documents.values():
             if not checked.is_postmortem or checked.postmortem is None:
@@ -149,61 +230,91 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
             if pm.id not in site.by_id:
                 files.remove(file)  # restricted, or a draft outside serve
                 continue
-            file.dest_uri = f"incidents/{pm.id}/index.html"
-            file.url = incident_url(pm.id) if config.use_directory_urls else file.dest_uri
+            file.dest_uri = f"{self.prefix}incidents/{pm.id}/index.html"
+            file.url = (
+                self.prefix + incident_url(pm.id) if config.use_directory_urls else file.dest_uri
+            )
             file.__dict__.pop("abs_dest_path", None)
             file.inclusion = InclusionLevel.NOT_IN_NAV
             self.incident_pages[file.src_uri] = pm
 
-        for page in site.pages():
-            self._add_page(files, config, page)
-        if files.get_file_from_path("index.md") is None:
-            self._add_page(files, config, SitePage("index.md", "", config.site_name, "home.html"))
-        self.home_uri = "index.md"
-        if self.library.taxonomy is not None:
-            guide = render_guide(self.library.taxonomy, self.settings)
-            self._replace(
-                files,
-                File.generated(
-                    config, "guide/index.md", content=guide, inclusion=InclusionLevel.NOT_IN_NAV
-                ),
-            )
-            self.nav_pages.append(("guide/index.md", "How to write a postmortem"))
-        self._add_exports(files, config, site)
+        self._add_generated(files, config)
         return files
 
+    def _add_generated(self, files: Files, config: MkDocsConfig) -> None:
+        """Add the listings, the guide, the exports and (without a home page
+        of the site's own) a home page; refuse to take over a site's page."""
+        site = self.site
+        assert site is not None
+        taken = [
+            uri
+            for uri in self._generated_uris(site)
+            if (f := files.get_file_from_path(uri)) is not None and f.generated_by is None
+        ]
+        if taken:
+            shown = ", ".join(f"'{u}'" for u in taken[:5]) + (" ..." if len(taken) > 5 else "")
+            raise PluginError(
+                f"the library's generated pages would replace the site's own {shown}; "
+                "set the plugin option 'prefix' (for example `prefix: library/`) to put the "
+                "library under a sub-path"
+            )
+        for page in site.pages():
+            self._add_page(files, config, page)
+        home = files.get_file_from_path("index.md")
+        if home is None:
+            self._add_page(files, config, SitePage("index.md", "", config.site_name, "home.html"))
+        self.home_uri = "index.md" if self.settings.home_dashboard or home is None else None
+        if site.taxonomy is not None:
+            guide_uri = f"{self.prefix}guide/index.md"
+            guide = render_guide(site.taxonomy, self.settings)
+            files.append(self._generated_file(config, guide_uri, guide, InclusionLevel.NOT_IN_NAV))
+            self.library_pages.add(guide_uri)
+            self.nav_pages.append((guide_uri, "How to write a postmortem"))
+        self._add_exports(files, config, site)
+
+    def _generated_uris(self, site: SiteModel) -> list[str]:
+        uris = [self.prefix + page.src_uri for page in site.pages()]
+        uris.append(f"{self.prefix}guide/index.md")
+        uris.extend(self.prefix + uri for uri in _EXPORTS)
+        return uris
+
     def _add_page(self, files: Files, config: MkDocsConfig, page: SitePage) -> None:
-        self.generated[page.src_uri] = page
-        self._replace(
-            files,
-            File.generated(
-                config, page.src_uri, content=_BODY, inclusion=InclusionLevel.NOT_IN_NAV
-            ),
-        )
+        src_uri = page.src_uri if page.template == "home.html" else self.prefix + page.src_uri
+        self.generated[src_uri] = page
+        self.library_pages.add(src_uri)
+        files.append(self._generated_file(config, src_uri, _BODY, InclusionLevel.NOT_IN_NAV))
         if page.nav_title:
-            self.nav_pages.append((page.src_uri, page.nav_title))
+            self.nav_pages.append((src_uri, page.nav_title))
 
     @staticmethod
-    def _replace(files: Files, file: File) -> None:
-        existing = files.get_file_from_path(file.src_uri)
-        if existing is not None:
-            log.warning(f"'{file.src_uri}' in docs_dir is replaced by the generated page")
-            files.remove(existing)
+    def _generated_file(
+        config: MkDocsConfig,
+        src_uri: str,
+        content: str,
+        inclusion: InclusionLevel = InclusionLevel.UNDEFINED,
+    ) -> File:
+        file = File.generated(config, src_uri, content=content, inclusion=inclusion)
         file.generated_by = "postmortems"
-        files.append(file)
+        return file
 
     def _add_exports(self, files: Files, config: MkDocsConfig, site: SiteModel) -> None:
         published = site.incidents
         updated = dt.datetime.combine(site.today, dt.time(), dt.UTC)
+        base = (config.site_url or "").rstrip("/") + "/" + self.prefix if config.site_url else None
         contents = {
             "incidents.json": export.incidents_json(published),
             "incidents.csv": export.incidents_csv(published),
-            "feed.xml": feed.atom_feed(published, config.site_url, config.site_name, updated),
+            "feed.xml": feed.atom_feed(published, base, config.site_name, updated),
             "incidents/index.json": json.dumps(site.index_rows(), separators=(",", ":")),
-            "assets/postmortems-charts.css": charts.CHART_CSS,
         }
+        assert set(contents) == set(_EXPORTS)
         for uri, text in contents.items():
-            self._replace(files, File.generated(config, uri, content=text))
+            files.append(self._generated_file(config, self.prefix + uri, text))
+        # Shared by every page that draws a chart; not an address of the library.
+        if files.get_file_from_path("assets/postmortems-charts.css") is None:
+            files.append(
+                self._generated_file(config, "assets/postmortems-charts.css", charts.CHART_CSS)
+            )
 
     def _report(self, findings: list[Finding]) -> None:
         """Log findings as lint prints them; errors stop the build."""
@@ -227,9 +338,11 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         no page grows with the size of the library."""
         if config.nav is not None:
             return nav
+        # A nav plugin (awesome-nav) may have listed the library's folders already.
+        listed = {p.file.src_uri for p in nav.pages}
         for src_uri, title in self.nav_pages:
             file = files.get_file_from_path(src_uri)
-            if file is None:
+            if file is None or src_uri in listed:
                 continue
             page = Page(title, file, config)
             nav.items.append(page)
@@ -245,31 +358,31 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         matter reader is more lenient than ours) and set escaped titles."""
         src = page.file.src_uri
         pm = self.incident_pages.get(src)
+        # page.meta is shared with MkDocs and other plugins (git dates, Material's
+        # meta plugin, macros): set our keys, keep theirs. Themes print `title`
+        # and `description` raw and front matter is untrusted, so those are
+        # escaped; `tags` stay the postmortem's own, so a site's tag index and
+        # its `tags_allowed` see only what authors wrote as tags.
         if pm is not None:
-            # Front matter is untrusted: only our keys reach the theme, escaped.
-            page.meta = {
-                "title": html.escape(pm.title),
-                "description": html.escape(pm.summary),
-                # Material's search boosts `tags` far above text: finding an
-                # incident by id, system or category should not depend on wording.
-                "tags": [html.escape(t) for t in self._search_terms(pm)],
-            }
-            return f"{_HEAD}\n\n{pm.body}"
+            page.meta["title"] = html.escape(pm.title)
+            page.meta["description"] = html.escape(pm.summary)
+            if pm.tags:
+                page.meta["tags"] = [html.escape(t) for t in pm.tags]
+            else:
+                page.meta.pop("tags", None)
+            # The Markdown as MkDocs and earlier plugins left it (front matter
+            # already split off), so their work (macros, snippets) stays.
+            return f"{_HEAD}\n\n{markdown}"
         generated = self.generated.get(src)
         if generated is not None:
+            page.meta["title"] = html.escape(generated.title)
             # Listings repeat what incident pages say: keep them out of search.
-            page.meta = {"title": html.escape(generated.title), "search": {"exclude": True}}
+            search = page.meta.get("search")
+            page.meta["search"] = {**(search if isinstance(search, dict) else {}), "exclude": True}
             return markdown if src != self.home_uri else f"{markdown}\n\n{_BODY}"
         if src == self.home_uri:
             return f"{markdown}\n\n{_BODY}"
         return markdown
-
-    def _search_terms(self, pm: Postmortem) -> list[str]:
-        assert self.site is not None
-        titles = [
-            cat.title if (cat := self.site.taxonomy.category(cid)) else cid for cid in pm.categories
-        ]
-        return [pm.id, *pm.systems, *titles]
 
     def on_page_content(
         self, html_text: str, *, page: Page, config: MkDocsConfig, files: Files
@@ -284,8 +397,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         if pm is not None:
             context = site.incident_context(pm)
             before, _, narrative = html_text.partition(_HEAD)
-            self.after_search[src] = before + renderer.render("incident.html", url, **context)
-            self.after_search[src] += narrative
+            card = renderer.render("incident.html", url, **context)
+            self.after_search[src] = _with_title(before + card + narrative, page)
             # Until on_page_context, the page holds what search should index.
             indexed = renderer.render("incident_search.html", url, **context)
             if len(site.incidents) <= self.config.search_narrative_limit:
@@ -305,9 +418,13 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
             ):
                 context["charts"] = self._charts(site, src, context.get("layer"))
             fragment = renderer.render(generated.template, url, **context)
+        elif src in self.library_pages:
+            return _with_title(html_text, page) + renderer.render("links.html", url)
         else:
             return html_text
-        return html_text.replace(_BODY, fragment, 1)
+        fragment += renderer.render("links.html", url)
+        filled = html_text.replace(_BODY, fragment, 1)
+        return filled if src == self.home_uri else _with_title(filled, page)
 
     def _charts(self, site: SiteModel, key: str, layer: Any = None) -> list[Markup]:
         incidents = site.incidents if layer is None else site.by_layer.get(layer.id, [])
@@ -334,6 +451,19 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         if real is not None:
             page.content = real
         return context
+
+    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
+        """Announce the library's Atom feed in every page's <head>, as feed
+        readers and browsers discover it."""
+        if self.site is None:
+            return output
+        feed_url = relative_url(self.prefix + "feed.xml", page.url)
+        link = (
+            '<link rel="alternate" type="application/atom+xml" '
+            f'title="{html.escape(config.site_name)}: incidents" href="{html.escape(feed_url)}">'
+        )
+        head_end = output.find("</head>")
+        return output if head_end < 0 else output[:head_end] + link + output[head_end:]
 
     def on_serve(
         self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Any

@@ -41,8 +41,13 @@ def web_url(url: str | None) -> str | None:
 
 
 class Renderer:
-    def __init__(self, template_dirs: Sequence[Path], directory_urls: bool = True) -> None:
+    def __init__(
+        self, template_dirs: Sequence[Path], directory_urls: bool = True, prefix: str = ""
+    ) -> None:
         self.directory_urls = directory_urls
+        # Templates name the library's addresses from its root (`incidents/`);
+        # the site may hold the library under a sub-path.
+        self.prefix = prefix
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader([str(d) for d in template_dirs]),
             autoescape=True,
@@ -71,7 +76,7 @@ class Renderer:
         if not self.directory_urls and target.endswith("/"):
             # Sites opened from disk (use_directory_urls: false) need the file name.
             target += "index.html"
-        return relative_url(target, self.page_url)
+        return relative_url(self.prefix + target, self.page_url)
 
     def render(self, template: str, page_url: str, **context: Any) -> str:
         tpl = self.env.get_template(f"postmortems/{template}")

@@ -42,6 +42,12 @@ class Settings:
     # systems and categories are: the browser builds the search index on the
     # first query, and at 770 incidents the full text made that take 2 s.
     search_narrative_limit: int = 300
+    # A sub-path for every generated address (`library/` gives
+    # `library/incidents/<id>/`), so the library can live inside an existing
+    # documentation site whose own pages use the top-level names.
+    prefix: str = ""
+    # Whether the site's home page gets the library's dashboard appended.
+    home_dashboard: bool = True
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
     @classmethod
@@ -61,7 +67,23 @@ class Settings:
             ):
                 raise TypeError(f"'required_sections' must be a list of headings, got {sections!r}")
             known["required_sections"] = tuple(sections)
+        if "prefix" in known:
+            known["prefix"] = normalise_prefix(known["prefix"])
         return cls(**known, extra={k: v for k, v in options.items() if k not in names})
+
+
+def normalise_prefix(value: object) -> str:
+    """`library`, `/library/` and `library/` all mean `library/`; empty means none.
+
+    Raises TypeError for what cannot be an address inside the site."""
+    if not isinstance(value, str):
+        raise TypeError(f"'prefix' must be a path inside the site, got {value!r}")
+    parts = [p for p in value.strip().strip("/").split("/") if p]
+    if any(p in (".", "..") or not all(ch.isalnum() or ch in "-_." for ch in p) for p in parts):
+        raise TypeError(
+            f"'prefix' must be folder names of letters, digits, '-', '_' or '.', got {value!r}"
+        )
+    return "".join(f"{p}/" for p in parts)
 
 
 class _ConfigLoader(yaml.SafeLoader):

@@ -157,9 +157,19 @@
 
   function init() {
     nameSearchDialog();
-    Array.prototype.forEach.call(document.querySelectorAll("[data-pm-index]"), setUp);
+    Array.prototype.forEach.call(document.querySelectorAll("[data-pm-index]"), function (root) {
+      // Once per element: Material's instant navigation announces the first
+      // page too, and a page kept in its cache must not get a second toolbar.
+      if (root.dataset.pmReady) return;
+      root.dataset.pmReady = "1";
+      setUp(root);
+    });
   }
-  if (document.readyState === "loading") {
+  // Material's `navigation.instant` swaps pages without loading scripts again
+  // and announces each new page on its `document$` observable.
+  if (window.document$ && typeof window.document$.subscribe === "function") {
+    window.document$.subscribe(init);
+  } else if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", init);
   } else {
     init();

@@ -1,0 +1,399 @@
+"""The plugin among others, on sites that existed before it.
+
+Each test builds a real site with real MkDocs, our plugin and one other
+plugin (or theme, or an explicit `nav:`) and reads the HTML: the other
+plugin's work must survive ours, in either order, and ours must survive
+theirs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from conftest import REPO, postmortem_text
+from test_site_kit import all_files, broken_links, page, parse_html, run_mkdocs
+
+TAXONOMY = REPO / "schema" / "taxonomy.yml"
+PM = "INC-2025-014"
+
+
+def write(root: Path, files: dict[str, str], config: str) -> Path:
+    """A site: docs files and a full mkdocs.yml written as given."""
+    for rel, text in files.items():
+        target = root / "docs" / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    (root / "mkdocs.yml").write_text(textwrap.dedent(config), encoding="utf-8")
+    return root
+
+
+def ours(options: str = "") -> str:
+    """Our plugin's entry in a `plugins:` list, at 2 spaces."""
+    extra = textwrap.indent(textwrap.dedent(options).strip(), "      ")
+    return f"  - postmortems:\n      taxonomy: {TAXONOMY}\n{extra}\n"
+
+
+def build_ok(root: Path) -> Path:
+    proc = run_mkdocs(root)
+    assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stderr
+    return root / "site"
+
+
+HOME = "# Our documentation\n\nWelcome to the team's docs.\n"
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Callable[..., Path]:
+    def make(plugins: str, *, files: dict[str, str] | None = None, head: str = "") -> Path:
+        docs = {"index.md": HOME, f"postmortems/{PM}.md": postmortem_text(tags="[refunds]")}
+        docs.update(files or {})
+        config = (
+            "site_name: Team docs\n"
+            "theme:\n  name: material\n  font: false\n"
+            f"{head}"
+            "plugins:\n"
+            f"{plugins}"
+        )
+        return write(tmp_path, docs, config)
+
+    return make
+
+
+def test_tags_allowed_sees_only_the_postmortems_own_tags(site: Callable[..., Path]) -> None:
+    """Material's tags plugin with tags_allowed builds: ids, systems and
+    category titles are not tags; the tag index holds the authors' tags."""
+    root = site("  - search\n  - tags:\n      tags_allowed: [refunds]\n" + ours())
+    out = build_ok(root)
+    incident = (out / "incidents" / PM / "index.html").read_text(encoding="utf-8")
+    assert "md-tag" in incident and "refunds" in incident
+    tags = json.loads((out / "tags.json").read_text(encoding="utf-8"))
+    names = {t for group in tags["mappings"] for t in group["tags"]}
+    assert names == {"refunds"}, tags
+
+
+def test_search_still_finds_an_incident_by_id_system_and_category(
+    site: Callable[..., Path],
+) -> None:
+    """Without tags, the search index still carries id, systems and category titles."""
+    out = build_ok(site("  - search\n" + ours()))
+    docs = json.loads((out / "search" / "search_index.json").read_text(encoding="utf-8"))["docs"]
+    text = " ".join(d["title"] + " " + d["text"] for d in docs if PM in d["location"])
+    for term in (PM, "support-assistant", "Hallucination"):
+        assert term in text, term
+
+
+@pytest.mark.parametrize("order", ["meta-first", "meta-last"])
+def test_meta_yml_values_reach_incident_pages(site: Callable[..., Path], order: str) -> None:
+    """Material's meta plugin: `.meta.yml` beside postmortems (hide: navigation) survives ours."""
+    meta = "  - meta\n"
+    plugins = meta + ours() if order == "meta-first" else ours() + meta
+    root = site(
+        "  - search\n" + plugins,
+        files={"postmortems/.meta.yml": "hide:\n  - navigation\n  - toc\n"},
+    )
+    out = build_ok(root)
+    incident = page(out, f"incidents/{PM}/")
+    sidebars = [n for n in incident.find_all("div") if "md-sidebar--primary" in n.classes]
+    assert sidebars and all("hidden" in s.attrs for s in sidebars)
+
+
+@pytest.mark.parametrize("order", ["macros-first", "macros-last"])
+def test_macros_render_in_incident_pages_in_either_order(
+    site: Callable[..., Path], tmp_path: Path, order: str
+) -> None:
+    """mkdocs-macros expands a variable in a postmortem's narrative, before or after ours."""
+    pytest.importorskip("mkdocs_macros")
+    text = postmortem_text(tags="[refunds]").replace(
+        "Retrieval returned no policy document.",
+        "Retrieval returned no policy document for {{ team_name }}.",
+    )
+    macros = "  - macros\n"
+    plugins = macros + ours() if order == "macros-first" else ours() + macros
+    root = site(
+        "  - search\n" + plugins,
+        files={f"postmortems/{PM}.md": text},
+        head="extra:\n  team_name: Refund Desk\n",
+    )
+    out = build_ok(root)
+    incident = (out / "incidents" / PM / "index.html").read_text(encoding="utf-8")
+    assert "no policy document for Refund Desk" in incident
+    assert "{{ team_name }}" not in incident
+
+
+@pytest.mark.parametrize("order", ["dates-first", "dates-last"])
+def test_git_revision_dates_show_on_incident_pages(
+    site: Callable[..., Path], tmp_path: Path, order: str
+) -> None:
+    """git-revision-date-localized's date reaches the incident page in either order."""
+    pytest.importorskip("mkdocs_git_revision_date_localized_plugin")
+    dates = "  - git-revision-date-localized:\n      enable_creation_date: true\n"
+    plugins = dates + ours() if order == "dates-first" else ours() + dates
+    root = site("  - search\n" + plugins)
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid"]
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    subprocess.run([*git, "-C", str(root), "add", "-A"], check=True)
+    env_date = {
+        "GIT_AUTHOR_DATE": "2025-04-02T10:00:00",
+        "GIT_COMMITTER_DATE": "2025-04-02T10:00:00",
+    }
+    subprocess.run(
+        [*git, "-C", str(root), "commit", "-q", "-m", "docs"],
+        check=True,
+        env={**os.environ, **env_date},
+    )
+    out = build_ok(root)
+    incident = (out / "incidents" / PM / "index.html").read_text(encoding="utf-8")
+    assert "git-revision-date-localized-plugin" in incident
+    assert "2025" in incident.split("git-revision-date-localized-plugin", 1)[1][:300]
+
+
+def test_static_i18n_builds_with_the_generated_pages(site: Callable[..., Path]) -> None:
+    """mkdocs-static-i18n builds (no traceback) and the library's pages are published."""
+    pytest.importorskip("mkdocs_static_i18n")
+    root = site(
+        "  - search\n" + ours() + "  - i18n:\n      docs_structure: suffix\n      languages:\n"
+        "        - {locale: en, default: true, name: English}\n"
+        "        - {locale: fr, name: Français}\n",
+        files={"index.fr.md": "# Notre documentation\n"},
+    )
+    out = build_ok(root)
+    for address in ("incidents/index.html", f"incidents/{PM}/index.html", "layers/index.html"):
+        assert (out / address).is_file(), address
+    assert (out / "fr" / "index.html").is_file()
+
+
+def test_redirect_to_a_generated_page(site: Callable[..., Path]) -> None:
+    """mkdocs-redirects accepts a generated page as a redirect target (strict build)."""
+    pytest.importorskip("mkdocs_redirects")
+    root = site(
+        "  - search\n"
+        + ours()
+        + "  - redirects:\n      redirect_maps:\n        old-incidents.md: incidents/index.md\n"
+    )
+    out = build_ok(root)
+    redirect = (out / "old-incidents" / "index.html").read_text(encoding="utf-8")
+    assert "../incidents/" in redirect
+
+
+def test_awesome_nav_lists_the_library_once(site: Callable[..., Path]) -> None:
+    """With awesome-nav, each library entry is in the navigation once."""
+    pytest.importorskip("mkdocs_awesome_nav")
+    out = build_ok(site("  - search\n  - awesome-nav\n" + ours()))
+    home = page(out, "")
+    nav = next(n for n in home.find_all("nav") if "md-nav--primary" in n.classes)
+    hrefs = [h for h in nav.hrefs() if h.rstrip("/").endswith(("incidents", "action-items"))]
+    assert sorted(hrefs) == sorted(set(hrefs)) and hrefs, hrefs
+
+
+@pytest.mark.parametrize("plugin", ["blog", "privacy", "offline"])
+def test_material_plugins_build_beside_ours(site: Callable[..., Path], plugin: str) -> None:
+    """Material's blog, privacy and offline plugins build beside ours, strict, links intact."""
+    files = {}
+    if plugin == "blog":
+        files = {
+            "blog/index.md": "# Blog\n",
+            "blog/posts/hello.md": "---\ndate: 2025-04-01\n---\n\n# Hello\n\nA post.\n",
+        }
+    # Material's own bundle names a CDN script (mermaid) that privacy would
+    # fetch; an internal site without network excludes it.
+    options = "\n      assets_exclude: ['unpkg.com/*']" if plugin == "privacy" else ""
+    out = build_ok(site(f"  - search\n  - {plugin}:{options}\n" + ours(), files=files))
+    assert (out / "incidents" / PM / "index.html").is_file()
+    if plugin == "blog":
+        assert list((out / "blog").rglob("hello/index.html"))
+    assert broken_links(out) == []
+
+
+def test_prefix_puts_every_generated_address_under_a_sub_path(
+    site: Callable[..., Path],
+) -> None:
+    """prefix: library/ moves incidents, listings, guide and exports; the site's own guide stays."""
+    root = site(
+        "  - search\n" + ours("prefix: library/"),
+        files={"guide/index.md": "# Our own guide\n\nHow we write docs.\n"},
+    )
+    out = build_ok(root)
+    for address in (
+        f"library/incidents/{PM}/index.html",
+        "library/incidents/index.html",
+        "library/layers/model/index.html",
+        "library/systems/support-assistant/index.html",
+        "library/action-items/index.html",
+        "library/guide/index.html",
+        "library/incidents.json",
+        "library/feed.xml",
+        "library/incidents/index.json",
+    ):
+        assert (out / address).is_file(), address
+    assert not (out / "incidents").exists()
+    assert "How we write docs." in (out / "guide" / "index.html").read_text(encoding="utf-8")
+    assert broken_links(out) == []
+
+
+def test_a_site_page_at_a_generated_address_is_an_error_naming_prefix(
+    site: Callable[..., Path],
+) -> None:
+    """An existing guide/index.md is never silently replaced: the build fails and names prefix."""
+    root = site("  - search\n" + ours(), files={"guide/index.md": "# Our own guide\n"})
+    proc = run_mkdocs(root, strict=False)
+    assert proc.returncode != 0
+    assert "'guide/index.md'" in proc.stderr and "prefix" in proc.stderr
+
+
+@pytest.mark.parametrize("dashboard", [True, False])
+def test_home_dashboard_option(site: Callable[..., Path], dashboard: bool) -> None:
+    """home_dashboard: false leaves the site's own home page as written."""
+    out = build_ok(site("  - search\n" + ours(f"home_dashboard: {str(dashboard).lower()}")))
+    home = (out / "index.html").read_text(encoding="utf-8")
+    assert "Welcome to the team&#39;s docs." in home or "Welcome to the team's docs." in home
+    assert ("pm-glance" in home) is dashboard
+
+
+def test_explicit_nav_takes_folder_addresses_and_library_pages_link_each_other(
+    site: Callable[..., Path],
+) -> None:
+    """`incidents/` in nav works like `incidents/index.md`; every library page is reachable."""
+    root = site(
+        "  - search\n" + ours(),
+        head="nav:\n  - Home: index.md\n  - Incidents: incidents/\n  - Layers: layers/index.md\n",
+    )
+    out = build_ok(root)
+    home = page(out, "")
+    nav = next(n for n in home.find_all("nav") if "md-nav--primary" in n.classes)
+    assert any(h.rstrip("/").endswith("incidents") for h in nav.hrefs()), nav.hrefs()
+    links = page(out, "incidents/").find("nav", cls="pm-library-links").hrefs()
+    for target in ("../layers/", "../systems/", "../action-items/", "../guide/", "../feed.xml"):
+        assert target in links, links
+
+
+def test_feed_is_announced_and_names_itself(site: Callable[..., Path]) -> None:
+    """Every page's <head> links the Atom feed; the feed carries rel="self"."""
+    out = build_ok(site("  - search\n" + ours(), head="site_url: https://docs.example.org/\n"))
+    for address in ("", "incidents/", f"incidents/{PM}/"):
+        head = page(out, address).find("head")
+        feeds = [
+            n.attrs.get("href")
+            for n in head.find_all("link")
+            if n.attrs.get("type") == "application/atom+xml"
+        ]
+        assert len(feeds) == 1 and feeds[0] and feeds[0].endswith("feed.xml"), feeds
+    feed = (out / "feed.xml").read_text(encoding="utf-8")
+    assert 'rel="self"' in feed and "https://docs.example.org/feed.xml" in feed
+
+
+def test_the_mkdocs_theme_shows_titles_and_cards(tmp_path: Path) -> None:
+    """With MkDocs' own theme, incident and listing pages have a title heading and the card."""
+    root = write(
+        tmp_path,
+        {"index.md": HOME, f"postmortems/{PM}.md": postmortem_text()},
+        f"site_name: Team docs\ntheme: mkdocs\nplugins:\n  - search\n{ours()}",
+    )
+    out = build_ok(root)
+    incident = page(out, f"incidents/{PM}/")
+    assert incident.find("h1").text == "Support assistant invented a refund policy"
+    assert incident.find("dl", cls="pm-card")
+    assert "Support assistant invented a refund policy" in incident.find("title").text
+    assert page(out, "incidents/").find("h1").text == "Incidents"
+
+
+def test_no_restricted_text_reaches_a_site_with_other_plugins(site: Callable[..., Path]) -> None:
+    """A restricted postmortem stays out beside tags, meta, macros and redirects."""
+    pytest.importorskip("mkdocs_macros")
+    canary = "CANARYRESTRICTED"
+    restricted = postmortem_text(
+        id="INC-2025-015", title=f"{canary} title", visibility="restricted", tags="[refunds]"
+    )
+    root = site(
+        "  - search\n  - tags\n  - meta\n  - macros\n" + ours(),
+        files={"postmortems/INC-2025-015.md": restricted},
+    )
+    out = build_ok(root)
+    leaks = [str(p) for p, data in all_files(out) if canary.encode() in data]
+    assert leaks == []
+
+
+def test_parse_html_of_library_links_is_escaped_text(site: Callable[..., Path]) -> None:
+    """The library links carry no unescaped site name (a hostile site_name stays text)."""
+    root = site("  - search\n" + ours())
+    cfg = root / "mkdocs.yml"
+    cfg.write_text(
+        cfg.read_text(encoding="utf-8").replace(
+            "site_name: Team docs", "site_name: 'Docs <script>x</script>'"
+        ),
+        encoding="utf-8",
+    )
+    out = build_ok(root)
+    head = (out / "index.html").read_text(encoding="utf-8").split("</head>")[0]
+    feed_link = next(line for line in head.split("<link") if "atom+xml" in line)
+    assert "<script>" not in feed_link
+    assert parse_html(head)
+
+
+@pytest.mark.browser
+def test_incidents_filters_work_after_an_instant_page_switch(
+    site: Callable[..., Path], chromium_executable: Path
+) -> None:
+    """With navigation.instant, the incidents page reached by an instant switch
+    gets its filters and sort buttons, and filtering still works."""
+    from playwright.sync_api import expect, sync_playwright
+    from test_browser import LAUNCH_ARGS, TIMEOUT_MS, serve
+
+    second = postmortem_text(
+        id="INC-2025-016",
+        title="Second incident",
+        severity="SEV3",
+        date="2025-04-02",
+        detected="2025-04-02",
+        resolved="2025-04-03",
+    )
+    root = site("  - search\n" + ours(), files={"postmortems/INC-2025-016.md": second})
+    out = root / "served"
+    out.mkdir()
+    with serve(out) as base, sync_playwright() as pw:
+        # Material switches instantly only between addresses of its sitemap,
+        # which are written from site_url: build for the address served.
+        cfg = root / "mkdocs.yml"
+        cfg.write_text(
+            cfg.read_text(encoding="utf-8").replace(
+                "  font: false\n", "  font: false\n  features: [navigation.instant]\n"
+            )
+            + f"site_url: {base}\n",
+            encoding="utf-8",
+        )
+        proc = run_mkdocs(root, out=out)
+        assert proc.returncode == 0, proc.stderr
+        chromium = pw.chromium.launch(
+            executable_path=str(chromium_executable), args=LAUNCH_ARGS, headless=True
+        )
+        try:
+            tab = chromium.new_page()
+            tab.set_default_timeout(TIMEOUT_MS)
+            tab.goto(base)
+            tab.wait_for_load_state("networkidle")
+            # A mark on the window: an instant switch keeps it, a full load does not.
+            tab.evaluate("window.__pmSameWindow = true")
+            tab.locator(".pm-library-links a", has_text="Incidents").first.click()
+            tab.wait_for_url("**/incidents/")
+            assert tab.evaluate("window.__pmSameWindow === true"), "not an instant switch"
+            form = tab.locator("form[data-pm-filter]")
+            expect(form).to_be_visible()
+            expect(tab.locator("table[data-pm-table] button.pm-sort")).not_to_have_count(0)
+            form.locator("select[name=severity]").select_option("SEV3")
+            rows = tab.locator("table[data-pm-table] tbody tr:visible")
+            expect(rows).to_have_count(1)
+            expect(rows.first).to_contain_text("INC-2025-016")
+            # Away and back again: one toolbar, still there.
+            tab.go_back()
+            tab.locator(".pm-library-links a", has_text="Incidents").first.click()
+            tab.wait_for_url("**/incidents/")
+            expect(tab.locator("form[data-pm-filter]")).to_have_count(1)
+            expect(tab.locator("form[data-pm-filter]")).to_be_visible()
+        finally:
+            chromium.close()
