@@ -155,8 +155,10 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         # Our own pages (generated and the guide), which get the library's links.
         self.library_pages: set[str] = set()
         self.hidden: list[File] = []
-        # Incident pages, rendered, waiting for search to have read their index text.
+        # Incident pages, rendered, waiting for search to have read their index
+        # text; and their own tags, to put back once search has read its terms.
         self.after_search: dict[str, str] = {}
+        self.own_tags: dict[str, Any] = {}
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Drafts show under `mkdocs serve` only."""
@@ -401,6 +403,14 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
             self.after_search[src] = _with_title(before + card + narrative, page)
             # Until on_page_context, the page holds what search should index.
             indexed = renderer.render("incident_search.html", url, **context)
+            # Material's search ranks its entries' `tags` far above text: finding
+            # an incident by id, system or category should not depend on wording.
+            # The terms stay in the search entry only: the tags plugin read the
+            # page's own tags in on_page_markdown, and on_page_context puts them
+            # back before anything renders, so the tag index and `tags_allowed`
+            # never see them.
+            self.own_tags[src] = page.meta.get("tags")
+            page.meta["tags"] = [*(self.own_tags[src] or ()), *self._search_terms(site, pm)]
             if len(site.incidents) <= self.config.search_narrative_limit:
                 indexed += narrative
             return indexed
@@ -446,11 +456,26 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
     def on_page_context(
         self, context: TemplateContext, *, page: Page, config: MkDocsConfig, nav: Navigation
     ) -> TemplateContext:
-        """Put an incident's full page back in place of its search text."""
-        real = self.after_search.pop(page.file.src_uri, None)
+        """Put an incident's full page and its own tags back in place of what
+        search has read."""
+        src = page.file.src_uri
+        real = self.after_search.pop(src, None)
         if real is not None:
             page.content = real
+        if src in self.own_tags:
+            tags = self.own_tags.pop(src)
+            if tags is None:
+                page.meta.pop("tags", None)
+            else:
+                page.meta["tags"] = tags
         return context
+
+    @staticmethod
+    def _search_terms(site: SiteModel, pm: Postmortem) -> list[str]:
+        titles = [
+            cat.title if (cat := site.taxonomy.category(cid)) else cid for cid in pm.categories
+        ]
+        return [html.escape(t) for t in (pm.id, *pm.systems, *titles)]
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
         """Announce the library's Atom feed in every page's <head>, as feed

@@ -76,6 +76,8 @@ def test_tags_allowed_sees_only_the_postmortems_own_tags(site: Callable[..., Pat
     tags = json.loads((out / "tags.json").read_text(encoding="utf-8"))
     names = {t for group in tags["mappings"] for t in group["tags"]}
     assert names == {"refunds"}, tags
+    chips = [n.text.strip() for n in page(out, f"incidents/{PM}/").find_all(cls="md-tag")]
+    assert chips == ["refunds"], chips
 
 
 def test_search_still_finds_an_incident_by_id_system_and_category(
