@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
-import os
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -35,6 +34,7 @@ from .library import Library, LibraryLoader, resolve_taxonomy_path
 from .model import Finding, Postmortem, Severity
 from .render import Renderer
 from .report import as_text
+from .reporting import build_date
 from .resources import TEMPLATES_DIR
 from .settings import Settings
 from .site import Page as SitePage
@@ -64,14 +64,12 @@ class PostmortemsConfig(Config):  # type: ignore[no-untyped-call]
     blameless_phrases = c.Type(dict, default={})
     related_hints = c.Type(bool, default=_DEFAULTS.related_hints)
     search_narrative_limit = c.Type(int, default=_DEFAULTS.search_narrative_limit)
+    regimes = c.Optional(c.Type(str))
 
 
 def _build_date() -> dt.date:
-    """Today, or SOURCE_DATE_EPOCH's day for reproducible builds (as MkDocs does)."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date()
-    return dt.date.today()
+    """Today, or SOURCE_DATE_EPOCH's day: the one the core's checks use too."""
+    return build_date()
 
 
 class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyped-call]
