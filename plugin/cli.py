@@ -13,9 +13,20 @@ import click
 
 from . import authoring
 from .export import incidents_csv, incidents_json
-from .library import Library, LibraryLoader, display_path, markdown_files
+from .library import (
+    Library,
+    LibraryLoader,
+    display_path,
+    markdown_files,
+    resolve_regimes_path,
+)
 from .model import Postmortem
+from .obligations import as_json as clocks_json
+from .obligations import as_text as clocks_text
+from .obligations import library_clocks
+from .obligations import summary as clocks_summary
 from .report import REPORTERS, summary_line
+from .reporting import build_date
 from .settings import ConfigError, Settings, SiteConfig, read_site_config
 from .site import SEVERITIES
 
@@ -266,6 +277,48 @@ def export_command(
             fh.write(text)
     except OSError as exc:
         raise click.FileError(str(output), hint=exc.strerror or str(exc)) from exc
+
+
+@cli.command("reporting")
+@config_option
+@click.option(
+    "--today",
+    type=click.DateTime(["%Y-%m-%d"]),
+    default=None,
+    metavar="YYYY-MM-DD",
+    help="The day states are computed for, as of 00:00 UTC "
+    "(default: today, or SOURCE_DATE_EPOCH's day).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="A table, or a JSON list with id, regime, trigger, stage, deadline, filed, state.",
+)
+def reporting_command(config_file: str | None, today: dt.datetime | None, fmt: str) -> None:
+    """List every stage of every reporting obligation, restricted postmortems
+    included (this prints, it publishes nothing), overdue first.
+
+    Exit 0: nothing overdue; 1: a stage is overdue, or a clock cannot be
+    computed (the reason is printed); 2: usage error.
+    """
+    day = today.date() if today is not None else build_date()
+    config = _site_with_docs(config_file)
+    library = _load_site(config)
+    clocks = library_clocks(library, day)
+    click.echo(clocks_json(clocks.rows) if fmt == "json" else clocks_text(clocks.rows), nl=False)
+    if library.regimes is None:
+        regimes_file = resolve_regimes_path(config.settings, config.config_file.parent)
+        shown = display_path(regimes_file, Path.cwd())
+        click.echo(
+            REPORTERS["text"]([f for f in library.errors if f.path == shown]), err=True, nl=False
+        )
+    for problem in clocks.problems:
+        click.echo(f"{problem.path}: cannot compute its clocks: {problem.message}", err=True)
+    click.echo(clocks_summary(clocks.rows, day), err=True)
+    sys.exit(1 if clocks.overdue or clocks.problems or library.regimes is None else 0)
 
 
 def main() -> None:
