@@ -34,7 +34,7 @@ from .library import Library, LibraryLoader, resolve_taxonomy_path
 from .model import Finding, Postmortem, Severity
 from .render import Renderer
 from .report import as_text
-from .reporting import build_date
+from .reporting import CLOCK_RULES, build_date
 from .resources import TEMPLATES_DIR
 from .settings import Settings
 from .site import Page as SitePage
@@ -211,6 +211,10 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
             if f.severity is Severity.ERROR:
                 errors += 1
                 log.error(line)
+            elif f.rule in CLOCK_RULES:
+                # A clock runs out with no change to the docs: `mkdocs build
+                # --strict` must not start failing unrelated pull requests.
+                log.info(line)
             else:
                 log.warning(line)
         if errors:
