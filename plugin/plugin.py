@@ -30,7 +30,7 @@ from mkdocs.utils.templates import TemplateContext
 
 from . import blameless, charts, export, feed
 from .guide import render_guide
-from .library import Library, LibraryLoader, resolve_taxonomy_path
+from .library import Library, LibraryLoader, resolve_regimes_path, resolve_taxonomy_path
 from .model import Finding, Postmortem, Severity
 from .render import Renderer
 from .report import as_text
@@ -340,9 +340,12 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
     def on_serve(
         self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Any
     ) -> LiveReloadServer:
-        """Rebuild when the taxonomy changes, not only the docs."""
+        """Rebuild when the taxonomy or the regimes change, not only the docs."""
         config_dir = Path(config.config_file_path or ".").resolve().parent
         taxonomy = resolve_taxonomy_path(self.settings, config_dir)
         if taxonomy.exists():
             server.watch(str(taxonomy))
+        regimes = resolve_regimes_path(self.settings, config_dir)
+        if regimes.exists():
+            server.watch(str(regimes))
         return server
