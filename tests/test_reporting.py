@@ -485,6 +485,30 @@ def test_cli_today_defaults_to_source_date_epochs_day(library_root: Path) -> Non
     assert from_epoch.stdout == pinned.stdout and from_epoch.returncode == 1
 
 
+def test_cli_keeps_the_clock_of_a_postmortem_with_errors(write_site: Callable[..., Path]) -> None:
+    """A typo elsewhere in the file does not stop its clock: the stage is still listed."""
+    text = _incident(
+        "INC-2026-020",
+        _block("2026-09-01", _obligation("gdpr-art33", "personal-data-breach", "pending")),
+        status="review",
+        severity="SEV9",
+    )
+    root = write_site({"INC-2026-020.md": text})
+    proc = reporting(root, "--today", TODAY.isoformat(), "--format", "json")
+    assert json.loads(proc.stdout) == [
+        {
+            "id": "INC-2026-020",
+            "regime": "gdpr-art33",
+            "trigger": "personal-data-breach",
+            "stage": "notification",
+            "deadline": "2026-09-04T00:00:00Z",
+            "filed": None,
+            "state": "overdue",
+        }
+    ]
+    assert proc.returncode == 1
+
+
 @pytest.mark.parametrize(
     "args", [["--today", "2026-02-30"], ["--today", "20.9.2026"], ["--format", "xml"]]
 )
