@@ -20,6 +20,7 @@ from typing import Final
 
 from .guide import escape_markdown
 from .library import Library
+from .regimes import Regime, Regimes
 from .settings import DEFAULT_REQUIRED_SECTIONS, Settings
 from .site import SEVERITIES
 from .taxonomy import Taxonomy
@@ -78,6 +79,17 @@ class NewPostmortem:
     severity: str
     systems: tuple[str, ...]
     date: dt.date
+    # Regimes that may apply, as `id` or `id:trigger`; each is written as a
+    # pending reporting decision.
+    regimes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class NewObligation:
+    regime: str
+    trigger: str
+    # No trigger was named: the regime's shortest clock stands in for it.
+    shortest: bool = False
 
 
 @dataclass(frozen=True)
@@ -138,6 +150,63 @@ def parse_systems(values: Iterable[str]) -> tuple[str, ...]:
     return systems
 
 
+def shortest_trigger(regime: Regime) -> str:
+    """The trigger whose first deadline comes soonest: the safe stand-in
+    until the decision names the real one (a later clock is never missed)."""
+    start = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+    return min(regime.triggers, key=lambda t: min(d.within.add_to(start) for d in t.deadlines)).id
+
+
+def parse_obligations(values: Iterable[str], regimes: Regimes | None) -> tuple[NewObligation, ...]:
+    """`id` or `id:trigger` values, each checked against the regimes file."""
+    out: list[NewObligation] = []
+    for value in dict.fromkeys(v.strip() for item in values for v in item.split(",") if v.strip()):
+        if regimes is None:
+            raise AuthoringError(
+                "the regimes file is broken, so no regime can be checked; "
+                "`postmortems lint` says what is wrong with it"
+            )
+        regime_id, _, trigger_id = value.partition(":")
+        regime = regimes.regime(regime_id)
+        if regime is None:
+            raise AuthoringError(
+                f"regime '{regime_id}' is not in the regimes file; use one of "
+                f"{', '.join(regimes.ids)}"
+            )
+        if not trigger_id:
+            out.append(NewObligation(regime.id, shortest_trigger(regime), shortest=True))
+            continue
+        if regime.trigger(trigger_id) is None:
+            raise AuthoringError(
+                f"trigger '{trigger_id}' is not a trigger of regime '{regime_id}'; use one of "
+                f"{', '.join(t.id for t in regime.triggers)}"
+            )
+        out.append(NewObligation(regime.id, trigger_id))
+    return tuple(out)
+
+
+def _reporting_text(obligations: Iterable[NewObligation], aware: dt.date) -> str:
+    entries = "".join(
+        f"    - regime: {ob.regime}\n"
+        + (
+            "      # No trigger was named: this one has the shortest clock; correct it.\n"
+            if ob.shortest
+            else ""
+        )
+        + f"      trigger: {ob.trigger}\n      decision: pending\n"
+        for ob in obligations
+    )
+    if not entries:
+        return ""
+    return (
+        "# Whether this incident must be reported is a legal decision: record it\n"
+        "# (reportable or not-reportable, and decided_by) and every report filed.\n"
+        "# The clocks count from `aware`, when the organisation became aware of the\n"
+        "# incident; it starts as the incident's date, the earliest it can be.\n"
+        f"reporting:\n  aware: {aware.isoformat()}\n  obligations:\n{entries}"
+    )
+
+
 def validate(request: NewPostmortem) -> NewPostmortem:
     """The request normalised; AuthoringError names the first thing that
     would make the new file fail lint."""
@@ -146,6 +215,7 @@ def validate(request: NewPostmortem) -> NewPostmortem:
         parse_severity(request.severity),
         parse_systems(request.systems),
         request.date,
+        request.regimes,
     )
 
 
@@ -214,7 +284,11 @@ def _layers_text(taxonomy: Taxonomy | None) -> str:
 
 
 def render(
-    request: NewPostmortem, pm_id: str, settings: Settings, taxonomy: Taxonomy | None
+    request: NewPostmortem,
+    pm_id: str,
+    settings: Settings,
+    taxonomy: Taxonomy | None,
+    obligations: tuple[NewObligation, ...] = (),
 ) -> str:
     """The Markdown of the new draft."""
     layer_ids = ", ".join(layer.id for layer in taxonomy.layers) if taxonomy else ""
@@ -234,6 +308,7 @@ def render(
         f"{f' ({layer_ids})' if layer_ids else ''}:\n"
         f"# each has a layer, a category and a summary. A final postmortem needs one at least.\n"
         f"factors: []\n"
+        f"{_reporting_text(obligations, request.date)}"
         f"---\n"
     )
     sections = settings.required_sections or DEFAULT_REQUIRED_SECTIONS
@@ -249,12 +324,15 @@ def render(
 def plan(library: Library, docs_dir: Path, request: NewPostmortem) -> Plan:
     """Check the request and decide the id, the path and the text."""
     request = validate(request)
+    obligations = parse_obligations(request.regimes, library.regimes)
     ids = known_ids(library)
     prefix = choose_prefix(ids, library.settings.id_prefix)
     pm_id = next_id(ids, prefix, request.date.year)
     folder = target_folder(library, docs_dir, request.date.year)
     path = folder / f"{pm_id}-{slugify(request.title)}.md"
-    return Plan(pm_id, path, render(request, pm_id, library.settings, library.taxonomy))
+    return Plan(
+        pm_id, path, render(request, pm_id, library.settings, library.taxonomy, obligations)
+    )
 
 
 def write(new: Plan) -> None:

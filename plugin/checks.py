@@ -29,6 +29,8 @@ from .model import (
     Postmortem,
     Severity,
 )
+from .regimes import Regimes
+from .reporting import build_date, check_reporting
 from .resources import load_json_schema
 from .schema import POSTMORTEM_SCHEMA, SchemaReporter, describe, did_you_mean
 from .settings import Settings
@@ -98,10 +100,19 @@ class CheckedDocument:
 
 
 class _DocumentChecker:
-    def __init__(self, doc: Document, taxonomy: Taxonomy | None, settings: Settings) -> None:
+    def __init__(
+        self,
+        doc: Document,
+        taxonomy: Taxonomy | None,
+        settings: Settings,
+        regimes: Regimes | None = None,
+        today: dt.date | None = None,
+    ) -> None:
         self.doc = doc
         self.taxonomy = taxonomy
         self.settings = settings
+        self.regimes = regimes
+        self.today = today
         self.findings: list[Finding] = []
 
     def add(
@@ -153,6 +164,7 @@ class _DocumentChecker:
         dates = self.check_dates(data)
         self.check_taxonomy(data)
         self.check_publication(data)
+        self.check_reporting(data)
         self.check_sections(data)
         self.findings.extend(review_language(doc, data, self.settings.blameless_phrases))
         postmortem = None
@@ -181,6 +193,7 @@ class _DocumentChecker:
                 for i, it in enumerate(items)
                 if isinstance(it, dict) and "due" in it
             ]
+        places += _reporting_date_places(data)
         parsed: dict[JsonPath, DateLike] = {}
         for where in places:
             value: Any = data
@@ -311,6 +324,10 @@ class _DocumentChecker:
                 "final postmortem needs harm.legal_review: approved",
             )
 
+    def check_reporting(self, data: dict[str, Any]) -> None:
+        today = self.today or build_date()
+        self.findings.extend(check_reporting(self.doc, data, self.regimes, today, parse_date))
+
     def check_sections(self, data: dict[str, Any]) -> None:
         wanted = self.settings.required_sections
         if not wanted:
@@ -333,6 +350,22 @@ class _DocumentChecker:
                 f"{', '.join(wanted)}",
             )
         )
+
+
+def _reporting_date_places(data: dict[str, Any]) -> list[JsonPath]:
+    block = data.get("reporting")
+    if not isinstance(block, dict):
+        return []
+    places: list[JsonPath] = [("reporting", "aware")] if "aware" in block else []
+    obligations = block.get("obligations")
+    for i, ob in enumerate(obligations if isinstance(obligations, list) else []):
+        reports = ob.get("reports") if isinstance(ob, dict) else None
+        places += [
+            ("reporting", "obligations", i, "reports", k, "filed")
+            for k, r in enumerate(reports if isinstance(reports, list) else [])
+            if isinstance(r, dict) and "filed" in r
+        ]
+    return places
 
 
 def _normalise(heading: str) -> str:
@@ -426,8 +459,16 @@ def build_postmortem(
     )
 
 
-def check_document(doc: Document, taxonomy: Taxonomy | None, settings: Settings) -> CheckedDocument:
-    return _DocumentChecker(doc, taxonomy, settings).run()
+def check_document(
+    doc: Document,
+    taxonomy: Taxonomy | None,
+    settings: Settings,
+    regimes: Regimes | None = None,
+    today: dt.date | None = None,
+) -> CheckedDocument:
+    """Every per-file rule. Reporting clocks are checked against `regimes` as
+    of `today` (default: the build date); without regimes they are not."""
+    return _DocumentChecker(doc, taxonomy, settings, regimes, today).run()
 
 
 def _at(c: CheckedDocument, where: JsonPath, rule: str, message: str) -> Finding:

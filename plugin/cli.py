@@ -13,9 +13,21 @@ import click
 
 from . import authoring
 from .export import incidents_csv, incidents_json
-from .library import Library, LibraryLoader, display_path, markdown_files
+from .library import (
+    Library,
+    LibraryLoader,
+    display_path,
+    markdown_files,
+    resolve_regimes_path,
+)
 from .model import Postmortem
+from .obligations import as_json as clocks_json
+from .obligations import as_text as clocks_text
+from .obligations import library_clocks
+from .obligations import summary as clocks_summary
+from .regimes import load_regimes
 from .report import REPORTERS, summary_line
+from .reporting import build_date
 from .settings import ConfigError, Settings, SiteConfig, read_site_config
 from .site import SEVERITIES
 
@@ -151,12 +163,27 @@ def _checked(parse: Callable[[str], T]) -> Callable[[str], T]:
     metavar="YYYY-MM-DD",
     help="When the incident began (default: today).",
 )
+@click.option(
+    "--regime",
+    "regimes",
+    multiple=True,
+    metavar="ID[:TRIGGER]",
+    help="A reporting regime that may apply (gdpr-art33, eu-ai-act-art73:death); repeat "
+    "for more. Each is written as a pending decision.",
+)
+@click.option(
+    "--no-reporting",
+    is_flag=True,
+    help="No reporting decision is needed: do not ask (in a terminal).",
+)
 @config_option
 def new(
     title: str | None,
     severity: str | None,
     systems: tuple[str, ...],
     date: dt.datetime | None,
+    regimes: tuple[str, ...],
+    no_reporting: bool,
     config_file: str | None,
 ) -> None:
     """Start a draft postmortem with the next free id, in the docs_dir of
@@ -194,9 +221,13 @@ def new(
         date = click.prompt(
             "Date the incident began", default=today.isoformat(), type=click.DateTime(["%Y-%m-%d"])
         )
+    if regimes and no_reporting:
+        raise click.UsageError("--regime and --no-reporting contradict each other; give one")
+    if not regimes and not no_reporting and _stdin_is_terminal():
+        regimes = _ask_regimes(config)
     assert title is not None and severity is not None
     request = authoring.NewPostmortem(
-        title, severity, tuple(systems), date.date() if date else today
+        title, severity, tuple(systems), date.date() if date else today, tuple(regimes)
     )
     library = _load_site(config)
     try:
@@ -208,6 +239,34 @@ def new(
     except authoring.AuthoringError as exc:
         raise click.UsageError(str(exc)) from exc
     click.echo(display_path(planned.path, Path.cwd()))
+
+
+def _ask_regimes(config: SiteConfig) -> tuple[str, ...]:
+    """In a terminal: whether a reporting decision is needed, and under which regimes."""
+    if not click.confirm(
+        "Does this incident need a reporting decision (may an authority have to be told)?",
+        default=False,
+    ):
+        return ()
+    path = resolve_regimes_path(config.settings, config.config_file.parent)
+    known, _ = load_regimes(path, str(path))
+    if known is None:
+        raise click.UsageError(f"{path} is broken; `postmortems lint` says what is wrong")
+    chosen = click.prompt(
+        f"Regimes that may apply ({', '.join(known.ids)}; separated by commas)",
+        value_proc=_checked(lambda v: authoring.parse_obligations([v], known)),
+    )
+    answers = []
+    for ob in chosen:
+        regime = known.regime(ob.regime)
+        assert regime is not None
+        trigger = click.prompt(
+            f"Trigger for {ob.regime}",
+            type=click.Choice([t.id for t in regime.triggers]),
+            default=ob.trigger,
+        )
+        answers.append(f"{ob.regime}:{trigger}")
+    return tuple(answers)
 
 
 EXPORTERS: dict[str, Callable[[Sequence[Postmortem]], str]] = {
@@ -266,6 +325,48 @@ def export_command(
             fh.write(text)
     except OSError as exc:
         raise click.FileError(str(output), hint=exc.strerror or str(exc)) from exc
+
+
+@cli.command("reporting")
+@config_option
+@click.option(
+    "--today",
+    type=click.DateTime(["%Y-%m-%d"]),
+    default=None,
+    metavar="YYYY-MM-DD",
+    help="The day states are computed for, as of 00:00 UTC "
+    "(default: today, or SOURCE_DATE_EPOCH's day).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="A table, or a JSON list with id, regime, trigger, stage, deadline, filed, state.",
+)
+def reporting_command(config_file: str | None, today: dt.datetime | None, fmt: str) -> None:
+    """List every stage of every reporting obligation, restricted postmortems
+    included (this prints, it publishes nothing), overdue first.
+
+    Exit 0: nothing overdue; 1: a stage is overdue, or a clock cannot be
+    computed (the reason is printed); 2: usage error.
+    """
+    day = today.date() if today is not None else build_date()
+    config = _site_with_docs(config_file)
+    library = _load_site(config)
+    clocks = library_clocks(library, day)
+    click.echo(clocks_json(clocks.rows) if fmt == "json" else clocks_text(clocks.rows), nl=False)
+    if library.regimes is None:
+        regimes_file = resolve_regimes_path(config.settings, config.config_file.parent)
+        shown = display_path(regimes_file, Path.cwd())
+        click.echo(
+            REPORTERS["text"]([f for f in library.errors if f.path == shown]), err=True, nl=False
+        )
+    for problem in clocks.problems:
+        click.echo(f"{problem.path}: cannot compute its clocks: {problem.message}", err=True)
+    click.echo(clocks_summary(clocks.rows, day), err=True)
+    sys.exit(1 if clocks.overdue or clocks.problems or library.regimes is None else 0)
 
 
 def main() -> None:

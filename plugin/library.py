@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import gc
 import os
 import stat
@@ -12,6 +13,8 @@ from pathlib import Path
 from .checks import CheckedDocument, check_document, check_library
 from .frontmatter import read_document
 from .model import Finding, Postmortem, Severity
+from .regimes import Regimes, default_regimes_path, load_regimes
+from .reporting import build_date
 from .resources import default_taxonomy_path
 from .settings import Settings
 from .taxonomy import Taxonomy, load_taxonomy
@@ -25,6 +28,8 @@ class Library:
     settings: Settings
     # Every Markdown file that was read, by its path relative to docs_dir.
     documents: dict[str, CheckedDocument] = field(default_factory=dict)
+    # None when the regimes file is broken (a `regimes` finding says why).
+    regimes: Regimes | None = None
 
     @property
     def errors(self) -> list[Finding]:
@@ -42,6 +47,13 @@ def resolve_taxonomy_path(settings: Settings, config_dir: Path) -> Path:
         return config_dir / settings.taxonomy
     local = config_dir / "schema" / "taxonomy.yml"
     return local if local.is_file() else default_taxonomy_path()
+
+
+def resolve_regimes_path(settings: Settings, config_dir: Path) -> Path:
+    if settings.regimes:
+        return config_dir / settings.regimes
+    local = config_dir / "schema" / "regimes.yml"
+    return local if local.is_file() else default_regimes_path()
 
 
 def markdown_files(docs_dir: Path) -> Iterator[Path]:
@@ -72,14 +84,19 @@ class LibraryLoader:
         config_dir: Path,
         display_root: Path | None = None,
         extra_files: Iterable[Path] = (),
+        today: dt.date | None = None,
     ) -> Library:
+        """`today` is the day reporting clocks are checked against (default:
+        the build date, SOURCE_DATE_EPOCH's day where it is set)."""
         # Parsed documents hold no reference cycles and all stay alive, so the
         # cyclic collector would walk an ever larger heap and free nothing:
         # measured, 7-14% of a lint at 1,000 files, more at 5,000.
         was_enabled = gc.isenabled()
         gc.disable()
         try:
-            return self._load(docs_dir, settings, config_dir, display_root, extra_files)
+            return self._load(
+                docs_dir, settings, config_dir, display_root, extra_files, today or build_date()
+            )
         finally:
             if was_enabled:
                 gc.enable()
@@ -91,11 +108,15 @@ class LibraryLoader:
         config_dir: Path,
         display_root: Path | None,
         extra_files: Iterable[Path],
+        today: dt.date,
     ) -> Library:
         display_root = display_root or docs_dir
         tax_path = resolve_taxonomy_path(settings, config_dir)
         taxonomy, findings = load_taxonomy(tax_path, display_path(tax_path, display_root))
-        context = (taxonomy, settings)
+        reg_path = resolve_regimes_path(settings, config_dir)
+        regimes, regime_findings = load_regimes(reg_path, display_path(reg_path, display_root))
+        findings += regime_findings
+        context = (taxonomy, settings, regimes, today)
         files = list(markdown_files(docs_dir)) if docs_dir.is_dir() else []
         # By resolved path: `lint /abs/docs/x.md` or `lint docs/../docs/x.md`
         # (or a file given twice) must not read x.md twice and report its id
@@ -109,7 +130,7 @@ class LibraryLoader:
         self.parsed_last_time = 0
         live: set[Path] = set()
         for path in files:
-            c = self._check(path, display_path(path, display_root), taxonomy, settings, context)
+            c = self._check(path, display_path(path, display_root), context)
             if c is None:
                 continue
             live.add(path)
@@ -130,10 +151,13 @@ class LibraryLoader:
         # A postmortem with a library-level error (e.g. a duplicate id) is not published.
         broken = {f.path for f in findings if f.severity is Severity.ERROR}
         postmortems = [p for p in postmortems if p.src_path not in broken]
-        return Library(postmortems, sorted(set(findings)), taxonomy, settings, checked)
+        return Library(postmortems, sorted(set(findings)), taxonomy, settings, checked, regimes)
 
     def _check(
-        self, path: Path, shown: str, taxonomy: Taxonomy | None, settings: Settings, context: object
+        self,
+        path: Path,
+        shown: str,
+        context: tuple[Taxonomy | None, Settings, Regimes | None, dt.date],
     ) -> CheckedDocument | None:
         try:
             st = path.stat()
@@ -155,7 +179,7 @@ class LibraryLoader:
                 return _unreadable(shown, f"cannot read the file: {exc.strerror or exc}")
             doc = read_document(raw, shown)
             self.parsed_last_time += 1
-        result = check_document(doc, taxonomy, settings)
+        result = check_document(doc, *context)
         self._cache[path] = (stamp, context, result)
         return result
 

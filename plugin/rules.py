@@ -41,6 +41,7 @@ FILE, SCHEMA, TAXONOMY, LIBRARY, PUBLICATION, LANGUAGE = (
     "publication",
     "language",
 )
+REPORTING: Final = "reporting"
 
 _ALL: Final = (
     # Reading the file and its YAML (frontmatter.py, library.py).
@@ -99,6 +100,25 @@ _ALL: Final = (
         "a final postmortem whose harm needs legal review that is not approved",
         PUBLICATION,
     ),
+    # Reporting obligations and their clocks (regimes.py, reporting.py).
+    Rule("regimes", E, "the regimes file is missing, unreadable or malformed", REPORTING),
+    Rule("unknown-regime", E, "an obligation names a regime not in the regimes file", REPORTING),
+    Rule("unknown-trigger", E, "an obligation names a trigger its regime does not have", REPORTING),
+    Rule("unknown-stage", E, "a report names a stage its trigger does not have", REPORTING),
+    Rule(
+        "reporting-undecided",
+        E,
+        "a final postmortem with a reporting decision still pending",
+        REPORTING,
+    ),
+    Rule(
+        "reporting-overdue",
+        W,
+        "a report's deadline has passed and it is not filed",
+        REPORTING,
+        advice="file it and add it under reports, or record the decision not-reportable",
+    ),
+    Rule("reporting-late", W, "a report was filed after its deadline", REPORTING),
     # Blameless language (blameless.py); the phrases are data there.
     Rule(
         "blameless-counterfactual",
@@ -163,4 +183,4 @@ _ALL: Final = (
 )
 
 RULES: Final[dict[str, Rule]] = {rule.id: rule for rule in _ALL}
-GROUPS: Final = (FILE, SCHEMA, TAXONOMY, LIBRARY, PUBLICATION, LANGUAGE)
+GROUPS: Final = (FILE, SCHEMA, TAXONOMY, LIBRARY, PUBLICATION, LANGUAGE, REPORTING)

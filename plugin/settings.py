@@ -48,6 +48,9 @@ class Settings:
     prefix: str = ""
     # Whether the site's home page gets the library's dashboard appended.
     home_dashboard: bool = True
+    # Path of the reporting regimes file, relative to mkdocs.yml. Unset: the
+    # repository's `schema/regimes.yml` if there is one, else the bundled one.
+    regimes: str | None = None
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
     @classmethod
@@ -60,6 +63,9 @@ class Settings:
         taxonomy = known.get("taxonomy")
         if taxonomy is not None and not isinstance(taxonomy, str):
             raise TypeError(f"'taxonomy' must be a path, got {taxonomy!r}")
+        regimes = known.get("regimes")
+        if regimes is not None and not isinstance(regimes, str):
+            raise TypeError(f"'regimes' must be a path, got {regimes!r}")
         if "required_sections" in known:
             sections = known["required_sections"]
             if not isinstance(sections, list | tuple) or not all(

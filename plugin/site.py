@@ -14,6 +14,8 @@ from typing import Any, Final
 
 from .library import Library
 from .model import ActionItem, DateLike, Postmortem
+from .obligations import published_clocks
+from .reporting import STATES, StageStatus
 from .taxonomy import Category, Layer, Taxonomy
 
 # Rows per listing page. Listings are paged so that no page grows with the
@@ -169,6 +171,18 @@ class SiteModel:
         )
         return rows
 
+    @cached_property
+    def clocks(self) -> list[StageStatus]:
+        """Reporting stages of the published incidents only, overdue first."""
+        return published_clocks(self.incidents, self.library, self.today).rows
+
+    @cached_property
+    def clocks_by_id(self) -> dict[str, list[StageStatus]]:
+        grouped: dict[str, list[StageStatus]] = defaultdict(list)
+        for row in self.clocks:
+            grouped[row.id].append(row)
+        return dict(grouped)
+
     def link(self, pm_id: str) -> Link:
         pm = self.by_id.get(pm_id)
         if pm is None:
@@ -270,6 +284,15 @@ class SiteModel:
             nav="Action items",
             extra={"summary": self.action_summary()},
         )
+        states = Counter(r.state for r in self.clocks)
+        yield from self._listing(
+            "reporting/",
+            "Reporting obligations",
+            "reporting.html",
+            self.clocks,
+            nav="Reporting",
+            extra={"states": [(s, states.get(s, 0)) for s in STATES], "today": self.today},
+        )
 
     def _listing(
         self,
@@ -332,6 +355,7 @@ class SiteModel:
             "cited_by": [self.link(p.id) for p in self.cited_by.get(pm.id, [])],
             "similar": self.similar(pm),
             "layer_titles": {layer.id: layer.title for layer in self.taxonomy.layers},
+            "obligations": self.clocks_by_id.get(pm.id, []),
         }
 
     # --- summaries -----------------------------------------------------------------

@@ -341,7 +341,7 @@ def test_in_a_terminal_it_asks_for_what_is_missing(
 ) -> None:
     """Prompts fill the gaps, ask again after a bad answer, and offer today as the date."""
     monkeypatch.setattr(cli_module, "_stdin_is_terminal", lambda: True)
-    answers = "Agent deleted a table\nsev0\nsev1\nBad System\nagent, db-tools\n2025-07-18\n"
+    answers = "Agent deleted a table\nsev0\nsev1\nBad System\nagent, db-tools\n2025-07-18\nn\n"
     result = run("new", input=answers)
     path = created(result)
     assert "Error: system 'Bad System' must be a lowercase slug" in result.output
@@ -367,7 +367,7 @@ def test_a_real_terminal_gets_prompts(site: Path) -> None:
     )
     os.close(terminal)
     try:
-        os.write(controller, b"SEV3\n")
+        os.write(controller, b"SEV3\nn\n")
         out, _ = proc.communicate(timeout=60)
     finally:
         os.close(controller)
@@ -375,7 +375,7 @@ def test_a_real_terminal_gets_prompts(site: Path) -> None:
     assert b"Severity" in out
     (path,) = (site / "docs").glob("*.md")
     # The answer's line break is echoed to the terminal, not to the piped stdout.
-    assert out.decode().endswith(f"SEV1 is the worst): docs/{path.name}\n")
+    assert out.decode().endswith(f"told)? [y/N]: docs/{path.name}\n")
     assert front(path)["severity"] == "SEV3"
 
 

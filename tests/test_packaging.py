@@ -20,6 +20,8 @@ BUNDLED = (
     "mkdocs_postmortems/schema/postmortem.schema.json",
     "mkdocs_postmortems/schema/taxonomy.schema.json",
     "mkdocs_postmortems/schema/taxonomy.yml",
+    "mkdocs_postmortems/schema/regimes.schema.json",
+    "mkdocs_postmortems/schema/regimes.yml",
 )
 # Top-level folders that are not part of the package; copying them would only
 # slow the build (and `build/` or `*.egg-info` from an earlier build could leak in).

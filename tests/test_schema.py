@@ -15,7 +15,7 @@ from jsonschema import Draft202012Validator
 from mkdocs_postmortems.resources import schema_dir
 from mkdocs_postmortems.taxonomy import load_taxonomy
 
-SCHEMAS = ("postmortem.schema.json", "taxonomy.schema.json")
+SCHEMAS = ("postmortem.schema.json", "taxonomy.schema.json", "regimes.schema.json")
 DEFAULT_LAYERS = ["model", "data", "human-in-the-loop", "process"]
 ID_PATTERN_CASES = {
     "INC-2025-014": True,
