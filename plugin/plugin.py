@@ -18,8 +18,6 @@ from pathlib import Path
 from typing import Any
 
 from markupsafe import Markup
-from mkdocs.config import config_options as c
-from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.livereload import LiveReloadServer
@@ -29,10 +27,11 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
 
-from . import blameless, charts, export, feed
+from . import charts, export, feed
 from .guide import render_guide
 from .library import Library, LibraryLoader, resolve_taxonomy_path
 from .model import Finding, Postmortem, Severity
+from .options import PostmortemsConfig, settings_of
 from .render import Renderer
 from .report import as_text
 from .resources import TEMPLATES_DIR
@@ -42,7 +41,6 @@ from .site import SiteModel, incident_url
 
 log = get_plugin_logger(__name__)
 
-_DEFAULTS = Settings()
 # Markers left in Markdown and swapped for rendered HTML in on_page_content:
 # that way the HTML is not re-parsed by Markdown, yet still reaches the
 # search index, which reads page content after on_page_content.
@@ -54,16 +52,6 @@ _ASSETS = (
     "assets/postmortems-charts.css",
 )
 _SCRIPTS = ("assets/postmortems.js",)
-
-
-class PostmortemsConfig(Config):  # type: ignore[no-untyped-call]
-    taxonomy = c.Optional(c.Type(str))
-    required_sections = c.ListOfItems(c.Type(str), default=list(_DEFAULTS.required_sections))
-    include_drafts = c.Type(bool, default=_DEFAULTS.include_drafts)
-    id_prefix = c.Optional(c.Type(str))
-    blameless_phrases = c.Type(dict, default={})
-    related_hints = c.Type(bool, default=_DEFAULTS.related_hints)
-    search_narrative_limit = c.Type(int, default=_DEFAULTS.search_narrative_limit)
 
 
 def _build_date() -> dt.date:
@@ -83,6 +71,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         self._reset()
 
     def _reset(self) -> None:
+        self._settings: Settings | None = None
         self.library: Library | None = None
         self.site: SiteModel | None = None
         self.renderer: Renderer | None = None
@@ -101,9 +90,6 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         """Reset per-build state; put our templates last in the theme's
         search path so a site's custom_dir overrides still win."""
         self._reset()
-        problems = blameless.option_problems(self.config.blameless_phrases)
-        if problems:
-            raise PluginError("; ".join(problems))
         if str(TEMPLATES_DIR) not in config.theme.dirs:
             config.theme.dirs.append(str(TEMPLATES_DIR))
         for css in _ASSETS:
@@ -115,11 +101,14 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
 
     @property
     def settings(self) -> Settings:
-        return Settings.from_options(dict(self.config))
+        """The validated options, made into the core's settings once per build."""
+        if self._settings is None:
+            self._settings = settings_of(self.config)
+        return self._settings
 
     @property
     def include_drafts(self) -> bool:
-        return self.is_serve or self.config.include_drafts
+        return self.is_serve or self.settings.include_drafts
 
     # Late (-50): other plugins add or drop their files first, so the library
     # sees the docs as they will be built.
@@ -288,7 +277,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
             self.after_search[src] += narrative
             # Until on_page_context, the page holds what search should index.
             indexed = renderer.render("incident_search.html", url, **context)
-            if len(site.incidents) <= self.config.search_narrative_limit:
+            if len(site.incidents) <= self.settings.search_narrative_limit:
                 indexed += narrative
             return indexed
         generated = self.generated.get(src)
