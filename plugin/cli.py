@@ -29,7 +29,7 @@ def site_config(config_file: str | None, required: bool, strict: bool = False) -
     # named files without a site do not pay for it.
     from .options import default_config_file, load_site_config
 
-    path = Path(config_file) if config_file is not None else default_config_file(Path.cwd())
+    path = Path(config_file) if config_file is not None else default_config_file(Path())
     if path is None:
         if not required:
             return None

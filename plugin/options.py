@@ -170,11 +170,10 @@ def load_site_config(config_file: Path, *, strict: bool = False) -> SiteConfig:
         try:
             config = load_config(str(config_file), strict=strict or None)
         except (exceptions.ConfigurationError, exceptions.Abort, OSError) as exc:
-            messages = [r.getMessage() for r in log.records if r.levelno >= logging.ERROR]
-            if strict:
-                messages += [r.getMessage() for r in log.records if r.levelno < logging.ERROR]
-            if not messages or isinstance(exc, exceptions.ConfigurationError | OSError):
-                messages.append(getattr(exc, "message", None) or str(exc))
+            # What MkDocs logged (errors, and warnings that --strict refuses),
+            # then its last word ("Aborted with ...", "Config file ... does not exist").
+            messages = [r.getMessage() for r in log.records]
+            messages.append(getattr(exc, "message", None) or str(exc))
             raise ConfigError(f"{config_file}: {'; '.join(messages)}") from exc
     plugin: Any = next(
         (p for p in config.plugins.values() if isinstance(p, PostmortemsPlugin)), None
