@@ -15,12 +15,11 @@ import json
 import os
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.livereload import LiveReloadServer
 from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
@@ -38,6 +37,11 @@ from .resources import TEMPLATES_DIR
 from .settings import Settings
 from .site import Page as SitePage
 from .site import SiteModel, incident_url
+
+if TYPE_CHECKING:
+    # Only `mkdocs serve` needs the server; a build or `postmortems lint`
+    # loading the plugin need not import it (and watchdog).
+    from mkdocs.livereload import LiveReloadServer
 
 log = get_plugin_logger(__name__)
 
