@@ -10,7 +10,7 @@ from .checks import check_document, check_library
 from .frontmatter import Document, Limits, parse_yaml, read_document
 from .library import Library, LibraryLoader, load_library
 from .model import ActionItem, Factor, Finding, Harm, Postmortem, Severity
-from .settings import Settings, read_site_config
+from .settings import Settings
 from .taxonomy import Taxonomy, load_taxonomy
 
 __all__ = [
@@ -32,5 +32,4 @@ __all__ = [
     "load_taxonomy",
     "parse_yaml",
     "read_document",
-    "read_site_config",
 ]

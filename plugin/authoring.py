@@ -232,17 +232,25 @@ def known_ids(library: Library) -> list[str]:
     return ids
 
 
+def prefix_problem(configured: object) -> str | None:
+    """What is wrong with an `id_prefix` option, if anything."""
+    # The option comes from YAML, where `id_prefix: 42` is a number.
+    if configured is None or (isinstance(configured, str) and _PREFIX.match(configured)):
+        return None
+    return (
+        f"the plugin option id_prefix '{configured}' must be capital letters and "
+        "digits, starting with a letter, like INC or AI"
+    )
+
+
 def choose_prefix(ids: Iterable[str], configured: object) -> str:
     """The `id_prefix` option, else the prefix most ids of the library use,
     else INC."""
     if configured is not None:
-        # The option comes from YAML, where `id_prefix: 42` is a number.
-        if not isinstance(configured, str) or not _PREFIX.match(configured):
-            raise AuthoringError(
-                f"the plugin option id_prefix '{configured}' must be capital letters and "
-                "digits, starting with a letter, like INC or AI"
-            )
-        return configured
+        problem = prefix_problem(configured)
+        if problem:
+            raise AuthoringError(problem)
+        return str(configured)
     counts = Counter(m.group(1) for i in ids if (m := _ID.match(i)))
     if not counts:
         return DEFAULT_PREFIX

@@ -28,22 +28,33 @@ from .obligations import summary as clocks_summary
 from .regimes import load_regimes
 from .report import REPORTERS, summary_line
 from .reporting import build_date
-from .settings import ConfigError, Settings, SiteConfig, read_site_config
+from .settings import ConfigError, Settings, SiteConfig
 from .site import SEVERITIES
 
-DEFAULT_CONFIG = "mkdocs.yml"
 T = TypeVar("T")
 
 
-def site_config(config_file: str | None, required: bool) -> SiteConfig | None:
-    """The site's config, or None where there is none and none is needed."""
-    path = Path(config_file or DEFAULT_CONFIG)
-    if config_file is None and not path.exists() and not required:
-        return None
+def site_config(config_file: str | None, required: bool, strict: bool = False) -> SiteConfig | None:
+    """The site's config as `mkdocs build` (`--strict` if `strict`) loads
+    and validates it, or None where there is none and none is needed."""
+    # MkDocs is imported only when a site is read: `--help` and linting
+    # named files without a site do not pay for it.
+    from .options import default_config_file, load_site_config
+
+    path = Path(config_file) if config_file is not None else default_config_file(Path())
+    if path is None:
+        if not required:
+            return None
+        raise click.UsageError(
+            "no mkdocs.yml (or properdocs.yml) here: run from the site's folder or give -f FILE"
+        )
     try:
-        return read_site_config(path)
+        config = load_site_config(path, strict=strict)
     except ConfigError as exc:
         raise click.UsageError(str(exc)) from exc
+    for warning in config.warnings:
+        click.echo(f"Warning: {path}: {warning}", err=True)
+    return config
 
 
 config_option = click.option(
@@ -52,7 +63,8 @@ config_option = click.option(
     "config_file",
     metavar="FILE",
     default=None,
-    help="The site's mkdocs.yml (default: ./mkdocs.yml); its plugin options apply.",
+    help="The site's mkdocs.yml (default: ./mkdocs.yml, else ./properdocs.yml); "
+    "read and validated as MkDocs does, its plugin options apply.",
 )
 
 
@@ -84,7 +96,11 @@ def lint(
     Exit 0: no errors; 1: errors (or warnings with --strict); 2: usage error.
     """
     # Linting the whole site needs its docs_dir; named files only need context.
-    config = site_config(config_file, required=False) if paths else _site_with_docs(config_file)
+    config = (
+        site_config(config_file, required=False, strict=strict)
+        if paths
+        else _site_with_docs(config_file, strict=strict)
+    )
     cwd = Path.cwd()
     settings = config.settings if config else Settings()
     if no_hints:
@@ -111,15 +127,11 @@ def lint(
     sys.exit(1 if failing else 0)
 
 
-def _site_with_docs(config_file: str | None) -> SiteConfig:
-    """The site's config, whose docs_dir must exist: as in MkDocs, a mistyped
-    docs_dir must not pass lint or export an empty library by reading nothing."""
-    config = site_config(config_file, required=True)
+def _site_with_docs(config_file: str | None, strict: bool = False) -> SiteConfig:
+    """The site's config, required. MkDocs refuses a docs_dir that is not a
+    folder, so a mistyped one cannot pass lint or export an empty library."""
+    config = site_config(config_file, required=True, strict=strict)
     assert config is not None
-    if not config.docs_dir.is_dir():
-        raise click.UsageError(
-            f"docs_dir '{config.docs_dir}' of {config.config_file} is not a folder"
-        )
     return config
 
 

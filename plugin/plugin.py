@@ -14,24 +14,22 @@ import html
 import json
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
-from mkdocs.config import config_options as c
-from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.livereload import LiveReloadServer
 from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
 
-from . import blameless, charts, export, feed
+from . import charts, export, feed
 from .guide import render_guide
 from .library import Library, LibraryLoader, resolve_regimes_path, resolve_taxonomy_path
 from .model import Finding, Postmortem, Severity
+from .options import PostmortemsConfig, settings_of
 from .render import Renderer
 from .report import as_text
 from .reporting import CLOCK_RULES, build_date
@@ -40,9 +38,13 @@ from .settings import Settings
 from .site import Page as SitePage
 from .site import SiteModel, incident_url, relative_url
 
+if TYPE_CHECKING:
+    # Only `mkdocs serve` needs the server; a build or `postmortems lint`
+    # loading the plugin need not import it (and watchdog).
+    from mkdocs.livereload import LiveReloadServer
+
 log = get_plugin_logger(__name__)
 
-_DEFAULTS = Settings()
 # Markers left in Markdown and swapped for rendered HTML in on_page_content:
 # that way the HTML is not re-parsed by Markdown, yet still reaches the
 # search index, which reads page content after on_page_content.
@@ -75,19 +77,6 @@ def _nav_with_index_files(nav: Any, prefix: str) -> Any:
     if isinstance(nav, dict):
         return {key: _nav_with_index_files(value, prefix) for key, value in nav.items()}
     return nav
-
-
-class PostmortemsConfig(Config):  # type: ignore[no-untyped-call]
-    taxonomy = c.Optional(c.Type(str))
-    required_sections = c.ListOfItems(c.Type(str), default=list(_DEFAULTS.required_sections))
-    include_drafts = c.Type(bool, default=_DEFAULTS.include_drafts)
-    id_prefix = c.Optional(c.Type(str))
-    blameless_phrases = c.Type(dict, default={})
-    related_hints = c.Type(bool, default=_DEFAULTS.related_hints)
-    search_narrative_limit = c.Type(int, default=_DEFAULTS.search_narrative_limit)
-    prefix = c.Type(str, default=_DEFAULTS.prefix)
-    home_dashboard = c.Type(bool, default=_DEFAULTS.home_dashboard)
-    regimes = c.Optional(c.Type(str))
 
 
 def _with_title(content: str, page: Page) -> str:
@@ -143,6 +132,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         self._reset()
 
     def _reset(self) -> None:
+        self._settings: Settings | None = None
         self.library: Library | None = None
         self.site: SiteModel | None = None
         self.renderer: Renderer | None = None
@@ -166,18 +156,11 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         """Reset per-build state; put our templates last in the theme's
         search path so a site's custom_dir overrides still win."""
         self._reset()
-        problems = blameless.option_problems(self.config.blameless_phrases)
-        if problems:
-            raise PluginError("; ".join(problems))
-        try:
-            self._settings = Settings.from_options(dict(self.config))
-        except TypeError as exc:
-            raise PluginError(f"plugin 'postmortems': {exc}") from exc
         if "i18n" in config.plugins and "postmortems/i18n-before" not in config.plugins:
             config.plugins["postmortems/i18n-before"] = _HideFromI18n(self)
             config.plugins["postmortems/i18n-after"] = _ShowAfterI18n(self)
         if config.nav is not None:
-            config.nav = _nav_with_index_files(config.nav, self._settings.prefix)
+            config.nav = _nav_with_index_files(config.nav, self.prefix)
         if str(TEMPLATES_DIR) not in config.theme.dirs:
             config.theme.dirs.append(str(TEMPLATES_DIR))
         for css in _ASSETS:
@@ -189,7 +172,10 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
 
     @property
     def settings(self) -> Settings:
-        return getattr(self, "_settings", None) or Settings.from_options(dict(self.config))
+        """The validated options, made into the core's settings once per build."""
+        if self._settings is None:
+            self._settings = settings_of(self.config)
+        return self._settings
 
     @property
     def prefix(self) -> str:
@@ -197,7 +183,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
 
     @property
     def include_drafts(self) -> bool:
-        return self.is_serve or self.config.include_drafts
+        return self.is_serve or self.settings.include_drafts
 
     # Early (50): the generated pages must be in `files` when plugins at the
     # default priority read it (mkdocs-redirects checks its targets there).
@@ -413,7 +399,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
             # never see them.
             self.own_tags[src] = page.meta.get("tags")
             page.meta["tags"] = [*(self.own_tags[src] or ()), *self._search_terms(site, pm)]
-            if len(site.incidents) <= self.config.search_narrative_limit:
+            if len(site.incidents) <= self.settings.search_narrative_limit:
                 indexed += narrative
             return indexed
         generated = self.generated.get(src)

@@ -153,15 +153,17 @@ def test_readme_lists_every_rule() -> None:
 
 
 def test_core_modules_import_neither_mkdocs_nor_click() -> None:
-    """Only the two adapters touch MkDocs or click: a move to another site
-    generator is a new adapter, not a rewrite."""
-    adapters = {"plugin.py", "cli.py"}
-    offenders = []
+    """Only the adapters touch MkDocs or click, each only its own framework: a
+    move to another site generator is a new adapter, not a rewrite."""
+    # The MkDocs plugin, its options (read by the build and the CLI alike),
+    # and the click command line.
+    adapters = {"plugin.py": ["mkdocs"], "options.py": ["mkdocs"], "cli.py": ["click"]}
+    used_by: dict[str, list[str]] = {}
     for module in sorted((REPO / "plugin").glob("*.py")):
         tree = ast.parse(module.read_text(encoding="utf-8"))
         names = [a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names]
         names += [n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)]
         used = {n.split(".")[0] for n in names} & {"mkdocs", "material", "click"}
-        if used and module.name not in adapters:
-            offenders.append((module.name, sorted(used)))
-    assert offenders == []
+        if used:
+            used_by[module.name] = sorted(used)
+    assert used_by == adapters
