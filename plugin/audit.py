@@ -102,7 +102,7 @@ _BACKSLASH = re.compile(r"\\(?:u([0-9a-fA-F]{4})|x([0-9a-fA-F]{2})|(.))", re.DOT
 _BACKSLASH_WHITE = {"n": " ", "r": " ", "t": " ", "b": " ", "f": " "}
 # Invisible characters that split a word without showing: soft hyphen,
 # zero-width space and joiners, word joiner, byte-order mark.
-_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))
+_INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]+")
 
 
 @dataclass(frozen=True)
@@ -178,7 +178,7 @@ def normalise(text: str) -> str:
             text = unquote(text, errors="replace")
         if "&" in text:
             text = html.unescape(text)
-    return unicodedata.normalize("NFKC", text.translate(_INVISIBLE)).casefold()
+    return unicodedata.normalize("NFKC", _INVISIBLE.sub("", text)).casefold()
 
 
 def words_in_text(text: str) -> Iterator[str]:
@@ -186,11 +186,9 @@ def words_in_text(text: str) -> Iterator[str]:
     title cut by `<em>` still reads on)."""
     pos = 0
     for m in _TAG.finditer(text):
-        for w in _WORD.finditer(text, pos, m.start()):
-            yield w.group()
+        yield from _WORD.findall(text, pos, m.start())
         pos = m.end()
-    for w in _WORD.finditer(text, pos):
-        yield w.group()
+    yield from _WORD.findall(text, pos)
 
 
 def words_in_tags(text: str) -> Iterator[str]:
@@ -198,8 +196,7 @@ def words_in_tags(text: str) -> Iterator[str]:
     comments), each tag a stream of its own."""
     for m in _TAG.finditer(text):
         yield _SEP
-        for w in _WORD.finditer(text, m.start(), m.end()):
-            yield w.group()
+        yield from _WORD.findall(text, m.start(), m.end())
 
 
 def words_of(text: str) -> tuple[str, ...]:
@@ -257,8 +254,14 @@ def _digest(data: bytes) -> bytes:
 class Matcher:
     def __init__(self, by_length: dict[int, dict[tuple[str, ...], set[Hit]]]) -> None:
         self.by_length = by_length
-        self.lengths = sorted(by_length)
-        self.longest = max(self.lengths, default=0)
+        self.longest = max(by_length, default=0)
+        # By last word, the lengths of the needles that end with it: most words
+        # of a site (markup, scripts) end no needle and cost one lookup.
+        ends: dict[str, set[int]] = defaultdict(set)
+        for size, table in by_length.items():
+            for key in table:
+                ends[key[-1]].add(size)
+        self.ends = {word: tuple(sorted(sizes)) for word, sizes in ends.items()}
 
     def scan(self, words: Iterable[str], found: set[Hit]) -> None:
         """Add the hits of every needle in this stream of words."""
@@ -267,18 +270,20 @@ class Matcher:
 
     def scan_sequences(self, words: Iterable[str], found: set[Hit]) -> Iterator[tuple[str, ...]]:
         """As scan, yielding each matching word sequence."""
-        if not self.lengths:
+        ends, tables, longest = self.ends, self.by_length, self.longest
+        if not ends:
             return
-        lengths, tables, longest = self.lengths, self.by_length, self.longest
         window: list[str] = []
         for word in words:
             window.append(word)
-            n = len(window)
-            if n > 4096:
+            if len(window) > 4096:
                 # Keep the window short; amortised, this is linear.
-                del window[: n - longest]
-                n = longest
-            for size in lengths:
+                del window[:-longest]
+            sizes = ends.get(word)
+            if sizes is None:
+                continue
+            n = len(window)
+            for size in sizes:
                 if size > n:
                     break
                 key = tuple(window[n - size :])
