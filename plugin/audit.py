@@ -444,11 +444,12 @@ def _public_file_names(docs_dir: Path, secret: set[Path]) -> Iterator[str]:
 # --- the site's side --------------------------------------------------------------
 
 
-def site_files(site_dir: Path) -> Iterator[Path]:
+def site_files(site_dir: Path, errors: list[OSError]) -> Iterator[Path]:
     """Every file under site_dir, hidden ones and those behind symbolic
-    links included (a deploy copies them), each folder once."""
+    links included (a deploy copies them), each folder once. Folders that
+    cannot be listed go to `errors`: unread is not clean."""
     seen: set[tuple[int, int]] = set()
-    for root, dirs, files in os.walk(site_dir, followlinks=True):
+    for root, dirs, files in os.walk(site_dir, onerror=errors.append, followlinks=True):
         st = os.stat(root)
         if (st.st_dev, st.st_ino) in seen:
             dirs[:] = []
@@ -493,7 +494,8 @@ class Auditor:
 
     def audit(self, site_dir: Path, shown_from: Path) -> AuditResult:
         result = AuditResult(self.plan.unpublished)
-        for path in site_files(site_dir):
+        errors: list[OSError] = []
+        for path in site_files(site_dir, errors):
             shown = display_path(path, shown_from)
             rel = path.relative_to(site_dir).as_posix()
             result.files += 1
@@ -522,6 +524,9 @@ class Auditor:
                 if problem:
                     result.unscanned.append(Unscanned(shown, problem))
                 self._report(result, shown, rel, "gzip member", found)
+        for error in errors:
+            folder = display_path(Path(error.filename or site_dir), shown_from)
+            result.unscanned.append(Unscanned(folder, error.strerror or str(error)))
         return result
 
     def _too_large(self) -> str:
@@ -554,7 +559,9 @@ class Auditor:
             found |= by_digest.get(_digest(data), set())
         if data.startswith(_GZIP_MAGIC):
             return found  # compressed bytes hold no words; the members are read
-        text = normalise(data.decode("utf-8", errors="replace"))
+        # UTF-8 as a site is written; UTF-16 where a byte-order mark says so.
+        encoding = "utf-16" if data.startswith((b"\xff\xfe", b"\xfe\xff")) else "utf-8"
+        text = normalise(data.decode(encoding, errors="replace"))
         self.matcher.scan(words_in_text(text), found)
         self.matcher.scan(words_in_tags(text), found)
         return found

@@ -348,6 +348,12 @@ PLANTED = {
         DRAFT,
         "id",
     ),
+    "title in a UTF-16 text file": (
+        lambda s: (s / "notes.txt").write_bytes(R_TITLE.encode("utf-16")),
+        "notes.txt",
+        RESTRICTED,
+        "title",
+    ),
     "asset name, percent-encoded in a link": (
         lambda s: plant(s / "index.html", '<img src="img/salary%2Dheatmap%2Dq3%2Epng">'),
         "index.html",
