@@ -371,10 +371,15 @@ def plan(library: Library, docs_dir: Path, config_file: Path | None) -> _Plan:
         index = len(unpublished)
         unpublished.append(Unpublished(doc.path, pm_id, reason))
         secret_files.add(md_file)
-        for key, text in _strings(data):
-            if key in _OWN_KIND:
-                needles.add_words(words_of(text), (index, _OWN_KIND[key]))
-            elif key not in _NOT_TEXT:
+        for top, value in data.items():
+            # Only the postmortem's own id, title and summary: a factor's
+            # `summary` or an action item's `title` is front-matter text.
+            if top in _OWN_KIND and isinstance(value, str):
+                needles.add_words(words_of(value), (index, _OWN_KIND[top]))
+                continue
+            for key, text in _strings(value, str(top)):
+                if key in _NOT_TEXT:
+                    continue
                 words = words_of(text)
                 if len(words) >= _MIN_FRONT_MATTER_WORDS:
                     needles.add_words(words, (index, FRONT_MATTER))
@@ -464,9 +469,10 @@ class _TooLarge(Exception):
     pass
 
 
-def _gunzip(data: bytes, limit: int) -> bytes:
+def _gunzip(data: bytes, limit: int) -> tuple[bytes, bytes]:
     """Every member of a gzip file, at most `limit` bytes out (a gzip bomb
-    stops there). Raises zlib.error on a broken stream, _TooLarge past limit."""
+    stops there), and whatever follows the last member. Raises zlib.error on
+    a broken stream, _TooLarge past limit."""
     out: list[bytes] = []
     total = 0
     while data:
@@ -480,9 +486,10 @@ def _gunzip(data: bytes, limit: int) -> bytes:
             raise zlib.error("the gzip stream ends early")
         data = d.unused_data
         if data and not data.startswith(_GZIP_MAGIC):
-            # Padding after the last member, as some tools write.
-            break
-    return b"".join(out)
+            # Padding after the last member, as some tools write, or text
+            # appended to the file: the caller reads it as it is.
+            return b"".join(out), data
+    return b"".join(out), b""
 
 
 class Auditor:
@@ -534,12 +541,14 @@ class Auditor:
 
     def _scan_gzip(self, data: bytes, found: set[Hit], depth: int = 1) -> str | None:
         try:
-            inner = _gunzip(data, self.max_file_bytes)
+            inner, trailing = _gunzip(data, self.max_file_bytes)
         except _TooLarge:
             return f"a gzip member {self._too_large()}"
         except zlib.error as exc:
             return f"a gzip file that cannot be read ({exc})"
         found |= self.scan_bytes(inner)
+        if trailing:
+            found |= self.scan_bytes(trailing)
         if inner.startswith(_GZIP_MAGIC):
             if depth >= _MAX_GZIP_DEPTH:
                 return f"gzip nested more than {_MAX_GZIP_DEPTH} deep"

@@ -25,6 +25,7 @@ R_SENTENCE = (
     'Café staff in the Zürich office received the spreadsheet twice because the "all-hands" '
     "alias expanded into itself."
 )
+R_CUSTOMER = "Northwind Traders account team in the Oslo region"
 R_STEM = f"{RESTRICTED}-payroll-leak"
 R_ASSET = "salary-heatmap-q3.png"
 R_ASSET_BYTES = b"\x89PNG\r\n\x1a\n" + b"restricted heat map pixels 5521" * 10
@@ -57,7 +58,14 @@ LIBRARY = {
         P_SENTENCE,
         related=f"[{RESTRICTED}, {DRAFT}]",
     ),
-    f"2025/{R_STEM}.md": pm(RESTRICTED, R_TITLE, R_SUMMARY, R_SENTENCE, visibility="restricted"),
+    f"2025/{R_STEM}.md": pm(
+        RESTRICTED,
+        R_TITLE,
+        R_SUMMARY,
+        R_SENTENCE,
+        visibility="restricted",
+        **{"x-customer": json.dumps(R_CUSTOMER)},
+    ),
     f"2025/{DRAFT}.md": pm(DRAFT, D_TITLE, D_SUMMARY, D_SENTENCE, status="draft"),
 }
 # Only in the site built without the plugin: the plugin of this version
@@ -130,7 +138,8 @@ def kinds(lines: list[str], site_file: str, source: str) -> set[str]:
 
 
 def assert_nothing_secret_printed(out: str) -> None:
-    for text in (R_TITLE, R_SUMMARY, R_SENTENCE, D_TITLE, D_SUMMARY, PAGE_TITLE, B_TITLE):
+    secrets = (R_TITLE, R_SUMMARY, R_SENTENCE, R_CUSTOMER, D_TITLE, D_SUMMARY, PAGE_TITLE, B_TITLE)
+    for text in secrets:
         assert text not in out
         assert html.escape(text) not in out
 
@@ -242,6 +251,11 @@ def plant(path: Path, text: str) -> None:
         fh.write(text)
 
 
+def plant_bytes(path: Path, data: bytes) -> None:
+    with path.open("ab") as fh:
+        fh.write(data)
+
+
 def display(path: Path, root: Path) -> str:
     return path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
 
@@ -336,6 +350,12 @@ PLANTED = {
         DRAFT,
         "summary",
     ),
+    "summary as plain text after the last gzip member": (
+        lambda s: plant_bytes(s / "sitemap.xml.gz", R_SUMMARY.encode()),
+        "sitemap.xml.gz (gzip member)",
+        RESTRICTED,
+        "summary",
+    ),
     "id on a page that does not cite it": (
         lambda s: plant(s / "index.html", f"<p>See {RESTRICTED}.</p>"),
         "index.html",
@@ -353,6 +373,12 @@ PLANTED = {
         "notes.txt",
         RESTRICTED,
         "title",
+    ),
+    "front-matter text (a team's own x- key) in the feed": (
+        lambda s: plant(s / "feed.xml", f"<!-- {R_CUSTOMER} -->"),
+        "feed.xml",
+        RESTRICTED,
+        "front-matter text",
     ),
     "asset name, percent-encoded in a link": (
         lambda s: plant(s / "index.html", '<img src="img/salary%2Dheatmap%2Dq3%2Epng">'),
