@@ -11,6 +11,7 @@ from typing import TypeVar
 
 import click
 
+from . import audit as audit_module
 from . import authoring
 from .export import incidents_csv, incidents_json
 from .library import (
@@ -379,6 +380,48 @@ def reporting_command(config_file: str | None, today: dt.datetime | None, fmt: s
         click.echo(f"{problem.path}: cannot compute its clocks: {problem.message}", err=True)
     click.echo(clocks_summary(clocks.rows, day), err=True)
     sys.exit(1 if clocks.overdue or clocks.problems or library.regimes is None else 0)
+
+
+@cli.command("audit")
+@click.argument(
+    "site_dir", type=click.Path(exists=True, file_okay=False, path_type=Path), metavar="SITE_DIR"
+)
+@config_option
+@click.option(
+    "--max-file-size",
+    "max_mib",
+    type=click.IntRange(min=1),
+    default=audit_module.DEFAULT_MAX_FILE_BYTES // 2**20,
+    show_default=True,
+    metavar="MiB",
+    help="Larger files (and gzip members) are not scanned, and fail the audit.",
+)
+def audit_command(site_dir: Path, config_file: str | None, max_mib: int) -> None:
+    """Scan a built site (every file, gzip members too) for anything of a
+    postmortem that must not be published: restricted ones always, drafts
+    unless include_drafts is true. Works whatever built the site; run it
+    before deploying.
+
+    Exit 0: clean; 1: a leak (each named with the site file), or a file that
+    could not be scanned; 2: usage error.
+    """
+    config = _site_with_docs(config_file)
+    library = _load_site(config)
+    result = audit_module.audit_site(
+        site_dir,
+        library,
+        config.docs_dir,
+        config.config_file,
+        Path.cwd(),
+        max_mib * 2**20,
+    )
+    # Names and kinds only: the log of a CI job is no place to repeat what leaked.
+    for leak in result.leaks:
+        click.echo(leak.line())
+    for unscanned in result.unscanned:
+        click.echo(unscanned.line())
+    click.echo(audit_module.summary_line(result), err=True)
+    sys.exit(0 if result.clean else 1)
 
 
 def main() -> None:

@@ -1,11 +1,19 @@
-"""Findings to text for people, JSON for tools, annotations for GitHub."""
+"""Findings to text for people, JSON for tools, annotations for GitHub,
+SARIF for code scanning and a Code Quality report for GitLab."""
 
 from __future__ import annotations
 
+import hashlib
 import json
+from collections import Counter
 from collections.abc import Callable, Sequence
+from importlib import metadata
+from pathlib import PureWindowsPath
+from typing import Any, Final
+from urllib.parse import quote
 
-from .model import Finding
+from .model import Finding, Severity
+from .rules import RULES, Rule
 
 # Messages quote what the author wrote, and YAML can write any character
 # ("a\nb", "\e[2J"): one finding must stay one line, and inert in a terminal.
@@ -46,10 +54,123 @@ def as_github(findings: Sequence[Finding]) -> str:
     )
 
 
+DISTRIBUTION: Final = "mkdocs-postmortems"
+SARIF_SCHEMA: Final = (
+    "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+)
+_SARIF_LEVEL: Final = {Severity.ERROR: "error", Severity.WARNING: "warning"}
+# GitLab's scale is info, minor, major, critical, blocker. An error fails the
+# pipeline already; "major" ranks it above warnings without claiming an outage.
+GITLAB_SEVERITY: Final = {Severity.ERROR: "major", Severity.WARNING: "minor"}
+
+
+def _distribution() -> tuple[str, str | None]:
+    """Our version, and the home page the installed package declares (if any)."""
+    try:
+        meta = metadata.metadata(DISTRIBUTION).json
+    except metadata.PackageNotFoundError:
+        return "0+unknown", None
+    urls = meta.get("project_url") or []
+    for entry in [urls] if isinstance(urls, str) else urls:
+        label, _, url = entry.partition(",")
+        if label.strip().lower() in ("homepage", "home", "repository", "source"):
+            return str(meta["version"]), url.strip()
+    home = meta.get("home_page")
+    return str(meta["version"]), home if isinstance(home, str) and home else None
+
+
+def _uri(path: str) -> str:
+    """A finding's path as a URI reference: a relative path stays relative
+    (paths are shown with forward slashes), an absolute one becomes file://."""
+    windows = PureWindowsPath(path)
+    if windows.drive:
+        return windows.as_uri()
+    if path.startswith("/"):
+        return "file://" + quote(path)
+    return quote(path)
+
+
+def _rule_descriptor(rule: Rule) -> dict[str, Any]:
+    help_text = rule.summary + (f": {rule.advice}" if rule.advice else "")
+    if rule.example:
+        help_text += f". For example, '{rule.example}' could read '{rule.rewrite}'"
+    return {
+        "id": rule.id,
+        "shortDescription": {"text": rule.summary},
+        "fullDescription": {"text": help_text},
+        "help": {"text": help_text},
+        "defaultConfiguration": {"level": _SARIF_LEVEL[rule.severity]},
+        "properties": {"tags": [rule.group]},
+    }
+
+
+def as_sarif(findings: Sequence[Finding]) -> str:
+    """One SARIF 2.1.0 log, one run: every rule described, one result per finding."""
+    version, home = _distribution()
+    rules = [_rule_descriptor(rule) for rule in RULES.values()]
+    index = {rule.id: i for i, rule in enumerate(RULES.values())}
+    for f in findings:
+        # Defensive: a finding made outside the registry still gets a descriptor.
+        if f.rule not in index:
+            index[f.rule] = len(rules)
+            rules.append({"id": f.rule, "shortDescription": {"text": f.rule}})
+    driver: dict[str, Any] = {"name": "postmortems", "version": version}
+    if home:
+        driver["informationUri"] = home
+    driver["rules"] = rules
+    results = [
+        {
+            "ruleId": f.rule,
+            "ruleIndex": index[f.rule],
+            "level": _SARIF_LEVEL[f.severity],
+            "message": {"text": f.message},
+            "locations": [
+                {
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": _uri(f.path)},
+                        "region": {"startLine": max(f.line, 1), "startColumn": max(f.column, 1)},
+                    }
+                }
+            ],
+        }
+        for f in findings
+    ]
+    run = {"tool": {"driver": driver}, "columnKind": "unicodeCodePoints", "results": results}
+    log = {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
+    return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+
+
+def as_gitlab(findings: Sequence[Finding]) -> str:
+    """A GitLab Code Quality report. The fingerprint leaves the line out, so a
+    finding keeps it when lines above are added or removed; identical findings
+    in one file (same rule, same message) are told apart by their order."""
+    seen: Counter[tuple[str, str, str]] = Counter()
+    issues = []
+    for f in sorted(findings):
+        key = (f.path, f.rule, f.message)
+        occurrence = seen[key]
+        seen[key] += 1
+        digest = hashlib.sha256(
+            json.dumps([*key, occurrence], ensure_ascii=False).encode("utf-8")
+        ).hexdigest()
+        issues.append(
+            {
+                "description": f.message,
+                "check_name": f.rule,
+                "fingerprint": digest,
+                "severity": GITLAB_SEVERITY[f.severity],
+                "location": {"path": f.path, "lines": {"begin": max(f.line, 1)}},
+            }
+        )
+    return json.dumps(issues, indent=2, ensure_ascii=False) + "\n"
+
+
 REPORTERS: dict[str, Callable[[Sequence[Finding]], str]] = {
     "text": as_text,
     "json": as_json,
     "github": as_github,
+    "sarif": as_sarif,
+    "gitlab": as_gitlab,
 }
 
 

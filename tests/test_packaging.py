@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import configparser
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -13,6 +14,8 @@ from pathlib import Path
 
 import pytest
 from conftest import REPO, postmortem_text
+from packaging.requirements import Requirement
+from test_repo_files import install_requirement
 
 BUILD_TIMEOUT = 300
 UNKNOWN_CATEGORY = "\n  - layer: model\n    category: nope\n    summary: s"
@@ -139,3 +142,60 @@ def test_installed_wheel_lints_with_its_bundled_files(wheel: Path, tmp_path: Pat
     assert '"rule": "unknown-category"' in "\n".join(report)
     assert '"path": "INC-2025-015.md"' in "\n".join(report)
     assert '"path": "INC-2025-014.md"' not in "\n".join(report)
+
+
+def _console_script(target: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """The `postmortems` script pip put in target/bin, run against target's packages."""
+    return subprocess.run(
+        [str(target / "bin" / "postmortems"), *args],
+        env={**os.environ, "PYTHONPATH": str(target)},
+        capture_output=True,
+        text=True,
+        timeout=BUILD_TIMEOUT,
+        check=False,
+    )
+
+
+def _pip_install(target: Path, requirement: str | Path) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--no-deps", "--quiet", "-t", str(target),
+         str(requirement)],
+        capture_output=True,
+        text=True,
+        timeout=BUILD_TIMEOUT,
+        check=False,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_installed_wheel_runs_the_console_script(wheel: Path, tmp_path: Path) -> None:
+    """`pip install dist/...whl` (the README's second way) gives a `postmortems`
+    command that runs, with every command of this version."""
+    target = tmp_path / "installed"
+    _pip_install(target, wheel)
+    version = _console_script(target, "--version")
+    assert version.returncode == 0, version.stderr
+    assert version.stdout == "postmortems, version 0.1.0\n"
+    usage = _console_script(target, "--help")
+    assert {"lint", "new", "export", "audit"} <= set(re.findall(r"^  (\w+)", usage.stdout, re.M))
+
+
+def test_readme_install_from_the_git_repository_works(tmp_path: Path) -> None:
+    """The README's `pip install "mkdocs-postmortems @ git+https://...@<tag>"`, with a
+    Git repository of this source tree in place of the address and a real tag,
+    installs a `postmortems` that runs."""
+    spec = install_requirement()
+    repo_url, _, tag = (Requirement(spec).url or "").removeprefix("git+").rpartition("@")
+    repo = tmp_path / "repo"
+    shutil.copytree(REPO, repo, ignore=_not_source)
+    git = ["git", "-C", str(repo), "-c", "user.name=test", "-c", "user.email=test@example.org"]
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "release"],
+                 ["tag", "v0.1.0-test"]):  # fmt: skip
+        subprocess.run([*git, *args], check=True, capture_output=True, timeout=BUILD_TIMEOUT)
+    local = spec.replace(repo_url, repo.as_uri()).replace(f"@{tag}", "@v0.1.0-test")
+    assert local.startswith("mkdocs-postmortems @ git+file:///") and local.endswith("@v0.1.0-test")
+    target = tmp_path / "installed"
+    _pip_install(target, local)
+    version = _console_script(target, "--version")
+    assert version.returncode == 0, version.stderr
+    assert version.stdout == "postmortems, version 0.1.0\n"

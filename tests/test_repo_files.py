@@ -18,6 +18,7 @@ from conftest import REPO, postmortem_text
 from mkdocs.__main__ import cli as mkdocs_cli
 from mkdocs_postmortems.cli import cli
 from mkdocs_postmortems.rules import RULES
+from packaging.requirements import Requirement
 
 WORKFLOWS = REPO / ".github" / "workflows"
 CLIS: dict[str, click.Group] = {"postmortems": cli, "mkdocs": mkdocs_cli}
@@ -80,38 +81,128 @@ def test_own_config_uses_the_hook_ruff_and_mypy() -> None:
     assert mypy["id"] == "mypy" and mypy["args"] == []
 
 
-def test_pull_request_workflow_lints_and_builds() -> None:
-    """On pull_request: checkout, Python 3.11, install, lint for GitHub, strict build."""
+def shell_command(line: str) -> str:
+    """The command of a shell line, without an output redirection or `|| true`."""
+    return line.split(" > ")[0].split(" || ")[0]
+
+
+def test_pull_request_workflow_lints_uploads_sarif_and_builds() -> None:
+    """On pull_request: install, lint for GitHub annotations and as SARIF, upload it, build."""
     flow = load(WORKFLOWS / "postmortems-pr.yml")
     # YAML 1.1 reads the key `on` as true.
     assert "pull_request" in flow[True]
-    assert uses(flow) == ["actions/checkout", "actions/setup-python"]
+    assert uses(flow) == [
+        "actions/checkout",
+        "actions/setup-python",
+        "github/codeql-action/upload-sarif",
+    ]
+    assert flow["permissions"]["security-events"] == "write"
     steps = next(iter(flow["jobs"].values()))["steps"]
     assert steps[1]["with"]["python-version"] == "3.11"
     lines = list(run_lines(flow))
-    assert lines == ["pip install .", "postmortems lint --format github", "mkdocs build --strict"]
-    assert [check_command(line) for line in lines[1:]] == [
+    assert lines == [
+        'pip install "$POSTMORTEMS_PACKAGE"',
+        "postmortems lint --format github",
+        "postmortems lint --format sarif > postmortems.sarif",
+        "mkdocs build --strict",
+    ]
+    assert [check_command(shell_command(line)) for line in lines[1:]] == [
+        ["postmortems", "lint"],
         ["postmortems", "lint"],
         ["mkdocs", "build"],
     ]
+    upload = next(s for s in steps if s.get("uses", "").startswith("github/codeql-action/"))
+    assert upload["with"]["sarif_file"] == "postmortems.sarif"
 
 
-def test_publish_workflow_deploys_pages_from_main() -> None:
-    """On push to main: build strictly, upload the Pages artifact, deploy it."""
+def test_publish_workflow_audits_then_deploys_pages_from_main(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On push to main: build strictly, audit the built folder, upload it, deploy it."""
     flow = load(WORKFLOWS / "postmortems-publish.yml")
+    # `audit` checks that its SITE_DIR exists, as it will after the build.
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "site").mkdir()
     assert flow[True]["push"]["branches"] == ["main"]
     assert flow["permissions"] == {"contents": "read", "pages": "write", "id-token": "write"}
     assert "actions/upload-pages-artifact" in uses(flow)
     assert "actions/deploy-pages" in uses(flow)
     assert flow["jobs"]["deploy"]["needs"] == "build"
-    commands = [check_command(line) for line in run_lines(flow) if not line.startswith("pip ")]
-    assert commands == [["postmortems", "lint"], ["mkdocs", "build"]]
+    lines = [line for line in run_lines(flow) if not line.startswith("pip ")]
+    assert [check_command(line) for line in lines] == [
+        ["postmortems", "lint"],
+        ["mkdocs", "build"],
+        ["postmortems", "audit"],
+    ]
     upload = next(
         s
         for s in flow["jobs"]["build"]["steps"]
         if s.get("uses", "").startswith("actions/upload-pages-artifact")
     )
-    assert "--site-dir " + upload["with"]["path"] in " ".join(run_lines(flow))
+    assert "--site-dir " + upload["with"]["path"] in lines[1]
+    assert lines[2] == "postmortems audit " + upload["with"]["path"]
+
+
+def readme_block(language: str, containing: str) -> str:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(rf"```{language}\n(.*?)```", readme, flags=re.DOTALL)
+    [block] = [b for b in blocks if containing in b]
+    return block
+
+
+def test_readme_gitlab_example_reports_code_quality_and_audits_before_pages(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The GitLab example: lint as a codequality report, audit `public` before Pages."""
+    ci = yaml.safe_load(readme_block("yaml", "codequality"))
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "public").mkdir()
+    job = ci["postmortems"]
+    report = job["artifacts"]["reports"]["codequality"]
+    assert job["artifacts"]["when"] == "always"
+    assert f"postmortems lint --format gitlab > {report} || true" in job["script"]
+    pages = ci["pages"]["script"]
+    assert [check_command(shell_command(line)) for line in pages] == [
+        ["postmortems", "lint"],
+        ["mkdocs", "build"],
+        ["postmortems", "audit"],
+    ]
+    assert pages[-1] == "postmortems audit " + ci["pages"]["artifacts"]["paths"][0]
+    for line in job["script"]:
+        check_command(shell_command(line))
+    assert ci["before_script"] == ['pip install "$POSTMORTEMS_PACKAGE"']
+
+
+INSTALL = re.compile(r'pip install "(mkdocs-postmortems @ git\+https://[^"]+)"')
+
+
+def install_requirement() -> str:
+    """The one `pip install "mkdocs-postmortems @ git+https://..."` the README gives."""
+    [spec] = set(INSTALL.findall(readme_block("sh", 'pip install "mkdocs-postmortems @')))
+    return spec
+
+
+def test_install_instructions_agree_everywhere() -> None:
+    """README, both workflows, the GitLab example and the pre-commit hook
+    install one package from one repository, and never from PyPI by name."""
+    spec = install_requirement()
+    requirement = Requirement(spec)
+    assert requirement.name == "mkdocs-postmortems"
+    assert requirement.url is not None and requirement.url.startswith("git+https://")
+    repo_url, _, tag = requirement.url.removeprefix("git+").rpartition("@")
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert f'POSTMORTEMS_PACKAGE: "{spec}"' in readme
+    for workflow in WORKFLOWS.glob("postmortems-*.yml"):
+        text = workflow.read_text(encoding="utf-8")
+        assert f"#   {spec}\n" in text, workflow.name
+        env = next(iter(load(workflow)["jobs"].values()))["env"]
+        # This repository installs its own checkout; adopters set the spec.
+        assert env["POSTMORTEMS_PACKAGE"] == "."
+    hooks = (REPO / ".pre-commit-hooks.yaml").read_text(encoding="utf-8")
+    assert f"- repo: {repo_url}\n" in hooks and f"rev: {tag}\n" in hooks
+    assert f'pip install "{spec}"' in hooks
+    for text in (readme, hooks, *(w.read_text("utf-8") for w in WORKFLOWS.glob("*.yml"))):
+        assert not re.search(r"pip install mkdocs-postmortems\b(?! @)", text.replace("`", ""))
 
 
 def test_check_command_rejects_unknown_options() -> None:
