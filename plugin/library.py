@@ -12,6 +12,7 @@ from pathlib import Path
 from .checks import CheckedDocument, check_document, check_library
 from .frontmatter import read_document
 from .model import Finding, Postmortem, Severity
+from .publication import Decision, DocsScan, decide, scan_docs
 from .resources import default_taxonomy_path
 from .settings import Settings
 from .taxonomy import Taxonomy, load_taxonomy
@@ -25,6 +26,8 @@ class Library:
     settings: Settings
     # Every Markdown file that was read, by its path relative to docs_dir.
     documents: dict[str, CheckedDocument] = field(default_factory=dict)
+    # Every file of docs_dir as MkDocs would find it, and what it withheld.
+    scan: DocsScan = field(default_factory=DocsScan)
 
     @property
     def errors(self) -> list[Finding]:
@@ -36,6 +39,11 @@ class Library:
         chosen = [p for p in self.postmortems if not p.is_restricted and (drafts or not p.is_draft)]
         return sorted(chosen, key=lambda p: (str(p.date), p.id), reverse=True)
 
+    def publication(self, include_drafts: bool | None = None) -> Decision:
+        """Which files of docs_dir may be published; everything else is not."""
+        published = {p.src_uri for p in self.published(include_drafts)}
+        return decide(self.scan, self.documents, published)
+
 
 def resolve_taxonomy_path(settings: Settings, config_dir: Path) -> Path:
     if settings.taxonomy:
@@ -45,12 +53,10 @@ def resolve_taxonomy_path(settings: Settings, config_dir: Path) -> Path:
 
 
 def markdown_files(docs_dir: Path) -> Iterator[Path]:
-    """Markdown files under docs_dir, skipping hidden folders, as MkDocs does."""
-    for root, dirs, files in os.walk(docs_dir):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in sorted(files):
-            if name.endswith((".md", ".markdown")) and not name.startswith("."):
-                yield Path(root, name)
+    """The Markdown files under docs_dir that lint and the build read: every
+    extension MkDocs renders, in any case, not through links, not hidden."""
+    for f in scan_docs(docs_dir, str).markdown:
+        yield f.path
 
 
 class LibraryLoader:
@@ -96,7 +102,9 @@ class LibraryLoader:
         tax_path = resolve_taxonomy_path(settings, config_dir)
         taxonomy, findings = load_taxonomy(tax_path, display_path(tax_path, display_root))
         context = (taxonomy, settings)
-        files = list(markdown_files(docs_dir)) if docs_dir.is_dir() else []
+        scan = scan_docs(docs_dir, lambda p: display_path(p, display_root))
+        findings += scan.findings
+        files = [f.path for f in scan.markdown]
         # By resolved path: `lint /abs/docs/x.md` or `lint docs/../docs/x.md`
         # (or a file given twice) must not read x.md twice and report its id
         # as a duplicate of itself.
@@ -130,7 +138,7 @@ class LibraryLoader:
         # A postmortem with a library-level error (e.g. a duplicate id) is not published.
         broken = {f.path for f in findings if f.severity is Severity.ERROR}
         postmortems = [p for p in postmortems if p.src_path not in broken]
-        return Library(postmortems, sorted(set(findings)), taxonomy, settings, checked)
+        return Library(postmortems, sorted(set(findings)), taxonomy, settings, checked, scan)
 
     def _check(
         self, path: Path, shown: str, taxonomy: Taxonomy | None, settings: Settings, context: object

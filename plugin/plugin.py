@@ -133,6 +133,9 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         # incidents they were a third of the time spent loading the library.
         settings = replace(self.settings, related_hints=False)
         library = self.loader.load(Path(config.docs_dir), settings, config_dir, Path.cwd())
+        # Before reporting: even a build that goes on after errors (serve)
+        # publishes nothing the core did not place.
+        self._withhold(files, config, library)
         self._report(library.findings)
         self.library = library
         site = SiteModel(library, _build_date(), self.include_drafts)
@@ -171,6 +174,21 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
             self.nav_pages.append(("guide/index.md", "How to write a postmortem"))
         self._add_exports(files, config, site)
         return files
+
+    def _withhold(self, files: Files, config: MkDocsConfig, library: Library) -> None:
+        """Publication is an allowlist: drop every file read from docs_dir that
+        the core did not place, including what MkDocs reached through links.
+        Files other plugins made (generated, or from another folder) stay."""
+        allowed = library.publication(self.include_drafts).publish
+        docs_dir = os.path.abspath(config.docs_dir)
+        for file in list(files):
+            if file.generated_by is not None or not file.abs_src_path:
+                continue
+            src = os.path.abspath(file.abs_src_path)
+            if not src.startswith(docs_dir.rstrip(os.sep) + os.sep):
+                continue
+            if Path(os.path.relpath(src, docs_dir)).as_posix() not in allowed:
+                files.remove(file)
 
     def _add_page(self, files: Files, config: MkDocsConfig, page: SitePage) -> None:
         self.generated[page.src_uri] = page
@@ -260,6 +278,11 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
             # Listings repeat what incident pages say: keep them out of search.
             page.meta = {"title": html.escape(generated.title), "search": {"exclude": True}}
             return markdown if src != self.home_uri else f"{markdown}\n\n{_BODY}"
+        if "title" in page.meta and page.file.generated_by is None:
+            # MkDocs and the theme print a page's title as written, in <title>
+            # and the navigation; only the title is touched, the rest of the
+            # meta belongs to the site and its other plugins.
+            page.meta["title"] = html.escape(str(page.meta["title"]))
         if src == self.home_uri:
             return f"{markdown}\n\n{_BODY}"
         return markdown
