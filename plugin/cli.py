@@ -15,6 +15,7 @@ from . import authoring
 from .export import incidents_csv, incidents_json
 from .library import Library, LibraryLoader, display_path, markdown_files
 from .model import Postmortem
+from .publication import is_markdown_name
 from .report import REPORTERS, summary_line
 from .settings import ConfigError, Settings, SiteConfig, read_site_config
 from .site import SEVERITIES
@@ -87,7 +88,7 @@ def lint(
     if paths:
         wanted = {display_path(t, cwd) for t in targets}
         findings = [
-            f for f in findings if f.path in wanted or not f.path.endswith((".md", ".markdown"))
+            f for f in findings if f.path in wanted or not is_markdown_name(f.path)
         ]
         checked = len(wanted)
     else:
