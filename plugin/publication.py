@@ -197,12 +197,19 @@ def restricted_page(data: Any, has_front_matter: bool, body: str) -> bool:
             not (isinstance(v, str) and v.strip().lower() in PUBLIC_VISIBILITIES) for v in values
         )
     for line in body.split("\n", 64)[:64]:
-        if not line.strip():
-            break
         key, sep, value = line.partition(":")
-        if sep and key.strip().lower() == "visibility":
+        name = key.lstrip(" ")
+        if not sep or len(key) - len(name) > 3 or not name or not _META_KEY.issuperset(name):
+            if line.startswith(("    ", "\t")) and line.strip():
+                continue  # a value carried over to the next line
+            break  # MkDocs reads meta only from the first lines of this form
+        if name.lower() == "visibility":
             return value.strip().lower() not in PUBLIC_VISIBILITIES
     return False
+
+
+# Characters of a MultiMarkdown meta key, as MkDocs' META_RE takes them.
+_META_KEY: Final = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
 
 
 def decide(scan: DocsScan, documents: Mapping[str, Any], published: Collection[str]) -> Decision:

@@ -112,6 +112,8 @@ def test_a_fifo_is_not_published_and_not_read(tmp_path: Path) -> None:
         (None, False, "Title: x\nVisibility: restricted\n\nText", True),
         (None, False, "Title: x\n\nVisibility: restricted\n", False),
         (None, False, "Just text\n", False),
+        (None, False, "Title: x\n    more\nVisibility: restricted\n", True),
+        (None, False, "# Heading\nvisibility: restricted is a word here\n", False),
     ],
 )
 def test_restricted_page(data: object, has_front_matter: bool, body: str, withheld: bool) -> None:
