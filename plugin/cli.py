@@ -87,9 +87,7 @@ def lint(
     findings = library.findings
     if paths:
         wanted = {display_path(t, cwd) for t in targets}
-        findings = [
-            f for f in findings if f.path in wanted or not is_markdown_name(f.path)
-        ]
+        findings = [f for f in findings if f.path in wanted or not is_markdown_name(f.path)]
         checked = len(wanted)
     else:
         checked = sum(1 for c in library.documents.values() if c.is_postmortem)
