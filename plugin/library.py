@@ -12,7 +12,7 @@ from pathlib import Path
 from .checks import CheckedDocument, check_document, check_library
 from .frontmatter import read_document
 from .model import Finding, Postmortem, Severity
-from .publication import Decision, DocsScan, decide, scan_docs
+from .publication import CASE, LINKED, Decision, DocsScan, decide, scan_docs
 from .resources import default_taxonomy_path
 from .settings import Settings
 from .taxonomy import Taxonomy, load_taxonomy
@@ -52,11 +52,15 @@ def resolve_taxonomy_path(settings: Settings, config_dir: Path) -> Path:
     return local if local.is_file() else default_taxonomy_path()
 
 
-def markdown_files(docs_dir: Path) -> Iterator[Path]:
-    """The Markdown files under docs_dir that lint and the build read: every
-    extension MkDocs renders, in any case, not through links, not hidden."""
-    for f in scan_docs(docs_dir, str).markdown:
-        yield f.path
+def markdown_files(folder: Path) -> Iterator[Path]:
+    """The Markdown files of a folder named on the command line: those the
+    build reads (every extension MkDocs renders, in any case, not hidden),
+    and Markdown-named links, which are then read or reported unreadable
+    under their own name. The build never reads through a link."""
+    scan = scan_docs(folder, str)
+    for f in scan.files.values():
+        if f.markdown and scan.withheld.get(f.src_uri, CASE) in (CASE, LINKED):
+            yield f.path
 
 
 class LibraryLoader:
