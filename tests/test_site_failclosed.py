@@ -398,3 +398,21 @@ def test_hostile_title_of_an_ordinary_page_is_escaped(tmp_path: Path) -> None:
     nav_texts = [a.text.strip() for a in page(site, "").find_all("a")]
     assert hostile in nav_texts
     assert "<b>bold</b>" not in (site / "index.html").read_text(encoding="utf-8")
+
+
+def test_files_other_plugins_add_are_left_alone(tmp_path: Path) -> None:
+    """Files a hook generates or takes from another folder stay: only docs_dir is vetted."""
+    root = write_site_at(tmp_path, public_files(), extra_config="hooks:\n  - hook.py\n")
+    (root / "other").mkdir()
+    (root / "other" / "from-elsewhere.txt").write_text("elsewhere")
+    (root / "hook.py").write_text(
+        "import os\n\nfrom mkdocs.structure.files import File\n\n\n"
+        "def on_files(files, config):\n"
+        "    files.append(File.generated(config, 'extra/generated.txt', content='made'))\n"
+        "    other = os.path.join(os.path.dirname(config.config_file_path), 'other')\n"
+        "    files.append(File('from-elsewhere.txt', other, config.site_dir, True))\n"
+        "    return files\n"
+    )
+    site = build(root)
+    assert (site / "extra" / "generated.txt").read_text() == "made"
+    assert (site / "from-elsewhere.txt").read_text() == "elsewhere"
