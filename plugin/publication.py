@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, Final
@@ -87,7 +87,7 @@ def is_leftover(name: str) -> bool:
     return lower.endswith(LEFTOVER_SUFFIXES) or lower.startswith(LEFTOVER_PREFIXES)
 
 
-def scan_docs(docs_dir: Path, shown: Any) -> DocsScan:
+def scan_docs(docs_dir: Path, shown: Callable[[Path], str]) -> DocsScan:
     """Walk docs_dir once without following links. `shown(path)` names a file
     in findings as lint names it."""
     scan = DocsScan()
