@@ -26,6 +26,7 @@ from .obligations import as_json as clocks_json
 from .obligations import as_text as clocks_text
 from .obligations import library_clocks
 from .obligations import summary as clocks_summary
+from .publication import is_markdown_name
 from .regimes import load_regimes
 from .report import REPORTERS, summary_line
 from .reporting import build_date
@@ -115,9 +116,7 @@ def lint(
     findings = library.findings
     if paths:
         wanted = {display_path(t, cwd) for t in targets}
-        findings = [
-            f for f in findings if f.path in wanted or not f.path.endswith((".md", ".markdown"))
-        ]
+        findings = [f for f in findings if f.path in wanted or not is_markdown_name(f.path)]
         checked = len(wanted)
     else:
         checked = sum(1 for c in library.documents.values() if c.is_postmortem)

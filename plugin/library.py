@@ -13,6 +13,7 @@ from pathlib import Path
 from .checks import CheckedDocument, check_document, check_library
 from .frontmatter import read_document
 from .model import Finding, Postmortem, Severity
+from .publication import CASE, LINKED, Decision, DocsScan, decide, scan_docs
 from .regimes import Regimes, default_regimes_path, load_regimes
 from .reporting import build_date
 from .resources import default_taxonomy_path
@@ -30,6 +31,8 @@ class Library:
     documents: dict[str, CheckedDocument] = field(default_factory=dict)
     # None when the regimes file is broken (a `regimes` finding says why).
     regimes: Regimes | None = None
+    # Every file of docs_dir as MkDocs would find it, and what it withheld.
+    scan: DocsScan = field(default_factory=DocsScan)
 
     @property
     def errors(self) -> list[Finding]:
@@ -40,6 +43,11 @@ class Library:
         drafts = self.settings.include_drafts if include_drafts is None else include_drafts
         chosen = [p for p in self.postmortems if not p.is_restricted and (drafts or not p.is_draft)]
         return sorted(chosen, key=lambda p: (str(p.date), p.id), reverse=True)
+
+    def publication(self, include_drafts: bool | None = None) -> Decision:
+        """Which files of docs_dir may be published; everything else is not."""
+        published = {p.src_uri for p in self.published(include_drafts)}
+        return decide(self.scan, self.documents, published)
 
 
 def resolve_taxonomy_path(settings: Settings, config_dir: Path) -> Path:
@@ -56,13 +64,15 @@ def resolve_regimes_path(settings: Settings, config_dir: Path) -> Path:
     return local if local.is_file() else default_regimes_path()
 
 
-def markdown_files(docs_dir: Path) -> Iterator[Path]:
-    """Markdown files under docs_dir, skipping hidden folders, as MkDocs does."""
-    for root, dirs, files in os.walk(docs_dir):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in sorted(files):
-            if name.endswith((".md", ".markdown")) and not name.startswith("."):
-                yield Path(root, name)
+def markdown_files(folder: Path) -> Iterator[Path]:
+    """The Markdown files of a folder named on the command line: those the
+    build reads (every extension MkDocs renders, in any case, not hidden),
+    and Markdown-named links, which are then read or reported unreadable
+    under their own name. The build never reads through a link."""
+    scan = scan_docs(folder, str)
+    for f in scan.files.values():
+        if f.markdown and scan.withheld.get(f.src_uri, CASE) in (CASE, LINKED):
+            yield f.path
 
 
 class LibraryLoader:
@@ -117,7 +127,9 @@ class LibraryLoader:
         regimes, regime_findings = load_regimes(reg_path, display_path(reg_path, display_root))
         findings += regime_findings
         context = (taxonomy, settings, regimes, today)
-        files = list(markdown_files(docs_dir)) if docs_dir.is_dir() else []
+        scan = scan_docs(docs_dir, lambda p: display_path(p, display_root))
+        findings += scan.findings
+        files = [f.path for f in scan.markdown]
         # By resolved path: `lint /abs/docs/x.md` or `lint docs/../docs/x.md`
         # (or a file given twice) must not read x.md twice and report its id
         # as a duplicate of itself.
@@ -151,7 +163,9 @@ class LibraryLoader:
         # A postmortem with a library-level error (e.g. a duplicate id) is not published.
         broken = {f.path for f in findings if f.severity is Severity.ERROR}
         postmortems = [p for p in postmortems if p.src_path not in broken]
-        return Library(postmortems, sorted(set(findings)), taxonomy, settings, checked, regimes)
+        return Library(
+            postmortems, sorted(set(findings)), taxonomy, settings, checked, regimes, scan
+        )
 
     def _check(
         self,

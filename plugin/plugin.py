@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
+import os
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -198,6 +199,9 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         # incidents they were a third of the time spent loading the library.
         settings = replace(self.settings, related_hints=False)
         library = self.loader.load(Path(config.docs_dir), settings, config_dir, Path.cwd())
+        # Before reporting: even a build that goes on after errors (serve)
+        # publishes nothing the core did not place.
+        self._withhold(files, config, library)
         self._report(library.findings)
         self.library = library
         site = SiteModel(library, _build_date(), self.include_drafts)
@@ -263,6 +267,21 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         uris.append(f"{self.prefix}guide/index.md")
         uris.extend(self.prefix + uri for uri in _EXPORTS)
         return uris
+
+    def _withhold(self, files: Files, config: MkDocsConfig, library: Library) -> None:
+        """Publication is an allowlist: drop every file read from docs_dir that
+        the core did not place, including what MkDocs reached through links.
+        Files other plugins made (generated, or from another folder) stay."""
+        allowed = library.publication(self.include_drafts).publish
+        docs_dir = os.path.abspath(config.docs_dir)
+        for file in list(files):
+            if file.generated_by is not None or not file.abs_src_path:
+                continue
+            src = os.path.abspath(file.abs_src_path)
+            if not src.startswith(docs_dir.rstrip(os.sep) + os.sep):
+                continue
+            if Path(os.path.relpath(src, docs_dir)).as_posix() not in allowed:
+                files.remove(file)
 
     def _add_page(self, files: Files, config: MkDocsConfig, page: SitePage) -> None:
         src_uri = page.src_uri if page.template == "home.html" else self.prefix + page.src_uri
@@ -344,8 +363,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
     def on_page_markdown(
         self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str:
-        """Swap an incident's Markdown for the parsed body (MkDocs' own front
-        matter reader is more lenient than ours) and set escaped titles."""
+        """Mark where an incident's card goes, set escaped titles, and keep
+        listings out of search."""
         src = page.file.src_uri
         pm = self.incident_pages.get(src)
         # page.meta is shared with MkDocs and other plugins (git dates, Material's
@@ -370,6 +389,11 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
             search = page.meta.get("search")
             page.meta["search"] = {**(search if isinstance(search, dict) else {}), "exclude": True}
             return markdown if src != self.home_uri else f"{markdown}\n\n{_BODY}"
+        if "title" in page.meta and page.file.generated_by is None:
+            # MkDocs and the theme print a page's title as written, in <title>
+            # and the navigation; only the title is touched, the rest of the
+            # meta belongs to the site and its other plugins.
+            page.meta["title"] = html.escape(str(page.meta["title"]))
         if src == self.home_uri:
             return f"{markdown}\n\n{_BODY}"
         return markdown

@@ -119,6 +119,34 @@ _ALL: Final = (
         advice="file it and add it under reports, or record the decision not-reportable",
     ),
     Rule("reporting-late", W, "a report was filed after its deadline", REPORTING),
+    # What of docs_dir may be published (publication.py).
+    Rule(
+        "symlink-outside",
+        E,
+        "a symbolic link in docs_dir that leaves it (or points nowhere): nothing is published "
+        "through it",
+        PUBLICATION,
+    ),
+    Rule(
+        "symlink-twice",
+        E,
+        "a symbolic link that makes files of docs_dir reachable twice: nothing is published "
+        "through it",
+        PUBLICATION,
+    ),
+    Rule(
+        "leftover-file",
+        E,
+        "a merge or editor leftover (*.orig, *.rej, *.bak, *~, .#*, *.swp, *.tmp): never published",
+        PUBLICATION,
+    ),
+    Rule(
+        "markdown-extension-case",
+        E,
+        "Markdown whose extension is not lower case (.MD), which MkDocs would copy as it is: "
+        "never published",
+        PUBLICATION,
+    ),
     # Blameless language (blameless.py); the phrases are data there.
     Rule(
         "blameless-counterfactual",

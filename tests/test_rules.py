@@ -82,6 +82,10 @@ PROVEN_ELSEWHERE: dict[str, str] = {
     "schema": "fallback for JSON Schema keywords the postmortem schema does not use",
     "related-hint": "an advisory warning over the whole library, tested with hints.py",
     "regimes": "test_reporting.py: broken regimes files through lint and the build",
+    "symlink-outside": "test_site_failclosed.py: links leave docs_dir in real builds",
+    "symlink-twice": "test_site_failclosed.py: `mirror -> 2025` in a real build",
+    "leftover-file": "test_site_failclosed.py: merge and editor leftovers in a real build",
+    "markdown-extension-case": "test_site_failclosed.py: `.MD` files in a real build",
 }
 ADVISORY_PREFIXES = ("blameless-",)  # language warnings: tested with blameless.py
 
