@@ -12,9 +12,12 @@ back as a Finding.
 from __future__ import annotations
 
 import bisect
+import os
 import re
+import stat
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Final
 
 import yaml
@@ -458,21 +461,59 @@ def _error(path: str, line: int, rule: str, message: str) -> Finding:
     return Finding(path, line, 1, Severity.ERROR, rule, message)
 
 
+def _too_large(path: str, size: int, limits: Limits, what: str) -> Finding:
+    return _error(
+        path,
+        1,
+        "file-too-large",
+        f"the file is {size:,} bytes; {what} are limited to {limits.max_file_bytes:,} bytes",
+    )
+
+
+def read_bounded(
+    path: Path,
+    shown: str,
+    limits: Limits = DEFAULT_LIMITS,
+    what: str = "postmortems",
+    unreadable_rule: str = "unreadable",
+) -> tuple[bytes | None, list[Finding]]:
+    """A file's bytes, or the finding that says why they were not read.
+
+    Only regular files are opened (a FIFO would block the read forever, a
+    link to /dev/zero would fill memory), and never more than the size limit
+    plus one byte is read, whatever the file claims its size to be."""
+
+    def refused(message: str) -> tuple[None, list[Finding]]:
+        return None, [_error(shown, 1, unreadable_rule, message)]
+
+    not_regular = f"this is not a regular file; {what} are plain files"
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return refused(not_regular)
+        # Non-blocking: a FIFO swapped in after the stat must not hang the open.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+        with os.fdopen(fd, "rb") as fh:
+            st = os.fstat(fh.fileno())
+            if not stat.S_ISREG(st.st_mode):
+                return refused(not_regular)
+            if st.st_size > limits.max_file_bytes:
+                return None, [_too_large(shown, st.st_size, limits, what)]
+            raw = fh.read(limits.max_file_bytes + 1)
+    except OSError as exc:
+        return refused(f"cannot read the file: {exc.strerror or exc}")
+    if len(raw) > limits.max_file_bytes:
+        # It grew since the stat: still never read past the limit.
+        return None, [_too_large(shown, len(raw), limits, what)]
+    return raw, []
+
+
 def decode(
-    raw: bytes, path: str, limits: Limits = DEFAULT_LIMITS
+    raw: bytes, path: str, limits: Limits = DEFAULT_LIMITS, what: str = "postmortems"
 ) -> tuple[str | None, list[Finding]]:
     """Bytes to text with `\\n` line ends; a BOM is dropped. Refuses what is
     not UTF-8 text, saying where the first bad byte is."""
     if len(raw) > limits.max_file_bytes:
-        return None, [
-            _error(
-                path,
-                1,
-                "file-too-large",
-                f"the file is {len(raw):,} bytes; postmortems are limited to "
-                f"{limits.max_file_bytes:,} bytes",
-            )
-        ]
+        return None, [_too_large(path, len(raw), limits, what)]
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         # What Windows editors call "Unicode": its NUL bytes are not binary.
         return None, [_error(path, 1, "encoding", "the file is saved as UTF-16; save it as UTF-8")]

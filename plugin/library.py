@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .checks import CheckedDocument, check_document, check_library
-from .frontmatter import read_document
+from .frontmatter import read_bounded, read_document
 from .model import Finding, Postmortem, Severity
 from .resources import default_taxonomy_path
 from .settings import Settings
@@ -149,10 +149,10 @@ class LibraryLoader:
                 return hit[2]
             doc = hit[2].document
         else:
-            try:
-                raw = path.read_bytes()
-            except OSError as exc:
-                return _unreadable(shown, f"cannot read the file: {exc.strerror or exc}")
+            raw, refused = read_bounded(path, shown)
+            if raw is None:
+                doc = read_document(b"", shown)
+                return CheckedDocument(doc, True, refused)
             doc = read_document(raw, shown)
             self.parsed_last_time += 1
         result = check_document(doc, taxonomy, settings)
