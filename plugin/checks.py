@@ -17,6 +17,7 @@ from pathlib import PurePosixPath
 from typing import Any, Final
 
 from .blameless import review as review_language
+from .body import check_body
 from .frontmatter import Document
 from .hints import related_hints
 from .model import (
@@ -154,6 +155,7 @@ class _DocumentChecker:
         self.check_taxonomy(data)
         self.check_publication(data)
         self.check_sections(data)
+        self.findings.extend(check_body(doc))
         self.findings.extend(review_language(doc, data, self.settings.blameless_phrases))
         postmortem = None
         if schema_ok and not any(f.severity is Severity.ERROR for f in self.findings):
