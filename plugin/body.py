@@ -27,7 +27,7 @@ from .rules import RULES
 MAX_LINE_CHARS: Final = 2_000
 # Characters Markdown may scan for closing brackets, parentheses and '>':
 # about half a second of rendering. Ordinary prose uses a few thousand.
-MAX_SCAN_CHARS: Final = 2_000_000
+MAX_SCAN_CHARS: Final = 1_000_000
 # Inline markup characters per body: each can make an element; 20,000 render
 # in about 2.5 s at their densest. A long postmortem uses a few hundred.
 MAX_MARKUP_CHARS: Final = 20_000
@@ -41,48 +41,61 @@ _EVENTS: Final = re.compile(r"\\.|\n[ \t]*(?=\n)|[\[\]()>]|<[A-Za-z/!?]")
 
 
 def _scan_cost(body: str, budget: int) -> int | None:
-    """Offset in `body` where the characters Markdown would scan for closing
-    brackets, link parentheses and tag ends pass `budget`, else None."""
+    """Where in `body` the characters Markdown would scan for closing
+    brackets, link parentheses and tag ends pass `budget` (the first opening
+    of the paragraph or tag run that does it), else None."""
     cost = 0
     brackets: list[int] = []  # open '[' of the paragraph
     parens: list[tuple[int, bool]] = []  # open '(' and whether it follows a ']'
     closed_at = -2  # where the last ']' closed a '['
     tags = tag_sum = 0  # open '<tag' since the last '>': count and sum of offsets
+    first_tag = 0
 
-    def end_paragraph(end: int) -> int:
+    def end_paragraph(end: int) -> tuple[int, int]:
         spent = sum(end - p for p in brackets) + sum(end - p for p, link in parens if link)
+        first = min(brackets[:1] + [p for p, link in parens[:1]] + [end])
         brackets.clear()
         parens.clear()
-        return spent
+        return spent, first
 
     for m in _EVENTS.finditer(body):
         pos = m.start()
         c = body[pos]
+        at = pos
         if c == "[":
             brackets.append(pos)
         elif c == "]":
             if brackets:
-                cost += pos - brackets.pop()
+                at = brackets.pop()
+                cost += pos - at
                 closed_at = pos
         elif c == "(":
             parens.append((pos, pos == closed_at + 1))
         elif c == ")":
             if parens:
-                start, link = parens.pop()
-                cost += pos - start if link else 0
+                at, link = parens.pop()
+                cost += pos - at if link else 0
         elif c == ">":
             cost += tags * pos - tag_sum
+            at = first_tag
             tags = tag_sum = 0
         elif c == "<":
+            if not tags:
+                first_tag = pos
             tags += 1
             tag_sum += pos
-        elif c == "\n":
-            cost += end_paragraph(pos)
+        else:  # a blank line
+            spent, at = end_paragraph(pos)
+            cost += spent
         if cost > budget:
-            return pos
+            return at
     end = len(body)
-    cost += end_paragraph(end) + tags * end - tag_sum
-    return end if cost > budget else None
+    spent, at = end_paragraph(end)
+    cost += spent
+    if cost > budget:
+        return at
+    cost += tags * end - tag_sum
+    return first_tag if cost > budget else None
 
 
 def _line_at(doc: Document, offset: int) -> int:
@@ -127,8 +140,8 @@ def check_body(doc: Document) -> list[Finding]:
                 doc.path,
                 _line_at(doc, over),
                 1,
-                "by this line, '[' without its ']', '](' without its ')' and '<' without "
-                f"a '>' would make Markdown scan more than {MAX_SCAN_CHARS:,} characters "
+                "from here, '[' without its ']', '](' without its ')' or '<' without a "
+                f"'>' would make Markdown scan more than {MAX_SCAN_CHARS:,} characters "
                 "looking for their ends: close them, or write them as \\[ \\( \\<",
             )
         )

@@ -65,6 +65,8 @@ RULE_IDS: tuple[str, ...] = (
     "duplicate-id",
     "related-unknown",
     "related-self",
+    "line-too-long",
+    "body-too-complex",
 )
 
 # Registered rules proven somewhere else, and where. A rule that is neither
