@@ -32,6 +32,10 @@ MAX_SCAN_CHARS: Final = 1_000_000
 # in about 2.5 s at their densest. A long postmortem uses a few hundred.
 MAX_MARKUP_CHARS: Final = 20_000
 MARKUP: Final = "*_`[]<&\\"
+# Levels of lists, quotes and admonitions: Python-Markdown recurses once per
+# level, and 400 levels of list ended in RecursionError. 64 render like prose.
+MAX_NESTING: Final = 32
+_NESTING: Final = re.compile(r"[ \t>]*")
 
 # One pass over the characters that start or end a scan. An escaped
 # character is skipped as Markdown skips it; a blank line ends a paragraph,
@@ -43,59 +47,69 @@ _EVENTS: Final = re.compile(r"\\.|\n[ \t]*(?=\n)|[\[\]()>]|<[A-Za-z/!?]")
 def _scan_cost(body: str, budget: int) -> int | None:
     """Where in `body` the characters Markdown would scan for closing
     brackets, link parentheses and tag ends pass `budget` (the first opening
-    of the paragraph or tag run that does it), else None."""
+    of the paragraph or tag run that does it), else None. What open ones
+    have scanned so far counts at once, so a long run stops the count early."""
     cost = 0
     brackets: list[int] = []  # open '[' of the paragraph
     parens: list[tuple[int, bool]] = []  # open '(' and whether it follows a ']'
     closed_at = -2  # where the last ']' closed a '['
-    tags = tag_sum = 0  # open '<tag' since the last '>': count and sum of offsets
+    # Open '[' and link '(' of the paragraph, and open '<tag' since the last
+    # '>': how many, and the sum of their offsets.
+    opens = open_sum = tags = tag_sum = 0
     first_tag = 0
-
-    def end_paragraph(end: int) -> tuple[int, int]:
-        spent = sum(end - p for p in brackets) + sum(end - p for p, link in parens if link)
-        first = min(brackets[:1] + [p for p, link in parens[:1]] + [end])
-        brackets.clear()
-        parens.clear()
-        return spent, first
 
     for m in _EVENTS.finditer(body):
         pos = m.start()
+        if cost + opens * pos - open_sum + tags * pos - tag_sum > budget:
+            return _first(brackets, parens, first_tag if tags else pos)
         c = body[pos]
-        at = pos
         if c == "[":
             brackets.append(pos)
+            opens += 1
+            open_sum += pos
         elif c == "]":
             if brackets:
-                at = brackets.pop()
-                cost += pos - at
+                start = brackets.pop()
+                opens -= 1
+                open_sum -= start
+                cost += pos - start
                 closed_at = pos
         elif c == "(":
-            parens.append((pos, pos == closed_at + 1))
+            link = pos == closed_at + 1
+            parens.append((pos, link))
+            if link:
+                opens += 1
+                open_sum += pos
         elif c == ")":
             if parens:
-                at, link = parens.pop()
-                cost += pos - at if link else 0
+                start, link = parens.pop()
+                if link:
+                    opens -= 1
+                    open_sum -= start
+                    cost += pos - start
         elif c == ">":
             cost += tags * pos - tag_sum
-            at = first_tag
             tags = tag_sum = 0
         elif c == "<":
             if not tags:
                 first_tag = pos
             tags += 1
             tag_sum += pos
-        else:  # a blank line
-            spent, at = end_paragraph(pos)
-            cost += spent
-        if cost > budget:
-            return at
+        else:  # a blank line ends the paragraph and its scans
+            cost += opens * pos - open_sum
+            brackets.clear()
+            parens.clear()
+            opens = open_sum = 0
     end = len(body)
-    spent, at = end_paragraph(end)
-    cost += spent
-    if cost > budget:
-        return at
-    cost += tags * end - tag_sum
-    return first_tag if cost > budget else None
+    if cost + opens * end - open_sum + tags * end - tag_sum > budget:
+        return _first(brackets, parens, first_tag if tags else end)
+    return None
+
+
+def _first(brackets: list[int], parens: list[tuple[int, bool]], fallback: int) -> int:
+    """The earliest opening still waiting for its end, else `fallback`."""
+    waiting = [*brackets[:1], *(p for p, link in parens if link)][:2]
+    return min([*waiting, fallback])
 
 
 def _line_at(doc: Document, offset: int) -> int:
@@ -116,10 +130,31 @@ def _long_lines(doc: Document) -> Iterator[Finding]:
             )
 
 
+def _too_deep(doc: Document) -> Finding | None:
+    for i, line in enumerate(doc.body.split("\n")):
+        prefix = _NESTING.match(line)
+        assert prefix is not None  # it matches the empty string
+        marks = prefix.group().count(">")
+        depth = marks + (len(prefix.group().expandtabs(4)) - marks) // 4
+        if depth > MAX_NESTING:
+            return RULES["body-too-complex"].finding(
+                doc.path,
+                doc.body_line + i,
+                1,
+                f"this line is nested {depth} levels deep (indentation of four spaces or "
+                f"'>' each); the limit is {MAX_NESTING}: flatten the lists or quotes, and put "
+                "deeply indented code in a fenced block",
+            )
+    return None
+
+
 def check_body(doc: Document) -> list[Finding]:
     """Findings of the body's size limits, before Markdown renders it."""
     findings = list(_long_lines(doc))
     rule = RULES["body-too-complex"]
+    deep = _too_deep(doc)
+    if deep is not None:
+        findings.append(deep)
     body = doc.body
     markup = sum(body.count(c) for c in MARKUP)
     if markup > MAX_MARKUP_CHARS:

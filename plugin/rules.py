@@ -57,7 +57,7 @@ _ALL: Final = (
     Rule(
         "body-too-complex",
         E,
-        "unclosed '[', '](' or '<' runs, or more markup, than Markdown renders in bounded time",
+        "unclosed '[', '](' or '<', markup or nesting past what Markdown renders in bounded time",
         FILE,
     ),
     # Front matter against the JSON Schema (schema.py) and its shape (checks.py).
