@@ -299,3 +299,26 @@ def test_folder_named_like_a_postmortem_is_not_a_crash(write_site: Callable[...,
     site = write_site({"INC-2025-014.md/INC-2025-015.md": postmortem_text(id="INC-2025-015")})
     lint = run_cli("lint", cwd=site)
     assert lint.returncode == 0, lint.stdout
+
+
+@pytest.mark.parametrize(
+    ("layer_id", "message"),
+    [
+        ('"model\\n"', "must be written like 'model'"),
+        ("m" * 101, "is 101 characters long; the limit is 100"),
+    ],
+    ids=["newline", "101 characters"],
+)
+def test_taxonomy_ids_are_whole_and_short(
+    layer_id: str, message: str, write_site: Callable[..., Path]
+) -> None:
+    """A layer id ending in a line break, or too long to name a folder, is a taxonomy error."""
+    site = _site_with_taxonomy(write_site, "tax.yml")
+    (site / "tax.yml").write_text(
+        f"layers:\n  - id: {layer_id}\n    title: Model\n    categories: [{{id: a, title: A}}]\n",
+        encoding="utf-8",
+    )
+    proc = run_cli("lint", cwd=site)
+    assert proc.returncode == 1
+    [line] = [x for x in proc.stdout.splitlines() if x.startswith("tax.yml:2:")]
+    assert "error taxonomy: taxonomy: layers[0].id" in line and message in line, line
