@@ -20,8 +20,8 @@ from pathlib import Path
 import pytest
 from conftest import POSTMORTEMS, REPO, postmortem_text, run_cli
 from mkdocs_postmortems import LibraryLoader, Settings
-from mkdocs_postmortems.body import MAX_LINE_CHARS
-from mkdocs_postmortems.frontmatter import parse_yaml
+from mkdocs_postmortems.body import MAX_LINE_CHARS, check_body
+from mkdocs_postmortems.frontmatter import parse_yaml, split
 from mkdocs_postmortems.model import Finding
 
 TAXONOMY = REPO / "schema" / "taxonomy.yml"
@@ -322,3 +322,26 @@ def test_taxonomy_ids_are_whole_and_short(
     assert proc.returncode == 1
     [line] = [x for x in proc.stdout.splitlines() if x.startswith("tax.yml:2:")]
     assert "error taxonomy: taxonomy: layers[0].id" in line and message in line, line
+
+
+def _body_rules(body: str) -> list[tuple[int, str]]:
+    doc = split(_pm(body), "INC-2025-014.md")
+    return [(f.line - doc.body_line, f.message.split(";")[0]) for f in check_body(doc)]
+
+
+def test_nested_text_is_limited_by_levels_times_characters() -> None:
+    """Quotes 32 deep pass on 15 full lines and fail on 16: Markdown reads them per level."""
+    line = ">" * 32 + " " + "a" * (MAX_LINE_CHARS - 33)
+    ending = len(_pm("").split("---\n", 2)[2].split("\n")) - 1
+    assert _body_rules("\n".join([line] * 15)) == []
+    assert [where for where, _ in _body_rules("\n".join([line] * 16))] == [ending + 15]
+
+
+def test_nesting_deeper_than_the_limit_is_refused() -> None:
+    """A list item 33 levels deep is refused (400 levels made Markdown raise RecursionError)."""
+    body = "".join(" " * (4 * i) + "- a\n" for i in range(34))
+    [(_, message)] = _body_rules(body)
+    assert message == (
+        "this line is nested 33 levels deep (indentation of four spaces or '>' each)"
+    )
+    assert _body_rules("".join(" " * (4 * i) + "- a\n" for i in range(33))) == []
