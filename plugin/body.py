@@ -28,12 +28,13 @@ MAX_LINE_CHARS: Final = 2_000
 # Characters Markdown may scan for closing brackets, parentheses and '>':
 # about half a second of rendering. Ordinary prose uses a few thousand.
 MAX_SCAN_CHARS: Final = 1_000_000
-# Inline markup characters per body: each can make an element; 20,000 render
-# in about 2.5 s at their densest. A long postmortem uses a few hundred.
+# Inline markup characters per body: each can make an element; 20,000 at
+# their densest ('*a*a...') rendered in under 2 s on a busy machine. A long postmortem uses a few hundred.
 MAX_MARKUP_CHARS: Final = 20_000
 MARKUP: Final = "*_`[]<&\\"
 # Levels of lists, quotes and admonitions: Python-Markdown recurses once per
-# level, and 400 levels of list ended in RecursionError. 64 render like prose.
+# level, and 400 levels of list ended in RecursionError; 64 levels rendered
+# without trouble, so 32 leaves room for other plugins' extensions.
 MAX_NESTING: Final = 32
 # Each level re-reads the text inside it: 2 MiB of lists nested 32 deep took
 # 48 s, of quotes 130 s. Levels times characters, summed over lines, is
