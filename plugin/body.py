@@ -29,7 +29,8 @@ MAX_LINE_CHARS: Final = 2_000
 # about half a second of rendering. Ordinary prose uses a few thousand.
 MAX_SCAN_CHARS: Final = 1_000_000
 # Inline markup characters per body: each can make an element; 20,000 at
-# their densest ('*a*a...') rendered in under 2 s on a busy machine. A long postmortem uses a few hundred.
+# their densest ('*a*a...') rendered in under 2 s on a busy machine. A long
+# postmortem uses a few hundred.
 MAX_MARKUP_CHARS: Final = 20_000
 MARKUP: Final = "*_`[]<&\\"
 # Levels of lists, quotes and admonitions: Python-Markdown recurses once per
