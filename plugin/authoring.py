@@ -15,12 +15,15 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path, PurePosixPath
 from typing import Final
 
 from .guide import escape_markdown
 from .library import Library
 from .regimes import Regime, Regimes
+from .resources import load_json_schema
+from .schema import POSTMORTEM_SCHEMA
 from .settings import DEFAULT_REQUIRED_SECTIONS, Settings
 from .site import SEVERITIES
 from .taxonomy import Taxonomy
@@ -142,10 +145,15 @@ def parse_systems(values: Iterable[str]) -> tuple[str, ...]:
     if not systems:
         raise AuthoringError("name at least one system involved, as a slug like 'support-bot'")
     for system in systems:
-        if not _SYSTEM.match(system):
+        if not _SYSTEM.fullmatch(system):
             raise AuthoringError(
                 f"system '{system}' must be a lowercase slug (letters, digits, hyphens), "
                 f"like '{slugify(system)}'"
+            )
+        if len(system) > _max_length("system"):
+            raise AuthoringError(
+                f"system '{system[:20]}...' is {len(system)} characters long; the limit is "
+                f"{_max_length('system')}"
             )
     return systems
 
@@ -261,11 +269,26 @@ def next_id(ids: Iterable[str], prefix: str, year: int) -> str:
     """One more than the highest number used for this prefix and year; gaps
     stay gaps, so an id never comes back after its postmortem was removed."""
     used = [
-        int(m.group(3))
+        int(digits or "0")
         for i in ids
-        if (m := _ID.match(i)) and m.group(1) == prefix and int(m.group(2)) == year
+        if (m := _ID.match(i))
+        and m.group(1) == prefix
+        and int(m.group(2)) == year
+        # An id longer than the schema allows is an error of its own file,
+        # not a number to count from (5,000 digits are past what int() reads).
+        and len(digits := m.group(3).lstrip("0")) <= _max_length("id")
     ]
     return f"{prefix}-{year:04d}-{max(used, default=0) + 1:03d}"
+
+
+@cache
+def _max_length(what: str) -> int:
+    """The schema's length limit of an id or a system slug: one source for lint and `new`."""
+    props = load_json_schema(POSTMORTEM_SCHEMA)["properties"]
+    node = props["systems"]["items"] if what == "system" else props[what]
+    limit = node["maxLength"]
+    assert isinstance(limit, int)
+    return limit
 
 
 def target_folder(library: Library, docs_dir: Path, year: int) -> Path:

@@ -12,9 +12,12 @@ back as a Finding.
 from __future__ import annotations
 
 import bisect
+import os
 import re
+import stat
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Final
 
 import yaml
@@ -52,6 +55,9 @@ _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 _MERGE = "tag:yaml.org,2002:merge"
 _SEQ = "tag:yaml.org,2002:seq"
 _MAP = "tag:yaml.org,2002:map"
+# PyYAML resolves a plain `<<` to a merge and a plain `=` to YAML 1.1's
+# "value" type; as values (`summary: <<`) they are just text.
+_PLAIN_TEXT: Final = {_MERGE: "<<", "tag:yaml.org,2002:value": "="}
 # Well below the 4,300 digits at which int() and repr() of an int raise; a
 # number's digits never exceed ~1.3 times the characters it is written with.
 _MAX_NUMBER_CHARS: Final = 1000
@@ -216,18 +222,12 @@ class _Builder:
 
     def mapping(self, node: MappingNode, where: JsonPath, depth: int) -> dict[str, Any]:
         result: dict[str, Any] = {}
-        merged: dict[str, Any] = {}
+        first_written: dict[str, int] = {}
+        merges: list[tuple[Node, Node]] = []
         for key_node, value_node in node.value:
             if key_node.tag == _MERGE:
-                # `<<: *defaults` fills in keys the mapping does not set itself.
-                sources = value_node.value if isinstance(value_node, SequenceNode) else [value_node]
-                for source in sources:
-                    value = self.build(source, where, depth + 1)
-                    if isinstance(value, dict):
-                        for k, v in value.items():
-                            merged.setdefault(k, v)
-                    else:
-                        self.finding(source, "yaml-syntax", "'<<' can only merge mappings")
+                # Read after the keys written here, which win over merged ones.
+                merges.append((key_node, value_node))
                 continue
             if not isinstance(key_node, ScalarNode):
                 self.finding(
@@ -240,24 +240,60 @@ class _Builder:
             key = key if isinstance(key, str) else key_node.value
             here = (*where, key)
             if key in result:
-                first = self.out.keys.get(here)
-                at = f" (first written on line {first.line})" if first else ""
+                first = self.lines.position(first_written[key])
                 self.finding(
                     key_node,
                     "yaml-duplicate-key",
-                    f"key '{key}' is written twice{at}; keep one, the later value is used",
+                    f"key '{key}' is written twice (first written on line {first.line}); "
+                    "keep one, the later value is used",
                 )
+            first_written.setdefault(key, key_node.start_mark.index)
             self.out.key_offsets[here] = key_node.start_mark.index
             self.out.value_offsets.pop(here, None)
             self.out.one_line_styles.pop(here, None)
             result[key] = self.build(value_node, here, depth + 1)
-        for k, v in merged.items():
-            result.setdefault(k, v)
+        for merge_key, value_node in merges:
+            # `<<: *defaults` fills in keys the mapping does not set itself.
+            sources = value_node.value if isinstance(value_node, SequenceNode) else [value_node]
+            for source in sources:
+                self.merge(result, merge_key, source, where, depth)
         return result
+
+    def merge(
+        self, result: dict[str, Any], merge_key: Node, source: Node, where: JsonPath, depth: int
+    ) -> None:
+        """Add the keys of `source` that `result` lacks. The anchor is read
+        with positions set aside, so it cannot move the keys written here;
+        a merged key is placed at its `<<` (where this mapping gets it), its
+        value where the value is written."""
+        out = self.out
+        kept = (out.value_offsets, out.key_offsets, out.one_line_styles)
+        scratch: tuple[dict[JsonPath, int], dict[JsonPath, int], dict[JsonPath, str]] = ({}, {}, {})
+        out.value_offsets, out.key_offsets, out.one_line_styles = scratch
+        try:
+            value = self.build(source, where, depth + 1)
+        finally:
+            out.value_offsets, out.key_offsets, out.one_line_styles = kept
+        if not isinstance(value, dict):
+            self.finding(source, "yaml-syntax", "'<<' can only merge mappings")
+            return
+        added = {k for k in value if k not in result}
+        for k in added:
+            result[k] = value[k]
+        n = len(where)
+
+        def ours(path: JsonPath) -> bool:
+            return len(path) > n and path[n] in added
+
+        out.value_offsets.update((p, at) for p, at in scratch[0].items() if ours(p))
+        out.key_offsets.update((p, at) for p, at in scratch[1].items() if ours(p))
+        out.one_line_styles.update((p, st) for p, st in scratch[2].items() if ours(p))
+        for k in added:
+            out.key_offsets[(*where, k)] = merge_key.start_mark.index
 
     def scalar(self, node: ScalarNode) -> Any:
         tag = node.tag
-        if tag == _STR:
+        if tag == _STR or _PLAIN_TEXT.get(tag) == node.value:
             return node.value
         if tag == _TIMESTAMP:
             # Kept as written: dates are checked (and impossible ones such as
@@ -425,21 +461,59 @@ def _error(path: str, line: int, rule: str, message: str) -> Finding:
     return Finding(path, line, 1, Severity.ERROR, rule, message)
 
 
+def _too_large(path: str, size: int, limits: Limits, what: str) -> Finding:
+    return _error(
+        path,
+        1,
+        "file-too-large",
+        f"the file is {size:,} bytes; {what} are limited to {limits.max_file_bytes:,} bytes",
+    )
+
+
+def read_bounded(
+    path: Path,
+    shown: str,
+    limits: Limits = DEFAULT_LIMITS,
+    what: str = "postmortems",
+    unreadable_rule: str = "unreadable",
+) -> tuple[bytes | None, list[Finding]]:
+    """A file's bytes, or the finding that says why they were not read.
+
+    Only regular files are opened (a FIFO would block the read forever, a
+    link to /dev/zero would fill memory), and never more than the size limit
+    plus one byte is read, whatever the file claims its size to be."""
+
+    def refused(message: str) -> tuple[None, list[Finding]]:
+        return None, [_error(shown, 1, unreadable_rule, message)]
+
+    not_regular = f"this is not a regular file; {what} are plain files"
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return refused(not_regular)
+        # Non-blocking: a FIFO swapped in after the stat must not hang the open.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+        with os.fdopen(fd, "rb") as fh:
+            st = os.fstat(fh.fileno())
+            if not stat.S_ISREG(st.st_mode):
+                return refused(not_regular)
+            if st.st_size > limits.max_file_bytes:
+                return None, [_too_large(shown, st.st_size, limits, what)]
+            raw = fh.read(limits.max_file_bytes + 1)
+    except OSError as exc:
+        return refused(f"cannot read the file: {exc.strerror or exc}")
+    if len(raw) > limits.max_file_bytes:
+        # It grew since the stat: still never read past the limit.
+        return None, [_too_large(shown, len(raw), limits, what)]
+    return raw, []
+
+
 def decode(
-    raw: bytes, path: str, limits: Limits = DEFAULT_LIMITS
+    raw: bytes, path: str, limits: Limits = DEFAULT_LIMITS, what: str = "postmortems"
 ) -> tuple[str | None, list[Finding]]:
     """Bytes to text with `\\n` line ends; a BOM is dropped. Refuses what is
     not UTF-8 text, saying where the first bad byte is."""
     if len(raw) > limits.max_file_bytes:
-        return None, [
-            _error(
-                path,
-                1,
-                "file-too-large",
-                f"the file is {len(raw):,} bytes; postmortems are limited to "
-                f"{limits.max_file_bytes:,} bytes",
-            )
-        ]
+        return None, [_too_large(path, len(raw), limits, what)]
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         # What Windows editors call "Unicode": its NUL bytes are not binary.
         return None, [_error(path, 1, "encoding", "the file is saved as UTF-16; save it as UTF-8")]

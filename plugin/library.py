@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .checks import CheckedDocument, check_document, check_library
-from .frontmatter import read_document
+from .frontmatter import read_bounded, read_document
 from .model import Finding, Postmortem, Severity
 from .publication import CASE, LINKED, Decision, DocsScan, decide, scan_docs
 from .regimes import Regimes, default_regimes_path, load_regimes
@@ -187,10 +187,10 @@ class LibraryLoader:
                 return hit[2]
             doc = hit[2].document
         else:
-            try:
-                raw = path.read_bytes()
-            except OSError as exc:
-                return _unreadable(shown, f"cannot read the file: {exc.strerror or exc}")
+            raw, refused = read_bounded(path, shown)
+            if raw is None:
+                doc = read_document(b"", shown)
+                return CheckedDocument(doc, True, refused)
             doc = read_document(raw, shown)
             self.parsed_last_time += 1
         result = check_document(doc, *context)

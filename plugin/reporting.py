@@ -42,7 +42,9 @@ CLOCK_RULES: Final = frozenset({"reporting-overdue", "reporting-late"})
 def build_date() -> dt.date:
     """Today, or SOURCE_DATE_EPOCH's day for reproducible builds (as MkDocs does)."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.isdigit():
+    # ASCII digits of a date before year 5000: int() refuses 4,300 digits and
+    # fromtimestamp years past 9999, which must not crash a build.
+    if epoch and epoch.isascii() and epoch.isdigit() and len(epoch) <= 11:
         return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date()
     return dt.date.today()
 

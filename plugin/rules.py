@@ -53,6 +53,14 @@ _ALL: Final = (
     Rule("yaml-duplicate-key", E, "a key is written twice in one mapping", FILE),
     Rule("yaml-tag", E, "a YAML tag (!!python/..., !custom) that front matter may not use", FILE),
     Rule("yaml-too-complex", E, "YAML that nests or expands beyond the limits", FILE),
+    # The body's limits, checked before Markdown renders it (body.py).
+    Rule("line-too-long", E, "a body line longer than 2,000 characters", FILE),
+    Rule(
+        "body-too-complex",
+        E,
+        "unclosed '[', '](' or '<', markup or nesting past what Markdown renders in bounded time",
+        FILE,
+    ),
     # Front matter against the JSON Schema (schema.py) and its shape (checks.py).
     Rule("front-matter-missing", E, "a file named like a postmortem has no front matter", SCHEMA),
     Rule("front-matter-not-mapping", E, "the front matter is a list or a single value", SCHEMA),

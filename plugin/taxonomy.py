@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from .frontmatter import decode, parse_yaml
+from .frontmatter import DEFAULT_LIMITS, decode, parse_yaml, read_bounded
 from .model import Finding, JsonPath, Severity
 from .schema import TAXONOMY_SCHEMA, SchemaReporter
 
@@ -100,7 +100,7 @@ def _build(data: dict[str, Any], source: str) -> Taxonomy:
 
 def parse_taxonomy(raw: bytes, path: str) -> tuple[Taxonomy | None, list[Finding]]:
     """Check and build a taxonomy from a file's bytes. None when it is broken."""
-    text, findings = decode(raw, path)
+    text, findings = decode(raw, path, DEFAULT_LIMITS, "taxonomy files")
     if text is None:
         return None, findings
     parsed = parse_yaml(text, path, what="taxonomy file")
@@ -161,17 +161,17 @@ def _as_taxonomy_finding(f: Finding) -> Finding:
 
 
 def load_taxonomy(path: Path, shown_as: str) -> tuple[Taxonomy | None, list[Finding]]:
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
+    """The taxonomy file read with the checks a postmortem gets: a regular
+    file, within the size limit, UTF-8."""
+    raw, findings = read_bounded(
+        path,
+        shown_as,
+        what="taxonomy files",
+        unreadable_rule="taxonomy",
+    )
+    if raw is None:
         return None, [
-            Finding(
-                shown_as,
-                1,
-                1,
-                Severity.ERROR,
-                "taxonomy",
-                f"cannot read the taxonomy file: {exc.strerror or exc}",
-            )
+            replace(f, message=f.message.replace("the file", "the taxonomy file", 1))
+            for f in findings
         ]
     return parse_taxonomy(raw, shown_as)

@@ -71,6 +71,8 @@ RULE_IDS: tuple[str, ...] = (
     "reporting-undecided",
     "reporting-overdue",
     "reporting-late",
+    "line-too-long",
+    "body-too-complex",
 )
 
 # Registered rules proven somewhere else, and where. A rule that is neither
