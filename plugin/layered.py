@@ -219,6 +219,12 @@ _TRAINED_SYSTEM: Final = frozenset(
         "checkpoint",
         "llm",
         "agent",
+        "input",
+        "inputs",
+        "prompts",
+        "conversations",
+        "logs",
+        "feedback",
     )
 )
 _TRAINED_BEFORE: Final = frozenset(("model", "adversarial", "safety", "fine", "pre", "rlhf"))
