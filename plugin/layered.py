@@ -320,7 +320,7 @@ def review_layers(doc: Document, data: dict[str, Any], taxonomy: Taxonomy | None
     """The layered-analysis rules of one postmortem's front matter."""
     findings: list[Finding] = []
 
-    def add(rule: str, where: JsonPath, message: str, value: bool = False) -> None:
+    def flag(rule: str, where: JsonPath, message: str, value: bool = False) -> None:
         line, column = _position(doc, where, value)
         findings.append(RULES[rule].finding(doc.path, line, column, message))
 
@@ -330,7 +330,7 @@ def review_layers(doc: Document, data: dict[str, Any], taxonomy: Taxonomy | None
     factor_layers = dict.fromkeys(layer for _, layer in factors)
     for i, layer in ruled_out:
         if layer in factor_layers:
-            add(
+            flag(
                 "ruled-out-conflict",
                 ("ruled_out", i, "layer"),
                 f"layer '{layer}' is ruled out but carries a factor; remove this ruled_out "
@@ -343,7 +343,7 @@ def review_layers(doc: Document, data: dict[str, Any], taxonomy: Taxonomy | None
         if missing:
             has_key = isinstance(data.get("ruled_out"), list)
             where: JsonPath = ("ruled_out",) if has_key else ("factors",)
-            add(
+            flag(
                 "layer-not-considered",
                 where,
                 f"layer{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
@@ -355,7 +355,7 @@ def review_layers(doc: Document, data: dict[str, Any], taxonomy: Taxonomy | None
         if layer in addressed:
             continue
         first = next(i for i, name in factors if name == layer)
-        add(
+        flag(
             "unaddressed-layer",
             ("factors", first, "layer"),
             f"layer '{layer}' carries factors but no action item of layer '{layer}'; add "
@@ -371,7 +371,7 @@ def review_layers(doc: Document, data: dict[str, Any], taxonomy: Taxonomy | None
         if hit is None:
             continue
         kind, phrase = hit
-        add(
+        flag(
             "systemic-fix",
             ("action_items", i, "title"),
             f"action item '{title}' asks people to {kind} ('{phrase}') and changes nothing "

@@ -56,7 +56,8 @@ def layered_defaults(factors: object) -> dict[str, str | None]:
     )
     items = "".join(
         f"\n  - title: {DEFAULT_LAYERS.get(layer, ('', 'Fix it'))[1]}\n    layer: {layer}"
-        "\n    type: prevent\n    owner: support-ai-team\n    due: 2025-05-01\n    status: open"
+        # Done and mitigating: counts of open, overdue and prevent items stay as they were.
+        "\n    type: mitigate\n    owner: support-ai-team\n    due: 2025-05-01\n    status: done"
         for layer in named
     )
     return {"ruled_out": ruled_out or None, "action_items": items or None}

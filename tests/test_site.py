@@ -63,6 +63,10 @@ LIBRARY = {
             ("model", "hallucination", "Invented citations."),
             ("human-in-the-loop", "automation-bias", "Output trusted without checking."),
         ),
+        action_items=actions(
+            ("Refuse citations no source holds", "model", "answer-team", "2023-07-01", "done"),
+            ("Show sources beside citations", "human-in-the-loop", "ux-team", "2023-08-01", "done"),
+        ),
     ),
     # Deep folders.
     "teams/search/deep/INC-2025-002-glue.md": postmortem_text(
@@ -77,6 +81,10 @@ LIBRARY = {
         factors=factors(
             ("model", "hallucination", "Presented a joke as fact."),
             ("data", "untrusted-source", "A forum joke was in the retrieval corpus."),
+        ),
+        action_items=actions(
+            ("Drop satire from answers", "data", "search-team", "2025-03-01", "done"),
+            ("Refuse jokes as advice", "model", "search-team", "2025-03-01", "wont-do"),
         ),
         related=f"[{P2}, {P1}]",
     )
@@ -322,7 +330,11 @@ def test_action_items_page_lists_every_item(site: Path) -> None:
     assert [(r[0], r[1], r[6]) for r in rows] == [
         (P1, "Add an output filter", "open"),
         (P4, "Build a quality dashboard", "in-progress"),
+        (P2, "Refuse citations no source holds", "done"),
+        (P2, "Show sources beside citations", "done"),
         (P1, "Roll back the update", "done"),
+        (P3, "Drop satire from answers", "done"),
+        (P3, "Refuse jokes as advice", "wont-do"),
     ]
 
 
