@@ -67,12 +67,13 @@ def incident_record(pm: Postmortem) -> dict[str, Any]:
         if key in record:
             record[key] = _iso(value)
     for item in record.get("action_items") or ():
-        due = item.get("due") if isinstance(item, dict) else None
-        # A postmortem only exists once its dates are valid; should one not
-        # be, the text as written is the best there is.
-        if isinstance(due, str):
-            with contextlib.suppress(ValueError):
-                item["due"] = parse_date(due).isoformat()
+        for key in ("due", "closed"):
+            day = item.get(key) if isinstance(item, dict) else None
+            # A postmortem only exists once its dates are valid; should one
+            # not be, the text as written is the best there is.
+            if isinstance(day, str):
+                with contextlib.suppress(ValueError):
+                    item[key] = parse_date(day).isoformat()
     record["url"] = incident_url(pm.id)
     return record
 
