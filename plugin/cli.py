@@ -144,6 +144,14 @@ def _checked(parse: Callable[[str], T]) -> Callable[[str], T]:
     help="An AI system involved; repeat for more.",
 )
 @click.option(
+    "--layer",
+    "layers",
+    multiple=True,
+    metavar="LAYER",
+    help="A layer where you already see a factor; repeat for more. "
+    "The other layers get a ruled_out scaffold.",
+)
+@click.option(
     "--date",
     "date",
     type=click.DateTime(["%Y-%m-%d"]),
@@ -158,6 +166,7 @@ def new(
     systems: tuple[str, ...],
     date: dt.datetime | None,
     config_file: str | None,
+    layers: tuple[str, ...] = (),
 ) -> None:
     """Start a draft postmortem with the next free id, in the docs_dir of
     mkdocs.yml. In a terminal, asks for what the options leave out.
@@ -196,7 +205,7 @@ def new(
         )
     assert title is not None and severity is not None
     request = authoring.NewPostmortem(
-        title, severity, tuple(systems), date.date() if date else today
+        title, severity, tuple(systems), date.date() if date else today, tuple(layers)
     )
     library = _load_site(config)
     try:
