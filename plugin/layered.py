@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import groupby
@@ -238,49 +238,73 @@ def _words(text: str) -> list[str]:
 
 
 class PhraseIndex:
-    """Phrases (sequences of words) found in a text in one pass: each word
-    looks up the few phrases that start with it, so the work is linear in
-    the text for a fixed list."""
+    """Phrases (sequences of words), each looked up by its first word, so
+    that matching at one place of a text costs the same however long the
+    text is."""
 
     def __init__(self, phrases: Iterable[tuple[str, str]]) -> None:
-        self._by_first: dict[str, list[tuple[tuple[str, ...], str]]] = defaultdict(list)
+        self._by_first: dict[str, list[tuple[list[str], str]]] = defaultdict(list)
         for phrase, label in phrases:
-            words = tuple(_words(phrase))
+            words = _words(phrase)
             self._by_first[words[0]].append((words, label))
         for entries in self._by_first.values():
             entries.sort(key=lambda e: -len(e[0]))
+        self.longest = max(len(w) for entries in self._by_first.values() for w, _ in entries)
 
-    def find(self, words: Sequence[str]) -> Iterator[tuple[int, tuple[str, ...], str]]:
-        for i, word in enumerate(words):
-            for phrase, label in self._by_first.get(word, ()):
-                if tuple(words[i : i + len(phrase)]) == phrase:
-                    yield i, phrase, label
-                    break
+    def match(self, ahead: Sequence[str]) -> tuple[list[str], str] | None:
+        """The longest phrase that `ahead` (a word and those after it) starts with."""
+        for phrase, label in self._by_first.get(ahead[0], ()):
+            if ahead[: len(phrase)] == phrase:
+                return phrase, label
+        return None
 
 
 _TRY_HARDER_INDEX: Final = PhraseIndex(
     (phrase, kind) for kind, phrases in TRY_HARDER.items() for phrase in phrases
 )
 _SYSTEM_INDEX: Final = PhraseIndex((phrase, "system") for phrase in SYSTEM_CHANGE)
+# Words each place needs to see after it: the longest phrase, then what a
+# "retrain" is followed by.
+_AHEAD: Final = max(_SYSTEM_INDEX.longest, _TRY_HARDER_INDEX.longest + _TRAINED_WINDOW)
+
+
+def _places(text: str, ahead: int) -> Iterator[tuple[str, list[str]]]:
+    """For each word of `text`: the word before it and a list of it and up to
+    `ahead` words after it. Read as a stream through a window of fixed size,
+    so the memory in use, and the cost of each word, do not grow with the text."""
+    window: deque[str] = deque()
+    before = ""
+    for m in _WORD.finditer(text.casefold()):
+        window.append(m.group())
+        if len(window) > ahead:
+            yield before, list(window)
+            before = window.popleft()
+    while window:
+        yield before, list(window)
+        before = window.popleft()
 
 
 def try_harder(title: str) -> tuple[str, str] | None:
     """(kind, phrase as matched) when an action item only asks people to try
     harder; None when it does not, or when it also changes the system."""
-    words = _words(title)
-    if next(_SYSTEM_INDEX.find(words), None) is not None:
-        return None
-    for i, phrase, kind in _TRY_HARDER_INDEX.find(words):
-        if kind == RETRAIN and _trains_the_system(words, i, len(phrase)):
+    found: tuple[str, str] | None = None
+    for before, ahead in _places(title, _AHEAD):
+        if _SYSTEM_INDEX.match(ahead) is not None:
+            return None
+        if found is not None:
             continue
-        return kind, " ".join(phrase)
-    return None
+        hit = _TRY_HARDER_INDEX.match(ahead)
+        if hit is None:
+            continue
+        phrase, kind = hit
+        if kind == RETRAIN and _trains_the_system(before, ahead[len(phrase) :]):
+            continue
+        found = kind, " ".join(phrase)
+    return found
 
 
-def _trains_the_system(words: Sequence[str], at: int, length: int) -> bool:
-    after = words[at + length : at + length + _TRAINED_WINDOW]
-    before = words[at - 1] if at > 0 else ""
-    return before in _TRAINED_BEFORE or any(w in _TRAINED_SYSTEM for w in after)
+def _trains_the_system(before: str, after: Sequence[str]) -> bool:
+    return before in _TRAINED_BEFORE or any(w in _TRAINED_SYSTEM for w in after[:_TRAINED_WINDOW])
 
 
 SYSTEMIC_ALTERNATIVES: Final = (

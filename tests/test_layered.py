@@ -4,6 +4,8 @@ users see in lint and build, and the exports."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import time
 from collections.abc import Callable
@@ -73,12 +75,13 @@ def test_system_changes_do_not_fire(title: str) -> None:
 
 
 def _seconds(title: str) -> float:
-    """The best of several runs: the least disturbed by other work on the machine."""
+    """CPU time of this thread, the best of several runs: other processes on a
+    busy machine delay the wall clock, not this."""
     best = float("inf")
-    for _ in range(7):
-        start = time.perf_counter()
+    for _ in range(5):
+        start = time.thread_time()
         try_harder(title)
-        best = min(best, time.perf_counter() - start)
+        best = min(best, time.thread_time() - start)
     return best
 
 
@@ -86,12 +89,11 @@ def _seconds(title: str) -> float:
     "unit", ["double ", "remind ", "re train ", "manually ", "hold ", "a" * 40 + " "]
 )
 def test_matching_is_linear_in_the_title(unit: str) -> None:
-    """Ten times the text costs about ten times the time, not a hundred (a generous ratio:
-    caches make long lists dearer per word on a busy machine)."""
+    """Ten times the text costs about ten times the time, not a hundred (ratio, generous)."""
     small, large = unit * 2_000, unit * 20_000
     _seconds(small)  # warm up
     ratio = _seconds(large) / max(_seconds(small), 1e-6)
-    assert ratio < 60, ratio
+    assert ratio < 30, ratio
 
 
 NO_LAYERS = postmortem_text(ruled_out=None)
@@ -153,3 +155,24 @@ def test_exports_carry_ruled_out_and_closed(write_site: Callable[..., Path]) -> 
     assert record["action_items"][0]["closed"] == "2025-04-20"
     assert [r["layer"] for r in record["ruled_out"]] == ["data", "human-in-the-loop", "process"]
     assert record["ruled_out"][0]["reason"] == "The policy index held the current policy."
+
+
+def test_csv_carries_ruled_out_and_closed(write_site: Callable[..., Path]) -> None:
+    """The CSV export has a ruled_out column and each item's closed date."""
+    items = (
+        "\n  - title: Refuse unsupported answers\n    layer: model\n    type: prevent"
+        "\n    owner: team-x\n    due: 2025-05-01\n    status: done\n    closed: 2025-04-20"
+    )
+    root = write_site({"INC-2025-014.md": postmortem_text(action_items=items)})
+    proc = run_cli("export", "--format", "csv", cwd=root)
+    assert proc.returncode == 0, proc.stderr
+    (row,) = csv.DictReader(io.StringIO(proc.stdout, newline=""))
+    assert row["action_items"] == (
+        "Refuse unsupported answers (team-x, done, due 2025-05-01, closed 2025-04-20)"
+    )
+    assert row["ruled_out"].split("; ")[0] == "data: The policy index held the current policy."
+    assert [r.split(":")[0] for r in row["ruled_out"].split("; ")] == [
+        "data",
+        "human-in-the-loop",
+        "process",
+    ]
