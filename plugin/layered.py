@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from bisect import bisect_left, insort
 from collections import defaultdict, deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -410,8 +411,8 @@ def review_layers(doc: Document, data: dict[str, Any], taxonomy: Taxonomy | None
 
 @dataclass(frozen=True)
 class Recurrence:
-    """`later` is an incident of `category` that began after `earlier` had a
-    prevent item of that category's incident done (on `fixed`)."""
+    """`later` began after `earlier`, an incident of the same category, had a
+    prevent item done (on `fixed`)."""
 
     later: Postmortem
     earlier: Postmortem
@@ -423,31 +424,34 @@ def _day(value: DateLike) -> dt.date:
 
 
 def prevented_on(pm: Postmortem) -> dt.date | None:
-    """The first day a `prevent` item of `pm` was done (closed, else due)."""
+    """The first day a `prevent` item of `pm` was done (closed, else due):
+    from then on, the category should not have come back."""
     days = [d for item in pm.action_items if item.type == "prevent" and (d := item.done_by)]
     return min(days, default=None)
 
 
 def recurrences(incidents: Iterable[Postmortem], category: str) -> list[Recurrence]:
     """Incidents of `category` that began after an earlier incident of it had
-    a prevent item done, each with the earliest such incident, newest first.
+    a prevent item done, newest first. Each is linked to the incident whose
+    fix was done last before it began: the nearest fix that did not hold.
     Only `incidents` are looked at: the caller passes what may be shown."""
     chosen = sorted(
         (p for p in incidents if category in p.categories), key=lambda p: (_day(p.date), p.id)
     )
     found: list[Recurrence] = []
-    # The earliest fix among incidents that began on an earlier day: any
-    # earlier fix that predates an incident makes it a recurrence, and the
-    # first one done is the one linked.
-    best: tuple[dt.date, Postmortem] | None = None
-    for _, same_day in groupby(chosen, key=lambda p: _day(p.date)):
+    # Fixes of incidents that began on an earlier day, in the order they were done.
+    fixes: list[tuple[dt.date, dt.date, str]] = []
+    by_id: dict[str, Postmortem] = {}
+    for began, same_day in groupby(chosen, key=lambda p: _day(p.date)):
         group = list(same_day)
+        at = bisect_left(fixes, (began,))
+        if at:
+            fixed, _, pm_id = fixes[at - 1]
+            found += [Recurrence(pm, by_id[pm_id], fixed) for pm in group]
         for pm in group:
-            if best is not None and best[0] < _day(pm.date):
-                found.append(Recurrence(pm, best[1], best[0]))
-        for pm in group:
-            fixed = prevented_on(pm)
-            if fixed is not None and (best is None or fixed < best[0]):
-                best = (fixed, pm)
+            done = prevented_on(pm)
+            if done is not None:
+                by_id[pm.id] = pm
+                insort(fixes, (done, began, pm.id))
     found.reverse()
     return found

@@ -5,6 +5,7 @@ users see in lint and build, and the exports."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import time
@@ -14,7 +15,8 @@ from pathlib import Path
 import pytest
 import yaml
 from conftest import postmortem_text, run_cli
-from mkdocs_postmortems.layered import try_harder
+from mkdocs_postmortems.layered import recurrences, try_harder
+from mkdocs_postmortems.model import ActionItem, Factor, Postmortem
 from test_site_kit import build, run_mkdocs
 
 MUST_FIRE = [
@@ -176,3 +178,42 @@ def test_csv_carries_ruled_out_and_closed(write_site: Callable[..., Path]) -> No
         "human-in-the-loop",
         "process",
     ]
+
+
+def _pm(pm_id: str, began: dt.date, *items: ActionItem) -> Postmortem:
+    return Postmortem(
+        id=pm_id,
+        title=pm_id,
+        status="final",
+        severity="SEV3",
+        date=began,
+        summary="s",
+        systems=("bot",),
+        src_path=f"{pm_id}.md",
+        body="",
+        body_line=1,
+        factors=(Factor("model", "hallucination", "s"),),
+        action_items=items,
+    )
+
+
+def _fix(due: dt.date, status: str = "done", closed: dt.date | None = None) -> ActionItem:
+    return ActionItem("Fix", "model", "prevent", "team", due, status, closed=closed)
+
+
+def test_each_recurrence_links_the_nearest_fix_before_it() -> None:
+    """Of several earlier fixes, a recurrence links the one done last before it began."""
+    day = dt.date
+    library = [
+        _pm("INC-2024-001", day(2024, 1, 1), _fix(day(2024, 9, 1), closed=day(2024, 2, 1))),
+        _pm("INC-2024-002", day(2024, 1, 20), _fix(day(2024, 3, 1))),
+        _pm("INC-2024-003", day(2024, 2, 15)),
+        _pm("INC-2024-004", day(2024, 4, 1), _fix(day(2024, 3, 20), status="in-progress")),
+        _pm("INC-2024-005", day(2024, 1, 1)),
+    ]
+    found = [(r.later.id, r.earlier.id, r.fixed) for r in recurrences(library, "hallucination")]
+    assert found == [
+        ("INC-2024-004", "INC-2024-002", day(2024, 3, 1)),
+        ("INC-2024-003", "INC-2024-001", day(2024, 2, 1)),
+    ]
+    assert recurrences(library, "prompt-injection") == []
