@@ -215,8 +215,12 @@ def test_incident_page_links_layers_categories_and_systems(site: Path) -> None:
         assert {f"../../layers/{c}/" for c in cats} <= hrefs
         systems = {s for s, ids in SYSTEMS.items() if pm_id in ids}
         assert {f"../../systems/{s}/" for s in systems} <= hrefs
-        # Links to layers/categories/systems it does not carry would be wrong.
-        linked_layers = {h.split("/")[3] for h in hrefs if h.startswith("../../layers/")}
+        # Links to layers/categories/systems it does not carry would be wrong;
+        # its ruled-out layers are linked from their own section.
+        ruled_out = {h for s in incident.find_all("section", "pm-ruled-out") for h in s.hrefs()}
+        linked_layers = {
+            h.split("/")[3] for h in hrefs - ruled_out if h.startswith("../../layers/")
+        }
         assert linked_layers == layers
 
 

@@ -150,7 +150,8 @@ def recurrence_rows(site: Path, layer: str, category: str) -> list[tuple[str, st
         cells = tr.find_all("td")
         (later,) = incident_links(cells[0])
         (earlier,) = incident_links(cells[3])
-        rows.append((later, earlier, cells[4].text.strip()))
+        assert cells[4].text.strip() == f"Incident {earlier}"
+        rows.append((later, earlier, cells[5].text.strip()))
     return rows
 
 
