@@ -21,6 +21,7 @@ from typing import Any, Final
 from .frontmatter import Document
 from .model import DateLike, Finding, JsonPath, Postmortem
 from .rules import RULES
+from .schema import shown
 from .taxonomy import Taxonomy
 
 _WORD: Final = re.compile(r"[a-z0-9]+")
@@ -376,10 +377,13 @@ def review_layers(doc: Document, data: dict[str, Any], taxonomy: Taxonomy | None
                 "entry; examine each and name a factor, or " + _ruled_out_example(missing, has_key),
             )
     addressed = {layer for _, layer in items}
-    for layer in factor_layers:
-        if layer in addressed:
+    first_of: dict[str, int] = {}
+    for i, layer in factors:
+        first_of.setdefault(layer, i)
+    for layer, first in first_of.items():
+        # An unknown layer is already an error; no advice on top of it.
+        if layer in addressed or (taxonomy is not None and taxonomy.layer(layer) is None):
             continue
-        first = next(i for i, name in factors if name == layer)
         flag(
             "unaddressed-layer",
             ("factors", first, "layer"),
@@ -399,7 +403,7 @@ def review_layers(doc: Document, data: dict[str, Any], taxonomy: Taxonomy | None
         flag(
             "systemic-fix",
             ("action_items", i, "title"),
-            f"action item '{title}' asks people to {kind} ('{phrase}') and changes nothing "
+            f"action item {shown(title)} asks people to {kind} ('{phrase}') and changes nothing "
             f"in the system; propose the change that would make it hold: {SYSTEMIC_ALTERNATIVES}",
             value=True,
         )
