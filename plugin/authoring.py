@@ -85,6 +85,9 @@ class NewPostmortem:
     # Regimes that may apply, as `id` or `id:trigger`; each is written as a
     # pending reporting decision.
     regimes: tuple[str, ...] = ()
+    # Layers where the author already sees a factor; the others get a
+    # ruled_out scaffold to fill in or delete.
+    layers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -224,7 +227,20 @@ def validate(request: NewPostmortem) -> NewPostmortem:
         parse_systems(request.systems),
         request.date,
         request.regimes,
+        tuple(dict.fromkeys(layer.strip() for layer in request.layers if layer.strip())),
     )
+
+
+def check_layers(layers: Iterable[str], taxonomy: Taxonomy | None) -> None:
+    """AuthoringError for a named layer the taxonomy does not have."""
+    if taxonomy is None:
+        return
+    known = [layer.id for layer in taxonomy.layers]
+    for layer in layers:
+        if layer not in known:
+            raise AuthoringError(
+                f"layer '{layer}' is not in the taxonomy; use one of {', '.join(known)}"
+            )
 
 
 def known_ids(library: Library) -> list[str]:
@@ -314,6 +330,34 @@ def _layers_text(taxonomy: Taxonomy | None) -> str:
     return ", ".join(f"{escape_markdown(layer.title)} (`{layer.id}`)" for layer in taxonomy.layers)
 
 
+# Said once, in the scaffold and in its test: the line an author replaces.
+RULED_OUT_REASON: Final = "What was examined, and why this layer did not contribute."
+
+
+def _ruled_out_scaffold(named: Iterable[str], taxonomy: Taxonomy | None) -> str:
+    """The layers the author did not name, as a commented `ruled_out` block.
+
+    Commented rather than written out: an entry with a placeholder reason
+    would count as examined, and a final postmortem could then pass
+    `layer-not-considered` without the work. Commented, the draft lints
+    clean and the rule keeps asking until a real reason is written."""
+    if taxonomy is None:
+        return ""
+    named = set(named)
+    rest = [layer for layer in taxonomy.layers if layer.id not in named]
+    if not rest:
+        return ""
+    entries = "".join(
+        f"#   - layer: {layer.id}\n#     reason: {RULED_OUT_REASON}\n" for layer in rest
+    )
+    return (
+        "# Before status: final, every layer needs a factor or a ruled_out entry.\n"
+        "# Uncomment the layers below that did not contribute, with what was examined;\n"
+        "# drop a layer from here when you name a factor on it.\n"
+        f"# ruled_out:\n{entries}"
+    )
+
+
 def render(
     request: NewPostmortem,
     pm_id: str,
@@ -339,6 +383,7 @@ def render(
         f"{f' ({layer_ids})' if layer_ids else ''}:\n"
         f"# each has a layer, a category and a summary. A final postmortem needs one at least.\n"
         f"factors: []\n"
+        f"{_ruled_out_scaffold(request.layers, taxonomy)}"
         f"{_reporting_text(obligations, request.date)}"
         f"---\n"
     )
@@ -355,6 +400,7 @@ def render(
 def plan(library: Library, docs_dir: Path, request: NewPostmortem) -> Plan:
     """Check the request and decide the id, the path and the text."""
     request = validate(request)
+    check_layers(request.layers, library.taxonomy)
     obligations = parse_obligations(request.regimes, library.regimes)
     ids = known_ids(library)
     prefix = choose_prefix(ids, library.settings.id_prefix)

@@ -20,6 +20,7 @@ from .blameless import review as review_language
 from .body import check_body
 from .frontmatter import Document
 from .hints import related_hints
+from .layered import review_layers
 from .model import (
     ActionItem,
     DateLike,
@@ -28,11 +29,13 @@ from .model import (
     Harm,
     JsonPath,
     Postmortem,
+    RuledOut,
     Severity,
 )
 from .regimes import Regimes
 from .reporting import build_date, check_reporting
 from .resources import load_json_schema
+from .rules import RULES
 from .schema import POSTMORTEM_SCHEMA, SchemaReporter, describe, did_you_mean
 from .settings import Settings
 from .taxonomy import Taxonomy
@@ -169,6 +172,7 @@ class _DocumentChecker:
         self.check_sections(data)
         self.findings.extend(check_body(doc))
         self.findings.extend(review_language(doc, data, self.settings.blameless_phrases))
+        self.findings.extend(review_layers(doc, data, self.taxonomy))
         postmortem = None
         if schema_ok and not any(f.severity is Severity.ERROR for f in self.findings):
             postmortem = build_postmortem(doc, data, dates)
@@ -191,9 +195,11 @@ class _DocumentChecker:
         items = data.get("action_items")
         if isinstance(items, list):
             places += [
-                ("action_items", i, "due")
+                ("action_items", i, key)
                 for i, it in enumerate(items)
-                if isinstance(it, dict) and "due" in it
+                if isinstance(it, dict)
+                for key in ("due", "closed")
+                if key in it
             ]
         places += _reporting_date_places(data)
         parsed: dict[JsonPath, DateLike] = {}
@@ -228,14 +234,36 @@ class _DocumentChecker:
                         "date <= detected <= resolved",
                     )
                     break
+        self.check_closed_dates(data, parsed)
         return parsed
+
+    def check_closed_dates(self, data: dict[str, Any], parsed: dict[JsonPath, DateLike]) -> None:
+        """An item cannot be done before the incident it answers began: such a
+        `closed` is a typo, and it would make a recurrence look like one."""
+        start = parsed.get(("date",))
+        if start is None:
+            return
+        for where, value in parsed.items():
+            if where[-1] == "closed" and _is_before(value, start):
+                i = where[1]
+                pos = self.doc.yaml.values.get(where) or self.doc.yaml.position(where)
+                self.findings.append(
+                    RULES["date-order"].finding(
+                        self.doc.path,
+                        pos.line,
+                        pos.column,
+                        f"action_items[{i}].closed ({data['action_items'][i]['closed']}) is "
+                        f"before date ({data['date']}); an item is closed after the incident "
+                        "began",
+                    )
+                )
 
     def check_taxonomy(self, data: dict[str, Any]) -> None:
         tax = self.taxonomy
         if tax is None:
             return
         layer_ids = [layer.id for layer in tax.layers]
-        for key in ("factors", "action_items"):
+        for key in ("factors", "action_items", "ruled_out"):
             entries = data.get(key)
             if not isinstance(entries, list):
                 continue
@@ -415,6 +443,10 @@ def _strs(value: Any) -> tuple[str, ...]:
     return tuple(value) if isinstance(value, list) else ()
 
 
+def _day(value: DateLike | None) -> dt.date | None:
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
 def build_postmortem(
     doc: Document, data: dict[str, Any], dates: dict[JsonPath, DateLike]
 ) -> Postmortem:
@@ -438,6 +470,7 @@ def build_postmortem(
                 due=due.date() if isinstance(due, dt.datetime) else due,
                 status=it["status"],
                 link=it.get("link"),
+                closed=_day(dates.get(("action_items", i, "closed"))),
             )
         )
     start = date_at(("date",))
@@ -470,6 +503,7 @@ def build_postmortem(
         ),
         action_items=tuple(items),
         related=_strs(data.get("related")),
+        ruled_out=tuple(RuledOut(r["layer"], r["reason"]) for r in data.get("ruled_out") or []),
         extra={k: v for k, v in data.items() if k.startswith("x-")},
         data=data,
         positions=positions,

@@ -168,6 +168,14 @@ def _checked(parse: Callable[[str], T]) -> Callable[[str], T]:
     help="An AI system involved; repeat for more.",
 )
 @click.option(
+    "--layer",
+    "layers",
+    multiple=True,
+    metavar="LAYER",
+    help="A layer where you already see a factor; repeat for more. "
+    "The other layers get a ruled_out scaffold.",
+)
+@click.option(
     "--date",
     "date",
     type=click.DateTime(["%Y-%m-%d"]),
@@ -197,6 +205,7 @@ def new(
     regimes: tuple[str, ...],
     no_reporting: bool,
     config_file: str | None,
+    layers: tuple[str, ...] = (),
 ) -> None:
     """Start a draft postmortem with the next free id, in the docs_dir of
     mkdocs.yml. In a terminal, asks for what the options leave out.
@@ -239,7 +248,12 @@ def new(
         regimes = _ask_regimes(config)
     assert title is not None and severity is not None
     request = authoring.NewPostmortem(
-        title, severity, tuple(systems), date.date() if date else today, tuple(regimes)
+        title,
+        severity,
+        tuple(systems),
+        date.date() if date else today,
+        regimes=tuple(regimes),
+        layers=tuple(layers),
     )
     library = _load_site(config)
     try:

@@ -39,6 +39,7 @@ CSV_COLUMNS: Final = (
     "factors",
     "action_items",
     "related",
+    "ruled_out",
     "url",
 )
 
@@ -67,12 +68,13 @@ def incident_record(pm: Postmortem) -> dict[str, Any]:
         if key in record:
             record[key] = _iso(value)
     for item in record.get("action_items") or ():
-        due = item.get("due") if isinstance(item, dict) else None
-        # A postmortem only exists once its dates are valid; should one not
-        # be, the text as written is the best there is.
-        if isinstance(due, str):
-            with contextlib.suppress(ValueError):
-                item["due"] = parse_date(due).isoformat()
+        for key in ("due", "closed"):
+            day = item.get(key) if isinstance(item, dict) else None
+            # A postmortem only exists once its dates are valid; should one
+            # not be, the text as written is the best there is.
+            if isinstance(day, str):
+                with contextlib.suppress(ValueError):
+                    item[key] = parse_date(day).isoformat()
     record["url"] = incident_url(pm.id)
     return record
 
@@ -114,8 +116,11 @@ def _row(pm: Postmortem, extra_keys: list[str]) -> dict[str, str]:
         "legal_review": harm.legal_review if harm else None,
         "factors": [f"{f.layer}/{f.category}" for f in pm.factors],
         "action_items": [
-            f"{a.title} ({a.owner}, {a.status}, due {a.due.isoformat()})" for a in pm.action_items
+            f"{a.title} ({a.owner}, {a.status}, due {a.due.isoformat()}"
+            f"{f', closed {a.closed.isoformat()}' if a.closed else ''})"
+            for a in pm.action_items
         ],
+        "ruled_out": [f"{r.layer}: {r.reason}" for r in pm.ruled_out],
     }
     values.update({k: record.get(k) for k in extra_keys})
     return {k: _cell(v) for k, v in values.items()}

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from typing import Final
 
 from .blameless import BLAMELESS_PHRASES, NOT_BLAME, phrase_lists
+from .layered import SYSTEMIC_ALTERNATIVES, TRY_HARDER
 from .rules import GROUPS, LANGUAGE, RULES, Rule
 from .settings import Settings
 from .taxonomy import HarmType, Taxonomy
@@ -110,6 +111,76 @@ def _layers(taxonomy: Taxonomy) -> str:
             for cat in layer.categories
         ]
     return "".join(out)
+
+
+def _layer_walk(taxonomy: Taxonomy) -> str:
+    ids = [layer.id for layer in taxonomy.layers]
+    steps = "".join(
+        f"{n}. **{escape_markdown(layer.title)}** ({_code(layer.id)})\n"
+        for n, layer in enumerate(taxonomy.layers, start=1)
+    )
+    example = ""
+    if ids:
+        example = (
+            "\n```yaml\nruled_out:\n"
+            f"  - layer: {ids[-1]}\n"
+            "    reason: The release went through the evaluation gate in place; the gap\n"
+            "      was in what the evaluation asked, recorded as a factor elsewhere.\n"
+            "```\n"
+        )
+    return (
+        "\n## Walk every layer\n\n"
+        "Trace the incident through each layer in turn, not only the one where it "
+        "surfaced, and ask of each what it made possible:\n\n"
+        f"{steps}\n"
+        "For each layer, name a factor under `factors`, or add a `ruled_out` entry that "
+        "says what was examined and why the layer did not contribute. A final "
+        "postmortem that says nothing of a layer gets `layer-not-considered`; a layer "
+        "cannot be both a factor layer and ruled out (`ruled-out-conflict`). "
+        "`postmortems new --layer ID` writes the `ruled_out` entries for the layers "
+        "you did not name, commented, for you to fill in or delete.\n"
+        f"{example}\n"
+        "Each layer with a factor needs at least one action item on that layer "
+        "(`unaddressed-layer`). Mark an item `done` with the day in `closed`: a "
+        "category page lists the later incidents of its category that began after a "
+        "`prevent` item was done, the fixes that did not hold.\n"
+    )
+
+
+# Pairs that show the difference; the first is the rule's own example.
+SYSTEMIC_PAIRS: Final = (
+    (
+        "Retrain support staff on the refund policy.",
+        "Route refund questions to a person who can commit the company to an answer.",
+    ),
+    (
+        "Operators must pay closer attention during long shifts.",
+        "Alert the operator when attention lapses, and keep automatic braking on.",
+    ),
+    (
+        "Double-check every citation by hand before filing.",
+        "Check each citation against the case-law database as part of the filing step.",
+    ),
+)
+
+
+def _systemic_fixes() -> str:
+    rule = RULES["systemic-fix"]
+    pairs = ((rule.example, rule.rewrite), *SYSTEMIC_PAIRS)
+    rows = [(f"“{escape_markdown(a)}”", f"“{escape_markdown(b)}”") for a, b in pairs]
+    *most, last = (escape_markdown(k) for k in TRY_HARDER)
+    kinds = f"{', '.join(most)} or {last}"
+    return (
+        "\n## Fixes that change the system\n\n"
+        "An action item that asks people to try harder fades with the next busy week. "
+        f"Lint flags items that only ask people to {kinds} (`systemic-fix`). Propose "
+        f"instead {escape_markdown(SYSTEMIC_ALTERNATIVES)}: a change that makes the "
+        "right action the easy one, or the wrong one impossible.\n\n"
+        + _table(("Asks people to try harder", "Changes the system"), rows)
+        + "\nThe warning stays quiet when the item changes the system as well: an "
+        "automated reminder, an alert that reminds, a check in the pipeline, new "
+        "training data or retraining a model.\n"
+    )
 
 
 def _legal_review(taxonomy: Taxonomy) -> str:
@@ -225,6 +296,6 @@ def render_guide(taxonomy: Taxonomy | None, settings: Settings) -> str:
     reported by lint) the layer and harm sections are left out."""
     parts = [_intro(), _lifecycle(settings)]
     if taxonomy is not None:
-        parts += [_layers(taxonomy), _legal_review(taxonomy)]
-    parts += [_language(settings), _related(), _all_rules()]
+        parts += [_layers(taxonomy), _layer_walk(taxonomy), _legal_review(taxonomy)]
+    parts += [_systemic_fixes(), _language(settings), _related(), _all_rules()]
     return "".join(parts)

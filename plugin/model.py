@@ -65,6 +65,15 @@ class ActionItem:
     due: dt.date
     status: str
     link: str | None = None
+    # When it was done, where the author recorded it.
+    closed: dt.date | None = None
+
+    @property
+    def done_by(self) -> dt.date | None:
+        """The day a `done` item counts as in place: `closed`, else `due`."""
+        if self.status != "done":
+            return None
+        return self.closed or self.due
 
     @property
     def is_closed(self) -> bool:
@@ -72,6 +81,14 @@ class ActionItem:
 
     def is_overdue(self, today: dt.date) -> bool:
         return not self.is_closed and self.due < today
+
+
+@dataclass(frozen=True)
+class RuledOut:
+    """A layer examined and found not to contribute."""
+
+    layer: str
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -110,6 +127,7 @@ class Postmortem:
     factors: tuple[Factor, ...] = ()
     action_items: tuple[ActionItem, ...] = ()
     related: tuple[str, ...] = ()
+    ruled_out: tuple[RuledOut, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
     # The front matter as JSON (dates as ISO strings), for exports.
     data: dict[str, Any] = field(default_factory=dict)

@@ -43,6 +43,8 @@ FILE, SCHEMA, TAXONOMY, LIBRARY, PUBLICATION, LANGUAGE = (
 )
 REPORTING: Final = "reporting"
 
+ANALYSIS: Final = "layered analysis"
+
 _ALL: Final = (
     # Reading the file and its YAML (frontmatter.py, library.py).
     Rule("encoding", E, "the file is not UTF-8 text, or contains NUL bytes", FILE),
@@ -86,7 +88,12 @@ _ALL: Final = (
     # The vocabulary (taxonomy.py, checks.py).
     Rule("taxonomy", E, "the taxonomy file is missing, unreadable or malformed", TAXONOMY),
     Rule("taxonomy-duplicate-id", E, "the taxonomy uses one id twice", TAXONOMY),
-    Rule("unknown-layer", E, "a factor or action item names a layer not in the taxonomy", TAXONOMY),
+    Rule(
+        "unknown-layer",
+        E,
+        "a factor, action item or ruled_out entry names a layer not in the taxonomy",
+        TAXONOMY,
+    ),
     Rule("unknown-category", E, "a factor names a category its layer does not have", TAXONOMY),
     Rule("category-layer", E, "a factor's category belongs to another layer", TAXONOMY),
     Rule("unknown-harm-type", E, "harm.types names a harm type not in the taxonomy", TAXONOMY),
@@ -155,6 +162,40 @@ _ALL: Final = (
         "never published",
         PUBLICATION,
     ),
+    # Layered analysis (layered.py): every layer examined, every factor layer
+    # addressed, fixes that change the system.
+    Rule(
+        "ruled-out-conflict",
+        E,
+        "a layer is both ruled out and carries a factor",
+        ANALYSIS,
+    ),
+    Rule(
+        "layer-not-considered",
+        W,
+        "a final postmortem has neither a factor nor a ruled_out entry for a layer",
+        ANALYSIS,
+        advice="examine every layer: name a factor, or rule it out with the reason",
+    ),
+    Rule(
+        "unaddressed-layer",
+        W,
+        "a layer carries factors but no action item of that layer",
+        ANALYSIS,
+        advice="add a prevent, detect or mitigate item on that layer",
+    ),
+    Rule(
+        "systemic-fix",
+        W,
+        "an action item only asks people to try harder and changes nothing in the system",
+        ANALYSIS,
+        advice=(
+            "reminders, training and care fade; a guard, a check in the pipeline, a safer "
+            "default or an alert keeps working"
+        ),
+        example="Remind reviewers to double-check prompts before release.",
+        rewrite="Block a prompt release until its evaluation run has passed.",
+    ),
     # Blameless language (blameless.py); the phrases are data there.
     Rule(
         "blameless-counterfactual",
@@ -219,4 +260,4 @@ _ALL: Final = (
 )
 
 RULES: Final[dict[str, Rule]] = {rule.id: rule for rule in _ALL}
-GROUPS: Final = (FILE, SCHEMA, TAXONOMY, LIBRARY, PUBLICATION, LANGUAGE, REPORTING)
+GROUPS: Final = (FILE, SCHEMA, TAXONOMY, LIBRARY, PUBLICATION, ANALYSIS, LANGUAGE, REPORTING)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Final
 
+from .layered import Recurrence, recurrences
 from .library import Library
 from .model import ActionItem, DateLike, Postmortem
 from .obligations import published_clocks
@@ -23,6 +24,7 @@ from .taxonomy import Category, Layer, Taxonomy
 PAGE_SIZE: Final = 200
 SEVERITIES: Final = ("SEV1", "SEV2", "SEV3", "SEV4")
 ACTION_STATUSES: Final = ("open", "in-progress", "done", "wont-do")
+ACTION_TYPES: Final = ("prevent", "detect", "mitigate")
 # How many neighbours in time, per shared system or category, are considered
 # when looking for similar incidents: keeps that search linear in the size
 # of the library however large one system's history grows.
@@ -95,6 +97,16 @@ class ItemRow:
     item: ActionItem
     incident: Postmortem
     overdue: bool
+
+
+@dataclass(frozen=True)
+class TypeCounts:
+    """Action items of one layer and type that are not closed, and how many
+    of those are overdue."""
+
+    type: str
+    open: int
+    overdue: int
 
 
 @dataclass
@@ -212,6 +224,37 @@ class SiteModel:
         cat = self.taxonomy.category(category_id)
         return cat.title if cat else category_id
 
+    # --- layered analysis ------------------------------------------------------------
+
+    @cached_property
+    def ruled_out_by_layer(self) -> dict[str, list[tuple[Postmortem, str]]]:
+        """Per layer, the incidents that examined it and ruled it out, with why."""
+        groups: dict[str, list[tuple[Postmortem, str]]] = defaultdict(list)
+        for pm in self.incidents:  # already newest first
+            for entry in pm.ruled_out:
+                groups[entry.layer].append((pm, entry.reason))
+        return dict(groups)
+
+    @cached_property
+    def item_counts(self) -> dict[str, list[TypeCounts]]:
+        """Per layer, its prevent, detect and mitigate items: open and overdue."""
+        counts: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+        for row in self.action_rows:
+            if row.item.is_closed:
+                continue
+            entry = counts[(row.item.layer, row.item.type)]
+            entry[0] += 1
+            entry[1] += row.overdue
+        return {
+            layer.id: [TypeCounts(t, *counts.get((layer.id, t), (0, 0))) for t in ACTION_TYPES]
+            for layer in self.taxonomy.layers
+        }
+
+    def recurrences_of(self, category_id: str) -> list[Recurrence]:
+        """Recurrences among published incidents only: an unpublished earlier
+        incident is never linked or named."""
+        return recurrences(self.by_category.get(category_id, []), category_id)
+
     # --- pages -------------------------------------------------------------------
 
     def pages(self) -> Iterator[Page]:
@@ -239,7 +282,13 @@ class SiteModel:
                 f"Layer: {layer.title}",
                 "layer.html",
                 self.by_layer.get(layer.id, []),
-                extra={"layer": layer, "categories": self.category_counts(layer)},
+                extra={
+                    "layer": layer,
+                    "categories": self.category_counts(layer),
+                    "ruled_out": self.ruled_out_by_layer.get(layer.id, [])[:PAGE_SIZE],
+                    "ruled_out_total": len(self.ruled_out_by_layer.get(layer.id, [])),
+                    "item_counts": self.item_counts.get(layer.id, []),
+                },
             )
             for cat in layer.categories:
                 incidents = self.by_category.get(cat.id, [])
@@ -258,6 +307,7 @@ class SiteModel:
                         "layer": layer,
                         "category": cat,
                         "action_rows": self.items_addressing(cat),
+                        "recurrences": self.recurrences_of(cat.id)[:PAGE_SIZE],
                     },
                 )
         yield Page(
@@ -356,6 +406,7 @@ class SiteModel:
             "similar": self.similar(pm),
             "layer_titles": {layer.id: layer.title for layer in self.taxonomy.layers},
             "obligations": self.clocks_by_id.get(pm.id, []),
+            "ruled_out": [(self.taxonomy.layer(r.layer), r.layer, r.reason) for r in pm.ruled_out],
         }
 
     # --- summaries -----------------------------------------------------------------
@@ -442,6 +493,9 @@ class SiteModel:
             "open_items": len(open_rows),
             "overdue_rows": [r for r in open_rows if r.overdue][:10],
             "overdue": sum(1 for r in open_rows if r.overdue),
+            "layer_items": [
+                (layer, self.item_counts.get(layer.id, [])) for layer in self.taxonomy.layers
+            ],
         }
 
     def index_rows(self) -> list[dict[str, Any]]:

@@ -63,6 +63,10 @@ LIBRARY = {
             ("model", "hallucination", "Invented citations."),
             ("human-in-the-loop", "automation-bias", "Output trusted without checking."),
         ),
+        action_items=actions(
+            ("Refuse citations no source holds", "model", "answer-team", "2023-07-01", "done"),
+            ("Show sources beside citations", "human-in-the-loop", "ux-team", "2023-08-01", "done"),
+        ),
     ),
     # Deep folders.
     "teams/search/deep/INC-2025-002-glue.md": postmortem_text(
@@ -77,6 +81,10 @@ LIBRARY = {
         factors=factors(
             ("model", "hallucination", "Presented a joke as fact."),
             ("data", "untrusted-source", "A forum joke was in the retrieval corpus."),
+        ),
+        action_items=actions(
+            ("Drop satire from answers", "data", "search-team", "2025-03-01", "done"),
+            ("Refuse jokes as advice", "model", "search-team", "2025-03-01", "wont-do"),
         ),
         related=f"[{P2}, {P1}]",
     )
@@ -207,8 +215,12 @@ def test_incident_page_links_layers_categories_and_systems(site: Path) -> None:
         assert {f"../../layers/{c}/" for c in cats} <= hrefs
         systems = {s for s, ids in SYSTEMS.items() if pm_id in ids}
         assert {f"../../systems/{s}/" for s in systems} <= hrefs
-        # Links to layers/categories/systems it does not carry would be wrong.
-        linked_layers = {h.split("/")[3] for h in hrefs if h.startswith("../../layers/")}
+        # Links to layers/categories/systems it does not carry would be wrong;
+        # its ruled-out layers are linked from their own section.
+        ruled_out = {h for s in incident.find_all("section", "pm-ruled-out") for h in s.hrefs()}
+        linked_layers = {
+            h.split("/")[3] for h in hrefs - ruled_out if h.startswith("../../layers/")
+        }
         assert linked_layers == layers
 
 
@@ -322,7 +334,11 @@ def test_action_items_page_lists_every_item(site: Path) -> None:
     assert [(r[0], r[1], r[6]) for r in rows] == [
         (P1, "Add an output filter", "open"),
         (P4, "Build a quality dashboard", "in-progress"),
+        (P2, "Refuse citations no source holds", "done"),
+        (P2, "Show sources beside citations", "done"),
         (P1, "Roll back the update", "done"),
+        (P3, "Drop satire from answers", "done"),
+        (P3, "Refuse jokes as advice", "wont-do"),
     ]
 
 

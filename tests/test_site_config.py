@@ -182,11 +182,14 @@ def test_config_file_option_overrides_the_one_in_cwd(tmp_path: Path) -> None:
     there = tmp_path / "there"
     write_config(there, site_yaml("required_sections: [Follow-up]", top="docs_dir: lib\n"))
     (there / "lib").mkdir()
-    (there / "lib" / "INC-2025-014.md").write_text(postmortem_text(), encoding="utf-8")
+    text = postmortem_text()
+    (there / "lib" / "INC-2025-014.md").write_text(text, encoding="utf-8")
     assert run_cli("lint", cwd=here).stderr.startswith("0 postmortem")
     proc = run_cli("lint", "-f", "../there/mkdocs.yml", cwd=here)
     assert proc.returncode == 1
-    assert "there/lib/INC-2025-014.md:16:1: error missing-section: " in proc.stdout
+    # The finding points at the first line of the body, after the front matter.
+    body_line = text.split("\n").index("---", 1) + 2
+    assert f"there/lib/INC-2025-014.md:{body_line}:1: error missing-section: " in proc.stdout
     assert "Follow-up" in proc.stdout
 
 

@@ -52,7 +52,8 @@ def secret(pm_id: str, c: dict[str, str], system: str, category: tuple[str, str]
                 (*category, f"Factor {c['factor']}"),
             ),
             action_items=actions(
-                (f"Action {c['action']}", "model", c["owner"].lower(), "2099-01-01", "open")
+                (f"Action {c['action']}", "model", c["owner"].lower(), "2099-01-01", "open"),
+                (f"Second {c['action']}", category[0], c["owner"].lower(), "2099-01-01", "open"),
             ),
             related=f"[{PUBLIC}]",
             **kw,
