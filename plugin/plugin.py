@@ -61,7 +61,7 @@ _SCRIPTS = ("assets/postmortems.js",)
 _EXPORTS = ("incidents.json", "incidents.csv", "feed.xml", "incidents/index.json")
 # Top-level generated folders a site's explicit `nav:` may name without the
 # `index.md` MkDocs needs to find the page.
-_NAV_FOLDERS = ("incidents/", "layers/", "systems/", "action-items/", "guide/")
+_NAV_FOLDERS = ("incidents/", "layers/", "systems/", "action-items/", "reporting/", "guide/")
 
 
 def _nav_with_index_files(nav: Any, prefix: str) -> Any:
