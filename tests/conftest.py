@@ -7,10 +7,14 @@ import re
 import subprocess
 import sys
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = Path(__file__).resolve().parent / "examples"
@@ -187,3 +191,33 @@ def axe_core_script() -> Path:
     if not AXE_CORE.is_file():
         skip_or_fail_in_ci(f"{AXE_CORE} is missing: run `bash scripts/browser-deps.sh`")
     return AXE_CORE
+
+
+# One Chromium per session, shared by every browser test module: Playwright's
+# sync API cannot start twice in one process.
+TIMEOUT_MS = 15_000
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_executable: Path) -> Iterator[Browser]:
+    """Debian's headless Chromium, one per session."""
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=TIMEOUT_MS)
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(
+            executable_path=str(chromium_executable), args=LAUNCH_ARGS, headless=True
+        )
+        try:
+            yield chromium
+        finally:
+            chromium.close()

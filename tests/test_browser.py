@@ -31,26 +31,16 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 
 import pytest
 import yaml
-from conftest import REPO, postmortem_text
+from conftest import REPO, TIMEOUT_MS, postmortem_text
 
 # Without playwright the chromium_executable fixture skips (fails under CI=true).
 with contextlib.suppress(ImportError):
-    from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+    from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 pytestmark = pytest.mark.browser
 
 ARTIFACTS = REPO / "tests" / "artifacts"
 SCREENSHOTS = ARTIFACTS / "screenshots"
-TIMEOUT_MS = 15_000
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 PALETTES = ("light", "dark")
 SCHEME = {"light": "default", "dark": "slate"}
 PAGE_TYPES = (
@@ -265,20 +255,6 @@ def artifacts() -> Path:
 
 
 # --- the browser ---------------------------------------------------------------------
-
-
-@pytest.fixture(scope="session")
-def browser(chromium_executable: Path) -> Iterator[Browser]:
-    """Debian's headless Chromium, one per session."""
-    expect.set_options(timeout=TIMEOUT_MS)
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(
-            executable_path=str(chromium_executable), args=LAUNCH_ARGS, headless=True
-        )
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 @dataclass

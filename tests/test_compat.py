@@ -8,6 +8,7 @@ theirs.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -16,8 +17,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import REPO, postmortem_text
+from conftest import REPO, TIMEOUT_MS, postmortem_text
+from test_browser import serve
 from test_site_kit import all_files, broken_links, page, parse_html, run_mkdocs
+
+with contextlib.suppress(ImportError):
+    from playwright.sync_api import Browser
 
 TAXONOMY = REPO / "schema" / "taxonomy.yml"
 PM = "INC-2025-014"
@@ -341,12 +346,11 @@ def test_parse_html_of_library_links_is_escaped_text(site: Callable[..., Path]) 
 
 @pytest.mark.browser
 def test_incidents_filters_work_after_an_instant_page_switch(
-    site: Callable[..., Path], chromium_executable: Path
+    site: Callable[..., Path], browser: Browser
 ) -> None:
     """With navigation.instant, the incidents page reached by an instant switch
     gets its filters and sort buttons, and filtering still works."""
-    from playwright.sync_api import expect, sync_playwright
-    from test_browser import LAUNCH_ARGS, TIMEOUT_MS, serve
+    from playwright.sync_api import expect
 
     second = postmortem_text(
         id="INC-2025-016",
@@ -359,7 +363,7 @@ def test_incidents_filters_work_after_an_instant_page_switch(
     root = site("  - search\n" + ours(), files={"postmortems/INC-2025-016.md": second})
     out = root / "served"
     out.mkdir()
-    with serve(out) as base, sync_playwright() as pw:
+    with serve(out) as base:
         # Material switches instantly only between addresses of its sitemap,
         # which are written from site_url: build for the address served.
         cfg = root / "mkdocs.yml"
@@ -372,11 +376,9 @@ def test_incidents_filters_work_after_an_instant_page_switch(
         )
         proc = run_mkdocs(root, out=out)
         assert proc.returncode == 0, proc.stderr
-        chromium = pw.chromium.launch(
-            executable_path=str(chromium_executable), args=LAUNCH_ARGS, headless=True
-        )
+        context = browser.new_context()
         try:
-            tab = chromium.new_page()
+            tab = context.new_page()
             tab.set_default_timeout(TIMEOUT_MS)
             tab.goto(base)
             tab.wait_for_load_state("networkidle")
@@ -399,4 +401,4 @@ def test_incidents_filters_work_after_an_instant_page_switch(
             expect(tab.locator("form[data-pm-filter]")).to_have_count(1)
             expect(tab.locator("form[data-pm-filter]")).to_be_visible()
         finally:
-            chromium.close()
+            context.close()
