@@ -160,8 +160,10 @@ _FENCE: Final = re.compile(r"^\s*(`{3,}|~{3,})")
 _LIST_ITEM: Final = re.compile(r"^\s*(?:[-*+]|\d{1,9}[.)])(?:\s|$)")
 _HEADING: Final = re.compile(r"^\s{0,3}#")
 _OFF: Final = frozenset({"off", "false", "no"})
-# At least one space or hyphen, and at most one line break.
-_BETWEEN_WORDS: Final = r"(?=[\s-])(?:[^\S\n]|-)*\n?(?:[^\S\n]|-)*"
+# At least one space or hyphen, and at most one line break. Possessive: with
+# plain `*` a run of n spaces splits between the two stars in n ways, and a
+# phrase that fails after the run tries them all (quadratic in the run).
+_BETWEEN_WORDS: Final = r"(?=[\s-])(?:[^\S\n]|-)*+\n?+(?:[^\S\n]|-)*+"
 # A word of running text, with inner apostrophes ("should've").
 _WORD: Final = re.compile(r"\w+(?:['\u2019]\w+)*")
 

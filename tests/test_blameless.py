@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import signal
 import textwrap
+import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from mkdocs_postmortems.blameless import BLAMELESS_PHRASES, narrative_lines, option_problems
+from mkdocs_postmortems.blameless import review as review_language
 from mkdocs_postmortems.checks import check_document
 from mkdocs_postmortems.cli import cli
 from mkdocs_postmortems.frontmatter import read_document
@@ -400,3 +402,79 @@ def test_hostile_lines_do_not_hang_the_review(line: str) -> None:
     finally:
         signal.alarm(0)
         signal.signal(signal.SIGALRM, previous)
+
+
+# Each hostile input as a function of a size n (in characters, about): runs
+# that a backtracking pattern would try in every split, after each word that
+# can start a phrase, plus the shapes that stress quotes, code and addresses.
+HOSTILE: dict[str, Callable[[int], str]] = {
+    "spaces": lambda n: "a" + " " * n + "b",
+    "spaces-after-should": lambda n: "should" + " " * n + "x",
+    "spaces-after-human": lambda n: "The human" + " " * n + "x",
+    "spaces-after-just": lambda n: "just" + " " * n + "x",
+    "spaces-after-failed": lambda n: "The engineer failed" + " " * n + "x",
+    "tabs-and-hyphens": lambda n: "dropped" + " -\t" * (n // 3) + "x",
+    "spaces-around-a-line-break": lambda n: "human" + " " * (n // 2) + "\n" + " " * (n // 2),
+    "long-word": lambda n: "A" + "a" * n,
+    "trigger-prefixes": lambda n: "shoul human hum fail just jus " * (n // 30),
+    "trigger-words": lambda n: "should human failed just simply Alice said " * (n // 43),
+    "capitalised-words": lambda n: "Alice Bob Carol " * (n // 16),
+    "many-quotes": lambda n: '"a' * (n // 2),
+    "curly-quotes": lambda n: "\u201ca" * (n // 2),
+    "many-at-signs": lambda n: "@" * n,
+    "addresses": lambda n: "a@" * (n // 2),
+    "dotted-domain": lambda n: "a@" + "b." * (n // 2) + "-",
+    "handles": lambda n: "@a." * (n // 3),
+    "backticks": lambda n: "`a" * (n // 2),
+    "sentence-ends": lambda n: ". " * (n // 2),
+}
+
+
+class _OverBudget(Exception):
+    pass
+
+
+def _review_seconds(body: str, summary: str, budget: float = 600.0) -> float:
+    """CPU seconds of the blameless review over one postmortem, best of three
+    (CPU time, so other processes on the machine do not skew the ratio). A run
+    past `budget` CPU seconds is stopped, so a quadratic pattern fails the test
+    instead of stalling it."""
+    doc = read_document(page(body).encode("utf-8"), "INC-2025-001.md")
+    data = {**doc.data, "summary": summary}
+
+    def over(signum: int, frame: object) -> None:
+        raise _OverBudget
+
+    previous = signal.signal(signal.SIGPROF, over)
+    best = float("inf")
+    try:
+        for _ in range(3):
+            signal.setitimer(signal.ITIMER_PROF, budget)
+            start = time.process_time()
+            review_language(doc, data)
+            best = min(best, time.process_time() - start)
+    finally:
+        signal.setitimer(signal.ITIMER_PROF, 0)
+        signal.signal(signal.SIGPROF, previous)
+    return best
+
+
+@pytest.mark.parametrize("kind", list(HOSTILE), ids=list(HOSTILE))
+def test_blameless_review_is_linear_in_hostile_input(kind: str) -> None:
+    """Ten times the hostile input (in the body and in the summary) costs about ten
+    times the time, far below the hundredfold of a quadratic pattern."""
+    make = HOSTILE[kind]
+    # Warm the caches (compiled patterns) so the first measurement is not penalised.
+    _review_seconds(make(100), make(100))
+    try:
+        # A hang guard (linear work takes milliseconds here), not a speed check.
+        small = max(_review_seconds(make(20_000), make(20_000), budget=10.0), 1e-3)
+    except _OverBudget:
+        pytest.fail(f"{kind}: 20,000 characters took more than 10 s of CPU")
+    try:
+        large = _review_seconds(make(200_000), make(200_000), budget=30 * small + 1)
+    except _OverBudget:
+        pytest.fail(f"{kind}: 10x input took more than {30 * small + 1:.1f} s of CPU")
+    ratio = large / small
+    print(f"{kind}: {small * 1e3:.1f} ms -> {large * 1e3:.1f} ms, ratio {ratio:.1f}")
+    assert ratio < 30, f"{kind}: 10x input took {ratio:.0f}x the time"
