@@ -21,6 +21,15 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Final
 
+from .blameless_context import (
+    Sentences,
+    counterfactual_blames,
+    human_error_blames,
+    judgement_hits,
+    lower_case_words,
+    minimiser_blames,
+    name_hits,
+)
 from .frontmatter import Document, YamlData
 from .model import Finding, JsonPath, Position
 from .rules import RULES
@@ -42,6 +51,8 @@ BLAMELESS_PHRASES: Final[dict[str, tuple[str, ...]]] = {
         "would not have",
         "ought to have",
         "failed to",
+        "failing to",
+        "failure of",
         "neglected to",
         "if only",
         "had they",
@@ -220,6 +231,137 @@ class Hit:
     rule: str
     start: int
     text: str
+    # Which kind of blame (a key of KINDS), for the rewrite the message proposes.
+    kind: str = ""
+    # For a person named: the sentence with the name replaced by a role.
+    rewrite: str = ""
+
+
+# Each kind of blame with a sentence of that kind and a blame-free rewrite,
+# so a warning shows how to rewrite the sentence it is about. Kinds not
+# listed use their rule's example and rewrite (rules.py).
+KINDS: Final[dict[str, tuple[str, str]]] = {
+    "failed-to": (
+        "The on-call engineer failed to notice the alert.",
+        "The alert went to a channel nobody watched at night, so it waited 40 minutes.",
+    ),
+    "should-have": (
+        "The reviewer should have caught the prompt change.",
+        "The review showed the prompt diff but no evaluation results.",
+    ),
+    "could-have": (
+        "We could have rolled back sooner.",
+        "The rollback needed two approvals, and the second approver was offline.",
+    ),
+    "if-only": (
+        "If only the alert had fired.",
+        "The alert threshold was above the error rate of the incident, so it stayed silent.",
+    ),
+    "tired": (
+        "A tired admin ran the script against production.",
+        "The script ran at 03:00, at the end of a 12-hour shift, with no second reviewer.",
+    ),
+    "someone": (
+        "Someone wrote code that deleted the index.",
+        "A change deleted the index; no test covered deletion.",
+    ),
+    "overlooked": (
+        "The engineer overlooked the warning.",
+        "The warning was one line among 200 others in the log.",
+    ),
+    "premature": (
+        "The model was put into production prematurely.",
+        "The model reached production before its evaluation finished; nothing required it to.",
+    ),
+    "assumed": (
+        "We wrongly assumed the chart set resource limits.",
+        "We assumed the chart set resource limits; its documentation did not say.",
+    ),
+    "poorly": (
+        "The root cause was a poorly written regular expression.",
+        "The regular expression backtracks on long input, and no test used long input.",
+    ),
+    "careful": (
+        "Be more careful when changing certificates.",
+        "Add an expiry check to the certificate pipeline.",
+    ),
+    "despite": (
+        "The team kept the pipeline running despite knowing the risk.",
+        "The risk was known; nothing in the process paused the pipeline for it.",
+    ),
+    "act": (
+        "The engineer just restarted the service.",
+        "The engineer restarted the service, which took 20 minutes to drain.",
+    ),
+    "obvious": (
+        "It was obvious that the data was stale.",
+        "Nothing on the dashboard marked the data as stale.",
+    ),
+}
+_ROLE: Final = "the <role>"
+# Handles and mailboxes of teams and roles, which are not people.
+_TEAM_HANDLE: Final = re.compile(
+    r"team|oncall|on-call|sre|ops|support|admins|group|squad|crew|bot|security|platform|"
+    r"infra|help|noreply|no-reply|incident|alerts|staff|owners|maintainers|reviewers",
+    re.IGNORECASE,
+)
+
+
+def _phrase_key(phrase: str) -> str:
+    return " ".join(_fold(phrase).replace("-", " ").split())
+
+
+# The built-in phrases are reviewed in context; a team's own are matched as written.
+_BUILT_IN: Final = {
+    rule: frozenset(_phrase_key(p) for p in ps) for rule, ps in BLAMELESS_PHRASES.items()
+}
+
+
+def _with_role(text: str, start: int, end: int) -> str:
+    """A short stretch of `text` around a name, with the name replaced by a role."""
+    left = text.rfind("\n", 0, start) + 1
+    right = text.find("\n", end)
+    before = " ".join(text[max(left, start - 60) : start].split())
+    after = " ".join(text[end : right if 0 <= right < end + 60 else end + 60].split())
+    role = _ROLE if before else _ROLE.capitalize()
+    return f"{before} {role} {after}".strip()
+
+
+def _in_context(
+    text: str, folded: str, found: list[Hit], skip: frozenset[str], common: frozenset[str]
+) -> list[Hit]:
+    """The phrase hits that blame in their sentence, each with its kind, and
+    the blame found without a listed phrase (judgements, people named)."""
+    sentences = Sentences(text)
+    kept: list[Hit] = []
+    for hit in found:
+        if _phrase_key(hit.text) not in _BUILT_IN.get(hit.rule, ()):
+            kept.append(hit)
+            continue
+        i, tokens = sentences.around(hit.start)
+        kind: str | None = hit.rule
+        if hit.rule == "blameless-counterfactual":
+            kind = counterfactual_blames(tokens, i, _fold(hit.text))
+        elif hit.rule == "blameless-human-error":
+            kind = hit.rule if human_error_blames(tokens, i) else None
+        elif hit.rule == "blameless-minimiser":
+            kind = minimiser_blames(tokens, i, " ".join(_fold(hit.text).split()))
+        elif hit.rule == "blameless-judgement" and _fold(hit.text).startswith("lazy"):
+            # "lazy loading" and "lazy evaluation" are techniques, not a verdict.
+            after = folded[hit.start + len(hit.text) : hit.start + len(hit.text) + 12]
+            kind = None if after.lstrip(" -").startswith(("load", "eval", "init")) else kind
+        if kind:
+            kept.append(Hit(hit.rule, hit.start, hit.text, kind))
+    if "blameless-judgement" not in skip:
+        kept += [
+            Hit("blameless-judgement", a, text[a:b], kind) for a, b, kind in judgement_hits(folded)
+        ]
+    if "blameless-person" not in skip:
+        kept += [
+            Hit("blameless-person", a, name, "name", _with_role(text, a, b))
+            for a, b, name in name_hits(text, common)
+        ]
+    return kept
 
 
 class Matcher:
@@ -262,7 +404,9 @@ class Matcher:
             for m in pattern.finditer(folded):
                 yield rule, m
 
-    def hits(self, text: str, skip: frozenset[str] = frozenset()) -> list[Hit]:
+    def hits(
+        self, text: str, skip: frozenset[str] = frozenset(), common: frozenset[str] = frozenset()
+    ) -> list[Hit]:
         """Findings in `text`, which is already stripped of quoted material."""
         folded = _fold(text)
         found: list[Hit] = []
@@ -278,8 +422,13 @@ class Matcher:
             spans = [m.span() for m in self.allowed.finditer(folded)]
             starts = [a for a, _ in spans]
             found = [h for h in found if not _inside(h.start, spans, starts)]
+        found = _in_context(text, folded, found, skip, common)
         if "blameless-person" not in skip and "@" in text:
-            found += [Hit("blameless-person", m.start(), m.group()) for m in _PERSON.finditer(text)]
+            found += [
+                Hit("blameless-person", m.start(), m.group())
+                for m in _PERSON.finditer(text)
+                if not _TEAM_HANDLE.search(m.group().split("@")[0] or m.group())
+            ]
         found.sort(key=lambda h: h.start)
         return found
 
@@ -494,9 +643,13 @@ def _column_in_value(yd: YamlData, path: JsonPath, value: str, offset: int) -> P
 
 
 def _message(hit: Hit) -> str:
+    """The phrase, why it blames, and a blame-free rewrite of a sentence of its kind."""
     rule = RULES[hit.rule]
     phrase = " ".join(hit.text.split())
-    return f'"{phrase}": {rule.advice}, e.g. "{rule.rewrite}" instead of "{rule.example}"'
+    if hit.rewrite:
+        return f'"{phrase}": {rule.advice}, e.g. "{hit.rewrite}"'
+    example, rewrite = KINDS.get(hit.kind, (rule.example, rule.rewrite))
+    return f'"{phrase}": {rule.advice}, e.g. "{rewrite}" instead of "{example}"'
 
 
 def _front_matter_text(data: dict[str, Any]) -> Iterator[tuple[JsonPath, Any]]:
@@ -518,14 +671,18 @@ def review(doc: Document, data: dict[str, Any], phrases: object = None) -> list[
     m = matcher(phrases)
     findings: list[Finding] = []
     text, starts = narrative_text(doc.body)
-    for hit in m.hits(text, skip):
+    # Words the postmortem writes in lower case anywhere are common words, so
+    # "Assistant answered" in the title is not a person named.
+    values = [v for _, v in _front_matter_text(data) if isinstance(v, str)]
+    common = frozenset(lower_case_words(" ".join([text, *values])))
+    for hit in m.hits(text, skip, common):
         i = bisect_right(starts, hit.start) - 1
         line, column = doc.body_line + i, hit.start - starts[i] + 1
         findings.append(RULES[hit.rule].finding(doc.path, line, column, _message(hit)))
     for path, value in _front_matter_text(data):
         if not isinstance(value, str):
             continue
-        for hit in m.hits(strip_quoted(value), skip):
+        for hit in m.hits(strip_quoted(value), skip, common):
             pos = _column_in_value(doc.yaml, path, value, hit.start)
             findings.append(RULES[hit.rule].finding(doc.path, pos.line, pos.column, _message(hit)))
     return findings

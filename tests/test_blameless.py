@@ -10,7 +10,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from mkdocs_postmortems.blameless import BLAMELESS_PHRASES, narrative_lines, option_problems
+from mkdocs_postmortems.blameless import (
+    BLAMELESS_PHRASES,
+    KINDS,
+    narrative_lines,
+    option_problems,
+)
 from mkdocs_postmortems.blameless import review as review_language
 from mkdocs_postmortems.checks import check_document
 from mkdocs_postmortems.cli import cli
@@ -68,9 +73,9 @@ def spots(findings: list[Finding]) -> list[tuple[str, int, int]]:
         ("blameless-judgement", "The rollout was SLOPPY.", "SLOPPY"),
         ("blameless-judgement", "Support dropped the ball on escalation.", "dropped the ball"),
         ("blameless-minimiser", "The fix was simply a rollback.", "simply"),
-        ("blameless-minimiser", "It was obviously a data problem.", "obviously"),
-        ("blameless-minimiser", "Of course the index was stale.", "Of course"),
-        ("blameless-minimiser", "An easy change, we thought.", "easy"),
+        ("blameless-minimiser", "Obviously the reviewer missed it.", "Obviously"),
+        ("blameless-minimiser", "Of course nobody checked the index.", "Of course"),
+        ("blameless-minimiser", "It was easy to spot the stale index.", "easy"),
         ("blameless-person", "Then @jdoe merged the change.", "@jdoe"),
         ("blameless-person", "Reported by jane.doe@example.com on Monday.", "jane.doe@example.com"),
     ],
@@ -88,17 +93,18 @@ def test_each_rule_reports_the_phrase_at_its_line_and_column(
 
 def test_line_numbers_count_front_matter_and_blank_lines() -> None:
     """The line is the file's line, counted from the opening '---'."""
-    text = page("## What happened\n\n\nThe model simply guessed.\n")
-    assert text.splitlines()[13] == "The model simply guessed."
-    assert spots(review(text)) == [("blameless-minimiser", 14, 11)]
+    text = page("## What happened\n\n\nThe engineer simply restarted it.\n")
+    assert text.splitlines()[13] == "The engineer simply restarted it."
+    assert spots(review(text)) == [("blameless-minimiser", 14, 14)]
 
 
 def test_message_proposes_a_blameless_rewrite() -> None:
-    """The warning says why and gives the rule's rewrite next to its blameful example."""
+    """The warning says why and gives the rewrite of its kind of sentence next to a blameful one."""
     (finding,) = review(page("The on-call engineer should have seen the alert.\n"))
     rule = RULES["blameless-counterfactual"]
+    example, rewrite = KINDS["should-have"]
     assert rule.advice in finding.message
-    assert f'"{rule.rewrite}" instead of "{rule.example}"' in finding.message
+    assert f'"{rewrite}" instead of "{example}"' in finding.message
 
 
 @pytest.mark.parametrize(
@@ -160,14 +166,14 @@ def test_an_unclosed_quote_ends_at_the_paragraph() -> None:
 
 def test_opt_out_on_the_line_before_covers_only_the_next_line() -> None:
     """A comment alone on a line exempts the next line, not the one after it."""
-    text = page("<!-- blameless: ignore -->\nsimply one.\nsimply two.\n")
-    assert spots(review(text)) == [("blameless-minimiser", *place(text, "simply", 1))]
+    text = page("<!-- blameless: ignore -->\nhuman error one.\nhuman error two.\n")
+    assert spots(review(text)) == [("blameless-human-error", *place(text, "human error", 1))]
 
 
 def test_text_after_a_code_block_or_blockquote_is_checked_again() -> None:
     """Skipping ends with the fence or the blank line that closes the quote."""
-    text = page("```\nsimply\n```\n> simply\n\nThis is simply checked.\n")
-    assert spots(review(text)) == [("blameless-minimiser", *place(text, "simply", 2))]
+    text = page("```\ncareless\n```\n> careless\n\nThis is careless work.\n")
+    assert spots(review(text)) == [("blameless-judgement", *place(text, "careless", 2))]
 
 
 def test_list_continuation_indented_four_spaces_is_narrative() -> None:
@@ -178,10 +184,10 @@ def test_list_continuation_indented_four_spaces_is_narrative() -> None:
 
 def test_headings_and_table_cells_are_checked() -> None:
     """Narrative in headings and tables is reviewed like any paragraph."""
-    text = page("## Human error?\n\n| step | note |\n|---|---|\n| 1 | simply restart |\n")
+    text = page("## Human error?\n\n| step | note |\n|---|---|\n| 1 | careless restart |\n")
     assert spots(review(text)) == [
         ("blameless-human-error", *place(text, "Human error")),
-        ("blameless-minimiser", *place(text, "simply")),
+        ("blameless-judgement", *place(text, "careless")),
     ]
 
 
@@ -238,11 +244,11 @@ def test_title_and_summary_are_reviewed() -> None:
     text = (
         page()
         .replace("title: Assistant answered", "title: Operator error, assistant answered")
-        .replace("summary: The assistant", "summary: The assistant just")
+        .replace("summary: The assistant", "summary: Sloppy, the assistant")
     )
     assert spots(review(text)) == [
         ("blameless-human-error", *place(text, "Operator error")),
-        ("blameless-minimiser", *place(text, "just")),
+        ("blameless-judgement", *place(text, "Sloppy")),
     ]
 
 
@@ -291,7 +297,7 @@ def test_team_phrases_extend_the_built_in_lists() -> None:
 def test_mangled_phrase_option_is_ignored_by_the_review() -> None:
     """An option of the wrong shape never breaks the review (the config check reports it)."""
     for weird in ([1, 2], "heedless", {"blameless-judgement": [None, 3, ""]}, {"x": "y"}):
-        assert review(page("Simply fine.\n"), Settings(blameless_phrases=weird))  # type: ignore[arg-type]
+        assert review(page("Human error.\n"), Settings(blameless_phrases=weird))  # type: ignore[arg-type]
 
 
 def test_option_problems_name_unknown_rules_and_bad_lists() -> None:
@@ -336,12 +342,12 @@ def test_lint_reports_warnings_that_fail_only_under_strict(
     write_site: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Language warnings leave lint at exit 0, and fail it with --strict."""
-    site = write_site({"INC-2025-001.md": page("## What happened\n\nIt was simply late.\n")})
+    site = write_site({"INC-2025-001.md": page("## What happened\n\nIt was human error.\n")})
     monkeypatch.chdir(site)
     runner = CliRunner()
     result = runner.invoke(cli, ["lint", "--no-hints"])
     assert result.exit_code == 0, result.output
-    assert "warning blameless-minimiser" in result.output
+    assert "warning blameless-human-error" in result.output
     assert runner.invoke(cli, ["lint", "--no-hints", "--strict"]).exit_code == 1
 
 
