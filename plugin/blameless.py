@@ -22,11 +22,11 @@ from functools import lru_cache
 from typing import Any, Final
 
 from .blameless_context import (
+    LowerCaseWords,
     Sentences,
     counterfactual_blames,
     human_error_blames,
     judgement_hits,
-    lower_case_words,
     minimiser_blames,
     name_hits,
 )
@@ -328,7 +328,12 @@ def _with_role(text: str, start: int, end: int) -> str:
 
 
 def _in_context(
-    text: str, folded: str, found: list[Hit], skip: frozenset[str], common: frozenset[str]
+    text: str,
+    folded: str,
+    words: set[str],
+    found: list[Hit],
+    skip: frozenset[str],
+    common: LowerCaseWords | None,
 ) -> list[Hit]:
     """The phrase hits that blame in their sentence, each with its kind, and
     the blame found without a listed phrase (judgements, people named)."""
@@ -354,12 +359,13 @@ def _in_context(
             kept.append(Hit(hit.rule, hit.start, hit.text, kind))
     if "blameless-judgement" not in skip:
         kept += [
-            Hit("blameless-judgement", a, text[a:b], kind) for a, b, kind in judgement_hits(folded)
+            Hit("blameless-judgement", a, text[a:b], kind)
+            for a, b, kind in judgement_hits(folded, words)
         ]
     if "blameless-person" not in skip:
         kept += [
             Hit("blameless-person", a, name, "name", _with_role(text, a, b))
-            for a, b, name in name_hits(text, common)
+            for a, b, name in name_hits(text, words, common)
         ]
     return kept
 
@@ -391,8 +397,7 @@ class Matcher:
         self.anywhere = [(rule, pat) for rule, ps in anywhere.items() if (pat := _alternation(ps))]
         self.allowed = _alternation(NOT_BLAME)
 
-    def _candidates(self, folded: str) -> Iterator[tuple[str, re.Match[str]]]:
-        tokens = set(_WORD.findall(folded))
+    def _candidates(self, folded: str, tokens: set[str]) -> Iterator[tuple[str, re.Match[str]]]:
         if "'" in folded:
             # "should" also begins "should've".
             tokens.update(t.split("'")[0] for t in list(tokens) if "'" in t)
@@ -405,13 +410,17 @@ class Matcher:
                 yield rule, m
 
     def hits(
-        self, text: str, skip: frozenset[str] = frozenset(), common: frozenset[str] = frozenset()
+        self,
+        text: str,
+        skip: frozenset[str] = frozenset(),
+        common: LowerCaseWords | None = None,
     ) -> list[Hit]:
         """Findings in `text`, which is already stripped of quoted material."""
         folded = _fold(text)
         found: list[Hit] = []
         ends: dict[str, int] = {}
-        for rule, m in sorted(self._candidates(folded), key=lambda c: c[1].start()):
+        words = set(_WORD.findall(folded))
+        for rule, m in sorted(self._candidates(folded, words), key=lambda c: c[1].start()):
             # One phrase inside another of the same rule is one finding.
             if rule in skip or m.start() < ends.get(rule, 0):
                 continue
@@ -422,7 +431,7 @@ class Matcher:
             spans = [m.span() for m in self.allowed.finditer(folded)]
             starts = [a for a, _ in spans]
             found = [h for h in found if not _inside(h.start, spans, starts)]
-        found = _in_context(text, folded, found, skip, common)
+        found = _in_context(text, folded, words, found, skip, common)
         if "blameless-person" not in skip and "@" in text:
             found += [
                 Hit("blameless-person", m.start(), m.group())
@@ -674,7 +683,7 @@ def review(doc: Document, data: dict[str, Any], phrases: object = None) -> list[
     # Words the postmortem writes in lower case anywhere are common words, so
     # "Assistant answered" in the title is not a person named.
     values = [v for _, v in _front_matter_text(data) if isinstance(v, str)]
-    common = frozenset(lower_case_words(" ".join([text, *values])))
+    common = LowerCaseWords(" ".join([text, *values]))
     for hit in m.hits(text, skip, common):
         i = bisect_right(starts, hit.start) - 1
         line, column = doc.body_line + i, hit.start - starts[i] + 1

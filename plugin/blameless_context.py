@@ -112,8 +112,14 @@ class Sentences:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.ends = [m.end() for m in _SENTENCE_END.finditer(text)]
+        self._ends: list[int] | None = None
         self._cache: dict[int, tuple[list[int], list[Token]]] = {}
+
+    @property
+    def ends(self) -> list[int]:
+        if self._ends is None:
+            self._ends = [m.end() for m in _SENTENCE_END.finditer(self.text)]
+        return self._ends
 
     def around(self, at: int) -> tuple[int, list[Token]]:
         """(index of the token at `at`, tokens of its sentence)."""
@@ -265,35 +271,95 @@ def minimiser_blames(tokens: list[Token], i: int, phrase: str) -> str | None:
 # Blame that no listed word carries ----------------------------------------
 
 _S: Final = r"[^\S\n]++"  # one or more spaces on one line, never given back
-_JUDGEMENT: Final = re.compile(
-    r"\b(?:"
-    rf"(?P<tired>(?:tired|exhausted|fatigued|sleepy|overworked|distracted){_S}(?:[\w-]++{_S})?"
-    r"(?:admin|administrator|engineer|operator|developer|sre|technician|person|staff|on-call)s?)"
-    rf"|(?P<someone>(?:someone|somebody){_S}(?:just{_S})?(?:wrote|made|pushed|deployed|forgot|"
-    r"broke|changed|deleted|typed|committed|merged|missed|ran|left|put|decided|thought))"
+_RELEASE: Final = "put|pushed|deployed|released|shipped|merged|rolled|launched|promoted|approved"
+_BEFORE_CHARS: Final = 48
+# Judgements of people that no single listed word carries: (kind, the rarer
+# words they turn on, what must come before that word, what must follow).
+# Each is looked for only where its word occurs in the text, and what comes
+# before is matched within a few words: the cost stays linear.
+_JUDGEMENT_SPECS: Final = (
+    (
+        "tired",
+        "tired exhausted fatigued sleepy overworked distracted",
+        "",
+        rf"{_S}(?:[\w-]++{_S})?+(?:admin|administrator|engineer|operator|developer|sre"
+        r"|technician|person|staff|on-call)s?+",
+    ),
+    (
+        "someone",
+        "someone somebody",
+        "",
+        rf"{_S}(?:just{_S})?+(?:wrote|made|pushed|deployed|forgot|broke|changed|deleted|typed"
+        r"|committed|merged|missed|ran|left|put|decided|thought)",
+    ),
+    ("overlooked", "overlook overlooked overlooking overlooks", "", ""),
     # "an oversight" is a slip; "the oversight in place" and "human oversight" supervise.
-    r"|(?P<overlooked>overlook(?:ed|ing|s)?+|(?:this|an|simple|careless)"
-    rf"{_S}oversight(?!{_S}(?:of|committee|board|body|process|team)\b))"
-    rf"|(?P<premature>(?:put|pushed|deployed|released|shipped|merged|rolled|launched|promoted"
-    rf"|approved)(?:{_S}[\w-]++){{0,3}}?{_S}prematurely|prematurely{_S}(?:put|pushed|deployed|"
-    rf"released|shipped|merged|rolled|launched|promoted|approved))"
-    rf"|(?P<assumed>(?:wrongly|mistakenly|incorrectly|erroneously|naively|falsely){_S}"
-    r"(?:assumed|believed|thought|decided|concluded|expected|presumed|trusted|judged))"
-    rf"|(?P<poorly>poorly{_S}(?:written|designed|planned|executed|implemented|tested|thought|"
-    r"coded|managed|reviewed|handled|communicated|configured|considered))"
-    rf"|(?P<careful>be{_S}more{_S}(?:careful|vigilant|diligent|attentive|aware|thorough|"
-    r"cautious|disciplined|rigorous)|(?:take|took|taking){_S}more{_S}care)"
-    rf"|(?P<despite>despite{_S}(?:being{_S}aware|knowing|being{_S}warned|the{_S}warnings?"
-    r"|warnings))"
-    r")\b"
+    (
+        "overlooked",
+        "oversight",
+        r"(?:this|an|simple|careless)[^\S\n]+",
+        rf"(?!{_S}(?:of|committee|board|body))",
+    ),
+    ("premature", "prematurely", rf"(?:{_RELEASE})(?:[^\S\n]+[\w-]+){{0,3}}?[^\S\n]+", ""),
+    ("premature", "prematurely", "", rf"{_S}(?:{_RELEASE})"),
+    (
+        "assumed",
+        "wrongly mistakenly incorrectly erroneously naively falsely",
+        "",
+        rf"{_S}(?:assumed|believed|thought|decided|concluded|expected|presumed|trusted|judged)",
+    ),
+    (
+        "poorly",
+        "poorly",
+        "",
+        rf"{_S}(?:written|designed|planned|executed|implemented|tested|thought|coded|managed"
+        r"|reviewed|handled|communicated|configured|considered)",
+    ),
+    (
+        "careful",
+        "careful vigilant diligent attentive aware thorough cautious disciplined rigorous",
+        r"be[^\S\n]+more[^\S\n]+",
+        "",
+    ),
+    ("careful", "care", r"(?:take|took|taking)[^\S\n]+more[^\S\n]+", ""),
+    (
+        "despite",
+        "despite",
+        "",
+        rf"{_S}(?:being{_S}aware|knowing|being{_S}warned|the{_S}warnings?+|warnings)",
+    ),
 )
 
+_Finder = tuple[str, re.Pattern[str], re.Pattern[str] | None]
 
-def judgement_hits(folded: str) -> Iterator[tuple[int, int, str]]:
-    """(start, end, kind) of judgements of people written without a listed word."""
-    for m in _JUDGEMENT.finditer(folded):
-        kind = m.lastgroup or "judgement"
-        yield m.start(), m.end(), kind
+
+def _judgement_finders() -> dict[str, list[_Finder]]:
+    finders: dict[str, list[_Finder]] = {}
+    for kind, words, before, after in _JUDGEMENT_SPECS:
+        for word in words.split():
+            pattern = re.compile(rf"{word}(?<![\w-]{word}){after}(?![\w-])")
+            prefix = re.compile(rf"(?<![\w-]){before}$") if before else None
+            finders.setdefault(word, []).append((kind, pattern, prefix))
+    return finders
+
+
+_JUDGEMENT_FINDERS: Final = _judgement_finders()
+
+
+def judgement_hits(folded: str, words: set[str]) -> Iterator[tuple[int, int, str]]:
+    """(start, end, kind) of judgements of people written without a listed
+    word. `words`: the words of `folded`."""
+    for word in _JUDGEMENT_FINDERS.keys() & words:
+        for kind, pattern, prefix in _JUDGEMENT_FINDERS[word]:
+            for m in pattern.finditer(folded):
+                start = m.start()
+                if prefix is not None:
+                    lead = max(0, start - _BEFORE_CHARS)
+                    found = prefix.search(folded, lead, start)
+                    if found is None:
+                        continue
+                    start = found.start()
+                yield start, m.end(), kind
 
 
 # People named in the narrative ---------------------------------------------
@@ -302,21 +368,25 @@ def judgement_hits(folded: str) -> Iterator[tuple[int, int, str]]:
 # they make it a person's name. Verbs organisations use (announced,
 # confirmed, identified, released) and machines use (ran, failed, started)
 # are left out, so products and companies are not taken for people.
-_HUMAN_VERBS: Final = (
-    "notified|looked|evaluated|discussed|discussing|asked|told|called|emailed|messaged|"
-    "pinged|paged|wrote|typed|clicked|forgot|realised|realized|noticed|reviewed|approved|"
-    "joined|tried|agreed|merged|pushed|committed|reverted|removed|found|made|decided|"
-    "proposed|mentioned|explained|escalated|acknowledged|"
-    "investigated|checked|manually|logged|missed|ignored|thought|assumed|believed|"
-    "said|was assigned|was paged|was notified|was asked|was told|was called|"
-    "is going|is looking|is working|worked|working|looking|investigating"
+_HUMAN_VERBS: Final = frozenset(
+    """notified looked evaluated discussed discussing asked told called emailed messaged
+    pinged paged wrote typed clicked forgot realised realized noticed reviewed approved
+    joined tried agreed merged pushed committed reverted removed found made decided
+    proposed mentioned explained escalated acknowledged investigated checked manually
+    logged missed ignored thought assumed believed said assigned going worked working
+    looking investigating""".split()  # noqa: SIM905
 )
-_NAME: Final = re.compile(
-    r"(?<![\w@./-])(?P<name>[A-Z][a-z]{1,14}+(?:(?:[^\S\n]++[A-Z][a-z]{1,14}+)|"
-    r"(?:[^\S\n]++[A-Z]\.))?+)"
-    rf"(?:(?:{_S}and{_S}(?P<second>[A-Z][a-z]{{1,14}}+))?+){_S}"
-    rf"(?:also{_S}|then{_S}|later{_S}|quickly{_S}|immediately{_S})?+"
-    rf"(?P<verb>{_HUMAN_VERBS.replace(' ', _S)})\b"
+_VERB_CHARS: Final = 60
+_CAPITAL_THEN_WORD: Final = re.compile(
+    rf"[A-Z][a-z]{{1,14}}+\.?+{_S}(?:(?:also|then|later|quickly|immediately|was|is){_S})?+"
+    r"(?P<verb>[a-z]++)"
+)
+# What comes before such a verb when a person is its subject: a name, or a
+# first name and an initial or a surname, or two names joined by "and".
+_NAME_BEFORE: Final = re.compile(
+    r"(?<![\w@./-])(?P<name>[A-Z][a-z]{1,14}+(?:[^\S\n]++(?:[A-Z][a-z]{1,14}+|[A-Z]\.))?+)"
+    rf"(?:{_S}and{_S}(?P<second>[A-Z][a-z]{{1,14}}+))?+{_S}"
+    rf"(?:(?:also|then|later|quickly|immediately|was|is){_S})?+$"
 )
 # Capitalised words that are not names: roles and teams (allowed), and
 # words that begin sentences.
@@ -366,37 +436,74 @@ _DETERMINERS: Final = frozenset(
 )
 
 
-def lower_case_words(text: str) -> set[str]:
-    """Words written in lower case somewhere in `text`: common words, not names."""
-    return {w for w in _TOKEN.findall(text) if w[0].islower()}
+class LowerCaseWords:
+    """Words written in lower case somewhere in a text: common words, not
+    names. The first few questions are each a scan for the word; after
+    them, the text's words are collected once (so the cost stays linear)."""
+
+    _SCANS = 8
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._words: set[str] | None = None
+        self._scans = 0
+
+    def __contains__(self, word: str) -> bool:
+        if self._words is None and self._scans < self._SCANS:
+            self._scans += 1
+            w = re.escape(word)
+            return re.search(rf"{w}(?<![\w-]{w})(?![\w-])", self._text) is not None
+        if self._words is None:
+            self._words = {w for w in _TOKEN.findall(self._text) if w[0].islower()}
+        return word in self._words
 
 
-def name_hits(text: str, common: frozenset[str] = frozenset()) -> Iterator[tuple[int, int, str]]:
-    """(start, end, name) of people named as the ones who acted. `common`:
-    words the rest of the document writes in lower case."""
-    lower_words: set[str] | None = None
-    for m in _NAME.finditer(text):
-        after = [w.lstrip("\"'\u201c(") for w in text[m.end() : m.end() + 12].split()]
-        # A log line's reduced passive ("AWS Glue checked.", "Fix committed into",
-        # "Memory looked fine") is about a thing.
-        reduced = not after or not after[0][:1].isalnum() or after[0].lower() in _THING_AFTER
-        if reduced and not m.group("verb").startswith(("was", "is")) and after[:1] != ["by"]:
+def name_hits(
+    text: str, words: set[str], common: LowerCaseWords | None = None
+) -> Iterator[tuple[int, int, str]]:
+    """(start, end, name) of people named as the ones who acted. `words`: the
+    (folded) words of `text`; `common`: the whole document's lower-case words,
+    when `text` is a part of it."""
+    lower_words = common if common is not None else LowerCaseWords(text)
+    # One scan for a capitalised word before a lower-case one, whose verb
+    # decides; then a bounded look back for the whole name.
+    if not _HUMAN_VERBS & words:
+        return
+    for v in _CAPITAL_THEN_WORD.finditer(text):
+        if v.group("verb") not in _HUMAN_VERBS:
             continue
-        before = text[max(0, m.start() - 12) : m.start()].split()
-        word = before[-1] if before else ""
-        if (word.isalpha() and word.isupper()) or word.lower() in _DETERMINERS:
-            continue  # "AWS Lambdas", "the Script"
-        for group in ("name", "second"):
-            name = m.group(group)
-            if not name:
-                continue
-            first = name.split()[0]
-            if not is_name_token(first):
-                continue
-            # A common word at the start of a sentence ("Pipeline failed") is
-            # written in lower case elsewhere; a name never is.
-            if lower_words is None:
-                lower_words = lower_case_words(text)
-            if first.lower() in lower_words or first.lower() in common:
-                continue
-            yield m.start(group), m.end(group), name
+        lead = max(0, v.start("verb") - _VERB_CHARS)
+        m = _NAME_BEFORE.search(text, lead, v.start("verb"))
+        if m is not None:
+            yield from _names(text, m, v, lower_words)
+
+
+def _names(
+    text: str,
+    m: re.Match[str],
+    verb: re.Match[str],
+    lower_words: LowerCaseWords,
+) -> Iterator[tuple[int, int, str]]:
+    after = [w.lstrip("\"'\u201c(") for w in text[verb.end() : verb.end() + 12].split()]
+    # A log line's reduced passive ("AWS Glue checked.", "Fix committed into",
+    # "Memory looked fine") is about a thing.
+    reduced = not after or not after[0][:1].isalnum() or after[0].lower() in _THING_AFTER
+    passive = m.group().rstrip().endswith((" was", " is"))
+    if reduced and not passive and after[:1] != ["by"]:
+        return
+    before = text[max(0, m.start() - 12) : m.start()].split()
+    word = before[-1] if before else ""
+    if (word.isalpha() and word.isupper()) or word.lower() in _DETERMINERS:
+        return  # "AWS Lambdas", "the Script"
+    for group in ("name", "second"):
+        name = m.group(group)
+        if not name:
+            continue
+        first = name.split()[0]
+        if not is_name_token(first):
+            continue
+        # A common word at the start of a sentence ("Pipeline failed") is
+        # written in lower case elsewhere; a name never is.
+        if first.lower() in lower_words:
+            continue
+        yield m.start(group), m.end(group), name

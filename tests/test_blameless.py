@@ -433,6 +433,13 @@ HOSTILE: dict[str, Callable[[int], str]] = {
     "handles": lambda n: "@a." * (n // 3),
     "backticks": lambda n: "`a" * (n // 2),
     "sentence-ends": lambda n: ". " * (n // 2),
+    # One long sentence full of phrases that are checked in context.
+    "context-in-one-sentence": lambda n: (
+        "we failed to see it and should have been told " * (n // 46)
+    ),
+    "names-before-verbs": lambda n: "Alice notified Bob and Carol reviewed " * (n // 37),
+    "judgement-phrases": lambda n: "someone wrote a poorly written tired admin " * (n // 43),
+    "minimisers-about-work": lambda n: "the fix was simply just had to obviously we " * (n // 44),
 }
 
 
