@@ -136,6 +136,35 @@ BLAMELESS_PHRASES: Final[dict[str, tuple[str, ...]]] = {
     "blameless-person": (),
 }
 
+# What each rule leaves alone, for the guide and the README: the uses of
+# its words that describe things, needs or hypotheses rather than blame.
+LEFT_ALONE: Final[dict[str, str]] = {
+    "blameless-counterfactual": (
+        "things that failed (“the DNS record failed to resolve”), needs and plans "
+        "(“workloads should have priority”), what a thing could have caused, and "
+        "questions a review asks (“consider whether the runbook should have been updated”)"
+    ),
+    "blameless-human-error": (
+        "a hypothesis recorded as such (“assumed user error at the time”) and human "
+        "error as what a safeguard prevents (“checks that prevent human error”)"
+    ),
+    "blameless-judgement": (
+        "techniques that share a word (“lazy loading”) and oversight as supervision "
+        "(“the oversight in place”, “human oversight of the model”)"
+    ),
+    "blameless-minimiser": (
+        "the words about things or time: “not trivial”, “just because it compiles”, "
+        "“just for testing”, “simply too fragile”, “the dashboard clearly showed”, "
+        "“easy to miss”, “just before 09:00”"
+    ),
+    "blameless-person": (
+        "roles and teams (“the on-call engineer”, “Support notified customers”), team "
+        "handles and mailboxes (@support-team, oncall@example.com), products and "
+        "companies before verbs they use (“Traefik failed”, “the vendor announced”), "
+        "and action-item owners"
+    ),
+}
+
 # Phrases that contain a listed word but only describe: "just before 09:00".
 # A listed phrase found inside one of these is not reported.
 NOT_BLAME: Final = (
@@ -294,7 +323,7 @@ KINDS: Final[dict[str, tuple[str, str]]] = {
         "The engineer restarted the service, which took 20 minutes to drain.",
     ),
     "obvious": (
-        "It was obvious that the data was stale.",
+        "The stale data should have been obvious to the engineer.",
         "Nothing on the dashboard marked the data as stale.",
     ),
 }
@@ -321,7 +350,7 @@ def _with_role(text: str, start: int, end: int) -> str:
     """A short stretch of `text` around a name, with the name replaced by a role."""
     left = text.rfind("\n", 0, start) + 1
     right = text.find("\n", end)
-    before = " ".join(text[max(left, start - 60) : start].split())
+    before = " ".join(text[max(left, start - 60) : start].split()).lstrip("-*+|> ")
     after = " ".join(text[end : right if 0 <= right < end + 60 else end + 60].split())
     role = _ROLE if before else _ROLE.capitalize()
     return f"{before} {role} {after}".strip()

@@ -491,3 +491,245 @@ def test_blameless_review_is_linear_in_hostile_input(kind: str) -> None:
     ratio = large / small
     print(f"{kind}: {small * 1e3:.1f} ms -> {large * 1e3:.1f} ms, ratio {ratio:.1f}")
     assert ratio < 30, f"{kind}: 10x input took {ratio:.0f}x the time"
+
+
+# Blaming sentences and their blame-free twins, one pair for each context the
+# review tells apart (written for these tests, modelled on real postmortems).
+TWINS = [
+    # counterfactual: who failed, hindsight or need, questions
+    (
+        "blameless-counterfactual",
+        "The on-call engineer failed to notice the alert.",
+        "The job failed to start after the deploy.",
+    ),
+    (
+        "blameless-counterfactual",
+        "The operator saw the alarm but failed to act on it.",
+        "The generator started but failed to deliver stable power.",
+    ),
+    (
+        "blameless-counterfactual",
+        "Unfortunately we failed to verify the backup.",
+        "The backup job failed to verify the snapshot.",
+    ),
+    (
+        "blameless-counterfactual",
+        "The failure of the reviewer to escalate delayed the fix.",
+        "The failure of the disk to respond delayed the fix.",
+    ),
+    (
+        "blameless-counterfactual",
+        "The reviewer should have caught the change.",
+        "Critical workloads should have priority over batch jobs.",
+    ),
+    (
+        "blameless-counterfactual",
+        "The expired certificate should have been renewed.",
+        "Each repository should have clear rules for merging.",
+    ),
+    (
+        "blameless-counterfactual",
+        "We should have rolled back sooner.",
+        "This alone should have resulted in a short outage.",
+    ),
+    (
+        "blameless-counterfactual",
+        "We could have caught this in review.",
+        "A longer stall could have caused a larger adjustment.",
+    ),
+    (
+        "blameless-counterfactual",
+        "The team should have updated the runbook.",
+        "Consider whether the runbook should have been updated.",
+    ),
+    # human-error: a cause, or a hypothesis of the time / what a check prevents
+    (
+        "blameless-human-error",
+        "The outage was caused by human error.",
+        "Responders assumed user error at the time.",
+    ),
+    (
+        "blameless-human-error",
+        "Root cause: operator error in the rollout.",
+        "The rollout lacked checks that prevent human error.",
+    ),
+    # judgement: what no single word of a list carries
+    (
+        "blameless-judgement",
+        "A tired admin ran the migration.",
+        "The admin ran the migration at the end of a twelve-hour shift.",
+    ),
+    (
+        "blameless-judgement",
+        "Someone wrote code that dropped the table.",
+        "A change that dropped the table was merged without a test.",
+    ),
+    (
+        "blameless-judgement",
+        "The reviewer overlooked the warning.",
+        "The warning was one line among hundreds in the log.",
+    ),
+    (
+        "blameless-judgement",
+        "This oversight exposed the signing keys.",
+        "Human oversight of the model was a weekly sample review.",
+    ),
+    (
+        "blameless-judgement",
+        "The model was put into production prematurely.",
+        "The cache entry expired prematurely.",
+    ),
+    (
+        "blameless-judgement",
+        "We wrongly assumed the chart set resource limits.",
+        "We assumed the chart set resource limits; its documentation did not say.",
+    ),
+    (
+        "blameless-judgement",
+        "The root cause was a poorly written query.",
+        "The query scans every row, and no test used a large table.",
+    ),
+    (
+        "blameless-judgement",
+        "Engineers should be more careful with certificates.",
+        "The pipeline now checks certificate expiry.",
+    ),
+    (
+        "blameless-judgement",
+        "The team kept deploying despite knowing the risk.",
+        "The pipeline kept deploying despite the retries.",
+    ),
+    (
+        "blameless-judgement",
+        "A lazy reviewer approved the prompt.",
+        "Lazy loading delayed the extension by a minute.",
+    ),
+    # minimiser: people's work made small, or words about things
+    (
+        "blameless-minimiser",
+        "The fix was simply to roll back.",
+        "The setup is simply too fragile for a weekly deploy.",
+    ),
+    ("blameless-minimiser", "They just had to restart the pod.", "The flag was just for testing."),
+    (
+        "blameless-minimiser",
+        "The engineer could easily have spotted it.",
+        "The service needed a redesign, not just quick fixes.",
+    ),
+    (
+        "blameless-minimiser",
+        "The engineer simply forgot the flag.",
+        "The dashboard clearly showed the spike.",
+    ),
+    (
+        "blameless-minimiser",
+        "Obviously nobody read the runbook.",
+        "It was obviously a data problem.",
+    ),
+    (
+        "blameless-minimiser",
+        "It was easy to spot the stale index.",
+        "The grey border was easy to miss.",
+    ),
+    (
+        "blameless-minimiser",
+        "The change was trivial, we thought.",
+        "Migrating the service is not trivial.",
+    ),
+    # person: names acting in the narrative, or roles, teams and products
+    (
+        "blameless-person",
+        "Emil notified the team in chat.",
+        "The on-call engineer notified the team in chat.",
+    ),
+    (
+        "blameless-person",
+        "Dana Whitfield reviewed the change.",
+        "The release manager reviewed the change.",
+    ),
+    (
+        "blameless-person",
+        "Ross was assigned to the investigation.",
+        "The security team was assigned to the investigation.",
+    ),
+    (
+        "blameless-person",
+        "Later, Priya and Tomas looked at the logs.",
+        "Later, Support looked at the logs.",
+    ),
+    (
+        "blameless-person",
+        "Then @jdoe merged the change.",
+        "Then @support-ai-team merged the change.",
+    ),
+    (
+        "blameless-person",
+        "Write to jane.doe@example.com for access.",
+        "Write to oncall@example.com for access.",
+    ),
+    (
+        "blameless-person",
+        "Kai pushed the hotfix at noon.",
+        "Traefik failed to route traffic, and Prometheus looked fine.",
+    ),
+]
+
+
+@pytest.mark.parametrize(("rule", "blaming", "blame_free"), TWINS)
+def test_blaming_sentence_warns_and_its_blame_free_twin_does_not(
+    rule: str, blaming: str, blame_free: str
+) -> None:
+    """The sentence that blames gets its rule's warning; its twin about a thing,
+    a need, a hypothesis or a role gets none."""
+    assert {f.rule for f in review(page(blaming + "\n"))} == {rule}, blaming
+    assert review(page(blame_free + "\n")) == [], blame_free
+
+
+def test_the_same_twins_in_the_summary_are_reviewed_alike() -> None:
+    """Front-matter narrative gets the same context rules as the body."""
+    for rule, blaming, blame_free in TWINS[:6]:
+        summary = "summary: " + blaming.replace(": ", " - ") + "\n"
+        text = page().replace(
+            "summary: The assistant quoted a policy that had been replaced.\n", summary
+        )
+        assert {f.rule for f in review(text)} == {rule}, blaming
+        text = page().replace(
+            "summary: The assistant quoted a policy that had been replaced.\n",
+            "summary: " + blame_free.replace(": ", " - ").replace("; ", ", ") + "\n",
+        )
+        assert review(text) == [], blame_free
+
+
+@pytest.mark.parametrize("kind", list(KINDS))
+def test_each_kind_of_blame_proposes_its_own_rewrite(kind: str) -> None:
+    """The example sentence of each kind gets a warning that proposes the kind's
+    rewrite, and the rewrite itself raises nothing."""
+    example, rewrite = KINDS[kind]
+    messages = [f.message for f in review(page(example + "\n"))]
+    assert any(f'"{rewrite}" instead of "{example}"' in m for m in messages), messages
+    assert review(page(rewrite + "\n")) == []
+
+
+def test_a_named_person_gets_the_sentence_back_with_a_role() -> None:
+    """The warning about a name rewrites that very sentence with a role in its place."""
+    (finding,) = review(page("## Timeline\n\n- 10:40 Emil notified the team in chat.\n"))
+    assert finding.rule == "blameless-person"
+    assert finding.message.startswith('"Emil": refer to people by role')
+    assert '"10:40 the <role> notified the team in chat."' in finding.message
+
+
+def test_a_word_written_in_lower_case_elsewhere_is_not_a_name() -> None:
+    """'Pipeline checked ...' at a sentence start is a common word when the file
+    also writes 'pipeline'; the same shape with a name is reported."""
+    body = "The pipeline broke.\n\n- 10:02 Pipeline checked the tests.\n"
+    assert review(page(body)) == []
+    assert [f.rule for f in review(page(body.replace("Pipeline", "Marta")))] == ["blameless-person"]
+
+
+def test_team_phrases_are_matched_without_context() -> None:
+    """A phrase a team adds warns wherever it occurs, even where a built-in one
+    would be read in context."""
+    settings = Settings(blameless_phrases={"blameless-minimiser": ["basically"]})
+    assert [f.rule for f in review(page("The disk was basically full.\n"), settings)] == [
+        "blameless-minimiser"
+    ]
