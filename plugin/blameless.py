@@ -27,6 +27,7 @@ from .blameless_context import (
     counterfactual_blames,
     human_error_blames,
     judgement_hits,
+    lazy_person,
     minimiser_blames,
     name_hits,
 )
@@ -380,10 +381,9 @@ def _in_context(
             kind = hit.rule if human_error_blames(tokens, i) else None
         elif hit.rule == "blameless-minimiser":
             kind = minimiser_blames(tokens, i, " ".join(_fold(hit.text).split()))
-        elif hit.rule == "blameless-judgement" and _fold(hit.text).startswith("lazy"):
-            # "lazy loading" and "lazy evaluation" are techniques, not a verdict.
-            after = folded[hit.start + len(hit.text) : hit.start + len(hit.text) + 12]
-            kind = None if after.lstrip(" -").startswith(("load", "eval", "init")) else kind
+        elif hit.rule == "blameless-judgement" and _fold(hit.text) == "lazy":
+            # "lazy loading", "lazy DB lookups" are techniques; a lazy reviewer is a verdict.
+            kind = kind if lazy_person(tokens, i) else None
         if kind:
             kept.append(Hit(hit.rule, hit.start, hit.text, kind))
     if "blameless-judgement" not in skip:

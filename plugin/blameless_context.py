@@ -266,6 +266,16 @@ def minimiser_blames(tokens: list[Token], i: int, phrase: str) -> str | None:
     return None
 
 
+def lazy_person(tokens: list[Token], i: int) -> bool:
+    """Whether "lazy" at tokens[i] is said of people ("a lazy reviewer", "they
+    were lazy"), not of a technique ("lazy loading", "lazy DB lookups")."""
+    if _person_token(tokens[i + 1]) if i + 1 < len(tokens) else False:
+        return True
+    return _prev(tokens, i) in ("was", "were", "is", "are", "being") and subject_is_person(
+        tokens, i - 1
+    )
+
+
 # Blame that no listed word carries ----------------------------------------
 
 _S: Final = r"[^\S\n]++"  # one or more spaces on one line, never given back
@@ -372,9 +382,26 @@ _HUMAN_VERBS: Final = frozenset(
     joined tried agreed merged pushed committed reverted removed found made decided
     proposed mentioned explained escalated acknowledged investigated checked manually
     logged missed ignored thought assumed believed said assigned going worked working
-    looking investigating""".split()  # noqa: SIM905
+    looking investigating noted assessed notifies evaluates discusses asks tells writes
+    clicks forgets realises realizes notices reviews approves joins tries agrees merges
+    pushes commits reverts removes finds decides proposes mentions explains escalates
+    acknowledges investigates misses ignores thinks assumes believes says notes
+    assesses""".split()  # noqa: SIM905
+)
+# Done "by" someone: "Resolved by Angus through Slack", "identified by Emil C.".
+_AGENT_VERBS: Final = frozenset(
+    """resolved reported identified acknowledged escalated assigned approved reviewed
+    merged written reverted paged noticed fixed triggered found raised declared closed
+    investigated""".split()  # noqa: SIM905
+)
+_BY_NAME: Final = re.compile(
+    r"by(?<![\w-]by)[^\S\n]++(?P<name>[A-Z][a-z]{1,14}+(?:[^\S\n]++(?:[A-Z][a-z]{1,14}+|[A-Z]\.))?+)"
+    r"(?=[^\S\n]*+(?:$|[.,;:)!?]|(?:through|via|in|on|at|and|after|before|with|from|for|during|when|while|as)\b))"
 )
 _VERB_CHARS: Final = 60
+_PASSIVE_OK: Final = frozenset(
+    ["assigned", "paged", "notified", "asked", "told", "called", "going", "looking"]
+)
 _CAPITAL_THEN_WORD: Final = re.compile(
     rf"[A-Z][a-z]{{1,14}}+\.?+{_S}(?:(?:also|then|later|quickly|immediately|was|is){_S})?+"
     r"(?P<verb>[a-z]++)"
@@ -401,7 +428,10 @@ _NOT_NAMES: Final = frozenset(
     wednesday thursday friday saturday sunday january february march april may june july
     august september october november december jan feb mar apr jun jul aug sep sept oct
     nov dec today yesterday tomorrow nothing something everything none all both each
-    most some many few several what how why where which whose whom there here yes no""".split()  # noqa: SIM905
+    most some many few several what how why where which whose whom there here yes no
+    with without for from in on at by to of as if but and or so because since until
+    during upon about into over under per via although though unless whether not every
+    any another other such only even still just again""".split()  # noqa: SIM905
 )
 
 
@@ -463,10 +493,15 @@ def name_hits(
     (folded) words of `text`; `common`: the whole document's lower-case words,
     when `text` is a part of it."""
     lower_words = common if common is not None else LowerCaseWords(text)
-    # One scan for a capitalised word before a lower-case one, whose verb
-    # decides; then a bounded look back for the whole name.
+    if "by" in words:
+        for agent in _BY_NAME.finditer(text):
+            before = text[max(0, agent.start() - 20) : agent.start()].split()
+            if before and before[-1].lower() in _AGENT_VERBS:
+                yield from _names(text, agent, None, lower_words)
     if not _HUMAN_VERBS & words:
         return
+    # One scan for a capitalised word before a lower-case one, whose verb
+    # decides; then a bounded look back for the whole name.
     for v in _CAPITAL_THEN_WORD.finditer(text):
         if v.group("verb") not in _HUMAN_VERBS:
             continue
@@ -479,22 +514,14 @@ def name_hits(
 def _names(
     text: str,
     m: re.Match[str],
-    verb: re.Match[str],
+    verb: re.Match[str] | None,
     lower_words: LowerCaseWords,
 ) -> Iterator[tuple[int, int, str]]:
-    after = [w.strip("\"'\u201c\u201d().,;:!?") for w in text[verb.end() : verb.end() + 12].split()]
-    # A log line's reduced passive ("AWS Glue checked.", "Fix committed into",
-    # "Memory looked fine") is about a thing.
-    reduced = not after or not after[0][:1].isalnum() or after[0].lower() in _THING_AFTER
-    passive = m.group().rstrip().endswith((" was", " is"))
-    if reduced and not passive and after[:1] != ["by"]:
+    """The names of match `m` that are people's names (`verb`: the verb after them)."""
+    if verb is not None and not _acts(text, m, verb):
         return
-    before = text[max(0, m.start() - 12) : m.start()].split()
-    word = before[-1] if before else ""
-    if (word.isalpha() and word.isupper()) or word.lower() in _DETERMINERS:
-        return  # "AWS Lambdas", "the Script"
     for group in ("name", "second"):
-        name = m.group(group)
+        name = m.group(group) if group in m.re.groupindex else None
         if not name:
             continue
         first = name.split()[0]
@@ -505,3 +532,19 @@ def _names(
         if first.lower() in lower_words:
             continue
         yield m.start(group), m.end(group), name
+
+
+def _acts(text: str, m: re.Match[str], verb: re.Match[str]) -> bool:
+    """Whether the words around a name and its verb make it a person acting."""
+    after = [w.strip("\"'\u201c\u201d().,;:!?") for w in text[verb.end() : verb.end() + 12].split()]
+    # A log line's reduced passive ("AWS Glue checked.", "Fix committed into",
+    # "Memory looked fine") is about a thing.
+    reduced = not after or not after[0][:1].isalnum() or after[0].lower() in _THING_AFTER
+    # "Ross was assigned" is a person; "No activity in Paypal was noted" is not.
+    passive = m.group().rstrip().endswith((" was", " is")) and verb.group("verb") in _PASSIVE_OK
+    if reduced and not passive and after[:1] != ["by"]:
+        return False
+    before = text[max(0, m.start() - 12) : m.start()].split()
+    word = before[-1] if before else ""
+    # "AWS Lambdas", "the Script"
+    return not ((word.isalpha() and word.isupper()) or word.lower() in _DETERMINERS)

@@ -604,6 +604,11 @@ TWINS = [
         "A lazy reviewer approved the prompt.",
         "Lazy loading delayed the extension by a minute.",
     ),
+    (
+        "blameless-judgement",
+        "The reviewers were lazy about the evaluation.",
+        "The query avoids later lazy lookups.",
+    ),
     # minimiser: people's work made small, or words about things
     (
         "blameless-minimiser",
@@ -666,6 +671,21 @@ TWINS = [
         "blameless-person",
         "Write to jane.doe@example.com for access.",
         "Write to oncall@example.com for access.",
+    ),
+    (
+        "blameless-person",
+        "10:24 Marisol investigates the slow start.",
+        "10:24 Support investigates the slow start.",
+    ),
+    (
+        "blameless-person",
+        "Resolved by Tobias through chat.",
+        "Resolved by the incident commander through chat.",
+    ),
+    (
+        "blameless-person",
+        "Identified by Lena K. during the review.",
+        "Identified by Grafana alerts during the review.",
     ),
     (
         "blameless-person",
