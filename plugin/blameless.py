@@ -21,6 +21,16 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Final
 
+from .blameless_context import (
+    LowerCaseWords,
+    Sentences,
+    counterfactual_blames,
+    human_error_blames,
+    judgement_hits,
+    lazy_person,
+    minimiser_blames,
+    name_hits,
+)
 from .frontmatter import Document, YamlData
 from .model import Finding, JsonPath, Position
 from .rules import RULES
@@ -42,6 +52,8 @@ BLAMELESS_PHRASES: Final[dict[str, tuple[str, ...]]] = {
         "would not have",
         "ought to have",
         "failed to",
+        "failing to",
+        "failure of",
         "neglected to",
         "if only",
         "had they",
@@ -125,6 +137,35 @@ BLAMELESS_PHRASES: Final[dict[str, tuple[str, ...]]] = {
     "blameless-person": (),
 }
 
+# What each rule leaves alone, for the guide and the README: the uses of
+# its words that describe things, needs or hypotheses rather than blame.
+LEFT_ALONE: Final[dict[str, str]] = {
+    "blameless-counterfactual": (
+        "things that failed (“the DNS record failed to resolve”), needs and plans "
+        "(“workloads should have priority”), what a thing could have caused, and "
+        "questions a review asks (“consider whether the runbook should have been updated”)"
+    ),
+    "blameless-human-error": (
+        "a hypothesis recorded as such (“assumed user error at the time”) and human "
+        "error as what a safeguard prevents (“checks that prevent human error”)"
+    ),
+    "blameless-judgement": (
+        "techniques that share a word (“lazy loading”) and oversight as supervision "
+        "(“the oversight in place”, “human oversight of the model”)"
+    ),
+    "blameless-minimiser": (
+        "the words about things or time: “not trivial”, “just because it compiles”, "
+        "“just for testing”, “simply too fragile”, “the dashboard clearly showed”, "
+        "“easy to miss”, “just before 09:00”"
+    ),
+    "blameless-person": (
+        "roles and teams (“the on-call engineer”, “Support notified customers”), team "
+        "handles and mailboxes (@support-team, oncall@example.com), products and "
+        "companies before verbs they use (“Traefik failed”, “the vendor announced”), "
+        "and action-item owners"
+    ),
+}
+
 # Phrases that contain a listed word but only describe: "just before 09:00".
 # A listed phrase found inside one of these is not reported.
 NOT_BLAME: Final = (
@@ -160,8 +201,10 @@ _FENCE: Final = re.compile(r"^\s*(`{3,}|~{3,})")
 _LIST_ITEM: Final = re.compile(r"^\s*(?:[-*+]|\d{1,9}[.)])(?:\s|$)")
 _HEADING: Final = re.compile(r"^\s{0,3}#")
 _OFF: Final = frozenset({"off", "false", "no"})
-# At least one space or hyphen, and at most one line break.
-_BETWEEN_WORDS: Final = r"(?=[\s-])(?:[^\S\n]|-)*\n?(?:[^\S\n]|-)*"
+# At least one space or hyphen, and at most one line break. Possessive: with
+# plain `*` a run of n spaces splits between the two stars in n ways, and a
+# phrase that fails after the run tries them all (quadratic in the run).
+_BETWEEN_WORDS: Final = r"(?=[\s-])(?:[^\S\n]|-)*+\n?+(?:[^\S\n]|-)*+"
 # A word of running text, with inner apostrophes ("should've").
 _WORD: Final = re.compile(r"\w+(?:['\u2019]\w+)*")
 
@@ -218,6 +261,142 @@ class Hit:
     rule: str
     start: int
     text: str
+    # Which kind of blame (a key of KINDS), for the rewrite the message proposes.
+    kind: str = ""
+    # For a person named: the sentence with the name replaced by a role.
+    rewrite: str = ""
+
+
+# Each kind of blame with a sentence of that kind and a blame-free rewrite,
+# so a warning shows how to rewrite the sentence it is about. Kinds not
+# listed use their rule's example and rewrite (rules.py).
+KINDS: Final[dict[str, tuple[str, str]]] = {
+    "failed-to": (
+        "The on-call engineer failed to notice the alert.",
+        "The alert went to a channel nobody watched at night, so it waited 40 minutes.",
+    ),
+    "should-have": (
+        "The reviewer should have caught the prompt change.",
+        "The review showed the prompt diff but no evaluation results.",
+    ),
+    "could-have": (
+        "We could have rolled back sooner.",
+        "The rollback needed two approvals, and the second approver was offline.",
+    ),
+    "if-only": (
+        "If only the alert had fired.",
+        "The alert threshold was above the error rate of the incident, so it stayed silent.",
+    ),
+    "tired": (
+        "A tired admin ran the script against production.",
+        "The script ran at 03:00, at the end of a 12-hour shift, with no second reviewer.",
+    ),
+    "someone": (
+        "Someone wrote code that deleted the index.",
+        "A change deleted the index; no test covered deletion.",
+    ),
+    "overlooked": (
+        "The engineer overlooked the warning.",
+        "The warning was one line among 200 others in the log.",
+    ),
+    "premature": (
+        "The model was put into production prematurely.",
+        "The model reached production before its evaluation finished; nothing required it to.",
+    ),
+    "assumed": (
+        "We wrongly assumed the chart set resource limits.",
+        "We assumed the chart set resource limits; its documentation did not say.",
+    ),
+    "poorly": (
+        "The root cause was a poorly written regular expression.",
+        "The regular expression backtracks on long input, and no test used long input.",
+    ),
+    "careful": (
+        "Be more careful when changing certificates.",
+        "Add an expiry check to the certificate pipeline.",
+    ),
+    "despite": (
+        "The team kept the pipeline running despite knowing the risk.",
+        "The risk was known; nothing in the process paused the pipeline for it.",
+    ),
+    "act": (
+        "The engineer just restarted the service.",
+        "The engineer restarted the service, which took 20 minutes to drain.",
+    ),
+    "obvious": (
+        "The stale data should have been obvious to the engineer.",
+        "Nothing on the dashboard marked the data as stale.",
+    ),
+}
+_ROLE: Final = "the <role>"
+# Handles and mailboxes of teams and roles, which are not people.
+_TEAM_HANDLE: Final = re.compile(
+    r"team|oncall|on-call|sre|ops|support|admins|group|squad|crew|bot|security|platform|"
+    r"infra|help|noreply|no-reply|incident|alerts|staff|owners|maintainers|reviewers",
+    re.IGNORECASE,
+)
+
+
+def _phrase_key(phrase: str) -> str:
+    return " ".join(_fold(phrase).replace("-", " ").split())
+
+
+# The built-in phrases are reviewed in context; a team's own are matched as written.
+_BUILT_IN: Final = {
+    rule: frozenset(_phrase_key(p) for p in ps) for rule, ps in BLAMELESS_PHRASES.items()
+}
+
+
+def _with_role(text: str, start: int, end: int) -> str:
+    """A short stretch of `text` around a name, with the name replaced by a role."""
+    left = text.rfind("\n", 0, start) + 1
+    right = text.find("\n", end)
+    before = " ".join(text[max(left, start - 60) : start].split()).lstrip("-*+|> ")
+    after = " ".join(text[end : right if 0 <= right < end + 60 else end + 60].split())
+    role = _ROLE if before else _ROLE.capitalize()
+    return f"{before} {role} {after}".strip()
+
+
+def _in_context(
+    text: str,
+    folded: str,
+    words: set[str],
+    found: list[Hit],
+    skip: frozenset[str],
+    common: LowerCaseWords | None,
+) -> list[Hit]:
+    """The phrase hits that blame in their sentence, each with its kind, and
+    the blame found without a listed phrase (judgements, people named)."""
+    sentences = Sentences(text)
+    kept: list[Hit] = []
+    for hit in found:
+        if _phrase_key(hit.text) not in _BUILT_IN.get(hit.rule, ()):
+            kept.append(hit)
+            continue
+        i, tokens = sentences.around(hit.start)
+        kind: str | None = hit.rule
+        if hit.rule == "blameless-counterfactual":
+            kind = counterfactual_blames(tokens, i, _fold(hit.text))
+        elif hit.rule == "blameless-human-error":
+            kind = hit.rule if human_error_blames(tokens, i) else None
+        elif hit.rule == "blameless-minimiser":
+            kind = minimiser_blames(tokens, i, " ".join(_fold(hit.text).split()))
+        elif hit.rule == "blameless-judgement" and _fold(hit.text) == "lazy":
+            # "lazy loading", "lazy DB lookups" are techniques; a lazy reviewer is a verdict.
+            kind = kind if lazy_person(tokens, i) else None
+        if kind:
+            kept.append(Hit(hit.rule, hit.start, hit.text, kind))
+    if "blameless-judgement" not in skip:
+        kept += [
+            Hit("blameless-judgement", a, text[a:b], kind)
+            for a, b, kind in judgement_hits(folded, words)
+        ]
+    if "blameless-person" not in skip:
+        kept += [
+            Hit("blameless-person", a, name, "name", _with_role(text, a, b))
+            for a, b, name in name_hits(text, words, common)
+        ]
+    return kept
 
 
 class Matcher:
@@ -247,8 +426,7 @@ class Matcher:
         self.anywhere = [(rule, pat) for rule, ps in anywhere.items() if (pat := _alternation(ps))]
         self.allowed = _alternation(NOT_BLAME)
 
-    def _candidates(self, folded: str) -> Iterator[tuple[str, re.Match[str]]]:
-        tokens = set(_WORD.findall(folded))
+    def _candidates(self, folded: str, tokens: set[str]) -> Iterator[tuple[str, re.Match[str]]]:
         if "'" in folded:
             # "should" also begins "should've".
             tokens.update(t.split("'")[0] for t in list(tokens) if "'" in t)
@@ -260,12 +438,18 @@ class Matcher:
             for m in pattern.finditer(folded):
                 yield rule, m
 
-    def hits(self, text: str, skip: frozenset[str] = frozenset()) -> list[Hit]:
+    def hits(
+        self,
+        text: str,
+        skip: frozenset[str] = frozenset(),
+        common: LowerCaseWords | None = None,
+    ) -> list[Hit]:
         """Findings in `text`, which is already stripped of quoted material."""
         folded = _fold(text)
         found: list[Hit] = []
         ends: dict[str, int] = {}
-        for rule, m in sorted(self._candidates(folded), key=lambda c: c[1].start()):
+        words = set(_WORD.findall(folded))
+        for rule, m in sorted(self._candidates(folded, words), key=lambda c: c[1].start()):
             # One phrase inside another of the same rule is one finding.
             if rule in skip or m.start() < ends.get(rule, 0):
                 continue
@@ -276,8 +460,13 @@ class Matcher:
             spans = [m.span() for m in self.allowed.finditer(folded)]
             starts = [a for a, _ in spans]
             found = [h for h in found if not _inside(h.start, spans, starts)]
+        found = _in_context(text, folded, words, found, skip, common)
         if "blameless-person" not in skip and "@" in text:
-            found += [Hit("blameless-person", m.start(), m.group()) for m in _PERSON.finditer(text)]
+            found += [
+                Hit("blameless-person", m.start(), m.group())
+                for m in _PERSON.finditer(text)
+                if not _TEAM_HANDLE.search(m.group().split("@")[0] or m.group())
+            ]
         found.sort(key=lambda h: h.start)
         return found
 
@@ -492,9 +681,13 @@ def _column_in_value(yd: YamlData, path: JsonPath, value: str, offset: int) -> P
 
 
 def _message(hit: Hit) -> str:
+    """The phrase, why it blames, and a blame-free rewrite of a sentence of its kind."""
     rule = RULES[hit.rule]
     phrase = " ".join(hit.text.split())
-    return f'"{phrase}": {rule.advice}, e.g. "{rule.rewrite}" instead of "{rule.example}"'
+    if hit.rewrite:
+        return f'"{phrase}": {rule.advice}, e.g. "{hit.rewrite}"'
+    example, rewrite = KINDS.get(hit.kind, (rule.example, rule.rewrite))
+    return f'"{phrase}": {rule.advice}, e.g. "{rewrite}" instead of "{example}"'
 
 
 def _front_matter_text(data: dict[str, Any]) -> Iterator[tuple[JsonPath, Any]]:
@@ -516,14 +709,18 @@ def review(doc: Document, data: dict[str, Any], phrases: object = None) -> list[
     m = matcher(phrases)
     findings: list[Finding] = []
     text, starts = narrative_text(doc.body)
-    for hit in m.hits(text, skip):
+    # Words the postmortem writes in lower case anywhere are common words, so
+    # "Assistant answered" in the title is not a person named.
+    values = [v for _, v in _front_matter_text(data) if isinstance(v, str)]
+    common = LowerCaseWords(" ".join([text, *values]))
+    for hit in m.hits(text, skip, common):
         i = bisect_right(starts, hit.start) - 1
         line, column = doc.body_line + i, hit.start - starts[i] + 1
         findings.append(RULES[hit.rule].finding(doc.path, line, column, _message(hit)))
     for path, value in _front_matter_text(data):
         if not isinstance(value, str):
             continue
-        for hit in m.hits(strip_quoted(value), skip):
+        for hit in m.hits(strip_quoted(value), skip, common):
             pos = _column_in_value(doc.yaml, path, value, hit.start)
             findings.append(RULES[hit.rule].finding(doc.path, pos.line, pos.column, _message(hit)))
     return findings

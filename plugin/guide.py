@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterable
 from typing import Final
 
-from .blameless import BLAMELESS_PHRASES, NOT_BLAME, phrase_lists
+from .blameless import BLAMELESS_PHRASES, KINDS, LEFT_ALONE, NOT_BLAME, phrase_lists
 from .layered import SYSTEMIC_ALTERNATIVES, TRY_HARDER
 from .rules import GROUPS, LANGUAGE, RULES, Rule
 from .settings import Settings
@@ -235,18 +235,27 @@ def _language(settings: Settings) -> str:
             _code(r.id),
             escape_markdown(r.summary)
             + (f": {phrases}" if (phrases := _phrases(r, lists)) else ""),
+            escape_markdown(LEFT_ALONE.get(r.id, "")),
             f"“{escape_markdown(r.example)}”",
             f"“{escape_markdown(r.rewrite)}”",
         )
         for r in rules
     ]
+    kinds = [(f"“{escape_markdown(ex)}”", f"“{escape_markdown(rw)}”") for ex, rw in KINDS.values()]
     not_blame = _quoted(NOT_BLAME)
     return (
         "\n## Blameless language\n\n"
         "Lint warns about words that put the cause in a person. Each warning points "
         "at the phrase and suggests a rewrite that puts the cause in the conditions. "
-        "Matching is by whole word and ignores case.\n\n"
-        + _table(("Rule", "What it catches", "Blameful", "Blameless"), rows)
+        "Matching is by whole word and ignores case. The built-in phrases are read "
+        "in their sentence: “failed to” warns when a person or role failed, not a "
+        "machine; “should have” when it is hindsight (a past participle follows), not "
+        "a need; “just” or “simply” when they shrink what people did; a capitalised "
+        "word is taken for a person's name when it does what people do (“Emil "
+        "notified the team”). Phrases a team adds are matched wherever they occur.\n\n"
+        + _table(("Rule", "What it catches", "What it leaves alone", "Blameful", "Blameless"), rows)
+        + "\nEach warning proposes a rewrite of its kind of sentence:\n\n"
+        + _table(("Blameful", "Blameless"), kinds)
         + "\nWhy each matters, as the warnings say it:\n\n"
         + "".join(f"- {_code(r.id)}: {escape_markdown(r.advice)}.\n" for r in rules)
         + "\nQuoted material is left alone, because a postmortem often has to cite "

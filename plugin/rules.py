@@ -200,7 +200,8 @@ _ALL: Final = (
     Rule(
         "blameless-counterfactual",
         W,
-        "hindsight about what people should or could have done",
+        "hindsight about people: a person or role that 'failed to' do something, "
+        "'should have' + past participle, 'could have' caught",
         LANGUAGE,
         advice=(
             "hindsight judges a decision by what is known now; describe what the system "
@@ -212,7 +213,7 @@ _ALL: Final = (
     Rule(
         "blameless-human-error",
         W,
-        "'human error' and its kin, which end an analysis where it should begin",
+        "'human error' and its kin given as a cause, which end an analysis where it should begin",
         LANGUAGE,
         advice=(
             "a person's action is where the analysis starts, not where it ends; describe "
@@ -224,7 +225,8 @@ _ALL: Final = (
     Rule(
         "blameless-judgement",
         W,
-        "words that judge a person's character or effort",
+        "words and phrases that judge a person's care, effort or state (careless, "
+        "overlooked, a tired admin, we wrongly assumed, be more careful)",
         LANGUAGE,
         advice=(
             "judging a person hides the conditions they worked in; describe what they "
@@ -236,7 +238,8 @@ _ALL: Final = (
     Rule(
         "blameless-minimiser",
         W,
-        "words that make work sound trivial and struggle sound like a failing",
+        "words that make people's work sound trivial ('the fix was simply', 'just had "
+        "to', 'easy to spot') and struggle sound like a failing",
         LANGUAGE,
         advice=(
             "what looks simple afterwards was not at the time; say what the step involved, "
@@ -248,7 +251,8 @@ _ALL: Final = (
     Rule(
         "blameless-person",
         W,
-        "@handles and e-mail addresses of people in the narrative",
+        "people named in the narrative: a first or full name doing something, "
+        "@handles and e-mail addresses of people",
         LANGUAGE,
         advice=(
             "refer to people by role (the on-call engineer, the reviewer); names and "

@@ -1,0 +1,550 @@
+"""Context for the blameless-language review: who or what a phrase is about.
+
+A word list alone is wrong on real prose more often than right: "failed to"
+is mostly about machines ("the DNS record failed to resolve"), "should have"
+often states a need ("workloads should have priority"), "just" and
+"clearly" mostly describe things ("not just quick fixes", "the dashboard
+clearly showed"), and "user error" in a timeline may be the responders'
+hypothesis of the time. This module looks at the sentence around a phrase
+(its subject, the word after it) and keeps only the uses that put blame on
+people. It also finds blame that no single word carries: "we wrongly
+assumed", "be more careful", "someone wrote code that", and people named in
+the narrative ("Emil notified the team").
+
+Everything here works on one sentence's tokens, found with patterns that
+never backtrack over a run (possessive quantifiers), so the cost is linear
+in the text.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Final
+
+# A sentence ends at . ! ? ; followed by space, at a table cell border, at a
+# blank line, or where a list item starts on the next line.
+_SENTENCE_END: Final = re.compile(
+    r"[.!?;:](?=\s|$)|\||\n[^\S\n]*+\n|\n(?=[^\S\n]*+(?:[-*+]|\d{1,9}[.)])\s)"
+)
+_TOKEN: Final = re.compile(r"\w+(?:['\u2019]\w+)*+|[^\w\s]")
+
+# Words that name people or stand for them, as the subject of a sentence.
+PEOPLE: Final = frozenset(
+    """we i you he she they someone somebody nobody who engineer engineers operator
+    operators developer developers dev devs admin admins administrator administrators
+    sysadmin team teams technician technicians reviewer reviewers author authors oncall
+    on-call responder responders staff employee employees manager managers lead sre sres
+    analyst analysts contractor contractors person people owner owners maintainer
+    maintainers human humans colleague colleagues member members us programmer
+    programmers coder coders tester testers architect architects""".split()  # noqa: SIM905
+)
+# Words between a subject and its verb that do not change who acts.
+_ADVERBS: Final = frozenset(
+    """also then still again initially ultimately repeatedly subsequently simply just
+    clearly later completely partially unfortunately collectively both all even never
+    not apparently obviously evidently""".split()  # noqa: SIM905
+)
+# Where a clause starts: scanning back for a subject stops here.
+_CLAUSE_START: Final = frozenset(
+    """that which when where because since while if although though after before until
+    whether so ; : ( \u2014 \u2013 |""".split()  # noqa: SIM905
+)
+_IRREGULAR_PARTICIPLES: Final = frozenset(
+    """been done seen known caught taken made had given gone written told kept found run
+    set put sent spent built understood thought brought got gotten chosen spoken shown
+    drawn held left lost met paid read said shut stood won begun broken driven forgotten
+    hidden struck taught thrown hit let""".split()  # noqa: SIM905
+)
+# Signs that a phrase records what responders believed at the time.
+_HYPOTHESIS: Final = frozenset(
+    """assumed assume assuming suspected suspect suspecting presumed presume thought
+    hypothesis hypothesised hypothesized initially believed believe guessed possibly
+    maybe perhaps whether""".split()  # noqa: SIM905
+)
+# Words before "human error" that make it the thing a system guards against.
+_GUARD: Final = frozenset(
+    """prevent prevents preventing avoid avoids reduce reduces minimise minimize eliminate
+    against catch catches tolerate tolerates mitigate forgive forgiving not no rather
+    than instead beyond for""".split()  # noqa: SIM905
+)
+_TASK_NOUNS: Final = frozenset(
+    """fix solution remedy workaround change rollback answer mitigation step task""".split()  # noqa: SIM905
+)
+_NOTICE_VERBS: Final = frozenset(
+    """spot see avoid prevent catch notice fix find detect check test verify know tell
+    understand predict foresee do follow recognise recognize anticipate""".split()  # noqa: SIM905
+)
+_MODALS: Final = frozenset(
+    """should could would can might must""".split()  # noqa: SIM905
+)
+# What people "could have" done, in hindsight.
+_HINDSIGHT_ACTS: Final = frozenset(
+    """caught noticed seen spotted prevented avoided stopped checked tested verified known
+    realised realized asked escalated rolled reverted acted done paged called alerted
+    found detected fixed read looked warned communicated told""".split()  # noqa: SIM905
+)
+_NEED: Final = frozenset(
+    """had has have needed need needs""".split()  # noqa: SIM905
+)
+# Verbs after "just"/"simply" that make a person's action sound trivial.
+_ACTS: Final = frozenset(
+    """forgot ran had did didn't made typed clicked pushed restarted ignored assumed
+    skipped went deployed missed merged ran rebooted deleted changed""".split()  # noqa: SIM905
+)
+
+
+@dataclass(frozen=True)
+class Token:
+    start: int
+    text: str
+    low: str
+
+
+def _is_participle(low: str) -> bool:
+    return low in _IRREGULAR_PARTICIPLES or (len(low) > 3 and low.endswith(("ed", "en")))
+
+
+class Sentences:
+    """The sentences of one text, tokenised on demand (most have no candidate)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._ends: list[int] | None = None
+        self._cache: dict[int, tuple[list[int], list[Token]]] = {}
+
+    @property
+    def ends(self) -> list[int]:
+        if self._ends is None:
+            self._ends = [m.end() for m in _SENTENCE_END.finditer(self.text)]
+        return self._ends
+
+    def around(self, at: int) -> tuple[int, list[Token]]:
+        """(index of the token at `at`, tokens of its sentence)."""
+        k = bisect_right(self.ends, at)
+        if k not in self._cache:
+            start = self.ends[k - 1] if k else 0
+            end = self.ends[k] if k < len(self.ends) else len(self.text)
+            tokens = [
+                Token(m.start(), m.group(), m.group().lower().replace("\u2019", "'"))
+                for m in _TOKEN.finditer(self.text, start, end)
+            ]
+            self._cache[k] = ([t.start for t in tokens], tokens)
+        starts, tokens = self._cache[k]
+        return max(bisect_right(starts, at) - 1, 0), tokens
+
+
+def _person_token(tok: Token) -> bool:
+    return tok.low in PEOPLE or tok.low.rstrip("s") in PEOPLE
+
+
+def subject_is_person(tokens: list[Token], i: int) -> bool:
+    """Whether the verb at tokens[i] has a person (or role) as its subject."""
+    j = i - 1
+    while j >= 0 and (tokens[j].low in _ADVERBS or tokens[j].low.endswith("ly")):
+        j -= 1
+    if j < 0:
+        return False
+    word = tokens[j].low
+    # Names are left out: "Traefik failed to" is as common as "Emil failed to",
+    # and a name that acts is the person rule's to report.
+    if _person_token(tokens[j]):
+        return True
+    if word in ("that", "which") and j > 0:
+        return _person_token(tokens[j - 1])
+    if word in ("but", "and", "or", ","):
+        # A second verb shares the first one's subject: "noticed X but failed to".
+        for k in range(j - 1, max(j - 14, -1), -1):
+            if tokens[k].low in _CLAUSE_START:
+                return False
+            if _person_token(tokens[k]):
+                return True
+    return False
+
+
+def _next(tokens: list[Token], i: int, n: int = 1) -> str:
+    return tokens[i + n].low if i + n < len(tokens) else ""
+
+
+def _prev(tokens: list[Token], i: int, n: int = 1) -> str:
+    return tokens[i - n].low if i - n >= 0 else ""
+
+
+def _phrase_end(tokens: list[Token], i: int, phrase: str) -> int:
+    """Index of the last token of `phrase`, which starts at tokens[i]."""
+    return min(i + len(_TOKEN.findall(phrase)) - 1, len(tokens) - 1)
+
+
+# What each rule's context check decides, by phrase ------------------------
+
+
+def counterfactual_blames(tokens: list[Token], i: int, phrase: str) -> str | None:
+    """The kind of hindsight at tokens[i] (starting `phrase`), or None when
+    the phrase is about a thing, a need or a plan."""
+    first = phrase.split()[0].replace("\u2019", "'")
+    last = _phrase_end(tokens, i, phrase)
+    if first in ("if", "had", "why"):
+        return "if-only"
+    # "Reflect whether X should have been communicated", "not assume we could have".
+    if any(
+        t.low in _HYPOTHESIS or t.low in ("if", "reflect", "consider")
+        for t in tokens[max(0, i - 12) : i]
+    ):
+        return None
+    if first == "failure":
+        # "the failure of a lead operator to act"
+        window = tokens[last + 1 : last + 6]
+        person = any(_person_token(t) for t in window)
+        return "failed-to" if person and any(t.low == "to" for t in window) else None
+    if first in ("failed", "failing", "neglected", "didn't"):
+        return "failed-to" if subject_is_person(tokens, i) else None
+    if first.startswith(("should", "ought")):
+        after = _next(tokens, last)
+        if after == "been" and _is_participle(_next(tokens, last, 2)):
+            # Passive: someone should have done it ("should have been caught"),
+            # unless a machine was to do it ("should have been automatically ...").
+            return None if _next(tokens, last, 2).endswith("ly") else "should-have"
+        if not _is_participle(after):
+            return None  # a need or a plan: "workloads should have priority"
+        return "should-have" if subject_is_person(tokens, i) else None
+    if first.startswith(("could", "would")):
+        # Mostly what a thing could have done ("a longer stall could have caused");
+        # hindsight when people could have acted otherwise.
+        if _next(tokens, last) not in _HINDSIGHT_ACTS:
+            return None
+        return "could-have" if subject_is_person(tokens, i) else None
+    return "if-only"
+
+
+def human_error_blames(tokens: list[Token], i: int) -> bool:
+    """False for a hypothesis of the time ("assumed user error at the time"),
+    or human error as what a system guards against ("to prevent human error")."""
+    before = {t.low for t in tokens[max(0, i - 3) : i]}
+    if before & _GUARD:
+        return False
+    # A bounded window, so a long sentence full of phrases stays linear.
+    if any(t.low in _HYPOTHESIS for t in tokens[max(0, i - 12) : i]):
+        return False
+    after = " ".join(t.low for t in tokens[i + 2 : i + 8])
+    return "at the time" not in after
+
+
+def minimiser_blames(tokens: list[Token], i: int, phrase: str) -> str | None:
+    """The kind of minimising at tokens[i], or None when the word is about
+    a thing ("not trivial", "just because it compiles", "clearly showed")."""
+    word = phrase.lower()
+    last = _phrase_end(tokens, i, phrase)
+    after, before = _next(tokens, last), _prev(tokens, i)
+    if word in ("everyone knows", "needless to say", "it goes without saying"):
+        return "obvious"
+    if before in ("not", "no", "non", "-") or after == "because":
+        return None
+    if word in ("just", "simply", "merely", "trivially", "easily", "obviously", "clearly"):
+        # "The fix was simply to roll back", "they just had to", "could easily have".
+        if before in ("was", "is", "be") and _prev(tokens, i, 2) in _TASK_NOUNS:
+            return "task"
+        if after in _NEED and _next(tokens, last, 2) == "to":
+            return "task"
+        if before in _MODALS:
+            return "task"
+        if word in ("just", "simply", "merely") and after in _ACTS and subject_is_person(tokens, i):
+            return "act"
+    if word in ("obviously", "clearly", "of course"):
+        window = tokens[i + 1 : last + 4]
+        if any(_person_token(t) for t in window):
+            return "obvious"
+    if word in ("easy", "trivial", "obvious", "easily"):
+        # "It was easy to spot", "should have been obvious" (not "easy to miss").
+        if after == "to" and _next(tokens, last, 2) in _NOTICE_VERBS:
+            return "obvious"
+        if before == "been" and _prev(tokens, i, 3) in _MODALS:
+            return "obvious"
+        if before in ("was", "is", "be") and _prev(tokens, i, 2) in _TASK_NOUNS:
+            return "task"
+    return None
+
+
+def lazy_person(tokens: list[Token], i: int) -> bool:
+    """Whether "lazy" at tokens[i] is said of people ("a lazy reviewer", "they
+    were lazy"), not of a technique ("lazy loading", "lazy DB lookups")."""
+    if _person_token(tokens[i + 1]) if i + 1 < len(tokens) else False:
+        return True
+    return _prev(tokens, i) in ("was", "were", "is", "are", "being") and subject_is_person(
+        tokens, i - 1
+    )
+
+
+# Blame that no listed word carries ----------------------------------------
+
+_S: Final = r"[^\S\n]++"  # one or more spaces on one line, never given back
+_RELEASE: Final = "put|pushed|deployed|released|shipped|merged|rolled|launched|promoted|approved"
+_BEFORE_CHARS: Final = 48
+# Judgements of people that no single listed word carries: (kind, the rarer
+# words they turn on, what must come before that word, what must follow).
+# Each is looked for only where its word occurs in the text, and what comes
+# before is matched within a few words: the cost stays linear.
+_JUDGEMENT_SPECS: Final = (
+    (
+        "tired",
+        "tired exhausted fatigued sleepy overworked distracted",
+        "",
+        rf"{_S}(?:[\w-]++{_S})?(?:admin|administrator|engineer|operator|developer|sre"
+        r"|technician|person|staff|on-call)s?+",
+    ),
+    (
+        "someone",
+        "someone somebody",
+        "",
+        rf"{_S}(?:just{_S})?+(?:wrote|made|pushed|deployed|forgot|broke|changed|deleted|typed"
+        r"|committed|merged|missed|ran|left|put|decided|thought)",
+    ),
+    ("overlooked", "overlook overlooked overlooking overlooks", "", ""),
+    # "an oversight" is a slip; "the oversight in place" and "human oversight" supervise.
+    (
+        "overlooked",
+        "oversight",
+        r"(?:this|an|simple|careless)[^\S\n]+",
+        rf"(?!{_S}(?:of|committee|board|body))",
+    ),
+    ("premature", "prematurely", rf"(?:{_RELEASE})(?:[^\S\n]+[\w-]+){{0,3}}?[^\S\n]+", ""),
+    ("premature", "prematurely", "", rf"{_S}(?:{_RELEASE})"),
+    (
+        "assumed",
+        "wrongly mistakenly incorrectly erroneously naively falsely",
+        "",
+        rf"{_S}(?:assumed|believed|thought|decided|concluded|expected|presumed|trusted|judged)",
+    ),
+    (
+        "poorly",
+        "poorly",
+        "",
+        rf"{_S}(?:written|designed|planned|executed|implemented|tested|thought|coded|managed"
+        r"|reviewed|handled|communicated|configured|considered)",
+    ),
+    (
+        "careful",
+        "careful vigilant diligent attentive aware thorough cautious disciplined rigorous",
+        r"be[^\S\n]+more[^\S\n]+",
+        "",
+    ),
+    ("careful", "care", r"(?:take|took|taking)[^\S\n]+more[^\S\n]+", ""),
+    (
+        "despite",
+        "despite",
+        "",
+        rf"{_S}(?:being{_S}aware|knowing|being{_S}warned|the{_S}warnings?+|warnings)",
+    ),
+)
+
+_Finder = tuple[str, re.Pattern[str], re.Pattern[str] | None]
+
+
+def _judgement_finders() -> dict[str, list[_Finder]]:
+    finders: dict[str, list[_Finder]] = {}
+    for kind, words, before, after in _JUDGEMENT_SPECS:
+        for word in words.split():
+            pattern = re.compile(rf"{word}(?<![\w-]{word}){after}(?![\w-])")
+            prefix = re.compile(rf"(?<![\w-]){before}$") if before else None
+            finders.setdefault(word, []).append((kind, pattern, prefix))
+    return finders
+
+
+_JUDGEMENT_FINDERS: Final = _judgement_finders()
+
+
+def judgement_hits(folded: str, words: set[str]) -> Iterator[tuple[int, int, str]]:
+    """(start, end, kind) of judgements of people written without a listed
+    word. `words`: the words of `folded`."""
+    for word in _JUDGEMENT_FINDERS.keys() & words:
+        for kind, pattern, prefix in _JUDGEMENT_FINDERS[word]:
+            for m in pattern.finditer(folded):
+                start = m.start()
+                if prefix is not None:
+                    lead = max(0, start - _BEFORE_CHARS)
+                    found = prefix.search(folded, lead, start)
+                    if found is None:
+                        continue
+                    start = found.start()
+                yield start, m.end(), kind
+
+
+# People named in the narrative ---------------------------------------------
+
+# Verbs of things people do (and systems seldom): after a capitalised word,
+# they make it a person's name. Verbs organisations use (announced,
+# confirmed, identified, released) and machines use (ran, failed, started)
+# are left out, so products and companies are not taken for people.
+_HUMAN_VERBS: Final = frozenset(
+    """notified looked evaluated discussed discussing asked told called emailed messaged
+    pinged paged wrote typed clicked forgot realised realized noticed reviewed approved
+    joined tried agreed merged pushed committed reverted removed found made decided
+    proposed mentioned explained escalated acknowledged investigated checked manually
+    logged missed ignored thought assumed believed said assigned going worked working
+    looking investigating noted assessed notifies evaluates discusses asks tells writes
+    clicks forgets realises realizes notices reviews approves joins tries agrees merges
+    pushes commits reverts removes finds decides proposes mentions explains escalates
+    acknowledges investigates misses ignores thinks assumes believes says notes
+    assesses""".split()  # noqa: SIM905
+)
+# Done "by" someone: "Resolved by Angus through Slack", "identified by Emil C.".
+_AGENT_VERBS: Final = frozenset(
+    """resolved reported identified acknowledged escalated assigned approved reviewed
+    merged written reverted paged noticed fixed triggered found raised declared closed
+    investigated""".split()  # noqa: SIM905
+)
+_BY_NAME: Final = re.compile(
+    r"by(?<![\w-]by)[^\S\n]++(?P<name>[A-Z][a-z]{1,14}+(?:[^\S\n]++(?:[A-Z][a-z]{1,14}+|[A-Z]\.))?+)"
+    r"(?=[^\S\n]*+(?:$|[.,;:)!?]|(?:through|via|in|on|at|and|after|before|with|from|for|during|when|while|as)\b))"
+)
+_VERB_CHARS: Final = 60
+_PASSIVE_OK: Final = frozenset(
+    ["assigned", "paged", "notified", "asked", "told", "called", "going", "looking"]
+)
+_CAPITAL_THEN_WORD: Final = re.compile(
+    rf"[A-Z][a-z]{{1,14}}+\.?+{_S}(?:(?:also|then|later|quickly|immediately|was|is){_S})?+"
+    r"(?P<verb>[a-z]++)"
+)
+# What comes before such a verb when a person is its subject: a name, or a
+# first name and an initial or a surname, or two names joined by "and".
+_NAME_BEFORE: Final = re.compile(
+    r"(?<![\w@./-])(?P<name>[A-Z][a-z]{1,14}+(?:[^\S\n]++(?:[A-Z][a-z]{1,14}+|[A-Z]\.))?+)"
+    rf"(?:{_S}and{_S}(?P<second>[A-Z][a-z]{{1,14}}+))?+{_S}"
+    rf"(?:(?:also|then|later|quickly|immediately|was|is){_S})?+$"
+)
+# Capitalised words that are not names: roles and teams (allowed), and
+# words that begin sentences.
+_NOT_NAMES: Final = frozenset(
+    """the a an we they he she it this that these those i you our their his her its someone
+    somebody nobody everyone anyone who customer customers user users developer
+    developers engineer engineers engineering operator operators admin admins
+    administrator team teams support security legal management operations finance
+    employee employees staff manager managers lead reviewer reviewers author authors
+    owner owners oncall responder responders sre ops devops platform infra
+    infrastructure product sales marketing leadership director cto ceo vp executive
+    everybody people person human humans contractor vendor partner client clients then
+    also after before when while once later first next finally initially monday tuesday
+    wednesday thursday friday saturday sunday january february march april may june july
+    august september october november december jan feb mar apr jun jul aug sep sept oct
+    nov dec today yesterday tomorrow nothing something everything none all both each
+    most some many few several what how why where which whose whom there here yes no
+    with without for from in on at by to of as if but and or so because since until
+    during upon about into over under per via although though unless whether not every
+    any another other such only even still just again""".split()  # noqa: SIM905
+)
+
+
+# Endings of common words, seldom of first names ("Confirmed working",
+# "Vulnerability committed", "Describing the nodes").
+_WORD_ENDINGS: Final = tuple(
+    "ed ing ly tion sion ment ness ity ities ance ure ism ory ions ents ies ers".split()  # noqa: SIM905
+)
+
+
+def is_name_token(text: str) -> bool:
+    """A capitalised word shaped like a name (no inner capitals, digits)."""
+    low = text.lower()
+    return (
+        len(text) > 1
+        and text[0].isupper()
+        and text[1:].islower()
+        and text.isalpha()
+        and low not in _NOT_NAMES
+        and low not in PEOPLE
+        and not (len(low) > 4 and low.endswith(_WORD_ENDINGS))
+    )
+
+
+_THING_AFTER: Final = frozenset(
+    """into fine ok okay good normal healthy correct like as""".split()  # noqa: SIM905
+)
+_DETERMINERS: Final = frozenset(
+    """the a an this that these those our their its his her my your new old every each""".split()  # noqa: SIM905
+)
+
+
+class LowerCaseWords:
+    """Words written in lower case somewhere in a text: common words, not
+    names. The first few questions are each a scan for the word; after
+    them, the text's words are collected once (so the cost stays linear)."""
+
+    _SCANS = 8
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._words: set[str] | None = None
+        self._scans = 0
+
+    def __contains__(self, word: str) -> bool:
+        if self._words is None and self._scans < self._SCANS:
+            self._scans += 1
+            w = re.escape(word)
+            return re.search(rf"{w}(?<![\w-]{w})(?![\w-])", self._text) is not None
+        if self._words is None:
+            self._words = {w for w in _TOKEN.findall(self._text) if w[0].islower()}
+        return word in self._words
+
+
+def name_hits(
+    text: str, words: set[str], common: LowerCaseWords | None = None
+) -> Iterator[tuple[int, int, str]]:
+    """(start, end, name) of people named as the ones who acted. `words`: the
+    (folded) words of `text`; `common`: the whole document's lower-case words,
+    when `text` is a part of it."""
+    lower_words = common if common is not None else LowerCaseWords(text)
+    if "by" in words:
+        for agent in _BY_NAME.finditer(text):
+            before = text[max(0, agent.start() - 20) : agent.start()].split()
+            if before and before[-1].lower() in _AGENT_VERBS:
+                yield from _names(text, agent, None, lower_words)
+    if not _HUMAN_VERBS & words:
+        return
+    # One scan for a capitalised word before a lower-case one, whose verb
+    # decides; then a bounded look back for the whole name.
+    for v in _CAPITAL_THEN_WORD.finditer(text):
+        if v.group("verb") not in _HUMAN_VERBS:
+            continue
+        lead = max(0, v.start("verb") - _VERB_CHARS)
+        m = _NAME_BEFORE.search(text, lead, v.start("verb"))
+        if m is not None:
+            yield from _names(text, m, v, lower_words)
+
+
+def _names(
+    text: str,
+    m: re.Match[str],
+    verb: re.Match[str] | None,
+    lower_words: LowerCaseWords,
+) -> Iterator[tuple[int, int, str]]:
+    """The names of match `m` that are people's names (`verb`: the verb after them)."""
+    if verb is not None and not _acts(text, m, verb):
+        return
+    for group in ("name", "second"):
+        name = m.group(group) if group in m.re.groupindex else None
+        if not name:
+            continue
+        first = name.split()[0]
+        if not is_name_token(first):
+            continue
+        # A common word at the start of a sentence ("Pipeline failed") is
+        # written in lower case elsewhere; a name never is.
+        if first.lower() in lower_words:
+            continue
+        yield m.start(group), m.end(group), name
+
+
+def _acts(text: str, m: re.Match[str], verb: re.Match[str]) -> bool:
+    """Whether the words around a name and its verb make it a person acting."""
+    after = [w.strip("\"'\u201c\u201d().,;:!?") for w in text[verb.end() : verb.end() + 12].split()]
+    # A log line's reduced passive ("AWS Glue checked.", "Fix committed into",
+    # "Memory looked fine") is about a thing.
+    reduced = not after or not after[0][:1].isalnum() or after[0].lower() in _THING_AFTER
+    # "Ross was assigned" is a person; "No activity in Paypal was noted" is not.
+    passive = m.group().rstrip().endswith((" was", " is")) and verb.group("verb") in _PASSIVE_OK
+    if reduced and not passive and after[:1] != ["by"]:
+        return False
+    before = text[max(0, m.start() - 12) : m.start()].split()
+    word = before[-1] if before else ""
+    # "AWS Lambdas", "the Script"
+    return not ((word.isalpha() and word.isupper()) or word.lower() in _DETERMINERS)
