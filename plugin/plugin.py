@@ -9,6 +9,7 @@ See https://www.mkdocs.org/dev-guide/plugins/#events for the event order.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import html
 import json
@@ -74,12 +75,31 @@ def _build_date() -> dt.date:
     return dt.date.today()
 
 
+class _GeneratedPage(File):
+    """A generated page that a `--dirty` rebuild may leave as it is.
+
+    MkDocs re-renders every file with in-memory content on a dirty build;
+    a listing whose rows did not change would only be rendered again to
+    the same HTML, and at 1,000 incidents those pages are most of the
+    rebuild."""
+
+    unchanged = False
+
+    def is_modified(self) -> bool:
+        return not self.unchanged and super().is_modified()
+
+
 class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyped-call]
     supports_multiple_instances = False
 
     def __init__(self) -> None:
         self.loader = LibraryLoader()  # survives serve rebuilds: the parse cache
         self.is_serve = False
+        self.is_dirty = False
+        # Survive `serve --dirty` rebuilds: what each generated page showed
+        # at the last build, and what every page of the site depended on.
+        self._shown: dict[str, object] = {}
+        self._site_inputs: object = None
         self._reset()
 
     def _reset(self) -> None:
@@ -96,6 +116,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Drafts show under `mkdocs serve` only."""
         self.is_serve = command == "serve"
+        self.is_dirty = dirty
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         """Reset per-build state; put our templates last in the theme's
@@ -164,24 +185,80 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
             guide = render_guide(self.library.taxonomy, self.settings)
             self._replace(
                 files,
-                File.generated(
+                _GeneratedPage.generated(
                     config, "guide/index.md", content=guide, inclusion=InclusionLevel.NOT_IN_NAV
                 ),
             )
             self.nav_pages.append(("guide/index.md", "How to write a postmortem"))
         self._add_exports(files, config, site)
+        if self.is_dirty:
+            self._keep_unchanged(files, config, site)
         return files
 
     def _add_page(self, files: Files, config: MkDocsConfig, page: SitePage) -> None:
         self.generated[page.src_uri] = page
         self._replace(
             files,
-            File.generated(
+            _GeneratedPage.generated(
                 config, page.src_uri, content=_BODY, inclusion=InclusionLevel.NOT_IN_NAV
             ),
         )
         if page.nav_title:
             self.nav_pages.append((page.src_uri, page.nav_title))
+
+    def _keep_unchanged(self, files: Files, config: MkDocsConfig, site: SiteModel) -> None:
+        """Under `--dirty`, MkDocs renders only what changed: tell it which
+        generated pages show the same data as last time, and make it render
+        every page again when something all pages depend on changed.
+
+        MkDocs re-renders an authored page only when its file is newer than
+        the page it built; an incident page also shows taxonomy titles and the
+        site's theme and navigation, so a change to the taxonomy or to
+        mkdocs.yml removes the built pages, which makes MkDocs render them."""
+        config_file = Path(config.config_file_path or "")
+        inputs = (
+            site.taxonomy,
+            self.settings,
+            site.today,
+            config_file.read_bytes() if config_file.is_file() else b"",
+            tuple(config.theme.dirs),
+            self.nav_pages,
+            [
+                f.src_uri
+                for f in files
+                if f.inclusion is InclusionLevel.INCLUDED and f.is_documentation_page()
+            ],
+        )
+        if inputs != self._site_inputs:
+            self._shown.clear()
+            if self._site_inputs is not None:
+                for file in files.documentation_pages():
+                    with contextlib.suppress(OSError):
+                        os.remove(file.abs_dest_path)
+            self._site_inputs = inputs
+        shown: dict[str, object] = {}
+        for src_uri, page in self.generated.items():
+            # Postmortems compare by value, and a file the loader did not
+            # parse again is the very same object: the common case is cheap.
+            data: object = (page.title, page.template, page.url, page.context)
+            if src_uri == self.home_uri or page.template in ("layers.html", "layer.html"):
+                data = (data, site.incidents)  # charts and totals over the whole library
+            shown[src_uri] = data
+        guide = files.get_file_from_path("guide/index.md")
+        if guide is not None and guide.generated_by == "postmortems":
+            shown["guide/index.md"] = guide.content_string
+        home = files.get_file_from_path("index.md")
+        if home is not None and "index.md" not in self.generated:
+            # The site's own home page carries the library's dashboard.
+            shown["index.md"] = site.incidents
+            if self._shown.get("index.md") != site.incidents:
+                with contextlib.suppress(OSError):
+                    os.remove(home.abs_dest_path)
+        for src_uri, data in shown.items():
+            made = files.get_file_from_path(src_uri)
+            if isinstance(made, _GeneratedPage) and src_uri in self._shown:
+                made.unchanged = self._shown[src_uri] == data and os.path.isfile(made.abs_dest_path)
+        self._shown = shown
 
     @staticmethod
     def _replace(files: Files, file: File) -> None:
@@ -238,6 +315,19 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
             prev.next_page, nxt.previous_page = nxt, prev
         return nav
 
+    def on_page_read_source(self, *, page: Page, config: MkDocsConfig) -> str | None:
+        """Hand MkDocs an incident's body without its front matter.
+
+        The library has parsed the front matter already (strictly, with
+        positions); MkDocs would parse it a second time with PyYAML's
+        Python constructor, a millisecond a page, and put the untrusted
+        values into `page.meta`. The marker in front also keeps MkDocs'
+        MultiMarkdown reader off the first lines of the body."""
+        pm = self.incident_pages.get(page.file.src_uri)
+        if pm is None:
+            return None
+        return f"{_HEAD}\n\n{pm.body}"
+
     def on_page_markdown(
         self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str:
@@ -246,15 +336,23 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         src = page.file.src_uri
         pm = self.incident_pages.get(src)
         if pm is not None:
+            if not markdown.startswith(_HEAD):
+                # Another plugin read the source, so MkDocs parsed the front
+                # matter itself: none of those untrusted values may reach the theme.
+                for key in pm.data:
+                    page.meta.pop(key, None)
+                markdown = f"{_HEAD}\n\n{pm.body}"
             # Front matter is untrusted: only our keys reach the theme, escaped.
-            page.meta = {
-                "title": html.escape(pm.title),
-                "description": html.escape(pm.summary),
-                # Material's search boosts `tags` far above text: finding an
-                # incident by id, system or category should not depend on wording.
-                "tags": [html.escape(t) for t in self._search_terms(pm)],
-            }
-            return f"{_HEAD}\n\n{pm.body}"
+            page.meta.update(
+                {
+                    "title": html.escape(pm.title),
+                    "description": html.escape(pm.summary),
+                    # Material's search boosts `tags` far above text: finding an
+                    # incident by id, system or category should not depend on wording.
+                    "tags": [html.escape(t) for t in self._search_terms(pm)],
+                }
+            )
+            return markdown
         generated = self.generated.get(src)
         if generated is not None:
             # Listings repeat what incident pages say: keep them out of search.

@@ -48,6 +48,9 @@ class Renderer:
             autoescape=True,
             trim_blocks=True,
             lstrip_blocks=True,
+            # A Renderer lives for one build: checking every template's
+            # mtime on each of thousands of renders buys nothing.
+            auto_reload=False,
         )
         # The page being rendered, for `rel`. Kept here rather than in the
         # template context so that macros can be imported without context,
