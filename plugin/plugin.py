@@ -18,6 +18,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import jinja2
 from markupsafe import Markup
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
@@ -34,7 +35,7 @@ from . import blameless, charts, export, feed
 from .guide import render_guide
 from .library import Library, LibraryLoader, resolve_taxonomy_path
 from .model import Finding, Postmortem, Severity
-from .render import Renderer
+from .render import MemoryBytecodeCache, Renderer
 from .report import as_text
 from .resources import TEMPLATES_DIR
 from .settings import Settings
@@ -100,6 +101,10 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         # at the last build, and what every page of the site depended on.
         self._shown: dict[str, object] = {}
         self._site_inputs: object = None
+        # Also kept across serve rebuilds: exports of unchanged postmortems,
+        # and compiled templates (ours, and the theme's).
+        self.exports = export.ExportCache()
+        self.bytecode = MemoryBytecodeCache()
         self._reset()
 
     def _reset(self) -> None:
@@ -158,7 +163,11 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         self.library = library
         site = SiteModel(library, _build_date(), self.include_drafts)
         self.site = site
-        self.renderer = Renderer([Path(d) for d in config.theme.dirs], config.use_directory_urls)
+        self.renderer = Renderer(
+            [Path(d) for d in config.theme.dirs],
+            config.use_directory_urls,
+            self.bytecode if self.is_serve else None,
+        )
 
         for checked in library.documents.values():
             if not checked.is_postmortem or checked.postmortem is None:
@@ -273,14 +282,15 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         published = site.incidents
         updated = dt.datetime.combine(site.today, dt.time(), dt.UTC)
         contents = {
-            "incidents.json": export.incidents_json(published),
-            "incidents.csv": export.incidents_csv(published),
+            "incidents.json": export.incidents_json(published, self.exports),
+            "incidents.csv": export.incidents_csv(published, self.exports),
             "feed.xml": feed.atom_feed(published, config.site_url, config.site_name, updated),
             "incidents/index.json": json.dumps(site.index_rows(), separators=(",", ":")),
             "assets/postmortems-charts.css": charts.CHART_CSS,
         }
         for uri, text in contents.items():
             self._replace(files, File.generated(config, uri, content=text))
+        self.exports.keep_only(published)
 
     def _report(self, findings: list[Finding]) -> None:
         """Log findings as lint prints them; errors stop the build."""
@@ -297,6 +307,15 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
                 f"{errors} error(s) in the postmortems (listed above); "
                 "run `postmortems lint` to see them with their fixes"
             )
+
+    def on_env(
+        self, env: jinja2.Environment, *, config: MkDocsConfig, files: Files
+    ) -> jinja2.Environment:
+        """Under serve, let the theme's environment keep its compiled
+        templates between rebuilds too (unless something else set a cache)."""
+        if self.is_serve and env.bytecode_cache is None:
+            env.bytecode_cache = self.bytecode
+        return env
 
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
         """Without an explicit `nav`, list the library's top pages after the

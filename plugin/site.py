@@ -426,6 +426,8 @@ class SiteModel:
             {
                 "id": p.id,
                 "title": p.title,
+                # For the incidents page's finder, which searches summaries too.
+                "summary": p.summary,
                 "severity": p.severity,
                 "status": p.status,
                 "date": p.date.isoformat()[:10],
