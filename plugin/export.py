@@ -106,10 +106,15 @@ def _public(postmortems: Iterable[Postmortem]) -> list[Postmortem]:
     return [p for p in postmortems if not p.is_restricted]
 
 
-def _record_json(pm: Postmortem) -> str:
+def _record_json(record: dict[str, Any]) -> str:
     """One record as it sits in incidents.json's list (two levels deep)."""
-    text = json.dumps(incident_record(pm), ensure_ascii=False, indent=2, allow_nan=False)
+    text = json.dumps(record, ensure_ascii=False, indent=2, allow_nan=False)
     return "    " + text.replace("\n", "\n    ")
+
+
+def _record(pm: Postmortem, cache: ExportCache | None) -> dict[str, Any]:
+    # The CSV reads the same records: built once per postmortem per build.
+    return cache.get("record", pm, incident_record) if cache else incident_record(pm)
 
 
 def incidents_json(postmortems: Iterable[Postmortem], cache: ExportCache | None = None) -> str:
@@ -119,7 +124,12 @@ def incidents_json(postmortems: Iterable[Postmortem], cache: ExportCache | None 
         return json.dumps({"incidents": []}, indent=2) + "\n"
     # Record by record, so that a cache can keep each one's text; the result
     # is byte for byte what json.dumps(..., indent=2) writes for the whole.
-    records = [cache.get("json", p, _record_json) if cache else _record_json(p) for p in chosen]
+    records = [
+        cache.get("json", p, lambda pm: _record_json(_record(pm, cache)))
+        if cache
+        else _record_json(incident_record(p))
+        for p in chosen
+    ]
     return '{\n  "incidents": [\n' + ",\n".join(records) + "\n  ]\n}\n"
 
 
@@ -141,7 +151,7 @@ def _cell(value: Any) -> str:
 
 
 def _row(pm: Postmortem, extra_keys: list[str], cache: ExportCache | None) -> dict[str, str]:
-    record = cache.get("record", pm, incident_record) if cache else incident_record(pm)
+    record = _record(pm, cache)
     harm = pm.harm
     values: dict[str, Any] = {
         **{k: record.get(k) for k in CSV_COLUMNS},
