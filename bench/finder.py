@@ -36,27 +36,33 @@ from .generate import DEFAULT_TAXONOMY, generate
 DEFAULT_SIZES = (10000,)
 TARGET_ANSWER_MS = 200.0
 
-# Types the query into the Find box and resolves with the milliseconds until
-# the count (the live region) announced the answer and the next frame began.
+# Types a query into the Find box as search.py types into Material's: all
+# but the last character at once (with focus, which starts loading the rows
+# file), then the last one, timed. Resolves with the milliseconds from that
+# last keystroke until the live region announced the answer (the table is
+# filled by then), until the next frame after it, and the text announced.
 _TYPE_AND_WAIT = """
 async ([query, focus]) => {
   const box = document.querySelector("[data-pm-find]");
   const count = document.querySelector("[data-pm-count]");
-  const t0 = performance.now();
   if (focus) box.focus();
+  box.value = query.slice(0, -1);
+  box.dispatchEvent(new Event("input", { bubbles: true }));
+  let answered = 0;
   const done = new Promise((resolve) => {
     const watcher = new MutationObserver(() => {
       if (!/matching/.test(count.textContent)) return;
       watcher.disconnect();
+      answered = performance.now();
       requestAnimationFrame(() => resolve(performance.now()));
     });
     watcher.observe(count, { childList: true, characterData: true, subtree: true });
   });
+  const t0 = performance.now();
   box.value = query;
   box.dispatchEvent(new Event("input", { bubbles: true }));
-  const t1 = await done;
-  return [t1 - t0, count.textContent,
-          document.querySelectorAll("table[data-pm-table] tbody tr").length];
+  const painted = await done;
+  return [answered - t0, painted - t0, count.textContent];
 }
 """
 
@@ -70,7 +76,9 @@ class FinderResult:
     rows_bytes: int
     rows_gzip_bytes: int
     queries: list[tuple[str, str]]
+    # Until the answer is in the table and the live region; until the next frame.
     first_ms: dict[str, float] = field(default_factory=dict)
+    first_frame_ms: dict[str, float] = field(default_factory=dict)
     later_ms: dict[str, list[float]] = field(default_factory=dict)
     answers: dict[str, str] = field(default_factory=dict)
     bytes_before_answer: dict[str, int] = field(default_factory=dict)
@@ -104,6 +112,7 @@ def measure_finder(result: FinderResult, site: Path, repeat: int) -> None:
     if not material.CHROMIUM.exists():
         raise BenchError(f"{material.CHROMIUM} is missing: run `bash scripts/browser-deps.sh`")
     firsts: dict[str, list[float]] = {}
+    frames: dict[str, list[float]] = {}
     with material.serve(site) as (base, server), sync_playwright() as pw:
         browser = pw.chromium.launch(
             executable_path=str(material.CHROMIUM), args=material.LAUNCH_ARGS
@@ -118,9 +127,10 @@ def measure_finder(result: FinderResult, site: Path, repeat: int) -> None:
                         server.reset()
                         page.goto(f"{base}incidents/", wait_until="load")
                         page.locator("[data-pm-find]").wait_for(state="visible")
-                        ms, answer, _rows = page.evaluate(_TYPE_AND_WAIT, [query, True])
+                        ms, frame, answer = page.evaluate(_TYPE_AND_WAIT, [query, True])
                         seen = time.perf_counter()
                         firsts.setdefault(kind, []).append(ms)
+                        frames.setdefault(kind, []).append(frame)
                         result.answers[kind] = answer
                         if not result.bytes_before_answer:
                             sizes: Counter[str] = Counter()
@@ -137,6 +147,7 @@ def measure_finder(result: FinderResult, site: Path, repeat: int) -> None:
         finally:
             browser.close()
     result.first_ms = {k: statistics.median(v) for k, v in firsts.items()}
+    result.first_frame_ms = {k: statistics.median(v) for k, v in frames.items()}
 
 
 def measure(n: int, out: Path, repeat: int) -> FinderResult:
@@ -188,11 +199,12 @@ def report(results: list[FinderResult]) -> None:
             f"gzip {_mb(r.rows_gzip_bytes)})"
         )
         first = statistics.median(r.first_ms.values())
+        frame = statistics.median(r.first_frame_ms.values())
         later = statistics.median(t for ts in r.later_ms.values() for t in ts)
         print(
             f"  first search, typed right after load (index.json download included): median "
-            f"{first:.0f} ms   target <= {TARGET_ANSWER_MS:.0f} ms: "
-            f"{verdict(first, TARGET_ANSWER_MS)}"
+            f"{first:.0f} ms to the answer, {frame:.0f} ms to the next frame   target <= "
+            f"{TARGET_ANSWER_MS:.0f} ms: {verdict(first, TARGET_ANSWER_MS)}"
         )
         print(
             f"  later searches, rows loaded: median {later:.0f} ms   target <= "
@@ -203,11 +215,18 @@ def report(results: list[FinderResult]) -> None:
                 f"    {kind:12} {query!r:40} first {r.first_ms[kind]:6.0f} ms   later "
                 f"{statistics.median(r.later_ms[kind]):5.0f} ms   ({r.answers.get(kind, '')})"
             )
-        total = sum(r.bytes_before_answer.values())
+        # Material loads its own index and worker on every page, searched or not.
+        theirs = {"index", "worker"}
+        own = sum(v for k, v in r.bytes_before_answer.items() if k not in theirs)
         detail = ", ".join(
             f"{k} {_mb(v)}" for k, v in sorted(r.bytes_before_answer.items(), key=lambda kv: -kv[1])
         )
-        print(f"  bytes before the first answer: {_mb(total)} ({detail})")
+        print(
+            f"  bytes before the first answer: {_mb(own)} for the page and its rows file; "
+            f"{_mb(sum(r.bytes_before_answer.values()))} in all, with what Material's search "
+            f"loads meanwhile ({detail})"
+        )
+        total = own
         m = r.material
         if m is not None and m.first_search:
             m_first = statistics.median(t for ts in m.first_search.values() for t in ts)

@@ -39,6 +39,7 @@ from .render import MemoryBytecodeCache, Renderer
 from .report import as_text
 from .resources import TEMPLATES_DIR
 from .settings import Settings
+from .site import ItemRow as SiteItemRow
 from .site import Page as SitePage
 from .site import SiteModel, incident_url
 
@@ -88,6 +89,29 @@ class _GeneratedPage(File):
 
     def is_modified(self) -> bool:
         return not self.unchanged and super().is_modified()
+
+
+def _shown_data(value: Any) -> Any:
+    """What a listing shows of its context, comparable between rebuilds: a
+    postmortem counts by its front matter, so an edit of an incident's prose
+    leaves every listing as it was, and an edit of its title only the
+    listings that carry it."""
+    if isinstance(value, Postmortem):
+        return value.data
+    if isinstance(value, SiteItemRow):
+        return (value.item, value.incident.data, value.overdue)
+    if isinstance(value, list | tuple):
+        return [_shown_data(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _shown_data(v) for k, v in value.items()}
+    return value
+
+
+def _chart_data(incidents: list[Postmortem]) -> list[object]:
+    """What the charts of a dashboard draw from each incident."""
+    return [
+        (p.date, p.severity, p.factors, p.detected, p.resolved, p.action_items) for p in incidents
+    ]
 
 
 class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyped-call]
@@ -246,12 +270,18 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
                         os.remove(file.abs_dest_path)
             self._site_inputs = inputs
         shown: dict[str, object] = {}
+        charted: dict[str, object] = {}
         for src_uri, page in self.generated.items():
-            # Postmortems compare by value, and a file the loader did not
-            # parse again is the very same object: the common case is cheap.
-            data: object = (page.title, page.template, page.url, page.context)
-            if src_uri == self.home_uri or page.template in ("layers.html", "layer.html"):
-                data = (data, site.incidents)  # charts and totals over the whole library
+            data: object = (page.title, page.template, page.url, _shown_data(page.context))
+            if src_uri == self.home_uri:
+                data = (data, _shown_data(site.home_context()), _chart_data(site.incidents))
+            elif page.template in ("layers.html", "layer.html"):
+                layer = page.context.get("layer")
+                key = layer.id if layer is not None else ""
+                if key not in charted:
+                    group = site.incidents if layer is None else site.by_layer.get(key, [])
+                    charted[key] = _chart_data(group)
+                data = (data, charted[key])
             shown[src_uri] = data
         guide = files.get_file_from_path("guide/index.md")
         if guide is not None and guide.generated_by == "postmortems":

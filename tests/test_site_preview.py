@@ -107,3 +107,19 @@ def test_dirty_rebuild_without_changes_renders_no_page(root: Path) -> None:
     assert len(built) > 10
     dirty_build(root)
     assert pages() == built
+
+
+def test_dirty_rebuild_after_a_prose_edit_renders_only_that_page(root: Path) -> None:
+    """An edit of an incident's narrative re-renders its page and no listing:
+    listings show front matter only."""
+    dirty_build(root)
+    site = root / "site"
+    listings = ("incidents/index.html", "systems/index.html", "index.html")
+    before = {rel: snapshot(site, rel) for rel in listings}
+    target = root / EDITED
+    text = target.read_text(encoding="utf-8")
+    touch(target, text.replace("## Impact", "A sentence added in preview.\n\n## Impact", 1))
+    dirty_build(root)
+    article = page(site, "incidents/INC-2025-015/").find("article")
+    assert "A sentence added in preview." in article.text
+    assert {rel: snapshot(site, rel) for rel in listings} == before
