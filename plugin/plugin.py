@@ -125,6 +125,10 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         # at the last build, and what every page of the site depended on.
         self._shown: dict[str, object] = {}
         self._site_inputs: object = None
+        # Incident pages built so far (address -> file), and those a rebuild
+        # withdrew, whose search entries must go too.
+        self._built_incidents: dict[str, str] = {}
+        self._withdrawn: set[str] = set()
         # Also kept across serve rebuilds: exports of unchanged postmortems,
         # and compiled templates (ours, and the theme's).
         self.exports = export.ExportCache()
@@ -239,6 +243,42 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         if page.nav_title:
             self.nav_pages.append((page.src_uri, page.nav_title))
 
+    def _withdraw(self, files: Files) -> None:
+        """Fail closed under `--dirty`: MkDocs leaves every page it built
+        before in place, so an incident that an edit made restricted, a
+        draft outside serve, or moved to another id would still be served.
+        Remove the pages of incidents no longer published, and remember their
+        addresses to drop them from the search index after it is written."""
+        built = {
+            file.url: file.abs_dest_path
+            for file in files
+            if file.src_uri in self.incident_pages and file.abs_dest_path
+        }
+        gone = set(self._built_incidents) - set(built)
+        for url in gone:
+            with contextlib.suppress(OSError):
+                os.remove(self._built_incidents[url])
+        # Cumulative: Material hands its previous index to every later rebuild.
+        self._withdrawn = (self._withdrawn | gone) - set(built)
+        self._built_incidents = built
+
+    # Late (-100): after the search plugin (0) has written its index.
+    @event_priority(-100)
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        """Drop withdrawn incidents from a dirty rebuild's search index, which
+        Material carries over from the previous build."""
+        if not self._withdrawn:
+            return
+        index = Path(config.site_dir) / "search" / "search_index.json"
+        with contextlib.suppress(OSError, ValueError):
+            data = json.loads(index.read_text(encoding="utf-8"))
+            data["docs"] = [
+                d
+                for d in data.get("docs", [])
+                if not any(str(d.get("location", "")).startswith(u) for u in self._withdrawn)
+            ]
+            index.write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
+
     def _keep_unchanged(self, files: Files, config: MkDocsConfig, site: SiteModel) -> None:
         """Under `--dirty`, MkDocs renders only what changed: tell it which
         generated pages show the same data as last time, and make it render
@@ -262,6 +302,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
                 if f.inclusion is InclusionLevel.INCLUDED and f.is_documentation_page()
             ],
         )
+        self._withdraw(files)
         if inputs != self._site_inputs:
             self._shown.clear()
             if self._site_inputs is not None:

@@ -123,3 +123,23 @@ def test_dirty_rebuild_after_a_prose_edit_renders_only_that_page(root: Path) -> 
     article = page(site, "incidents/INC-2025-015/").find("article")
     assert "A sentence added in preview." in article.text
     assert {rel: snapshot(site, rel) for rel in listings} == before
+
+
+def test_dirty_rebuild_withdraws_an_incident_made_restricted(root: Path) -> None:
+    """An incident an edit makes restricted leaves the preview at once: its page,
+    its listing row, index.json and the search index, and stays out at later rebuilds."""
+    dirty_build(root)
+    site = root / "site"
+    assert (site / "incidents/INC-2025-015/index.html").is_file()
+    target = root / EDITED
+    text = target.read_text(encoding="utf-8")
+    touch(target, text.replace("status: final\n", "status: final\nvisibility: restricted\n", 1))
+    for _ in range(2):
+        dirty_build(root)
+        assert not (site / "incidents/INC-2025-015/index.html").exists()
+        assert "INC-2025-015" not in page(site, "incidents/").find("table").text
+        rows = json.loads((site / "incidents/index.json").read_text(encoding="utf-8"))
+        assert "INC-2025-015" not in {r["id"] for r in rows}
+        index = json.loads((site / "search/search_index.json").read_text(encoding="utf-8"))
+        assert not [d for d in index["docs"] if "INC-2025-015" in d["location"]]
+        assert [d for d in index["docs"] if "INC-2025-014" in d["location"]]
