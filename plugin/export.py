@@ -176,6 +176,11 @@ def incidents_csv(postmortems: Iterable[Postmortem], cache: ExportCache | None =
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=[*CSV_COLUMNS, *extra_keys])
     writer.writeheader()
+    # The row depends on which x- columns exist, so they are part of its key.
+    kind = "csv\0" + "\0".join(extra_keys)
     for pm in chosen:
-        writer.writerow(_row(pm, extra_keys, cache))
+        if cache is None:
+            writer.writerow(_row(pm, extra_keys, None))
+        else:
+            writer.writerow(cache.get(kind, pm, lambda p: _row(p, extra_keys, cache)))
     return out.getvalue()

@@ -398,11 +398,17 @@ class SiteModel:
         ]
 
     def items_addressing(self, cat: Category) -> list[ItemRow]:
-        return [
-            r
-            for r in self.action_rows
-            if r.item.layer == cat.layer and cat.id in r.incident.categories
-        ][:PAGE_SIZE]
+        return self._items_by_category.get((cat.layer, cat.id), [])[:PAGE_SIZE]
+
+    @cached_property
+    def _items_by_category(self) -> dict[tuple[str, str], list[ItemRow]]:
+        """Action rows by (item layer, incident category), in one pass: a scan
+        of every row per category page was a tenth of a preview rebuild."""
+        found: dict[tuple[str, str], list[ItemRow]] = defaultdict(list)
+        for r in self.action_rows:
+            for category in r.incident.categories:
+                found[(r.item.layer, category)].append(r)
+        return dict(found)
 
     def action_summary(self) -> dict[str, Any]:
         by_status = Counter(r.item.status for r in self.action_rows)
