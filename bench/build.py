@@ -247,6 +247,15 @@ def _edited(original: str, token: str) -> str:
     return f"{head}{sep}{title}{nl}{after}\nEdited by the benchmark: {token}.\n"
 
 
+_LIVERELOAD = re.compile(r"livereload\(\d+, \d+\);")
+
+
+def _page_as_built(url: str) -> str:
+    """A served page without the live-reload call MkDocs writes into every
+    response (it carries the build's epoch and the request's time)."""
+    return _LIVERELOAD.sub("", _fetch(url) or "")
+
+
 def _poll(urls: list[str], token: str, deadline: float) -> dict[str, float]:
     """When each URL first served text with `token` (monotonic seconds)."""
     seen: dict[str, float] = {}
@@ -297,7 +306,7 @@ def measure_serve(lib: GeneratedLibrary) -> ServeResult:
         result = ServeResult("mkdocs " + " ".join(args), float(first.group(1)))
         page_url = f"{base}incidents/{target.id}/"
         other_url = f"{base}incidents/{bystander.id}/"
-        other_before = _fetch(other_url) or ""
+        other_before = _page_as_built(other_url)
         rows = json.loads(_fetch(f"{base}incidents/index.json") or "[]")
         at = next((i for i, r in enumerate(rows) if r.get("id") == target.id), 0)
         listing = f"{base}incidents/" + (f"page/{at // 200 + 1}/" if at >= 200 else "")
@@ -326,7 +335,7 @@ def measure_serve(lib: GeneratedLibrary) -> ServeResult:
                 flush=True,
             )
             time.sleep(1.0)  # let live reload settle before the next save
-        result.untouched_intact = (_fetch(other_url) or "") == other_before != ""
+        result.untouched_intact = _page_as_built(other_url) == other_before != ""
         return result
     finally:
         target.path.write_text(original, encoding="utf-8")
