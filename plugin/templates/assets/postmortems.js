@@ -58,7 +58,7 @@
 
   // Rows drawn at most for one answer: drawing 10,000 table rows takes
   // longer than finding them, and nobody reads past the first screens.
-  var SHOWN = 1000;
+  var SHOWN = 200;
 
   // The finder's haystack of one incident: what it may be found by, in
   // lower case, built once when the rows file arrives.
