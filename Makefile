@@ -19,7 +19,7 @@ site: $(STAMP)
 
 ## serve: set up and serve the site with drafts and live reload on :8000
 serve: $(STAMP)
-	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve --dirty
 
 ## test: set up (venv, Chromium, axe-core) and run the whole test suite
 test: $(STAMP) browser-deps

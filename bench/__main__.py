@@ -1,7 +1,7 @@
-"""`python -m bench [lint|build|search|all] [--sizes 1000,5000] [--repeat 3]`.
+"""`python -m bench [lint|build|search|finder|all] [--sizes 1000,5000] [--repeat 3]`.
 
-`all` runs lint and build; search drives a headless browser and runs only
-when asked for by name.
+`all` runs lint and build; search and finder drive a headless browser and
+run only when asked for by name.
 """
 
 from __future__ import annotations
@@ -35,14 +35,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         description="Benchmarks that print ratios against baselines measured in the same run.",
     )
     parser.add_argument(
-        "benchmark", nargs="?", choices=("lint", "build", "search", "all"), default="all"
+        "benchmark", nargs="?", choices=("lint", "build", "search", "finder", "all"), default="all"
     )
     parser.add_argument(
         "--sizes",
         type=_sizes,
         default=None,
-        help="library sizes, comma-separated (default: lint 1000,5000; build 1000,4000; "
-        "search 1000)",
+        help="library sizes, comma-separated (default: lint 1000,5000; build 1000,4000 "
+        "(10000 is a size it runs too); search 1000; finder 10000)",
     )
     parser.add_argument("--repeat", type=int, default=3, help="timed runs per command (default 3)")
     parser.add_argument(
@@ -60,11 +60,12 @@ def _runners() -> dict[str, tuple[Runner, tuple[int, ...]]]:
         "build": (build.run, build.DEFAULT_SIZES),
     }
     try:
-        # Imported on demand: it needs Playwright, which lint and build do not.
-        from . import search
+        # Imported on demand: they need Playwright, which lint and build do not.
+        from . import finder, search
     except ImportError:
         return runners
     runners["search"] = (search.run, search.DEFAULT_SIZES)
+    runners["finder"] = (finder.run, finder.DEFAULT_SIZES)
     return runners
 
 

@@ -341,10 +341,13 @@ def _folded(value: str, indent: int) -> str:
 class _Writer:
     """Builds one postmortem. Holds the random source and the shared vocab."""
 
-    def __init__(self, rng: random.Random, tax: TaxonomyIds, systems: Sequence[str]) -> None:
+    def __init__(
+        self, rng: random.Random, tax: TaxonomyIds, systems: Sequence[str], all_published: bool
+    ) -> None:
         self.rng = rng
         self.tax = tax
         self.systems = systems
+        self.all_published = all_published
 
     def fill(self, template: str, ctx: dict[str, str]) -> str:
         """A template with fresh numbers each time, so no two files repeat."""
@@ -383,6 +386,9 @@ class _Writer:
         }
         status = r.choices(("final", "review", "draft"), (80, 12, 8))[0]
         visibility = r.choices(("", "internal", "restricted"), (76, 20, 4))[0]
+        if self.all_published:
+            # Equal work: every file the floor renders, the plugin renders too.
+            status, visibility = "final", "internal"
         severity = r.choices(("SEV1", "SEV2", "SEV3", "SEV4"), (5, 20, 45, 30))[0]
         factors = []
         layers = list(self.tax.layers)
@@ -540,11 +546,19 @@ def _config_text(name: str, docs: str, site: str, plugins: str, nav: str = "") -
 
 
 def generate(
-    dest: Path, count: int, taxonomy: Path = DEFAULT_TAXONOMY, seed: int = SEED
+    dest: Path,
+    count: int,
+    taxonomy: Path = DEFAULT_TAXONOMY,
+    seed: int = SEED,
+    all_published: bool = False,
 ) -> GeneratedLibrary:
     """Write `count` postmortems under `dest/docs/<year>/` plus two configs:
     `mkdocs.yml` (search + postmortems) and `mkdocs-floor.yml` (plain
-    mkdocs-material, nav with only the home page). `dest` is replaced."""
+    mkdocs-material, nav with only the home page). `dest` is replaced.
+
+    `all_published` makes every postmortem final and internal, so the
+    plugin publishes every page the floor renders (the equal-work library);
+    otherwise the mix of statuses and visibilities of a real library."""
     if dest.exists():
         shutil.rmtree(dest)
     docs = dest / "docs"
@@ -552,7 +566,7 @@ def generate(
     tax = read_taxonomy(taxonomy)
     rng = random.Random(seed)
     systems = SYSTEMS[: max(5, min(len(SYSTEMS), count // 10))]
-    writer = _Writer(rng, tax, systems)
+    writer = _Writer(rng, tax, systems, all_published)
     # Spread evenly over the years, with days sorted so ids follow dates.
     per_year = [
         count // len(YEARS) + (1 if i < count % len(YEARS) else 0) for i in range(len(YEARS))

@@ -11,7 +11,7 @@ import csv
 import io
 import json
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any, Final
 
 from .checks import parse_date
@@ -79,14 +79,60 @@ def incident_record(pm: Postmortem) -> dict[str, Any]:
     return record
 
 
+class ExportCache:
+    """What each postmortem contributes to the exports, kept between the
+    rebuilds of `mkdocs serve`: the library loader hands back the very same
+    Postmortem object for a file it did not parse again, so after an edit
+    only the edited postmortem is exported anew."""
+
+    def __init__(self) -> None:
+        self._pieces: dict[tuple[str, int], tuple[Postmortem, Any]] = {}
+
+    def get(self, kind: str, pm: Postmortem, make: Callable[[Postmortem], Any]) -> Any:
+        key = (kind, id(pm))
+        hit = self._pieces.get(key)
+        # `is`, not the id alone: an id may be reused once an object is gone.
+        if hit is not None and hit[0] is pm:
+            return hit[1]
+        value = make(pm)
+        self._pieces[key] = (pm, value)
+        return value
+
+    def keep_only(self, postmortems: Iterable[Postmortem]) -> None:
+        """Forget postmortems that are no longer in the library."""
+        live = {id(p) for p in postmortems}
+        self._pieces = {k: v for k, v in self._pieces.items() if k[1] in live}
+
+
 def _public(postmortems: Iterable[Postmortem]) -> list[Postmortem]:
     return [p for p in postmortems if not p.is_restricted]
 
 
-def incidents_json(postmortems: Iterable[Postmortem]) -> str:
+def _record_json(record: dict[str, Any]) -> str:
+    """One record as it sits in incidents.json's list (two levels deep)."""
+    text = json.dumps(record, ensure_ascii=False, indent=2, allow_nan=False)
+    return "    " + text.replace("\n", "\n    ")
+
+
+def _record(pm: Postmortem, cache: ExportCache | None) -> dict[str, Any]:
+    # The CSV reads the same records: built once per postmortem per build.
+    return cache.get("record", pm, incident_record) if cache else incident_record(pm)
+
+
+def incidents_json(postmortems: Iterable[Postmortem], cache: ExportCache | None = None) -> str:
     """`{"incidents": [...]}`, one record per incident, in the order given."""
-    data = {"incidents": [incident_record(p) for p in _public(postmortems)]}
-    return json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+    chosen = _public(postmortems)
+    if not chosen:
+        return json.dumps({"incidents": []}, indent=2) + "\n"
+    # Record by record, so that a cache can keep each one's text; the result
+    # is byte for byte what json.dumps(..., indent=2) writes for the whole.
+    records = [
+        cache.get("json", p, lambda pm: _record_json(_record(pm, cache)))
+        if cache
+        else _record_json(incident_record(p))
+        for p in chosen
+    ]
+    return '{\n  "incidents": [\n' + ",\n".join(records) + "\n  ]\n}\n"
 
 
 def _text(value: Any) -> str:
@@ -106,8 +152,8 @@ def _cell(value: Any) -> str:
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
-def _row(pm: Postmortem, extra_keys: list[str]) -> dict[str, str]:
-    record = incident_record(pm)
+def _row(pm: Postmortem, extra_keys: list[str], cache: ExportCache | None) -> dict[str, str]:
+    record = _record(pm, cache)
     harm = pm.harm
     values: dict[str, Any] = {
         **{k: record.get(k) for k in CSV_COLUMNS},
@@ -126,7 +172,7 @@ def _row(pm: Postmortem, extra_keys: list[str]) -> dict[str, str]:
     return {k: _cell(v) for k, v in values.items()}
 
 
-def incidents_csv(postmortems: Iterable[Postmortem]) -> str:
+def incidents_csv(postmortems: Iterable[Postmortem], cache: ExportCache | None = None) -> str:
     """One row per incident: list fields joined with "; ", factors as
     layer/category, then a column per `x-` key any incident has. A cell that
     a spreadsheet would run as a formula is prefixed with an apostrophe."""
@@ -135,6 +181,11 @@ def incidents_csv(postmortems: Iterable[Postmortem]) -> str:
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=[*CSV_COLUMNS, *extra_keys])
     writer.writeheader()
+    # The row depends on which x- columns exist, so they are part of its key.
+    kind = "csv\0" + "\0".join(extra_keys)
     for pm in chosen:
-        writer.writerow(_row(pm, extra_keys))
+        if cache is None:
+            writer.writerow(_row(pm, extra_keys, None))
+        else:
+            writer.writerow(cache.get(kind, pm, lambda p: _row(p, extra_keys, cache)))
     return out.getvalue()

@@ -133,8 +133,11 @@ class LibraryLoader:
         # By resolved path: `lint /abs/docs/x.md` or `lint docs/../docs/x.md`
         # (or a file given twice) must not read x.md twice and report its id
         # as a duplicate of itself.
-        seen = {p.resolve() for p in files}
-        for p in extra_files:
+        extra = list(extra_files)
+        # Resolving is a system call per path: only when there is something to
+        # compare (serve rebuilds load the whole docs_dir and nothing else).
+        seen = {p.resolve() for p in files} if extra else set()
+        for p in extra:
             if p.resolve() not in seen:
                 seen.add(p.resolve())
                 files.append(p)

@@ -9,6 +9,7 @@ See https://www.mkdocs.org/dev-guide/plugins/#events for the event order.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import html
 import json
@@ -17,6 +18,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import jinja2
 from markupsafe import Markup
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
@@ -31,11 +33,12 @@ from .guide import render_guide
 from .library import Library, LibraryLoader, resolve_regimes_path, resolve_taxonomy_path
 from .model import Finding, Postmortem, Severity
 from .options import PostmortemsConfig, settings_of
-from .render import Renderer
+from .render import MemoryBytecodeCache, Renderer
 from .report import as_text
 from .reporting import CLOCK_RULES, build_date
 from .resources import TEMPLATES_DIR
 from .settings import Settings
+from .site import ItemRow as SiteItemRow
 from .site import Page as SitePage
 from .site import SiteModel, incident_url, relative_url
 
@@ -97,6 +100,43 @@ def _build_date() -> dt.date:
     return build_date()
 
 
+class _GeneratedPage(File):
+    """A generated page that a `--dirty` rebuild may leave as it is.
+
+    MkDocs re-renders every file with in-memory content on a dirty build;
+    a listing whose rows did not change would only be rendered again to
+    the same HTML, and at 1,000 incidents those pages are most of the
+    rebuild."""
+
+    unchanged = False
+
+    def is_modified(self) -> bool:
+        return not self.unchanged and super().is_modified()
+
+
+def _shown_data(value: Any) -> Any:
+    """What a listing shows of its context, comparable between rebuilds: a
+    postmortem counts by its front matter, so an edit of an incident's prose
+    leaves every listing as it was, and an edit of its title only the
+    listings that carry it."""
+    if isinstance(value, Postmortem):
+        return value.data
+    if isinstance(value, SiteItemRow):
+        return (value.item, value.incident.data, value.overdue)
+    if isinstance(value, list | tuple):
+        return [_shown_data(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _shown_data(v) for k, v in value.items()}
+    return value
+
+
+def _chart_data(incidents: list[Postmortem]) -> list[object]:
+    """What the charts of a dashboard draw from each incident."""
+    return [
+        (p.date, p.severity, p.factors, p.detected, p.resolved, p.action_items) for p in incidents
+    ]
+
+
 class _HideFromI18n(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
     """mkdocs-static-i18n (its `on_files` at priority -100) rebuilds every
     documentation file from its path in docs_dir: a generated page crashes
@@ -130,6 +170,19 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
     def __init__(self) -> None:
         self.loader = LibraryLoader()  # survives serve rebuilds: the parse cache
         self.is_serve = False
+        self.is_dirty = False
+        # Survive `serve --dirty` rebuilds: what each generated page showed
+        # at the last build, and what every page of the site depended on.
+        self._shown: dict[str, object] = {}
+        self._site_inputs: object = None
+        # Incident pages built so far (address -> file), and those a rebuild
+        # withdrew, whose search entries must go too.
+        self._built_incidents: dict[str, str] = {}
+        self._withdrawn: set[str] = set()
+        # Also kept across serve rebuilds: exports of unchanged postmortems,
+        # and compiled templates (ours, and the theme's).
+        self.exports = export.ExportCache()
+        self.bytecode = MemoryBytecodeCache()
         self._reset()
 
     def _reset(self) -> None:
@@ -146,12 +199,15 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         self.hidden: list[File] = []
         # Incident pages, rendered, waiting for search to have read their index
         # text; and their own tags, to put back once search has read its terms.
-        self.after_search: dict[str, str] = {}
+        # (HTML before the card, the card's context, the narrative's HTML): the
+        # card is rendered as each page is written, not all of them at once.
+        self.after_search: dict[str, tuple[str, dict[str, Any], str]] = {}
         self.own_tags: dict[str, Any] = {}
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Drafts show under `mkdocs serve` only."""
         self.is_serve = command == "serve"
+        self.is_dirty = dirty
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         """Reset per-build state; put our templates last in the theme's
@@ -207,7 +263,10 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         site = SiteModel(library, _build_date(), self.include_drafts)
         self.site = site
         self.renderer = Renderer(
-            [Path(d) for d in config.theme.dirs], config.use_directory_urls, self.prefix
+            [Path(d) for d in config.theme.dirs],
+            config.use_directory_urls,
+            self.prefix,
+            self.bytecode if self.is_serve else None,
         )
 
         for checked in library.documents.values():
@@ -229,6 +288,10 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
             self.incident_pages[file.src_uri] = pm
 
         self._add_generated(files, config)
+        if self.is_dirty:
+            self._keep_unchanged(files, config, site)
+        if not self.is_serve:
+            self._release_parse_data(library)
         return files
 
     def _add_generated(self, files: Files, config: MkDocsConfig) -> None:
@@ -257,7 +320,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         if site.taxonomy is not None:
             guide_uri = f"{self.prefix}guide/index.md"
             guide = render_guide(site.taxonomy, self.settings)
-            files.append(self._generated_file(config, guide_uri, guide, InclusionLevel.NOT_IN_NAV))
+            files.append(self._generated_page(config, guide_uri, guide))
             self.library_pages.add(guide_uri)
             self.nav_pages.append((guide_uri, "How to write a postmortem"))
         self._add_exports(files, config, site)
@@ -283,13 +346,130 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
             if Path(os.path.relpath(src, docs_dir)).as_posix() not in allowed:
                 files.remove(file)
 
+    def _release_parse_data(self, library: Library) -> None:
+        """A one-off build needs the postmortems, not how their files were
+        parsed: the parse cache, the documents and the positions of every
+        YAML value (for findings, reported by now) were a third of the
+        build's memory at 10,000 postmortems. `mkdocs serve` keeps them for
+        its rebuilds."""
+        self.loader = LibraryLoader()
+        library.documents = {}
+        for pm in library.postmortems:
+            pm.positions = {}
+
+    def _withdraw(self, files: Files) -> None:
+        """Fail closed under `--dirty`: MkDocs leaves every page it built
+        before in place, so an incident that an edit made restricted, a
+        draft outside serve, or moved to another id would still be served.
+        Remove the pages of incidents no longer published, and remember their
+        addresses to drop them from the search index after it is written."""
+        built = {
+            file.url: file.abs_dest_path
+            for file in files
+            if file.src_uri in self.incident_pages and file.abs_dest_path
+        }
+        gone = set(self._built_incidents) - set(built)
+        for url in gone:
+            with contextlib.suppress(OSError):
+                os.remove(self._built_incidents[url])
+        # Cumulative: Material hands its previous index to every later rebuild.
+        self._withdrawn = (self._withdrawn | gone) - set(built)
+        self._built_incidents = built
+
+    # Late (-100): after the search plugin (0) has written its index.
+    @event_priority(-100)
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        """Drop withdrawn incidents from a dirty rebuild's search index, which
+        Material carries over from the previous build."""
+        if not self._withdrawn:
+            return
+        index = Path(config.site_dir) / "search" / "search_index.json"
+        with contextlib.suppress(OSError, ValueError):
+            data = json.loads(index.read_text(encoding="utf-8"))
+            data["docs"] = [
+                d
+                for d in data.get("docs", [])
+                if not any(str(d.get("location", "")).startswith(u) for u in self._withdrawn)
+            ]
+            index.write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
+
+    def _keep_unchanged(self, files: Files, config: MkDocsConfig, site: SiteModel) -> None:
+        """Under `--dirty`, MkDocs renders only what changed: tell it which
+        generated pages show the same data as last time, and make it render
+        every page again when something all pages depend on changed.
+
+        MkDocs re-renders an authored page only when its file is newer than
+        the page it built; an incident page also shows taxonomy titles and the
+        site's theme and navigation, so a change to the taxonomy or to
+        mkdocs.yml removes the built pages, which makes MkDocs render them."""
+        config_file = Path(config.config_file_path or "")
+        inputs = (
+            site.taxonomy,
+            self.settings,
+            site.today,
+            config_file.read_bytes() if config_file.is_file() else b"",
+            tuple(config.theme.dirs),
+            self.nav_pages,
+            [
+                f.src_uri
+                for f in files
+                if f.inclusion is InclusionLevel.INCLUDED and f.is_documentation_page()
+            ],
+        )
+        self._withdraw(files)
+        if inputs != self._site_inputs:
+            self._shown.clear()
+            if self._site_inputs is not None:
+                for file in files.documentation_pages():
+                    with contextlib.suppress(OSError):
+                        os.remove(file.abs_dest_path)
+            self._site_inputs = inputs
+        shown: dict[str, object] = {}
+        charted: dict[str, object] = {}
+        for src_uri, page in self.generated.items():
+            data: object = (page.title, page.template, page.url, _shown_data(page.context))
+            if src_uri == self.home_uri:
+                data = (data, _shown_data(site.home_context()), _chart_data(site.incidents))
+            elif page.template in ("layers.html", "layer.html"):
+                layer = page.context.get("layer")
+                key = layer.id if layer is not None else ""
+                if key not in charted:
+                    group = site.incidents if layer is None else site.by_layer.get(key, [])
+                    charted[key] = _chart_data(group)
+                data = (data, charted[key])
+            shown[src_uri] = data
+        guide_uri = f"{self.prefix}guide/index.md"
+        guide = files.get_file_from_path(guide_uri)
+        if guide is not None and guide.generated_by == "postmortems":
+            shown[guide_uri] = guide.content_string
+        home = files.get_file_from_path("index.md")
+        if home is not None and self.home_uri == "index.md" and "index.md" not in self.generated:
+            # The site's own home page carries the library's dashboard.
+            shown["index.md"] = site.incidents
+            if self._shown.get("index.md") != site.incidents:
+                with contextlib.suppress(OSError):
+                    os.remove(home.abs_dest_path)
+        for src_uri, data in shown.items():
+            made = files.get_file_from_path(src_uri)
+            if isinstance(made, _GeneratedPage) and src_uri in self._shown:
+                made.unchanged = self._shown[src_uri] == data and os.path.isfile(made.abs_dest_path)
+        self._shown = shown
+
     def _add_page(self, files: Files, config: MkDocsConfig, page: SitePage) -> None:
         src_uri = page.src_uri if page.template == "home.html" else self.prefix + page.src_uri
         self.generated[src_uri] = page
         self.library_pages.add(src_uri)
-        files.append(self._generated_file(config, src_uri, _BODY, InclusionLevel.NOT_IN_NAV))
+        files.append(self._generated_page(config, src_uri, _BODY))
         if page.nav_title:
             self.nav_pages.append((src_uri, page.nav_title))
+
+    @staticmethod
+    def _generated_page(config: MkDocsConfig, src_uri: str, content: str) -> File:
+        page = _GeneratedPage.generated(
+            config, src_uri, content=content, inclusion=InclusionLevel.NOT_IN_NAV
+        )
+        page.generated_by = "postmortems"
+        return page
 
     @staticmethod
     def _generated_file(
@@ -307,14 +487,15 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         updated = dt.datetime.combine(site.today, dt.time(), dt.UTC)
         base = (config.site_url or "").rstrip("/") + "/" + self.prefix if config.site_url else None
         contents = {
-            "incidents.json": export.incidents_json(published),
-            "incidents.csv": export.incidents_csv(published),
+            "incidents.json": export.incidents_json(published, self.exports),
+            "incidents.csv": export.incidents_csv(published, self.exports),
             "feed.xml": feed.atom_feed(published, base, config.site_name, updated),
             "incidents/index.json": json.dumps(site.index_rows(), separators=(",", ":")),
         }
         assert set(contents) == set(_EXPORTS)
         for uri, text in contents.items():
             files.append(self._generated_file(config, self.prefix + uri, text))
+        self.exports.keep_only(published)
         # Shared by every page that draws a chart; not an address of the library.
         if files.get_file_from_path("assets/postmortems-charts.css") is None:
             files.append(
@@ -341,6 +522,15 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
                 "run `postmortems lint` to see them with their fixes"
             )
 
+    def on_env(
+        self, env: jinja2.Environment, *, config: MkDocsConfig, files: Files
+    ) -> jinja2.Environment:
+        """Under serve, let the theme's environment keep its compiled
+        templates between rebuilds too (unless something else set a cache)."""
+        if self.is_serve and env.bytecode_cache is None:
+            env.bytecode_cache = self.bytecode
+        return env
+
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
         """Without an explicit `nav`, list the library's top pages after the
         site's own; incident and listing pages stay out of the navigation so
@@ -359,6 +549,19 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         for prev, nxt in zip(nav.pages, nav.pages[1:], strict=False):
             prev.next_page, nxt.previous_page = nxt, prev
         return nav
+
+    def on_page_read_source(self, *, page: Page, config: MkDocsConfig) -> str | None:
+        """Hand MkDocs an incident's body without its front matter.
+
+        The library has parsed the front matter already (strictly, with
+        positions); MkDocs would parse it a second time with PyYAML's
+        Python constructor, a millisecond a page, and put the untrusted
+        values into `page.meta`. The marker in front also keeps MkDocs'
+        MultiMarkdown reader off the first lines of the body."""
+        pm = self.incident_pages.get(page.file.src_uri)
+        if pm is None:
+            return None
+        return f"{_HEAD}\n\n{pm.body}"
 
     def on_page_markdown(
         self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
@@ -379,8 +582,14 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
                 page.meta["tags"] = [html.escape(t) for t in pm.tags]
             else:
                 page.meta.pop("tags", None)
-            # The Markdown as MkDocs and earlier plugins left it (front matter
-            # already split off), so their work (macros, snippets) stays.
+            if markdown.startswith(_HEAD):
+                # Our own source (on_page_read_source), as earlier plugins left it.
+                return markdown
+            # Another plugin read the source, so MkDocs parsed the front matter
+            # itself: none of those untrusted values may reach the theme.
+            for key in pm.data:
+                if key not in ("title", "tags"):
+                    page.meta.pop(key, None)
             return f"{_HEAD}\n\n{markdown}"
         generated = self.generated.get(src)
         if generated is not None:
@@ -411,8 +620,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         if pm is not None:
             context = site.incident_context(pm)
             before, _, narrative = html_text.partition(_HEAD)
-            card = renderer.render("incident.html", url, **context)
-            self.after_search[src] = _with_title(before + card + narrative, page)
+            self.after_search[src] = (before, context, narrative)
             # Until on_page_context, the page holds what search should index.
             indexed = renderer.render("incident_search.html", url, **context)
             # Material's search ranks its entries' `tags` far above text: finding
@@ -471,9 +679,11 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         """Put an incident's full page and its own tags back in place of what
         search has read."""
         src = page.file.src_uri
-        real = self.after_search.pop(src, None)
-        if real is not None:
-            page.content = real
+        held = self.after_search.pop(src, None)
+        if held is not None and self.renderer is not None:
+            before, card, narrative = held
+            rendered = self.renderer.render("incident.html", page.url, **card)
+            page.content = _with_title(before + rendered + narrative, page)
         if src in self.own_tags:
             tags = self.own_tags.pop(src)
             if tags is None:

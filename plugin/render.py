@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import jinja2
+import jinja2.bccache
 
 from .site import category_url, incident_url, layer_url, relative_url, system_url
 
@@ -40,9 +41,35 @@ def web_url(url: str | None) -> str | None:
     return None
 
 
+class MemoryBytecodeCache(jinja2.BytecodeCache):
+    """Compiled templates kept in memory between the rebuilds of `mkdocs
+    serve`. Jinja keys each entry by the template's name and a checksum of
+    its source, so an edited template is compiled again; an unchanged one
+    is not, where compiling a theme's templates costs more than rendering
+    the few pages a preview rebuild renders."""
+
+    def __init__(self) -> None:
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        code = self._code.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
+
+    def clear(self) -> None:
+        self._code.clear()
+
+
 class Renderer:
     def __init__(
-        self, template_dirs: Sequence[Path], directory_urls: bool = True, prefix: str = ""
+        self,
+        template_dirs: Sequence[Path],
+        directory_urls: bool = True,
+        prefix: str = "",
+        bytecode_cache: jinja2.BytecodeCache | None = None,
     ) -> None:
         self.directory_urls = directory_urls
         # Templates name the library's addresses from its root (`incidents/`);
@@ -53,6 +80,10 @@ class Renderer:
             autoescape=True,
             trim_blocks=True,
             lstrip_blocks=True,
+            # A Renderer lives for one build: checking every template's
+            # mtime on each of thousands of renders buys nothing.
+            auto_reload=False,
+            bytecode_cache=bytecode_cache,
         )
         # The page being rendered, for `rel`. Kept here rather than in the
         # template context so that macros can be imported without context,

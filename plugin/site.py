@@ -140,6 +140,7 @@ class SiteModel:
         self.taxonomy: Taxonomy = taxonomy
         self.incidents: list[Postmortem] = library.published(include_drafts)
         self.by_id: dict[str, Postmortem] = {p.id: p for p in self.incidents}
+        self._group_positions: dict[tuple[str, str], dict[str, int]] = {}
 
     # --- indexes -----------------------------------------------------------------
 
@@ -211,7 +212,7 @@ class SiteModel:
         ):
             for key in keys:
                 group = groups.get(key, [])
-                at = _index_of(group, pm)
+                at = self._positions(label, key, group).get(pm.id, 0)
                 lo, hi = max(0, at - SIMILAR_WINDOW), at + SIMILAR_WINDOW + 1
                 for other in group[lo:hi]:
                     if other.id != pm.id:
@@ -219,6 +220,16 @@ class SiteModel:
                         shared[other.id].append(f"{label} {title}")
         ranked = sorted(shared.items(), key=lambda kv: (-len(kv[1]), kv[0]))
         return [(self.by_id[i], why) for i, why in ranked[:SIMILAR_SHOWN]]
+
+    def _positions(self, label: str, key: str, group: list[Postmortem]) -> dict[str, int]:
+        """Where each incident sits in one group, built once per group: looking
+        it up by scanning made similar() quadratic in the size of a system's
+        or a category's history (a tenth of the library or more)."""
+        found = self._group_positions.get((label, key))
+        if found is None:
+            found = {p.id: i for i, p in enumerate(group)}
+            self._group_positions[(label, key)] = found
+        return found
 
     def _category_title(self, category_id: str) -> str:
         cat = self.taxonomy.category(category_id)
@@ -462,11 +473,17 @@ class SiteModel:
         ]
 
     def items_addressing(self, cat: Category) -> list[ItemRow]:
-        return [
-            r
-            for r in self.action_rows
-            if r.item.layer == cat.layer and cat.id in r.incident.categories
-        ][:PAGE_SIZE]
+        return self._items_by_category.get((cat.layer, cat.id), [])[:PAGE_SIZE]
+
+    @cached_property
+    def _items_by_category(self) -> dict[tuple[str, str], list[ItemRow]]:
+        """Action rows by (item layer, incident category), in one pass: a scan
+        of every row per category page was a tenth of a preview rebuild."""
+        found: dict[tuple[str, str], list[ItemRow]] = defaultdict(list)
+        for r in self.action_rows:
+            for category in r.incident.categories:
+                found[(r.item.layer, category)].append(r)
+        return dict(found)
 
     def action_summary(self) -> dict[str, Any]:
         by_status = Counter(r.item.status for r in self.action_rows)
@@ -504,6 +521,8 @@ class SiteModel:
             {
                 "id": p.id,
                 "title": p.title,
+                # For the incidents page's finder, which searches summaries too.
+                "summary": p.summary,
                 "severity": p.severity,
                 "status": p.status,
                 "date": p.date.isoformat()[:10],
@@ -515,10 +534,3 @@ class SiteModel:
             }
             for p in self.incidents
         ]
-
-
-def _index_of(group: list[Postmortem], pm: Postmortem) -> int:
-    for i, other in enumerate(group):
-        if other is pm:
-            return i
-    return 0

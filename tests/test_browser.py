@@ -814,3 +814,124 @@ def test_feed_is_served_parses_and_lists_newest_first(site_url: str, library: Li
         assert link is not None
         with urllib.request.urlopen(urljoin(feed_url, link.attrib["href"]), timeout=15) as page:
             assert page.status == 200, link.attrib["href"]
+
+
+# --- the finder on the incidents page ----------------------------------------------
+
+
+def finder_text(p: dict[str, Any], category_titles: dict[str, str]) -> str:
+    """What the finder may find an incident by, as the page's script builds it."""
+    cats = sorted(_categories(p))
+    return "\n".join(
+        [p["id"], p["title"], p["summary"], *p["systems"], *cats]
+        + [category_titles.get(c, "") for c in cats]
+    ).casefold()
+
+
+def finder_expected(
+    incidents: list[dict[str, Any]], titles: dict[str, str], query: str
+) -> set[str]:
+    """The ids the finder must keep for `query`: every word, anywhere in the text."""
+    words = query.casefold().split()
+    return {p["id"] for p in incidents if all(w in finder_text(p, titles) for w in words)}
+
+
+def find(page: Page, query: str) -> None:
+    """Type into the Find box, found by its role and label."""
+    page.get_by_role("searchbox", name="Find").fill(query)
+
+
+def test_finder_filters_by_id_title_summary_system_and_category(
+    open_tab: Callable[[str], Tab], library: Library
+) -> None:
+    """The Find box keeps exactly the incidents whose id, title, summary, system
+    or category title hold every word typed, and announces the count."""
+    tab = open_tab("light")
+    tab.open("incidents/")
+    page = tab.page
+    count = page.locator("form[data-pm-filter] [data-pm-count]")
+    expect(count).to_have_attribute("aria-live", "polite")
+    first, last = library.incidents[0], library.incidents[-1]
+    summary_word = max(re.findall(r"[A-Za-z]{6,}", last["summary"]), key=len)
+    category = library.category_titles[sorted(_categories(first))[0]]
+    queries = [
+        first["id"],
+        " ".join(first["title"].split()[:2]).upper(),
+        summary_word,
+        first["systems"][0],
+        category,
+    ]
+    for query in queries:
+        expected = finder_expected(library.incidents, library.category_titles, query)
+        assert expected, query
+        find(page, query)
+        expect(count).to_have_text(f"{len(expected)} matching")
+        assert sorted(visible_rows(page)) == sorted(expected), query
+    find(page, "zzz-no-such-incident")
+    expect(count).to_have_text("0 matching")
+    assert visible_rows(page) == []
+    page.locator("form[data-pm-filter] button[type=reset]").click()
+    expect(count).to_have_text("")
+    assert len(visible_rows(page)) == len(library.incidents)
+    assert tab.errors == [], "\n".join(tab.errors)
+
+
+def test_finder_reaches_every_page_and_combines_with_filters(
+    browser: Browser, paged_site: tuple[str, list[dict[str, Any]]], library: Library
+) -> None:
+    """On a paged index the finder searches the whole library (incidents/index.json),
+    combined with the selects; Enter does not reload the page; clearing brings the pager back."""
+    base, incidents = paged_site
+    context = browser.new_context()
+    context.set_default_timeout(TIMEOUT_MS)
+    try:
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.goto(urljoin(base, "incidents/"))
+        count = page.locator("form[data-pm-filter] [data-pm-count]")
+        query = "number 21"
+        expected = finder_expected(incidents, library.category_titles, query)
+        assert len(expected) > 1 and not expected <= set(visible_rows(page))
+        find(page, query)
+        expect(count).to_have_text(f"{len(expected)} matching")
+        assert sorted(visible_rows(page)) == sorted(expected)
+        expect(page.locator(".pm-pager")).to_be_hidden()
+        system = PAGED_SYSTEMS[0]
+        page.locator("form[data-pm-filter] select[name=system]").select_option(system)
+        both = {p["id"] for p in incidents if p["id"] in expected and system in p["systems"]}
+        expect(count).to_have_text(f"{len(both)} matching")
+        assert sorted(visible_rows(page)) == sorted(both)
+        url = page.url
+        page.get_by_role("searchbox", name="Find").press("Enter")
+        expect(count).to_have_text(f"{len(both)} matching")
+        assert page.url == url
+        page.locator("form[data-pm-filter] button[type=reset]").click()
+        expect(count).to_have_text("")
+        expect(page.locator(".pm-pager")).to_be_visible()
+        assert errors == []
+    finally:
+        context.close()
+
+
+def test_index_script_sets_up_a_page_once(
+    open_tab: Callable[[str], Tab], library: Library, site_url: str
+) -> None:
+    """Running the page script again on a page it already set up (as Material's
+    instant navigation may) changes nothing: clearing a search made before still
+    brings back every row, not the rows shown when the script ran again."""
+    tab = open_tab("light")
+    tab.open("incidents/")
+    page = tab.page
+    query = library.incidents[0]["id"]
+    expected = finder_expected(library.incidents, library.category_titles, query)
+    assert len(expected) < len(library.incidents)
+    find(page, query)
+    expect(page.locator("[data-pm-count]")).to_have_text(f"{len(expected)} matching")
+    page.add_script_tag(url=urljoin(site_url, "assets/postmortems.js"))
+    page.locator("form[data-pm-filter] button[type=reset]").click()
+    expect(page.locator("[data-pm-count]")).to_have_text("")
+    assert len(visible_rows(page)) == len(library.incidents)
+    sortable = page.locator("table[data-pm-table] th[data-pm-sort]").count()
+    expect(page.locator("table[data-pm-table] th button.pm-sort")).to_have_count(sortable)
+    assert tab.errors == [], "\n".join(tab.errors)

@@ -56,66 +56,121 @@
     return tr;
   }
 
+  // Rows drawn at most for one answer: drawing 10,000 table rows takes
+  // longer than finding them, and nobody reads past the first screens.
+  var SHOWN = 200;
+
+  // The finder's haystack of one incident: what it may be found by, in
+  // lower case, built once when the rows file arrives.
+  function findText(r, categoryTitles) {
+    var titles = r.categories.map(function (c) { return categoryTitles[c] || ""; });
+    return [r.id, r.title, r.summary || "", r.systems.join(" "), r.categories.join(" "),
+            titles.join(" ")].join("\n").toLowerCase();
+  }
+
   function setUp(root) {
     var form = root.querySelector("[data-pm-filter]");
     var table = root.querySelector("[data-pm-table]");
-    if (!form || !table) return;
+    // Idempotent: Material's instant navigation may run this again on the same page.
+    if (!form || !table || root.dataset.pmReady) return;
+    root.dataset.pmReady = "1";
     var tbody = table.tBodies[0];
     var original = Array.prototype.slice.call(tbody.rows);
     var pages = parseInt(root.dataset.pmPages || "1", 10);
     var rowsUrl = new URL(root.dataset.pmRows, document.baseURI);
     var siteRoot = new URL("../", rowsUrl);
     var allRows = null;
+    var loading = null;
     var pager = root.querySelector(".pm-pager");
     var count = form.querySelector("[data-pm-count]");
+    var find = form.querySelector("[data-pm-find]");
+    var categoryTitles = {};
+    Array.prototype.forEach.call(form.querySelectorAll("select[name=category] option"), function (o) {
+      if (o.value) categoryTitles[o.value] = o.textContent;
+    });
     form.hidden = false;
 
     function current() {
       var filters = {};
       Array.prototype.forEach.call(form.elements, function (el) {
-        if (el.name) filters[el.name] = el.value;
+        if (el.name && el.name !== "q") filters[el.name] = el.value;
       });
       return filters;
     }
 
-    function show(rows) {
+    function terms() {
+      return find ? find.value.toLowerCase().split(/\s+/).filter(Boolean) : [];
+    }
+
+    function show(rows, total) {
       tbody.replaceChildren.apply(tbody, rows);
-      count.textContent = rows.length + " matching";
+      count.textContent = total + " matching" +
+        (total > rows.length ? ", the first " + rows.length + " shown" : "");
+    }
+
+    function load() {
+      if (!loading) {
+        loading = fetch(rowsUrl).then(function (resp) {
+          if (!resp.ok) throw new Error(resp.status);
+          return resp.json();
+        }).then(function (data) {
+          data.forEach(function (r) { r.pmText = findText(r, categoryTitles); });
+          allRows = data;
+        });
+        loading.catch(function () { loading = null; });
+      }
+      return loading;
+    }
+
+    function render() {
+      var filters = current();
+      var words = terms();
+      var hits = [];
+      var total = 0;
+      for (var i = 0; i < allRows.length; i++) {
+        var r = allRows[i];
+        if (!words.every(function (w) { return r.pmText.indexOf(w) !== -1; })) continue;
+        if (!matches({ severity: r.severity, status: r.status, year: r.year,
+                       layer: r.layers, category: r.categories, system: r.systems }, filters)) continue;
+        total++;
+        if (hits.length < SHOWN) hits.push(r);
+      }
+      show(hits.map(function (r) { return rowFromData(r, siteRoot); }), total);
     }
 
     function apply() {
       var filters = current();
-      var active = Object.keys(filters).some(function (k) { return filters[k]; });
+      var searching = terms().length > 0;
+      var active = searching || Object.keys(filters).some(function (k) { return filters[k]; });
       if (!active) {
         original.forEach(function (tr) { tr.hidden = false; });
-        show(original);
+        tbody.replaceChildren.apply(tbody, original);
         count.textContent = "";
         if (pager) pager.hidden = false;
         return;
       }
-      if (pages <= 1) {
+      if (pages <= 1 && !searching) {
         var shown = original.filter(function (tr) { return matches(rowValues(tr), filters); });
-        show(shown);
+        show(shown, shown.length);
         return;
       }
-      // Several pages: filter the whole library from the rows file.
+      // Several pages, or text to find (summaries are not in the table):
+      // search the whole library from the rows file.
       if (pager) pager.hidden = true;
-      var render = function () {
-        show(allRows.filter(function (r) {
-          return matches({ severity: r.severity, status: r.status, year: r.year,
-                           layer: r.layers, category: r.categories, system: r.systems }, filters);
-        }).map(function (r) { return rowFromData(r, siteRoot); }));
-      };
       if (allRows) { render(); return; }
-      fetch(rowsUrl).then(function (resp) { return resp.json(); }).then(function (data) {
-        allRows = data;
-        render();
-      }).catch(function () {
+      load().then(render).catch(function () {
         count.textContent = "could not load the full list; filtering this page only";
-        show(original.filter(function (tr) { return matches(rowValues(tr), filters); }));
+        var shown = original.filter(function (tr) { return matches(rowValues(tr), filters); });
+        tbody.replaceChildren.apply(tbody, shown);
       });
     }
 
+    if (find) {
+      find.addEventListener("input", apply);
+      // Fetch the rows while the reader is still typing the first word.
+      find.addEventListener("focus", function () { load().catch(function () {}); });
+    }
+    form.addEventListener("submit", function (event) { event.preventDefault(); });
     form.addEventListener("change", apply);
     form.addEventListener("reset", function () { setTimeout(apply, 0); });
 

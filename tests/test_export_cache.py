@@ -1,0 +1,57 @@
+"""Exports assembled record by record, with the cache `mkdocs serve` keeps:
+the same bytes as a whole-document dump, and an edit is never served stale."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+from mkdocs_postmortems.export import (
+    ExportCache,
+    incident_record,
+    incidents_csv,
+    incidents_json,
+)
+from mkdocs_postmortems.library import load_library
+from mkdocs_postmortems.model import Postmortem
+from mkdocs_postmortems.settings import Settings
+from test_export import LIBRARY
+
+
+def published(write_site: Callable[..., Path]) -> list[Postmortem]:
+    root = write_site(LIBRARY)
+    lib = load_library(root / "docs", Settings(), root)
+    return lib.published(include_drafts=True)
+
+
+def test_incidents_json_is_the_whole_document_dump(write_site: Callable[..., Path]) -> None:
+    """Joined records are byte for byte json.dumps(indent=2) of the whole, cached or not."""
+    pms = published(write_site)
+    public = [p for p in pms if not p.is_restricted]
+    assert len(public) >= 2
+    whole = {"incidents": [incident_record(p) for p in public]}
+    expected = json.dumps(whole, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+    cache = ExportCache()
+    assert incidents_json(pms) == expected
+    assert incidents_json(pms, cache) == expected
+    assert incidents_json(pms, cache) == expected  # from the cache
+    assert incidents_json([]) == json.dumps({"incidents": []}, indent=2) + "\n"
+
+
+def test_cache_never_serves_an_edited_postmortem_stale(write_site: Callable[..., Path]) -> None:
+    """A postmortem object that replaces another (an edited file) is exported anew."""
+    pms = published(write_site)
+    cache = ExportCache()
+    before_json, before_csv = incidents_json(pms, cache), incidents_csv(pms, cache)
+    title = "A retitled incident"
+    edited = dataclasses.replace(pms[0], title=title, data={**pms[0].data, "title": title})
+    after = [edited, *pms[1:]]
+    cache.keep_only(after)
+    assert "A retitled incident" in incidents_json(after, cache)
+    assert "A retitled incident" in incidents_csv(after, cache)
+    assert incidents_json(after, cache) == incidents_json(after)
+    assert incidents_csv(after, cache) == incidents_csv(after)
+    assert before_json != incidents_json(after, cache)
+    assert before_csv != incidents_csv(after, cache)
