@@ -212,13 +212,9 @@
 
   function init() {
     nameSearchDialog();
-    Array.prototype.forEach.call(document.querySelectorAll("[data-pm-index]"), function (root) {
-      // Once per element: Material's instant navigation announces the first
-      // page too, and a page kept in its cache must not get a second toolbar.
-      if (root.dataset.pmReady) return;
-      root.dataset.pmReady = "1";
-      setUp(root);
-    });
+    // setUp runs once per element (it marks it): Material's instant navigation
+    // announces the first page too.
+    Array.prototype.forEach.call(document.querySelectorAll("[data-pm-index]"), setUp);
   }
   // Material's `navigation.instant` swaps pages without loading scripts again
   // and announces each new page on its `document$` observable.
