@@ -124,12 +124,11 @@ class _DocumentChecker:
         path: JsonPath,
         rule: str,
         message: str,
-        severity: Severity = Severity.ERROR,
         value: bool = True,
     ) -> None:
         yd = self.doc.yaml
         pos = (yd.values.get(path) if value else None) or yd.position(path)
-        self.findings.append(Finding(self.doc.path, pos.line, pos.column, severity, rule, message))
+        self.findings.append(RULES[rule].finding(self.doc.path, pos.line, pos.column, message))
 
     def run(self) -> CheckedDocument:
         doc = self.doc
@@ -366,18 +365,15 @@ class _DocumentChecker:
         missing = [s for s in wanted if _normalise(s) not in present]
         if not missing:
             return
-        draft = data.get("status") == "draft"
-        line = self.doc.body_line
         self.findings.append(
-            Finding(
+            RULES["missing-section"].finding(
                 self.doc.path,
-                line,
+                self.doc.body_line,
                 1,
-                Severity.WARNING if draft else Severity.ERROR,
-                "missing-section",
                 f"the body has no {', '.join(f'## {s}' for s in missing)} "
                 f"section{'s' if len(missing) > 1 else ''}; every postmortem has: "
                 f"{', '.join(wanted)}",
+                draft=data.get("status") == "draft",
             )
         )
 
@@ -524,7 +520,7 @@ def check_document(
 
 def _at(c: CheckedDocument, where: JsonPath, rule: str, message: str) -> Finding:
     pos = c.document.yaml.position(where)
-    return Finding(c.document.path, pos.line, pos.column, Severity.ERROR, rule, message)
+    return RULES[rule].finding(c.document.path, pos.line, pos.column, message)
 
 
 def check_library(

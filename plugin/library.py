@@ -17,6 +17,7 @@ from .publication import CASE, LINKED, Decision, DocsScan, decide, scan_docs
 from .regimes import Regimes, default_regimes_path, load_regimes
 from .reporting import build_date
 from .resources import default_taxonomy_path
+from .rules import RULES
 from .settings import Settings
 from .taxonomy import Taxonomy, load_taxonomy
 
@@ -202,7 +203,7 @@ def _unreadable(shown: str, message: str) -> CheckedDocument:
     return CheckedDocument(
         read_document(b"", shown),
         True,
-        [Finding(shown, 1, 1, Severity.ERROR, "unreadable", message)],
+        [RULES["unreadable"].finding(shown, 1, 1, message)],
     )
 
 

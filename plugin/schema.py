@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING, Any
 import fastjsonschema
 
 from .frontmatter import YamlData
-from .model import Finding, JsonPath, Position, Severity
+from .model import Finding, JsonPath, Position
 from .resources import load_json_schema
+from .rules import RULES
 
 if TYPE_CHECKING:
     from jsonschema import Draft202012Validator
@@ -170,7 +171,7 @@ class SchemaReporter:
         pos: Position | None = self.yaml.values.get(path) if prefer_value else None
         if pos is None:
             pos = self.yaml.position(path) if path else self.root
-        return Finding(self.path, pos.line, pos.column, Severity.ERROR, rule, message)
+        return RULES[rule].finding(self.path, pos.line, pos.column, message)
 
     def _convert(self, err: ValidationError) -> Iterator[Finding]:
         path: JsonPath = tuple(err.absolute_path)
