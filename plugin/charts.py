@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from .dates import as_utc
 from .model import ActionItem, DateLike, Postmortem
 from .taxonomy import Taxonomy
 
@@ -116,15 +117,6 @@ _XML_FORBIDDEN = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ff
 def strip_xml_forbidden(text: str) -> str:
     """Drop the characters XML 1.0 cannot carry (most C0 controls, U+FFFE...)."""
     return _XML_FORBIDDEN.sub("", text)
-
-
-def as_utc(value: DateLike) -> dt.datetime:
-    """Dates as midnight UTC, naive times as UTC: one timeline for mixed front matter."""
-    if isinstance(value, dt.datetime):
-        if value.tzinfo is None:
-            return value.replace(tzinfo=dt.UTC)
-        return value.astimezone(dt.UTC)
-    return dt.datetime(value.year, value.month, value.day, tzinfo=dt.UTC)
 
 
 def _esc(text: str) -> str:

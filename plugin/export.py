@@ -14,7 +14,7 @@ import math
 from collections.abc import Iterable
 from typing import Any, Final
 
-from .checks import parse_date
+from .dates import parse_date
 from .model import DateLike, Postmortem
 from .site import incident_url
 

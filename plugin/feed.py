@@ -13,7 +13,8 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from urllib.parse import quote
 
-from .charts import as_utc, strip_xml_forbidden
+from .charts import strip_xml_forbidden
+from .dates import as_utc, by_instant
 from .model import DateLike, Postmortem
 
 __all__ = ["atom_feed"]
@@ -69,7 +70,7 @@ def atom_feed(
     # Defensive: callers pass published postmortems only, but a restricted one
     # must never reach a feed, which is copied far beyond the site.
     chosen = [p for p in postmortems if not p.is_restricted]
-    chosen.sort(key=lambda p: (as_utc(p.date), p.id), reverse=True)
+    chosen.sort(key=by_instant, reverse=True)
     for p in chosen[: max(limit, 0)]:
         path = f"incidents/{quote(p.id, safe='')}/"
         entry = _sub(feed, "entry")

@@ -27,13 +27,14 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
 
 from . import charts, export, feed
+from .dates import build_date
 from .guide import render_guide
 from .library import Library, LibraryLoader, resolve_regimes_path, resolve_taxonomy_path
 from .model import Finding, Postmortem, Severity
 from .options import PostmortemsConfig, settings_of
 from .render import Renderer
 from .report import as_text
-from .reporting import CLOCK_RULES, build_date
+from .reporting import CLOCK_RULES
 from .resources import TEMPLATES_DIR
 from .settings import Settings
 from .site import Page as SitePage

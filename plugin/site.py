@@ -12,9 +12,10 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Final
 
+from .dates import days_between
 from .layered import Recurrence, recurrences
 from .library import Library
-from .model import ActionItem, DateLike, Postmortem
+from .model import ActionItem, Postmortem
 from .obligations import published_clocks
 from .reporting import STATES, StageStatus
 from .taxonomy import Category, Layer, Taxonomy
@@ -62,15 +63,6 @@ def relative_url(target: str, page_url: str) -> str:
             break
         common += 1
     return "../" * (len(base) - common) + "/".join(parts[common:]) or "./"
-
-
-def days_between(start: DateLike, end: DateLike) -> float:
-    def as_dt(value: DateLike) -> dt.datetime:
-        if not isinstance(value, dt.datetime):
-            value = dt.datetime.combine(value, dt.time())
-        return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-
-    return (as_dt(end) - as_dt(start)).total_seconds() / 86400
 
 
 def duration_text(days: float | None) -> str:
