@@ -12,15 +12,15 @@ import re
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from functools import cache
 from pathlib import PurePosixPath
 from typing import Any, Final
 
 from .blameless import review as review_language
 from .body import check_body
-from .dates import build_date, is_before, parse_date
+from .dates import build_date, is_before, parse_date, written_like_a_date
 from .frontmatter import Document
 from .hints import related_hints
+from .ids import ID
 from .layered import review_layers
 from .model import (
     DateLike,
@@ -32,13 +32,12 @@ from .model import (
 from .model_builder import build_postmortem
 from .regimes import Regimes
 from .reporting import check_reporting
-from .resources import load_json_schema
+from .resources import POSTMORTEM_SCHEMA
 from .rules import RULES
-from .schema import POSTMORTEM_SCHEMA, SchemaReporter, describe, did_you_mean
+from .schema_messages import SchemaReporter, describe, did_you_mean
 from .settings import Settings
 from .taxonomy import Taxonomy
 
-ID_PREFIX: Final = re.compile(r"^[A-Z][A-Z0-9]*-[0-9]{4}-[0-9]{3,}")
 DATE_FIELDS: Final = ("date", "detected", "resolved")
 # Keys whose presence marks a file as meant to be a postmortem (spec 1).
 POSTMORTEM_MARKERS: Final = ("severity", "factors")
@@ -46,15 +45,10 @@ POSTMORTEM_MARKERS: Final = ("severity", "factors")
 
 def looks_like_postmortem(doc: Document) -> bool:
     name = PurePosixPath(doc.path).name
-    if ID_PREFIX.match(name):
+    if ID.match(name):
         return True
     data = doc.data
     return isinstance(data, dict) and any(k in data for k in POSTMORTEM_MARKERS)
-
-
-@cache
-def _date_form() -> re.Pattern[str]:
-    return re.compile(load_json_schema(POSTMORTEM_SCHEMA)["properties"]["date"]["pattern"])
 
 
 @dataclass
@@ -145,7 +139,7 @@ class _DocumentChecker:
         return CheckedDocument(doc, True, self.findings, postmortem, pm_id)
 
     def check_file_name(self, pm_id: str | None) -> None:
-        if pm_id is None or not ID_PREFIX.fullmatch(pm_id):
+        if pm_id is None or not ID.fullmatch(pm_id):
             return
         stem = PurePosixPath(self.doc.path).stem
         if stem != pm_id and not stem.startswith(pm_id + "-"):
@@ -180,7 +174,7 @@ class _DocumentChecker:
             except ValueError as exc:
                 # Only where the schema accepted the form: '2025-03-15 9:30' is
                 # already an invalid-format finding, not also an impossible date.
-                if _date_form().match(value):
+                if written_like_a_date(value):
                     self.add(
                         where,
                         "invalid-date",

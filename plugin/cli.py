@@ -31,7 +31,7 @@ from .publication import is_markdown_name
 from .regimes import load_regimes
 from .report import REPORTERS, summary_line
 from .settings import ConfigError, Settings, SiteConfig
-from .site import SEVERITIES
+from .severities import SEVERITIES
 
 T = TypeVar("T")
 

@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
+from functools import cache
 
 from .model import DateLike, Postmortem
+from .resources import POSTMORTEM_SCHEMA, load_json_schema
 
 
 def parse_date(value: str) -> DateLike:
@@ -23,6 +26,17 @@ def parse_date(value: str) -> DateLike:
     # The schema allows lowercase 't' and 'z' (as RFC 3339 does); Python 3.11's
     # fromisoformat does not, so upper-case them (nothing else here has case).
     return dt.datetime.fromisoformat(value.replace(" ", "T", 1).upper())
+
+
+@cache
+def _date_form() -> re.Pattern[str]:
+    return re.compile(load_json_schema(POSTMORTEM_SCHEMA)["properties"]["date"]["pattern"])
+
+
+def written_like_a_date(value: str) -> bool:
+    """Whether `value` has the form the schema gives dates and date-times
+    (it may still name a day that does not exist, like 2025-02-30)."""
+    return _date_form().match(value) is not None
 
 
 def as_utc(value: DateLike) -> dt.datetime:

@@ -22,7 +22,7 @@ from .dates import day_of
 from .frontmatter import Document
 from .model import Finding, JsonPath, Postmortem
 from .rules import RULES
-from .schema import shown
+from .schema_messages import shown
 from .taxonomy import Taxonomy
 
 _WORD: Final = re.compile(r"[a-z0-9]+")

@@ -27,7 +27,7 @@ from mkdocs.config.base import (
 
 from .authoring import prefix_problem
 from .blameless import option_problems
-from .schema import did_you_mean
+from .schema_messages import did_you_mean
 from .settings import ConfigError, Settings, SiteConfig, normalise_prefix
 
 _DEFAULTS = Settings()

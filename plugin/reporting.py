@@ -28,7 +28,7 @@ from .frontmatter import Document
 from .model import DateLike, Finding, JsonPath
 from .regimes import Regimes
 from .rules import RULES
-from .schema import did_you_mean
+from .schema_messages import did_you_mean
 
 DECISIONS: Final = ("reportable", "not-reportable", "pending")
 # The order listings use: what needs someone today comes first.

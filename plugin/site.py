@@ -18,12 +18,12 @@ from .library import Library
 from .model import ActionItem, Postmortem
 from .obligations import published_clocks
 from .reporting import STATES, StageStatus
+from .severities import SEVERITIES
 from .taxonomy import Category, Layer, Taxonomy
 
 # Rows per listing page. Listings are paged so that no page grows with the
 # size of the library (a 4,000-incident table would be megabytes).
 PAGE_SIZE: Final = 200
-SEVERITIES: Final = ("SEV1", "SEV2", "SEV3", "SEV4")
 ACTION_STATUSES: Final = ("open", "in-progress", "done", "wont-do")
 ACTION_TYPES: Final = ("prevent", "detect", "mitigate")
 # How many neighbours in time, per shared system or category, are considered

@@ -9,8 +9,9 @@ from typing import Any
 
 from .frontmatter import DEFAULT_LIMITS, decode, parse_yaml, read_bounded
 from .model import Finding, JsonPath
+from .resources import TAXONOMY_SCHEMA
 from .rules import RULES
-from .schema import TAXONOMY_SCHEMA, SchemaReporter
+from .schema_messages import SchemaReporter
 
 
 @dataclass(frozen=True)

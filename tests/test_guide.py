@@ -9,7 +9,8 @@ import markdown
 import pytest
 from conftest import REPO
 from mkdocs_postmortems.blameless import BLAMELESS_PHRASES
-from mkdocs_postmortems.guide import escape_markdown, render_guide
+from mkdocs_postmortems.guide import render_guide
+from mkdocs_postmortems.markdown_text import escape_markdown
 from mkdocs_postmortems.model import Severity
 from mkdocs_postmortems.rules import LANGUAGE, RULES
 from mkdocs_postmortems.settings import Settings

@@ -23,9 +23,6 @@ if TYPE_CHECKING:
     from jsonschema import Draft202012Validator
     from jsonschema.exceptions import ValidationError
 
-POSTMORTEM_SCHEMA = "postmortem.schema.json"
-TAXONOMY_SCHEMA = "taxonomy.schema.json"
-
 
 @cache
 def validator(name: str) -> Draft202012Validator:
