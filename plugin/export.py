@@ -16,7 +16,7 @@ from typing import Any, Final
 
 from .dates import parse_date
 from .model import DateLike, Postmortem
-from .site import incident_url
+from .urls import incident_url
 
 # Spreadsheet programs run a cell that starts with one of these as a formula.
 _FORMULA_START: Final = ("=", "+", "-", "@", "\t", "\r")

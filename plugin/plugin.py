@@ -38,7 +38,8 @@ from .reporting import CLOCK_RULES
 from .resources import TEMPLATES_DIR
 from .settings import Settings
 from .site import Page as SitePage
-from .site import SiteModel, incident_url, relative_url
+from .site import SiteModel
+from .urls import FEED, incident_url, relative_url
 
 if TYPE_CHECKING:
     # Only `mkdocs serve` needs the server; a build or `postmortems lint`
@@ -495,7 +496,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         readers and browsers discover it."""
         if self.site is None:
             return output
-        feed_url = relative_url(self.prefix + "feed.xml", page.url)
+        feed_url = relative_url(self.prefix + FEED, page.url)
         link = (
             '<link rel="alternate" type="application/atom+xml" '
             f'title="{html.escape(config.site_name)}: incidents" href="{html.escape(feed_url)}">'

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 import jinja2
 
-from .site import category_url, incident_url, layer_url, relative_url, system_url
+from .urls import category_url, incident_url, layer_url, relative_url, system_url
 
 _REF_LABELS = {"atlas": "MITRE ATLAS", "avid": "AVID", "gmf": "AIID GMF"}
 

@@ -20,6 +20,7 @@ from .obligations import published_clocks
 from .reporting import STATES, StageStatus
 from .severities import SEVERITIES
 from .taxonomy import Category, Layer, Taxonomy
+from .urls import category_url, incident_url, layer_url, paged_uri, system_url
 
 # Rows per listing page. Listings are paged so that no page grows with the
 # size of the library (a 4,000-incident table would be megabytes).
@@ -31,38 +32,6 @@ ACTION_TYPES: Final = ("prevent", "detect", "mitigate")
 # of the library however large one system's history grows.
 SIMILAR_WINDOW: Final = 6
 SIMILAR_SHOWN: Final = 8
-
-
-def incident_url(pm_id: str) -> str:
-    return f"incidents/{pm_id}/"
-
-
-def layer_url(layer_id: str) -> str:
-    return f"layers/{layer_id}/"
-
-
-def category_url(layer_id: str, category_id: str) -> str:
-    return f"layers/{layer_id}/{category_id}/"
-
-
-def system_url(system: str) -> str:
-    return f"systems/{system}/"
-
-
-def relative_url(target: str, page_url: str) -> str:
-    """A site-root address (`incidents/X/`) as seen from another page's address.
-
-    Written out rather than with posixpath.relpath, which normalises both
-    paths first: pages link to each other tens of thousands of times in a
-    large library, and relpath was a tenth of the build."""
-    base = page_url.split("/")[:-1]
-    parts = target.split("/")
-    common = 0
-    for mine, theirs in zip(base, parts[:-1], strict=False):
-        if mine != theirs:
-            break
-        common += 1
-    return "../" * (len(base) - common) + "/".join(parts[common:]) or "./"
 
 
 def duration_text(days: float | None) -> str:
@@ -115,10 +84,6 @@ class Page:
 
 def pages_of(rows: Sequence[Any], size: int = PAGE_SIZE) -> list[Sequence[Any]]:
     return [rows[i : i + size] for i in range(0, len(rows), size)] or [rows]
-
-
-def paged_uri(base_url: str, number: int) -> str:
-    return base_url if number == 1 else f"{base_url}page/{number}/"
 
 
 class SiteModel:
