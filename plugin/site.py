@@ -6,12 +6,16 @@ MkDocs; another site generator could hand them to its own pipeline.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Final
 
+from markupsafe import Markup
+
+from . import charts, export, feed
 from .dates import days_between
 from .layered import Recurrence, recurrences
 from .library import Library
@@ -20,7 +24,7 @@ from .obligations import published_clocks
 from .reporting import STATES, StageStatus
 from .severities import SEVERITIES
 from .taxonomy import Category, Layer, Taxonomy
-from .urls import category_url, incident_url, layer_url, paged_uri, system_url
+from .urls import EXPORTS, category_url, incident_url, layer_url, paged_uri, system_url
 
 # Rows per listing page. Listings are paged so that no page grows with the
 # size of the library (a 4,000-incident table would be megabytes).
@@ -365,6 +369,52 @@ class SiteModel:
             "obligations": self.clocks_by_id.get(pm.id, []),
             "ruled_out": [(self.taxonomy.layer(r.layer), r.layer, r.reason) for r in pm.ruled_out],
         }
+
+    def search_terms(self, pm: Postmortem) -> list[str]:
+        """What an incident should be found by whatever its wording: its id,
+        its systems and the titles of its categories (plain text)."""
+        titles = [self._category_title(cid) for cid in pm.categories]
+        return [pm.id, *pm.systems, *titles]
+
+    def charts_for(self, page: Page | None, key: str) -> list[Markup]:
+        """The charts a page shows, each a figure with its SVG and data table:
+        the whole library's on the home dashboard (`page` None) and the layers
+        page, a layer's own on the first page of that layer. `key` tells one
+        page's charts from another's in element ids."""
+        layer: Layer | None = None
+        if page is not None:
+            if page.template not in ("layers.html", "layer.html"):
+                return []
+            if page.context.get("page_number", 1) != 1:
+                return []
+            layer = page.context.get("layer")
+        incidents = self.incidents if layer is None else self.by_layer.get(layer.id, [])
+        prefix = "pm-" + "".join(ch if ch.isalnum() else "-" for ch in key)
+        made = [
+            charts.incidents_per_quarter(incidents, self.taxonomy, prefix + "-q"),
+            charts.top_categories(incidents, self.taxonomy, prefix + "-c"),
+            charts.severity_mix(incidents, prefix + "-s"),
+            charts.time_to_detect_and_resolve(incidents, prefix + "-t"),
+        ]
+        if layer is None:
+            made.append(charts.action_items_by_owner(incidents, self.today, prefix + "-a"))
+        # charts.py escapes every value it draws; Markup keeps autoescape from
+        # escaping the finished SVG a second time (it would show as text).
+        return [Markup(f'<figure class="pm-chart">{ch.svg}{ch.table_html}</figure>') for ch in made]
+
+    def exports(self, base_url: str | None, site_name: str) -> list[tuple[str, str]]:
+        """The files published beside the pages, as (address, text): the
+        incidents as JSON and CSV, the Atom feed (absolute links where the
+        site's `base_url` is known) and the index the incidents page filters."""
+        updated = dt.datetime.combine(self.today, dt.time(), dt.UTC)
+        made = [
+            ("incidents.json", export.incidents_json(self.incidents)),
+            ("incidents.csv", export.incidents_csv(self.incidents)),
+            ("feed.xml", feed.atom_feed(self.incidents, base_url, site_name, updated)),
+            ("incidents/index.json", json.dumps(self.index_rows(), separators=(",", ":"))),
+        ]
+        assert tuple(uri for uri, _ in made) == EXPORTS
+        return made
 
     # --- summaries -----------------------------------------------------------------
 

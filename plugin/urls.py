@@ -12,6 +12,8 @@ from typing import Final
 
 # The Atom feed, announced in every page's head.
 FEED: Final = "feed.xml"
+# The files the library publishes beside its pages.
+EXPORTS: Final = ("incidents.json", "incidents.csv", FEED, "incidents/index.json")
 
 
 def incident_url(pm_id: str) -> str:
