@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from conftest import REPO, postmortem_text
-from test_site_kit import all_files, broken_links, page, parse_html, run_mkdocs
+from sitekit import all_files, broken_links, page, parse_html, run_mkdocs
 
 TAXONOMY = REPO / "schema" / "taxonomy.yml"
 PM = "INC-2025-014"

@@ -31,8 +31,8 @@ from mkdocs_postmortems.regimes import (
     parse_duration,
 )
 from mkdocs_postmortems.reporting import state_of
+from sitekit import all_files, content, page, write_site_at
 from test_repo_files import check_command, load, run_lines
-from test_site_kit import all_files, content, page, write_site_at
 
 TODAY = dt.date(2026, 9, 20)
 # Noon of TODAY: SOURCE_DATE_EPOCH's *day* counts, not its hour.
