@@ -33,7 +33,6 @@ from .schema_messages import did_you_mean
 DECISIONS: Final = ("reportable", "not-reportable", "pending")
 # The order listings use: what needs someone today comes first.
 STATES: Final = ("overdue", "due", "reported-late", "reported", "not-reportable")
-JSON_KEYS: Final = ("id", "regime", "trigger", "stage", "deadline", "filed", "state")
 # Findings about time, not about the text: the build logs them without
 # failing `--strict`; `postmortems lint` reports them as warnings.
 CLOCK_RULES: Final = frozenset({"reporting-overdue", "reporting-late"})
