@@ -42,6 +42,7 @@ from .checks import CheckedDocument
 from .guide import render_guide
 from .library import Library, display_path, resolve_taxonomy_path
 from .resources import TEMPLATES_DIR
+from .urls import incident_url
 
 # Words in a run of body text. Eight words in the same order almost never
 # recur by chance outside a copy of the text, and a leaked sentence has that many.
@@ -412,7 +413,7 @@ def plan(library: Library, docs_dir: Path, config_file: Path | None) -> _Plan:
     related_pages: dict[str, set[str]] = defaultdict(set)
     for pm in published:
         for rid in pm.related:
-            related_pages[rid].add(f"incidents/{pm.id}/index.html")
+            related_pages[rid].add(incident_url(pm.id) + "index.html")
     return _Plan(unpublished, needles, dict(related_pages))
 
 

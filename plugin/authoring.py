@@ -15,25 +15,19 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path, PurePosixPath
 from typing import Final
 
-from .guide import escape_markdown
+from .ids import ID, ID_PREFIX, SLUG, max_length
 from .library import Library
+from .markdown_text import escape_markdown
 from .regimes import Regime, Regimes
-from .resources import load_json_schema
-from .schema import POSTMORTEM_SCHEMA
 from .settings import DEFAULT_REQUIRED_SECTIONS, Settings
-from .site import SEVERITIES
+from .severities import SEVERITIES
 from .taxonomy import Taxonomy
 
 DEFAULT_PREFIX: Final = "INC"
-MAX_TITLE: Final = 200
 MAX_SLUG: Final = 60
-_PREFIX: Final = re.compile(r"^[A-Z][A-Z0-9]*$")
-_ID: Final = re.compile(r"^([A-Z][A-Z0-9]*)-([0-9]{4})-([0-9]{3,})")
-_SYSTEM: Final = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _YEAR: Final = re.compile(r"^[0-9]{4}$")
 
 SUMMARY_PLACEHOLDER: Final = (
@@ -126,9 +120,9 @@ def parse_title(title: str) -> str:
     cleaned = clean_title(title)
     if not cleaned:
         raise AuthoringError("the title is empty; give a short, blameless headline")
-    if len(cleaned) > MAX_TITLE:
+    if len(cleaned) > max_length("title"):
         raise AuthoringError(
-            f"the title is {len(cleaned)} characters long; the limit is {MAX_TITLE}"
+            f"the title is {len(cleaned)} characters long; the limit is {max_length('title')}"
         )
     return cleaned
 
@@ -148,15 +142,15 @@ def parse_systems(values: Iterable[str]) -> tuple[str, ...]:
     if not systems:
         raise AuthoringError("name at least one system involved, as a slug like 'support-bot'")
     for system in systems:
-        if not _SYSTEM.fullmatch(system):
+        if not SLUG.fullmatch(system):
             raise AuthoringError(
                 f"system '{system}' must be a lowercase slug (letters, digits, hyphens), "
                 f"like '{slugify(system)}'"
             )
-        if len(system) > _max_length("system"):
+        if len(system) > max_length("system"):
             raise AuthoringError(
                 f"system '{system[:20]}...' is {len(system)} characters long; the limit is "
-                f"{_max_length('system')}"
+                f"{max_length('system')}"
             )
     return systems
 
@@ -250,7 +244,7 @@ def known_ids(library: Library) -> list[str]:
     for rel, checked in library.documents.items():
         if checked.id is not None:
             ids.append(checked.id)
-        m = _ID.match(PurePosixPath(rel).name)
+        m = ID.match(PurePosixPath(rel).name)
         if m:
             ids.append(m.group(0))
     return ids
@@ -259,7 +253,7 @@ def known_ids(library: Library) -> list[str]:
 def prefix_problem(configured: object) -> str | None:
     """What is wrong with an `id_prefix` option, if anything."""
     # The option comes from YAML, where `id_prefix: 42` is a number.
-    if configured is None or (isinstance(configured, str) and _PREFIX.match(configured)):
+    if configured is None or (isinstance(configured, str) and ID_PREFIX.match(configured)):
         return None
     return (
         f"the plugin option id_prefix '{configured}' must be capital letters and "
@@ -275,7 +269,7 @@ def choose_prefix(ids: Iterable[str], configured: object) -> str:
         if problem:
             raise AuthoringError(problem)
         return str(configured)
-    counts = Counter(m.group(1) for i in ids if (m := _ID.match(i)))
+    counts = Counter(m.group(1) for i in ids if (m := ID.match(i)))
     if not counts:
         return DEFAULT_PREFIX
     return min(counts, key=lambda p: (-counts[p], p))
@@ -287,24 +281,14 @@ def next_id(ids: Iterable[str], prefix: str, year: int) -> str:
     used = [
         int(digits or "0")
         for i in ids
-        if (m := _ID.match(i))
+        if (m := ID.match(i))
         and m.group(1) == prefix
         and int(m.group(2)) == year
         # An id longer than the schema allows is an error of its own file,
         # not a number to count from (5,000 digits are past what int() reads).
-        and len(digits := m.group(3).lstrip("0")) <= _max_length("id")
+        and len(digits := m.group(3).lstrip("0")) <= max_length("id")
     ]
     return f"{prefix}-{year:04d}-{max(used, default=0) + 1:03d}"
-
-
-@cache
-def _max_length(what: str) -> int:
-    """The schema's length limit of an id or a system slug: one source for lint and `new`."""
-    props = load_json_schema(POSTMORTEM_SCHEMA)["properties"]
-    node = props["systems"]["items"] if what == "system" else props[what]
-    limit = node["maxLength"]
-    assert isinstance(limit, int)
-    return limit
 
 
 def target_folder(library: Library, docs_dir: Path, year: int) -> Path:

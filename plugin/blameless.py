@@ -34,7 +34,7 @@ from .blameless_context import (
 from .frontmatter import Document, YamlData
 from .model import Finding, JsonPath, Position
 from .rules import RULES
-from .schema import did_you_mean
+from .schema_messages import did_you_mean
 
 BLAMELESS_PHRASES: Final[dict[str, tuple[str, ...]]] = {
     "blameless-counterfactual": (

@@ -16,7 +16,10 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from .dates import as_utc
+from .ids import SLUG
 from .model import ActionItem, DateLike, Postmortem
+from .severities import SEVERITIES
 from .taxonomy import Taxonomy
 
 __all__ = [
@@ -102,10 +105,8 @@ CHART_CSS: str = (
 """
 )
 
-_SEVERITIES = ("SEV1", "SEV2", "SEV3", "SEV4")
 _MAX_QUARTERS = 16
 _MAX_OWNERS = 12
-_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 # aria-labelledby is a space-separated id list, so an id must not hold whitespace.
 _ID_PREFIX = re.compile(r"^\S+$")
 # XML 1.0 forbids these even as character references; one in a title would
@@ -116,15 +117,6 @@ _XML_FORBIDDEN = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ff
 def strip_xml_forbidden(text: str) -> str:
     """Drop the characters XML 1.0 cannot carry (most C0 controls, U+FFFE...)."""
     return _XML_FORBIDDEN.sub("", text)
-
-
-def as_utc(value: DateLike) -> dt.datetime:
-    """Dates as midnight UTC, naive times as UTC: one timeline for mixed front matter."""
-    if isinstance(value, dt.datetime):
-        if value.tzinfo is None:
-            return value.replace(tzinfo=dt.UTC)
-        return value.astimezone(dt.UTC)
-    return dt.datetime(value.year, value.month, value.day, tzinfo=dt.UTC)
 
 
 def _esc(text: str) -> str:
@@ -144,7 +136,7 @@ def _named_paint(name: str) -> str:
 def _layer_paint(layer_id: str, index: int) -> str:
     i = index % len(_SERIES)
     # Sites may colour a layer of their own taxonomy with --pm-layer-<id>.
-    override = f"--pm-layer-{layer_id}" if _SLUG.match(layer_id) else None
+    override = f"--pm-layer-{layer_id}" if SLUG.match(layer_id) else None
     return _paint(f"--pm-series-{i + 1}", _SERIES[i][0], override)
 
 
@@ -430,11 +422,11 @@ def severity_mix(postmortems: Sequence[Postmortem], id_prefix: str) -> Chart:
     title = "Incidents by severity"
     postmortems = _shown(postmortems)
     counts = Counter(p.severity for p in postmortems)
-    total = sum(counts[s] for s in _SEVERITIES)
+    total = sum(counts[s] for s in SEVERITIES)
     if not total:
         return _empty(id_prefix, title)
-    series = [_Series(s, _named_paint(s.lower())) for s in _SEVERITIES]
-    values = [counts[s] for s in _SEVERITIES]
+    series = [_Series(s, _named_paint(s.lower())) for s in SEVERITIES]
+    values = [counts[s] for s in SEVERITIES]
     desc = f"Number of incidents per severity, {total} in all; SEV1 is the worst."
     svg = _bar_chart(
         id_prefix,
@@ -443,11 +435,11 @@ def severity_mix(postmortems: Sequence[Postmortem], id_prefix: str) -> Chart:
         series,
         [
             _Row(sev, _at(i, len(series), n), str(n))
-            for i, (sev, n) in enumerate(zip(_SEVERITIES, values, strict=True))
+            for i, (sev, n) in enumerate(zip(SEVERITIES, values, strict=True))
         ],
         legend=False,
     )
-    table = _table(title, desc, ["Severity", "Incidents"], zip(_SEVERITIES, values, strict=True))
+    table = _table(title, desc, ["Severity", "Incidents"], zip(SEVERITIES, values, strict=True))
     return Chart(svg, table)
 
 
@@ -486,7 +478,7 @@ def time_to_detect_and_resolve(postmortems: Sequence[Postmortem], id_prefix: str
     table_rows: list[tuple[str, str, int, str, str]] = []
     rows: list[_Row] = []
     # Unknown severities are a lint error; sorting keeps them visible and last.
-    for sev in sorted({sev for sev, _ in samples}, key=lambda s: (s not in _SEVERITIES, s)):
+    for sev in sorted({sev for sev, _ in samples}, key=lambda s: (s not in SEVERITIES, s)):
         for i, (name, words) in enumerate(measures):
             hs = samples.get((sev, name))
             if not hs:

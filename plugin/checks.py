@@ -12,35 +12,32 @@ import re
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from functools import cache
 from pathlib import PurePosixPath
 from typing import Any, Final
 
 from .blameless import review as review_language
 from .body import check_body
+from .dates import build_date, is_before, parse_date, written_like_a_date
 from .frontmatter import Document
 from .hints import related_hints
+from .ids import ID
 from .layered import review_layers
 from .model import (
-    ActionItem,
     DateLike,
-    Factor,
     Finding,
-    Harm,
     JsonPath,
     Postmortem,
-    RuledOut,
     Severity,
 )
+from .model_builder import build_postmortem
 from .regimes import Regimes
-from .reporting import build_date, check_reporting
-from .resources import load_json_schema
+from .reporting import check_reporting
+from .resources import POSTMORTEM_SCHEMA
 from .rules import RULES
-from .schema import POSTMORTEM_SCHEMA, SchemaReporter, describe, did_you_mean
+from .schema_messages import SchemaReporter, describe, did_you_mean
 from .settings import Settings
 from .taxonomy import Taxonomy
 
-ID_PREFIX: Final = re.compile(r"^[A-Z][A-Z0-9]*-[0-9]{4}-[0-9]{3,}")
 DATE_FIELDS: Final = ("date", "detected", "resolved")
 # Keys whose presence marks a file as meant to be a postmortem (spec 1).
 POSTMORTEM_MARKERS: Final = ("severity", "factors")
@@ -48,46 +45,10 @@ POSTMORTEM_MARKERS: Final = ("severity", "factors")
 
 def looks_like_postmortem(doc: Document) -> bool:
     name = PurePosixPath(doc.path).name
-    if ID_PREFIX.match(name):
+    if ID.match(name):
         return True
     data = doc.data
     return isinstance(data, dict) and any(k in data for k in POSTMORTEM_MARKERS)
-
-
-def parse_date(value: str) -> DateLike:
-    """ISO date or date-time as YAML authors write it ('Z', a space instead of
-    'T'); raises ValueError with the reason for impossible dates."""
-    if len(value) == 10:
-        return dt.date.fromisoformat(value)
-    # The schema allows lowercase 't' and 'z' (as RFC 3339 does); Python 3.11's
-    # fromisoformat does not, so upper-case them (nothing else here has case).
-    return dt.datetime.fromisoformat(value.replace(" ", "T", 1).upper())
-
-
-@cache
-def _date_form() -> re.Pattern[str]:
-    return re.compile(load_json_schema(POSTMORTEM_SCHEMA)["properties"]["date"]["pattern"])
-
-
-def _comparable(value: DateLike) -> dt.datetime:
-    if not isinstance(value, dt.datetime):
-        value = dt.datetime.combine(value, dt.time())
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.UTC)
-    return value
-
-
-def _is_before(later: DateLike, earlier: DateLike) -> bool:
-    """Whether `later` lies before `earlier`. A plain date means the whole
-    day, so against a date-time it is compared by calendar day as written:
-    `detected: 2025-03-14` is not before `date: 2025-03-14T10:00:00Z`."""
-    if isinstance(later, dt.datetime) and isinstance(earlier, dt.datetime):
-        return _comparable(later) < _comparable(earlier)
-
-    def day(value: DateLike) -> dt.date:
-        return value.date() if isinstance(value, dt.datetime) else value
-
-    return day(later) < day(earlier)
 
 
 @dataclass
@@ -124,12 +85,11 @@ class _DocumentChecker:
         path: JsonPath,
         rule: str,
         message: str,
-        severity: Severity = Severity.ERROR,
         value: bool = True,
     ) -> None:
         yd = self.doc.yaml
         pos = (yd.values.get(path) if value else None) or yd.position(path)
-        self.findings.append(Finding(self.doc.path, pos.line, pos.column, severity, rule, message))
+        self.findings.append(RULES[rule].finding(self.doc.path, pos.line, pos.column, message))
 
     def run(self) -> CheckedDocument:
         doc = self.doc
@@ -179,7 +139,7 @@ class _DocumentChecker:
         return CheckedDocument(doc, True, self.findings, postmortem, pm_id)
 
     def check_file_name(self, pm_id: str | None) -> None:
-        if pm_id is None or not ID_PREFIX.fullmatch(pm_id):
+        if pm_id is None or not ID.fullmatch(pm_id):
             return
         stem = PurePosixPath(self.doc.path).stem
         if stem != pm_id and not stem.startswith(pm_id + "-"):
@@ -214,7 +174,7 @@ class _DocumentChecker:
             except ValueError as exc:
                 # Only where the schema accepted the form: '2025-03-15 9:30' is
                 # already an invalid-format finding, not also an impossible date.
-                if _date_form().match(value):
+                if written_like_a_date(value):
                     self.add(
                         where,
                         "invalid-date",
@@ -226,7 +186,7 @@ class _DocumentChecker:
         # `resolved` lying before `date` across a date-only `detected`.
         for j, (k2, v2) in enumerate(present):
             for k1, v1 in reversed(present[:j]):
-                if _is_before(v2, v1):
+                if is_before(v2, v1):
                     self.add(
                         (k2,),
                         "date-order",
@@ -244,7 +204,7 @@ class _DocumentChecker:
         if start is None:
             return
         for where, value in parsed.items():
-            if where[-1] == "closed" and _is_before(value, start):
+            if where[-1] == "closed" and is_before(value, start):
                 i = where[1]
                 pos = self.doc.yaml.values.get(where) or self.doc.yaml.position(where)
                 self.findings.append(
@@ -366,18 +326,15 @@ class _DocumentChecker:
         missing = [s for s in wanted if _normalise(s) not in present]
         if not missing:
             return
-        draft = data.get("status") == "draft"
-        line = self.doc.body_line
         self.findings.append(
-            Finding(
+            RULES["missing-section"].finding(
                 self.doc.path,
-                line,
+                self.doc.body_line,
                 1,
-                Severity.WARNING if draft else Severity.ERROR,
-                "missing-section",
                 f"the body has no {', '.join(f'## {s}' for s in missing)} "
                 f"section{'s' if len(missing) > 1 else ''}; every postmortem has: "
                 f"{', '.join(wanted)}",
+                draft=data.get("status") == "draft",
             )
         )
 
@@ -439,77 +396,6 @@ def headings(body: str) -> Iterator[str]:
                 yield text
 
 
-def _strs(value: Any) -> tuple[str, ...]:
-    return tuple(value) if isinstance(value, list) else ()
-
-
-def _day(value: DateLike | None) -> dt.date | None:
-    return value.date() if isinstance(value, dt.datetime) else value
-
-
-def build_postmortem(
-    doc: Document, data: dict[str, Any], dates: dict[JsonPath, DateLike]
-) -> Postmortem:
-    """The typed postmortem of a document that passed every per-file error rule."""
-    harm = data.get("harm")
-    positions = doc.yaml.key_or_value_positions
-
-    def date_at(where: JsonPath) -> DateLike | None:
-        return dates.get(where)
-
-    items = []
-    raw_items: list[dict[str, Any]] = data.get("action_items") or []
-    for i, it in enumerate(raw_items):
-        due = dates[("action_items", i, "due")]
-        items.append(
-            ActionItem(
-                title=it["title"],
-                layer=it["layer"],
-                type=it["type"],
-                owner=it["owner"],
-                due=due.date() if isinstance(due, dt.datetime) else due,
-                status=it["status"],
-                link=it.get("link"),
-                closed=_day(dates.get(("action_items", i, "closed"))),
-            )
-        )
-    start = date_at(("date",))
-    assert start is not None
-    return Postmortem(
-        id=data["id"],
-        title=data["title"],
-        status=data["status"],
-        severity=data["severity"],
-        date=start,
-        summary=data["summary"],
-        systems=tuple(data["systems"]),
-        src_path=doc.path,
-        body=doc.body,
-        body_line=doc.body_line,
-        visibility=data.get("visibility", "internal"),
-        detected=date_at(("detected",)),
-        resolved=date_at(("resolved",)),
-        authors=_strs(data.get("authors")),
-        tags=_strs(data.get("tags")),
-        harm=Harm(
-            types=_strs(harm.get("types")),
-            affected=harm.get("affected"),
-            legal_review=harm.get("legal_review"),
-        )
-        if isinstance(harm, dict)
-        else None,
-        factors=tuple(
-            Factor(f["layer"], f["category"], f["summary"]) for f in data.get("factors") or []
-        ),
-        action_items=tuple(items),
-        related=_strs(data.get("related")),
-        ruled_out=tuple(RuledOut(r["layer"], r["reason"]) for r in data.get("ruled_out") or []),
-        extra={k: v for k, v in data.items() if k.startswith("x-")},
-        data=data,
-        positions=positions,
-    )
-
-
 def check_document(
     doc: Document,
     taxonomy: Taxonomy | None,
@@ -524,7 +410,7 @@ def check_document(
 
 def _at(c: CheckedDocument, where: JsonPath, rule: str, message: str) -> Finding:
     pos = c.document.yaml.position(where)
-    return Finding(c.document.path, pos.line, pos.column, Severity.ERROR, rule, message)
+    return RULES[rule].finding(c.document.path, pos.line, pos.column, message)
 
 
 def check_library(

@@ -13,6 +13,7 @@ import click
 
 from . import audit as audit_module
 from . import authoring
+from .dates import build_date
 from .export import incidents_csv, incidents_json
 from .library import (
     Library,
@@ -29,9 +30,8 @@ from .obligations import summary as clocks_summary
 from .publication import is_markdown_name
 from .regimes import load_regimes
 from .report import REPORTERS, summary_line
-from .reporting import build_date
 from .settings import ConfigError, Settings, SiteConfig
-from .site import SEVERITIES
+from .severities import SEVERITIES
 
 T = TypeVar("T")
 

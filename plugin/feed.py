@@ -11,10 +11,11 @@ import datetime as dt
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
-from urllib.parse import quote
 
-from .charts import as_utc, strip_xml_forbidden
+from .charts import strip_xml_forbidden
+from .dates import as_utc, by_instant
 from .model import DateLike, Postmortem
+from .urls import FEED, incident_url
 
 __all__ = ["atom_feed"]
 
@@ -63,15 +64,15 @@ def atom_feed(
     if base:
         _sub(feed, "link", rel="alternate", type="text/html", href=url("incidents/"))
     # Feed readers re-fetch from the self link; relative when the site has no site_url.
-    _sub(feed, "link", rel="self", type="application/atom+xml", href=url("feed.xml"))
+    _sub(feed, "link", rel="self", type="application/atom+xml", href=url(FEED))
     _sub(feed, "generator", "mkdocs-postmortems")
 
     # Defensive: callers pass published postmortems only, but a restricted one
     # must never reach a feed, which is copied far beyond the site.
     chosen = [p for p in postmortems if not p.is_restricted]
-    chosen.sort(key=lambda p: (as_utc(p.date), p.id), reverse=True)
+    chosen.sort(key=by_instant, reverse=True)
     for p in chosen[: max(limit, 0)]:
-        path = f"incidents/{quote(p.id, safe='')}/"
+        path = incident_url(p.id)
         entry = _sub(feed, "entry")
         _sub(entry, "id", url(path) if base else f"tag:{authority},{p.date.year}:{p.id}")
         _sub(entry, "title", p.title)

@@ -26,7 +26,8 @@ from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.reader import ReaderError
 
-from .model import Finding, JsonPath, Position, Severity
+from .model import Finding, JsonPath, Position
+from .rules import RULES
 
 try:
     _Loader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
@@ -183,9 +184,7 @@ class _Builder:
 
     def finding(self, node: Node, rule: str, message: str) -> None:
         p = self.pos(node)
-        self.out.findings.append(
-            Finding(self.path, p.line, p.column, Severity.ERROR, rule, message)
-        )
+        self.out.findings.append(RULES[rule].finding(self.path, p.line, p.column, message))
 
     def build(self, node: Node, where: JsonPath, depth: int = 0) -> Any:
         self.nodes += 1
@@ -337,78 +336,7 @@ def parse_yaml(
     precede `text`, so positions are lines of the file, 1-based. `what` names
     the text in messages (the taxonomy file is parsed here too)."""
     out = YamlData()
-    try:
-        node = yaml.compose(text, Loader=_Loader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        # An unclosed quote or bracket is only noticed lines later, often at
-        # the closing '---'; the line to fix is where it was opened.
-        if exc.context_mark is not None and (exc.context or "").startswith(_UNCLOSED):
-            mark = exc.context_mark
-        at = _Lines(text, line_offset).position(mark.index) if mark else None
-        line = at.line if at else line_offset + 1
-        col = at.column if at else 1
-        problem = exc.problem or "unreadable YAML"
-        context = f" {exc.context}" if exc.context else ""
-        # libyaml's own nesting limit: hostile depth, not a typo to fix.
-        too_deep = "maximum nesting depth" in problem
-        out.findings.append(
-            Finding(
-                path,
-                line,
-                col,
-                Severity.ERROR,
-                "yaml-too-complex" if too_deep else "yaml-syntax",
-                f"the YAML nests too deeply to read ({problem}{context})"
-                if too_deep
-                else f"the {what} is not valid YAML: {problem}{context}",
-            )
-        )
-        return out
-    except RecursionError:
-        # The pure-Python parser (no libyaml) recurses once per nesting level.
-        out.findings.append(
-            Finding(
-                path,
-                line_offset + 1,
-                1,
-                Severity.ERROR,
-                "yaml-too-complex",
-                "the YAML nests too deeply to read",
-            )
-        )
-        return out
-    except ReaderError as exc:
-        # Its position counts characters in one parser and UTF-8 bytes in the
-        # other; the first such character in the text is where reading stopped.
-        index = text.find(chr(exc.character)) if isinstance(exc.character, int) else -1
-        where = _Lines(text, line_offset).position(max(index, 0))
-        code = f"U+{exc.character:04X}" if isinstance(exc.character, int) else repr(exc.character)
-        out.findings.append(
-            Finding(
-                path,
-                where.line,
-                where.column,
-                Severity.ERROR,
-                "yaml-syntax",
-                f"the {what} contains the control character {code}, which YAML does not "
-                "allow; delete it",
-            )
-        )
-        return out
-    except (yaml.YAMLError, ValueError) as exc:
-        # One finding is one line of output: no newlines from PyYAML's text.
-        out.findings.append(
-            Finding(
-                path,
-                line_offset + 1,
-                1,
-                Severity.ERROR,
-                "yaml-syntax",
-                f"the {what} is not valid YAML: {' '.join(str(exc).split())}",
-            )
-        )
-        return out
+    node = _compose(text, path, line_offset, what, out.findings)
     if node is None:
         return out
     out.lines = _Lines(text, line_offset)
@@ -422,6 +350,56 @@ def parse_yaml(
         out.data = None
         builder.finding(node, "yaml-too-complex", "the YAML nests too deeply to read")
     return out
+
+
+def _compose(
+    text: str, path: str, line_offset: int, what: str, findings: list[Finding]
+) -> Node | None:
+    """PyYAML's node graph of `text`, or None: empty, or unreadable, which
+    adds the finding that says where and why."""
+
+    def add(rule: str, at: Position | None, message: str) -> None:
+        line, column = (at.line, at.column) if at else (line_offset + 1, 1)
+        findings.append(RULES[rule].finding(path, line, column, message))
+
+    try:
+        node: Node | None = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        # An unclosed quote or bracket is only noticed lines later, often at
+        # the closing '---'; the line to fix is where it was opened.
+        if exc.context_mark is not None and (exc.context or "").startswith(_UNCLOSED):
+            mark = exc.context_mark
+        at = _Lines(text, line_offset).position(mark.index) if mark else None
+        problem = exc.problem or "unreadable YAML"
+        context = f" {exc.context}" if exc.context else ""
+        # libyaml's own nesting limit: hostile depth, not a typo to fix.
+        if "maximum nesting depth" in problem:
+            add("yaml-too-complex", at, f"the YAML nests too deeply to read ({problem}{context})")
+        else:
+            add("yaml-syntax", at, f"the {what} is not valid YAML: {problem}{context}")
+        return None
+    except RecursionError:
+        # The pure-Python parser (no libyaml) recurses once per nesting level.
+        add("yaml-too-complex", None, "the YAML nests too deeply to read")
+        return None
+    except ReaderError as exc:
+        # Its position counts characters in one parser and UTF-8 bytes in the
+        # other; the first such character in the text is where reading stopped.
+        index = text.find(chr(exc.character)) if isinstance(exc.character, int) else -1
+        code = f"U+{exc.character:04X}" if isinstance(exc.character, int) else repr(exc.character)
+        add(
+            "yaml-syntax",
+            _Lines(text, line_offset).position(max(index, 0)),
+            f"the {what} contains the control character {code}, which YAML does not "
+            "allow; delete it",
+        )
+        return None
+    except (yaml.YAMLError, ValueError) as exc:
+        # One finding is one line of output: no newlines from PyYAML's text.
+        add("yaml-syntax", None, f"the {what} is not valid YAML: {' '.join(str(exc).split())}")
+        return None
+    return node
 
 
 class LineKeepingHandler(YAMLHandler):
@@ -458,7 +436,7 @@ class Document:
 
 
 def _error(path: str, line: int, rule: str, message: str) -> Finding:
-    return Finding(path, line, 1, Severity.ERROR, rule, message)
+    return RULES[rule].finding(path, line, 1, message)
 
 
 def _too_large(path: str, size: int, limits: Limits, what: str) -> Finding:

@@ -17,27 +17,12 @@ from typing import Final
 
 from .blameless import BLAMELESS_PHRASES, KINDS, LEFT_ALONE, NOT_BLAME, phrase_lists
 from .layered import SYSTEMIC_ALTERNATIVES, TRY_HARDER
+from .markdown_text import escape_markdown
 from .rules import GROUPS, LANGUAGE, RULES, Rule
 from .settings import Settings
 from .taxonomy import HarmType, Taxonomy
 
-# Characters Markdown (and the attr_list and tables extensions) would read
-# as markup; each is shown literally when escaped with a backslash.
-_SPECIAL: Final = re.compile(r"([\\`*_{}\[\]#|!])")
-_LINE_START: Final = re.compile(r"^([+-]|\d+(?=[.)]))")
 PHRASES_SHOWN: Final = 12
-
-
-def escape_markdown(text: str) -> str:
-    """`text` as literal inline Markdown: one line, no markup, no HTML."""
-    text = " ".join(str(text).split())
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    text = _SPECIAL.sub(r"\\\1", text)
-    # The text may begin a line, where "- ", "+ " or "1. " would start a list:
-    # the sign gets a backslash, or the dot after the digits (digits cannot).
-    return _LINE_START.sub(
-        lambda m: m.group() + "\\" if m.group().isdigit() else "\\" + m.group(), text
-    )
 
 
 def _code(text: str) -> str:

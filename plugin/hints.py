@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from itertools import combinations
 from typing import Final
 
+from .dates import by_date_as_written
 from .model import Finding, Postmortem
 from .rules import RULES
 
@@ -53,10 +54,6 @@ def _distinctive(postmortems: Sequence[Postmortem]) -> frozenset[str]:
     return frozenset(c for c, n in counts.items() if n <= most)
 
 
-def _age(pm: Postmortem) -> tuple[str, str]:
-    return pm.date.isoformat(), pm.id
-
-
 @dataclass(frozen=True)
 class _Candidate:
     pm: Postmortem
@@ -76,7 +73,7 @@ class _Candidate:
 def related_hints(postmortems: Sequence[Postmortem], limit: int = LIMIT) -> list[Finding]:
     """One `related-hint` warning per postmortem that has unlinked earlier
     incidents in common with it. Restricted postmortems neither get nor give hints."""
-    ordered = sorted((p for p in postmortems if not p.is_restricted), key=_age)
+    ordered = sorted((p for p in postmortems if not p.is_restricted), key=by_date_as_written)
     related = [frozenset(p.related) for p in ordered]
     distinctive = _distinctive(ordered)
     keys = [tuple(dict.fromkeys(_keys(pm, distinctive))) for pm in ordered]
@@ -117,7 +114,7 @@ def _finding(pm: Postmortem, others: list[Postmortem], limit: int, more: bool) -
         for o in others
     ]
     # Shared systems first, then the most in common, then the most recent.
-    candidates.sort(key=lambda c: _age(c.pm), reverse=True)
+    candidates.sort(key=lambda c: by_date_as_written(c.pm), reverse=True)
     candidates.sort(key=lambda c: (not c.systems, -(len(c.systems) + len(c.categories))))
     shown = candidates[:limit]
     rest = " and more" if more or len(candidates) > limit else ""

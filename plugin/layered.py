@@ -18,10 +18,11 @@ from dataclasses import dataclass
 from itertools import groupby
 from typing import Any, Final
 
+from .dates import day_of
 from .frontmatter import Document
-from .model import DateLike, Finding, JsonPath, Postmortem
+from .model import Finding, JsonPath, Postmortem
 from .rules import RULES
-from .schema import shown
+from .schema_messages import shown
 from .taxonomy import Taxonomy
 
 _WORD: Final = re.compile(r"[a-z0-9]+")
@@ -423,10 +424,6 @@ class Recurrence:
     fixed: dt.date
 
 
-def _day(value: DateLike) -> dt.date:
-    return value.date() if isinstance(value, dt.datetime) else value
-
-
 def prevented_on(pm: Postmortem) -> dt.date | None:
     """The first day a `prevent` item of `pm` was done (closed, else due):
     from then on, the category should not have come back."""
@@ -440,13 +437,13 @@ def recurrences(incidents: Iterable[Postmortem], category: str) -> list[Recurren
     fix was done last before it began: the nearest fix that did not hold.
     Only `incidents` are looked at: the caller passes what may be shown."""
     chosen = sorted(
-        (p for p in incidents if category in p.categories), key=lambda p: (_day(p.date), p.id)
+        (p for p in incidents if category in p.categories), key=lambda p: (day_of(p.date), p.id)
     )
     found: list[Recurrence] = []
     # Fixes of incidents that began on an earlier day, in the order they were done.
     fixes: list[tuple[dt.date, dt.date, str]] = []
     by_id: dict[str, Postmortem] = {}
-    for began, same_day in groupby(chosen, key=lambda p: _day(p.date)):
+    for began, same_day in groupby(chosen, key=lambda p: day_of(p.date)):
         group = list(same_day)
         at = bisect_left(fixes, (began,))
         if at:

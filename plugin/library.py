@@ -11,12 +11,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .checks import CheckedDocument, check_document, check_library
+from .dates import build_date, by_date_as_written
 from .frontmatter import read_bounded, read_document
 from .model import Finding, Postmortem, Severity
 from .publication import CASE, LINKED, Decision, DocsScan, decide, scan_docs
 from .regimes import Regimes, default_regimes_path, load_regimes
-from .reporting import build_date
 from .resources import default_taxonomy_path
+from .rules import RULES
 from .settings import Settings
 from .taxonomy import Taxonomy, load_taxonomy
 
@@ -42,7 +43,7 @@ class Library:
         """What may reach the site, newest first. Restricted never does."""
         drafts = self.settings.include_drafts if include_drafts is None else include_drafts
         chosen = [p for p in self.postmortems if not p.is_restricted and (drafts or not p.is_draft)]
-        return sorted(chosen, key=lambda p: (str(p.date), p.id), reverse=True)
+        return sorted(chosen, key=by_date_as_written, reverse=True)
 
     def publication(self, include_drafts: bool | None = None) -> Decision:
         """Which files of docs_dir may be published; everything else is not."""
@@ -205,7 +206,7 @@ def _unreadable(shown: str, message: str) -> CheckedDocument:
     return CheckedDocument(
         read_document(b"", shown),
         True,
-        [Finding(shown, 1, 1, Severity.ERROR, "unreadable", message)],
+        [RULES["unreadable"].finding(shown, 1, 1, message)],
     )
 
 

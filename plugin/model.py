@@ -128,7 +128,6 @@ class Postmortem:
     action_items: tuple[ActionItem, ...] = ()
     related: tuple[str, ...] = ()
     ruled_out: tuple[RuledOut, ...] = ()
-    extra: dict[str, Any] = field(default_factory=dict)
     # The front matter as JSON (dates as ISO strings), for exports.
     data: dict[str, Any] = field(default_factory=dict)
     positions: Mapping[JsonPath, Position] = field(default_factory=dict, repr=False)

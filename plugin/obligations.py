@@ -14,10 +14,10 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from .checks import parse_date
+from .dates import iso_written, parse_date
 from .library import Library
 from .model import Postmortem
-from .reporting import STATES, StageStatus, iso_written, ordered, read_reporting, statuses
+from .reporting import STATES, StageStatus, ordered, read_reporting, statuses
 
 
 @dataclass(frozen=True)

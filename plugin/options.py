@@ -27,8 +27,9 @@ from mkdocs.config.base import (
 
 from .authoring import prefix_problem
 from .blameless import option_problems
-from .schema import did_you_mean
-from .settings import ConfigError, Settings, SiteConfig, normalise_prefix
+from .schema_messages import did_you_mean
+from .settings import ConfigError, Settings, SiteConfig
+from .urls import normalise_prefix
 
 _DEFAULTS = Settings()
 

@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import jinja2
-from markupsafe import Markup
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
@@ -28,19 +27,21 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
 
-from . import charts, export, feed
+from . import charts, export
+from .dates import build_date
 from .guide import render_guide
 from .library import Library, LibraryLoader, resolve_regimes_path, resolve_taxonomy_path
 from .model import Finding, Postmortem, Severity
 from .options import PostmortemsConfig, settings_of
 from .render import MemoryBytecodeCache, Renderer
 from .report import as_text
-from .reporting import CLOCK_RULES, build_date
+from .reporting import CLOCK_RULES
 from .resources import TEMPLATES_DIR
 from .settings import Settings
 from .site import ItemRow as SiteItemRow
 from .site import Page as SitePage
-from .site import SiteModel, incident_url, relative_url
+from .site import SiteModel
+from .urls import EXPORTS, FEED, incident_url, relative_url
 
 if TYPE_CHECKING:
     # Only `mkdocs serve` needs the server; a build or `postmortems lint`
@@ -60,8 +61,6 @@ _ASSETS = (
     "assets/postmortems-charts.css",
 )
 _SCRIPTS = ("assets/postmortems.js",)
-# Files the library publishes beside its pages, relative to `prefix`.
-_EXPORTS = ("incidents.json", "incidents.csv", "feed.xml", "incidents/index.json")
 # Top-level generated folders a site's explicit `nav:` may name without the
 # `index.md` MkDocs needs to find the page.
 _NAV_FOLDERS = ("incidents/", "layers/", "systems/", "action-items/", "reporting/", "guide/")
@@ -279,11 +278,13 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
             if pm.id not in site.by_id:
                 files.remove(file)  # restricted, or a draft outside serve
                 continue
-            file.dest_uri = f"{self.prefix}incidents/{pm.id}/index.html"
+            # MkDocs 1.6 computes dest_uri, url and abs_dest_path once each and
+            # keeps them (a plugin before us may have asked already): set all three.
+            file.dest_uri = self.prefix + incident_url(pm.id) + "index.html"
             file.url = (
                 self.prefix + incident_url(pm.id) if config.use_directory_urls else file.dest_uri
             )
-            file.__dict__.pop("abs_dest_path", None)
+            file.abs_dest_path = os.path.normpath(os.path.join(file.dest_dir, file.dest_uri))
             file.inclusion = InclusionLevel.NOT_IN_NAV
             self.incident_pages[file.src_uri] = pm
 
@@ -328,7 +329,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
     def _generated_uris(self, site: SiteModel) -> list[str]:
         uris = [self.prefix + page.src_uri for page in site.pages()]
         uris.append(f"{self.prefix}guide/index.md")
-        uris.extend(self.prefix + uri for uri in _EXPORTS)
+        uris.extend(self.prefix + uri for uri in EXPORTS)
         return uris
 
     def _withhold(self, files: Files, config: MkDocsConfig, library: Library) -> None:
@@ -483,19 +484,10 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         return file
 
     def _add_exports(self, files: Files, config: MkDocsConfig, site: SiteModel) -> None:
-        published = site.incidents
-        updated = dt.datetime.combine(site.today, dt.time(), dt.UTC)
         base = (config.site_url or "").rstrip("/") + "/" + self.prefix if config.site_url else None
-        contents = {
-            "incidents.json": export.incidents_json(published, self.exports),
-            "incidents.csv": export.incidents_csv(published, self.exports),
-            "feed.xml": feed.atom_feed(published, base, config.site_name, updated),
-            "incidents/index.json": json.dumps(site.index_rows(), separators=(",", ":")),
-        }
-        assert set(contents) == set(_EXPORTS)
-        for uri, text in contents.items():
+        for uri, text in site.exports(base, config.site_name, self.exports):
             files.append(self._generated_file(config, self.prefix + uri, text))
-        self.exports.keep_only(published)
+        self.exports.keep_only(site.incidents)
         # Shared by every page that draws a chart; not an address of the library.
         if files.get_file_from_path("assets/postmortems-charts.css") is None:
             files.append(
@@ -630,23 +622,22 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
             # back before anything renders, so the tag index and `tags_allowed`
             # never see them.
             self.own_tags[src] = page.meta.get("tags")
-            page.meta["tags"] = [*(self.own_tags[src] or ()), *self._search_terms(site, pm)]
+            terms = [html.escape(t) for t in site.search_terms(pm)]
+            page.meta["tags"] = [*(self.own_tags[src] or ()), *terms]
             if len(site.incidents) <= self.settings.search_narrative_limit:
                 indexed += narrative
             return indexed
         generated = self.generated.get(src)
         if src == self.home_uri:
             context = site.home_context()
-            context["charts"] = self._charts(site, "home")
+            context["charts"] = site.charts_for(None, "home")
             fragment = renderer.render("home.html", url, **context)
         elif generated is not None:
             context = dict(generated.context)
             context.setdefault("today", site.today)
-            if (
-                generated.template in ("layers.html", "layer.html")
-                and generated.context.get("page_number", 1) == 1
-            ):
-                context["charts"] = self._charts(site, src, context.get("layer"))
+            made = site.charts_for(generated, src)
+            if made:
+                context["charts"] = made
             fragment = renderer.render(generated.template, url, **context)
         elif src in self.library_pages:
             return _with_title(html_text, page) + renderer.render("links.html", url)
@@ -655,21 +646,6 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         fragment += renderer.render("links.html", url)
         filled = html_text.replace(_BODY, fragment, 1)
         return filled if src == self.home_uri else _with_title(filled, page)
-
-    def _charts(self, site: SiteModel, key: str, layer: Any = None) -> list[Markup]:
-        incidents = site.incidents if layer is None else site.by_layer.get(layer.id, [])
-        prefix = "pm-" + "".join(ch if ch.isalnum() else "-" for ch in key)
-        made = [
-            charts.incidents_per_quarter(incidents, site.taxonomy, prefix + "-q"),
-            charts.top_categories(incidents, site.taxonomy, prefix + "-c"),
-            charts.severity_mix(incidents, prefix + "-s"),
-            charts.time_to_detect_and_resolve(incidents, prefix + "-t"),
-        ]
-        if layer is None:
-            made.append(charts.action_items_by_owner(incidents, site.today, prefix + "-a"))
-        # charts.py escapes every value it draws; Markup keeps autoescape from
-        # escaping the finished SVG a second time (it would show as text).
-        return [Markup(f'<figure class="pm-chart">{ch.svg}{ch.table_html}</figure>') for ch in made]
 
     # Late (-100): after Material's search plugin (0) has indexed the page.
     @event_priority(-100)
@@ -692,19 +668,12 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
                 page.meta["tags"] = tags
         return context
 
-    @staticmethod
-    def _search_terms(site: SiteModel, pm: Postmortem) -> list[str]:
-        titles = [
-            cat.title if (cat := site.taxonomy.category(cid)) else cid for cid in pm.categories
-        ]
-        return [html.escape(t) for t in (pm.id, *pm.systems, *titles)]
-
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
         """Announce the library's Atom feed in every page's <head>, as feed
         readers and browsers discover it."""
         if self.site is None:
             return output
-        feed_url = relative_url(self.prefix + "feed.xml", page.url)
+        feed_url = relative_url(self.prefix + FEED, page.url)
         link = (
             '<link rel="alternate" type="application/atom+xml" '
             f'title="{html.escape(config.site_name)}: incidents" href="{html.escape(feed_url)}">'

@@ -254,17 +254,3 @@ def decide(scan: DocsScan, documents: Mapping[str, Any], published: Collection[s
         if uri not in withheld and any(f.as_posix() in asset_dirs for f in folders):
             withheld[uri] = ASSET
     return Decision(frozenset(u for u in scan.files if u not in withheld), withheld)
-
-
-# For the README's table: what is never published, and why.
-NEVER_PUBLISHED: Final = (
-    RESTRICTED,
-    UNPUBLISHED,
-    ASSET,
-    LINKED,
-    LEFTOVER,
-    CASE,
-    HIDDEN,
-    SPECIAL,
-    UNREAD,
-)

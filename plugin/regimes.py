@@ -18,7 +18,7 @@ from .frontmatter import decode, parse_yaml
 from .model import Finding, JsonPath
 from .resources import schema_dir
 from .rules import RULES
-from .schema import SchemaReporter
+from .schema_messages import SchemaReporter
 
 REGIMES_SCHEMA: Final = "regimes.schema.json"
 # No legal clock runs for a century; the cap keeps date arithmetic in range

@@ -19,52 +19,23 @@ Time, all in UTC:
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Final
 
+from .dates import as_utc, iso_instant, iso_written
 from .frontmatter import Document
 from .model import DateLike, Finding, JsonPath
 from .regimes import Regimes
 from .rules import RULES
-from .schema import did_you_mean
+from .schema_messages import did_you_mean
 
 DECISIONS: Final = ("reportable", "not-reportable", "pending")
 # The order listings use: what needs someone today comes first.
 STATES: Final = ("overdue", "due", "reported-late", "reported", "not-reportable")
-JSON_KEYS: Final = ("id", "regime", "trigger", "stage", "deadline", "filed", "state")
 # Findings about time, not about the text: the build logs them without
 # failing `--strict`; `postmortems lint` reports them as warnings.
 CLOCK_RULES: Final = frozenset({"reporting-overdue", "reporting-late"})
-
-
-def build_date() -> dt.date:
-    """Today, or SOURCE_DATE_EPOCH's day for reproducible builds (as MkDocs does)."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    # ASCII digits of a date before year 5000: int() refuses 4,300 digits and
-    # fromtimestamp years past 9999, which must not crash a build.
-    if epoch and epoch.isascii() and epoch.isdigit() and len(epoch) <= 11:
-        return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date()
-    return dt.date.today()
-
-
-def as_utc(value: DateLike) -> dt.datetime:
-    """The instant a front-matter date or date-time stands for, in UTC."""
-    if not isinstance(value, dt.datetime):
-        return dt.datetime(value.year, value.month, value.day, tzinfo=dt.UTC)
-    if value.tzinfo is None:
-        return value.replace(tzinfo=dt.UTC)
-    return value.astimezone(dt.UTC)
-
-
-def iso_instant(value: dt.datetime) -> str:
-    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def iso_written(value: DateLike) -> str:
-    """A filing as ISO 8601: a date stays a date (no invented time of day)."""
-    return iso_instant(value) if isinstance(value, dt.datetime) else value.isoformat()
 
 
 @dataclass(frozen=True)

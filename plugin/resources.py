@@ -13,6 +13,9 @@ from typing import Any
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
 TEMPLATES_DIR = _PACKAGE_DIR / "templates"
+# The JSON Schemas, by file name in `schema_dir()`.
+POSTMORTEM_SCHEMA = "postmortem.schema.json"
+TAXONOMY_SCHEMA = "taxonomy.schema.json"
 
 
 def schema_dir() -> Path:

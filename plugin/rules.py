@@ -27,9 +27,27 @@ class Rule:
     # For language rules: a sentence that trips the rule and a rewrite that does not.
     example: str = ""
     rewrite: str = ""
+    # The severity while the postmortem is a draft (`status: draft`), where it
+    # differs: a draft is allowed to be unfinished in the ways this rule catches.
+    draft_severity: Severity | None = None
 
-    def finding(self, path: str, line: int, column: int, message: str) -> Finding:
-        return Finding(path, line, column, self.severity, self.id, message)
+    def finding(
+        self, path: str, line: int, column: int, message: str, *, draft: bool = False
+    ) -> Finding:
+        severity = self.draft_severity if draft and self.draft_severity else self.severity
+        return Finding(path, line, column, severity, self.id, message)
+
+    @property
+    def severities(self) -> tuple[Severity, ...]:
+        """Every severity a finding of this rule can have."""
+        return (self.severity,) + ((self.draft_severity,) if self.draft_severity else ())
+
+
+class _Registry(dict[str, Rule]):
+    def __missing__(self, rule_id: str) -> Rule:
+        # A finding of an unregistered rule would reach no guide, README or
+        # SARIF rule list: refuse to make it at all.
+        raise KeyError(f"rule '{rule_id}' is not registered in rules.py")
 
 
 E, W = Severity.ERROR, Severity.WARNING
@@ -84,6 +102,7 @@ _ALL: Final = (
         E,
         "a required body section is missing (a warning while the status is draft)",
         SCHEMA,
+        draft_severity=W,
     ),
     # The vocabulary (taxonomy.py, checks.py).
     Rule("taxonomy", E, "the taxonomy file is missing, unreadable or malformed", TAXONOMY),
@@ -263,5 +282,5 @@ _ALL: Final = (
     ),
 )
 
-RULES: Final[dict[str, Rule]] = {rule.id: rule for rule in _ALL}
+RULES: Final[dict[str, Rule]] = _Registry((rule.id, rule) for rule in _ALL)
 GROUPS: Final = (FILE, SCHEMA, TAXONOMY, LIBRARY, PUBLICATION, ANALYSIS, LANGUAGE, REPORTING)

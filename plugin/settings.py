@@ -36,16 +36,6 @@ class Settings:
     regimes: str | None = None
 
 
-def normalise_prefix(value: str) -> str:
-    """`library`, `/library/` and `library/` all mean `library/`; empty means none.
-
-    Raises ValueError for what cannot be an address inside the site."""
-    parts = [p for p in value.strip().strip("/").split("/") if p]
-    if any(p in (".", "..") or not all(ch.isalnum() or ch in "-_." for ch in p) for p in parts):
-        raise ValueError(f"must be folder names of letters, digits, '-', '_' or '.', got {value!r}")
-    return "".join(f"{p}/" for p in parts)
-
-
 class ConfigError(Exception):
     """The site's configuration is missing or refused: a usage error, not a finding."""
 

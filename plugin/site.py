@@ -6,23 +6,29 @@ MkDocs; another site generator could hand them to its own pipeline.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Final
 
+from markupsafe import Markup
+
+from . import charts, export, feed
+from .dates import days_between
 from .layered import Recurrence, recurrences
 from .library import Library
-from .model import ActionItem, DateLike, Postmortem
+from .model import ActionItem, Postmortem
 from .obligations import published_clocks
 from .reporting import STATES, StageStatus
+from .severities import SEVERITIES
 from .taxonomy import Category, Layer, Taxonomy
+from .urls import EXPORTS, category_url, incident_url, layer_url, paged_uri, system_url
 
 # Rows per listing page. Listings are paged so that no page grows with the
 # size of the library (a 4,000-incident table would be megabytes).
 PAGE_SIZE: Final = 200
-SEVERITIES: Final = ("SEV1", "SEV2", "SEV3", "SEV4")
 ACTION_STATUSES: Final = ("open", "in-progress", "done", "wont-do")
 ACTION_TYPES: Final = ("prevent", "detect", "mitigate")
 # How many neighbours in time, per shared system or category, are considered
@@ -30,47 +36,6 @@ ACTION_TYPES: Final = ("prevent", "detect", "mitigate")
 # of the library however large one system's history grows.
 SIMILAR_WINDOW: Final = 6
 SIMILAR_SHOWN: Final = 8
-
-
-def incident_url(pm_id: str) -> str:
-    return f"incidents/{pm_id}/"
-
-
-def layer_url(layer_id: str) -> str:
-    return f"layers/{layer_id}/"
-
-
-def category_url(layer_id: str, category_id: str) -> str:
-    return f"layers/{layer_id}/{category_id}/"
-
-
-def system_url(system: str) -> str:
-    return f"systems/{system}/"
-
-
-def relative_url(target: str, page_url: str) -> str:
-    """A site-root address (`incidents/X/`) as seen from another page's address.
-
-    Written out rather than with posixpath.relpath, which normalises both
-    paths first: pages link to each other tens of thousands of times in a
-    large library, and relpath was a tenth of the build."""
-    base = page_url.split("/")[:-1]
-    parts = target.split("/")
-    common = 0
-    for mine, theirs in zip(base, parts[:-1], strict=False):
-        if mine != theirs:
-            break
-        common += 1
-    return "../" * (len(base) - common) + "/".join(parts[common:]) or "./"
-
-
-def days_between(start: DateLike, end: DateLike) -> float:
-    def as_dt(value: DateLike) -> dt.datetime:
-        if not isinstance(value, dt.datetime):
-            value = dt.datetime.combine(value, dt.time())
-        return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-
-    return (as_dt(end) - as_dt(start)).total_seconds() / 86400
 
 
 def duration_text(days: float | None) -> str:
@@ -123,10 +88,6 @@ class Page:
 
 def pages_of(rows: Sequence[Any], size: int = PAGE_SIZE) -> list[Sequence[Any]]:
     return [rows[i : i + size] for i in range(0, len(rows), size)] or [rows]
-
-
-def paged_uri(base_url: str, number: int) -> str:
-    return base_url if number == 1 else f"{base_url}page/{number}/"
 
 
 class SiteModel:
@@ -419,6 +380,55 @@ class SiteModel:
             "obligations": self.clocks_by_id.get(pm.id, []),
             "ruled_out": [(self.taxonomy.layer(r.layer), r.layer, r.reason) for r in pm.ruled_out],
         }
+
+    def search_terms(self, pm: Postmortem) -> list[str]:
+        """What an incident should be found by whatever its wording: its id,
+        its systems and the titles of its categories (plain text)."""
+        titles = [self._category_title(cid) for cid in pm.categories]
+        return [pm.id, *pm.systems, *titles]
+
+    def charts_for(self, page: Page | None, key: str) -> list[Markup]:
+        """The charts a page shows, each a figure with its SVG and data table:
+        the whole library's on the home dashboard (`page` None) and the layers
+        page, a layer's own on the first page of that layer. `key` tells one
+        page's charts from another's in element ids."""
+        layer: Layer | None = None
+        if page is not None:
+            if page.template not in ("layers.html", "layer.html"):
+                return []
+            if page.context.get("page_number", 1) != 1:
+                return []
+            layer = page.context.get("layer")
+        incidents = self.incidents if layer is None else self.by_layer.get(layer.id, [])
+        prefix = "pm-" + "".join(ch if ch.isalnum() else "-" for ch in key)
+        made = [
+            charts.incidents_per_quarter(incidents, self.taxonomy, prefix + "-q"),
+            charts.top_categories(incidents, self.taxonomy, prefix + "-c"),
+            charts.severity_mix(incidents, prefix + "-s"),
+            charts.time_to_detect_and_resolve(incidents, prefix + "-t"),
+        ]
+        if layer is None:
+            made.append(charts.action_items_by_owner(incidents, self.today, prefix + "-a"))
+        # charts.py escapes every value it draws; Markup keeps autoescape from
+        # escaping the finished SVG a second time (it would show as text).
+        return [Markup(f'<figure class="pm-chart">{ch.svg}{ch.table_html}</figure>') for ch in made]
+
+    def exports(
+        self, base_url: str | None, site_name: str, cache: export.ExportCache | None = None
+    ) -> list[tuple[str, str]]:
+        """The files published beside the pages, as (address, text): the
+        incidents as JSON and CSV, the Atom feed (absolute links where the
+        site's `base_url` is known) and the index the incidents page filters.
+        `cache` keeps unchanged incidents' records between serve rebuilds."""
+        updated = dt.datetime.combine(self.today, dt.time(), dt.UTC)
+        made = [
+            ("incidents.json", export.incidents_json(self.incidents, cache)),
+            ("incidents.csv", export.incidents_csv(self.incidents, cache)),
+            ("feed.xml", feed.atom_feed(self.incidents, base_url, site_name, updated)),
+            ("incidents/index.json", json.dumps(self.index_rows(), separators=(",", ":"))),
+        ]
+        assert tuple(uri for uri, _ in made) == EXPORTS
+        return made
 
     # --- summaries -----------------------------------------------------------------
 

@@ -8,8 +8,10 @@ from pathlib import Path
 from typing import Any
 
 from .frontmatter import DEFAULT_LIMITS, decode, parse_yaml, read_bounded
-from .model import Finding, JsonPath, Severity
-from .schema import TAXONOMY_SCHEMA, SchemaReporter
+from .model import Finding, JsonPath
+from .resources import TAXONOMY_SCHEMA
+from .rules import RULES
+from .schema_messages import SchemaReporter
 
 
 @dataclass(frozen=True)
@@ -109,13 +111,8 @@ def parse_taxonomy(raw: bytes, path: str) -> tuple[Taxonomy | None, list[Finding
         return None, findings
     if not isinstance(parsed.data, dict):
         return None, [
-            Finding(
-                path,
-                1,
-                1,
-                Severity.ERROR,
-                "taxonomy",
-                "the taxonomy must be a mapping with a 'layers' list",
+            RULES["taxonomy"].finding(
+                path, 1, 1, "the taxonomy must be a mapping with a 'layers' list"
             )
         ]
     findings = SchemaReporter(TAXONOMY_SCHEMA, parsed, path).findings(parsed.data)
@@ -142,12 +139,10 @@ def parse_taxonomy(raw: bytes, path: str) -> tuple[Taxonomy | None, list[Finding
             if seen[value] == 2:
                 pos = parsed.position(p)
                 findings.append(
-                    Finding(
+                    RULES["taxonomy-duplicate-id"].finding(
                         path,
                         pos.line,
                         pos.column,
-                        Severity.ERROR,
-                        "taxonomy-duplicate-id",
                         f"{what} id '{value}' is used twice; ids must be unique",
                     )
                 )
@@ -157,7 +152,7 @@ def parse_taxonomy(raw: bytes, path: str) -> tuple[Taxonomy | None, list[Finding
 
 
 def _as_taxonomy_finding(f: Finding) -> Finding:
-    return Finding(f.path, f.line, f.column, f.severity, "taxonomy", f"taxonomy: {f.message}")
+    return RULES["taxonomy"].finding(f.path, f.line, f.column, f"taxonomy: {f.message}")
 
 
 def load_taxonomy(path: Path, shown_as: str) -> tuple[Taxonomy | None, list[Finding]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import subprocess
@@ -121,25 +122,10 @@ def postmortem_text(**overrides: object) -> str:
 def write_site(tmp_path: Path) -> Callable[..., Path]:
     """Write a minimal site (mkdocs.yml + docs files) and return its folder."""
 
-    def write(files: dict[str, str], plugin_options: str = "", extra_config: str = "") -> Path:
-        docs = tmp_path / "docs"
-        for rel, text in files.items():
-            target = docs / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(text, encoding="utf-8")
-        docs.mkdir(exist_ok=True)
-        options = textwrap.indent(textwrap.dedent(plugin_options).strip(), "      ")
-        (tmp_path / "mkdocs.yml").write_text(
-            "site_name: Test library\n"
-            "theme:\n  name: material\n  font: false\n"
-            "plugins:\n  - search\n  - postmortems:\n"
-            f"      taxonomy: {REPO / 'schema' / 'taxonomy.yml'}\n"
-            f"{options}\n{extra_config}",
-            encoding="utf-8",
-        )
-        return tmp_path
+    # Imported here: sitekit imports this module for REPO.
+    from sitekit import write_site_at
 
-    return write
+    return functools.partial(write_site_at, tmp_path)
 
 
 def run_cli(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 from conftest import REPO, TIMEOUT_MS, postmortem_text
+from sitekit import all_files, broken_links, page, parse_html, run_mkdocs
 from test_browser import serve
-from test_site_kit import all_files, broken_links, page, parse_html, run_mkdocs
 
 with contextlib.suppress(ImportError):
     from playwright.sync_api import Browser

@@ -14,7 +14,7 @@ from mkdocs_postmortems.layered import try_harder
 from mkdocs_postmortems.rules import RULES
 from mkdocs_postmortems.settings import Settings
 from mkdocs_postmortems.taxonomy import Layer, Taxonomy, load_taxonomy
-from test_site_kit import build, page
+from sitekit import build, page
 
 
 @pytest.fixture(scope="module")

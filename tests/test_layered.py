@@ -17,7 +17,7 @@ import yaml
 from conftest import postmortem_text, run_cli
 from mkdocs_postmortems.layered import recurrences, try_harder
 from mkdocs_postmortems.model import ActionItem, Factor, Postmortem
-from test_site_kit import build, run_mkdocs
+from sitekit import build, run_mkdocs
 
 MUST_FIRE = [
     ("Remind reviewers to be more careful", "be reminded"),

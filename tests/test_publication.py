@@ -20,7 +20,7 @@ from mkdocs_postmortems.publication import (
     UNREAD,
     restricted_page,
 )
-from test_site_kit import TAXONOMY
+from sitekit import TAXONOMY
 
 
 def load(docs: Path, files: dict[str, str]) -> tuple[Library, dict[str, str], frozenset[str]]:

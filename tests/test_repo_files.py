@@ -258,3 +258,13 @@ def test_core_modules_import_neither_mkdocs_nor_click() -> None:
         if used:
             used_by[module.name] = sorted(used)
     assert used_by == adapters
+
+
+def test_readme_layout_names_every_module() -> None:
+    """The README's Layout section names every module of the package, so a newcomer finds each."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    layout = readme.split("\n## Layout\n", 1)[1].split("\n## ", 1)[0]
+    named = set(re.findall(r"\b([a-z_]+\.py)\b", layout))
+    modules = {p.name for p in (REPO / "plugin").glob("*.py")} - {"__init__.py"}
+    assert sorted(modules - named) == []
+    assert sorted(named - modules) == []

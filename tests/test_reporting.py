@@ -22,6 +22,7 @@ from click.testing import CliRunner
 from conftest import REPO, postmortem_text
 from mkdocs_postmortems import cli as cli_module
 from mkdocs_postmortems.cli import cli
+from mkdocs_postmortems.dates import as_utc, build_date
 from mkdocs_postmortems.frontmatter import read_document
 from mkdocs_postmortems.regimes import (
     DurationError,
@@ -29,9 +30,9 @@ from mkdocs_postmortems.regimes import (
     load_regimes,
     parse_duration,
 )
-from mkdocs_postmortems.reporting import as_utc, build_date, state_of
+from mkdocs_postmortems.reporting import state_of
+from sitekit import all_files, content, page, write_site_at
 from test_repo_files import check_command, load, run_lines
-from test_site_kit import all_files, content, page, write_site_at
 
 TODAY = dt.date(2026, 9, 20)
 # Noon of TODAY: SOURCE_DATE_EPOCH's *day* counts, not its hour.

@@ -234,6 +234,7 @@ def test_negative_example_gives_exactly_its_declared_findings(
     assert relevant(findings, case.rule) == expected, (
         f"{case.id} ({variant}) reported:\n{_show(findings)}"
     )
+    assert [f for f in findings if f.severity not in RULES[f.rule].severities] == []
 
 
 @pytest.mark.parametrize("variant", sorted(VARIANTS))
@@ -246,6 +247,7 @@ def test_positive_example_does_not_trip_its_rule(case: Case, variant: str, tmp_p
     assert relevant(findings, case.rule) == expected, (
         f"{case.id} ({variant}) reported:\n{_show(findings)}"
     )
+    assert [f for f in findings if f.severity not in RULES[f.rule].severities] == []
     assert case.rule not in {f.rule for f in findings}
 
 
@@ -280,6 +282,20 @@ def _rule_ids_in(case_list: list[Case]) -> Iterator[str]:
     for case in case_list:
         for e in expectations(case.files()):
             yield e.rule
+
+
+def test_declared_severities_are_the_registrys() -> None:
+    """Every `expect:` severity is one its rule can have (an override stated in rules.py)."""
+    declared = Counter(_expected_in(NEGATIVE)) + Counter(_expected_in(POSITIVE))
+    assert declared, "no expectations found"
+    wrong = [e for e in declared if e.severity not in {str(s) for s in RULES[e.rule].severities}]
+    assert wrong == []
+    assert any(e.severity == "warning" and e.rule == "missing-section" for e in declared)
+
+
+def _expected_in(case_list: list[Case]) -> Iterator[Expected]:
+    for case in case_list:
+        yield from expectations(case.files())
 
 
 def test_declared_rules_are_real_rule_ids() -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from conftest import postmortem_text
-from test_site_kit import (
+from sitekit import (
     actions,
     broken_links,
     build,

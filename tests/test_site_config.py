@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 from conftest import REPO, postmortem_text, run_cli
+from sitekit import run_mkdocs
 from test_rules import NEGATIVE, POSITIVE, TAXONOMY, Case, prepare
-from test_site_kit import run_mkdocs
 
 FINDING = re.compile(r"^\S+:\d+:\d+: (error|warning) [a-z0-9-]+: .+$")
 # How the build logs a finding: MkDocs' level, then our logger's name.

@@ -29,7 +29,7 @@ from mkdocs.config import load_config
 from mkdocs_postmortems import Settings, load_library
 from mkdocs_postmortems.plugin import PostmortemsPlugin
 from mkdocs_postmortems.publication import LINKED
-from test_site_kit import TAXONOMY, all_files, build, factors, page, run_mkdocs, write_site_at
+from sitekit import TAXONOMY, all_files, build, factors, page, run_mkdocs, write_site_at
 
 PUBLIC = "INC-2025-001"
 PUBLIC_FILE = f"2025/{PUBLIC}-public-incident.md"

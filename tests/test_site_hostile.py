@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from conftest import postmortem_text
 from mkdocs_postmortems.render import web_url
-from test_site_kit import (
+from sitekit import (
     all_files,
     broken_links,
     build,

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from conftest import postmortem_text
-from test_site_kit import (
+from sitekit import (
     build,
     factors,
     incident_links,

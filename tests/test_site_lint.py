@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from conftest import postmortem_text
-from test_site_kit import factors, run_mkdocs
+from sitekit import factors, run_mkdocs
 
 FINDING = re.compile(r"^\S+:\d+:\d+: (error|warning) [a-z0-9-]+: .+$")
 

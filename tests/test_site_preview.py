@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 from mkdocs.commands.build import build
-from test_site_kit import page
+from sitekit import page
 from test_site_serve import SERVE_URL, config, root
 
 __all__ = ["root"]  # the fixture, shared with test_site_serve

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from conftest import REPO
-from test_site_kit import all_files, broken_links, html_files, page, run_mkdocs
+from sitekit import all_files, broken_links, html_files, page, run_mkdocs
 
 CANARY = b"RESTRICTED-CANARY-7731"
 PUBLISHED = {

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from conftest import postmortem_text
-from test_site_kit import build, write_site_at
+from sitekit import build, write_site_at
 
 NARRATIVE_WORD = "zanzibarite"
 

@@ -13,7 +13,7 @@ from conftest import postmortem_text
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
-from test_site_kit import TAXONOMY, page, write_site_at
+from sitekit import TAXONOMY, page, write_site_at
 
 SERVE_URL = "http://127.0.0.1:8000/"
 LIBRARY = {

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from mkdocs_postmortems.site import relative_url
+from mkdocs_postmortems.urls import relative_url
 
 
 @pytest.mark.parametrize(

@@ -15,15 +15,13 @@ from typing import TYPE_CHECKING, Any
 import fastjsonschema
 
 from .frontmatter import YamlData
-from .model import Finding, JsonPath, Position, Severity
+from .model import Finding, JsonPath, Position
 from .resources import load_json_schema
+from .rules import RULES
 
 if TYPE_CHECKING:
     from jsonschema import Draft202012Validator
     from jsonschema.exceptions import ValidationError
-
-POSTMORTEM_SCHEMA = "postmortem.schema.json"
-TAXONOMY_SCHEMA = "taxonomy.schema.json"
 
 
 @cache
@@ -170,88 +168,89 @@ class SchemaReporter:
         pos: Position | None = self.yaml.values.get(path) if prefer_value else None
         if pos is None:
             pos = self.yaml.position(path) if path else self.root
-        return Finding(self.path, pos.line, pos.column, Severity.ERROR, rule, message)
+        return RULES[rule].finding(self.path, pos.line, pos.column, message)
 
     def _convert(self, err: ValidationError) -> Iterator[Finding]:
         path: JsonPath = tuple(err.absolute_path)
-        name = describe(path)
         kind = err.validator
-        # jsonschema types these as possibly unset; on a reported error they are set.
-        expected: Any = err.validator_value
-        schema: Any = err.schema
-        instance: Any = err.instance
-        if kind == "required":
-            missing = str(err.message).split("'")[1] if "'" in err.message else str(err.message)
-            yield self._at(path, False, "required", _required_message(err, name, missing))
-        elif kind == "additionalProperties" and isinstance(instance, dict):
-            known = list(schema.get("properties", {}))
-            patterns = [re.compile(p) for p in schema.get("patternProperties", {})]
-            for key in instance:
-                if key in known or any(p.search(key) for p in patterns):
-                    continue
-                own = " Keys of your own must start with 'x-'." if patterns else ""
-                yield self._at(
-                    (*path, key),
-                    False,
-                    "unknown-key",
-                    f"unknown key '{key}' in {name}{did_you_mean(key, known)}.{own}",
-                )
-        elif kind == "enum":
-            choices = expected
-            yield self._at(
-                path,
-                True,
-                "invalid-value",
-                f"{name} must be one of {', '.join(map(str, choices))}, "
-                f"got {_kind_of(instance)}{did_you_mean(instance, choices)}",
-            )
-        elif kind == "type":
-            yield self._at(path, True, "wrong-type", _type_message(err, name))
-        elif kind == "pattern":
-            examples = _examples(schema)
-            like = f" like {examples}" if examples else f" matching {expected}"
-            yield self._at(
-                path, True, "invalid-format", f"{name} must be written{like}, got {shown(instance)}"
-            )
-        elif kind == "format":
-            yield self._at(
-                path,
-                True,
-                "invalid-format",
-                f"{name} must be a valid {expected}, got {shown(instance)}",
-            )
-        elif kind == "minItems":
-            yield self._at(
-                path,
-                False,
-                "too-few-items",
-                f"{name} needs at least {expected} item{'s' if expected != 1 else ''}",
-            )
-        elif kind == "minLength":
-            yield self._at(path, True, "empty-value", f"{name} must not be empty")
-        elif kind == "maxLength":
-            yield self._at(
-                path,
-                True,
-                "too-long",
-                f"{name} is {len(instance)} characters long; the limit is {expected}",
-            )
+        if kind == "additionalProperties" and isinstance(err.instance, dict):
+            yield from self._unknown_keys(err, path)
         elif kind == "uniqueItems":
-            # Point at the repeat, not the list: in a block list the list's
-            # own line is its first item, which is not the one to delete.
-            items = err.instance if isinstance(err.instance, list) else []
-            repeat = next((j for j, item in enumerate(items) if item in items[:j]), None)
-            if repeat is None:
-                yield self._at(path, True, "duplicate-item", f"{name} lists the same value twice")
-            else:
-                yield self._at(
-                    (*path, repeat),
-                    True,
-                    "duplicate-item",
-                    f"{name} lists the same value twice: {describe((*path, repeat))} repeats "
-                    f"{_kind_of(items[repeat])}",
-                )
-        elif kind in ("if", "allOf"):
-            return
-        else:
-            yield self._at(path, True, "schema", f"{name}: {err.message}")
+            yield self._duplicate_item(err, path)
+        # `if` and `allOf` are explained by the errors of their branches.
+        elif kind not in ("if", "allOf"):
+            prefer_value, rule, message = _explain(err, describe(path))
+            yield self._at(path, prefer_value, rule, message)
+
+    def _unknown_keys(self, err: ValidationError, path: JsonPath) -> Iterator[Finding]:
+        """A finding at each key the schema does not know, not one at the mapping."""
+        schema: Any = err.schema
+        known = list(schema.get("properties", {}))
+        patterns = [re.compile(p) for p in schema.get("patternProperties", {})]
+        instance: Any = err.instance
+        for key in instance:
+            if key in known or any(p.search(key) for p in patterns):
+                continue
+            own = " Keys of your own must start with 'x-'." if patterns else ""
+            yield self._at(
+                (*path, key),
+                False,
+                "unknown-key",
+                f"unknown key '{key}' in {describe(path)}{did_you_mean(key, known)}.{own}",
+            )
+
+    def _duplicate_item(self, err: ValidationError, path: JsonPath) -> Finding:
+        # Point at the repeat, not the list: in a block list the list's
+        # own line is its first item, which is not the one to delete.
+        name = describe(path)
+        items = err.instance if isinstance(err.instance, list) else []
+        repeat = next((j for j, item in enumerate(items) if item in items[:j]), None)
+        if repeat is None:
+            return self._at(path, True, "duplicate-item", f"{name} lists the same value twice")
+        return self._at(
+            (*path, repeat),
+            True,
+            "duplicate-item",
+            f"{name} lists the same value twice: {describe((*path, repeat))} repeats "
+            f"{_kind_of(items[repeat])}",
+        )
+
+
+def _explain(err: ValidationError, name: str) -> tuple[bool, str, str]:
+    """(whether to point at the value rather than its key, rule, message) of
+    an error found at one place."""
+    kind = err.validator
+    # jsonschema types these as possibly unset; on a reported error they are set.
+    expected: Any = err.validator_value
+    instance: Any = err.instance
+    if kind == "required":
+        missing = str(err.message).split("'")[1] if "'" in err.message else str(err.message)
+        return False, "required", _required_message(err, name, missing)
+    if kind == "enum":
+        return (
+            True,
+            "invalid-value",
+            f"{name} must be one of {', '.join(map(str, expected))}, "
+            f"got {_kind_of(instance)}{did_you_mean(instance, expected)}",
+        )
+    if kind == "type":
+        return True, "wrong-type", _type_message(err, name)
+    if kind == "pattern":
+        schema: Any = err.schema
+        examples = _examples(schema)
+        like = f" like {examples}" if examples else f" matching {expected}"
+        return True, "invalid-format", f"{name} must be written{like}, got {shown(instance)}"
+    if kind == "format":
+        return True, "invalid-format", f"{name} must be a valid {expected}, got {shown(instance)}"
+    if kind == "minItems":
+        plural = "s" if expected != 1 else ""
+        return False, "too-few-items", f"{name} needs at least {expected} item{plural}"
+    if kind == "minLength":
+        return True, "empty-value", f"{name} must not be empty"
+    if kind == "maxLength":
+        return (
+            True,
+            "too-long",
+            f"{name} is {len(instance)} characters long; the limit is {expected}",
+        )
+    return True, "schema", f"{name}: {err.message}"

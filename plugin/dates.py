@@ -1,0 +1,101 @@
+"""Dates and date-times as front matter writes them, and the one way they
+are compared, converted and ordered.
+
+Front matter mixes plain dates (`2025-03-14`), naive date-times and
+date-times with an offset. Everything that puts them on one timeline (the
+checks, the charts, the feed, the reporting clocks, the site's durations)
+goes through `as_utc`, so they cannot disagree on when something happened.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from functools import cache
+
+from .model import DateLike, Postmortem
+from .resources import POSTMORTEM_SCHEMA, load_json_schema
+
+
+def parse_date(value: str) -> DateLike:
+    """ISO date or date-time as YAML authors write it ('Z', a space instead of
+    'T'); raises ValueError with the reason for impossible dates."""
+    if len(value) == 10:
+        return dt.date.fromisoformat(value)
+    # The schema allows lowercase 't' and 'z' (as RFC 3339 does); Python 3.11's
+    # fromisoformat does not, so upper-case them (nothing else here has case).
+    return dt.datetime.fromisoformat(value.replace(" ", "T", 1).upper())
+
+
+@cache
+def _date_form() -> re.Pattern[str]:
+    return re.compile(load_json_schema(POSTMORTEM_SCHEMA)["properties"]["date"]["pattern"])
+
+
+def written_like_a_date(value: str) -> bool:
+    """Whether `value` has the form the schema gives dates and date-times
+    (it may still name a day that does not exist, like 2025-02-30)."""
+    return _date_form().match(value) is not None
+
+
+def as_utc(value: DateLike) -> dt.datetime:
+    """The instant a front-matter date or date-time stands for, in UTC: a
+    date is its midnight, a naive time is taken as UTC."""
+    if not isinstance(value, dt.datetime):
+        return dt.datetime(value.year, value.month, value.day, tzinfo=dt.UTC)
+    if value.tzinfo is None:
+        return value.replace(tzinfo=dt.UTC)
+    return value.astimezone(dt.UTC)
+
+
+def day_of(value: DateLike) -> dt.date:
+    """The calendar day as written (a date-time's own day, not UTC's)."""
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
+def is_before(later: DateLike, earlier: DateLike) -> bool:
+    """Whether `later` lies before `earlier`. A plain date means the whole
+    day, so against a date-time it is compared by calendar day as written:
+    `detected: 2025-03-14` is not before `date: 2025-03-14T10:00:00Z`."""
+    if isinstance(later, dt.datetime) and isinstance(earlier, dt.datetime):
+        return as_utc(later) < as_utc(earlier)
+    return day_of(later) < day_of(earlier)
+
+
+def days_between(start: DateLike, end: DateLike) -> float:
+    return (as_utc(end) - as_utc(start)).total_seconds() / 86400
+
+
+def build_date() -> dt.date:
+    """Today, or SOURCE_DATE_EPOCH's day for reproducible builds (as MkDocs does)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    # ASCII digits of a date before year 5000: int() refuses 4,300 digits and
+    # fromtimestamp years past 9999, which must not crash a build.
+    if epoch and epoch.isascii() and epoch.isdigit() and len(epoch) <= 11:
+        return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date()
+    return dt.date.today()
+
+
+def iso_instant(value: dt.datetime) -> str:
+    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def iso_written(value: DateLike) -> str:
+    """A date or date-time as ISO 8601: a date stays a date (no invented time of day)."""
+    return iso_instant(value) if isinstance(value, dt.datetime) else value.isoformat()
+
+
+# Two orders of incidents, kept apart because they differ for date-times
+# written with different offsets: the site's listings and the related-incident
+# hints order by the date as written, the Atom feed by the instant.
+
+
+def by_date_as_written(pm: Postmortem) -> tuple[str, str]:
+    """Sort key: the date as written, then the id (oldest first)."""
+    return str(pm.date), pm.id
+
+
+def by_instant(pm: Postmortem) -> tuple[dt.datetime, str]:
+    """Sort key: the instant of the date in UTC, then the id (oldest first)."""
+    return as_utc(pm.date), pm.id

@@ -1,0 +1,35 @@
+"""What an incident id, an id prefix and a slug look like, and how long
+they may be.
+
+The JSON Schema is the contract; these patterns are the same rules for the
+places that read names before or without the schema: a file name that
+starts with an id marks a postmortem, `postmortems new` picks the next id
+and checks an author's slugs, a chart uses a layer id in a CSS property.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from typing import Final
+
+from .resources import POSTMORTEM_SCHEMA, load_json_schema
+
+# An incident id at the start of a name (`INC-2025-014-title.md`); with
+# fullmatch, a whole id. Groups: prefix, year, number.
+ID: Final = re.compile(r"^([A-Z][A-Z0-9]*)-([0-9]{4})-([0-9]{3,})")
+# The prefix alone (`id_prefix: INC`).
+ID_PREFIX: Final = re.compile(r"^[A-Z][A-Z0-9]*$")
+# A system or taxonomy id: lowercase letters, digits and hyphens.
+SLUG: Final = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+
+@cache
+def max_length(what: str) -> int:
+    """The schema's length limit of an `id`, a `title` or a `system` slug:
+    one source for lint and `new`."""
+    props = load_json_schema(POSTMORTEM_SCHEMA)["properties"]
+    node = props["systems"]["items"] if what == "system" else props[what]
+    limit = node["maxLength"]
+    assert isinstance(limit, int)
+    return limit
