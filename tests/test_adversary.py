@@ -96,6 +96,13 @@ def draft_text(token: str = D_TOKEN) -> str:
             systems=f"[shared-bot, {token}-bot]",
             related=f"[{PUBLIC}]",
             factors=factors(("model", "hallucination", f"Factor {token}")),
+            # A fix done before the published incident began: a recurrence
+            # source only where drafts are published.
+            action_items=(
+                f"\n  - title: Guard {token} answers in the pipeline\n    layer: model\n"
+                "    type: prevent\n    owner: bot-team\n    due: 2025-03-01\n"
+                "    status: done\n    closed: 2025-02-20"
+            ),
             reporting=reporting_block(
                 "2025-02-10T10:00:00Z",
                 f"{token}-legal",
@@ -198,6 +205,8 @@ def test_restricted_id_shows_only_as_a_bare_id_on_the_citing_page(library_site: 
             found.append(rel)
     assert len(found) == 1 and f"incidents/{PUBLIC}/" in found[0], found
     html_text = (site / found[0]).read_text(encoding="utf-8")
+    # Once, from its own `related`: never again as a "cited by" backlink.
+    assert html_text.count(RESTRICTED) == 1
     assert f'<span class="pm-bare-id">{RESTRICTED}</span>' in html_text
     assert f"incidents/{RESTRICTED}" not in html_text
 
@@ -261,6 +270,10 @@ def test_build_with_drafts_shows_the_draft_but_never_the_restricted(tmp_path: Pa
     assert leaks(site, R_TOKEN) == []
     reporting = (site / "reporting/index.html").read_text(encoding="utf-8")
     assert f"{D_TOKEN}-REF-0043" in reporting and f"{R_TOKEN}" not in reporting
+    recurrences = content(site, "layers/model/hallucination/").find("section", cls="pm-recurrences")
+    linked = {h.rstrip("/").rsplit("/", 1)[-1] for h in recurrences.hrefs()}
+    assert linked == {PUBLIC, DRAFT}
+    assert RESTRICTED not in recurrences.text
 
 
 def serve_like_build(root: Path, out: Path) -> None:
@@ -355,10 +368,11 @@ def test_hostile_taxonomy_titles_are_escaped_on_generated_pages(tmp_path: Path) 
 # --- postmortems audit on the new fields ----------------------------------------------
 
 
-def test_audit_is_clean_on_the_plugin_built_site(tmp_path: Path) -> None:
-    """The site our plugin built (related, obligations, ruled_out, recurrences)
-    passes `postmortems audit`."""
-    root = write_library(tmp_path, "default")
+@pytest.mark.parametrize("config", ["default", "prefix-no-dashboard-files"])
+def test_audit_is_clean_on_the_plugin_built_site(tmp_path: Path, config: str) -> None:
+    """The site our plugin built (related, obligations, ruled_out, recurrences;
+    with prefix and file URLs too) passes `postmortems audit`."""
+    root = write_library(tmp_path, config)
     build(root)
     result = run_cli("audit", "site", cwd=root)
     assert result.returncode == 0, result.stdout + result.stderr
@@ -664,3 +678,35 @@ def test_hostile_prefix_is_a_configuration_error(tmp_path: Path, prefix: str) ->
     assert built.returncode != 0
     assert "Traceback" not in built.stdout + built.stderr
     assert "prefix" in built.stdout + built.stderr
+
+
+def test_hostile_regimes_file_strings_are_escaped(tmp_path: Path) -> None:
+    """A regimes file whose title, description, trigger title and source URL
+    carry markup: the reporting page and the incident card link the source as
+    an attribute value and add no element."""
+    evil = "</script><script>alert(1)</script><img src=x onerror=alert(2)>"
+    source = 'https://example.org/law?"><script>alert(3)</script>'
+    regimes = (
+        "regimes:\n  - id: evil-law\n"
+        f"    title: {json.dumps('Law ' + evil)}\n"
+        f"    description: {json.dumps('About ' + evil)}\n"
+        f"    source: {json.dumps(source)}\n"
+        "    triggers:\n      - id: any\n"
+        f"        title: {json.dumps('Any ' + evil)}\n"
+        "        deadlines:\n          - {stage: report, within: P15D}\n"
+    )
+    block = (
+        "\n  aware: 2025-03-15T10:00:00Z\n  obligations:\n    - regime: evil-law\n"
+        "      trigger: any\n      decision: reportable\n      decided_by: legal\n"
+        "      reports:\n        - {stage: report, filed: 2025-03-16T09:00:00Z}"
+    )
+    root = regimes_site(tmp_path, {f"{PUBLIC}.md": postmortem_text(id=PUBLIC, reporting=block)})
+    (root / "regimes.yml").write_text(regimes, encoding="utf-8")
+    site = build(root)
+    for address in ("reporting/", f"incidents/{PUBLIC}/"):
+        article = content(site, address)
+        assert not article.find_all("script") and not article.find_all("img"), address
+        hrefs = article.hrefs()
+        assert source in hrefs, (address, hrefs)
+    for html_file in site.rglob("*.html"):
+        assert "<script>alert" not in html_file.read_text(encoding="utf-8"), html_file
