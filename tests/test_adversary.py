@@ -456,7 +456,7 @@ def test_fifo_as_regimes_file_is_a_finding(tmp_path: Path, command: list[str]) -
     """A FIFO named as the regimes file gives a `regimes` finding, not a hang."""
     root = regimes_site(tmp_path, {f"{PUBLIC}.md": postmortem_text(id=PUBLIC)})
     os.mkfifo(root / "regimes.yml")
-    proc = run_cli_bounded(*command, cwd=root, timeout=15)
+    proc = run_cli_bounded(*command, cwd=root, timeout=10)
     assert proc.returncode == 1
     assert "regimes" in proc.stdout + proc.stderr
 
@@ -733,5 +733,33 @@ def test_audit_does_not_hang_on_a_fifo_in_the_library(tmp_path: Path, where: str
         cfg = root / "mkdocs.yml"
         text = cfg.read_text(encoding="utf-8")
         cfg.write_text(text.replace(str(REPO / "schema" / "taxonomy.yml"), "taxonomy.fifo"))
-    proc = run_cli_bounded("audit", "site", cwd=root, timeout=20)
+    proc = run_cli_bounded("audit", "site", cwd=root, timeout=10)
     assert proc.returncode in (0, 1)
+
+
+def test_dates_with_thousands_of_digits_are_findings(tmp_path: Path) -> None:
+    """A year, an offset and a fraction of thousands of digits in `aware`,
+    `filed` and `date` give findings (or are read), never a traceback, in lint,
+    reporting and the build."""
+    big = "9" * 5000
+    block = (
+        f"\n  aware: {big}-01-01\n  obligations:\n    - regime: gdpr-art33\n"
+        "      trigger: personal-data-breach\n      decision: reportable\n"
+        "      decided_by: legal\n      reports:\n"
+        f"        - {{stage: notification, filed: 2025-01-01T00:00:00+{big}:00}}"
+    )
+    files = {
+        f"{PUBLIC}.md": postmortem_text(id=PUBLIC, reporting=block),
+        "INC-2025-005.md": postmortem_text(
+            id="INC-2025-005", date=f"2025-01-01T00:00:00.{big}Z", detected=None, resolved=None
+        ),
+    }
+    root = write_site_at(tmp_path, files)
+    lint = run_cli_bounded("lint", "--format", "json", cwd=root)
+    assert lint.returncode == 1
+    flagged = {(f["path"], f["rule"]) for f in json.loads(lint.stdout)}
+    assert (f"docs/{PUBLIC}.md", "invalid-format") in flagged
+    assert run_cli_bounded("reporting", cwd=root).returncode in (0, 1)
+    built = run_mkdocs(root)
+    assert built.returncode != 0
+    assert "Traceback" not in built.stdout + built.stderr
