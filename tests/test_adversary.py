@@ -1,0 +1,765 @@
+"""Adversarial QA of the routes added today: restricted and draft postmortems
+through related links, reporting obligations, ruled_out reasons, action items
+with `closed`, recurrences and per-layer counts; hostile strings in the new
+fields; `postmortems audit`; CLI robustness on hostile regimes and dates.
+
+Every site is built by the real MkDocs and its whole output is searched,
+gzip members included. Tests marked xfail(strict=True) show a bug that is
+there today: they fail (so the suite stays green) until it is fixed, and then
+xpass, which fails the suite, so the mark must be removed with the fix.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+from conftest import POSTMORTEMS, REPO, postmortem_text, run_cli
+from mkdocs.commands.build import build as mkdocs_build
+from mkdocs.config import load_config
+from test_site_failclosed import control_leaks, leaks
+from test_site_kit import all_files, build, content, factors, run_mkdocs, write_site_at
+
+PUBLIC, RESTRICTED, DRAFT = "INC-2025-001", "INC-2025-002", "INC-2025-003"
+# One lower-case token per unpublished postmortem, planted in every field it can take.
+R_TOKEN, D_TOKEN = "zqrestrictedcanary", "zqdraftcanary"
+RULED_OUT = {
+    "data": "The policy index held the current policy.",
+    "human-in-the-loop": "No person reviewed answers before they were sent, by design.",
+    "process": "The release followed the evaluation process in place.",
+}
+
+
+def ruled_out(reasons: dict[str, str]) -> str:
+    return "".join(
+        f"\n  - layer: {layer}\n    reason: {json.dumps(r)}" for layer, r in reasons.items()
+    )
+
+
+def reporting_block(aware: str, decided_by: str, reference: str, filed: str) -> str:
+    return (
+        f"\n  aware: {aware}\n  obligations:\n    - regime: gdpr-art33\n"
+        "      trigger: personal-data-breach\n      decision: reportable\n"
+        f"      decided_by: {json.dumps(decided_by)}\n      reports:\n"
+        f"        - stage: notification\n          filed: {filed}\n"
+        f"          reference: {json.dumps(reference)}"
+    )
+
+
+def restricted_text(token: str = R_TOKEN) -> str:
+    """A restricted incident, earlier than the published one, of the same
+    category, whose prevent item was done (so it would be the earlier
+    incident of a recurrence), with an open overdue prevent item (so it would
+    count on layer pages), reporting obligations, and the token everywhere."""
+    items = (
+        f"\n  - title: Prevent {token} with a guard in the pipeline\n    layer: model\n"
+        f"    type: prevent\n    owner: {token}-team\n    due: 2025-02-01\n"
+        "    status: done\n    closed: 2025-01-20"
+        f"\n  - title: Block {token} answers in the pipeline\n    layer: model\n"
+        f"    type: prevent\n    owner: {token}-team\n    due: 2025-02-01\n    status: open"
+    )
+    reasons = {layer: f"{text} {token} examined" for layer, text in RULED_OUT.items()}
+    fields: dict[str, object] = {
+        "id": RESTRICTED,
+        "title": f"Title {token}",
+        "summary": f"Summary {token}",
+        "date": "2025-01-10",
+        "detected": "2025-01-10",
+        "resolved": "2025-01-11",
+        "systems": f"[shared-bot, {token}-bot]",
+        "tags": f"[{token}-tag]",
+        "visibility": "restricted",
+        "related": f"[{PUBLIC}]",
+        "factors": factors(("model", "hallucination", f"Factor {token}")),
+        "ruled_out": ruled_out(reasons),
+        "action_items": items,
+        "reporting": reporting_block(
+            "2025-01-10T10:00:00Z", f"{token}-legal", f"{token}-REF-0042", "2025-01-12T09:00:00Z"
+        ),
+    }
+    return postmortem_text(**fields) + f"\nBody text {token}.\n"
+
+
+def draft_text(token: str = D_TOKEN) -> str:
+    return (
+        postmortem_text(
+            id=DRAFT,
+            title=f"Draft {token}",
+            summary=f"Summary {token}",
+            status="draft",
+            date="2025-02-10",
+            detected="2025-02-10",
+            resolved="2025-02-11",
+            systems=f"[shared-bot, {token}-bot]",
+            related=f"[{PUBLIC}]",
+            factors=factors(("model", "hallucination", f"Factor {token}")),
+            # A fix done before the published incident began: a recurrence
+            # source only where drafts are published.
+            action_items=(
+                f"\n  - title: Guard {token} answers in the pipeline\n    layer: model\n"
+                "    type: prevent\n    owner: bot-team\n    due: 2025-03-01\n"
+                "    status: done\n    closed: 2025-02-20"
+            ),
+            reporting=reporting_block(
+                "2025-02-10T10:00:00Z",
+                f"{token}-legal",
+                f"{token}-REF-0043",
+                "2025-02-11T09:00:00Z",
+            ),
+        )
+        + f"\nBody text {token}.\n"
+    )
+
+
+def public_text() -> str:
+    """The published incident: same category, later, related to both."""
+    return postmortem_text(
+        id=PUBLIC,
+        title="Public incident",
+        date="2025-03-14",
+        systems="[shared-bot]",
+        related=f"[{RESTRICTED}, {DRAFT}]",
+        reporting=reporting_block(
+            "2025-03-15T10:00:00Z", "legal-team", "PUB-REF-0001", "2025-03-16T09:00:00Z"
+        ),
+    )
+
+
+def library_files() -> dict[str, str]:
+    return {
+        "index.md": "# Home\n\nThe team's own home page.\n",
+        f"2025/{PUBLIC}-public.md": public_text(),
+        f"2025/{RESTRICTED}-{R_TOKEN}.md": restricted_text(),
+        f"2025/{RESTRICTED}-{R_TOKEN}/diagram-{R_TOKEN}.txt": f"asset {R_TOKEN}\n",
+        f"2025/{DRAFT}-{D_TOKEN}.md": draft_text(),
+    }
+
+
+def all_text(site: Path) -> str:
+    return "\n".join(data.decode("utf-8", "replace") for _, data in all_files(site))
+
+
+# --- restricted and drafts through every new route ----------------------------------
+
+CONFIGS = {
+    "default": ("", ""),
+    "prefix-no-dashboard-files": (
+        "prefix: library/\nhome_dashboard: false",
+        "use_directory_urls: false\n",
+    ),
+    "tags-meta-macros": ("", ""),
+}
+
+
+def write_library(root: Path, name: str, options: str = "", extra: str = "") -> Path:
+    plugin_options, extra_config = CONFIGS[name]
+    options = "\n".join(o for o in (plugin_options, options) if o)
+    write_site_at(root, library_files(), options, extra_config + extra)
+    if name == "tags-meta-macros":
+        cfg = root / "mkdocs.yml"
+        text = cfg.read_text(encoding="utf-8")
+        cfg.write_text(text.replace("  - search\n", "  - search\n  - tags\n  - meta\n  - macros\n"))
+    return root
+
+
+@pytest.fixture(scope="module", params=sorted(CONFIGS))
+def library_site(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    if request.param == "tags-meta-macros":
+        pytest.importorskip("mkdocs_macros")
+    root = write_library(tmp_path_factory.mktemp(request.param), request.param)
+    build(root)
+    return root
+
+
+def test_control_build_without_the_plugin_publishes_the_tokens(tmp_path: Path) -> None:
+    """Without our plugin both tokens reach the site: the leak tests can fail."""
+    root = write_library(tmp_path, "default")
+    assert control_leaks(root, R_TOKEN)
+    assert control_leaks(root, D_TOKEN)
+
+
+def test_no_restricted_or_draft_token_anywhere_in_the_output(library_site: Path) -> None:
+    """No file of the built site (gzip included, names included) holds a token
+    of the restricted incident or of the draft: pages, reporting page, cards,
+    incidents.json, incidents/index.json, CSV, feed, search index, sitemap."""
+    site = library_site / "site"
+    assert leaks(site, R_TOKEN) == []
+    assert leaks(site, D_TOKEN) == []
+    names = {p.relative_to(site).as_posix() for p, _ in all_files(site)}
+    assert any(n.endswith("reporting/index.html") for n in names), sorted(names)[:40]
+    assert "sitemap.xml.gz" in names and "search/search_index.json" in names
+
+
+def test_restricted_id_shows_only_as_a_bare_id_on_the_citing_page(library_site: Path) -> None:
+    """The restricted id appears nowhere but as unlinked text on the page of
+    the incident that names it in `related` (and the exports carrying it)."""
+    site = library_site / "site"
+    allowed = ("incidents.json", "incidents.csv", "search_index.json")
+    found = []
+    for path, data in all_files(site):
+        rel = path.relative_to(site).as_posix()
+        if RESTRICTED.encode() in data and not rel.endswith(allowed):
+            found.append(rel)
+    assert len(found) == 1 and f"incidents/{PUBLIC}/" in found[0], found
+    html_text = (site / found[0]).read_text(encoding="utf-8")
+    # Once, from its own `related`: never again as a "cited by" backlink.
+    assert html_text.count(RESTRICTED) == 1
+    assert f'<span class="pm-bare-id">{RESTRICTED}</span>' in html_text
+    assert f"incidents/{RESTRICTED}" not in html_text
+
+
+def test_category_page_names_no_unpublished_earlier_incident(library_site: Path) -> None:
+    """The restricted earlier incident's prevent item was done before the
+    published one began: the category page shows no recurrence and no id of it."""
+    site = library_site / "site"
+    prefix = "library/" if "prefix" in library_site.name else ""
+    category = site / f"{prefix}layers/model/hallucination/index.html"
+    text = category.read_text(encoding="utf-8")
+    assert PUBLIC in text
+    assert RESTRICTED not in text and DRAFT not in text
+    section = content(site, category.parent.relative_to(site).as_posix() + "/")
+    recurrences = section.find("section", cls="pm-recurrences")
+    assert "None so far." in recurrences.text and not recurrences.find_all("table")
+
+
+def test_recurrence_shows_when_the_earlier_incident_is_published(tmp_path: Path) -> None:
+    """Control: the same library with the earlier incident internal shows the
+    recurrence, linking it, and counts its open prevent item."""
+    files = library_files()
+    key = f"2025/{RESTRICTED}-{R_TOKEN}.md"
+    files[key] = files[key].replace("visibility: restricted\n", "")
+    site = build(write_site_at(tmp_path, files))
+    recurrences = content(site, "layers/model/hallucination/").find("section", cls="pm-recurrences")
+    assert RESTRICTED in {h.rstrip("/").rsplit("/", 1)[-1] for h in recurrences.hrefs()}
+    layer = (site / "layers/model/index.html").read_text(encoding="utf-8")
+    assert '<td data-pm-type="prevent">1 open, <strong class="pm-overdue">1 overdue' in layer
+
+
+def test_per_layer_counts_leave_restricted_items_out(library_site: Path) -> None:
+    """The restricted incident's open prevent item of layer model is not
+    counted on the model layer page or the home dashboard: 0 open prevent
+    items (a count is not text, but it would reveal an unpublished incident)."""
+    site = library_site / "site"
+    prefix = "library/" if "prefix" in library_site.name else ""
+    layer = (site / f"{prefix}layers/model/index.html").read_text(encoding="utf-8")
+    assert '<td data-pm-type="prevent">0 open, 0 overdue</td>' in layer, layer[:2000]
+    if "prefix" not in library_site.name:
+        home = (site / "index.html").read_text(encoding="utf-8")
+        assert 'data-pm-type="prevent">1 open' not in home
+        assert '<td data-pm-type="prevent">0 open, 0 overdue</td>' in home
+
+
+def test_reporting_page_lists_only_the_published_obligation(library_site: Path) -> None:
+    """reporting/ lists the published incident's stage and no other."""
+    site = library_site / "site"
+    prefix = "library/" if "prefix" in library_site.name else ""
+    text = (site / f"{prefix}reporting/index.html").read_text(encoding="utf-8")
+    assert "PUB-REF-0001" in text
+    assert text.count('<tr data-state="') == 1
+
+
+def test_build_with_drafts_shows_the_draft_but_never_the_restricted(tmp_path: Path) -> None:
+    """include_drafts: true publishes the draft (positive control) and still
+    nothing of the restricted incident; the draft's backlink and obligation show."""
+    root = write_library(tmp_path, "default", "include_drafts: true")
+    site = build(root)
+    assert leaks(site, D_TOKEN)
+    assert leaks(site, R_TOKEN) == []
+    reporting = (site / "reporting/index.html").read_text(encoding="utf-8")
+    assert f"{D_TOKEN}-REF-0043" in reporting and f"{R_TOKEN}" not in reporting
+    recurrences = content(site, "layers/model/hallucination/").find("section", cls="pm-recurrences")
+    linked = {h.rstrip("/").rsplit("/", 1)[-1] for h in recurrences.hrefs()}
+    assert linked == {PUBLIC, DRAFT}
+    assert RESTRICTED not in recurrences.text
+
+
+def serve_like_build(root: Path, out: Path) -> None:
+    """A build in-process through the plugin's serve path (`on_startup(command="serve")`)."""
+    config = load_config(str(root / "mkdocs.yml"), site_dir=str(out))
+    config.plugins.on_startup(command="serve", dirty=False)
+    try:
+        mkdocs_build(config, serve_url="http://127.0.0.1:8000/")
+    finally:
+        config.plugins.on_shutdown()
+
+
+def test_serve_shows_drafts_never_restricted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Under serve semantics drafts show (with their banner) and the
+    restricted incident does not, even with include_drafts false."""
+    root = write_library(tmp_path, "default")
+    monkeypatch.chdir(root)
+    out = root / "served"
+    serve_like_build(root, out)
+    assert leaks(out, D_TOKEN)
+    assert leaks(out, R_TOKEN) == []
+    draft_page = (out / f"incidents/{DRAFT}/index.html").read_text(encoding="utf-8")
+    assert "pm-banner" in draft_page
+
+
+# --- hostile strings in the new fields -----------------------------------------------
+
+HOSTILE = "<script>alert(1)</script> </script><img src=x onerror=alert(2)> {{ 7*7 }} {% raw %}"
+LINK = "[click](javascript:alert(3))"
+RTL = "\u202ereverse"
+
+
+def test_hostile_strings_in_new_fields_are_escaped(tmp_path: Path) -> None:
+    """A hostile ruled_out reason, decided_by, reference and action-item owner
+    show as text on the incident page, the layer page and the reporting page:
+    no element, no executed Jinja, no Markdown link."""
+    evil = f"{HOSTILE} {LINK} {RTL}"
+    text = postmortem_text(
+        id=PUBLIC,
+        title=json.dumps(f"Title {evil}"),
+        ruled_out=ruled_out({**RULED_OUT, "data": f"Reason {evil}"}),
+        reporting=reporting_block(
+            "2025-03-15T10:00:00Z", f"by {evil}", f"ref {evil}", "2025-03-16T09:00:00Z"
+        ),
+    )
+    root = write_site_at(tmp_path, {f"{PUBLIC}.md": text})
+    site = build(root)
+    for address in (f"incidents/{PUBLIC}/", "layers/data/", "reporting/", "incidents/", ""):
+        html_text = (site / address / "index.html").read_text(encoding="utf-8")
+        tree = content(site, address)
+        assert not tree.find_all("script"), address
+        assert not [n for n in tree.find_all("img") if "onerror" in n.attrs], address
+        assert 'href="javascript:' not in html_text, address
+        assert "<script>alert(1)" not in html_text, address
+        assert "{{ 7*7 }}" in tree.text or address in ("incidents/", ""), address
+    reporting = content(site, "reporting/").text
+    assert f"ref {HOSTILE}" in reporting and f"by {HOSTILE}" in reporting
+    assert f"Reason {HOSTILE}" in content(site, f"incidents/{PUBLIC}/").text
+    assert f"Reason {HOSTILE}" in content(site, "layers/data/").text
+
+
+def test_hostile_taxonomy_titles_are_escaped_on_generated_pages(tmp_path: Path) -> None:
+    """Layer and category titles with markup show as text on the layer,
+    category, guide and home pages and in <title>."""
+    taxonomy = (REPO / "schema" / "taxonomy.yml").read_text(encoding="utf-8")
+    assert "title: Model\n" in taxonomy and "title: Hallucination\n" in taxonomy
+    evil_layer = "Model <img src=x onerror=alert(1)> [x](javascript:alert(2))"
+    taxonomy = taxonomy.replace("title: Model\n", f"title: {json.dumps(evil_layer)}\n", 1)
+    taxonomy = taxonomy.replace(
+        "title: Hallucination\n", f"title: {json.dumps('Hallu </script><b>x</b>')}\n", 1
+    )
+    (tmp_path / "taxonomy.yml").write_text(taxonomy, encoding="utf-8")
+    root = write_site_at(tmp_path, {f"{PUBLIC}.md": postmortem_text(id=PUBLIC)})
+    cfg = root / "mkdocs.yml"
+    cfg.write_text(
+        cfg.read_text(encoding="utf-8").replace(
+            str(REPO / "schema" / "taxonomy.yml"), str(tmp_path / "taxonomy.yml")
+        ),
+        encoding="utf-8",
+    )
+    site = build(root)
+    for html_file in sorted(site.rglob("*.html")):
+        text = html_file.read_text(encoding="utf-8")
+        where = html_file.relative_to(site).as_posix()
+        assert "<img src=x" not in text, where
+        assert "<b>x</b>" not in text, where
+        assert 'href="javascript:' not in text, where
+
+
+# --- postmortems audit on the new fields ----------------------------------------------
+
+
+@pytest.mark.parametrize("config", ["default", "prefix-no-dashboard-files"])
+def test_audit_is_clean_on_the_plugin_built_site(tmp_path: Path, config: str) -> None:
+    """The site our plugin built (related, obligations, ruled_out, recurrences;
+    with prefix and file URLs too) passes `postmortems audit`."""
+    root = write_library(tmp_path, config)
+    build(root)
+    result = run_cli("audit", "site", cwd=root)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_audit_catches_a_site_built_without_the_plugin(tmp_path: Path) -> None:
+    """A site built without our plugin holds the restricted incident: audit exits 1
+    and names its source file."""
+    root = write_library(tmp_path, "default")
+    control_leaks(root, R_TOKEN)
+    result = run_cli("audit", "site-plain", cwd=root)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert f"{RESTRICTED}-{R_TOKEN}.md" in result.stdout
+
+
+def plant(root: Path, text: str) -> None:
+    """Add one page to the plugin-built site, as a theme override or a hook might."""
+    target = root / "site" / "extra" / "index.html"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(f"<html><body><p>{text}</p></body></html>", encoding="utf-8")
+
+
+def test_audit_catches_a_planted_ruled_out_reason(tmp_path: Path) -> None:
+    """A restricted incident's ruled_out reason (a sentence) planted in a page is a leak."""
+    root = write_library(tmp_path, "default")
+    build(root)
+    plant(root, f"{RULED_OUT['process']} {R_TOKEN} examined")
+    result = run_cli("audit", "site", cwd=root)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "extra/index.html" in result.stdout
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG: audit.plan drops front-matter text under 4 words, so a restricted "
+    "incident's regulator reference (reporting...reference) is never looked for",
+)
+def test_audit_catches_a_planted_regulator_reference(tmp_path: Path) -> None:
+    """A restricted incident's filing reference (MSA-2026-0042 style, distinctive
+    like an id) planted in a page is a leak."""
+    root = write_library(tmp_path, "default")
+    build(root)
+    plant(root, f"Case {R_TOKEN}-REF-0042 was filed.")
+    result = run_cli("audit", "site", cwd=root)
+    assert result.returncode == 1, result.stdout + result.stderr
+
+
+# --- CLI robustness: hostile regimes and dates ----------------------------------------
+
+
+def run_cli_bounded(*args: str, cwd: Path, timeout: float = 20) -> subprocess.CompletedProcess[str]:
+    """The console script, killed (and reported as a hang) after `timeout` seconds."""
+    try:
+        proc = subprocess.run(
+            [str(POSTMORTEMS), *args],
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            errors="replace",
+            timeout=timeout,
+            stdin=subprocess.DEVNULL,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"postmortems {' '.join(args)} hung for {timeout}s")
+    assert "Traceback" not in proc.stdout + proc.stderr, proc.stdout + proc.stderr
+    return proc
+
+
+def regimes_site(tmp_path: Path, files: dict[str, str]) -> Path:
+    return write_site_at(tmp_path, files, "regimes: regimes.yml")
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG: regimes.load_regimes reads with Path.read_bytes: a FIFO (or /dev/zero) "
+    "as the regimes file blocks lint, reporting, new and the build forever",
+)
+@pytest.mark.parametrize("command", [["lint"], ["reporting"]])
+def test_fifo_as_regimes_file_is_a_finding(tmp_path: Path, command: list[str]) -> None:
+    """A FIFO named as the regimes file gives a `regimes` finding, not a hang."""
+    root = regimes_site(tmp_path, {f"{PUBLIC}.md": postmortem_text(id=PUBLIC)})
+    os.mkfifo(root / "regimes.yml")
+    proc = run_cli_bounded(*command, cwd=root, timeout=10)
+    assert proc.returncode == 1
+    assert "regimes" in proc.stdout + proc.stderr
+
+
+@pytest.mark.parametrize(
+    "regimes",
+    [
+        "regimes: [ {id: x\n",
+        "regimes:\n  - id: x\n    title: X\n    source: https://example.org\n"
+        "    triggers:\n      - id: t\n        title: T\n        deadlines:\n"
+        "          - {stage: s, within: P99999999999Y}\n",
+        "regimes:\n  - id: x\n    title: X\n    source: https://example.org\n"
+        "    triggers:\n      - id: t\n        title: T\n        deadlines:\n"
+        "          - {stage: s, within: P" + "9" * 5000 + "D}\n",
+        "\x00\x01binary",
+        "regimes: !!python/object/apply:os.system [echo pwned]\n",
+    ],
+    ids=["broken-yaml", "huge-years", "thousands-of-digits", "binary", "yaml-tag"],
+)
+def test_hostile_regimes_file_is_a_finding(tmp_path: Path, regimes: str) -> None:
+    """A broken regimes file gives a `regimes` error in lint and reporting, and
+    `new --regime` a usage error: never a traceback."""
+    root = regimes_site(tmp_path, {f"{PUBLIC}.md": postmortem_text(id=PUBLIC)})
+    (root / "regimes.yml").write_text(regimes, encoding="utf-8")
+    lint = run_cli_bounded("lint", "--format", "json", cwd=root)
+    assert lint.returncode == 1
+    assert any(
+        f["rule"] in ("regimes", "yaml-syntax", "yaml-tag", "encoding")
+        for f in json.loads(lint.stdout)
+    )
+    assert run_cli_bounded("reporting", cwd=root).returncode == 1
+    new = run_cli_bounded(
+        "new", "--regime", "x:t", "--severity", "SEV2", "--system", "a", "T", cwd=root
+    )
+    assert new.returncode == 2
+
+
+@pytest.mark.parametrize("fmt", ["sarif", "gitlab", "json", "github"])
+def test_report_formats_on_hostile_input(tmp_path: Path, fmt: str) -> None:
+    """Each report format is written for a library of broken files (binary,
+    hostile text, a huge duration in front matter) without a traceback."""
+    files = {
+        f"{PUBLIC}.md": postmortem_text(id=PUBLIC, title=json.dumps(HOSTILE + RTL)),
+        "INC-2025-010.md": "\x00\x01\x02binary",
+        "INC-2025-011.md": "---\nid: [unclosed\n---\n",
+        "INC-2025-012.md": postmortem_text(
+            id="INC-2025-012", reporting=reporting_block("P99999999999Y", "x", "y", "9999-12-31")
+        ),
+    }
+    root = write_site_at(tmp_path, files)
+    proc = run_cli_bounded("lint", "--format", fmt, cwd=root)
+    assert proc.returncode == 1
+    if fmt in ("sarif", "gitlab", "json"):
+        json.loads(proc.stdout)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG: reporting.as_utc calls astimezone(UTC) on a date-time whose UTC "
+    "instant is past year 9999 (or before year 1): OverflowError traceback",
+)
+@pytest.mark.parametrize(
+    ("aware", "filed"),
+    [
+        ("9999-12-31T23:00:00-05:00", "2025-01-01T00:00:00Z"),
+        ("2025-01-01T00:00:00Z", "0001-01-01T00:00:00+05:00"),
+    ],
+    ids=["aware-past-9999-in-utc", "filed-before-year-1-in-utc"],
+)
+@pytest.mark.parametrize("command", ["lint", "reporting"])
+def test_reporting_instants_out_of_range_are_findings(
+    tmp_path: Path, aware: str, filed: str, command: str
+) -> None:
+    """An `aware` or `filed` instant whose UTC time falls outside years 1-9999
+    is a finding in lint and reporting, not a traceback."""
+    text = postmortem_text(id=PUBLIC, reporting=reporting_block(aware, "legal", "R-1", filed))
+    root = write_site_at(tmp_path, {f"{PUBLIC}.md": text})
+    proc = run_cli_bounded(command, cwd=root)
+    assert proc.returncode in (0, 1)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG: lint accepts date: 9999-12-31T23:00:00-05:00, then the build crashes in "
+    "feed.atom_feed (charts.as_utc: OverflowError): lint and build disagree",
+)
+def test_date_past_9999_in_utc_builds_or_is_a_lint_error(tmp_path: Path) -> None:
+    """A date-time that is year 10000 in UTC is either a lint error that fails
+    the build with the same finding, or builds: never a traceback."""
+    text = postmortem_text(
+        id=PUBLIC, date="9999-12-31T23:00:00-05:00", detected=None, resolved=None
+    )
+    root = write_site_at(tmp_path, {f"{PUBLIC}.md": text})
+    lint = run_cli_bounded("lint", cwd=root)
+    built = run_mkdocs(root)
+    assert "Traceback" not in built.stdout + built.stderr, built.stderr[-2000:]
+    assert (lint.returncode == 0) == (built.returncode == 0)
+
+
+def test_year_9999_dates_and_durations_hold(tmp_path: Path) -> None:
+    """Dates at year 9999 (plain and UTC) and a P1M clock from 9999-12-15 run to
+    the end of time without a traceback in lint, reporting and the build."""
+    text = postmortem_text(
+        id=PUBLIC,
+        date="9999-12-30",
+        detected="9999-12-31",
+        resolved="9999-12-31T23:59:59Z",
+        reporting=reporting_block("9999-12-31T23:00:00Z", "legal", "R-1", "9999-12-31T23:30:00Z"),
+    )
+    root = write_site_at(tmp_path, {f"{PUBLIC}.md": text})
+    assert run_cli_bounded("lint", cwd=root).returncode in (0, 1)
+    assert run_cli_bounded("reporting", "--today", "9999-12-31", cwd=root).returncode in (0, 1)
+    built = run_mkdocs(root, strict=False)
+    assert "Traceback" not in built.stdout + built.stderr, built.stderr[-2000:]
+
+
+def test_new_with_regime_and_layer_on_hostile_values(tmp_path: Path) -> None:
+    """`new --layer` and `--regime` with markup or unknown ids are usage errors;
+    a valid pair writes a file that lints; nothing is overwritten."""
+    root = write_site_at(tmp_path, {f"{PUBLIC}.md": postmortem_text(id=PUBLIC)})
+    base = ["new", "--severity", "SEV2", "--system", "bot"]
+    assert (
+        run_cli_bounded(*base, "--layer", "<script>", "--no-reporting", "T", cwd=root).returncode
+        == 2
+    )
+    assert run_cli_bounded(*base, "--regime", "gdpr-art33:{{x}}", "T", cwd=root).returncode == 2
+    made = run_cli_bounded(
+        *base,
+        "--regime",
+        "eu-ai-act-art73:death",
+        "--layer",
+        "model",
+        "--date",
+        "9999-12-31",
+        "Hostile </script> title",
+        cwd=root,
+    )
+    assert made.returncode == 0, made.stdout + made.stderr
+    path = root / made.stdout.strip().splitlines()[-1]
+    assert path.is_file()
+    assert run_cli_bounded("lint", str(path), cwd=root).returncode in (0, 1)
+
+
+# --- links to restricted postmortems, other plugins, options -------------------------
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG: a Markdown link in a published postmortem to a restricted one keeps the "
+    "restricted file's name (its slug) as href; spec 4 says it renders as the bare id. "
+    "plugin.py leaves body links alone, lint says nothing, audit has no needle for it",
+)
+def test_body_link_to_a_restricted_postmortem_renders_as_its_bare_id(tmp_path: Path) -> None:
+    """A published narrative linking to a restricted postmortem's file shows its
+    bare id: the restricted file's name (slug) reaches no output file."""
+    slug = "zqpayrollslug"
+    body = f"\nSee [the earlier one]({RESTRICTED}-{slug}.md) for context.\n"
+    files = {
+        f"{PUBLIC}.md": postmortem_text(id=PUBLIC) + body,
+        f"{RESTRICTED}-{slug}.md": postmortem_text(
+            id=RESTRICTED, title="Secret payroll", visibility="restricted"
+        ),
+    }
+    root = write_site_at(tmp_path, files)
+    built = run_mkdocs(root, strict=False)
+    assert built.returncode == 0, built.stderr
+    assert leaks(root / "site", slug) == []
+
+
+def test_i18n_and_macros_keep_restricted_out_and_jinja_inert(tmp_path: Path) -> None:
+    """With mkdocs-static-i18n (suffix, fallback) and mkdocs-macros, restricted
+    postmortems (a translation among them) reach no file, and Jinja written in a
+    published title is shown, not run."""
+    pytest.importorskip("mkdocs_static_i18n")
+    pytest.importorskip("mkdocs_macros")
+    files = {
+        "index.md": "# Home\n",
+        "index.fr.md": "# Accueil\n",
+        f"{PUBLIC}.md": postmortem_text(
+            id=PUBLIC,
+            title=json.dumps("Title {{ config.site_name }} {{ 6*7 }}"),
+            related=f"[{RESTRICTED}]",
+        ),
+        f"{RESTRICTED}-{R_TOKEN}.md": restricted_text(),
+        f"INC-2025-004-{R_TOKEN}.fr.md": postmortem_text(
+            id="INC-2025-004", title=f"Secret {R_TOKEN}", visibility="restricted"
+        ),
+    }
+    root = write_site_at(
+        tmp_path,
+        files,
+        extra_config="  - macros\n  - i18n:\n      docs_structure: suffix\n"
+        "      fallback_to_default: true\n      languages:\n"
+        "        - {locale: en, default: true, name: English}\n"
+        "        - {locale: fr, name: Francais}\n",
+    )
+    built = run_mkdocs(root, strict=False)
+    assert built.returncode == 0, built.stderr
+    site = root / "site"
+    assert leaks(site, R_TOKEN) == []
+    incident = (site / f"incidents/{PUBLIC}/index.html").read_text(encoding="utf-8")
+    assert "Title {{ config.site_name }} {{ 6*7 }}" in incident
+    assert "Title Test library" not in all_text(site)
+
+
+@pytest.mark.parametrize(
+    "prefix", ['"<script>"', '"../outside"', '"a b"', '"\\u202elib"', '"{{ x }}"']
+)
+def test_hostile_prefix_is_a_configuration_error(tmp_path: Path, prefix: str) -> None:
+    """A prefix that is not folder names fails lint (exit 2) and the build
+    with MkDocs' config error, without a traceback."""
+    root = write_site_at(
+        tmp_path, {f"{PUBLIC}.md": postmortem_text(id=PUBLIC)}, f"prefix: {prefix}"
+    )
+    lint = run_cli_bounded("lint", cwd=root)
+    assert lint.returncode == 2, lint.stdout + lint.stderr
+    assert "prefix" in lint.stderr
+    built = run_mkdocs(root)
+    assert built.returncode != 0
+    assert "Traceback" not in built.stdout + built.stderr
+    assert "prefix" in built.stdout + built.stderr
+
+
+def test_hostile_regimes_file_strings_are_escaped(tmp_path: Path) -> None:
+    """A regimes file whose title, description, trigger title and source URL
+    carry markup: the reporting page and the incident card link the source as
+    an attribute value and add no element."""
+    evil = "</script><script>alert(1)</script><img src=x onerror=alert(2)>"
+    source = 'https://example.org/law?"><script>alert(3)</script>'
+    regimes = (
+        "regimes:\n  - id: evil-law\n"
+        f"    title: {json.dumps('Law ' + evil)}\n"
+        f"    description: {json.dumps('About ' + evil)}\n"
+        f"    source: {json.dumps(source)}\n"
+        "    triggers:\n      - id: any\n"
+        f"        title: {json.dumps('Any ' + evil)}\n"
+        "        deadlines:\n          - {stage: report, within: P15D}\n"
+    )
+    block = (
+        "\n  aware: 2025-03-15T10:00:00Z\n  obligations:\n    - regime: evil-law\n"
+        "      trigger: any\n      decision: reportable\n      decided_by: legal\n"
+        "      reports:\n        - {stage: report, filed: 2025-03-16T09:00:00Z}"
+    )
+    root = regimes_site(tmp_path, {f"{PUBLIC}.md": postmortem_text(id=PUBLIC, reporting=block)})
+    (root / "regimes.yml").write_text(regimes, encoding="utf-8")
+    site = build(root)
+    for address in ("reporting/", f"incidents/{PUBLIC}/"):
+        article = content(site, address)
+        assert not article.find_all("script") and not article.find_all("img"), address
+        hrefs = article.hrefs()
+        assert source in hrefs, (address, hrefs)
+    for html_file in site.rglob("*.html"):
+        assert "<script>alert" not in html_file.read_text(encoding="utf-8"), html_file
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG: audit.plan reads an unpublished Markdown file and its assets with "
+    "Path.read_bytes, and _generated_texts the taxonomy with read_text: a FIFO there "
+    "blocks `postmortems audit` forever (lint reports each as unreadable)",
+)
+@pytest.mark.parametrize("where", ["markdown", "asset", "taxonomy"])
+def test_audit_does_not_hang_on_a_fifo_in_the_library(tmp_path: Path, where: str) -> None:
+    """A FIFO as a Markdown file, as an asset of a restricted postmortem, or as
+    the taxonomy: audit finishes (a finding or an unscanned file), it never blocks."""
+    root = write_library(tmp_path, "default")
+    build(root)
+    if where == "markdown":
+        os.mkfifo(root / "docs" / "INC-2025-009.md")
+    elif where == "asset":
+        os.mkfifo(root / "docs" / "2025" / f"{RESTRICTED}-{R_TOKEN}" / "pipe.png")
+    else:
+        os.mkfifo(root / "taxonomy.fifo")
+        cfg = root / "mkdocs.yml"
+        text = cfg.read_text(encoding="utf-8")
+        cfg.write_text(text.replace(str(REPO / "schema" / "taxonomy.yml"), "taxonomy.fifo"))
+    proc = run_cli_bounded("audit", "site", cwd=root, timeout=10)
+    assert proc.returncode in (0, 1)
+
+
+def test_dates_with_thousands_of_digits_are_findings(tmp_path: Path) -> None:
+    """A year, an offset and a fraction of thousands of digits in `aware`,
+    `filed` and `date` give findings (or are read), never a traceback, in lint,
+    reporting and the build."""
+    big = "9" * 5000
+    block = (
+        f"\n  aware: {big}-01-01\n  obligations:\n    - regime: gdpr-art33\n"
+        "      trigger: personal-data-breach\n      decision: reportable\n"
+        "      decided_by: legal\n      reports:\n"
+        f"        - {{stage: notification, filed: 2025-01-01T00:00:00+{big}:00}}"
+    )
+    files = {
+        f"{PUBLIC}.md": postmortem_text(id=PUBLIC, reporting=block),
+        "INC-2025-005.md": postmortem_text(
+            id="INC-2025-005", date=f"2025-01-01T00:00:00.{big}Z", detected=None, resolved=None
+        ),
+    }
+    root = write_site_at(tmp_path, files)
+    lint = run_cli_bounded("lint", "--format", "json", cwd=root)
+    assert lint.returncode == 1
+    flagged = {(f["path"], f["rule"]) for f in json.loads(lint.stdout)}
+    assert (f"docs/{PUBLIC}.md", "invalid-format") in flagged
+    assert run_cli_bounded("reporting", cwd=root).returncode in (0, 1)
+    built = run_mkdocs(root)
+    assert built.returncode != 0
+    assert "Traceback" not in built.stdout + built.stderr
