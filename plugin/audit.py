@@ -22,7 +22,6 @@ letter case, line reflow and markup), so a leak cannot hide behind one:
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import html
 import os
@@ -88,6 +87,8 @@ _NOT_TEXT: Final = {
 }
 # Front-matter text shorter than this many words is too common to tell a leak.
 _MIN_FRONT_MATTER_WORDS: Final = 4
+# Front-matter keys distinctive whatever their length.
+_DISTINCTIVE: Final = {"reference"}
 # Files where a restricted id may show as the bare id of a `related` link
 # (spec section 4): the citing incident's page, and the site-wide exports and
 # search index that carry that page's text.
@@ -382,22 +383,24 @@ def plan(library: Library, docs_dir: Path, config_file: Path | None) -> _Plan:
                 if key in _NOT_TEXT:
                     continue
                 words = words_of(text)
-                if len(words) >= _MIN_FRONT_MATTER_WORDS:
+                # A regulator's reference is short but names this incident alone.
+                if len(words) >= _MIN_FRONT_MATTER_WORDS or key in _DISTINCTIVE:
                     needles.add_words(words, (index, FRONT_MATTER))
         if pm_id:
             needles.add_words(words_of(pm_id), (index, ID))
         body = words_of(doc.body)
         if len(body) >= NGRAM:
             needles.add_words(body, (index, BODY))
-        with contextlib.suppress(OSError):
-            needles.add_bytes(md_file.read_bytes(), (index, SOURCE_FILE))
+        source = _read_regular(md_file)
+        if source is not None:
+            needles.add_bytes(source, (index, SOURCE_FILE))
         if checked.is_postmortem:
             for asset in _asset_files(md_file, {md_file.stem, *([pm_id] if pm_id else [])}):
                 secret_files.add(asset)
                 needles.add_words(words_of(asset.name), (index, ASSET_NAME))
-                with contextlib.suppress(OSError):
-                    if asset.stat().st_size <= DEFAULT_MAX_FILE_BYTES:
-                        needles.add_bytes(asset.read_bytes(), (index, ASSET_FILE))
+                asset_bytes = _read_regular(asset)
+                if asset_bytes is not None:
+                    needles.add_bytes(asset_bytes, (index, ASSET_FILE))
 
     public_texts.extend(_generated_texts(library, config_file))
     public_texts.extend(_public_file_names(docs_dir, secret_files))
@@ -432,8 +435,22 @@ def _generated_texts(library: Library, config_file: Path | None) -> Iterator[str
             yield path.read_text(encoding="utf-8", errors="replace")
     if config_file is not None:
         for path in (config_file, resolve_taxonomy_path(settings, config_file.parent)):
-            with contextlib.suppress(OSError):
-                yield path.read_text(encoding="utf-8", errors="replace")
+            data = _read_regular(path)
+            if data is not None:
+                yield data.decode("utf-8", errors="replace")
+
+
+def _read_regular(path: Path, limit: int = DEFAULT_MAX_FILE_BYTES) -> bytes | None:
+    """A regular file's bytes, at most `limit` of them; None for anything
+    else. A FIFO reports size 0 and would block a plain read forever."""
+    try:
+        if not stat.S_ISREG(path.stat().st_mode):
+            return None
+        with path.open("rb") as fh:
+            data = fh.read(limit + 1)
+    except OSError:
+        return None
+    return data if len(data) <= limit else None
 
 
 def _public_file_names(docs_dir: Path, secret: set[Path]) -> Iterator[str]:

@@ -46,7 +46,14 @@ def as_utc(value: DateLike) -> dt.datetime:
         return dt.datetime(value.year, value.month, value.day, tzinfo=dt.UTC)
     if value.tzinfo is None:
         return value.replace(tzinfo=dt.UTC)
-    return value.astimezone(dt.UTC)
+    try:
+        return value.astimezone(dt.UTC)
+    except OverflowError:
+        # 9999-12-31T23:00-05:00 is past the last instant Python can hold in
+        # UTC (and 0001-01-01T00:00+05:00 before the first): the nearest one
+        # stands for it, rather than a crash in lint, the clocks or the feed.
+        edge = dt.datetime.max if value.year > 1 else dt.datetime.min
+        return edge.replace(tzinfo=dt.UTC)
 
 
 def day_of(value: DateLike) -> dt.date:
@@ -78,7 +85,7 @@ def build_date() -> dt.date:
 
 
 def iso_instant(value: dt.datetime) -> str:
-    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return as_utc(value).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def iso_written(value: DateLike) -> str:

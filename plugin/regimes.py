@@ -10,11 +10,11 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Final
 
-from .frontmatter import decode, parse_yaml
+from .frontmatter import decode, parse_yaml, read_bounded
 from .model import Finding, JsonPath
 from .resources import schema_dir
 from .rules import RULES
@@ -220,10 +220,12 @@ def parse_regimes(raw: bytes, path: str) -> tuple[Regimes | None, list[Finding]]
 
 
 def load_regimes(path: Path, shown_as: str) -> tuple[Regimes | None, list[Finding]]:
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
+    """The regimes file read with the checks a postmortem gets: a regular
+    file (a FIFO would block the read forever), within the size limit."""
+    raw, findings = read_bounded(path, shown_as, what="regimes files", unreadable_rule="regimes")
+    if raw is None:
         return None, [
-            _finding(shown_as, 1, 1, f"cannot read the regimes file: {exc.strerror or exc}")
+            replace(f, message=f.message.replace("the file", "the regimes file", 1))
+            for f in findings
         ]
     return parse_regimes(raw, shown_as)

@@ -20,8 +20,8 @@ import pytest
 from conftest import POSTMORTEMS, REPO, postmortem_text, run_cli
 from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
+from sitekit import all_files, build, content, factors, run_mkdocs, write_site_at
 from test_site_failclosed import control_leaks, leaks
-from test_site_kit import all_files, build, content, factors, run_mkdocs, write_site_at
 
 PUBLIC, RESTRICTED, DRAFT = "INC-2025-001", "INC-2025-002", "INC-2025-003"
 # One lower-case token per unpublished postmortem, planted in every field it can take.
@@ -405,11 +405,6 @@ def test_audit_catches_a_planted_ruled_out_reason(tmp_path: Path) -> None:
     assert "extra/index.html" in result.stdout
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: audit.plan drops front-matter text under 4 words, so a restricted "
-    "incident's regulator reference (reporting...reference) is never looked for",
-)
 def test_audit_catches_a_planted_regulator_reference(tmp_path: Path) -> None:
     """A restricted incident's filing reference (MSA-2026-0042 style, distinctive
     like an id) planted in a page is a leak."""
@@ -446,11 +441,6 @@ def regimes_site(tmp_path: Path, files: dict[str, str]) -> Path:
     return write_site_at(tmp_path, files, "regimes: regimes.yml")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: regimes.load_regimes reads with Path.read_bytes: a FIFO (or /dev/zero) "
-    "as the regimes file blocks lint, reporting, new and the build forever",
-)
 @pytest.mark.parametrize("command", [["lint"], ["reporting"]])
 def test_fifo_as_regimes_file_is_a_finding(tmp_path: Path, command: list[str]) -> None:
     """A FIFO named as the regimes file gives a `regimes` finding, not a hang."""
@@ -513,11 +503,6 @@ def test_report_formats_on_hostile_input(tmp_path: Path, fmt: str) -> None:
         json.loads(proc.stdout)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: reporting.as_utc calls astimezone(UTC) on a date-time whose UTC "
-    "instant is past year 9999 (or before year 1): OverflowError traceback",
-)
 @pytest.mark.parametrize(
     ("aware", "filed"),
     [
@@ -538,11 +523,6 @@ def test_reporting_instants_out_of_range_are_findings(
     assert proc.returncode in (0, 1)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: lint accepts date: 9999-12-31T23:00:00-05:00, then the build crashes in "
-    "feed.atom_feed (charts.as_utc: OverflowError): lint and build disagree",
-)
 def test_date_past_9999_in_utc_builds_or_is_a_lint_error(tmp_path: Path) -> None:
     """A date-time that is year 10000 in UTC is either a lint error that fails
     the build with the same finding, or builds: never a traceback."""
@@ -712,12 +692,6 @@ def test_hostile_regimes_file_strings_are_escaped(tmp_path: Path) -> None:
         assert "<script>alert" not in html_file.read_text(encoding="utf-8"), html_file
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: audit.plan reads an unpublished Markdown file and its assets with "
-    "Path.read_bytes, and _generated_texts the taxonomy with read_text: a FIFO there "
-    "blocks `postmortems audit` forever (lint reports each as unreadable)",
-)
 @pytest.mark.parametrize("where", ["markdown", "asset", "taxonomy"])
 def test_audit_does_not_hang_on_a_fifo_in_the_library(tmp_path: Path, where: str) -> None:
     """A FIFO as a Markdown file, as an asset of a restricted postmortem, or as
