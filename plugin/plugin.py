@@ -33,6 +33,7 @@ from .guide import render_guide
 from .library import Library, LibraryLoader, resolve_regimes_path, resolve_taxonomy_path
 from .model import Finding, Postmortem, Severity
 from .options import PostmortemsConfig, settings_of
+from .publication import bare_ids
 from .render import MemoryBytecodeCache, Renderer
 from .report import as_text
 from .reporting import CLOCK_RULES
@@ -190,6 +191,9 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         self.site: SiteModel | None = None
         self.renderer: Renderer | None = None
         self.incident_pages: dict[str, Postmortem] = {}
+        # Postmortem files of docs_dir that are not published, by path: a link
+        # to one renders as its bare id.
+        self.withheld_links: dict[str, str] = {}
         self.generated: dict[str, SitePage] = {}
         self.nav_pages: list[tuple[str, str]] = []
         self.home_uri: str | None = None
@@ -287,6 +291,11 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
             file.abs_dest_path = os.path.normpath(os.path.join(file.dest_dir, file.dest_uri))
             file.inclusion = InclusionLevel.NOT_IN_NAV
             self.incident_pages[file.src_uri] = pm
+        self.withheld_links = {
+            rel: checked.postmortem.id
+            for rel, checked in library.documents.items()
+            if checked.postmortem is not None and checked.postmortem.id not in site.by_id
+        }
 
         self._add_generated(files, config)
         if self.is_dirty:
@@ -602,7 +611,10 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
     def on_page_content(
         self, html_text: str, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str:
-        """Render the card of an incident, or a generated page, into place."""
+        """Render the card of an incident, or a generated page, into place;
+        links to unpublished postmortems become their bare ids."""
+        if page.file.generated_by is None:
+            html_text = bare_ids(html_text, page.file.src_uri, self.withheld_links)
         site, renderer = self.site, self.renderer
         if site is None or renderer is None:
             return html_text

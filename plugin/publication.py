@@ -10,11 +10,15 @@ placed here is not published (spec 4, "Publication fails closed").
 
 from __future__ import annotations
 
+import html
 import os
+import posixpath
+import re
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, Final
+from urllib.parse import unquote
 
 from .model import Finding
 from .rules import RULES
@@ -254,3 +258,40 @@ def decide(scan: DocsScan, documents: Mapping[str, Any], published: Collection[s
         if uri not in withheld and any(f.as_posix() in asset_dirs for f in folders):
             withheld[uri] = ASSET
     return Decision(frozenset(u for u in scan.files if u not in withheld), withheld)
+
+
+# An anchor MkDocs wrote for a Markdown link. Anchors are never nested and
+# Python-Markdown closes each one, so the lazy body stops at its own `</a>`.
+_ANCHOR = re.compile(r'<a\s[^<>]*?href="([^"<>]*)"[^<>]*>(.*?)</a>', re.S)
+
+
+def link_target(href: str, page_src_uri: str) -> str | None:
+    """The docs_dir path a relative link of a page points at, or None for
+    links that leave the site (a scheme, `//host`, or `/` from the root)."""
+    path = unquote(href.split("#", 1)[0].split("?", 1)[0])
+    if not path or "://" in href or href.startswith(("/", "mailto:")):
+        return None
+    joined = posixpath.normpath(posixpath.join(posixpath.dirname(page_src_uri), path))
+    return None if joined.startswith("..") else joined
+
+
+def bare_ids(html_text: str, page_src_uri: str, withheld: Mapping[str, str]) -> str:
+    """The page's HTML with every link to a withheld file (by its docs_dir
+    path) replaced by the label given for it: a postmortem's bare id. The
+    file's name (its slug) and the link's own text go with the link, as the
+    spec says a link to a restricted postmortem shows only its id."""
+    if not withheld or "<a" not in html_text:
+        return html_text
+    # Cheap test first: most pages link to none of them.
+    stems = {posixpath.basename(uri).rsplit(".", 1)[0] for uri in withheld}
+    if not any(stem in html_text for stem in stems):
+        return html_text
+
+    def replace(match: re.Match[str]) -> str:
+        target = link_target(html.unescape(match.group(1)), page_src_uri)
+        label = withheld.get(target) if target is not None else None
+        if label is None:
+            return match.group(0)
+        return f'<span class="pm-bare-id">{html.escape(label)}</span>'
+
+    return _ANCHOR.sub(replace, html_text)

@@ -4,9 +4,7 @@ with `closed`, recurrences and per-layer counts; hostile strings in the new
 fields; `postmortems audit`; CLI robustness on hostile regimes and dates.
 
 Every site is built by the real MkDocs and its whole output is searched,
-gzip members included. Tests marked xfail(strict=True) show a bug that is
-there today: they fail (so the suite stays green) until it is fixed, and then
-xpass, which fails the suite, so the mark must be removed with the fix.
+gzip members included. Each test named for a bug failed before its fix.
 """
 
 from __future__ import annotations
@@ -583,12 +581,6 @@ def test_new_with_regime_and_layer_on_hostile_values(tmp_path: Path) -> None:
 # --- links to restricted postmortems, other plugins, options -------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a Markdown link in a published postmortem to a restricted one keeps the "
-    "restricted file's name (its slug) as href; spec 4 says it renders as the bare id. "
-    "plugin.py leaves body links alone, lint says nothing, audit has no needle for it",
-)
 def test_body_link_to_a_restricted_postmortem_renders_as_its_bare_id(tmp_path: Path) -> None:
     """A published narrative linking to a restricted postmortem's file shows its
     bare id: the restricted file's name (slug) reaches no output file."""

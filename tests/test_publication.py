@@ -18,6 +18,8 @@ from mkdocs_postmortems.publication import (
     SPECIAL,
     UNPUBLISHED,
     UNREAD,
+    bare_ids,
+    link_target,
     restricted_page,
 )
 from sitekit import TAXONOMY
@@ -119,3 +121,32 @@ def test_a_fifo_is_not_published_and_not_read(tmp_path: Path) -> None:
 def test_restricted_page(data: object, has_front_matter: bool, body: str, withheld: bool) -> None:
     """Any visibility but internal/public withholds a page, in YAML or MultiMarkdown meta."""
     assert restricted_page(data, has_front_matter, body) is withheld
+
+
+@pytest.mark.parametrize(
+    ("href", "page", "expected"),
+    [
+        ("INC-2025-002-payroll.md", "INC-2025-001.md", "INC-2025-002-payroll.md"),
+        ("../2024/INC-2024-009.md#impact", "2025/INC-2025-001.md", "2024/INC-2024-009.md"),
+        ("https://example.org/INC-2025-002-payroll.md", "index.md", None),
+        ("/INC-2025-002-payroll.md", "index.md", None),
+        ("../../outside.md", "a/INC-2025-001.md", None),
+    ],
+)
+def test_link_target_resolves_relative_links_only(
+    href: str, page: str, expected: str | None
+) -> None:
+    """A page's relative link names a docs_dir path; links that leave the site do not."""
+    assert link_target(href, page) == expected
+
+
+def test_links_to_withheld_postmortems_become_bare_ids() -> None:
+    """Only links to a withheld file lose their address and text; others stay."""
+    page = (
+        '<p>See <a href="INC-2025-002-payroll.md#impact">the payroll leak</a> and '
+        '<a href="INC-2025-003.md">a public one</a>.</p>'
+    )
+    out = bare_ids(page, "INC-2025-001.md", {"INC-2025-002-payroll.md": "INC-2025-002"})
+    assert "payroll" not in out
+    assert '<span class="pm-bare-id">INC-2025-002</span>' in out
+    assert '<a href="INC-2025-003.md">a public one</a>' in out
