@@ -58,7 +58,7 @@ def _forbidden() -> re.Pattern[str]:
     phrases = set(FORBIDDEN_PHRASES)
     try:
         # Imported by name: the core is edited in parallel and may not have it yet.
-        lists = importlib.import_module("mkdocs_postmortems.blameless").BLAMELESS_PHRASES
+        lists = importlib.import_module("mkdocs_postmortems.check.blameless").BLAMELESS_PHRASES
     except (ImportError, AttributeError, SyntaxError):
         lists = {}
     phrases.update(p for ps in lists.values() for p in ps)

@@ -6,12 +6,12 @@ export it. `mkdocs_postmortems.plugin` and `mkdocs_postmortems.cli` are thin
 adapters over it.
 """
 
-from .checks import check_document, check_library
-from .frontmatter import Document, Limits, parse_yaml, read_document
-from .library import Library, LibraryLoader, load_library
+from .check.checks import check_document, check_library
+from .check.library import Library, LibraryLoader, load_library
 from .model import ActionItem, Factor, Finding, Harm, Postmortem, Severity
+from .parse.frontmatter import Document, Limits, parse_yaml, read_document
+from .parse.taxonomy import Taxonomy, load_taxonomy
 from .settings import Settings
-from .taxonomy import Taxonomy, load_taxonomy
 
 __all__ = [
     "ActionItem",

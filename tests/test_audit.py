@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from conftest import REPO, postmortem_text, run_cli
-from mkdocs_postmortems.audit import Matcher, Needles, normalise, words_in_tags, words_in_text
+from mkdocs_postmortems.web.audit import Matcher, Needles, normalise, words_in_tags, words_in_text
 from sitekit import build, run_mkdocs, write_site_at
 
 PUBLIC, RESTRICTED, DRAFT, BROKEN = "INC-2025-001", "INC-2025-002", "INC-2025-003", "INC-2025-004"

@@ -14,12 +14,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 from conftest import postmortem_text
-from mkdocs_postmortems import authoring
-from mkdocs_postmortems import cli as cli_module
-from mkdocs_postmortems.cli import cli
-from mkdocs_postmortems.frontmatter import read_document
-from mkdocs_postmortems.library import load_library
+from mkdocs_postmortems.adapters import cli as cli_module
+from mkdocs_postmortems.adapters.cli import cli
+from mkdocs_postmortems.check.library import load_library
+from mkdocs_postmortems.parse.frontmatter import read_document
 from mkdocs_postmortems.settings import Settings
+from mkdocs_postmortems.web import authoring
 
 NEW = [
     "new",

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from mkdocs_postmortems import authoring
-from mkdocs_postmortems.cli import cli
-from mkdocs_postmortems.frontmatter import read_document
+from mkdocs_postmortems.adapters.cli import cli
+from mkdocs_postmortems.parse.frontmatter import read_document
+from mkdocs_postmortems.web import authoring
 
 NEW = ["new", "Assistant invented a refund policy", "--severity", "SEV2", "--system", "bot"]
 SCAFFOLD = re.compile(r"^# ruled_out:\n((?:#   - layer: .*\n#     reason: .*\n)+)", re.M)

@@ -10,17 +10,17 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from mkdocs_postmortems.blameless import (
+from mkdocs_postmortems.adapters.cli import cli
+from mkdocs_postmortems.check.blameless import (
     BLAMELESS_PHRASES,
     KINDS,
     narrative_lines,
     option_problems,
 )
-from mkdocs_postmortems.blameless import review as review_language
-from mkdocs_postmortems.checks import check_document
-from mkdocs_postmortems.cli import cli
-from mkdocs_postmortems.frontmatter import read_document
+from mkdocs_postmortems.check.blameless import review as review_language
+from mkdocs_postmortems.check.checks import check_document
 from mkdocs_postmortems.model import Finding, Severity
+from mkdocs_postmortems.parse.frontmatter import read_document
 from mkdocs_postmortems.rules import LANGUAGE, RULES
 from mkdocs_postmortems.settings import Settings
 

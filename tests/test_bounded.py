@@ -20,9 +20,9 @@ from pathlib import Path
 import pytest
 from conftest import POSTMORTEMS, REPO, postmortem_text, run_cli
 from mkdocs_postmortems import LibraryLoader, Settings
-from mkdocs_postmortems.body import MAX_LINE_CHARS, check_body
-from mkdocs_postmortems.frontmatter import parse_yaml, split
+from mkdocs_postmortems.check.body import MAX_LINE_CHARS, check_body
 from mkdocs_postmortems.model import Finding
+from mkdocs_postmortems.parse.frontmatter import parse_yaml, split
 
 TAXONOMY = REPO / "schema" / "taxonomy.yml"
 MAX_RATIO = 30

@@ -9,7 +9,9 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import pytest
-from mkdocs_postmortems.charts import (
+from mkdocs_postmortems.model import ActionItem, DateLike, Factor, Postmortem
+from mkdocs_postmortems.parse.taxonomy import Category, Layer, Taxonomy
+from mkdocs_postmortems.web.charts import (
     CHART_CSS,
     Chart,
     action_items_by_owner,
@@ -18,8 +20,6 @@ from mkdocs_postmortems.charts import (
     time_to_detect_and_resolve,
     top_categories,
 )
-from mkdocs_postmortems.model import ActionItem, DateLike, Factor, Postmortem
-from mkdocs_postmortems.taxonomy import Category, Layer, Taxonomy
 
 SVG = "{http://www.w3.org/2000/svg}"
 SCRIPT = "<script>alert(1)</script>"

@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 from conftest import postmortem_text
-from mkdocs_postmortems.cli import cli
-from mkdocs_postmortems.export import incident_record, incidents_csv, incidents_json
-from mkdocs_postmortems.library import load_library
+from mkdocs_postmortems.adapters.cli import cli
+from mkdocs_postmortems.check.library import load_library
 from mkdocs_postmortems.settings import Settings
+from mkdocs_postmortems.web.export import incident_record, incidents_csv, incidents_json
 
 ITEMS = (
     "\n  - title: Add policy questions to the evaluation\n    layer: process\n"

@@ -8,15 +8,15 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
-from mkdocs_postmortems.export import (
+from mkdocs_postmortems.check.library import load_library
+from mkdocs_postmortems.model import Postmortem
+from mkdocs_postmortems.settings import Settings
+from mkdocs_postmortems.web.export import (
     ExportCache,
     incident_record,
     incidents_csv,
     incidents_json,
 )
-from mkdocs_postmortems.library import load_library
-from mkdocs_postmortems.model import Postmortem
-from mkdocs_postmortems.settings import Settings
 from test_export import LIBRARY
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import xml.etree.ElementTree as ET
 
-from mkdocs_postmortems.feed import atom_feed
 from mkdocs_postmortems.model import Postmortem
+from mkdocs_postmortems.web.feed import atom_feed
 from test_charts import ONERROR, SCRIPT, postmortem
 
 A = "{http://www.w3.org/2005/Atom}"

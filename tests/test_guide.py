@@ -8,13 +8,13 @@ from html.parser import HTMLParser
 import markdown
 import pytest
 from conftest import REPO
-from mkdocs_postmortems.blameless import BLAMELESS_PHRASES
-from mkdocs_postmortems.guide import render_guide
-from mkdocs_postmortems.markdown_text import escape_markdown
+from mkdocs_postmortems.check.blameless import BLAMELESS_PHRASES
 from mkdocs_postmortems.model import Severity
+from mkdocs_postmortems.parse.taxonomy import Category, HarmType, Layer, Taxonomy, load_taxonomy
 from mkdocs_postmortems.rules import LANGUAGE, RULES
 from mkdocs_postmortems.settings import Settings
-from mkdocs_postmortems.taxonomy import Category, HarmType, Layer, Taxonomy, load_taxonomy
+from mkdocs_postmortems.web.guide import render_guide
+from mkdocs_postmortems.web.markdown_text import escape_markdown
 
 EXTENSIONS = ["admonition", "attr_list", "tables", "toc"]
 RULE_ID = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")

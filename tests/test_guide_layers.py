@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 import yaml
 from conftest import REPO, postmortem_text
-from mkdocs_postmortems.guide import SYSTEMIC_PAIRS, render_guide
-from mkdocs_postmortems.layered import try_harder
+from mkdocs_postmortems.check.layered import try_harder
+from mkdocs_postmortems.parse.taxonomy import Layer, Taxonomy, load_taxonomy
 from mkdocs_postmortems.rules import RULES
 from mkdocs_postmortems.settings import Settings
-from mkdocs_postmortems.taxonomy import Layer, Taxonomy, load_taxonomy
+from mkdocs_postmortems.web.guide import SYSTEMIC_PAIRS, render_guide
 from sitekit import build, page
 
 

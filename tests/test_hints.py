@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from conftest import postmortem_text
-from mkdocs_postmortems.cli import cli
-from mkdocs_postmortems.hints import related_hints
-from mkdocs_postmortems.library import load_library
+from mkdocs_postmortems.adapters.cli import cli
+from mkdocs_postmortems.check.hints import related_hints
+from mkdocs_postmortems.check.library import load_library
 from mkdocs_postmortems.model import Factor, Postmortem, Severity
 from mkdocs_postmortems.settings import Settings
 

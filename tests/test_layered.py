@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 from conftest import postmortem_text, run_cli
-from mkdocs_postmortems.layered import recurrences, try_harder
+from mkdocs_postmortems.check.layered import recurrences, try_harder
 from mkdocs_postmortems.model import ActionItem, Factor, Postmortem
 from sitekit import build, run_mkdocs
 

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 from conftest import REPO
-from mkdocs_postmortems import options
-from mkdocs_postmortems.options import PostmortemsConfig, settings_of
+from mkdocs_postmortems.adapters import options
+from mkdocs_postmortems.adapters.options import PostmortemsConfig, settings_of
 from mkdocs_postmortems.settings import Settings
 
 OPTION_NAMES = [name for name, _ in PostmortemsConfig._schema]

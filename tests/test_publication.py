@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from conftest import postmortem_text
 from mkdocs_postmortems import Library, Settings, load_library
-from mkdocs_postmortems.publication import (
+from mkdocs_postmortems.check.publication import (
     ASSET,
     CASE,
     HIDDEN,

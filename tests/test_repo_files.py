@@ -16,7 +16,7 @@ import yaml
 from click.testing import CliRunner
 from conftest import REPO, postmortem_text
 from mkdocs.__main__ import cli as mkdocs_cli
-from mkdocs_postmortems.cli import cli
+from mkdocs_postmortems.adapters.cli import cli
 from mkdocs_postmortems.rules import RULES
 from packaging.requirements import Requirement
 
@@ -247,16 +247,21 @@ def test_core_modules_import_neither_mkdocs_nor_click() -> None:
     """Only the adapters touch MkDocs or click, each only its own framework: a
     move to another site generator is a new adapter, not a rewrite."""
     # The MkDocs plugin, its options (read by the build and the CLI alike),
-    # and the click command line.
-    adapters = {"plugin.py": ["mkdocs"], "options.py": ["mkdocs"], "cli.py": ["click"]}
+    # and the click command line; the top-level plugin.py and cli.py only
+    # re-export them under the entry points' public paths.
+    adapters = {
+        "adapters/plugin.py": ["mkdocs"],
+        "adapters/options.py": ["mkdocs"],
+        "adapters/cli.py": ["click"],
+    }
     used_by: dict[str, list[str]] = {}
-    for module in sorted((REPO / "plugin").glob("*.py")):
+    for module in sorted((REPO / "plugin").rglob("*.py")):
         tree = ast.parse(module.read_text(encoding="utf-8"))
         names = [a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names]
         names += [n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)]
         used = {n.split(".")[0] for n in names} & {"mkdocs", "material", "click"}
         if used:
-            used_by[module.name] = sorted(used)
+            used_by[module.relative_to(REPO / "plugin").as_posix()] = sorted(used)
     assert used_by == adapters
 
 
@@ -264,7 +269,19 @@ def test_readme_layout_names_every_module() -> None:
     """The README's Layout section names every module of the package, so a newcomer finds each."""
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     layout = readme.split("\n## Layout\n", 1)[1].split("\n## ", 1)[0]
-    named = set(re.findall(r"\b([a-z_]+\.py)\b", layout))
-    modules = {p.name for p in (REPO / "plugin").glob("*.py")} - {"__init__.py"}
+    # A module is named by its folder's heading line (`parse/`) and its own name below it.
+    named: set[str] = set()
+    folder = ""
+    for line in layout.splitlines():
+        heading = re.fullmatch(r"  ([a-z_]+)/\s.*", line)
+        if heading:
+            folder = heading.group(1) + "/"
+        elif re.match(r"  \S", line):
+            folder = ""
+        names = re.findall(r"\b([a-z_]+\.py)\b", line)
+        named |= {folder + n for n in names if n != "__init__.py"}
+    plugin = REPO / "plugin"
+    modules = {p.relative_to(plugin).as_posix() for p in plugin.rglob("*.py")}
+    modules -= {p for p in modules if p.endswith("__init__.py")}
     assert sorted(modules - named) == []
     assert sorted(named - modules) == []

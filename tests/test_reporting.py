@@ -20,17 +20,17 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from conftest import REPO, postmortem_text
-from mkdocs_postmortems import cli as cli_module
-from mkdocs_postmortems.cli import cli
+from mkdocs_postmortems.adapters import cli as cli_module
+from mkdocs_postmortems.adapters.cli import cli
+from mkdocs_postmortems.check.reporting import state_of
 from mkdocs_postmortems.dates import as_utc, build_date
-from mkdocs_postmortems.frontmatter import read_document
-from mkdocs_postmortems.regimes import (
+from mkdocs_postmortems.parse.frontmatter import read_document
+from mkdocs_postmortems.parse.regimes import (
     DurationError,
     default_regimes_path,
     load_regimes,
     parse_duration,
 )
-from mkdocs_postmortems.reporting import state_of
 from sitekit import all_files, content, page, write_site_at
 from test_repo_files import check_command, load, run_lines
 

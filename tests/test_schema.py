@@ -12,8 +12,8 @@ import pytest
 import yaml
 from conftest import EXAMPLES, REPO, postmortem_text, run_cli
 from jsonschema import Draft202012Validator
+from mkdocs_postmortems.parse.taxonomy import load_taxonomy
 from mkdocs_postmortems.resources import schema_dir
-from mkdocs_postmortems.taxonomy import load_taxonomy
 
 SCHEMAS = ("postmortem.schema.json", "taxonomy.schema.json", "regimes.schema.json")
 DEFAULT_LAYERS = ["model", "data", "human-in-the-loop", "process"]

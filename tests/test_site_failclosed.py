@@ -27,8 +27,8 @@ from conftest import postmortem_text, run_cli
 from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
 from mkdocs_postmortems import Settings, load_library
-from mkdocs_postmortems.plugin import PostmortemsPlugin
-from mkdocs_postmortems.publication import LINKED
+from mkdocs_postmortems.adapters.plugin import PostmortemsPlugin
+from mkdocs_postmortems.check.publication import LINKED
 from sitekit import TAXONOMY, all_files, build, factors, page, run_mkdocs, write_site_at
 
 PUBLIC = "INC-2025-001"

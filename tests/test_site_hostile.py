@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from conftest import postmortem_text
-from mkdocs_postmortems.render import web_url
+from mkdocs_postmortems.web.render import web_url
 from sitekit import (
     all_files,
     broken_links,

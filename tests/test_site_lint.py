@@ -18,7 +18,7 @@ FINDING = re.compile(r"^\S+:\d+:\d+: (error|warning) [a-z0-9-]+: .+$")
 
 def lint(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
     """`postmortems lint` run from root, as a team runs it next to mkdocs.yml."""
-    code = "import sys; from mkdocs_postmortems.cli import main; sys.exit(main())"
+    code = "import sys; from mkdocs_postmortems.adapters.cli import main; sys.exit(main())"
     env = {**os.environ, "PYTHONWARNINGS": "ignore"}
     return subprocess.run(
         [sys.executable, "-c", code, "lint", *args],

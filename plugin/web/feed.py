@@ -12,10 +12,10 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 
+from ..dates import as_utc, by_instant
+from ..model import DateLike, Postmortem
+from ..urls import FEED, incident_url
 from .charts import strip_xml_forbidden
-from .dates import as_utc, by_instant
-from .model import DateLike, Postmortem
-from .urls import FEED, incident_url
 
 __all__ = ["atom_feed"]
 

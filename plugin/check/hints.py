@@ -23,9 +23,9 @@ from dataclasses import dataclass
 from itertools import combinations
 from typing import Final
 
-from .dates import by_date_as_written
-from .model import Finding, Postmortem
-from .rules import RULES
+from ..dates import by_date_as_written
+from ..model import Finding, Postmortem
+from ..rules import RULES
 
 LIMIT: Final = 5
 # In a small library any category is rare; up to this many carriers it still counts.

@@ -16,9 +16,9 @@ import re
 from collections.abc import Iterator
 from typing import Final
 
-from .frontmatter import Document
-from .model import Finding
-from .rules import RULES
+from ..model import Finding
+from ..parse.frontmatter import Document
+from ..rules import RULES
 
 # Measured with Python-Markdown 3.11 and this site's extensions (see
 # tests/test_bounded.py and the README): a line of 2,000 characters renders

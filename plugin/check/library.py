@@ -10,16 +10,16 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..dates import build_date, by_date_as_written
+from ..model import Finding, Postmortem, Severity
+from ..parse.frontmatter import read_bounded, read_document
+from ..parse.regimes import Regimes, default_regimes_path, load_regimes
+from ..parse.taxonomy import Taxonomy, load_taxonomy
+from ..resources import default_taxonomy_path
+from ..rules import RULES
+from ..settings import Settings
 from .checks import CheckedDocument, check_document, check_library
-from .dates import build_date, by_date_as_written
-from .frontmatter import read_bounded, read_document
-from .model import Finding, Postmortem, Severity
 from .publication import CASE, LINKED, Decision, DocsScan, decide, scan_docs
-from .regimes import Regimes, default_regimes_path, load_regimes
-from .resources import default_taxonomy_path
-from .rules import RULES
-from .settings import Settings
-from .taxonomy import Taxonomy, load_taxonomy
 
 
 @dataclass

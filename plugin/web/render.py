@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 import jinja2
 import jinja2.bccache
 
-from .urls import category_url, incident_url, layer_url, relative_url, system_url
+from ..urls import category_url, incident_url, layer_url, relative_url, system_url
 
 _REF_LABELS = {"atlas": "MITRE ATLAS", "avid": "AVID", "gmf": "AIID GMF"}
 

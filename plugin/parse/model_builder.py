@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from .dates import day_of
+from ..dates import day_of
+from ..model import ActionItem, DateLike, Factor, Harm, JsonPath, Postmortem, RuledOut
 from .frontmatter import Document
-from .model import ActionItem, DateLike, Factor, Harm, JsonPath, Postmortem, RuledOut
 
 
 def _strs(value: Any) -> tuple[str, ...]:

@@ -36,12 +36,12 @@ from pathlib import Path
 from typing import Any, Final
 from urllib.parse import unquote
 
+from ..check.checks import CheckedDocument
+from ..check.library import Library, display_path, resolve_taxonomy_path
+from ..resources import TEMPLATES_DIR
+from ..urls import incident_url
 from . import authoring
-from .checks import CheckedDocument
 from .guide import render_guide
-from .library import Library, display_path, resolve_taxonomy_path
-from .resources import TEMPLATES_DIR
-from .urls import incident_url
 
 # Words in a run of body text. Eight words in the same order almost never
 # recur by chance outside a copy of the text, and a leaked sentence has that many.

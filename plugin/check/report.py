@@ -12,8 +12,8 @@ from pathlib import PureWindowsPath
 from typing import Any, Final
 from urllib.parse import quote
 
-from .model import Finding, Severity
-from .rules import RULES, Rule
+from ..model import Finding, Severity
+from ..rules import RULES, Rule
 
 # Messages quote what the author wrote, and YAML can write any character
 # ("a\nb", "\e[2J"): one finding must stay one line, and inert in a terminal.

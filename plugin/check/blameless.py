@@ -21,6 +21,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Final
 
+from ..model import Finding, JsonPath, Position
+from ..parse.frontmatter import Document, YamlData
+from ..rules import RULES
 from .blameless_context import (
     LowerCaseWords,
     Sentences,
@@ -31,9 +34,6 @@ from .blameless_context import (
     minimiser_blames,
     name_hits,
 )
-from .frontmatter import Document, YamlData
-from .model import Finding, JsonPath, Position
-from .rules import RULES
 from .schema_messages import did_you_mean
 
 BLAMELESS_PHRASES: Final[dict[str, tuple[str, ...]]] = {

@@ -14,9 +14,9 @@ import math
 from collections.abc import Callable, Iterable
 from typing import Any, Final
 
-from .dates import parse_date
-from .model import DateLike, Postmortem
-from .urls import incident_url
+from ..dates import parse_date
+from ..model import DateLike, Postmortem
+from ..urls import incident_url
 
 # Spreadsheet programs run a cell that starts with one of these as a formula.
 _FORMULA_START: Final = ("=", "+", "-", "@", "\t", "\r")

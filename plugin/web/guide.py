@@ -15,12 +15,12 @@ import re
 from collections.abc import Iterable
 from typing import Final
 
-from .blameless import BLAMELESS_PHRASES, KINDS, LEFT_ALONE, NOT_BLAME, phrase_lists
-from .layered import SYSTEMIC_ALTERNATIVES, TRY_HARDER
+from ..check.blameless import BLAMELESS_PHRASES, KINDS, LEFT_ALONE, NOT_BLAME, phrase_lists
+from ..check.layered import SYSTEMIC_ALTERNATIVES, TRY_HARDER
+from ..parse.taxonomy import HarmType, Taxonomy
+from ..rules import GROUPS, LANGUAGE, RULES, Rule
+from ..settings import Settings
 from .markdown_text import escape_markdown
-from .rules import GROUPS, LANGUAGE, RULES, Rule
-from .settings import Settings
-from .taxonomy import HarmType, Taxonomy
 
 PHRASES_SHOWN: Final = 12
 

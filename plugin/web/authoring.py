@@ -18,13 +18,13 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Final
 
-from .ids import ID, ID_PREFIX, SLUG, max_length
-from .library import Library
+from ..check.library import Library
+from ..ids import ID, ID_PREFIX, SLUG, max_length
+from ..parse.regimes import Regime, Regimes
+from ..parse.taxonomy import Taxonomy
+from ..settings import DEFAULT_REQUIRED_SECTIONS, Settings
+from ..severities import SEVERITIES
 from .markdown_text import escape_markdown
-from .regimes import Regime, Regimes
-from .settings import DEFAULT_REQUIRED_SECTIONS, Settings
-from .severities import SEVERITIES
-from .taxonomy import Taxonomy
 
 DEFAULT_PREFIX: Final = "INC"
 MAX_SLUG: Final = 60

@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING, Any
 
 import fastjsonschema
 
-from .frontmatter import YamlData
-from .model import Finding, JsonPath, Position
-from .resources import load_json_schema
-from .rules import RULES
+from ..model import Finding, JsonPath, Position
+from ..parse.frontmatter import YamlData
+from ..resources import load_json_schema
+from ..rules import RULES
 
 if TYPE_CHECKING:
     from jsonschema import Draft202012Validator

@@ -26,8 +26,8 @@ from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.reader import ReaderError
 
-from .model import Finding, JsonPath, Position
-from .rules import RULES
+from ..model import Finding, JsonPath, Position
+from ..rules import RULES
 
 try:
     _Loader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]

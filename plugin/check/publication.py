@@ -20,8 +20,8 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Final
 from urllib.parse import unquote
 
-from .model import Finding
-from .rules import RULES
+from ..model import Finding
+from ..rules import RULES
 
 # The extensions MkDocs 1.6 renders as pages (mkdocs.utils.markdown_extensions),
 # matched as MkDocs matches them: case-sensitively.

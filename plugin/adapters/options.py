@@ -25,11 +25,11 @@ from mkdocs.config.base import (
     ValidationError,
 )
 
-from .authoring import prefix_problem
-from .blameless import option_problems
-from .schema_messages import did_you_mean
-from .settings import ConfigError, Settings, SiteConfig
-from .urls import normalise_prefix
+from ..check.blameless import option_problems
+from ..check.schema_messages import did_you_mean
+from ..settings import ConfigError, Settings, SiteConfig
+from ..urls import normalise_prefix
+from ..web.authoring import prefix_problem
 
 _DEFAULTS = Settings()
 

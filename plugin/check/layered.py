@@ -18,12 +18,12 @@ from dataclasses import dataclass
 from itertools import groupby
 from typing import Any, Final
 
-from .dates import day_of
-from .frontmatter import Document
-from .model import Finding, JsonPath, Postmortem
-from .rules import RULES
+from ..dates import day_of
+from ..model import Finding, JsonPath, Postmortem
+from ..parse.frontmatter import Document
+from ..parse.taxonomy import Taxonomy
+from ..rules import RULES
 from .schema_messages import shown
-from .taxonomy import Taxonomy
 
 _WORD: Final = re.compile(r"[a-z0-9]+")
 

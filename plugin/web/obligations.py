@@ -14,10 +14,10 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from .dates import iso_written, parse_date
-from .library import Library
-from .model import Postmortem
-from .reporting import STATES, StageStatus, ordered, read_reporting, statuses
+from ..check.library import Library
+from ..check.reporting import STATES, StageStatus, ordered, read_reporting, statuses
+from ..dates import iso_written, parse_date
+from ..model import Postmortem
 
 
 @dataclass(frozen=True)

@@ -15,16 +15,16 @@ from typing import Any, Final
 
 from markupsafe import Markup
 
+from ..check.layered import Recurrence, recurrences
+from ..check.library import Library
+from ..check.reporting import STATES, StageStatus
+from ..dates import days_between
+from ..model import ActionItem, Postmortem
+from ..parse.taxonomy import Category, Layer, Taxonomy
+from ..severities import SEVERITIES
+from ..urls import EXPORTS, category_url, incident_url, layer_url, paged_uri, system_url
 from . import charts, export, feed
-from .dates import days_between
-from .layered import Recurrence, recurrences
-from .library import Library
-from .model import ActionItem, Postmortem
 from .obligations import published_clocks
-from .reporting import STATES, StageStatus
-from .severities import SEVERITIES
-from .taxonomy import Category, Layer, Taxonomy
-from .urls import EXPORTS, category_url, incident_url, layer_url, paged_uri, system_url
 
 # Rows per listing page. Listings are paged so that no page grows with the
 # size of the library (a 4,000-incident table would be megabytes).

@@ -23,11 +23,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Final
 
-from .dates import as_utc, iso_instant, iso_written
-from .frontmatter import Document
-from .model import DateLike, Finding, JsonPath
-from .regimes import Regimes
-from .rules import RULES
+from ..dates import as_utc, iso_instant, iso_written
+from ..model import DateLike, Finding, JsonPath
+from ..parse.frontmatter import Document
+from ..parse.regimes import Regimes
+from ..rules import RULES
 from .schema_messages import did_you_mean
 
 DECISIONS: Final = ("reportable", "not-reportable", "pending")

@@ -16,11 +16,11 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from .dates import as_utc
-from .ids import SLUG
-from .model import ActionItem, DateLike, Postmortem
-from .severities import SEVERITIES
-from .taxonomy import Taxonomy
+from ..dates import as_utc
+from ..ids import SLUG
+from ..model import ActionItem, DateLike, Postmortem
+from ..parse.taxonomy import Taxonomy
+from ..severities import SEVERITIES
 
 __all__ = [
     "CHART_CSS",

@@ -15,28 +15,28 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any, Final
 
-from .blameless import review as review_language
-from .body import check_body
-from .dates import build_date, is_before, parse_date, written_like_a_date
-from .frontmatter import Document
-from .hints import related_hints
-from .ids import ID
-from .layered import review_layers
-from .model import (
+from ..dates import build_date, is_before, parse_date, written_like_a_date
+from ..ids import ID
+from ..model import (
     DateLike,
     Finding,
     JsonPath,
     Postmortem,
     Severity,
 )
-from .model_builder import build_postmortem
-from .regimes import Regimes
+from ..parse.frontmatter import Document
+from ..parse.model_builder import build_postmortem
+from ..parse.regimes import Regimes
+from ..parse.taxonomy import Taxonomy
+from ..resources import POSTMORTEM_SCHEMA
+from ..rules import RULES
+from ..settings import Settings
+from .blameless import review as review_language
+from .body import check_body
+from .hints import related_hints
+from .layered import review_layers
 from .reporting import check_reporting
-from .resources import POSTMORTEM_SCHEMA
-from .rules import RULES
 from .schema_messages import SchemaReporter, describe, did_you_mean
-from .settings import Settings
-from .taxonomy import Taxonomy
 
 DATE_FIELDS: Final = ("date", "detected", "resolved")
 # Keys whose presence marks a file as meant to be a postmortem (spec 1).

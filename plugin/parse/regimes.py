@@ -14,11 +14,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Final
 
+from ..check.schema_messages import SchemaReporter
+from ..model import Finding, JsonPath
+from ..resources import schema_dir
+from ..rules import RULES
 from .frontmatter import decode, parse_yaml, read_bounded
-from .model import Finding, JsonPath
-from .resources import schema_dir
-from .rules import RULES
-from .schema_messages import SchemaReporter
 
 REGIMES_SCHEMA: Final = "regimes.schema.json"
 # No legal clock runs for a century; the cap keeps date arithmetic in range

@@ -1,0 +1,1 @@
+"""The only modules that import MkDocs or click: they translate, the core decides."""

@@ -1,0 +1,709 @@
+"""The MkDocs adapter: hands the core's library and pages to MkDocs.
+
+All decisions (what is published, at which address, what a page shows) are
+made by the MkDocs-free core in `library`, `site` and `render`; this module
+only translates them into MkDocs events. Under `mkdocs serve` the plugin
+object lives across rebuilds, so per-build state is reset in `on_config`.
+See https://www.mkdocs.org/dev-guide/plugins/#events for the event order.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import html
+import json
+import os
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import jinja2
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
+from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.nav import Navigation
+from mkdocs.structure.pages import Page
+from mkdocs.utils.templates import TemplateContext
+
+from ..check.library import Library, LibraryLoader, resolve_regimes_path, resolve_taxonomy_path
+from ..check.publication import bare_ids
+from ..check.report import as_text
+from ..check.reporting import CLOCK_RULES
+from ..dates import build_date
+from ..model import Finding, Postmortem, Severity
+from ..resources import TEMPLATES_DIR
+from ..settings import Settings
+from ..urls import EXPORTS, FEED, incident_url, relative_url
+from ..web import charts, export
+from ..web.guide import render_guide
+from ..web.render import MemoryBytecodeCache, Renderer
+from ..web.site import ItemRow as SiteItemRow
+from ..web.site import Page as SitePage
+from ..web.site import SiteModel
+from .options import PostmortemsConfig, settings_of
+
+if TYPE_CHECKING:
+    # Only `mkdocs serve` needs the server; a build or `postmortems lint`
+    # loading the plugin need not import it (and watchdog).
+    from mkdocs.livereload import LiveReloadServer
+
+# The logger name users filter on (`mkdocs.plugins.mkdocs_postmortems.plugin`) predates the
+# move into adapters/, so it is spelled out rather than taken from __name__.
+log = get_plugin_logger("mkdocs_postmortems.plugin")
+
+# Markers left in Markdown and swapped for rendered HTML in on_page_content:
+# that way the HTML is not re-parsed by Markdown, yet still reaches the
+# search index, which reads page content after on_page_content.
+_HEAD = "<!--postmortems:head-->"
+_BODY = "<!--postmortems:page-->"
+_ASSETS = (
+    "assets/postmortems.css",
+    "assets/postmortems-print.css",
+    "assets/postmortems-charts.css",
+)
+_SCRIPTS = ("assets/postmortems.js",)
+# Top-level generated folders a site's explicit `nav:` may name without the
+# `index.md` MkDocs needs to find the page.
+_NAV_FOLDERS = ("incidents/", "layers/", "systems/", "action-items/", "reporting/", "guide/")
+
+
+def _nav_with_index_files(nav: Any, prefix: str) -> Any:
+    """The site's `nav:` with `incidents/` (and the other library folders)
+    spelled as MkDocs resolves them, `incidents/index.md`. Everything else,
+    links included, is returned as it was written."""
+    if isinstance(nav, str):
+        bare = nav.lstrip("/")
+        if bare.startswith(prefix) and bare[len(prefix) :] in _NAV_FOLDERS:
+            return bare + "index.md"
+        return nav
+    if isinstance(nav, list):
+        return [_nav_with_index_files(item, prefix) for item in nav]
+    if isinstance(nav, dict):
+        return {key: _nav_with_index_files(value, prefix) for key, value in nav.items()}
+    return nav
+
+
+def _with_title(content: str, page: Page) -> str:
+    """The page's title as its heading where the content has none. Material
+    adds one the same way; themes that do not (MkDocs' own) would show a
+    library page without a title."""
+    if "<h1" in content:
+        return content
+    return (
+        f'<h1 id="pm-title">{page.meta.get("title") or html.escape(page.title or "")}</h1>\n'
+        + content
+    )
+
+
+def _build_date() -> dt.date:
+    """Today, or SOURCE_DATE_EPOCH's day: the one the core's checks use too."""
+    return build_date()
+
+
+class _GeneratedPage(File):
+    """A generated page that a `--dirty` rebuild may leave as it is.
+
+    MkDocs re-renders every file with in-memory content on a dirty build;
+    a listing whose rows did not change would only be rendered again to
+    the same HTML, and at 1,000 incidents those pages are most of the
+    rebuild."""
+
+    unchanged = False
+
+    def is_modified(self) -> bool:
+        return not self.unchanged and super().is_modified()
+
+
+def _shown_data(value: Any) -> Any:
+    """What a listing shows of its context, comparable between rebuilds: a
+    postmortem counts by its front matter, so an edit of an incident's prose
+    leaves every listing as it was, and an edit of its title only the
+    listings that carry it."""
+    if isinstance(value, Postmortem):
+        return value.data
+    if isinstance(value, SiteItemRow):
+        return (value.item, value.incident.data, value.overdue)
+    if isinstance(value, list | tuple):
+        return [_shown_data(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _shown_data(v) for k, v in value.items()}
+    return value
+
+
+def _chart_data(incidents: list[Postmortem]) -> list[object]:
+    """What the charts of a dashboard draw from each incident."""
+    return [
+        (p.date, p.severity, p.factors, p.detected, p.resolved, p.action_items) for p in incidents
+    ]
+
+
+class _HideFromI18n(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
+    """mkdocs-static-i18n (its `on_files` at priority -100) rebuilds every
+    documentation file from its path in docs_dir: a generated page crashes
+    it (no source path). Registered only beside it, this takes the library's
+    generated files out just before it runs, and `_ShowAfterI18n` puts them
+    back just after, so every other plugin still sees them."""
+
+    def __init__(self, owner: PostmortemsPlugin) -> None:
+        self.owner = owner
+
+    @event_priority(-99)
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        self.owner.hidden = [f for f in files if f.generated_by == "postmortems"]
+        for file in self.owner.hidden:
+            files.remove(file)
+        return files
+
+
+class _ShowAfterI18n(_HideFromI18n):  # type: ignore[no-untyped-call]
+    @event_priority(-110)
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        for file in self.owner.hidden:
+            files.append(file)
+        self.owner.hidden = []
+        return files
+
+
+class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyped-call]
+    supports_multiple_instances = False
+
+    def __init__(self) -> None:
+        self.loader = LibraryLoader()  # survives serve rebuilds: the parse cache
+        self.is_serve = False
+        self.is_dirty = False
+        # Survive `serve --dirty` rebuilds: what each generated page showed
+        # at the last build, and what every page of the site depended on.
+        self._shown: dict[str, object] = {}
+        self._site_inputs: object = None
+        # Incident pages built so far (address -> file), and those a rebuild
+        # withdrew, whose search entries must go too.
+        self._built_incidents: dict[str, str] = {}
+        self._withdrawn: set[str] = set()
+        # Also kept across serve rebuilds: exports of unchanged postmortems,
+        # and compiled templates (ours, and the theme's).
+        self.exports = export.ExportCache()
+        self.bytecode = MemoryBytecodeCache()
+        self._reset()
+
+    def _reset(self) -> None:
+        self._settings: Settings | None = None
+        self.library: Library | None = None
+        self.site: SiteModel | None = None
+        self.renderer: Renderer | None = None
+        self.incident_pages: dict[str, Postmortem] = {}
+        # Postmortem files of docs_dir that are not published, by path: a link
+        # to one renders as its bare id.
+        self.withheld_links: dict[str, str] = {}
+        self.generated: dict[str, SitePage] = {}
+        self.nav_pages: list[tuple[str, str]] = []
+        self.home_uri: str | None = None
+        # Our own pages (generated and the guide), which get the library's links.
+        self.library_pages: set[str] = set()
+        self.hidden: list[File] = []
+        # Incident pages, rendered, waiting for search to have read their index
+        # text; and their own tags, to put back once search has read its terms.
+        # (HTML before the card, the card's context, the narrative's HTML): the
+        # card is rendered as each page is written, not all of them at once.
+        self.after_search: dict[str, tuple[str, dict[str, Any], str]] = {}
+        self.own_tags: dict[str, Any] = {}
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        """Drafts show under `mkdocs serve` only."""
+        self.is_serve = command == "serve"
+        self.is_dirty = dirty
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        """Reset per-build state; put our templates last in the theme's
+        search path so a site's custom_dir overrides still win."""
+        self._reset()
+        if "i18n" in config.plugins and "postmortems/i18n-before" not in config.plugins:
+            config.plugins["postmortems/i18n-before"] = _HideFromI18n(self)
+            config.plugins["postmortems/i18n-after"] = _ShowAfterI18n(self)
+        if config.nav is not None:
+            config.nav = _nav_with_index_files(config.nav, self.prefix)
+        if str(TEMPLATES_DIR) not in config.theme.dirs:
+            config.theme.dirs.append(str(TEMPLATES_DIR))
+        for css in _ASSETS:
+            if css not in config.extra_css:
+                config.extra_css.append(css)
+        if not any(str(s) == _SCRIPTS[0] for s in config.extra_javascript):
+            config.extra_javascript.extend(_SCRIPTS)
+        return config
+
+    @property
+    def settings(self) -> Settings:
+        """The validated options, made into the core's settings once per build."""
+        if self._settings is None:
+            self._settings = settings_of(self.config)
+        return self._settings
+
+    @property
+    def prefix(self) -> str:
+        return self.settings.prefix
+
+    @property
+    def include_drafts(self) -> bool:
+        return self.is_serve or self.settings.include_drafts
+
+    # Early (50): the generated pages must be in `files` when plugins at the
+    # default priority read it (mkdocs-redirects checks its targets there).
+    # The library itself is read from docs_dir, as lint reads it.
+    @event_priority(50)
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        """Load and check the library, move each published postmortem to
+        `incidents/<id>/`, drop unpublished ones, and add generated pages."""
+        config_dir = Path(config.config_file_path or ".").resolve().parent
+        # Related-incident hints are advice for authors, given by `postmortems
+        # lint`; a site build has no one to act on them, and at 1,000
+        # incidents they were a third of the time spent loading the library.
+        settings = replace(self.settings, related_hints=False)
+        library = self.loader.load(Path(config.docs_dir), settings, config_dir, Path.cwd())
+        # Before reporting: even a build that goes on after errors (serve)
+        # publishes nothing the core did not place.
+        self._withhold(files, config, library)
+        self._report(library.findings)
+        self.library = library
+        site = SiteModel(library, _build_date(), self.include_drafts)
+        self.site = site
+        self.renderer = Renderer(
+            [Path(d) for d in config.theme.dirs],
+            config.use_directory_urls,
+            self.prefix,
+            self.bytecode if self.is_serve else None,
+        )
+
+        for checked in library.documents.values():
+            if not checked.is_postmortem or checked.postmortem is None:
+                continue
+            pm = checked.postmortem
+            file = files.get_file_from_path(pm.src_uri)
+            if file is None:
+                continue
+            if pm.id not in site.by_id:
+                files.remove(file)  # restricted, or a draft outside serve
+                continue
+            # MkDocs 1.6 computes dest_uri, url and abs_dest_path once each and
+            # keeps them (a plugin before us may have asked already): set all three.
+            file.dest_uri = self.prefix + incident_url(pm.id) + "index.html"
+            file.url = (
+                self.prefix + incident_url(pm.id) if config.use_directory_urls else file.dest_uri
+            )
+            file.abs_dest_path = os.path.normpath(os.path.join(file.dest_dir, file.dest_uri))
+            file.inclusion = InclusionLevel.NOT_IN_NAV
+            self.incident_pages[file.src_uri] = pm
+        self.withheld_links = {
+            rel: checked.postmortem.id
+            for rel, checked in library.documents.items()
+            if checked.postmortem is not None and checked.postmortem.id not in site.by_id
+        }
+
+        self._add_generated(files, config)
+        if self.is_dirty:
+            self._keep_unchanged(files, config, site)
+        if not self.is_serve:
+            self._release_parse_data(library)
+        return files
+
+    def _add_generated(self, files: Files, config: MkDocsConfig) -> None:
+        """Add the listings, the guide, the exports and (without a home page
+        of the site's own) a home page; refuse to take over a site's page."""
+        site = self.site
+        assert site is not None
+        taken = [
+            uri
+            for uri in self._generated_uris(site)
+            if (f := files.get_file_from_path(uri)) is not None and f.generated_by is None
+        ]
+        if taken:
+            shown = ", ".join(f"'{u}'" for u in taken[:5]) + (" ..." if len(taken) > 5 else "")
+            raise PluginError(
+                f"the library's generated pages would replace the site's own {shown}; "
+                "set the plugin option 'prefix' (for example `prefix: library/`) to put the "
+                "library under a sub-path"
+            )
+        for page in site.pages():
+            self._add_page(files, config, page)
+        home = files.get_file_from_path("index.md")
+        if home is None:
+            self._add_page(files, config, SitePage("index.md", "", config.site_name, "home.html"))
+        self.home_uri = "index.md" if self.settings.home_dashboard or home is None else None
+        if site.taxonomy is not None:
+            guide_uri = f"{self.prefix}guide/index.md"
+            guide = render_guide(site.taxonomy, self.settings)
+            files.append(self._generated_page(config, guide_uri, guide))
+            self.library_pages.add(guide_uri)
+            self.nav_pages.append((guide_uri, "How to write a postmortem"))
+        self._add_exports(files, config, site)
+
+    def _generated_uris(self, site: SiteModel) -> list[str]:
+        uris = [self.prefix + page.src_uri for page in site.pages()]
+        uris.append(f"{self.prefix}guide/index.md")
+        uris.extend(self.prefix + uri for uri in EXPORTS)
+        return uris
+
+    def _withhold(self, files: Files, config: MkDocsConfig, library: Library) -> None:
+        """Publication is an allowlist: drop every file read from docs_dir that
+        the core did not place, including what MkDocs reached through links.
+        Files other plugins made (generated, or from another folder) stay."""
+        allowed = library.publication(self.include_drafts).publish
+        docs_dir = os.path.abspath(config.docs_dir)
+        for file in list(files):
+            if file.generated_by is not None or not file.abs_src_path:
+                continue
+            src = os.path.abspath(file.abs_src_path)
+            if not src.startswith(docs_dir.rstrip(os.sep) + os.sep):
+                continue
+            if Path(os.path.relpath(src, docs_dir)).as_posix() not in allowed:
+                files.remove(file)
+
+    def _release_parse_data(self, library: Library) -> None:
+        """A one-off build needs the postmortems, not how their files were
+        parsed: the parse cache, the documents and the positions of every
+        YAML value (for findings, reported by now) were a third of the
+        build's memory at 10,000 postmortems. `mkdocs serve` keeps them for
+        its rebuilds."""
+        self.loader = LibraryLoader()
+        library.documents = {}
+        for pm in library.postmortems:
+            pm.positions = {}
+
+    def _withdraw(self, files: Files) -> None:
+        """Fail closed under `--dirty`: MkDocs leaves every page it built
+        before in place, so an incident that an edit made restricted, a
+        draft outside serve, or moved to another id would still be served.
+        Remove the pages of incidents no longer published, and remember their
+        addresses to drop them from the search index after it is written."""
+        built = {
+            file.url: file.abs_dest_path
+            for file in files
+            if file.src_uri in self.incident_pages and file.abs_dest_path
+        }
+        gone = set(self._built_incidents) - set(built)
+        for url in gone:
+            with contextlib.suppress(OSError):
+                os.remove(self._built_incidents[url])
+        # Cumulative: Material hands its previous index to every later rebuild.
+        self._withdrawn = (self._withdrawn | gone) - set(built)
+        self._built_incidents = built
+
+    # Late (-100): after the search plugin (0) has written its index.
+    @event_priority(-100)
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        """Drop withdrawn incidents from a dirty rebuild's search index, which
+        Material carries over from the previous build."""
+        if not self._withdrawn:
+            return
+        index = Path(config.site_dir) / "search" / "search_index.json"
+        with contextlib.suppress(OSError, ValueError):
+            data = json.loads(index.read_text(encoding="utf-8"))
+            data["docs"] = [
+                d
+                for d in data.get("docs", [])
+                if not any(str(d.get("location", "")).startswith(u) for u in self._withdrawn)
+            ]
+            index.write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
+
+    def _keep_unchanged(self, files: Files, config: MkDocsConfig, site: SiteModel) -> None:
+        """Under `--dirty`, MkDocs renders only what changed: tell it which
+        generated pages show the same data as last time, and make it render
+        every page again when something all pages depend on changed.
+
+        MkDocs re-renders an authored page only when its file is newer than
+        the page it built; an incident page also shows taxonomy titles and the
+        site's theme and navigation, so a change to the taxonomy or to
+        mkdocs.yml removes the built pages, which makes MkDocs render them."""
+        config_file = Path(config.config_file_path or "")
+        inputs = (
+            site.taxonomy,
+            self.settings,
+            site.today,
+            config_file.read_bytes() if config_file.is_file() else b"",
+            tuple(config.theme.dirs),
+            self.nav_pages,
+            [
+                f.src_uri
+                for f in files
+                if f.inclusion is InclusionLevel.INCLUDED and f.is_documentation_page()
+            ],
+        )
+        self._withdraw(files)
+        if inputs != self._site_inputs:
+            self._shown.clear()
+            if self._site_inputs is not None:
+                for file in files.documentation_pages():
+                    with contextlib.suppress(OSError):
+                        os.remove(file.abs_dest_path)
+            self._site_inputs = inputs
+        shown: dict[str, object] = {}
+        charted: dict[str, object] = {}
+        for src_uri, page in self.generated.items():
+            data: object = (page.title, page.template, page.url, _shown_data(page.context))
+            if src_uri == self.home_uri:
+                data = (data, _shown_data(site.home_context()), _chart_data(site.incidents))
+            elif page.template in ("layers.html", "layer.html"):
+                layer = page.context.get("layer")
+                key = layer.id if layer is not None else ""
+                if key not in charted:
+                    group = site.incidents if layer is None else site.by_layer.get(key, [])
+                    charted[key] = _chart_data(group)
+                data = (data, charted[key])
+            shown[src_uri] = data
+        guide_uri = f"{self.prefix}guide/index.md"
+        guide = files.get_file_from_path(guide_uri)
+        if guide is not None and guide.generated_by == "postmortems":
+            shown[guide_uri] = guide.content_string
+        home = files.get_file_from_path("index.md")
+        if home is not None and self.home_uri == "index.md" and "index.md" not in self.generated:
+            # The site's own home page carries the library's dashboard.
+            shown["index.md"] = site.incidents
+            if self._shown.get("index.md") != site.incidents:
+                with contextlib.suppress(OSError):
+                    os.remove(home.abs_dest_path)
+        for src_uri, data in shown.items():
+            made = files.get_file_from_path(src_uri)
+            if isinstance(made, _GeneratedPage) and src_uri in self._shown:
+                made.unchanged = self._shown[src_uri] == data and os.path.isfile(made.abs_dest_path)
+        self._shown = shown
+
+    def _add_page(self, files: Files, config: MkDocsConfig, page: SitePage) -> None:
+        src_uri = page.src_uri if page.template == "home.html" else self.prefix + page.src_uri
+        self.generated[src_uri] = page
+        self.library_pages.add(src_uri)
+        files.append(self._generated_page(config, src_uri, _BODY))
+        if page.nav_title:
+            self.nav_pages.append((src_uri, page.nav_title))
+
+    @staticmethod
+    def _generated_page(config: MkDocsConfig, src_uri: str, content: str) -> File:
+        page = _GeneratedPage.generated(
+            config, src_uri, content=content, inclusion=InclusionLevel.NOT_IN_NAV
+        )
+        page.generated_by = "postmortems"
+        return page
+
+    @staticmethod
+    def _generated_file(
+        config: MkDocsConfig,
+        src_uri: str,
+        content: str,
+        inclusion: InclusionLevel = InclusionLevel.UNDEFINED,
+    ) -> File:
+        file = File.generated(config, src_uri, content=content, inclusion=inclusion)
+        file.generated_by = "postmortems"
+        return file
+
+    def _add_exports(self, files: Files, config: MkDocsConfig, site: SiteModel) -> None:
+        base = (config.site_url or "").rstrip("/") + "/" + self.prefix if config.site_url else None
+        for uri, text in site.exports(base, config.site_name, self.exports):
+            files.append(self._generated_file(config, self.prefix + uri, text))
+        self.exports.keep_only(site.incidents)
+        # Shared by every page that draws a chart; not an address of the library.
+        if files.get_file_from_path("assets/postmortems-charts.css") is None:
+            files.append(
+                self._generated_file(config, "assets/postmortems-charts.css", charts.CHART_CSS)
+            )
+
+    def _report(self, findings: list[Finding]) -> None:
+        """Log findings as lint prints them; errors stop the build."""
+        errors = 0
+        for f in findings:
+            line = as_text([f]).rstrip("\n")
+            if f.severity is Severity.ERROR:
+                errors += 1
+                log.error(line)
+            elif f.rule in CLOCK_RULES:
+                # A clock runs out with no change to the docs: `mkdocs build
+                # --strict` must not start failing unrelated pull requests.
+                log.info(line)
+            else:
+                log.warning(line)
+        if errors:
+            raise PluginError(
+                f"{errors} error(s) in the postmortems (listed above); "
+                "run `postmortems lint` to see them with their fixes"
+            )
+
+    def on_env(
+        self, env: jinja2.Environment, *, config: MkDocsConfig, files: Files
+    ) -> jinja2.Environment:
+        """Under serve, let the theme's environment keep its compiled
+        templates between rebuilds too (unless something else set a cache)."""
+        if self.is_serve and env.bytecode_cache is None:
+            env.bytecode_cache = self.bytecode
+        return env
+
+    def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
+        """Without an explicit `nav`, list the library's top pages after the
+        site's own; incident and listing pages stay out of the navigation so
+        no page grows with the size of the library."""
+        if config.nav is not None:
+            return nav
+        # A nav plugin (awesome-nav) may have listed the library's folders already.
+        listed = {p.file.src_uri for p in nav.pages}
+        for src_uri, title in self.nav_pages:
+            file = files.get_file_from_path(src_uri)
+            if file is None or src_uri in listed:
+                continue
+            page = Page(title, file, config)
+            nav.items.append(page)
+            nav.pages.append(page)
+        for prev, nxt in zip(nav.pages, nav.pages[1:], strict=False):
+            prev.next_page, nxt.previous_page = nxt, prev
+        return nav
+
+    def on_page_read_source(self, *, page: Page, config: MkDocsConfig) -> str | None:
+        """Hand MkDocs an incident's body without its front matter.
+
+        The library has parsed the front matter already (strictly, with
+        positions); MkDocs would parse it a second time with PyYAML's
+        Python constructor, a millisecond a page, and put the untrusted
+        values into `page.meta`. The marker in front also keeps MkDocs'
+        MultiMarkdown reader off the first lines of the body."""
+        pm = self.incident_pages.get(page.file.src_uri)
+        if pm is None:
+            return None
+        return f"{_HEAD}\n\n{pm.body}"
+
+    def on_page_markdown(
+        self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
+    ) -> str:
+        """Mark where an incident's card goes, set escaped titles, and keep
+        listings out of search."""
+        src = page.file.src_uri
+        pm = self.incident_pages.get(src)
+        # page.meta is shared with MkDocs and other plugins (git dates, Material's
+        # meta plugin, macros): set our keys, keep theirs. Themes print `title`
+        # and `description` raw and front matter is untrusted, so those are
+        # escaped; `tags` stay the postmortem's own, so a site's tag index and
+        # its `tags_allowed` see only what authors wrote as tags.
+        if pm is not None:
+            page.meta["title"] = html.escape(pm.title)
+            page.meta["description"] = html.escape(pm.summary)
+            if pm.tags:
+                page.meta["tags"] = [html.escape(t) for t in pm.tags]
+            else:
+                page.meta.pop("tags", None)
+            if markdown.startswith(_HEAD):
+                # Our own source (on_page_read_source), as earlier plugins left it.
+                return markdown
+            # Another plugin read the source, so MkDocs parsed the front matter
+            # itself: none of those untrusted values may reach the theme.
+            for key in pm.data:
+                if key not in ("title", "tags"):
+                    page.meta.pop(key, None)
+            return f"{_HEAD}\n\n{markdown}"
+        generated = self.generated.get(src)
+        if generated is not None:
+            page.meta["title"] = html.escape(generated.title)
+            # Listings repeat what incident pages say: keep them out of search.
+            search = page.meta.get("search")
+            page.meta["search"] = {**(search if isinstance(search, dict) else {}), "exclude": True}
+            return markdown if src != self.home_uri else f"{markdown}\n\n{_BODY}"
+        if "title" in page.meta and page.file.generated_by is None:
+            # MkDocs and the theme print a page's title as written, in <title>
+            # and the navigation; only the title is touched, the rest of the
+            # meta belongs to the site and its other plugins.
+            page.meta["title"] = html.escape(str(page.meta["title"]))
+        if src == self.home_uri:
+            return f"{markdown}\n\n{_BODY}"
+        return markdown
+
+    def on_page_content(
+        self, html_text: str, *, page: Page, config: MkDocsConfig, files: Files
+    ) -> str:
+        """Render the card of an incident, or a generated page, into place;
+        links to unpublished postmortems become their bare ids."""
+        if page.file.generated_by is None:
+            html_text = bare_ids(html_text, page.file.src_uri, self.withheld_links)
+        site, renderer = self.site, self.renderer
+        if site is None or renderer is None:
+            return html_text
+        src = page.file.src_uri
+        url = page.url
+        pm = self.incident_pages.get(src)
+        if pm is not None:
+            context = site.incident_context(pm)
+            before, _, narrative = html_text.partition(_HEAD)
+            self.after_search[src] = (before, context, narrative)
+            # Until on_page_context, the page holds what search should index.
+            indexed = renderer.render("incident_search.html", url, **context)
+            # Material's search ranks its entries' `tags` far above text: finding
+            # an incident by id, system or category should not depend on wording.
+            # The terms stay in the search entry only: the tags plugin read the
+            # page's own tags in on_page_markdown, and on_page_context puts them
+            # back before anything renders, so the tag index and `tags_allowed`
+            # never see them.
+            self.own_tags[src] = page.meta.get("tags")
+            terms = [html.escape(t) for t in site.search_terms(pm)]
+            page.meta["tags"] = [*(self.own_tags[src] or ()), *terms]
+            if len(site.incidents) <= self.settings.search_narrative_limit:
+                indexed += narrative
+            return indexed
+        generated = self.generated.get(src)
+        if src == self.home_uri:
+            context = site.home_context()
+            context["charts"] = site.charts_for(None, "home")
+            fragment = renderer.render("home.html", url, **context)
+        elif generated is not None:
+            context = dict(generated.context)
+            context.setdefault("today", site.today)
+            made = site.charts_for(generated, src)
+            if made:
+                context["charts"] = made
+            fragment = renderer.render(generated.template, url, **context)
+        elif src in self.library_pages:
+            return _with_title(html_text, page) + renderer.render("links.html", url)
+        else:
+            return html_text
+        fragment += renderer.render("links.html", url)
+        filled = html_text.replace(_BODY, fragment, 1)
+        return filled if src == self.home_uri else _with_title(filled, page)
+
+    # Late (-100): after Material's search plugin (0) has indexed the page.
+    @event_priority(-100)
+    def on_page_context(
+        self, context: TemplateContext, *, page: Page, config: MkDocsConfig, nav: Navigation
+    ) -> TemplateContext:
+        """Put an incident's full page and its own tags back in place of what
+        search has read."""
+        src = page.file.src_uri
+        held = self.after_search.pop(src, None)
+        if held is not None and self.renderer is not None:
+            before, card, narrative = held
+            rendered = self.renderer.render("incident.html", page.url, **card)
+            page.content = _with_title(before + rendered + narrative, page)
+        if src in self.own_tags:
+            tags = self.own_tags.pop(src)
+            if tags is None:
+                page.meta.pop("tags", None)
+            else:
+                page.meta["tags"] = tags
+        return context
+
+    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
+        """Announce the library's Atom feed in every page's <head>, as feed
+        readers and browsers discover it."""
+        if self.site is None:
+            return output
+        feed_url = relative_url(self.prefix + FEED, page.url)
+        link = (
+            '<link rel="alternate" type="application/atom+xml" '
+            f'title="{html.escape(config.site_name)}: incidents" href="{html.escape(feed_url)}">'
+        )
+        head_end = output.find("</head>")
+        return output if head_end < 0 else output[:head_end] + link + output[head_end:]
+
+    def on_serve(
+        self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Any
+    ) -> LiveReloadServer:
+        """Rebuild when the taxonomy or the regimes change, not only the docs."""
+        config_dir = Path(config.config_file_path or ".").resolve().parent
+        taxonomy = resolve_taxonomy_path(self.settings, config_dir)
+        if taxonomy.exists():
+            server.watch(str(taxonomy))
+        regimes = resolve_regimes_path(self.settings, config_dir)
+        if regimes.exists():
+            server.watch(str(regimes))
+        return server

@@ -1,0 +1,1 @@
+"""Checking: the rules applied to each file and the library, and the reports of findings."""

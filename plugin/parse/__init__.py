@@ -1,0 +1,1 @@
+"""Reading: front matter, the taxonomy and regimes, and the Postmortem built from them."""

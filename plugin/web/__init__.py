@@ -1,0 +1,1 @@
+"""The site: its model, pages, charts, feed, exports, and the authoring and audit tools."""
