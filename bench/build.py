@@ -132,7 +132,7 @@ def preflight(out: Path, wrapper: list[str]) -> None:
     except BuildFailed as exc:
         raise BenchError(
             "the postmortems plugin cannot build a site yet, so there is nothing to measure.\n"
-            f"{exc}\n(The plugin is plugin/plugin.py; rerun `python -m bench build` once it "
+            f"{exc}\n(The plugin is plugin/adapters/plugin.py; rerun `python -m bench build` once it "
             "builds.)"
         ) from exc
     site = site_dir(lib.config)
