@@ -132,8 +132,8 @@ def preflight(out: Path, wrapper: list[str]) -> None:
     except BuildFailed as exc:
         raise BenchError(
             "the postmortems plugin cannot build a site yet, so there is nothing to measure.\n"
-            f"{exc}\n(The plugin is plugin/adapters/plugin.py; rerun `python -m bench build` once it "
-            "builds.)"
+            f"{exc}\n(The plugin is plugin/adapters/plugin.py; rerun `python -m bench build` "
+            "once it builds.)"
         ) from exc
     site = site_dir(lib.config)
     missing = [p for p in ("incidents.json", "incidents/index.html") if not (site / p).exists()]
