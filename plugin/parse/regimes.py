@@ -10,7 +10,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
@@ -225,7 +225,7 @@ def load_regimes(path: Path, shown_as: str) -> tuple[Regimes | None, list[Findin
     raw, findings = read_bounded(path, shown_as, what="regimes files", unreadable_rule="regimes")
     if raw is None:
         return None, [
-            replace(f, message=f.message.replace("the file", "the regimes file", 1))
+            _finding(f.path, f.line, f.column, f.message.replace("the file", "the regimes file", 1))
             for f in findings
         ]
     return parse_regimes(raw, shown_as)
