@@ -10,7 +10,6 @@ See https://www.mkdocs.org/dev-guide/plugins/#events for the event order.
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import html
 import json
 import os
@@ -95,11 +94,6 @@ def _with_title(content: str, page: Page) -> str:
         f'<h1 id="pm-title">{page.meta.get("title") or html.escape(page.title or "")}</h1>\n'
         + content
     )
-
-
-def _build_date() -> dt.date:
-    """Today, or SOURCE_DATE_EPOCH's day: the one the core's checks use too."""
-    return build_date()
 
 
 class _GeneratedPage(File):
@@ -265,7 +259,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         self._withhold(files, config, library)
         self._report(library.findings)
         self.library = library
-        site = SiteModel(library, _build_date(), self.include_drafts)
+        site = SiteModel(library, build_date(), self.include_drafts)
         self.site = site
         self.renderer = Renderer(
             [Path(d) for d in config.theme.dirs],
@@ -311,9 +305,11 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         of the site's own) a home page; refuse to take over a site's page."""
         site = self.site
         assert site is not None
+        # Listed once: building every listing's context is not free at 10,000.
+        pages = list(site.pages())
         taken = [
             uri
-            for uri in self._generated_uris(site)
+            for uri in self._generated_uris(pages)
             if (f := files.get_file_from_path(uri)) is not None and f.generated_by is None
         ]
         if taken:
@@ -323,7 +319,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
                 "set the plugin option 'prefix' (for example `prefix: library/`) to put the "
                 "library under a sub-path"
             )
-        for page in site.pages():
+        for page in pages:
             self._add_page(files, config, page)
         home = files.get_file_from_path("index.md")
         if home is None:
@@ -337,8 +333,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
             self.nav_pages.append((guide_uri, "How to write a postmortem"))
         self._add_exports(files, config, site)
 
-    def _generated_uris(self, site: SiteModel) -> list[str]:
-        uris = [self.prefix + page.src_uri for page in site.pages()]
+    def _generated_uris(self, pages: list[SitePage]) -> list[str]:
+        uris = [self.prefix + page.src_uri for page in pages]
         uris.append(f"{self.prefix}guide/index.md")
         uris.extend(self.prefix + uri for uri in EXPORTS)
         return uris
