@@ -165,5 +165,5 @@ def test_core_never_exports_restricted_and_never_mutates(write_site: Callable[..
 
 def test_empty_exports_are_well_formed() -> None:
     """An export of nothing is a header line; an empty JSON export is an empty list."""
-    assert incidents_json([]) == '{\n  "incidents": []\n}\n'
+    assert incidents_json([]) == '{"incidents": []}\n'
     assert incidents_csv([]).startswith("id,title,status,")

@@ -202,11 +202,16 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         # card is rendered as each page is written, not all of them at once.
         self.after_search: dict[str, tuple[str, dict[str, Any], str]] = {}
         self.own_tags: dict[str, Any] = {}
+        # What each of our pages held before its card or listing went in: the
+        # page is given that back once it is written (see on_post_page).
+        self.written_as: dict[str, str] = {}
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Drafts show under `mkdocs serve` only."""
         self.is_serve = command == "serve"
         self.is_dirty = dirty
+        # Rebuilds check a file again with the positions its first parse kept.
+        self.loader = LibraryLoader(keep_positions=self.is_serve)
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         """Reset per-build state; put our templates last in the theme's
@@ -360,7 +365,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         YAML value (for findings, reported by now) were a third of the
         build's memory at 10,000 postmortems. `mkdocs serve` keeps them for
         its rebuilds."""
-        self.loader = LibraryLoader()
+        self.loader = LibraryLoader(keep_positions=False)
         library.documents = {}
         for pm in library.postmortems:
             pm.positions = {}
@@ -483,7 +488,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
     def _generated_file(
         config: MkDocsConfig,
         src_uri: str,
-        content: str,
+        content: str | bytes,
         inclusion: InclusionLevel = InclusionLevel.UNDEFINED,
     ) -> File:
         file = File.generated(config, src_uri, content=content, inclusion=inclusion)
@@ -492,9 +497,16 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
 
     def _add_exports(self, files: Files, config: MkDocsConfig, site: SiteModel) -> None:
         base = (config.site_url or "").rstrip("/") + "/" + self.prefix if config.site_url else None
-        for uri, text in site.exports(base, config.site_name, self.exports):
-            files.append(self._generated_file(config, self.prefix + uri, text))
-        self.exports.keep_only(site.incidents)
+        # A one-off build shares each record between the exports, then lets
+        # them go; `mkdocs serve` keeps them for the next rebuild.
+        cache = self.exports if self.is_serve else export.ExportCache()
+        for uri, text in site.exports(base, config.site_name, cache):
+            # Held until the build ends, and mostly ASCII: as UTF-8 bytes they
+            # take a quarter of the memory of a str that holds one wider
+            # character (an en dash in one title makes every character 4 bytes).
+            data = text.encode("utf-8")
+            files.append(self._generated_file(config, self.prefix + uri, data))
+        cache.keep_only(site.incidents)
         # Shared by every page that draws a chart; not an address of the library.
         if files.get_file_from_path("assets/postmortems-charts.css") is None:
             files.append(
@@ -560,7 +572,13 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         pm = self.incident_pages.get(page.file.src_uri)
         if pm is None:
             return None
-        return f"{_HEAD}\n\n{pm.body}"
+        source = f"{_HEAD}\n\n{pm.body}"
+        if not self.is_serve:
+            # MkDocs keeps the page's Markdown for the rest of the build: one
+            # copy of each body is enough. `mkdocs serve` reuses the
+            # postmortem for its next rebuild, so it keeps the body.
+            pm.body = ""
+        return source
 
     def on_page_markdown(
         self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
@@ -655,6 +673,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
             return html_text
         fragment += renderer.render("links.html", url)
         filled = html_text.replace(_BODY, fragment, 1)
+        self.written_as[src] = html_text
         return filled if src == self.home_uri else _with_title(filled, page)
 
     # Late (-100): after Material's search plugin (0) has indexed the page.
@@ -670,6 +689,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
             before, card, narrative = held
             rendered = self.renderer.render("incident.html", page.url, **card)
             page.content = _with_title(before + rendered + narrative, page)
+            self.written_as[src] = before + narrative
         if src in self.own_tags:
             tags = self.own_tags.pop(src)
             if tags is None:
@@ -678,9 +698,19 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
                 page.meta["tags"] = tags
         return context
 
+    # Late (-100): other plugins' post_page handlers see the page as rendered.
+    @event_priority(-100)
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
         """Announce the library's Atom feed in every page's <head>, as feed
-        readers and browsers discover it."""
+        readers and browsers discover it.
+
+        The page is written once this returns. MkDocs keeps every page's
+        content until the build ends; a card or a listing is rendered for its
+        page alone, so the page gets back the HTML its Markdown made. Holding
+        them all took more memory than the rest of a 10,000-incident build."""
+        lean = self.written_as.pop(page.file.src_uri, None)
+        if lean is not None:
+            page.content = lean
         if self.site is None:
             return output
         feed_url = relative_url(self.prefix + FEED, page.url)

@@ -42,7 +42,7 @@ MAX_NESTING: Final = 32
 # limited to what renders in a few seconds; a long postmortem with lists
 # three deep spends about 100,000.
 MAX_NESTING_WORK: Final = 1_000_000
-_NESTING: Final = re.compile(r"[ \t>]*")
+_NESTED_LINE: Final = re.compile(r"^[ \t>]+", re.M)
 
 # One pass over the characters that start or end a scan. An escaped
 # character is skipped as Markdown skips it; a blank line ends a paragraph,
@@ -125,6 +125,8 @@ def _line_at(doc: Document, offset: int) -> int:
 
 def _long_lines(doc: Document) -> Iterator[Finding]:
     rule = RULES["line-too-long"]
+    if len(doc.body) <= MAX_LINE_CHARS:
+        return  # no line can be too long: most postmortems
     for i, line in enumerate(doc.body.split("\n")):
         if len(line) > MAX_LINE_CHARS:
             yield rule.finding(
@@ -138,17 +140,22 @@ def _long_lines(doc: Document) -> Iterator[Finding]:
 
 
 def _too_deep(doc: Document) -> Finding | None:
+    body = doc.body
     work = 0
-    for i, line in enumerate(doc.body.split("\n")):
-        prefix = _NESTING.match(line)
-        assert prefix is not None  # it matches the empty string
-        marks = prefix.group().count(">")
-        depth = marks + (len(prefix.group().expandtabs(4)) - marks) // 4
-        work += depth * (len(line) + 1)
+    # Only indented or quoted lines are nested; the others cost nothing here,
+    # and most lines of a postmortem are not nested.
+    for m in _NESTED_LINE.finditer(body):
+        prefix = m.group()
+        marks = prefix.count(">")
+        depth = marks + (len(prefix.expandtabs(4)) - marks) // 4
+        if not depth:
+            continue
+        end = body.find("\n", m.end())
+        work += depth * ((len(body) if end < 0 else end) - m.start() + 1)
         if work > MAX_NESTING_WORK:
             return RULES["body-too-complex"].finding(
                 doc.path,
-                doc.body_line + i,
+                _line_at(doc, m.start()),
                 1,
                 f"by this line, nested lists, quotes and admonitions hold more than "
                 f"{MAX_NESTING_WORK:,} characters times their levels of nesting, which "
@@ -157,7 +164,7 @@ def _too_deep(doc: Document) -> Finding | None:
         if depth > MAX_NESTING:
             return RULES["body-too-complex"].finding(
                 doc.path,
-                doc.body_line + i,
+                _line_at(doc, m.start()),
                 1,
                 f"this line is nested {depth} levels deep (indentation of four spaces or "
                 f"'>' each); the limit is {MAX_NESTING}: flatten the lists or quotes, and put "

@@ -15,7 +15,8 @@ import bisect
 import os
 import re
 import stat
-from collections.abc import Iterator, Mapping
+import sys
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
@@ -62,6 +63,7 @@ _PLAIN_TEXT: Final = {_MERGE: "<<", "tag:yaml.org,2002:value": "="}
 # Well below the 4,300 digits at which int() and repr() of an int raise; a
 # number's digits never exceed ~1.3 times the characters it is written with.
 _MAX_NUMBER_CHARS: Final = 1000
+_INTERNED_CHARS: Final = 40
 # Only the plain JSON-ish core types. Anything else (!!python/..., !!binary,
 # local !tags) is refused: front matter is untrusted and must never execute.
 _SCALAR_TAGS: Final = frozenset(
@@ -93,6 +95,17 @@ class _Lines:
             self._starts = [0, *(m.end() for m in re.finditer("\n", self.text))]
         i = bisect.bisect_right(self._starts, index) - 1
         return Position(i + self.line_offset + 1, index - self._starts[i] + 1)
+
+
+class _KnownLines(_Lines):
+    """The lines and columns of a few offsets, worked out in advance."""
+
+    def __init__(self, known: dict[int, Position], line_offset: int) -> None:
+        super().__init__("", line_offset)
+        self.known = known
+
+    def position(self, index: int) -> Position:
+        return self.known.get(index) or Position(self.line_offset + 1, 1)
 
 
 class PositionMap(Mapping[JsonPath, Position]):
@@ -146,6 +159,17 @@ class YamlData:
     def key_or_value_positions(self) -> PositionMap:
         """The key's position where there is a key, else the value's."""
         return PositionMap({**self.value_offsets, **self.key_offsets}, self.lines)
+
+    def keep_only(self, tops: Collection[str]) -> None:
+        """Forget every position but those under the top-level keys `tops`,
+        and the YAML text with them. For a process that has reported this
+        file's findings and will only point at a few paths again: the
+        positions of every value are the largest part of a parse."""
+        values = {p: at for p, at in self.value_offsets.items() if p[:1] and p[0] in tops}
+        keys = {p: at for p, at in self.key_offsets.items() if p[:1] and p[0] in tops}
+        known = {at: self.lines.position(at) for at in (*values.values(), *keys.values())}
+        self.value_offsets, self.key_offsets, self.one_line_styles = values, keys, {}
+        self.lines = _KnownLines(known, self.lines.line_offset)
 
     def position(self, path: JsonPath) -> Position:
         """Where a person should look for `path`: the key if there is one,
@@ -293,7 +317,10 @@ class _Builder:
     def scalar(self, node: ScalarNode) -> Any:
         tag = node.tag
         if tag == _STR or _PLAIN_TEXT.get(tag) == node.value:
-            return node.value
+            # Short texts repeat across a library (layers, categories, systems,
+            # statuses, owners): one object each, not one per mention.
+            value: str = node.value
+            return sys.intern(value) if len(value) <= _INTERNED_CHARS else value
         if tag == _TIMESTAMP:
             # Kept as written: dates are checked (and impossible ones such as
             # 2025-02-30 reported) in one place for quoted and unquoted alike.

@@ -109,9 +109,11 @@ def _public(postmortems: Iterable[Postmortem]) -> list[Postmortem]:
 
 
 def _record_json(record: dict[str, Any]) -> str:
-    """One record as it sits in incidents.json's list (two levels deep)."""
-    text = json.dumps(record, ensure_ascii=False, indent=2, allow_nan=False)
-    return "    " + text.replace("\n", "\n    ")
+    """One record, on one line of incidents.json. Without `indent`, json.dumps
+    uses its C encoder, several times faster than the indenting one, which
+    was most of the export's cost at 10,000 incidents; a record a line still
+    reads and diffs well."""
+    return json.dumps(record, ensure_ascii=False, allow_nan=False)
 
 
 def _record(pm: Postmortem, cache: ExportCache | None) -> dict[str, Any]:
@@ -123,16 +125,15 @@ def incidents_json(postmortems: Iterable[Postmortem], cache: ExportCache | None 
     """`{"incidents": [...]}`, one record per incident, in the order given."""
     chosen = _public(postmortems)
     if not chosen:
-        return json.dumps({"incidents": []}, indent=2) + "\n"
-    # Record by record, so that a cache can keep each one's text; the result
-    # is byte for byte what json.dumps(..., indent=2) writes for the whole.
+        return '{"incidents": []}\n'
+    # Record by record, so that a cache can keep each one's text.
     records = [
         cache.get("json", p, lambda pm: _record_json(_record(pm, cache)))
         if cache
         else _record_json(incident_record(p))
         for p in chosen
     ]
-    return '{\n  "incidents": [\n' + ",\n".join(records) + "\n  ]\n}\n"
+    return '{"incidents": [\n' + ",\n".join(records) + "\n]}\n"
 
 
 def _text(value: Any) -> str:

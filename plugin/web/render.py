@@ -8,6 +8,7 @@ same name into its theme `custom_dir`.
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from urllib.parse import urlsplit
 
 import jinja2
 import jinja2.bccache
+from markupsafe import Markup
 
 from ..urls import category_url, incident_url, layer_url, relative_url, system_url
 
@@ -92,6 +94,14 @@ class Renderer:
         # pass_context only so that Jinja never folds `'x/' | rel` into a
         # constant at compile time, with whatever page was current then.
         rel = jinja2.pass_context(lambda _context, target: self._rel(target))
+        # Fragments shown on many pages (an incident's row is on every listing
+        # that holds it, about 18 per incident), rendered once per build. While
+        # one renders, `rel` writes the site address between two markers that
+        # no front matter can hold; each page swaps them for its own link.
+        self._fragments: dict[tuple[str, str], str] = {}
+        self._marker = f"\x00{secrets.token_hex(8)}\x00"
+        self._deferring = False
+        self.env.globals["incident_row"] = lambda p: self._shared("incident_row.html", p.id, p=p)
         self.env.filters.update(
             rel=rel,
             incident_url=incident_url,
@@ -104,10 +114,28 @@ class Renderer:
         )
 
     def _rel(self, target: str) -> str:
+        if self._deferring:
+            return f"{self._marker}{target}{self._marker}"
         if not self.directory_urls and target.endswith("/"):
             # Sites opened from disk (use_directory_urls: false) need the file name.
             target += "index.html"
         return relative_url(self.prefix + target, self.page_url)
+
+    def _shared(self, template: str, key: str, **context: Any) -> Markup:
+        """`template` rendered once per build and `key`, linked from the page
+        being rendered. Autoescape has escaped the fragment already, and
+        `relative_url` only splits at '/', which escaping leaves alone."""
+        html = self._fragments.get((template, key))
+        if html is None:
+            self._deferring = True
+            try:
+                html = self.env.get_template(f"postmortems/{template}").render(**context)
+            finally:
+                self._deferring = False
+            self._fragments[(template, key)] = html
+        parts = html.split(self._marker)
+        parts[1::2] = [self._rel(target) for target in parts[1::2]]
+        return Markup("".join(parts))
 
     def render(self, template: str, page_url: str, **context: Any) -> str:
         tpl = self.env.get_template(f"postmortems/{template}")

@@ -125,6 +125,10 @@ class SiteModel:
         return dict(groups)
 
     @cached_property
+    def layer_titles(self) -> dict[str, str]:
+        return {layer.id: layer.title for layer in self.taxonomy.layers}
+
+    @cached_property
     def cited_by(self) -> dict[str, list[Postmortem]]:
         back: dict[str, list[Postmortem]] = defaultdict(list)
         for pm in self.incidents:
@@ -364,7 +368,9 @@ class SiteModel:
         return {
             "pm": pm,
             "factors_by_layer": factors_by_layer,
-            "category_pages": set(self.by_category),
+            # Shared by every card, not copied into each: a large library's
+            # cards are all held at once while search reads the pages.
+            "category_pages": self.by_category,
             "harm_types": harm_types,
             "time_to_detect": duration_text(days_between(pm.date, pm.detected))
             if pm.detected
@@ -376,7 +382,7 @@ class SiteModel:
             "related": [self.link(r) for r in pm.related],
             "cited_by": [self.link(p.id) for p in self.cited_by.get(pm.id, [])],
             "similar": self.similar(pm),
-            "layer_titles": {layer.id: layer.title for layer in self.taxonomy.layers},
+            "layer_titles": self.layer_titles,
             "obligations": self.clocks_by_id.get(pm.id, []),
             "ruled_out": [(self.taxonomy.layer(r.layer), r.layer, r.reason) for r in pm.ruled_out],
         }
