@@ -61,22 +61,36 @@ def _json_safe(value: Any) -> Any:
 
 def incident_record(pm: Postmortem) -> dict[str, Any]:
     """One incident as exported: its front-matter fields as written (`x-`
-    keys too), dates as ISO 8601, and its `url` on the site."""
-    # _json_safe builds new containers all the way down: no copy needed.
-    record: dict[str, Any] = _json_safe(pm.data)
+    keys too), dates as ISO 8601, and its `url` on the site. Containers it
+    does not change are shared with the postmortem's data: read it, do not
+    change it."""
+    record: dict[str, Any] = dict(pm.data)
     for key, value in (("date", pm.date), ("detected", pm.detected), ("resolved", pm.resolved)):
         if key in record:
             record[key] = _iso(value)
-    for item in record.get("action_items") or ():
-        for key in ("due", "closed"):
-            day = item.get(key) if isinstance(item, dict) else None
-            # A postmortem only exists once its dates are valid; should one
-            # not be, the text as written is the best there is.
-            if isinstance(day, str):
-                with contextlib.suppress(ValueError):
-                    item[key] = parse_date(day).isoformat()
+    items = record.get("action_items")
+    if isinstance(items, list):
+        record["action_items"] = [_dated(item) for item in items]
     record["url"] = incident_url(pm.id)
     return record
+
+
+def _dated(item: Any) -> Any:
+    """An action item with its dates as ISO 8601, copied only if that changes it."""
+    if not isinstance(item, dict):
+        return item
+    dated = None
+    for key in ("due", "closed"):
+        day = item.get(key)
+        # A postmortem only exists once its dates are valid; should one
+        # not be, the text as written is the best there is.
+        if isinstance(day, str):
+            with contextlib.suppress(ValueError):
+                iso = parse_date(day).isoformat()
+                if iso != day:
+                    dated = dated or dict(item)
+                    dated[key] = iso
+    return dated or item
 
 
 class ExportCache:
@@ -113,7 +127,10 @@ def _record_json(record: dict[str, Any]) -> str:
     uses its C encoder, several times faster than the indenting one, which
     was most of the export's cost at 10,000 incidents; a record a line still
     reads and diffs well."""
-    return json.dumps(record, ensure_ascii=False, allow_nan=False)
+    try:
+        return json.dumps(record, ensure_ascii=False, allow_nan=False)
+    except ValueError:  # YAML's .nan or .inf somewhere: rare, so copied only then
+        return json.dumps(_json_safe(record), ensure_ascii=False, allow_nan=False)
 
 
 def _record(pm: Postmortem, cache: ExportCache | None) -> dict[str, Any]:
