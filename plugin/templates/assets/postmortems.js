@@ -63,8 +63,9 @@
   // incidents/finder.json as the finder searches it (see export.finder_json).
   // Rows stay the lists they arrive as, each with its haystack: what it may
   // be found by, in lower case. A row becomes an object only to be shown or
-  // filtered: objects for all 10,000 rows were about a third of the work
-  // done once the file had arrived (Chromium, bench/finder.py's library).
+  // filtered: with an object for every row and a toLowerCase per row, the
+  // work once the file had arrived took half as long again (Chromium,
+  // bench/finder.py's 10,000 rows).
   function finderRows(data, categoryTitles) {
     var col = {};
     data.columns.forEach(function (name, i) { col[name] = i; });
@@ -79,9 +80,8 @@
       for (i = 0; i < a[col.categories].length; i++) text += "\n" + categoryText[a[col.categories][i]];
       return text;
     });
-    // One toLowerCase over the whole library, then a slice per row: a
-    // fraction of the cost of one call per row. A few characters change
-    // length in lower case (U+0130); then row by row.
+    // One toLowerCase over the whole library, then a slice per row. A few
+    // characters change length in lower case (U+0130); then row by row.
     var all = texts.join("\n");
     var lower = all.toLowerCase();
     var sliced = lower.length === all.length;
