@@ -959,11 +959,14 @@ def test_finder_rows_arrive_after_load_once(
 # Markup in front matter, which the finder draws from incidents/finder.json.
 FINDER_MARKUP = '<img src=x onerror="window.pmInjected=1"><b>bold</b>'
 MARKUP_TITLES = ("Alpha", "Beta")
+# Each of these letters is two characters in lower case ("i" and a combining dot).
+DOTTED_TITLE = "Gamma " + "\u0130" * 30
 
 
 @pytest.fixture(scope="session")
 def markup_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Two postmortems whose titles and summaries are markup, built and served."""
+    """Two postmortems whose titles and summaries are markup and one whose title
+    grows in lower case, built and served."""
     root = tmp_path_factory.mktemp("markup")
     docs = root / "docs"
     docs.mkdir()
@@ -977,6 +980,9 @@ def markup_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             ),
             encoding="utf-8",
         )
+    (docs / "INC-2025-003.md").write_text(
+        postmortem_text(id="INC-2025-003", title=json.dumps(DOTTED_TITLE)), encoding="utf-8"
+    )
     (root / "mkdocs.yml").write_text(
         "site_name: Markup library\ntheme:\n  name: material\n  font: false\n"
         "plugins:\n  - search\n  - postmortems:\n"
@@ -1010,5 +1016,27 @@ def test_finder_shows_front_matter_markup_as_text(browser: Browser, markup_site:
         assert tbody.locator("img, b, script").count() == 0
         assert page.evaluate("typeof window.pmInjected") == "undefined"
         assert errors == []
+    finally:
+        context.close()
+
+
+def test_finder_finds_every_row_when_lower_case_changes_length(
+    browser: Browser, markup_site: str
+) -> None:
+    """A title whose lower case is longer than itself (Turkish dotted capitals) shifts
+    no other text: a word at the end of every incident's text still finds all three."""
+    context = browser.new_context()
+    context.set_default_timeout(TIMEOUT_MS)
+    try:
+        page = context.new_page()
+        page.goto(urljoin(markup_site, "incidents/"))
+        count = page.locator("form[data-pm-filter] [data-pm-count]")
+        # Every incident's last category (the default factor) ends its text.
+        find(page, "hallucination")
+        expect(count).to_have_text("3 matching")
+        find(page, "gamma")
+        expect(count).to_have_text("1 matching")
+        cells = page.locator("table[data-pm-table] tbody tr td:nth-child(2)")
+        assert cells.all_text_contents() == [DOTTED_TITLE]
     finally:
         context.close()
