@@ -13,7 +13,14 @@ from typing import Final
 # The Atom feed, announced in every page's head.
 FEED: Final = "feed.xml"
 # The files the library publishes beside its pages.
-EXPORTS: Final = ("incidents.json", "incidents.csv", FEED, "incidents/index.json")
+EXPORTS: Final = (
+    "incidents.json",
+    "incidents.csv",
+    FEED,
+    "incidents/index.json",
+    # The incidents page's Find box reads this lean copy of index.json's rows.
+    "incidents/finder.json",
+)
 
 
 def incident_url(pm_id: str) -> str:

@@ -154,6 +154,8 @@ def test_site_built_with_the_plugin_is_clean(library: Path) -> None:
     cited = (site / "incidents" / PUBLIC / "index.html").read_text(encoding="utf-8")
     assert RESTRICTED in cited and DRAFT in cited
     assert RESTRICTED in (site / "incidents.json").read_text(encoding="utf-8")
+    # The finder's rows file is there to be audited, with the published incident.
+    assert PUBLIC in (site / "incidents" / "finder.json").read_text(encoding="utf-8")
     code, lines, err = audit(library, "site")
     assert (code, lines) == (0, []), err
     assert "for 2 unpublished file(s): 0 leak(s) in 0 file(s), 0 not scanned" in err
@@ -273,6 +275,14 @@ def _search_index_with(site: Path, text: str) -> None:
     index.write_text(raw, encoding="utf-8")
 
 
+def _finder_with(site: Path, title: str, summary: str) -> None:
+    """A row added to the Find box's rows file, written as the plugin writes it."""
+    path = site / "incidents" / "finder.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["rows"].append(["INC-2025-900", title, summary, 0, 0, "2025-01-01", [0], [0], [0]])
+    path.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), "utf-8")
+
+
 def _gzip_into(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(gzip.compress(text.encode("utf-8")))
@@ -337,6 +347,18 @@ PLANTED = {
         "index.html",
         RESTRICTED,
         "body text",
+    ),
+    "title in a row of the finder's rows file": (
+        lambda s: _finder_with(s, R_TITLE, "An ordinary summary."),
+        "incidents/finder.json",
+        RESTRICTED,
+        "title",
+    ),
+    "summary in a row of the finder's rows file": (
+        lambda s: _finder_with(s, "An ordinary title", D_SUMMARY),
+        "incidents/finder.json",
+        DRAFT,
+        "summary",
     ),
     "summary in a new gzip file": (
         lambda s: _gzip_into(s / "notes" / "summary.txt.gz", R_SUMMARY),

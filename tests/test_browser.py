@@ -628,7 +628,7 @@ def test_filter_spans_every_page_of_a_paged_index(
     assert visible_rows(page) == first_page
     expect(pager).to_be_visible()
     assert tab.errors == [], "\n".join(tab.errors)
-    assert any(u.endswith("/incidents/index.json") for u in tab.requests)
+    assert any(u.endswith("/incidents/finder.json") for u in tab.requests)
 
 
 def _natural(text: str) -> list[Any]:
@@ -935,3 +935,108 @@ def test_index_script_sets_up_a_page_once(
     sortable = page.locator("table[data-pm-table] th[data-pm-sort]").count()
     expect(page.locator("table[data-pm-table] th button.pm-sort")).to_have_count(sortable)
     assert tab.errors == [], "\n".join(tab.errors)
+
+
+def test_finder_rows_arrive_after_load_once(
+    open_tab: Callable[[str], Tab], library: Library
+) -> None:
+    """The incidents page fetches incidents/finder.json by itself once it has
+    loaded, before anyone types, and the searches after it fetch nothing more."""
+    tab = open_tab("light")
+    tab.open("incidents/")
+    page = tab.page
+    page.wait_for_function("performance.getEntriesByName('pm-finder-ready').length > 0")
+    rows_file = [u for u in tab.requests if u.endswith("/incidents/finder.json")]
+    assert len(rows_file) == 1, tab.requests
+    for p in library.incidents[:3]:
+        expected = finder_expected(library.incidents, library.category_titles, p["id"])
+        find(page, p["id"])
+        expect(page.locator("[data-pm-count]")).to_have_text(f"{len(expected)} matching")
+    assert [u for u in tab.requests if u.endswith("/incidents/finder.json")] == rows_file
+    assert tab.errors == [], "\n".join(tab.errors)
+
+
+# Markup in front matter, which the finder draws from incidents/finder.json.
+FINDER_MARKUP = '<img src=x onerror="window.pmInjected=1"><b>bold</b>'
+MARKUP_TITLES = ("Alpha", "Beta")
+# Each of these letters is two characters in lower case ("i" and a combining dot).
+DOTTED_TITLE = "Gamma " + "\u0130" * 30
+
+
+@pytest.fixture(scope="session")
+def markup_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Two postmortems whose titles and summaries are markup and one whose title
+    grows in lower case, built and served."""
+    root = tmp_path_factory.mktemp("markup")
+    docs = root / "docs"
+    docs.mkdir()
+    for n, name in enumerate(MARKUP_TITLES, 1):
+        pm_id = f"INC-2025-00{n}"
+        (docs / f"{pm_id}.md").write_text(
+            postmortem_text(
+                id=pm_id,
+                title=json.dumps(f"{name} {FINDER_MARKUP}"),
+                summary=json.dumps(f"Summary {FINDER_MARKUP}<script>window.pmInjected=2</script>"),
+            ),
+            encoding="utf-8",
+        )
+    (docs / "INC-2025-003.md").write_text(
+        postmortem_text(id="INC-2025-003", title=json.dumps(DOTTED_TITLE)), encoding="utf-8"
+    )
+    (root / "mkdocs.yml").write_text(
+        "site_name: Markup library\ntheme:\n  name: material\n  font: false\n"
+        "plugins:\n  - search\n  - postmortems:\n"
+        f"      taxonomy: {json.dumps(str(REPO / 'schema' / 'taxonomy.yml'))}\n"
+        "      related_hints: false\n",
+        encoding="utf-8",
+    )
+    with serve(mkdocs_build(root, root / "site")) as url:
+        yield url
+
+
+def test_finder_shows_front_matter_markup_as_text(browser: Browser, markup_site: str) -> None:
+    """Rows the finder draws from finder.json show a title's markup as text: no
+    element, handler or script of it reaches the page, and a summary's is found."""
+    context = browser.new_context()
+    context.set_default_timeout(TIMEOUT_MS)
+    try:
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.goto(urljoin(markup_site, "incidents/"))
+        count = page.locator("form[data-pm-filter] [data-pm-count]")
+        find(page, "beta onerror")
+        expect(count).to_have_text("1 matching")
+        assert visible_rows(page) == ["INC-2025-002"]
+        find(page, "pminjected=2</script>")
+        expect(count).to_have_text("2 matching")
+        tbody = page.locator("table[data-pm-table] tbody")
+        titles = tbody.locator("tr td:nth-child(2)").all_text_contents()
+        assert sorted(titles) == [f"{name} {FINDER_MARKUP}" for name in MARKUP_TITLES]
+        assert tbody.locator("img, b, script").count() == 0
+        assert page.evaluate("typeof window.pmInjected") == "undefined"
+        assert errors == []
+    finally:
+        context.close()
+
+
+def test_finder_finds_every_row_when_lower_case_changes_length(
+    browser: Browser, markup_site: str
+) -> None:
+    """A title whose lower case is longer than itself (Turkish dotted capitals) shifts
+    no other text: a word at the end of every incident's text still finds all three."""
+    context = browser.new_context()
+    context.set_default_timeout(TIMEOUT_MS)
+    try:
+        page = context.new_page()
+        page.goto(urljoin(markup_site, "incidents/"))
+        count = page.locator("form[data-pm-filter] [data-pm-count]")
+        # Every incident's last category (the default factor) ends its text.
+        find(page, "hallucination")
+        expect(count).to_have_text("3 matching")
+        find(page, "gamma")
+        expect(count).to_have_text("1 matching")
+        cells = page.locator("table[data-pm-table] tbody tr td:nth-child(2)")
+        assert cells.all_text_contents() == [DOTTED_TITLE]
+    finally:
+        context.close()

@@ -237,6 +237,7 @@ def test_prefix_puts_every_generated_address_under_a_sub_path(
         "library/incidents.json",
         "library/feed.xml",
         "library/incidents/index.json",
+        "library/incidents/finder.json",
     ):
         assert (out / address).is_file(), address
     assert not (out / "incidents").exists()

@@ -165,7 +165,13 @@ def test_every_stable_address_exists(site: Path) -> None:
     ]
     missing = [a for a in addresses if not (site / a / "index.html").is_file()]
     assert not missing
-    for name in ("incidents.json", "incidents.csv", "feed.xml", "incidents/index.json"):
+    for name in (
+        "incidents.json",
+        "incidents.csv",
+        "feed.xml",
+        "incidents/index.json",
+        "incidents/finder.json",
+    ):
         assert (site / name).is_file(), name
 
 

@@ -416,3 +416,30 @@ def test_files_other_plugins_add_are_left_alone(tmp_path: Path) -> None:
     site = build(root)
     assert (site / "extra" / "generated.txt").read_text() == "made"
     assert (site / "from-elsewhere.txt").read_text() == "elsewhere"
+
+
+# --- the finder's rows file --------------------------------------------------------
+
+
+def test_finder_rows_file_carries_published_text_only(tmp_path: Path) -> None:
+    """incidents/finder.json, the Find box's rows, is read by the canary search (a
+    published postmortem's token is found in it) and holds nothing of a
+    restricted or a draft one."""
+    token, shown = "canaryfinder", "canaryshown"
+    files = {
+        PUBLIC_FILE: postmortem_text(
+            id=PUBLIC,
+            title=f"Public {shown}",
+            summary=f"Summary {shown}",
+            systems=f"[shared-bot, {shown}-system]",
+        ),
+        f"2025/INC-2025-101-{token}.md": secret("INC-2025-101", token),
+        f"2025/INC-2025-102-{token}.md": secret(
+            "INC-2025-102", token, visibility="internal", status="draft"
+        ),
+    }
+    root = write_site_at(tmp_path, files)
+    assert control_leaks(root, token)
+    site = build(root)
+    assert "incidents/finder.json" in leaks(site, shown)
+    assert leaks(site, token) == []

@@ -152,6 +152,9 @@ def test_exports_and_feed_carry_the_strings_as_data(site: Path) -> None:
     record = next(e for e in data["incidents"] if e["id"] == HOSTILE_ID)
     assert record["title"] == field("title")
     assert record["factors"][0]["summary"] == field("factor")
+    finder = json.loads((site / "incidents" / "finder.json").read_text(encoding="utf-8"))
+    row = next(r for r in finder["rows"] if r[0] == HOSTILE_ID)
+    assert row[1:3] == [field("title"), field("summary")]
     feed = ET.fromstring((site / "feed.xml").read_bytes())
     a = "{http://www.w3.org/2005/Atom}"
     titles = [e.findtext(f"{a}title") for e in feed.findall(f"{a}entry")]
@@ -161,7 +164,12 @@ def test_exports_and_feed_carry_the_strings_as_data(site: Path) -> None:
 
 def test_no_output_file_but_the_data_exports_holds_raw_markup(site: Path) -> None:
     """Only the JSON/CSV data files may hold the raw string; HTML, XML, search never do."""
-    data_files = {"incidents.json", "incidents.csv", "incidents/index.json"}
+    data_files = {
+        "incidents.json",
+        "incidents.csv",
+        "incidents/index.json",
+        "incidents/finder.json",
+    }
     for path, data in all_files(site):
         rel = path.relative_to(site).as_posix()
         if rel in data_files:

@@ -117,6 +117,7 @@ def test_restricted_and_draft_text_reaches_no_output_file(default_site: Path) ->
         "incidents.csv",
         "feed.xml",
         "incidents/index.json",
+        "incidents/finder.json",
     } <= names
     strings = [*R.values(), *D.values(), R_SYSTEM, D_SYSTEM]
     assert canary_hits(default_site, strings + [s.lower() for s in strings]) == []

@@ -432,6 +432,7 @@ class SiteModel:
             ("incidents.csv", export.incidents_csv(self.incidents, cache)),
             ("feed.xml", feed.atom_feed(self.incidents, base_url, site_name, updated)),
             ("incidents/index.json", json.dumps(self.index_rows(), separators=(",", ":"))),
+            ("incidents/finder.json", export.finder_json(self.incidents)),
         ]
         assert tuple(uri for uri, _ in made) == EXPORTS
         return made

@@ -60,12 +60,66 @@
   // longer than finding them, and nobody reads past the first screens.
   var SHOWN = 200;
 
-  // The finder's haystack of one incident: what it may be found by, in
-  // lower case, built once when the rows file arrives.
-  function findText(r, categoryTitles) {
-    var titles = r.categories.map(function (c) { return categoryTitles[c] || ""; });
-    return [r.id, r.title, r.summary || "", r.systems.join(" "), r.categories.join(" "),
-            titles.join(" ")].join("\n").toLowerCase();
+  // incidents/finder.json as the finder searches it (see export.finder_json).
+  // Rows stay the lists they arrive as, each with its haystack: what it may
+  // be found by, in lower case. A row becomes an object only to be shown or
+  // filtered: with an object for every row and a toLowerCase per row, the
+  // work once the file had arrived took half as long again (Chromium,
+  // bench/finder.py's 10,000 rows).
+  function finderRows(data, categoryTitles) {
+    var col = {};
+    data.columns.forEach(function (name, i) { col[name] = i; });
+    var rows = data.rows;
+    var categoryText = data.categories.map(function (c) {
+      return c + " " + (categoryTitles[c] || "");
+    });
+    var texts = rows.map(function (a) {
+      var text = a[col.id] + "\n" + a[col.title] + "\n" + a[col.summary];
+      var i;
+      for (i = 0; i < a[col.systems].length; i++) text += "\n" + data.systems[a[col.systems][i]];
+      for (i = 0; i < a[col.categories].length; i++) text += "\n" + categoryText[a[col.categories][i]];
+      return text;
+    });
+    // One toLowerCase over the whole library, then a slice per row. A few
+    // characters change length in lower case (U+0130); then row by row.
+    var all = texts.join("\n");
+    var lower = all.toLowerCase();
+    var sliced = lower.length === all.length;
+    var start = 0;
+    var haystacks = texts.map(function (text) {
+      var end = start + text.length;
+      var hay = sliced ? lower.slice(start, end) : text.toLowerCase();
+      start = end + 1;
+      return hay;
+    });
+
+    function names(list, positions) {
+      return positions.map(function (p) { return list[p]; });
+    }
+
+    return {
+      haystacks: haystacks,
+      // Row i as incidents/index.json writes it, as the table and the filters read it.
+      record: function (i) {
+        var a = rows[i];
+        var id = a[col.id];
+        var date = a[col.date];
+        return {
+          id: id, title: a[col.title], severity: data.severities[a[col.severity]],
+          status: data.statuses[a[col.status]], date: date, year: date.slice(0, 4),
+          url: data.url.replace("{id}", id), systems: names(data.systems, a[col.systems]),
+          layers: names(data.layers, a[col.layers]),
+          categories: names(data.categories, a[col.categories])
+        };
+      }
+    };
+  }
+
+  // After the page's own files, so that the rows file does not delay them:
+  // at its load event, or at once where it has loaded (instant navigation).
+  function afterLoad(callback) {
+    if (document.readyState === "complete") setTimeout(callback, 0);
+    else window.addEventListener("load", callback, { once: true });
   }
 
   function setUp(root) {
@@ -79,8 +133,9 @@
     var pages = parseInt(root.dataset.pmPages || "1", 10);
     var rowsUrl = new URL(root.dataset.pmRows, document.baseURI);
     var siteRoot = new URL("../", rowsUrl);
-    var allRows = null;
+    var finder = null;
     var loading = null;
+    var waiting = false;
     var pager = root.querySelector(".pm-pager");
     var count = form.querySelector("[data-pm-count]");
     var find = form.querySelector("[data-pm-find]");
@@ -114,8 +169,9 @@
           if (!resp.ok) throw new Error(resp.status);
           return resp.json();
         }).then(function (data) {
-          data.forEach(function (r) { r.pmText = findText(r, categoryTitles); });
-          allRows = data;
+          finder = finderRows(data, categoryTitles);
+          // For the finder benchmark (bench/finder.py) and anyone timing the page.
+          if (window.performance && performance.mark) performance.mark("pm-finder-ready");
         });
         loading.catch(function () { loading = null; });
       }
@@ -124,18 +180,24 @@
 
     function render() {
       var filters = current();
+      var filtering = Object.keys(filters).some(function (k) { return filters[k]; });
       var words = terms();
+      var haystacks = finder.haystacks;
       var hits = [];
       var total = 0;
-      for (var i = 0; i < allRows.length; i++) {
-        var r = allRows[i];
-        if (!words.every(function (w) { return r.pmText.indexOf(w) !== -1; })) continue;
-        if (!matches({ severity: r.severity, status: r.status, year: r.year,
-                       layer: r.layers, category: r.categories, system: r.systems }, filters)) continue;
+      for (var i = 0; i < haystacks.length; i++) {
+        var found = true;
+        for (var w = 0; found && w < words.length; w++) found = haystacks[i].indexOf(words[w]) !== -1;
+        if (!found) continue;
+        if (filtering) {
+          var r = finder.record(i);
+          if (!matches({ severity: r.severity, status: r.status, year: r.year,
+                         layer: r.layers, category: r.categories, system: r.systems }, filters)) continue;
+        }
         total++;
-        if (hits.length < SHOWN) hits.push(r);
+        if (hits.length < SHOWN) hits.push(i);
       }
-      show(hits.map(function (r) { return rowFromData(r, siteRoot); }), total);
+      show(hits.map(function (i) { return rowFromData(finder.record(i), siteRoot); }), total);
     }
 
     function apply() {
@@ -157,18 +219,30 @@
       // Several pages, or text to find (summaries are not in the table):
       // search the whole library from the rows file.
       if (pager) pager.hidden = true;
-      if (allRows) { render(); return; }
-      load().then(render).catch(function () {
+      if (finder) { render(); return; }
+      // Keys typed while the rows are on their way are answered once, when
+      // they arrive, for what the form holds then.
+      if (waiting) return;
+      waiting = true;
+      load().then(function () {
+        waiting = false;
+        apply();
+      }, function () {
+        waiting = false;
         count.textContent = "could not load the full list; filtering this page only";
-        var shown = original.filter(function (tr) { return matches(rowValues(tr), filters); });
+        var shown = original.filter(function (tr) { return matches(rowValues(tr), current()); });
         tbody.replaceChildren.apply(tbody, shown);
       });
     }
 
     if (find) {
       find.addEventListener("input", apply);
-      // Fetch the rows while the reader is still typing the first word.
-      find.addEventListener("focus", function () { load().catch(function () {}); });
+      // Fetch the rows before the reader types: once the page has loaded, or
+      // when the box gets focus first. A failed fetch is tried again at the
+      // next search, which then says the list could not be loaded.
+      var prefetch = function () { load().catch(function () {}); };
+      find.addEventListener("focus", prefetch);
+      afterLoad(prefetch);
     }
     form.addEventListener("submit", function (event) { event.preventDefault(); });
     form.addEventListener("change", apply);
