@@ -110,20 +110,34 @@ class _GeneratedPage(File):
         return not self.unchanged and super().is_modified()
 
 
-def _shown_data(value: Any) -> Any:
+def _shown_data(value: Any, items_by_id: bool = False) -> Any:
     """What a listing shows of its context, comparable between rebuilds: a
     postmortem counts by its front matter, so an edit of an incident's prose
     leaves every listing as it was, and an edit of its title only the
-    listings that carry it."""
+    listings that carry it. With `items_by_id`, an action item's row counts
+    its incident by id alone, as the library's own action table shows it:
+    a title edit then leaves the action-item pages as they were."""
     if isinstance(value, Postmortem):
         return value.data
     if isinstance(value, SiteItemRow):
-        return (value.item, value.incident.data, value.overdue)
+        incident = value.incident.id if items_by_id else value.incident.data
+        return (value.item, incident, value.overdue)
     if isinstance(value, list | tuple):
-        return [_shown_data(v) for v in value]
+        return [_shown_data(v, items_by_id) for v in value]
     if isinstance(value, dict):
-        return {k: _shown_data(v) for k, v in value.items()}
+        return {k: _shown_data(v, items_by_id) for k, v in value.items()}
     return value
+
+
+def _templates_overridden(theme_dirs: list[str]) -> bool:
+    """Whether a theme folder before ours (a site's custom_dir) has templates
+    of the library's own: then they may show anything of their context."""
+    ours = os.path.abspath(TEMPLATES_DIR)
+    return any(
+        os.path.isdir(os.path.join(d, "postmortems"))
+        for d in theme_dirs
+        if os.path.abspath(d) != ours
+    )
 
 
 def _chart_data(incidents: list[Postmortem]) -> list[object]:
@@ -179,6 +193,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         # and compiled templates (ours, and the theme's).
         self.exports = export.ExportCache()
         self.bytecode = MemoryBytecodeCache()
+        # Warnings logged at the last serve build, not repeated at the next.
+        self._logged: set[Finding] = set()
         self._reset()
 
     def _reset(self) -> None:
@@ -257,7 +273,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         # Before reporting: even a build that goes on after errors (serve)
         # publishes nothing the core did not place.
         self._withhold(files, config, library)
-        self._report(library.findings)
+        self._report(library.findings, self._logged_before(library.findings, config))
         self.library = library
         site = SiteModel(library, build_date(), self.include_drafts)
         self.site = site
@@ -434,10 +450,14 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
             self._site_inputs = inputs
         shown: dict[str, object] = {}
         charted: dict[str, object] = {}
+        by_id = not _templates_overridden(config.theme.dirs)
+        dashboard: object = None
+        if self.home_uri is not None:
+            dashboard = (_shown_data(site.home_context(), by_id), _chart_data(site.incidents))
         for src_uri, page in self.generated.items():
-            data: object = (page.title, page.template, page.url, _shown_data(page.context))
+            data: object = (page.title, page.template, page.url, _shown_data(page.context, by_id))
             if src_uri == self.home_uri:
-                data = (data, _shown_data(site.home_context()), _chart_data(site.incidents))
+                data = (data, dashboard)
             elif page.template in ("layers.html", "layer.html"):
                 layer = page.context.get("layer")
                 key = layer.id if layer is not None else ""
@@ -453,8 +473,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         home = files.get_file_from_path("index.md")
         if home is not None and self.home_uri == "index.md" and "index.md" not in self.generated:
             # The site's own home page carries the library's dashboard.
-            shown["index.md"] = site.incidents
-            if self._shown.get("index.md") != site.incidents:
+            shown["index.md"] = dashboard
+            if self._shown.get("index.md") != dashboard:
                 with contextlib.suppress(OSError):
                     os.remove(home.abs_dest_path)
         for src_uri, data in shown.items():
@@ -501,10 +521,28 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
                 self._generated_file(config, "assets/postmortems-charts.css", charts.CHART_CSS)
             )
 
-    def _report(self, findings: list[Finding]) -> None:
-        """Log findings as lint prints them; errors stop the build."""
+    def _logged_before(self, findings: list[Finding], config: MkDocsConfig) -> set[Finding]:
+        """Under serve, the warnings the last build logged that still stand.
+
+        Every save rebuilds the site: logging each of a large library's
+        warnings again buried the edited file's own findings, and at 1,000
+        postmortems cost a tenth of the rebuild. Errors are always logged (they
+        stop the build), and with `--strict` everything is, since warnings
+        fail that build."""
+        if not self.is_serve or config.strict:
+            return set()
+        standing = {f for f in findings if f.severity is not Severity.ERROR}
+        before, self._logged = self._logged, standing
+        return standing & before
+
+    def _report(self, findings: list[Finding], logged: set[Finding] | None = None) -> None:
+        """Log findings as lint prints them; errors stop the build. `logged`
+        are warnings logged at an earlier build: counted, not repeated."""
         errors = 0
+        logged = logged or set()
         for f in findings:
+            if f in logged:
+                continue
             line = as_text([f]).rstrip("\n")
             if f.severity is Severity.ERROR:
                 errors += 1
@@ -515,6 +553,11 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
                 log.info(line)
             else:
                 log.warning(line)
+        if logged:
+            log.info(
+                f"{len(logged)} warning(s) logged at an earlier build still apply; "
+                "`postmortems lint` lists them all"
+            )
         if errors:
             raise PluginError(
                 f"{errors} error(s) in the postmortems (listed above); "
