@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import contextlib
 import html
-import json
 import os
+import re
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -37,6 +37,7 @@ from ..settings import Settings
 from ..urls import EXPORTS, FEED, incident_url, relative_url
 from ..web import charts, export
 from ..web.guide import render_guide
+from ..web.preview_search import PreviewSearchIndex
 from ..web.render import MemoryBytecodeCache, Renderer
 from ..web.site import ItemRow as SiteItemRow
 from ..web.site import Page as SitePage
@@ -63,6 +64,10 @@ _ASSETS = (
     "assets/postmortems-charts.css",
 )
 _SCRIPTS = ("assets/postmortems.js",)
+# An incident id where a page shows one (a link's address, a card's list of
+# related incidents). The look-behind starts a match only where a run of
+# letters and digits starts, so a long run costs linear time.
+_MENTION = re.compile(r"(?<![A-Z0-9])[A-Z][A-Z0-9]*-[0-9]{4}-[0-9]{3,}")
 # Top-level generated folders a site's explicit `nav:` may name without the
 # `index.md` MkDocs needs to find the page.
 _NAV_FOLDERS = ("incidents/", "layers/", "systems/", "action-items/", "reporting/", "guide/")
@@ -222,6 +227,11 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         # withdrew, whose search entries must go too.
         self._built_incidents: dict[str, str] = {}
         self._withdrawn: set[str] = set()
+        # Under `--dirty`: the id of each incident page built (by address), and
+        # the incident ids each authored page showed when it was last built.
+        self._built_ids: dict[str, str] = {}
+        self._mentions: dict[str, set[str]] = {}
+        self.search_index = PreviewSearchIndex()
         # Also kept across serve rebuilds: exports of unchanged postmortems,
         # and compiled templates (ours, and the theme's).
         self.exports = export.ExportCache()
@@ -251,6 +261,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         # card is rendered as each page is written, not all of them at once.
         self.after_search: dict[str, tuple[str, dict[str, Any], str]] = {}
         self.own_tags: dict[str, Any] = {}
+        # Addresses of the pages this build rendered (under `--dirty`).
+        self.rendered: set[str] = set()
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Drafts show under `mkdocs serve` only."""
@@ -434,23 +446,41 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         # Cumulative: Material hands its previous index to every later rebuild.
         self._withdrawn = (self._withdrawn | gone) - set(built)
         self._built_incidents = built
+        gone_ids = {self._built_ids[url] for url in gone if url in self._built_ids}
+        self._built_ids = {
+            file.url: self.incident_pages[file.src_uri].id
+            for file in files
+            if file.src_uri in self.incident_pages
+        }
+        self._unmention(files, gone_ids)
+
+    def _unmention(self, files: Files, gone: set[str]) -> None:
+        """Pages MkDocs would leave as they are that still show a withdrawn
+        incident: another incident's card lists it among related or similar
+        incidents with its title, a page links to it. Their built files are
+        removed, so MkDocs renders them again, without it."""
+        if not gone:
+            return
+        for file in files.documentation_pages():
+            if gone & self._mentions.get(file.src_uri, set()):
+                del self._mentions[file.src_uri]
+                with contextlib.suppress(OSError):
+                    os.remove(file.abs_dest_path)
 
     # Late (-100): after the search plugin (0) has written its index.
     @event_priority(-100)
     def on_post_build(self, *, config: MkDocsConfig) -> None:
-        """Drop withdrawn incidents from a dirty rebuild's search index, which
-        Material carries over from the previous build."""
-        if not self._withdrawn:
+        """Under `--dirty`, serve a search index with every page once, from
+        the build that last rendered it, and without withdrawn incidents
+        (see `PreviewSearchIndex`)."""
+        if not self.is_dirty:
             return
         index = Path(config.site_dir) / "search" / "search_index.json"
         with contextlib.suppress(OSError, ValueError):
-            data = json.loads(index.read_text(encoding="utf-8"))
-            data["docs"] = [
-                d
-                for d in data.get("docs", [])
-                if not any(str(d.get("location", "")).startswith(u) for u in self._withdrawn)
-            ]
-            index.write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
+            merged = self.search_index.merge(
+                index.read_text(encoding="utf-8"), self.rendered, self._withdrawn
+            )
+            index.write_text(merged, encoding="utf-8")
 
     def _keep_unchanged(self, files: Files, config: MkDocsConfig, site: SiteModel) -> None:
         """Under `--dirty`, MkDocs renders only what changed: tell it which
@@ -458,12 +488,15 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         every page again when something all pages depend on changed.
 
         MkDocs re-renders an authored page only when its file is newer than
-        the page it built; an incident page also shows taxonomy titles and the
-        site's theme and navigation, so a change to the taxonomy or to
-        mkdocs.yml removes the built pages, which makes MkDocs render them."""
+        the page it built; an incident page also shows taxonomy titles,
+        reporting deadlines and the site's theme and navigation, so a change
+        to the taxonomy, the regimes or mkdocs.yml removes the built pages,
+        which makes MkDocs render them."""
         config_file = Path(config.config_file_path or "")
         inputs = (
             site.taxonomy,
+            # Incident pages show their reporting deadlines, which the regimes set.
+            site.library.regimes,
             self.settings,
             site.today,
             config_file.read_bytes() if config_file.is_file() else b"",
@@ -750,6 +783,10 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
             before, card, narrative = held
             rendered = self.renderer.render("incident.html", page.url, **card)
             page.content = _with_title(before + rendered + narrative, page)
+        if self.is_dirty:
+            self.rendered.add(page.url)
+            if page.file.generated_by is None:
+                self._mentions[src] = set(_MENTION.findall(page.content or ""))
         if src in self.own_tags:
             tags = self.own_tags.pop(src)
             if tags is None:
