@@ -219,26 +219,32 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         self.loader = LibraryLoader()  # survives serve rebuilds: the parse cache
         self.is_serve = False
         self.is_dirty = False
-        # Survive `serve --dirty` rebuilds: what each generated page showed
-        # at the last build, and what every page of the site depended on.
+        # Also kept across serve rebuilds: exports of unchanged postmortems,
+        # and compiled templates (ours, and the theme's).
+        self.exports = export.ExportCache()
+        self.bytecode = MemoryBytecodeCache()
+        self._session: tuple[str | None, str] | None = None
+        self._new_session()
+        self._reset()
+
+    def _new_session(self) -> None:
+        """What survives `serve --dirty` rebuilds of one site into one folder:
+        it describes what that folder holds."""
+        # What each generated page showed at the last build, and what every
+        # page of the site depended on.
         self._shown: dict[str, object] = {}
         self._site_inputs: object = None
         # Incident pages built so far (address -> file), and those a rebuild
         # withdrew, whose search entries must go too.
         self._built_incidents: dict[str, str] = {}
         self._withdrawn: set[str] = set()
-        # Under `--dirty`: the id of each incident page built (by address), and
-        # the incident ids each authored page showed when it was last built.
+        # The id of each incident page built (by address), and the incident
+        # ids each authored page showed when it was last built.
         self._built_ids: dict[str, str] = {}
         self._mentions: dict[str, set[str]] = {}
         self.search_index = PreviewSearchIndex()
-        # Also kept across serve rebuilds: exports of unchanged postmortems,
-        # and compiled templates (ours, and the theme's).
-        self.exports = export.ExportCache()
-        self.bytecode = MemoryBytecodeCache()
         # Warnings logged at the last serve build, not repeated at the next.
         self._logged: set[Finding] = set()
-        self._reset()
 
     def _reset(self) -> None:
         self._settings: Settings | None = None
@@ -270,9 +276,14 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         self.is_dirty = dirty
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
-        """Reset per-build state; put our templates last in the theme's
+        """Reset per-build state (and what serve rebuilds carry over, for
+        another site or output folder); put our templates last in the theme's
         search path so a site's custom_dir overrides still win."""
         self._reset()
+        session = (config.config_file_path, os.path.abspath(config.site_dir))
+        if session != self._session:
+            self._new_session()
+            self._session = session
         if "i18n" in config.plugins and "postmortems/i18n-before" not in config.plugins:
             config.plugins["postmortems/i18n-before"] = _HideFromI18n(self)
             config.plugins["postmortems/i18n-after"] = _ShowAfterI18n(self)
