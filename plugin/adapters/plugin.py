@@ -10,6 +10,7 @@ See https://www.mkdocs.org/dev-guide/plugins/#events for the event order.
 from __future__ import annotations
 
 import contextlib
+import gc
 import html
 import os
 import re
@@ -830,4 +831,16 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         regimes = resolve_regimes_path(self.settings, config_dir)
         if regimes.exists():
             server.watch(str(regimes))
+        _settle_heap()
         return server
+
+
+def _settle_heap() -> None:
+    """After the first build of `mkdocs serve`: free what it left behind, and
+    take what is still alive (the parsed library, the caches, compiled
+    templates, MkDocs' own) out of the cyclic collector's sight. Those
+    objects live until the server stops; at 1,000 postmortems a full
+    collection walking them took 0.1 to 0.2 s of every other rebuild.
+    Later rebuilds' garbage is collected as ever."""
+    gc.collect()
+    gc.freeze()
