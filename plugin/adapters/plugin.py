@@ -268,6 +268,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         # card is rendered as each page is written, not all of them at once.
         self.after_search: dict[str, tuple[str, dict[str, Any], str]] = {}
         self.own_tags: dict[str, Any] = {}
+        # Warnings the last serve build logged that still stand (_logged_before).
+        self._repeated: set[Finding] = set()
         # Addresses of the pages this build rendered (under `--dirty`).
         self.rendered: set[str] = set()
 
@@ -330,7 +332,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         # Before reporting: even a build that goes on after errors (serve)
         # publishes nothing the core did not place.
         self._withhold(files, config, library)
-        self._report(library.findings, self._logged_before(library.findings, config))
+        self._repeated = self._logged_before(library.findings, config)
+        self._report(library.findings)
         self.library = library
         site = SiteModel(library, build_date(), self.include_drafts)
         self.site = site
@@ -619,11 +622,11 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         before, self._logged = self._logged, standing
         return standing & before
 
-    def _report(self, findings: list[Finding], logged: set[Finding] | None = None) -> None:
-        """Log findings as lint prints them; errors stop the build. `logged`
-        are warnings logged at an earlier build: counted, not repeated."""
+    def _report(self, findings: list[Finding]) -> None:
+        """Log findings as lint prints them; errors stop the build. Warnings
+        an earlier serve build logged are counted, not repeated."""
         errors = 0
-        logged = logged or set()
+        logged = self._repeated
         for f in findings:
             if f in logged:
                 continue
