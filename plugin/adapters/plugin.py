@@ -283,7 +283,10 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         another site or output folder); put our templates last in the theme's
         search path so a site's custom_dir overrides still win."""
         self._reset()
-        session = (config.config_file_path, os.path.abspath(config.site_dir))
+        # Absolute: `mkdocs serve -f` names the file as given at the first
+        # build and by its full path at the next ones.
+        config_file = config.config_file_path
+        session = (config_file and os.path.abspath(config_file), os.path.abspath(config.site_dir))
         if session != self._session:
             self._new_session()
             self._session = session
