@@ -23,10 +23,14 @@ def page_of(entry: object) -> str:
 
 
 class PreviewSearchIndex:
-    """Search entries by page, carried from one dirty rebuild to the next."""
+    """Search entries by page, carried from one dirty rebuild to the next.
+
+    Each entry is kept as its JSON text: a rebuild writes again only the
+    entries of the pages it rendered (the whole index is a megabyte and
+    more at 1,000 postmortems)."""
 
     def __init__(self) -> None:
-        self._pages: dict[str, list[Any]] | None = None
+        self._pages: dict[str, list[str]] | None = None
 
     def merge(self, written: str, rendered: Collection[str], withdrawn: Collection[str]) -> str:
         """The index to serve, from the one the search plugin `written` at
@@ -34,30 +38,36 @@ class PreviewSearchIndex:
         taken from it, those of other pages from the earlier builds, and no
         page whose address starts with a `withdrawn` one is kept."""
         data = json.loads(written)
-        docs = data.get("docs", []) if isinstance(data, dict) else []
-        if self._pages is None:
-            # The first build indexes every page.
-            pages = _runs(docs, None)
-        else:
-            pages = {k: v for k, v in self._pages.items() if k not in rendered}
-            pages.update(_runs(docs, rendered))
+        if not isinstance(data, dict):
+            return written
+        docs = data.pop("docs", [])
+        fresh = {
+            page: [_json(entry) for entry in entries]
+            for page, entries in _runs(docs if isinstance(docs, list) else []).items()
+            if self._pages is None or page in rendered
+        }
+        pages = {k: v for k, v in (self._pages or {}).items() if k not in rendered}
+        pages.update(fresh)
         if withdrawn:
             pages = {k: v for k, v in pages.items() if not any(k.startswith(u) for u in withdrawn)}
         self._pages = pages
-        data["docs"] = [entry for entries in pages.values() for entry in entries]
-        return json.dumps(data, separators=(",", ":"))
+        # As the search plugins write it: compact, the entries under "docs".
+        docs_text = '"docs":[' + ",".join(e for entries in pages.values() for e in entries) + "]"
+        rest = _json(data)
+        return "{" + docs_text + "}" if rest == "{}" else rest[:-1] + "," + docs_text + "}"
 
 
-def _runs(docs: list[Any], pages: Collection[str] | None) -> dict[str, list[Any]]:
-    """Each page's last run of consecutive entries (of `pages` only, unless
-    None): a rebuild appends a page's new entries after any older ones."""
+def _json(value: object) -> str:
+    return json.dumps(value, separators=(",", ":"))
+
+
+def _runs(docs: list[Any]) -> dict[str, list[Any]]:
+    """Each page's last run of consecutive entries: a rebuild appends a
+    page's new entries after any older ones."""
     runs: dict[str, list[Any]] = {}
     last: str | None = None
     for entry in docs:
         page = page_of(entry)
-        if pages is not None and page not in pages:
-            last = None
-            continue
         if page != last:
             runs[page] = []
             last = page
