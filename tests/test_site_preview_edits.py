@@ -254,12 +254,19 @@ def test_an_incident_made_restricted_leaves_the_pages_that_showed_it(root: Path)
 def test_the_search_index_keeps_every_page_once(root: Path) -> None:
     """Rebuilds that render several pages (a taxonomy edit renders them all; a
     saved home page beside a saved incident) leave every page in the search
-    index once, with the pages they did not render still in it."""
+    index once, with the pages they did not render still in it; a deleted
+    page leaves it."""
     home = root / "docs/index.md"
     home.write_text("# Welcome\n\nOur incidents.\n", encoding="utf-8")
+    notes = root / "docs/notes.md"
+    notes.write_text("# Notes\n\nShort-lived notes.\n", encoding="utf-8")
     dirty_build(root)
     site = root / "site"
+    assert search_locations(site)["notes/"] == 1
+    notes.unlink()
+    dirty_build(root)
     first = search_locations(site)
+    assert "notes/" not in first
     assert max(first.values()) == 1 and "incidents/INC-2025-014/" in first
     taxonomy = root / "taxonomy.yml"
     text = taxonomy.read_text(encoding="utf-8")

@@ -270,8 +270,10 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         self.own_tags: dict[str, Any] = {}
         # Warnings the last serve build logged that still stand (_logged_before).
         self._repeated: set[Finding] = set()
-        # Addresses of the pages this build rendered (under `--dirty`).
+        # Addresses of the pages this build rendered, and of all its pages
+        # (under `--dirty`).
         self.rendered: set[str] = set()
+        self.page_urls: set[str] = set()
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Drafts show under `mkdocs serve` only."""
@@ -498,7 +500,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         index = Path(config.site_dir) / "search" / "search_index.json"
         with contextlib.suppress(OSError, ValueError):
             merged = self.search_index.merge(
-                index.read_text(encoding="utf-8"), self.rendered, self._withdrawn
+                index.read_text(encoding="utf-8"), self.rendered, self._withdrawn, self.page_urls
             )
             index.write_text(merged, encoding="utf-8")
 
@@ -529,6 +531,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
             ],
         )
         self._withdraw(files)
+        self.page_urls = {f.url for f in files.documentation_pages()}
         if inputs != self._site_inputs:
             self._shown.clear()
             if self._site_inputs is not None:

@@ -32,11 +32,18 @@ class PreviewSearchIndex:
     def __init__(self) -> None:
         self._pages: dict[str, list[str]] | None = None
 
-    def merge(self, written: str, rendered: Collection[str], withdrawn: Collection[str]) -> str:
+    def merge(
+        self,
+        written: str,
+        rendered: Collection[str],
+        withdrawn: Collection[str],
+        pages_now: Collection[str],
+    ) -> str:
         """The index to serve, from the one the search plugin `written` at
         this build: entries of the `rendered` pages (page addresses) are
-        taken from it, those of other pages from the earlier builds, and no
-        page whose address starts with a `withdrawn` one is kept."""
+        taken from it, those of other pages from the earlier builds. Only
+        pages of the site as it is now (`pages_now`) are kept, and no page
+        whose address starts with a `withdrawn` one."""
         data = json.loads(written)
         if not isinstance(data, dict):
             return written
@@ -46,7 +53,9 @@ class PreviewSearchIndex:
             for page, entries in _runs(docs if isinstance(docs, list) else []).items()
             if self._pages is None or page in rendered
         }
-        pages = {k: v for k, v in (self._pages or {}).items() if k not in rendered}
+        pages = {
+            k: v for k, v in (self._pages or {}).items() if k not in rendered and k in pages_now
+        }
         pages.update(fresh)
         if withdrawn:
             pages = {k: v for k, v in pages.items() if not any(k.startswith(u) for u in withdrawn)}
