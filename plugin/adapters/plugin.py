@@ -12,8 +12,8 @@ from __future__ import annotations
 import contextlib
 import gc
 import html
-import json
 import os
+import re
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -38,6 +38,7 @@ from ..settings import Settings
 from ..urls import EXPORTS, FEED, incident_url, relative_url
 from ..web import charts, export
 from ..web.guide import render_guide
+from ..web.preview_search import PreviewSearchIndex
 from ..web.render import MemoryBytecodeCache, Renderer
 from ..web.site import ItemRow as SiteItemRow
 from ..web.site import Page as SitePage
@@ -64,6 +65,10 @@ _ASSETS = (
     "assets/postmortems-charts.css",
 )
 _SCRIPTS = ("assets/postmortems.js",)
+# An incident id where a page shows one (a link's address, a card's list of
+# related incidents). The look-behind starts a match only where a run of
+# letters and digits starts, so a long run costs linear time.
+_MENTION = re.compile(r"(?<![A-Z0-9])[A-Z][A-Z0-9]*-[0-9]{4}-[0-9]{3,}")
 # Top-level generated folders a site's explicit `nav:` may name without the
 # `index.md` MkDocs needs to find the page.
 _NAV_FOLDERS = ("incidents/", "layers/", "systems/", "action-items/", "reporting/", "guide/")
@@ -111,27 +116,74 @@ class _GeneratedPage(File):
         return not self.unchanged and super().is_modified()
 
 
-def _shown_data(value: Any) -> Any:
-    """What a listing shows of its context, comparable between rebuilds: a
+def _shows_same(old: Any, new: Any, items_by_id: bool = False) -> bool:
+    """Whether a listing's context shows what it showed at the last build: a
     postmortem counts by its front matter, so an edit of an incident's prose
     leaves every listing as it was, and an edit of its title only the
-    listings that carry it."""
-    if isinstance(value, Postmortem):
-        return value.data
-    if isinstance(value, SiteItemRow):
-        return (value.item, value.incident.data, value.overdue)
-    if isinstance(value, list | tuple):
-        return [_shown_data(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _shown_data(v) for k, v in value.items()}
-    return value
+    listings that carry it. With `items_by_id`, an action item's row counts
+    its incident by id alone, as the library's own action table shows it:
+    a title edit then leaves the action-item pages as they were.
+
+    Equal values show the same, so a context is only taken apart where it
+    differs: the postmortems an edit did not touch are the very objects of
+    the last build (the loader hands them back), each compared in C."""
+    if old is new or old == new:
+        return True
+    if isinstance(new, Postmortem):
+        return isinstance(old, Postmortem) and old.data == new.data
+    if isinstance(new, SiteItemRow):
+        if not isinstance(old, SiteItemRow) or (old.item, old.overdue) != (new.item, new.overdue):
+            return False
+        if items_by_id:
+            return bool(old.incident.id == new.incident.id)
+        return bool(old.incident.data == new.incident.data)
+    if isinstance(new, list | tuple):
+        return (
+            isinstance(old, list | tuple)
+            and len(old) == len(new)
+            and all(_shows_same(a, b, items_by_id) for a, b in zip(old, new, strict=True))
+        )
+    if isinstance(new, dict):
+        return (
+            isinstance(old, dict)
+            and old.keys() == new.keys()
+            and all(_shows_same(old[k], v, items_by_id) for k, v in new.items())
+        )
+    return False
 
 
-def _chart_data(incidents: list[Postmortem]) -> list[object]:
-    """What the charts of a dashboard draw from each incident."""
-    return [
-        (p.date, p.severity, p.factors, p.detected, p.resolved, p.action_items) for p in incidents
-    ]
+def _templates_overridden(theme_dirs: list[str]) -> bool:
+    """Whether a theme folder before ours (a site's custom_dir) has templates
+    of the library's own: then they may show anything of their context."""
+    ours = os.path.abspath(TEMPLATES_DIR)
+    return any(
+        os.path.isdir(os.path.join(d, "postmortems"))
+        for d in theme_dirs
+        if os.path.abspath(d) != ours
+    )
+
+
+class _ChartInputs:
+    """The incidents a page's charts draw, equal to another's when the charts
+    draw the same of each: an incident left as it was is the same object,
+    so only an edited one is taken apart."""
+
+    def __init__(self, incidents: list[Postmortem]) -> None:
+        self.incidents = incidents
+
+    @staticmethod
+    def drawn(p: Postmortem) -> tuple[object, ...]:
+        return (p.date, p.severity, p.factors, p.detected, p.resolved, p.action_items)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, _ChartInputs):
+            return NotImplemented
+        mine, theirs = self.incidents, other.incidents
+        return len(mine) == len(theirs) and all(
+            a is b or self.drawn(a) == self.drawn(b) for a, b in zip(mine, theirs, strict=True)
+        )
+
+    __hash__ = None  # type: ignore[assignment]
 
 
 class _HideFromI18n(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
@@ -168,20 +220,33 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         self.loader = LibraryLoader()  # survives serve rebuilds: the parse cache
         self.is_serve = False
         self.is_dirty = False
-        # Survive `serve --dirty` rebuilds: what each generated page showed
-        # at the last build, and what every page of the site depended on.
+        # Also kept across serve rebuilds: exports of unchanged postmortems,
+        # and compiled templates (ours, and the theme's).
+        self.exports = export.ExportCache()
+        self.bytecode = MemoryBytecodeCache()
+        self._session: tuple[str | None, str] | None = None
+        self.frozen = False
+        self._new_session()
+        self._reset()
+
+    def _new_session(self) -> None:
+        """What survives `serve --dirty` rebuilds of one site into one folder:
+        it describes what that folder holds."""
+        # What each generated page showed at the last build, and what every
+        # page of the site depended on.
         self._shown: dict[str, object] = {}
         self._site_inputs: object = None
         # Incident pages built so far (address -> file), and those a rebuild
         # withdrew, whose search entries must go too.
         self._built_incidents: dict[str, str] = {}
         self._withdrawn: set[str] = set()
-        # Also kept across serve rebuilds: exports of unchanged postmortems,
-        # and compiled templates (ours, and the theme's).
-        self.exports = export.ExportCache()
-        self.bytecode = MemoryBytecodeCache()
-        self.frozen = False
-        self._reset()
+        # The id of each incident page built (by address), and the incident
+        # ids each authored page showed when it was last built.
+        self._built_ids: dict[str, str] = {}
+        self._mentions: dict[str, set[str]] = {}
+        self.search_index = PreviewSearchIndex()
+        # Warnings logged at the last serve build, not repeated at the next.
+        self._logged: set[Finding] = set()
 
     def _reset(self) -> None:
         self._settings: Settings | None = None
@@ -207,6 +272,12 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         # What each of our pages held before its card or listing went in: the
         # page is given that back once it is written (see on_post_page).
         self.written_as: dict[str, str] = {}
+        # Warnings the last serve build logged that still stand (_logged_before).
+        self._repeated: set[Finding] = set()
+        # Addresses of the pages this build rendered, and of all its pages
+        # (under `--dirty`).
+        self.rendered: set[str] = set()
+        self.page_urls: set[str] = set()
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Drafts show under `mkdocs serve` only."""
@@ -216,9 +287,17 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         self.loader = LibraryLoader(keep_positions=self.is_serve)
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
-        """Reset per-build state; put our templates last in the theme's
+        """Reset per-build state (and what serve rebuilds carry over, for
+        another site or output folder); put our templates last in the theme's
         search path so a site's custom_dir overrides still win."""
         self._reset()
+        # Absolute: `mkdocs serve -f` names the file as given at the first
+        # build and by its full path at the next ones.
+        config_file = config.config_file_path
+        session = (config_file and os.path.abspath(config_file), os.path.abspath(config.site_dir))
+        if session != self._session:
+            self._new_session()
+            self._session = session
         if "i18n" in config.plugins and "postmortems/i18n-before" not in config.plugins:
             config.plugins["postmortems/i18n-before"] = _HideFromI18n(self)
             config.plugins["postmortems/i18n-after"] = _ShowAfterI18n(self)
@@ -264,6 +343,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         # Before reporting: even a build that goes on after errors (serve)
         # publishes nothing the core did not place.
         self._withhold(files, config, library)
+        self._repeated = self._logged_before(library.findings, config)
         self._report(library.findings)
         self.library = library
         site = SiteModel(library, build_date(), self.include_drafts)
@@ -279,7 +359,9 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
             if not checked.is_postmortem or checked.postmortem is None:
                 continue
             pm = checked.postmortem
-            file = files.get_file_from_path(pm.src_uri)
+            # Already a src_uri as MkDocs spells it: get_file_from_path would
+            # normalise it through a PurePath, 8 µs a postmortem.
+            file = files.src_uris.get(pm.src_uri)
             if file is None:
                 continue
             if pm.id not in site.by_id:
@@ -305,14 +387,15 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
             self._keep_unchanged(files, config, site)
         if not self.is_serve:
             self._release_parse_data(library)
-        # What exists now (the library, the site model, MkDocs' files) lives
-        # until the build ends: keep Python's cyclic collector from walking it
-        # again at each collection that rendering pages triggers (measured:
-        # Markdown rendered a fifth slower beside a 1,000-incident library).
-        # Undone when the build ends or fails, so that a later rebuild under
-        # serve collects what this one left.
-        gc.freeze()
-        self.frozen = True
+        if not self.is_serve:
+            # What exists now (the library, the site model, MkDocs' files)
+            # lives until the build ends: keep Python's cyclic collector from
+            # walking it again at each collection that rendering pages
+            # triggers (measured: Markdown rendered a fifth slower beside a
+            # 1,000-incident library). Undone when the build ends or fails.
+            # `mkdocs serve` settles its heap once instead (_settle_heap).
+            gc.freeze()
+            self.frozen = True
         return files
 
     def _add_generated(self, files: Files, config: MkDocsConfig) -> None:
@@ -359,14 +442,16 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         the core did not place, including what MkDocs reached through links.
         Files other plugins made (generated, or from another folder) stay."""
         allowed = library.publication(self.include_drafts).publish
-        docs_dir = os.path.abspath(config.docs_dir)
+        inside = os.path.abspath(config.docs_dir).rstrip(os.sep) + os.sep
         for file in list(files):
             if file.generated_by is not None or not file.abs_src_path:
                 continue
             src = os.path.abspath(file.abs_src_path)
-            if not src.startswith(docs_dir.rstrip(os.sep) + os.sep):
+            if not src.startswith(inside):
                 continue
-            if Path(os.path.relpath(src, docs_dir)).as_posix() not in allowed:
+            # Both paths are absolute and normalised: what follows the folder
+            # is the path relative to it (os.path.relpath took 12 µs a file).
+            if src[len(inside) :].replace(os.sep, "/") not in allowed:
                 files.remove(file)
 
     def _release_parse_data(self, library: Library) -> None:
@@ -398,24 +483,42 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         # Cumulative: Material hands its previous index to every later rebuild.
         self._withdrawn = (self._withdrawn | gone) - set(built)
         self._built_incidents = built
+        gone_ids = {self._built_ids[url] for url in gone if url in self._built_ids}
+        self._built_ids = {
+            file.url: self.incident_pages[file.src_uri].id
+            for file in files
+            if file.src_uri in self.incident_pages
+        }
+        self._unmention(files, gone_ids)
+
+    def _unmention(self, files: Files, gone: set[str]) -> None:
+        """Pages MkDocs would leave as they are that still show a withdrawn
+        incident: another incident's card lists it among related or similar
+        incidents with its title, a page links to it. Their built files are
+        removed, so MkDocs renders them again, without it."""
+        if not gone:
+            return
+        for file in files.documentation_pages():
+            if gone & self._mentions.get(file.src_uri, set()):
+                del self._mentions[file.src_uri]
+                with contextlib.suppress(OSError):
+                    os.remove(file.abs_dest_path)
 
     # Late (-100): after the search plugin (0) has written its index.
     @event_priority(-100)
     def on_post_build(self, *, config: MkDocsConfig) -> None:
-        """Drop withdrawn incidents from a dirty rebuild's search index, which
-        Material carries over from the previous build."""
+        """Under `--dirty`, serve a search index with every page once, from
+        the build that last rendered it, and without withdrawn incidents
+        (see `PreviewSearchIndex`)."""
         self._unfreeze()
-        if not self._withdrawn:
+        if not self.is_dirty:
             return
         index = Path(config.site_dir) / "search" / "search_index.json"
         with contextlib.suppress(OSError, ValueError):
-            data = json.loads(index.read_text(encoding="utf-8"))
-            data["docs"] = [
-                d
-                for d in data.get("docs", [])
-                if not any(str(d.get("location", "")).startswith(u) for u in self._withdrawn)
-            ]
-            index.write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
+            merged = self.search_index.merge(
+                index.read_text(encoding="utf-8"), self.rendered, self._withdrawn, self.page_urls
+            )
+            index.write_text(merged, encoding="utf-8")
 
     def on_build_error(self, *, error: Exception) -> None:
         self._unfreeze()
@@ -431,12 +534,15 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         every page again when something all pages depend on changed.
 
         MkDocs re-renders an authored page only when its file is newer than
-        the page it built; an incident page also shows taxonomy titles and the
-        site's theme and navigation, so a change to the taxonomy or to
-        mkdocs.yml removes the built pages, which makes MkDocs render them."""
+        the page it built; an incident page also shows taxonomy titles,
+        reporting deadlines and the site's theme and navigation, so a change
+        to the taxonomy, the regimes or mkdocs.yml removes the built pages,
+        which makes MkDocs render them."""
         config_file = Path(config.config_file_path or "")
         inputs = (
             site.taxonomy,
+            # Incident pages show their reporting deadlines, which the regimes set.
+            site.library.regimes,
             self.settings,
             site.today,
             config_file.read_bytes() if config_file.is_file() else b"",
@@ -449,6 +555,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
             ],
         )
         self._withdraw(files)
+        self.page_urls = {f.url for f in files.documentation_pages()}
         if inputs != self._site_inputs:
             self._shown.clear()
             if self._site_inputs is not None:
@@ -458,16 +565,20 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
             self._site_inputs = inputs
         shown: dict[str, object] = {}
         charted: dict[str, object] = {}
+        by_id = not _templates_overridden(config.theme.dirs)
+        dashboard: object = None
+        if self.home_uri is not None:
+            dashboard = (site.home_context(), _ChartInputs(site.incidents))
         for src_uri, page in self.generated.items():
-            data: object = (page.title, page.template, page.url, _shown_data(page.context))
+            data: object = (page.title, page.template, page.url, page.context)
             if src_uri == self.home_uri:
-                data = (data, _shown_data(site.home_context()), _chart_data(site.incidents))
+                data = (data, dashboard)
             elif page.template in ("layers.html", "layer.html"):
                 layer = page.context.get("layer")
                 key = layer.id if layer is not None else ""
                 if key not in charted:
                     group = site.incidents if layer is None else site.by_layer.get(key, [])
-                    charted[key] = _chart_data(group)
+                    charted[key] = _ChartInputs(group)
                 data = (data, charted[key])
             shown[src_uri] = data
         guide_uri = f"{self.prefix}guide/index.md"
@@ -477,14 +588,16 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         home = files.get_file_from_path("index.md")
         if home is not None and self.home_uri == "index.md" and "index.md" not in self.generated:
             # The site's own home page carries the library's dashboard.
-            shown["index.md"] = site.incidents
-            if self._shown.get("index.md") != site.incidents:
+            shown["index.md"] = dashboard
+            if not _shows_same(self._shown.get("index.md"), dashboard, by_id):
                 with contextlib.suppress(OSError):
                     os.remove(home.abs_dest_path)
         for src_uri, data in shown.items():
-            made = files.get_file_from_path(src_uri)
+            made = files.src_uris.get(src_uri)
             if isinstance(made, _GeneratedPage) and src_uri in self._shown:
-                made.unchanged = self._shown[src_uri] == data and os.path.isfile(made.abs_dest_path)
+                made.unchanged = _shows_same(self._shown[src_uri], data, by_id) and os.path.isfile(
+                    made.abs_dest_path
+                )
         self._shown = shown
 
     def _add_page(self, files: Files, config: MkDocsConfig, page: SitePage) -> None:
@@ -532,10 +645,28 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
                 self._generated_file(config, "assets/postmortems-charts.css", charts.CHART_CSS)
             )
 
+    def _logged_before(self, findings: list[Finding], config: MkDocsConfig) -> set[Finding]:
+        """Under serve, the warnings the last build logged that still stand.
+
+        Every save rebuilds the site: logging each of a large library's
+        warnings again buried the edited file's own findings, and at 1,000
+        postmortems cost a tenth of the rebuild. Errors are always logged (they
+        stop the build), and with `--strict` everything is, since warnings
+        fail that build."""
+        if not self.is_serve or config.strict:
+            return set()
+        standing = {f for f in findings if f.severity is not Severity.ERROR}
+        before, self._logged = self._logged, standing
+        return standing & before
+
     def _report(self, findings: list[Finding]) -> None:
-        """Log findings as lint prints them; errors stop the build."""
+        """Log findings as lint prints them; errors stop the build. Warnings
+        an earlier serve build logged are counted, not repeated."""
         errors = 0
+        logged = self._repeated
         for f in findings:
+            if f in logged:
+                continue
             line = as_text([f]).rstrip("\n")
             if f.severity is Severity.ERROR:
                 errors += 1
@@ -546,6 +677,11 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
                 log.info(line)
             else:
                 log.warning(line)
+        if logged:
+            log.info(
+                f"{len(logged)} warning(s) logged at an earlier build still apply; "
+                "`postmortems lint` lists them all"
+            )
         if errors:
             raise PluginError(
                 f"{errors} error(s) in the postmortems (listed above); "
@@ -709,6 +845,10 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
             rendered = self.renderer.render("incident.html", page.url, **card)
             page.content = _with_title(before + rendered + narrative, page)
             self.written_as[src] = before + narrative
+        if self.is_dirty:
+            self.rendered.add(page.url)
+            if page.file.generated_by is None:
+                self._mentions[src] = set(_MENTION.findall(page.content or ""))
         if src in self.own_tags:
             tags = self.own_tags.pop(src)
             if tags is None:
@@ -751,4 +891,16 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         regimes = resolve_regimes_path(self.settings, config_dir)
         if regimes.exists():
             server.watch(str(regimes))
+        _settle_heap()
         return server
+
+
+def _settle_heap() -> None:
+    """After the first build of `mkdocs serve`: free what it left behind, and
+    take what is still alive (the parsed library, the caches, compiled
+    templates, MkDocs' own) out of the cyclic collector's sight. Those
+    objects live until the server stops; at 1,000 postmortems a full
+    collection walking them took 0.1 to 0.2 s of every other rebuild.
+    Later rebuilds' garbage is collected as ever."""
+    gc.collect()
+    gc.freeze()

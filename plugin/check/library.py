@@ -93,6 +93,14 @@ class LibraryLoader:
         # point at. Every value's position, held for every file at once, was a
         # third of the build's peak memory at 10,000 postmortems.
         self.keep_positions = keep_positions
+        # The checks' context of the last load: an equal one is replaced by
+        # it, so each cached file compares it by identity, not field by field.
+        self._context: object = None
+        # Each file's path, name in findings and key in `documents`, for one
+        # (docs_dir, display_root): path arithmetic per file, at every serve
+        # rebuild, cost more than the cached checks it leads to.
+        self._names: dict[str, tuple[Path, str, str]] = {}
+        self._names_for: tuple[Path, Path] | None = None
 
     def load(
         self,
@@ -134,9 +142,15 @@ class LibraryLoader:
         regimes, regime_findings = load_regimes(reg_path, display_path(reg_path, display_root))
         findings += regime_findings
         context = (taxonomy, settings, regimes, today)
+        if context == self._context:
+            context = self._context
+        self._context = context
         scan = scan_docs(docs_dir, lambda p: display_path(p, display_root))
         findings += scan.findings
-        files = [f.path for f in scan.markdown]
+        if self._names_for != (docs_dir, display_root):
+            self._names, self._names_for = {}, (docs_dir, display_root)
+        names = [self._named(f.location, docs_dir, display_root) for f in scan.markdown]
+        files = [path for path, _, _ in names]
         # By resolved path: `lint /abs/docs/x.md` or `lint docs/../docs/x.md`
         # (or a file given twice) must not read x.md twice and report its id
         # as a duplicate of itself.
@@ -147,25 +161,23 @@ class LibraryLoader:
         for p in extra:
             if p.resolve() not in seen:
                 seen.add(p.resolve())
-                files.append(p)
+                names.append((p, display_path(p, display_root), _key(p, docs_dir)))
         checked: dict[str, CheckedDocument] = {}
         self.parsed_last_time = 0
         live: set[Path] = set()
-        for path in files:
-            c = self._check(path, display_path(path, display_root), context)
+        for path, shown, key in names:
+            c = self._check(path, shown, context)
             if c is None:
                 continue
             live.add(path)
-            key = (
-                path.relative_to(docs_dir).as_posix()
-                if path.is_relative_to(docs_dir)
-                else str(path)
-            )
             checked[key] = c
             if c.postmortem is not None:
                 c.postmortem.src_uri = key
-        for gone in set(self._cache) - live:
-            del self._cache[gone]
+        gone = set(self._cache) - live
+        for path in gone:
+            del self._cache[path]
+        if gone:
+            self._names = {k: v for k, v in self._names.items() if v[0] not in gone}
         all_checked = list(checked.values())
         findings += [f for c in all_checked for f in c.findings]
         findings += check_library(all_checked, settings)
@@ -174,8 +186,22 @@ class LibraryLoader:
         broken = {f.path for f in findings if f.severity is Severity.ERROR}
         postmortems = [p for p in postmortems if p.src_path not in broken]
         return Library(
-            postmortems, sorted(set(findings)), taxonomy, settings, checked, regimes, scan
+            postmortems,
+            sorted(set(findings), key=_order),
+            taxonomy,
+            settings,
+            checked,
+            regimes,
+            scan,
         )
+
+    def _named(self, location: str, docs_dir: Path, display_root: Path) -> tuple[Path, str, str]:
+        named = self._names.get(location)
+        if named is None:
+            path = Path(location)
+            named = (path, display_path(path, display_root), _key(path, docs_dir))
+            self._names[location] = named
+        return named
 
     def _check(
         self,
@@ -224,6 +250,18 @@ def _forget_positions(checked: CheckedDocument) -> None:
     checked.document.yaml.keep_only(_LIBRARY_KEYS)
     if checked.postmortem is not None:
         checked.postmortem.positions = {}
+
+
+def _key(path: Path, docs_dir: Path) -> str:
+    """A document's key in `Library.documents`: relative to docs_dir where it is in it."""
+    return path.relative_to(docs_dir).as_posix() if path.is_relative_to(docs_dir) else str(path)
+
+
+def _order(f: Finding) -> tuple[str, int, int, str, str, str]:
+    """A finding's place in a report: its fields in the order the dataclass
+    compares them, as one tuple (sorting 2,500 findings by it takes a
+    quarter of the time the dataclass's own comparisons take)."""
+    return (f.path, f.line, f.column, f.severity, f.rule, f.message)
 
 
 def _unreadable(shown: str, message: str) -> CheckedDocument:

@@ -253,7 +253,7 @@ def decide(scan: DocsScan, documents: Mapping[str, Any], published: Collection[s
             withheld.setdefault(uri, RESTRICTED)
     # Files under a linked folder are not in the scan: the adapter drops
     # whatever the scan did not place.
-    for uri in scan.files:
+    for uri in scan.files if asset_dirs else ():
         folders = PurePosixPath(uri).parents
         if uri not in withheld and any(f.as_posix() in asset_dirs for f in folders):
             withheld[uri] = ASSET
