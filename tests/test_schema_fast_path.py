@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from conftest import EXAMPLES, postmortem_text
+from mkdocs_postmortems.check import schema_messages
 from mkdocs_postmortems.check.schema_messages import passes, validator
 from mkdocs_postmortems.parse.frontmatter import read_document
 from mkdocs_postmortems.resources import POSTMORTEM_SCHEMA
@@ -54,3 +55,18 @@ def test_fast_path_agrees_on_each_keyword(tmp_path: Path, override: dict[str, ob
     target.write_text(postmortem_text(**override), encoding="utf-8")
     data = _front_matter(target)
     assert passes(POSTMORTEM_SCHEMA)(data) == validator(POSTMORTEM_SCHEMA).is_valid(data)
+
+
+def test_shipped_validator_is_generated_from_the_schema_as_it_is() -> None:
+    """The validator shipped as Python source was generated from the current
+    schema (else every build compiles it again at start-up)."""
+    assert schema_messages._shipped(POSTMORTEM_SCHEMA) is not None, (
+        "schema/postmortem.schema.json changed: run `.venv/bin/python scripts/compile_schema.py`"
+    )
+
+
+def test_a_stale_shipped_validator_is_not_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Generated from another version of the schema, the shipped validator is
+    set aside and the schema is compiled as it is."""
+    monkeypatch.setattr(schema_messages, "schema_digest", lambda name: "another schema")
+    assert schema_messages._shipped(POSTMORTEM_SCHEMA) is None
