@@ -23,8 +23,8 @@ serve: $(STAMP)
 
 ## test: set up (venv, Chromium, axe-core) and run the whole test suite
 test: $(STAMP) browser-deps
-	$(BIN)/ruff check plugin tests bench
-	$(BIN)/ruff format --check plugin tests bench
+	$(BIN)/ruff check plugin tests bench scripts
+	$(BIN)/ruff format --check plugin tests bench scripts
 	$(BIN)/mypy
 	$(BIN)/pytest -q -p no:cacheprovider
 
