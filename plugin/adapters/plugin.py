@@ -727,13 +727,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         pm = self.incident_pages.get(page.file.src_uri)
         if pm is None:
             return None
-        source = f"{_HEAD}\n\n{pm.body}"
-        if not self.is_serve:
-            # MkDocs keeps the page's Markdown for the rest of the build: one
-            # copy of each body is enough. `mkdocs serve` reuses the
-            # postmortem for its next rebuild, so it keeps the body.
-            pm.body = ""
-        return source
+        return f"{_HEAD}\n\n{pm.body}"
 
     def on_page_markdown(
         self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
