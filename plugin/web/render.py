@@ -97,7 +97,8 @@ class Renderer:
         # Fragments shown on many pages (an incident's row is on every listing
         # that holds it, about 18 per incident), rendered once per build. While
         # one renders, `rel` writes the site address between two markers that
-        # no front matter can hold; each page swaps them for its own link.
+        # front matter cannot forge (a NUL and random digits drawn per build);
+        # each page swaps them for its own link.
         self._fragments: dict[tuple[str, str], str] = {}
         self._marker = f"\x00{secrets.token_hex(8)}\x00"
         self._deferring = False
