@@ -14,7 +14,9 @@ import gc
 import html
 import os
 import re
+from collections.abc import Callable
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +35,7 @@ from ..check.report import as_text
 from ..check.reporting import CLOCK_RULES
 from ..dates import build_date
 from ..model import Finding, Postmortem, Severity
+from ..parallel import Ahead
 from ..resources import TEMPLATES_DIR
 from ..settings import Settings
 from ..urls import EXPORTS, FEED, incident_url, relative_url
@@ -226,6 +229,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         self.bytecode = MemoryBytecodeCache()
         self._session: tuple[str | None, str] | None = None
         self.frozen = False
+        self.ahead = Ahead(())
         self._new_session()
         self._reset()
 
@@ -267,7 +271,13 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         # text; and their own tags, to put back once search has read its terms.
         # (HTML before the card, the card's context, the narrative's HTML): the
         # card is rendered as each page is written, not all of them at once.
-        self.after_search: dict[str, tuple[str, dict[str, Any], str]] = {}
+        # The card's context is kept where this process made it already.
+        self.after_search: dict[str, tuple[str, dict[str, Any] | None, str]] = {}
+        # Fragments rendered ahead in a second process (see _render_ahead).
+        self.ahead.close()
+        # Exports of a one-off build, filled in on_env (see _add_exports).
+        self._late_exports: dict[str, File] = {}
+        self._export_args: tuple[str | None, str] = (None, "")
         self.own_tags: dict[str, Any] = {}
         # What each of our pages held before its card or listing went in: the
         # page is given that back once it is written (see on_post_page).
@@ -511,6 +521,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         the build that last rendered it, and without withdrawn incidents
         (see `PreviewSearchIndex`)."""
         self._unfreeze()
+        self.ahead.close()
         if not self.is_dirty:
             return
         index = Path(config.site_dir) / "search" / "search_index.json"
@@ -522,6 +533,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
 
     def on_build_error(self, *, error: Exception) -> None:
         self._unfreeze()
+        self.ahead.close()
 
     def _unfreeze(self) -> None:
         if self.frozen:
@@ -629,21 +641,35 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
 
     def _add_exports(self, files: Files, config: MkDocsConfig, site: SiteModel) -> None:
         base = (config.site_url or "").rstrip("/") + "/" + self.prefix if config.site_url else None
-        # A one-off build shares each record between the exports, then lets
-        # them go; `mkdocs serve` keeps them for the next rebuild.
-        cache = self.exports if self.is_serve else export.ExportCache()
-        for uri, text in site.exports(base, config.site_name, cache):
-            # Held until the build ends, and mostly ASCII: as UTF-8 bytes they
-            # take a quarter of the memory of a str that holds one wider
-            # character (an en dash in one title makes every character 4 bytes).
-            data = text.encode("utf-8")
-            files.append(self._generated_file(config, self.prefix + uri, data))
-        cache.keep_only(site.incidents)
+        self._export_args = (base, config.site_name)
+        if self.is_serve:
+            for uri, data in self._export_bytes(self.exports):
+                files.append(self._generated_file(config, self.prefix + uri, data))
+            self.exports.keep_only(site.incidents)
+        else:
+            # A one-off build makes them once the pages are read, in on_env
+            # (MkDocs writes them after that), where a second process may
+            # have made them already: see _render_ahead.
+            self._late_exports = {}
+            for uri in EXPORTS:
+                file = self._generated_file(config, self.prefix + uri, b"")
+                self._late_exports[uri] = file
+                files.append(file)
         # Shared by every page that draws a chart; not an address of the library.
         if files.get_file_from_path("assets/postmortems-charts.css") is None:
             files.append(
                 self._generated_file(config, "assets/postmortems-charts.css", charts.CHART_CSS)
             )
+
+    def _export_bytes(self, cache: export.ExportCache | None = None) -> list[tuple[str, bytes]]:
+        """The exports, as UTF-8: held until the build ends, and mostly ASCII,
+        they take a quarter of the memory of a str that holds one wider
+        character (an en dash in one title makes every character 4 bytes).
+        Without `cache`, each record is shared between the exports, then let go."""
+        assert self.site is not None
+        base, name = self._export_args
+        made = self.site.exports(base, name, export.ExportCache() if cache is None else cache)
+        return [(uri, text.encode("utf-8")) for uri, text in made]
 
     def _logged_before(self, findings: list[Finding], config: MkDocsConfig) -> set[Finding]:
         """Under serve, the warnings the last build logged that still stand.
@@ -695,12 +721,18 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         templates between rebuilds too (unless something else set a cache)."""
         if self.is_serve and env.bytecode_cache is None:
             env.bytecode_cache = self.bytecode
+        if self._late_exports:
+            made = self.ahead.take(("exports",)) or self._export_bytes()
+            for uri, data in made:
+                self._late_exports[uri].content_bytes = data
+            self._late_exports = {}
         return env
 
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
         """Without an explicit `nav`, list the library's top pages after the
         site's own; incident and listing pages stay out of the navigation so
         no page grows with the size of the library."""
+        self._render_ahead(files)
         if config.nav is not None:
             return nav
         # A nav plugin (awesome-nav) may have listed the library's folders already.
@@ -787,11 +819,14 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         url = page.url
         pm = self.incident_pages.get(src)
         if pm is not None:
-            context = site.incident_context(pm)
             before, _, narrative = html_text.partition(_HEAD)
-            self.after_search[src] = (before, context, narrative)
             # Until on_page_context, the page holds what search should index.
-            indexed = renderer.render("incident_search.html", url, **context)
+            indexed: str | None = self.ahead.take(("search", src, url))
+            context = None
+            if indexed is None:
+                context = site.incident_context(pm)
+                indexed = renderer.render("incident_search.html", url, **context)
+            self.after_search[src] = (before, context, narrative)
             # Material's search ranks its entries' `tags` far above text: finding
             # an incident by id, system or category should not depend on wording.
             # The terms stay in the search entry only: the tags plugin read the
@@ -804,6 +839,19 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
             if len(site.incidents) <= self.settings.search_narrative_limit:
                 indexed += narrative
             return indexed
+        fragment: str | None = self.ahead.take(("page", src, url)) or self._fragment(src, url)
+        if fragment is None:
+            if src in self.library_pages:
+                return _with_title(html_text, page) + renderer.render("links.html", url)
+            return html_text
+        filled = html_text.replace(_BODY, fragment, 1)
+        self.written_as[src] = html_text
+        return filled if src == self.home_uri else _with_title(filled, page)
+
+    def _fragment(self, src: str, url: str) -> str | None:
+        """What the home page or a generated page shows, rendered for `url`."""
+        site, renderer = self.site, self.renderer
+        assert site is not None and renderer is not None
         generated = self.generated.get(src)
         if src == self.home_uri:
             context = site.home_context()
@@ -816,14 +864,46 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
             if made:
                 context["charts"] = made
             fragment = renderer.render(generated.template, url, **context)
-        elif src in self.library_pages:
-            return _with_title(html_text, page) + renderer.render("links.html", url)
         else:
-            return html_text
-        fragment += renderer.render("links.html", url)
-        filled = html_text.replace(_BODY, fragment, 1)
-        self.written_as[src] = html_text
-        return filled if src == self.home_uri else _with_title(filled, page)
+            return None
+        return fragment + renderer.render("links.html", url)
+
+    def _card(self, pm: Postmortem, url: str, context: dict[str, Any] | None = None) -> str:
+        assert self.site is not None and self.renderer is not None
+        return self.renderer.render(
+            "incident.html", url, **(context or self.site.incident_context(pm))
+        )
+
+    def _render_ahead(self, files: Files) -> None:
+        """Start rendering, in a second process, the fragments the pages
+        will ask for, in the order MkDocs renders them: the search entries
+        of incidents and the generated pages while MkDocs converts
+        Markdown, then the incidents' cards while it writes pages. Serve
+        (a live server's threads, rebuilds of a few pages) renders here."""
+        if self.is_serve or self.site is None:
+            return
+        jobs: list[tuple[tuple[str, ...], Callable[[], object]]] = []
+        cards: list[tuple[tuple[str, ...], Callable[[], object]]] = []
+        for file in files.documentation_pages():
+            # As MkDocs' Page.url spells it, which the pages will ask with.
+            src, url = file.src_uri, "" if file.url in (".", "./") else file.url
+            pm = self.incident_pages.get(src)
+            if pm is not None:
+                jobs.append((("search", src, url), partial(self._search_entry, pm, url)))
+                cards.append((("card", src, url), partial(self._card, pm, url)))
+            elif src == self.home_uri or src in self.generated:
+                jobs.append((("page", src, url), partial(self._fragment, src, url)))
+        # Listings take the longest and are asked for in a burst once the
+        # incidents are done: the child renders them while the pipe is full.
+        early = [key for key, _ in jobs if key[0] == "page"]
+        if self._late_exports:
+            jobs.append((("exports",), partial(self._export_bytes, None)))
+            early.append(("exports",))
+        self.ahead = Ahead([*jobs, *cards], early=early)
+
+    def _search_entry(self, pm: Postmortem, url: str) -> str:
+        assert self.site is not None and self.renderer is not None
+        return self.renderer.render("incident_search.html", url, **self.site.incident_context(pm))
 
     # Late (-100): after Material's search plugin (0) has indexed the page.
     @event_priority(-100)
@@ -835,8 +915,10 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         src = page.file.src_uri
         held = self.after_search.pop(src, None)
         if held is not None and self.renderer is not None:
-            before, card, narrative = held
-            rendered = self.renderer.render("incident.html", page.url, **card)
+            before, made, narrative = held
+            rendered = None if made else self.ahead.take(("card", src, page.url))
+            if rendered is None:
+                rendered = self._card(self.incident_pages[src], page.url, made)
             page.content = _with_title(before + rendered + narrative, page)
             self.written_as[src] = before + narrative
         if self.is_dirty:

@@ -9,10 +9,11 @@ import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Final
+from typing import Final, cast
 
 from ..dates import build_date, by_date_as_written
 from ..model import Finding, Postmortem, Severity
+from ..parallel import split_map
 from ..parse.frontmatter import read_bounded, read_document
 from ..parse.regimes import Regimes, default_regimes_path, load_regimes
 from ..parse.taxonomy import Taxonomy, load_taxonomy
@@ -165,10 +166,7 @@ class LibraryLoader:
         checked: dict[str, CheckedDocument] = {}
         self.parsed_last_time = 0
         live: set[Path] = set()
-        for path, shown, key in names:
-            c = self._check(path, shown, context)
-            if c is None:
-                continue
+        for (path, _, key), c in zip(names, self._check_all(names, context), strict=True):
             live.add(path)
             checked[key] = c
             if c.postmortem is not None:
@@ -203,12 +201,30 @@ class LibraryLoader:
             self._names[location] = named
         return named
 
-    def _check(
-        self,
-        path: Path,
-        shown: str,
-        context: tuple[Taxonomy | None, Settings, Regimes | None, dt.date],
-    ) -> CheckedDocument | None:
+    def _check_all(
+        self, names: list[tuple[Path, str, str]], context: _Context
+    ) -> list[CheckedDocument]:
+        """Each file's checks, from the cache where it is still valid. Files
+        read afresh are shared with a second process (see `parallel`): on
+        a first load that is every file."""
+        results: list[CheckedDocument | _Stamp] = [
+            self._cached(path, shown, context) for path, shown, _ in names
+        ]
+        todo = [i for i, r in enumerate(results) if isinstance(r, tuple)]
+        keep = self.keep_positions
+        fresh = split_map(todo, lambda i: _read_and_check(*names[i][:2], context, keep))
+        for i, (result, parsed) in zip(todo, fresh, strict=True):
+            stamp = results[i]
+            assert isinstance(stamp, tuple)
+            if parsed:
+                self.parsed_last_time += 1
+                self._cache[names[i][0]] = (stamp, context, result)
+            results[i] = result
+        return cast(list[CheckedDocument], results)
+
+    def _cached(self, path: Path, shown: str, context: _Context) -> CheckedDocument | _Stamp:
+        """The file's checks where they need no reading, else the stamp
+        (mtime, size) under which to cache them once read."""
         try:
             st = path.stat()
         except OSError as exc:
@@ -218,28 +234,36 @@ class LibraryLoader:
             return _unreadable(shown, "this is not a regular file; postmortems are plain files")
         stamp = (st.st_mtime_ns, st.st_size)
         hit = self._cache.get(path)
-        if hit is not None and hit[0] == stamp and hit[2].document.path == shown:
-            if hit[1] == context:
-                return hit[2]
-            # Checked again, against the new taxonomy or settings: only with
-            # every position still there, else it is read afresh below.
-            unread = not self.keep_positions
-        else:
-            unread = True
-        if hit is not None and not unread:
-            doc = hit[2].document
-        else:
-            raw, refused = read_bounded(path, shown)
-            if raw is None:
-                doc = read_document(b"", shown)
-                return CheckedDocument(doc, True, refused)
-            doc = read_document(raw, shown)
-            self.parsed_last_time += 1
-        result = check_document(doc, *context)
+        if hit is None or hit[0] != stamp or hit[2].document.path != shown:
+            return stamp
+        if hit[1] == context:
+            return hit[2]
         if not self.keep_positions:
-            _forget_positions(result)
+            # Checked again, against the new taxonomy or settings: only with
+            # every position still there, else it is read afresh.
+            return stamp
+        result = check_document(hit[2].document, *context)
         self._cache[path] = (stamp, context, result)
         return result
+
+
+# A file's modification time (ns) and size: an unchanged one is not read again.
+_Stamp = tuple[int, int]
+_Context = tuple[Taxonomy | None, Settings, Regimes | None, dt.date]
+
+
+def _read_and_check(
+    path: Path, shown: str, context: _Context, keep_positions: bool
+) -> tuple[CheckedDocument, bool]:
+    """A file read, parsed and checked, and whether it could be read. No
+    state is touched: this may run in a second process."""
+    raw, refused = read_bounded(path, shown)
+    if raw is None:
+        return CheckedDocument(read_document(b"", shown), True, refused), False
+    result = check_document(read_document(raw, shown), *context)
+    if not keep_positions:
+        _forget_positions(result)
+    return result, True
 
 
 # What `check_library` points at: an id given twice, a `related` entry.
