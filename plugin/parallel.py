@@ -23,6 +23,7 @@ import gc
 import os
 import pickle
 import select
+import signal
 import sys
 import threading
 from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Sequence
@@ -85,9 +86,11 @@ def _fork(produce: Callable[[int], None]) -> tuple[int, IO[bytes]] | None:
 
 
 def _reap(pid: int, pipe: IO[bytes]) -> None:
-    # Closing first: a child blocked on a full pipe then fails its write and
-    # exits, so the wait cannot hang.
+    """End the child: nothing more is read from it, so whatever it is still
+    doing (writing into a full pipe, a job that never ends) is cut short."""
     pipe.close()
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGKILL)
     with contextlib.suppress(ChildProcessError):
         os.waitpid(pid, 0)
 

@@ -879,8 +879,9 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         will ask for, in the order MkDocs renders them: the search entries
         of incidents and the generated pages while MkDocs converts
         Markdown, then the incidents' cards while it writes pages. Serve
-        (a live server's threads, rebuilds of a few pages) renders here."""
-        if self.is_serve or self.site is None:
+        and `--dirty` (a live server's threads, rebuilds of a few pages)
+        render here."""
+        if self.is_serve or self.is_dirty or self.site is None:
             return
         jobs: list[tuple[tuple[str, ...], Callable[[], object]]] = []
         cards: list[tuple[tuple[str, ...], Callable[[], object]]] = []
@@ -900,6 +901,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
             jobs.append((("exports",), partial(self._export_bytes, None)))
             early.append(("exports",))
         self.ahead = Ahead([*jobs, *cards], early=early)
+        if self.ahead.running:
+            log.debug("rendering %d page fragments ahead in a second process", len(jobs))
 
     def _search_entry(self, pm: Postmortem, url: str) -> str:
         assert self.site is not None and self.renderer is not None

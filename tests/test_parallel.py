@@ -1,0 +1,263 @@
+"""The second process (`parallel`): the same results as one process, in
+order, whatever happens to the child; and sites built with it are the
+sites built without it, file for file."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+from functools import partial
+from pathlib import Path
+
+import pytest
+from conftest import postmortem_text
+from mkdocs_postmortems import parallel
+from sitekit import write_site_at
+
+pytestmark = pytest.mark.skipif(
+    not hasattr(os, "fork") or sys.platform == "darwin", reason="no safe fork on this system"
+)
+
+
+@pytest.fixture
+def forced(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(parallel.JOBS_ENV, "2")
+
+
+def _square_and_pid(x: int) -> tuple[int, int]:
+    return x * x, os.getpid()
+
+
+def test_split_map_shares_the_work_and_keeps_the_order(forced: None) -> None:
+    """The second half runs in another process; results come back in order."""
+    got = parallel.split_map(list(range(11)), _square_and_pid)
+    assert [v for v, _ in got] == [x * x for x in range(11)]
+    assert {pid for _, pid in got[:6]} == {os.getpid()}
+    assert {pid for _, pid in got[6:]} - {os.getpid()}
+
+
+def test_split_map_does_the_childs_half_when_the_child_dies(forced: None) -> None:
+    """A child that dies (killed, crashed) costs time, never results."""
+    parent = os.getpid()
+
+    def work(x: int) -> int:
+        if os.getpid() != parent:
+            os._exit(3)
+        return x + 1
+
+    assert parallel.split_map(list(range(7)), work) == list(range(1, 8))
+
+
+def test_split_map_does_the_childs_half_when_its_work_fails(forced: None) -> None:
+    """An exception in the child is not lost in a half-written pickle."""
+    parent = os.getpid()
+
+    def work(x: int) -> int:
+        if os.getpid() != parent and x == 5:
+            raise RuntimeError("only in the child")
+        return -x
+
+    assert parallel.split_map(list(range(8)), work) == [-x for x in range(8)]
+
+
+def test_one_job_keeps_everything_in_this_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    """POSTMORTEMS_JOBS=1 turns the second process off, whatever the size."""
+    monkeypatch.setenv(parallel.JOBS_ENV, "1")
+    assert not parallel.second_process(10**6)
+    got = parallel.split_map(list(range(500)), _square_and_pid)
+    assert {pid for _, pid in got} == {os.getpid()}
+    assert not parallel.Ahead([(1, partial(_square_and_pid, 1))]).running
+
+
+def test_automatic_choice_needs_enough_work(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Unset, small work stays here; large work goes out where there are two cores."""
+    monkeypatch.delenv(parallel.JOBS_ENV, raising=False)
+    assert not parallel.second_process(parallel.AUTO_FROM - 1)
+    assert parallel.second_process(parallel.AUTO_FROM) == (len(os.sched_getaffinity(0)) > 1)
+
+
+def test_no_fork_while_another_thread_runs(forced: None) -> None:
+    """A thread could hold a lock (logging's, the allocator's) forever in a child."""
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        assert not parallel.second_process(10**6)
+        got = parallel.split_map(list(range(10)), _square_and_pid)
+        assert {pid for _, pid in got} == {os.getpid()}
+    finally:
+        stop.set()
+        thread.join()
+
+
+def test_ahead_gives_each_result_once_in_any_order(forced: None) -> None:
+    """Results asked out of order are found; early jobs too; each is given once."""
+    jobs = [(i, partial(_square_and_pid, i)) for i in range(60)]
+    ahead = parallel.Ahead(jobs, early=[50, 55, 59])
+    assert ahead.running
+    try:
+        order = [3, 0, 59, 1, 2, *range(4, 59)]
+        got = {i: ahead.take(i) for i in order}
+        assert {i: v for i, (v, _) in got.items()} == {i: i * i for i in range(60)}
+        assert {pid for _, pid in got.values()} - {os.getpid()}
+        assert ahead.take(3) is None
+    finally:
+        ahead.close()
+
+
+def test_ahead_does_not_wait_for_what_it_was_not_given(forced: None) -> None:
+    """Asking for a key no job has is an immediate None, even while the
+    child is busy; closing ends a child stuck in a job."""
+    ahead = parallel.Ahead([("slow", partial(threading.Event().wait))])
+    assert ahead.running
+    assert ahead.take("other") is None
+    ahead.close()
+    assert not ahead.running
+
+
+def test_ahead_gives_none_for_what_a_dead_child_never_sent(forced: None) -> None:
+    """The caller makes what the child did not deliver."""
+    parent = os.getpid()
+
+    def job(i: int) -> int:
+        if os.getpid() != parent and i == 3:
+            os._exit(9)
+        return i
+
+    ahead = parallel.Ahead([(i, partial(job, i)) for i in range(6)])
+    assert [ahead.take(i) for i in range(6)] == [0, 1, 2, None, None, None]
+    ahead.close()
+
+
+# --- whole sites ------------------------------------------------------------------
+
+SYSTEMS = ["support-assistant", "ranker", "claims-triage", "translator"]
+CANARY_RESTRICTED = "Canary restricted 7d1f parallel"
+CANARY_DRAFT = "Canary draft 5be2 parallel"
+
+
+def _library() -> dict[str, str]:
+    files = {}
+    for i in range(1, 41):
+        pm = f"INC-2025-{i:03d}"
+        files[f"{pm}.md"] = postmortem_text(
+            id=pm,
+            title=f"Incident number {i} in {SYSTEMS[i % 4]}",
+            systems=f"[{SYSTEMS[i % 4]}]",
+            date=f"2025-{1 + i % 12:02d}-{1 + i % 27:02d}",
+            detected=None,
+            resolved=None,
+            related=f"[INC-2025-{1 + (i % 40):03d}]" if i % 5 == 0 else None,
+        )
+    # A finding for lint to report, and for the build to log (a warning).
+    files["INC-2025-040.md"] += "\nThe on-call engineer should have noticed the alert sooner.\n"
+    files["INC-2025-041.md"] = postmortem_text(
+        id="INC-2025-041", title=CANARY_RESTRICTED, visibility="restricted"
+    )
+    files["INC-2025-042.md"] = postmortem_text(
+        id="INC-2025-042", title=CANARY_DRAFT, status="draft"
+    )
+    return files
+
+
+def _tree(site: Path) -> dict[str, bytes]:
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in site.rglob("*") if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def library(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_site_at(tmp_path_factory.mktemp("parallel"), _library())
+
+
+def _build(root: Path, out: Path, jobs: str, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, parallel.JOBS_ENV: jobs}
+    cmd = [sys.executable, "-m", "mkdocs", "build", "-f", str(root / "mkdocs.yml")]
+    return subprocess.run(
+        [*cmd, "-d", str(out), *args],
+        cwd=root,
+        env={**env, "NO_MKDOCS_2_WARNING": "1", "PYTHONWARNINGS": "ignore"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_site_built_with_a_second_process_is_the_same_file_for_file(library: Path) -> None:
+    """Forced into two processes, the build writes what one process writes:
+    every page, export and asset, byte for byte, and nothing unpublished."""
+    one = _build(library, library / "one", "1", "-v")
+    two = _build(library, library / "two", "2", "-v")
+    assert one.returncode == 0 and two.returncode == 0, one.stderr + two.stderr
+    assert "ahead in a second process" in two.stderr
+    assert "ahead in a second process" not in one.stderr
+    a, b = _tree(library / "one"), _tree(library / "two")
+    assert a.keys() == b.keys()
+    assert [k for k in a if a[k] != b[k]] == []
+    assert "incidents/INC-2025-007/index.html" in a
+    assert "blameless-counterfactual" in one.stderr and "blameless-counterfactual" in two.stderr
+    for canary in (CANARY_RESTRICTED, CANARY_DRAFT):
+        assert not [k for k, data in b.items() if canary.encode() in data]
+
+
+def test_site_is_whole_when_the_second_process_dies(library: Path) -> None:
+    """A child killed halfway through the fragments: this process renders the
+    rest, and the site is still the one-process site."""
+    hook = library / "die_in_child.py"
+    hook.write_text(
+        "import os\n"
+        "from mkdocs_postmortems.web import render\n"
+        "PARENT = os.getpid()\n"
+        "_render = render.Renderer.render\n"
+        "_count = [0]\n"
+        "def render_or_die(self, *args, **kwargs):\n"
+        "    if os.getpid() != PARENT:\n"
+        "        _count[0] += 1\n"
+        "        if _count[0] > 15:\n"
+        "            os._exit(9)\n"
+        "    return _render(self, *args, **kwargs)\n"
+        "render.Renderer.render = render_or_die\n",
+        encoding="utf-8",
+    )
+    config = library / "mkdocs-dying.yml"
+    config.write_text(
+        (library / "mkdocs.yml").read_text(encoding="utf-8") + "hooks:\n  - die_in_child.py\n",
+        encoding="utf-8",
+    )
+    env = {**os.environ, parallel.JOBS_ENV: "2", "NO_MKDOCS_2_WARNING": "1"}
+    cmd = [sys.executable, "-m", "mkdocs", "build", "-v", "-f", str(config)]
+    dying = subprocess.run(
+        [*cmd, "-d", str(library / "dying")],
+        cwd=library,
+        env={**env, "PYTHONWARNINGS": "ignore"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert dying.returncode == 0, dying.stderr
+    assert "ahead in a second process" in dying.stderr
+    one = _build(library, library / "one-again", "1")
+    assert one.returncode == 0, one.stderr
+    a, b = _tree(library / "one-again"), _tree(library / "dying")
+    assert a.keys() == b.keys()
+    assert [k for k in a if a[k] != b[k]] == []
+
+
+def test_lint_with_a_second_process_reports_the_same(library: Path) -> None:
+    """The library's checks shared between two processes find what one finds."""
+    lint = Path(sys.executable).with_name("postmortems")
+    outs = []
+    for jobs in ("1", "2"):
+        env = {**os.environ, parallel.JOBS_ENV: jobs, "NO_MKDOCS_2_WARNING": "1"}
+        done = subprocess.run(
+            [str(lint), "lint", "--format", "json"],
+            cwd=library,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        outs.append((done.returncode, done.stdout))
+    assert outs[0] == outs[1]
+    assert '"rule": "blameless-counterfactual"' in outs[0][1]
