@@ -22,7 +22,15 @@ pytestmark = pytest.mark.skipif(
 
 
 @pytest.fixture
-def forced(monkeypatch: pytest.MonkeyPatch) -> None:
+def alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    """As if this were the only thread: tests before may leave one running
+    (a preview server's, the browser driver's), which would rightly keep
+    `parallel` in one process. The children here only compute and pickle."""
+    monkeypatch.setattr(parallel.threading, "active_count", lambda: 1)
+
+
+@pytest.fixture
+def forced(monkeypatch: pytest.MonkeyPatch, alone: None) -> None:
     monkeypatch.setenv(parallel.JOBS_ENV, "2")
 
 
@@ -71,15 +79,16 @@ def test_one_job_keeps_everything_in_this_process(monkeypatch: pytest.MonkeyPatc
     assert not parallel.Ahead([(1, partial(_square_and_pid, 1))]).running
 
 
-def test_automatic_choice_needs_enough_work(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_automatic_choice_needs_enough_work(monkeypatch: pytest.MonkeyPatch, alone: None) -> None:
     """Unset, small work stays here; large work goes out where there are two cores."""
     monkeypatch.delenv(parallel.JOBS_ENV, raising=False)
     assert not parallel.second_process(parallel.AUTO_FROM - 1)
     assert parallel.second_process(parallel.AUTO_FROM) == (len(os.sched_getaffinity(0)) > 1)
 
 
-def test_no_fork_while_another_thread_runs(forced: None) -> None:
+def test_no_fork_while_another_thread_runs(monkeypatch: pytest.MonkeyPatch) -> None:
     """A thread could hold a lock (logging's, the allocator's) forever in a child."""
+    monkeypatch.setenv(parallel.JOBS_ENV, "2")
     stop = threading.Event()
     thread = threading.Thread(target=stop.wait)
     thread.start()
