@@ -824,8 +824,9 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
             indexed: str | None = self.ahead.take(("search", src, url))
             context = None
             if indexed is None:
+                # Kept for the card, which this process then renders too.
                 context = site.incident_context(pm)
-                indexed = renderer.render("incident_search.html", url, **context)
+                indexed = self._incident_html("incident_search.html", pm, url, context)
             self.after_search[src] = (before, context, narrative)
             # Material's search ranks its entries' `tags` far above text: finding
             # an incident by id, system or category should not depend on wording.
@@ -868,11 +869,13 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
             return None
         return fragment + renderer.render("links.html", url)
 
-    def _card(self, pm: Postmortem, url: str, context: dict[str, Any] | None = None) -> str:
+    def _incident_html(
+        self, template: str, pm: Postmortem, url: str, context: dict[str, Any] | None = None
+    ) -> str:
+        """An incident page's card (`incident.html`) or what search indexes of
+        it (`incident_search.html`), from `context` where it is made already."""
         assert self.site is not None and self.renderer is not None
-        return self.renderer.render(
-            "incident.html", url, **(context or self.site.incident_context(pm))
-        )
+        return self.renderer.render(template, url, **(context or self.site.incident_context(pm)))
 
     def _render_ahead(self, files: Files) -> None:
         """Start rendering, in a second process, the fragments the pages
@@ -890,8 +893,9 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
             src, url = file.src_uri, "" if file.url in (".", "./") else file.url
             pm = self.incident_pages.get(src)
             if pm is not None:
-                jobs.append((("search", src, url), partial(self._search_entry, pm, url)))
-                cards.append((("card", src, url), partial(self._card, pm, url)))
+                made = partial(self._incident_html, pm=pm, url=url)
+                jobs.append((("search", src, url), partial(made, "incident_search.html")))
+                cards.append((("card", src, url), partial(made, "incident.html")))
             elif src == self.home_uri or src in self.generated:
                 jobs.append((("page", src, url), partial(self._fragment, src, url)))
         # Listings take the longest and are asked for in a burst once the
@@ -903,10 +907,6 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         self.ahead = Ahead([*jobs, *cards], early=early)
         if self.ahead.running:
             log.debug("rendering %d page fragments ahead in a second process", len(jobs))
-
-    def _search_entry(self, pm: Postmortem, url: str) -> str:
-        assert self.site is not None and self.renderer is not None
-        return self.renderer.render("incident_search.html", url, **self.site.incident_context(pm))
 
     # Late (-100): after Material's search plugin (0) has indexed the page.
     @event_priority(-100)
@@ -921,7 +921,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
             before, made, narrative = held
             rendered = None if made else self.ahead.take(("card", src, page.url))
             if rendered is None:
-                rendered = self._card(self.incident_pages[src], page.url, made)
+                pm = self.incident_pages[src]
+                rendered = self._incident_html("incident.html", pm, page.url, made)
             page.content = _with_title(before + rendered + narrative, page)
             self.written_as[src] = before + narrative
         if self.is_dirty:
