@@ -15,9 +15,10 @@ from pathlib import Path
 
 import pytest
 from conftest import postmortem_text
+from mkdocs.commands.build import build
 from sitekit import TAXONOMY, content, page, write_site_at
 from test_site_preview import EDITED, UNTOUCHED, dirty_build, snapshot, touch
-from test_site_serve import config, root
+from test_site_serve import SERVE_URL, config, root
 
 __all__ = ["root"]  # the fixture, shared with test_site_serve
 
@@ -115,6 +116,50 @@ def test_a_sites_own_template_may_show_more_and_is_followed(root: Path) -> None:
     retitle(root)
     dirty_build(root)
     assert RETITLED in rows() and "Second incident" not in rows()
+
+
+def test_incident_rows_follow_an_edit_and_an_edited_row_template(root: Path) -> None:
+    """Listing rows are kept between rebuilds for incidents that did not
+    change: an edited incident's row is new everywhere, the others' rows are
+    as they were, and an edit to the site's own row template redraws them all.
+    The rebuilds are one server's (one startup), whose parse cache hands back
+    the same postmortems for the files not edited."""
+    own = root / "overrides" / "postmortems"
+    own.mkdir(parents=True)
+    row = own / "incident_row.html"
+    row.write_text('<tr class="row-one"><td>{{ p.id }}</td><td>{{ p.title }}</td></tr>\n')
+    cfg = root / "mkdocs.yml"
+    cfg.write_text(
+        cfg.read_text(encoding="utf-8").replace(
+            "  font: false\n", "  font: false\n  custom_dir: overrides\n"
+        ),
+        encoding="utf-8",
+    )
+    dirty_build(root)
+    site = root / "site"
+
+    def rebuild() -> None:
+        build(config(root), serve_url=SERVE_URL, dirty=True)
+
+    def rows(kind: str) -> dict[str, str]:
+        table = content(site, "incidents/").find("table")
+        cells = [tr.find_all("td") for tr in table.find_all("tr", kind)]
+        return {c[0].text: c[1].text for c in cells}
+
+    before = rows("row-one")
+    assert before["INC-2025-015"] == "Second incident"
+    retitle(root)
+    rebuild()
+    after = rows("row-one")
+    assert after["INC-2025-015"] == RETITLED
+    assert {k: v for k, v in after.items() if k != "INC-2025-015"} == {
+        k: v for k, v in before.items() if k != "INC-2025-015"
+    }
+    # A template saved with new markup: no row of the old one may survive.
+    row.write_text('<tr class="row-two"><td>{{ p.id }}</td><td>{{ p.title }}!</td></tr>\n')
+    rebuild()
+    assert rows("row-one") == {}
+    assert rows("row-two") == {k: f"{v}!" for k, v in after.items()}
 
 
 def test_an_edited_draft_shows_with_its_banner(root: Path) -> None:

@@ -42,7 +42,7 @@ from ..urls import EXPORTS, FEED, incident_url, relative_url
 from ..web import charts, export
 from ..web.guide import render_guide
 from ..web.preview_search import PreviewSearchIndex
-from ..web.render import MemoryBytecodeCache, Renderer
+from ..web.render import MemoryBytecodeCache, Renderer, SharedFragments, templates_stamp
 from ..web.site import ItemRow as SiteItemRow
 from ..web.site import Page as SitePage
 from ..web.site import SiteModel
@@ -223,10 +223,11 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         self.loader = LibraryLoader()  # survives serve rebuilds: the parse cache
         self.is_serve = False
         self.is_dirty = False
-        # Also kept across serve rebuilds: exports of unchanged postmortems,
-        # and compiled templates (ours, and the theme's).
+        # Also kept across serve rebuilds: exports and listing rows of
+        # unchanged postmortems, and compiled templates (ours, and the theme's).
         self.exports = export.ExportCache()
         self.bytecode = MemoryBytecodeCache()
+        self.fragments = SharedFragments()
         self._session: tuple[str | None, str] | None = None
         self.frozen = False
         self.ahead = Ahead(())
@@ -363,7 +364,10 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
             config.use_directory_urls,
             self.prefix,
             self.bytecode if self.is_serve else None,
+            self.fragments if self.is_serve else None,
         )
+        if self.is_serve:
+            self.fragments.keep_only(site.incidents)
 
         for checked in library.documents.values():
             if not checked.is_postmortem or checked.postmortem is None:
@@ -548,8 +552,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         MkDocs re-renders an authored page only when its file is newer than
         the page it built; an incident page also shows taxonomy titles,
         reporting deadlines and the site's theme and navigation, so a change
-        to the taxonomy, the regimes or mkdocs.yml removes the built pages,
-        which makes MkDocs render them."""
+        to the taxonomy, the regimes, the library's templates or mkdocs.yml
+        removes the built pages, which makes MkDocs render them."""
         config_file = Path(config.config_file_path or "")
         inputs = (
             site.taxonomy,
@@ -559,6 +563,9 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
             site.today,
             config_file.read_bytes() if config_file.is_file() else b"",
             tuple(config.theme.dirs),
+            # The library's templates, the site's overrides among them (served
+            # with --watch-theme): every card and listing is drawn with them.
+            templates_stamp([Path(d) for d in config.theme.dirs]),
             self.nav_pages,
             [
                 f.src_uri

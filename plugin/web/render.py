@@ -7,9 +7,11 @@ same name into its theme `custom_dir`.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import os
 import secrets
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -65,6 +67,57 @@ class MemoryBytecodeCache(jinja2.BytecodeCache):
         self._code.clear()
 
 
+class SharedFragments:
+    """Fragments shown on many pages (an incident's row is on every listing
+    that holds it, about 18 per incident), each rendered once and reused.
+
+    A one-off build keeps them for that build. `mkdocs serve` keeps one
+    store across its rebuilds: the library loader hands back the very same
+    Postmortem object for a file it did not read again, so a row is rendered
+    anew only for an edited incident, or after an edit to the library's
+    templates (`stamp`)."""
+
+    def __init__(self) -> None:
+        # Where a fragment links, `rel` writes the address between two markers
+        # that front matter cannot forge (a NUL and random digits drawn per
+        # store); each page swaps them for its own link.
+        self.marker = f"\x00{secrets.token_hex(8)}\x00"
+        self._made: dict[tuple[str, str], tuple[object, str]] = {}
+        self._stamp: object = None
+
+    def for_templates(self, stamp: object) -> None:
+        """Forget every fragment unless the templates are still `stamp`."""
+        if stamp != self._stamp:
+            self._made.clear()
+            self._stamp = stamp
+
+    def get(self, template: str, key: str, shown: object) -> str | None:
+        hit = self._made.get((template, key))
+        # `is`: an equal id with another object behind it was edited.
+        return hit[1] if hit is not None and hit[0] is shown else None
+
+    def put(self, template: str, key: str, shown: object, html: str) -> None:
+        self._made[(template, key)] = (shown, html)
+
+    def keep_only(self, shown: Iterable[object]) -> None:
+        """Let go of fragments of objects no longer shown (a deleted incident)."""
+        live = {id(obj) for obj in shown}
+        self._made = {k: v for k, v in self._made.items() if id(v[0]) in live}
+
+
+def templates_stamp(template_dirs: Sequence[Path]) -> tuple[tuple[str, int, int], ...]:
+    """Name, time and size of every library template the folders hold: what
+    a kept fragment was rendered with, unless one of them changed."""
+    stamp = []
+    for folder in template_dirs:
+        with contextlib.suppress(OSError):
+            for entry in os.scandir(folder / "postmortems"):
+                with contextlib.suppress(OSError):
+                    st = entry.stat()
+                    stamp.append((entry.path, st.st_mtime_ns, st.st_size))
+    return tuple(stamp)
+
+
 class Renderer:
     def __init__(
         self,
@@ -72,6 +125,7 @@ class Renderer:
         directory_urls: bool = True,
         prefix: str = "",
         bytecode_cache: jinja2.BytecodeCache | None = None,
+        shared: SharedFragments | None = None,
     ) -> None:
         self.directory_urls = directory_urls
         # Templates name the library's addresses from its root (`incidents/`);
@@ -94,15 +148,11 @@ class Renderer:
         # pass_context only so that Jinja never folds `'x/' | rel` into a
         # constant at compile time, with whatever page was current then.
         rel = jinja2.pass_context(lambda _context, target: self._rel(target))
-        # Fragments shown on many pages (an incident's row is on every listing
-        # that holds it, about 18 per incident), rendered once per build. While
-        # one renders, `rel` writes the site address between two markers that
-        # front matter cannot forge (a NUL and random digits drawn per build);
-        # each page swaps them for its own link.
-        self._fragments: dict[tuple[str, str], str] = {}
-        self._marker = f"\x00{secrets.token_hex(8)}\x00"
+        self._shared_fragments = SharedFragments() if shared is None else shared
+        self._shared_fragments.for_templates(templates_stamp(template_dirs))
+        self._marker = self._shared_fragments.marker
         self._deferring = False
-        self.env.globals["incident_row"] = lambda p: self._shared("incident_row.html", p.id, p=p)
+        self.env.globals["incident_row"] = lambda p: self._shared("incident_row.html", p.id, p)
         self.env.filters.update(
             rel=rel,
             incident_url=incident_url,
@@ -122,18 +172,19 @@ class Renderer:
             target += "index.html"
         return relative_url(self.prefix + target, self.page_url)
 
-    def _shared(self, template: str, key: str, **context: Any) -> Markup:
-        """`template` rendered once per build and `key`, linked from the page
-        being rendered. Autoescape has escaped the fragment already, and
+    def _shared(self, template: str, key: str, p: object) -> Markup:
+        """`template` rendered for `p` (known as `key`) once, linked from the
+        page being rendered. Autoescape has escaped the fragment already, and
         `relative_url` only splits at '/', which escaping leaves alone."""
-        html = self._fragments.get((template, key))
+        store = self._shared_fragments
+        html = store.get(template, key, p)
         if html is None:
             self._deferring = True
             try:
-                html = self.env.get_template(f"postmortems/{template}").render(**context)
+                html = self.env.get_template(f"postmortems/{template}").render(p=p)
             finally:
                 self._deferring = False
-            self._fragments[(template, key)] = html
+            store.put(template, key, p, html)
         parts = html.split(self._marker)
         parts[1::2] = [self._rel(target) for target in parts[1::2]]
         return Markup("".join(parts))

@@ -10,7 +10,7 @@ import json
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cache, cached_property, partial
 from typing import Any, Final
 
 from markupsafe import Markup
@@ -76,14 +76,25 @@ class TypeCounts:
 
 @dataclass
 class Page:
-    """One generated page. `template` renders `context`; `title` is plain text."""
+    """One generated page. `template` renders `context`; `title` is plain text.
+
+    What costs the most to work out (summaries, counts, recurrences) is in
+    `extra`, computed the first time the context is asked for and shared by
+    the pages of one listing: a build lists every page before it renders
+    any, and renders them in a second process where it can (at 10,000
+    incidents, working it all out first took the main process a second)."""
 
     src_uri: str
     url: str
     title: str
     template: str
-    context: dict[str, Any] = field(default_factory=dict)
+    base: dict[str, Any] = field(default_factory=dict)
     nav_title: str | None = None
+    extra: Callable[[], dict[str, Any]] | None = None
+
+    @property
+    def context(self) -> dict[str, Any]:
+        return {**self.extra(), **self.base} if self.extra is not None else self.base
 
 
 def pages_of(rows: Sequence[Any], size: int = PAGE_SIZE) -> list[Sequence[Any]]:
@@ -242,15 +253,15 @@ class SiteModel:
             "incidents.html",
             self.incidents,
             nav="Incidents",
-            extra={"filters": self.filters()},
+            extra=lambda: {"filters": self.filters()},
         )
         yield Page(
             "layers/index.md",
             "layers/",
             "Factor layers",
             "layers.html",
-            {"layers": self.layer_summaries()},
             nav_title="Layers",
+            extra=lambda: {"layers": self.layer_summaries()},
         )
         for layer in self.taxonomy.layers:
             yield from self._listing(
@@ -258,13 +269,7 @@ class SiteModel:
                 f"Layer: {layer.title}",
                 "layer.html",
                 self.by_layer.get(layer.id, []),
-                extra={
-                    "layer": layer,
-                    "categories": self.category_counts(layer),
-                    "ruled_out": self.ruled_out_by_layer.get(layer.id, [])[:PAGE_SIZE],
-                    "ruled_out_total": len(self.ruled_out_by_layer.get(layer.id, [])),
-                    "item_counts": self.item_counts.get(layer.id, []),
-                },
+                extra=partial(self._layer_extra, layer),
             )
             for cat in layer.categories:
                 incidents = self.by_category.get(cat.id, [])
@@ -279,20 +284,15 @@ class SiteModel:
                         for p in incidents
                         if any(f.category == cat.id and f.layer == layer.id for f in p.factors)
                     ],
-                    extra={
-                        "layer": layer,
-                        "category": cat,
-                        "action_rows": self.items_addressing(cat),
-                        "recurrences": self.recurrences_of(cat.id)[:PAGE_SIZE],
-                    },
+                    extra=partial(self._category_extra, layer, cat),
                 )
         yield Page(
             "systems/index.md",
             "systems/",
             "Systems",
             "systems.html",
-            {"systems": self.system_summaries()},
             nav_title="Systems",
+            extra=lambda: {"systems": self.system_summaries()},
         )
         for system, incidents in sorted(self.by_system.items()):
             yield from self._listing(
@@ -300,7 +300,7 @@ class SiteModel:
                 f"System: {system}",
                 "system.html",
                 incidents,
-                extra={"system": system},
+                extra=partial(dict, system=system),
             )
         yield from self._listing(
             "action-items/",
@@ -308,17 +308,38 @@ class SiteModel:
             "action_items.html",
             self.action_rows,
             nav="Action items",
-            extra={"summary": self.action_summary()},
+            extra=lambda: {"summary": self.action_summary()},
         )
-        states = Counter(r.state for r in self.clocks)
         yield from self._listing(
             "reporting/",
             "Reporting obligations",
             "reporting.html",
             self.clocks,
             nav="Reporting",
-            extra={"states": [(s, states.get(s, 0)) for s in STATES], "today": self.today},
+            extra=self._reporting_extra,
         )
+
+    def _layer_extra(self, layer: Layer) -> dict[str, Any]:
+        ruled_out = self.ruled_out_by_layer.get(layer.id, [])
+        return {
+            "layer": layer,
+            "categories": self.category_counts(layer),
+            "ruled_out": ruled_out[:PAGE_SIZE],
+            "ruled_out_total": len(ruled_out),
+            "item_counts": self.item_counts.get(layer.id, []),
+        }
+
+    def _category_extra(self, layer: Layer, cat: Category) -> dict[str, Any]:
+        return {
+            "layer": layer,
+            "category": cat,
+            "action_rows": self.items_addressing(cat),
+            "recurrences": self.recurrences_of(cat.id)[:PAGE_SIZE],
+        }
+
+    def _reporting_extra(self) -> dict[str, Any]:
+        states = Counter(r.state for r in self.clocks)
+        return {"states": [(s, states.get(s, 0)) for s in STATES], "today": self.today}
 
     def _listing(
         self,
@@ -327,13 +348,14 @@ class SiteModel:
         template: str,
         rows: Sequence[Any],
         nav: str | None = None,
-        extra: dict[str, Any] | None = None,
+        extra: Callable[[], dict[str, Any]] | None = None,
     ) -> Iterator[Page]:
         chunks = pages_of(rows)
+        # Worked out once for all the listing's pages, when first asked for.
+        shared = cache(extra) if extra is not None else None
         for number, chunk in enumerate(chunks, start=1):
             url = paged_uri(base_url, number)
-            context = dict(extra or {})
-            context.update(
+            context = dict(
                 rows=chunk,
                 total=len(rows),
                 page_number=number,
@@ -349,6 +371,7 @@ class SiteModel:
                 template,
                 context,
                 nav_title=nav if number == 1 else None,
+                extra=shared,
             )
 
     def incident_context(self, pm: Postmortem) -> dict[str, Any]:
@@ -431,7 +454,7 @@ class SiteModel:
             ("incidents.json", export.incidents_json(self.incidents, cache)),
             ("incidents.csv", export.incidents_csv(self.incidents, cache)),
             ("feed.xml", feed.atom_feed(self.incidents, base_url, site_name, updated)),
-            ("incidents/index.json", json.dumps(self.index_rows(), separators=(",", ":"))),
+            ("incidents/index.json", self.index_json(cache)),
             ("incidents/finder.json", export.finder_json(self.incidents)),
         ]
         assert tuple(uri for uri, _ in made) == EXPORTS
@@ -532,22 +555,32 @@ class SiteModel:
             ],
         }
 
-    def index_rows(self) -> list[dict[str, Any]]:
-        """The incidents index as data, for filtering across listing pages."""
-        return [
-            {
-                "id": p.id,
-                "title": p.title,
-                # For the incidents page's finder, which searches summaries too.
-                "summary": p.summary,
-                "severity": p.severity,
-                "status": p.status,
-                "date": p.date.isoformat()[:10],
-                "year": str(p.year),
-                "systems": list(p.systems),
-                "layers": list(p.layers),
-                "categories": list(p.categories),
-                "url": incident_url(p.id),
-            }
+    def index_json(self, cache: export.ExportCache | None = None) -> str:
+        """`incidents/index.json`: the incidents index as data, for filtering
+        across listing pages; a JSON list, one row (one object) an incident,
+        each row's text kept in `cache` while its incident is unchanged."""
+        rows = (
+            cache.get("index", p, _index_row) if cache is not None else _index_row(p)
             for p in self.incidents
-        ]
+        )
+        return "[" + ",".join(rows) + "]"
+
+
+def _index_row(p: Postmortem) -> str:
+    return json.dumps(
+        {
+            "id": p.id,
+            "title": p.title,
+            # For the incidents page's finder, which searches summaries too.
+            "summary": p.summary,
+            "severity": p.severity,
+            "status": p.status,
+            "date": p.date.isoformat()[:10],
+            "year": str(p.year),
+            "systems": list(p.systems),
+            "layers": list(p.layers),
+            "categories": list(p.categories),
+            "url": incident_url(p.id),
+        },
+        separators=(",", ":"),
+    )
