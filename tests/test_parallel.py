@@ -270,3 +270,86 @@ def test_lint_with_a_second_process_reports_the_same(library: Path) -> None:
         outs.append((done.returncode, done.stdout))
     assert outs[0] == outs[1]
     assert '"rule": "blameless-counterfactual"' in outs[0][1]
+
+
+def _language_library() -> dict[str, str]:
+    """Clean postmortems but for blameless-language warnings: in a published
+    incident's narrative and summary, and in a restricted one and a draft,
+    whose findings are reported although their pages are not built."""
+    files = {
+        f"INC-2025-{i:03d}.md": postmortem_text(id=f"INC-2025-{i:03d}", date="2025-03-14")
+        for i in range(1, 31)
+    }
+    files["INC-2025-007.md"] = (
+        postmortem_text(
+            id="INC-2025-007",
+            summary="A careless reviewer approved the prompt change.",
+        )
+        + "\nThe on-call engineer should have noticed the alert sooner.\n"
+    )
+    files["INC-2025-008.md"] = (
+        postmortem_text(id="INC-2025-008", visibility="restricted")
+        + "\nRoot cause: human error during the rollout.\n"
+    )
+    files["INC-2025-009.md"] = (
+        postmortem_text(id="INC-2025-009", status="draft") + "\nThe fix was simply a rollback.\n"
+    )
+    return files
+
+
+def _finding_lines(text: str) -> list[str]:
+    """The findings a build logged, as lint prints them, in order."""
+    mark = "WARNING -  mkdocs_postmortems: "
+    return [line.split(mark, 1)[1] for line in text.splitlines() if mark in line]
+
+
+@pytest.mark.parametrize("child", ["works", "dies"])
+def test_language_review_left_to_the_second_process_is_reported_in_full(
+    tmp_path: Path, child: str
+) -> None:
+    """Two processes review the narrative's language after the library is
+    published: the build logs the warnings lint finds, each once, whether
+    the second process delivers them or dies first, and --strict fails on
+    them as it does with one process."""
+    root = write_site_at(tmp_path, _language_library())
+    lint = Path(sys.executable).with_name("postmortems")
+    linted = subprocess.run(
+        [str(lint), "lint", "--no-hints"], cwd=root, capture_output=True, text=True, timeout=120
+    )
+    expected = [line for line in linted.stdout.splitlines() if ": warning " in line]
+    assert {line.split(": warning ")[1].split(":")[0] for line in expected} == {
+        "blameless-judgement",
+        "blameless-counterfactual",
+        "blameless-human-error",
+        "blameless-minimiser",
+    }
+    if child == "dies":
+        (root / "die_in_review.py").write_text(
+            "import os\n"
+            "from mkdocs_postmortems.adapters import plugin\n"
+            "PARENT = os.getpid()\n"
+            "_review = plugin.review_later\n"
+            "def review_or_die(*args, **kwargs):\n"
+            "    if os.getpid() != PARENT:\n"
+            "        os._exit(9)\n"
+            "    return _review(*args, **kwargs)\n"
+            "plugin.review_later = review_or_die\n",
+            encoding="utf-8",
+        )
+        config = root / "mkdocs.yml"
+        config.write_text(
+            config.read_text(encoding="utf-8") + "hooks:\n  - die_in_review.py\n",
+            encoding="utf-8",
+        )
+    one = _build(root, root / "one", "1")
+    two = _build(root, root / "two", "2", "-v")
+    assert one.returncode == 0 and two.returncode == 0, one.stderr + two.stderr
+    assert "ahead in a second process" in two.stderr
+    assert sorted(_finding_lines(one.stderr)) == sorted(expected)
+    assert sorted(_finding_lines(two.stderr)) == sorted(expected)
+    # Reviewed in the second process, so reported once the pages are under way.
+    started = two.stderr.index("ahead in a second process")
+    assert two.stderr.index("WARNING -  mkdocs_postmortems:") > started
+    strict = _build(root, root / "strict", "2", "--strict")
+    assert strict.returncode != 0
+    assert "Aborted with 4 warnings in strict mode" in strict.stdout + strict.stderr

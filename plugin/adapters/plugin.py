@@ -29,7 +29,13 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
 
-from ..check.library import Library, LibraryLoader, resolve_regimes_path, resolve_taxonomy_path
+from ..check.library import (
+    Library,
+    LibraryLoader,
+    resolve_regimes_path,
+    resolve_taxonomy_path,
+    review_later,
+)
 from ..check.publication import bare_ids
 from ..check.report import as_text
 from ..check.reporting import CLOCK_RULES
@@ -285,6 +291,9 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         self.written_as: dict[str, str] = {}
         # Warnings the last serve build logged that still stand (_logged_before).
         self._repeated: set[Finding] = set()
+        # Files whose blameless-language review a one-off build left to the
+        # second process: reported as the build ends (see on_post_build).
+        self._language_pending: list[tuple[Path, str]] = []
         # Addresses of the pages this build rendered, and of all its pages
         # (under `--dirty`).
         self.rendered: set[str] = set()
@@ -295,7 +304,16 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         self.is_serve = command == "serve"
         self.is_dirty = dirty
         # Rebuilds check a file again with the positions its first parse kept.
-        self.loader = LibraryLoader(keep_positions=self.is_serve)
+        self.loader = LibraryLoader(
+            keep_positions=self.is_serve, language_later=self._renders_ahead
+        )
+
+    @property
+    def _renders_ahead(self) -> bool:
+        """Whether pages may be rendered ahead in a second process (see
+        _render_ahead): not under serve, whose threads rule out a fork, nor
+        `--dirty`, which renders few pages."""
+        return not self.is_serve and not self.is_dirty
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         """Reset per-build state (and what serve rebuilds carry over, for
@@ -351,6 +369,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         # incidents they were a third of the time spent loading the library.
         settings = replace(self.settings, related_hints=False)
         library = self.loader.load(Path(config.docs_dir), settings, config_dir, Path.cwd())
+        self._language_pending = self.loader.language_pending
         # Before reporting: even a build that goes on after errors (serve)
         # publishes nothing the core did not place.
         self._withhold(files, config, library)
@@ -474,7 +493,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         YAML value (for findings, reported by now) were a third of the
         build's memory at 10,000 postmortems. `mkdocs serve` keeps them for
         its rebuilds."""
-        self.loader = LibraryLoader(keep_positions=False)
+        self.loader = LibraryLoader(keep_positions=False, language_later=self._renders_ahead)
         library.documents = {}
         for pm in library.postmortems:
             pm.positions = {}
@@ -521,10 +540,16 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
     # Late (-100): after the search plugin (0) has written its index.
     @event_priority(-100)
     def on_post_build(self, *, config: MkDocsConfig) -> None:
-        """Under `--dirty`, serve a search index with every page once, from
-        the build that last rendered it, and without withdrawn incidents
-        (see `PreviewSearchIndex`)."""
+        """Report the blameless-language findings a second process made (see
+        `LibraryLoader.language_later`). Under `--dirty`, serve a search index
+        with every page once, from the build that last rendered it, and
+        without withdrawn incidents (see `PreviewSearchIndex`)."""
         self._unfreeze()
+        if self._language_pending:
+            # Warnings, logged before MkDocs counts them for --strict.
+            pending, self._language_pending = self._language_pending, []
+            late = self.ahead.take(("language",))
+            self._report(late if late is not None else review_later(pending, self.settings))
         self.ahead.close()
         if not self.is_dirty:
             return
@@ -891,7 +916,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         Markdown, then the incidents' cards while it writes pages. Serve
         and `--dirty` (a live server's threads, rebuilds of a few pages)
         render here."""
-        if self.is_serve or self.is_dirty or self.site is None:
+        if not self._renders_ahead or self.site is None:
             return
         jobs: list[tuple[tuple[str, ...], Callable[[], object]]] = []
         cards: list[tuple[tuple[str, ...], Callable[[], object]]] = []
@@ -911,6 +936,10 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         if self._late_exports:
             jobs.append((("exports",), partial(self._export_bytes, None)))
             early.append(("exports",))
+        if self._language_pending:
+            review = partial(review_later, self._language_pending, self.settings)
+            jobs.append((("language",), review))
+            early.append(("language",))
         self.ahead = Ahead([*jobs, *cards], early=early)
         if self.ahead.running:
             log.debug("rendering %d page fragments ahead in a second process", len(jobs))

@@ -29,7 +29,7 @@ from ..parse.model_builder import build_postmortem
 from ..parse.regimes import Regimes
 from ..parse.taxonomy import Taxonomy
 from ..resources import POSTMORTEM_SCHEMA
-from ..rules import RULES
+from ..rules import LANGUAGE, RULES
 from ..settings import Settings
 from .blameless import review as review_language
 from .body import check_body
@@ -62,6 +62,8 @@ class CheckedDocument:
     findings: list[Finding]
     postmortem: Postmortem | None = None
     id: str | None = None
+    # The blameless-language review was left for later (`language_review`).
+    language_later: bool = False
 
 
 class _DocumentChecker:
@@ -72,12 +74,14 @@ class _DocumentChecker:
         settings: Settings,
         regimes: Regimes | None = None,
         today: dt.date | None = None,
+        language: bool = True,
     ) -> None:
         self.doc = doc
         self.taxonomy = taxonomy
         self.settings = settings
         self.regimes = regimes
         self.today = today
+        self.language = language
         self.findings: list[Finding] = []
 
     def add(
@@ -131,12 +135,13 @@ class _DocumentChecker:
         self.check_reporting(data)
         self.check_sections(data)
         self.findings.extend(check_body(doc))
-        self.findings.extend(review_language(doc, data, self.settings.blameless_phrases))
+        if self.language:
+            self.findings.extend(review_language(doc, data, self.settings.blameless_phrases))
         self.findings.extend(review_layers(doc, data, self.taxonomy))
         postmortem = None
         if schema_ok and not any(f.severity is Severity.ERROR for f in self.findings):
             postmortem = build_postmortem(doc, data, dates)
-        return CheckedDocument(doc, True, self.findings, postmortem, pm_id)
+        return CheckedDocument(doc, True, self.findings, postmortem, pm_id, not self.language)
 
     def check_file_name(self, pm_id: str | None) -> None:
         if pm_id is None or not ID.fullmatch(pm_id):
@@ -402,10 +407,30 @@ def check_document(
     settings: Settings,
     regimes: Regimes | None = None,
     today: dt.date | None = None,
+    language: bool = True,
 ) -> CheckedDocument:
     """Every per-file rule. Reporting clocks are checked against `regimes` as
-    of `today` (default: the build date); without regimes they are not."""
-    return _DocumentChecker(doc, taxonomy, settings, regimes, today).run()
+    of `today` (default: the build date); without regimes they are not.
+    With `language` false the blameless-language review is left out (and
+    `language_later` says so), for `language_review` to do later: its rules
+    only warn, so publication never waits on it."""
+    return _DocumentChecker(doc, taxonomy, settings, regimes, today, language).run()
+
+
+def language_review(doc: Document, settings: Settings) -> list[Finding]:
+    """The blameless-language findings `check_document` leaves out when told
+    to, for a document it would have reviewed."""
+    data = doc.data
+    if not looks_like_postmortem(doc) or not doc.has_front_matter or not isinstance(data, dict):
+        return []
+    return review_language(doc, data, settings.blameless_phrases)
+
+
+# Only warnings may be reviewed after the library is published: an error
+# decides what is published, so it cannot come later.
+LANGUAGE_ONLY_WARNS: Final = all(
+    r.severity is not Severity.ERROR for r in RULES.values() if r.group == LANGUAGE
+)
 
 
 def _at(c: CheckedDocument, where: JsonPath, rule: str, message: str) -> Finding:

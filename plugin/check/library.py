@@ -13,14 +13,20 @@ from typing import Final, cast
 
 from ..dates import build_date, by_date_as_written
 from ..model import Finding, Postmortem, Severity
-from ..parallel import split_map
+from ..parallel import second_process, split_map
 from ..parse.frontmatter import read_bounded, read_document
 from ..parse.regimes import Regimes, default_regimes_path, load_regimes
 from ..parse.taxonomy import Taxonomy, load_taxonomy
 from ..resources import default_taxonomy_path
 from ..rules import RULES
 from ..settings import Settings
-from .checks import CheckedDocument, check_document, check_library
+from .checks import (
+    LANGUAGE_ONLY_WARNS,
+    CheckedDocument,
+    check_document,
+    check_library,
+    language_review,
+)
 from .publication import CASE, LINKED, Decision, DocsScan, decide, scan_docs
 
 
@@ -86,9 +92,15 @@ class LibraryLoader:
     are reused while the taxonomy and settings are the same.
     """
 
-    def __init__(self, keep_positions: bool = True) -> None:
+    def __init__(self, keep_positions: bool = True, language_later: bool = False) -> None:
         self._cache: dict[Path, tuple[tuple[int, int], object, CheckedDocument]] = {}
         self.parsed_last_time = 0
+        # A site build that renders pages in a second process lets it review
+        # the narrative's language there, after the library is published
+        # (a third of the time checking a file takes): `language_pending`
+        # lists the files whose review is still to do (see `review_later`).
+        self.language_later = language_later and LANGUAGE_ONLY_WARNS
+        self.language_pending: list[tuple[Path, str]] = []
         # A one-off site build reports each file's findings once and never
         # checks it again: it keeps only the positions the library-wide rules
         # point at. Every value's position, held for every file at once, was a
@@ -166,9 +178,12 @@ class LibraryLoader:
         checked: dict[str, CheckedDocument] = {}
         self.parsed_last_time = 0
         live: set[Path] = set()
-        for (path, _, key), c in zip(names, self._check_all(names, context), strict=True):
+        self.language_pending = []
+        for (path, shown, key), c in zip(names, self._check_all(names, context), strict=True):
             live.add(path)
             checked[key] = c
+            if c.language_later:
+                self.language_pending.append((path, shown))
             if c.postmortem is not None:
                 c.postmortem.src_uri = key
         gone = set(self._cache) - live
@@ -212,7 +227,9 @@ class LibraryLoader:
         ]
         todo = [i for i, r in enumerate(results) if isinstance(r, tuple)]
         keep = self.keep_positions
-        fresh = split_map(todo, lambda i: _read_and_check(*names[i][:2], context, keep))
+        # Only where a second process will be there to do it.
+        language = not (self.language_later and second_process(len(todo)))
+        fresh = split_map(todo, lambda i: _read_and_check(*names[i][:2], context, keep, language))
         for i, (result, parsed) in zip(todo, fresh, strict=True):
             stamp = results[i]
             assert isinstance(stamp, tuple)
@@ -236,6 +253,8 @@ class LibraryLoader:
         hit = self._cache.get(path)
         if hit is None or hit[0] != stamp or hit[2].document.path != shown:
             return stamp
+        if hit[2].language_later:
+            return stamp  # read again, for the review to be done or listed
         if hit[1] == context:
             return hit[2]
         if not self.keep_positions:
@@ -253,17 +272,29 @@ _Context = tuple[Taxonomy | None, Settings, Regimes | None, dt.date]
 
 
 def _read_and_check(
-    path: Path, shown: str, context: _Context, keep_positions: bool
+    path: Path, shown: str, context: _Context, keep_positions: bool, language: bool = True
 ) -> tuple[CheckedDocument, bool]:
     """A file read, parsed and checked, and whether it could be read. No
     state is touched: this may run in a second process."""
     raw, refused = read_bounded(path, shown)
     if raw is None:
         return CheckedDocument(read_document(b"", shown), True, refused), False
-    result = check_document(read_document(raw, shown), *context)
+    result = check_document(read_document(raw, shown), *context, language=language)
     if not keep_positions:
         _forget_positions(result)
     return result, True
+
+
+def review_later(pending: Iterable[tuple[Path, str]], settings: Settings) -> list[Finding]:
+    """The blameless-language findings of the files a load left for later,
+    read again (a one-off build holds no parsed files by then), in the order
+    lint lists them."""
+    findings: list[Finding] = []
+    for path, shown in pending:
+        raw, _ = read_bounded(path, shown)
+        if raw is not None:
+            findings += language_review(read_document(raw, shown), settings)
+    return sorted(set(findings), key=_order)
 
 
 # What `check_library` points at: an id given twice, a `related` entry.
