@@ -32,6 +32,7 @@ from mkdocs.utils.templates import TemplateContext
 from ..check.library import (
     Library,
     LibraryLoader,
+    in_report_order,
     resolve_regimes_path,
     resolve_taxonomy_path,
     review_later,
@@ -74,6 +75,9 @@ _ASSETS = (
     "assets/postmortems-charts.css",
 )
 _SCRIPTS = ("assets/postmortems.js",)
+# Files per part of the language review left to the second process: about
+# a tenth of a second of its work.
+_LANGUAGE_PART = 100
 # An incident id where a page shows one (a link's address, a card's list of
 # related incidents). The look-behind starts a match only where a run of
 # letters and digits starts, so a long run costs linear time.
@@ -547,9 +551,12 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         self._unfreeze()
         if self._language_pending:
             # Warnings, logged before MkDocs counts them for --strict.
-            pending, self._language_pending = self._language_pending, []
-            late = self.ahead.take(("language",))
-            self._report(late if late is not None else review_later(pending, self.settings))
+            late: list[Finding] = []
+            for i, part in enumerate(self._language_parts()):
+                made = self.ahead.take(("language", i))
+                late += made if made is not None else review_later(part, self.settings)
+            self._language_pending = []
+            self._report(in_report_order(late))
         self.ahead.close()
         if not self.is_dirty:
             return
@@ -932,17 +939,25 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
                 jobs.append((("page", src, url), partial(self._fragment, src, url)))
         # Listings take the longest and are asked for in a burst once the
         # incidents are done: the child renders them while the pipe is full.
-        early = [key for key, _ in jobs if key[0] == "page"]
+        early: list[tuple[object, ...]] = [key for key, _ in jobs if key[0] == "page"]
         if self._late_exports:
             jobs.append((("exports",), partial(self._export_bytes, None)))
             early.append(("exports",))
-        if self._language_pending:
-            review = partial(review_later, self._language_pending, self.settings)
-            jobs.append((("language",), review))
-            early.append(("language",))
-        self.ahead = Ahead([*jobs, *cards], early=early)
+        # Last, since they are reported as the build ends, and in small parts:
+        # the child works on one while the reader is behind, and a part left
+        # unsent when cards are asked for delays only so much.
+        language = [
+            (("language", i), partial(review_later, part, self.settings))
+            for i, part in enumerate(self._language_parts())
+        ]
+        early += [key for key, _ in language]
+        self.ahead = Ahead([*jobs, *cards, *language], early=early)
         if self.ahead.running:
             log.debug("rendering %d page fragments ahead in a second process", len(jobs))
+
+    def _language_parts(self) -> list[list[tuple[Path, str]]]:
+        pending, size = self._language_pending, _LANGUAGE_PART
+        return [pending[i : i + size] for i in range(0, len(pending), size)]
 
     # Late (-100): after Material's search plugin (0) has indexed the page.
     @event_priority(-100)

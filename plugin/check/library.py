@@ -200,7 +200,7 @@ class LibraryLoader:
         postmortems = [p for p in postmortems if p.src_path not in broken]
         return Library(
             postmortems,
-            sorted(set(findings), key=_order),
+            in_report_order(findings),
             taxonomy,
             settings,
             checked,
@@ -286,14 +286,18 @@ def _read_and_check(
 
 
 def review_later(pending: Iterable[tuple[Path, str]], settings: Settings) -> list[Finding]:
-    """The blameless-language findings of the files a load left for later,
-    read again (a one-off build holds no parsed files by then), in the order
-    lint lists them."""
+    """The blameless-language findings of files a load left for later, read
+    again (a one-off build holds no parsed files by then)."""
     findings: list[Finding] = []
     for path, shown in pending:
         raw, _ = read_bounded(path, shown)
         if raw is not None:
             findings += language_review(read_document(raw, shown), settings)
+    return findings
+
+
+def in_report_order(findings: Iterable[Finding]) -> list[Finding]:
+    """Findings as lint lists them: each once, by file, line and column."""
     return sorted(set(findings), key=_order)
 
 
