@@ -7,10 +7,14 @@ STAMP := $(VENV)/.installed-stamp
 
 .PHONY: site serve test lint check bench browser-deps clean
 
+# The plugin is byte-compiled as pip compiles a package it installs: an
+# editable install would otherwise be compiled from source at every start
+# where PYTHONDONTWRITEBYTECODE is set.
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test,bench]'
+	$(BIN)/python -m compileall -q plugin
 	touch $(STAMP)
 
 ## site: set up and build the library site into site/ (strict: warnings fail)
