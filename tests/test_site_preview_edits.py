@@ -89,21 +89,27 @@ def test_a_title_edit_reaches_every_listing_and_export_that_shows_it(root: Path)
     assert "INC-2025-015" in content(site, "action-items/").text
 
 
-def test_a_sites_own_template_may_show_more_and_is_followed(root: Path) -> None:
-    """Where a site's custom_dir overrides the library's templates, a listing may
-    show more of an incident than the library's own does: a title edit then
-    renders the action-item page again, with the new title."""
-    own = root / "overrides" / "postmortems"
+def own_templates(site_root: Path) -> Path:
+    """The folder of the site's own library templates, in a custom_dir the
+    site's theme now uses."""
+    own = site_root / "overrides" / "postmortems"
     own.mkdir(parents=True)
-    (own / "action_items.html").write_text(
-        '<ul>{% for r in rows %}<li class="own-row">{{ r.incident.title }}</li>{% endfor %}</ul>',
-        encoding="utf-8",
-    )
-    cfg = root / "mkdocs.yml"
+    cfg = site_root / "mkdocs.yml"
     cfg.write_text(
         cfg.read_text(encoding="utf-8").replace(
             "  font: false\n", "  font: false\n  custom_dir: overrides\n"
         ),
+        encoding="utf-8",
+    )
+    return own
+
+
+def test_a_sites_own_template_may_show_more_and_is_followed(root: Path) -> None:
+    """Where a site's custom_dir overrides the library's templates, a listing may
+    show more of an incident than the library's own does: a title edit then
+    renders the action-item page again, with the new title."""
+    (own_templates(root) / "action_items.html").write_text(
+        '<ul>{% for r in rows %}<li class="own-row">{{ r.incident.title }}</li>{% endfor %}</ul>',
         encoding="utf-8",
     )
     dirty_build(root)
@@ -124,17 +130,8 @@ def test_incident_rows_follow_an_edit_and_an_edited_row_template(root: Path) -> 
     as they were, and an edit to the site's own row template redraws them all.
     The rebuilds are one server's (one startup), whose parse cache hands back
     the same postmortems for the files not edited."""
-    own = root / "overrides" / "postmortems"
-    own.mkdir(parents=True)
-    row = own / "incident_row.html"
+    row = own_templates(root) / "incident_row.html"
     row.write_text('<tr class="row-one"><td>{{ p.id }}</td><td>{{ p.title }}</td></tr>\n')
-    cfg = root / "mkdocs.yml"
-    cfg.write_text(
-        cfg.read_text(encoding="utf-8").replace(
-            "  font: false\n", "  font: false\n  custom_dir: overrides\n"
-        ),
-        encoding="utf-8",
-    )
     dirty_build(root)
     site = root / "site"
 

@@ -49,7 +49,7 @@ from ..urls import EXPORTS, FEED, incident_url, relative_url
 from ..web import charts, export
 from ..web.guide import render_guide
 from ..web.preview_search import PreviewSearchIndex
-from ..web.render import MemoryBytecodeCache, Renderer, SharedFragments, templates_stamp
+from ..web.render import MemoryBytecodeCache, Renderer, SharedFragments
 from ..web.site import ItemRow as SiteItemRow
 from ..web.site import Page as SitePage
 from ..web.site import SiteModel
@@ -390,7 +390,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
             self.fragments if self.is_serve else None,
         )
         if self.is_serve:
-            self.fragments.keep_only(site.incidents)
+            self.fragments.made.keep_only(site.incidents)
 
         for checked in library.documents.values():
             if not checked.is_postmortem or checked.postmortem is None:
@@ -587,6 +587,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         to the taxonomy, the regimes, the library's templates or mkdocs.yml
         removes the built pages, which makes MkDocs render them."""
         config_file = Path(config.config_file_path or "")
+        assert self.renderer is not None
         inputs = (
             site.taxonomy,
             # Incident pages show their reporting deadlines, which the regimes set.
@@ -597,7 +598,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
             tuple(config.theme.dirs),
             # The library's templates, the site's overrides among them (served
             # with --watch-theme): every card and listing is drawn with them.
-            templates_stamp([Path(d) for d in config.theme.dirs]),
+            self.renderer.templates,
             self.nav_pages,
             [
                 f.src_uri

@@ -94,10 +94,11 @@ def _dated(item: Any) -> Any:
 
 
 class ExportCache:
-    """What each postmortem contributes to the exports, kept between the
-    rebuilds of `mkdocs serve`: the library loader hands back the very same
-    Postmortem object for a file it did not parse again, so after an edit
-    only the edited postmortem is exported anew."""
+    """What each postmortem contributes to the exports (and to the listings,
+    its row: see `render.SharedFragments`), kept between the rebuilds of
+    `mkdocs serve`: the library loader hands back the very same Postmortem
+    object for a file it did not parse again, so after an edit only the
+    edited postmortem is exported anew."""
 
     def __init__(self) -> None:
         self._pieces: dict[tuple[str, int], tuple[Postmortem, Any]] = {}

@@ -11,7 +11,8 @@ import contextlib
 import datetime as dt
 import os
 import secrets
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -20,7 +21,9 @@ import jinja2
 import jinja2.bccache
 from markupsafe import Markup
 
+from ..model import Postmortem
 from ..urls import category_url, incident_url, layer_url, relative_url, system_url
+from .export import ExportCache
 
 _REF_LABELS = {"atlas": "MITRE ATLAS", "avid": "AVID", "gmf": "AIID GMF"}
 
@@ -72,37 +75,23 @@ class SharedFragments:
     that holds it, about 18 per incident), each rendered once and reused.
 
     A one-off build keeps them for that build. `mkdocs serve` keeps one
-    store across its rebuilds: the library loader hands back the very same
-    Postmortem object for a file it did not read again, so a row is rendered
-    anew only for an edited incident, or after an edit to the library's
-    templates (`stamp`)."""
+    store across its rebuilds, held like the exports (`ExportCache`): a row
+    is rendered anew only for an edited incident, or after an edit to the
+    library's templates (`for_templates`)."""
 
     def __init__(self) -> None:
         # Where a fragment links, `rel` writes the address between two markers
         # that front matter cannot forge (a NUL and random digits drawn per
         # store); each page swaps them for its own link.
         self.marker = f"\x00{secrets.token_hex(8)}\x00"
-        self._made: dict[tuple[str, str], tuple[object, str]] = {}
+        self.made = ExportCache()
         self._stamp: object = None
 
     def for_templates(self, stamp: object) -> None:
         """Forget every fragment unless the templates are still `stamp`."""
         if stamp != self._stamp:
-            self._made.clear()
+            self.made = ExportCache()
             self._stamp = stamp
-
-    def get(self, template: str, key: str, shown: object) -> str | None:
-        hit = self._made.get((template, key))
-        # `is`: an equal id with another object behind it was edited.
-        return hit[1] if hit is not None and hit[0] is shown else None
-
-    def put(self, template: str, key: str, shown: object, html: str) -> None:
-        self._made[(template, key)] = (shown, html)
-
-    def keep_only(self, shown: Iterable[object]) -> None:
-        """Let go of fragments of objects no longer shown (a deleted incident)."""
-        live = {id(obj) for obj in shown}
-        self._made = {k: v for k, v in self._made.items() if id(v[0]) in live}
 
 
 def templates_stamp(template_dirs: Sequence[Path]) -> tuple[tuple[str, int, int], ...]:
@@ -148,11 +137,14 @@ class Renderer:
         # pass_context only so that Jinja never folds `'x/' | rel` into a
         # constant at compile time, with whatever page was current then.
         rel = jinja2.pass_context(lambda _context, target: self._rel(target))
+        # The library's templates as found now: what a kept fragment, or a
+        # page built at the last serve rebuild, was drawn with.
+        self.templates = templates_stamp(template_dirs)
         self._shared_fragments = SharedFragments() if shared is None else shared
-        self._shared_fragments.for_templates(templates_stamp(template_dirs))
+        self._shared_fragments.for_templates(self.templates)
         self._marker = self._shared_fragments.marker
         self._deferring = False
-        self.env.globals["incident_row"] = lambda p: self._shared("incident_row.html", p.id, p)
+        self.env.globals["incident_row"] = lambda p: self._shared("incident_row.html", p)
         self.env.filters.update(
             rel=rel,
             incident_url=incident_url,
@@ -172,22 +164,22 @@ class Renderer:
             target += "index.html"
         return relative_url(self.prefix + target, self.page_url)
 
-    def _shared(self, template: str, key: str, p: object) -> Markup:
-        """`template` rendered for `p` (known as `key`) once, linked from the
-        page being rendered. Autoescape has escaped the fragment already, and
+    def _shared(self, template: str, p: Postmortem) -> Markup:
+        """`template` rendered for `p` once, linked from the page being
+        rendered. Autoescape has escaped the fragment already, and
         `relative_url` only splits at '/', which escaping leaves alone."""
-        store = self._shared_fragments
-        html = store.get(template, key, p)
-        if html is None:
-            self._deferring = True
-            try:
-                html = self.env.get_template(f"postmortems/{template}").render(p=p)
-            finally:
-                self._deferring = False
-            store.put(template, key, p, html)
+        html: str = self._shared_fragments.made.get(template, p, partial(self._deferred, template))
         parts = html.split(self._marker)
         parts[1::2] = [self._rel(target) for target in parts[1::2]]
         return Markup("".join(parts))
+
+    def _deferred(self, template: str, p: Postmortem) -> str:
+        """`template` for `p`, its links left for each page to resolve."""
+        self._deferring = True
+        try:
+            return self.env.get_template(f"postmortems/{template}").render(p=p)
+        finally:
+            self._deferring = False
 
     def render(self, template: str, page_url: str, **context: Any) -> str:
         tpl = self.env.get_template(f"postmortems/{template}")
