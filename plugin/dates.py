@@ -14,13 +14,17 @@ import os
 import re
 from functools import cache
 
-from .model import DateLike, Postmortem
+from .model import DateLike, Month, Postmortem
 from .resources import POSTMORTEM_SCHEMA, load_json_schema
 
 
 def parse_date(value: str) -> DateLike:
     """ISO date or date-time as YAML authors write it ('Z', a space instead of
-    'T'); raises ValueError with the reason for impossible dates."""
+    'T') or a month ('2023-04'); raises ValueError with the reason for
+    impossible dates."""
+    if len(value) == 7:
+        year, month = value.split("-")
+        return Month(int(year), int(month), 1)
     if len(value) == 10:
         return dt.date.fromisoformat(value)
     # The schema allows lowercase 't' and 'z' (as RFC 3339 does); Python 3.11's
@@ -70,7 +74,16 @@ def is_before(later: DateLike, earlier: DateLike) -> bool:
     return day_of(later) < day_of(earlier)
 
 
-def days_between(start: DateLike, end: DateLike) -> float:
+def has_day(value: DateLike) -> bool:
+    """Whether the value names at least a day (a month alone does not)."""
+    return not isinstance(value, Month)
+
+
+def days_between(start: DateLike | None, end: DateLike | None) -> float | None:
+    """Days from `start` to `end`; None unless both are known to the day: a
+    month-only value would turn its first day into a made-up duration."""
+    if start is None or end is None or not has_day(start) or not has_day(end):
+        return None
     return (as_utc(end) - as_utc(start)).total_seconds() / 86400
 
 

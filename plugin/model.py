@@ -11,7 +11,7 @@ import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, Final
 
 JsonPath = tuple[str | int, ...]
 
@@ -49,11 +49,18 @@ class Position:
     column: int
 
 
+BASES: Final = ("established", "suspected", "alleged")
+
+
 @dataclass(frozen=True)
 class Factor:
     layer: str
     category: str
     summary: str
+    # How certain it is: `alleged` is a claim by others the authors could not verify.
+    basis: str = "established"
+    # The postmortem's systems this factor was in; empty: not narrowed down.
+    systems: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -61,8 +68,9 @@ class ActionItem:
     title: str
     layer: str
     type: str
-    owner: str
-    due: dt.date
+    # Both may be unknown in an external case study: public accounts rarely say.
+    owner: str | None
+    due: dt.date | None
     status: str
     link: str | None = None
     # When it was done, where the author recorded it.
@@ -80,7 +88,7 @@ class ActionItem:
         return self.status in ("done", "wont-do")
 
     def is_overdue(self, today: dt.date) -> bool:
-        return not self.is_closed and self.due < today
+        return not self.is_closed and self.due is not None and self.due < today
 
 
 @dataclass(frozen=True)
@@ -92,11 +100,70 @@ class RuledOut:
 
 
 @dataclass(frozen=True)
+class NotExamined:
+    """A layer the authors could not examine, and why."""
+
+    layer: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Source:
+    """A public source an external case study is written from."""
+
+    title: str
+    url: str
+    published: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class Organization:
+    name: str
+    role: str
+
+
+@dataclass(frozen=True)
 class Harm:
     types: tuple[str, ...] = ()
     affected: str | None = None
     legal_review: str | None = None
 
+
+class Month(dt.date):
+    """A date known only to its month (`date: 2023-04`). It is the month's
+    first day wherever dates are ordered (the earliest instant it can mean),
+    and writes itself as the month; durations are not taken from it."""
+
+    __slots__ = ()
+
+    def isoformat(self) -> str:
+        return f"{self.year:04d}-{self.month:02d}"
+
+    __str__ = isoformat
+
+    def __repr__(self) -> str:
+        return f"Month({self.year}, {self.month})"
+
+    def spelled(self) -> str:
+        """As a reader says it: April 2023."""
+        return f"{_MONTH_NAMES[self.month - 1]} {self.year}"
+
+
+# Named here, not with strftime('%B'), which follows the process's locale.
+_MONTH_NAMES: Final = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 DateLike = dt.date | dt.datetime
 
@@ -128,6 +195,12 @@ class Postmortem:
     action_items: tuple[ActionItem, ...] = ()
     related: tuple[str, ...] = ()
     ruled_out: tuple[RuledOut, ...] = ()
+    not_examined: tuple[NotExamined, ...] = ()
+    # `external`: a case study of another organisation's public incident.
+    origin: str = "internal"
+    sources: tuple[Source, ...] = ()
+    organizations: tuple[Organization, ...] = ()
+    contained: DateLike | None = None
     # The front matter as JSON (dates as ISO strings), for exports.
     data: dict[str, Any] = field(default_factory=dict)
     positions: Mapping[JsonPath, Position] = field(default_factory=dict, repr=False)
@@ -143,6 +216,15 @@ class Postmortem:
     @property
     def is_draft(self) -> bool:
         return self.status != "final"
+
+    @property
+    def is_external(self) -> bool:
+        return self.origin == "external"
+
+    @property
+    def is_ongoing(self) -> bool:
+        """Final, yet not resolved: the harm may still be going on."""
+        return self.status == "final" and self.resolved is None
 
     # Cached: factors do not change once a postmortem is built, and listings,
     # similar-incident search and hints ask for these hundreds of thousands

@@ -95,8 +95,34 @@ _ALL: Final = (
     Rule("duplicate-item", E, "a list that names the same value twice", SCHEMA),
     Rule("schema", E, "any other disagreement with the JSON Schema", SCHEMA),
     Rule("invalid-date", E, "a date that does not exist (2025-02-30)", SCHEMA),
-    Rule("date-order", E, "detected before date, or resolved before detected", SCHEMA),
+    Rule(
+        "date-order",
+        E,
+        "dates out of order: date <= detected <= contained <= resolved (a month counts "
+        "from its first day)",
+        SCHEMA,
+    ),
     Rule("file-name", E, "the file name does not start with the incident id", SCHEMA),
+    Rule(
+        "factor-system",
+        E,
+        "a factor's systems name a system the postmortem does not list in systems",
+        SCHEMA,
+    ),
+    Rule(
+        "external-reporting",
+        E,
+        "an external case study carries reporting obligations, which are the "
+        "other organisation's to keep",
+        SCHEMA,
+    ),
+    Rule(
+        "scaffold-text",
+        E,
+        "a final postmortem still holds a prompt that 'postmortems new' wrote for the "
+        "author to replace",
+        SCHEMA,
+    ),
     Rule(
         "missing-section",
         E,
@@ -110,7 +136,7 @@ _ALL: Final = (
     Rule(
         "unknown-layer",
         E,
-        "a factor, action item or ruled_out entry names a layer not in the taxonomy",
+        "a factor, action item, ruled_out or not_examined entry names a layer not in the taxonomy",
         TAXONOMY,
     ),
     Rule("unknown-category", E, "a factor names a category its layer does not have", TAXONOMY),
@@ -190,9 +216,16 @@ _ALL: Final = (
         ANALYSIS,
     ),
     Rule(
+        "not-examined-conflict",
+        E,
+        "a layer is not_examined but also carries a factor or is ruled out",
+        ANALYSIS,
+    ),
+    Rule(
         "layer-not-considered",
         W,
-        "a final postmortem has neither a factor nor a ruled_out entry for a layer",
+        "a final postmortem has neither a factor nor a ruled_out or not_examined entry "
+        "for a layer",
         ANALYSIS,
         advice="examine every layer: name a factor, or rule it out with the reason",
     ),

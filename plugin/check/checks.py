@@ -36,9 +36,11 @@ from .body import check_body
 from .hints import related_hints
 from .layered import review_layers
 from .reporting import check_reporting
+from .scaffold import check_scaffold
 from .schema_messages import SchemaReporter, describe, did_you_mean
 
-DATE_FIELDS: Final = ("date", "detected", "resolved")
+# In the order they must come in.
+DATE_FIELDS: Final = ("date", "detected", "contained", "resolved")
 # Keys whose presence marks a file as meant to be a postmortem (spec 1).
 POSTMORTEM_MARKERS: Final = ("severity", "factors")
 
@@ -129,11 +131,13 @@ class _DocumentChecker:
         schema_ok = not self.findings
         pm_id = data.get("id") if isinstance(data.get("id"), str) else None
         self.check_file_name(pm_id)
+        self.check_factor_systems(data)
         dates = self.check_dates(data)
         self.check_taxonomy(data)
         self.check_publication(data)
         self.check_reporting(data)
         self.check_sections(data)
+        self.findings.extend(check_scaffold(doc, data))
         self.findings.extend(check_body(doc))
         if self.language:
             self.findings.extend(review_language(doc, data, self.settings.blameless_phrases))
@@ -166,6 +170,13 @@ class _DocumentChecker:
                 for key in ("due", "closed")
                 if key in it
             ]
+        sources = data.get("sources")
+        if isinstance(sources, list):
+            places += [
+                ("sources", i, "published")
+                for i, src in enumerate(sources)
+                if isinstance(src, dict) and "published" in src
+            ]
         places += _reporting_date_places(data)
         parsed: dict[JsonPath, DateLike] = {}
         for where in places:
@@ -196,7 +207,8 @@ class _DocumentChecker:
                         (k2,),
                         "date-order",
                         f"{k2} ({data[k2]}) is before {k1} ({data[k1]}); the order is "
-                        "date <= detected <= resolved",
+                        "date <= detected <= contained <= resolved (a month counts from its "
+                        "first day)",
                     )
                     break
         self.check_closed_dates(data, parsed)
@@ -223,12 +235,32 @@ class _DocumentChecker:
                     )
                 )
 
+    def check_factor_systems(self, data: dict[str, Any]) -> None:
+        """A factor's `systems` narrow down the postmortem's own: a system
+        named only there would have no page and no listing."""
+        systems = data.get("systems")
+        factors = data.get("factors")
+        if not isinstance(systems, list) or not isinstance(factors, list):
+            return
+        listed = [s for s in systems if isinstance(s, str)]
+        for i, factor in enumerate(factors):
+            named = factor.get("systems") if isinstance(factor, dict) else None
+            for j, system in enumerate(named if isinstance(named, list) else ()):
+                if isinstance(system, str) and system not in listed:
+                    self.add(
+                        ("factors", i, "systems", j),
+                        "factor-system",
+                        f"factors[{i}].systems names '{system}', which is not in systems "
+                        f"({', '.join(listed)}); add it to systems or name one of those"
+                        f"{did_you_mean(system, listed)}",
+                    )
+
     def check_taxonomy(self, data: dict[str, Any]) -> None:
         tax = self.taxonomy
         if tax is None:
             return
         layer_ids = [layer.id for layer in tax.layers]
-        for key in ("factors", "action_items", "ruled_out"):
+        for key in ("factors", "action_items", "ruled_out", "not_examined"):
             entries = data.get(key)
             if not isinstance(entries, list):
                 continue
@@ -286,7 +318,9 @@ class _DocumentChecker:
             )
 
     def check_publication(self, data: dict[str, Any]) -> None:
-        if data.get("status") != "final":
+        # No one here reviews another organisation's incident: the gate is
+        # for our own (spec 9).
+        if data.get("status") != "final" or data.get("origin") == "external":
             return
         harm = data.get("harm")
         if not isinstance(harm, dict):
@@ -320,6 +354,17 @@ class _DocumentChecker:
             )
 
     def check_reporting(self, data: dict[str, Any]) -> None:
+        if data.get("origin") == "external":
+            if "reporting" in data:
+                self.add(
+                    ("reporting",),
+                    "external-reporting",
+                    "an external case study has no reporting obligations of ours: the "
+                    "clocks are the other organisation's; remove reporting, or describe "
+                    "what was reported in the body",
+                    value=False,
+                )
+            return
         today = self.today or build_date()
         self.findings.extend(check_reporting(self.doc, data, self.regimes, today, parse_date))
 

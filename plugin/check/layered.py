@@ -354,7 +354,19 @@ def review_layers(doc: Document, data: dict[str, Any], taxonomy: Taxonomy | None
     factors = _layer_entries(data, "factors")
     ruled_out = _layer_entries(data, "ruled_out")
     items = _layer_entries(data, "action_items")
+    not_examined = _layer_entries(data, "not_examined")
     factor_layers = dict.fromkeys(layer for _, layer in factors)
+    ruled_out_layers = dict.fromkeys(layer for _, layer in ruled_out)
+    for i, layer in not_examined:
+        if layer in factor_layers or layer in ruled_out_layers:
+            where_else = "carries a factor" if layer in factor_layers else "is ruled out"
+            flag(
+                "not-examined-conflict",
+                ("not_examined", i, "layer"),
+                f"layer '{layer}' is not_examined but {where_else}; a layer that was examined "
+                "belongs in one place only: remove this not_examined entry",
+                value=True,
+            )
     for i, layer in ruled_out:
         if layer in factor_layers:
             flag(
@@ -365,7 +377,9 @@ def review_layers(doc: Document, data: dict[str, Any], taxonomy: Taxonomy | None
                 value=True,
             )
     if data.get("status") == "final" and taxonomy is not None:
-        seen = set(factor_layers) | {layer for _, layer in ruled_out}
+        # A layer that could not be examined is accounted for: the page says
+        # so, and a warning would only push authors to pretend.
+        seen = set(factor_layers) | set(ruled_out_layers) | {layer for _, layer in not_examined}
         missing = [layer.id for layer in taxonomy.layers if layer.id not in seen]
         if missing:
             has_key = isinstance(data.get("ruled_out"), list)
@@ -375,9 +389,14 @@ def review_layers(doc: Document, data: dict[str, Any], taxonomy: Taxonomy | None
                 where,
                 f"layer{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
                 f"{'have' if len(missing) > 1 else 'has'} neither a factor nor a ruled_out "
-                "entry; examine each and name a factor, or " + _ruled_out_example(missing, has_key),
+                "entry; examine each and name a factor, or " + _ruled_out_example(missing, has_key)
+                + " (or, where it could not be examined, a not_examined entry saying why)",
             )
+    # A case study's fixes are the other organisation's to make: what it
+    # lists is what was reported, not a plan this library owes.
     addressed = {layer for _, layer in items}
+    if data.get("origin") == "external":
+        addressed |= set(factor_layers)
     first_of: dict[str, int] = {}
     for i, layer in factors:
         first_of.setdefault(layer, i)

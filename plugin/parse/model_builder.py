@@ -11,7 +11,18 @@ from __future__ import annotations
 from typing import Any
 
 from ..dates import day_of
-from ..model import ActionItem, DateLike, Factor, Harm, JsonPath, Postmortem, RuledOut
+from ..model import (
+    ActionItem,
+    DateLike,
+    Factor,
+    Harm,
+    JsonPath,
+    NotExamined,
+    Organization,
+    Postmortem,
+    RuledOut,
+    Source,
+)
 from .frontmatter import Document
 
 
@@ -32,15 +43,15 @@ def build_postmortem(
     items = []
     raw_items: list[dict[str, Any]] = data.get("action_items") or []
     for i, it in enumerate(raw_items):
-        due = dates[("action_items", i, "due")]
+        due = dates.get(("action_items", i, "due"))
         closed = dates.get(("action_items", i, "closed"))
         items.append(
             ActionItem(
                 title=it["title"],
                 layer=it["layer"],
                 type=it["type"],
-                owner=it["owner"],
-                due=day_of(due),
+                owner=it.get("owner"),
+                due=day_of(due) if due else None,
                 status=it["status"],
                 link=it.get("link"),
                 closed=day_of(closed) if closed else None,
@@ -72,11 +83,34 @@ def build_postmortem(
         if isinstance(harm, dict)
         else None,
         factors=tuple(
-            Factor(f["layer"], f["category"], f["summary"]) for f in data.get("factors") or []
+            Factor(
+                f["layer"],
+                f["category"],
+                f["summary"],
+                f.get("basis", "established"),
+                _strs(f.get("systems")),
+            )
+            for f in data.get("factors") or []
         ),
         action_items=tuple(items),
         related=_strs(data.get("related")),
         ruled_out=tuple(RuledOut(r["layer"], r["reason"]) for r in data.get("ruled_out") or []),
+        not_examined=tuple(
+            NotExamined(r["layer"], r["reason"]) for r in data.get("not_examined") or []
+        ),
+        origin=data.get("origin", "internal"),
+        sources=tuple(
+            Source(
+                s["title"],
+                s["url"],
+                day_of(d) if (d := date_at(("sources", i, "published"))) else None,
+            )
+            for i, s in enumerate(data.get("sources") or [])
+        ),
+        organizations=tuple(
+            Organization(o["name"], o["role"]) for o in data.get("organizations") or []
+        ),
+        contained=date_at(("contained",)),
         data=data,
         positions=positions,
     )

@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from ..dates import as_utc
+from ..dates import as_utc, has_day
 from ..ids import SLUG
 from ..model import ActionItem, DateLike, Postmortem
 from ..parse.taxonomy import Taxonomy
@@ -444,7 +444,8 @@ def severity_mix(postmortems: Sequence[Postmortem], id_prefix: str) -> Chart:
 
 
 def _span_hours(start: DateLike | None, end: DateLike | None) -> float | None:
-    if start is None or end is None:
+    # A month-only date would make its first day into a duration nobody measured.
+    if start is None or end is None or not has_day(start) or not has_day(end):
         return None
     hours = (as_utc(end) - as_utc(start)).total_seconds() / 3600
     # Inverted dates are a lint error; a chart must not draw them as negative bars.
@@ -452,10 +453,19 @@ def _span_hours(start: DateLike | None, end: DateLike | None) -> float | None:
 
 
 def time_to_detect_and_resolve(postmortems: Sequence[Postmortem], id_prefix: str) -> Chart:
-    """Median (and max) time from start to detection and detection to resolution, per severity."""
+    """Median (and max) time from start to detection, detection to containment
+    (where recorded) and detection to resolution, per severity, of our own
+    incidents: an external case study's dates are another organisation's."""
     title = "Time to detect and resolve"
-    postmortems = _shown(postmortems)
-    measures = (("detect", "to detect"), ("resolve", "to resolve"))
+    shown = _shown(postmortems)
+    postmortems = [p for p in shown if not p.is_external]
+    external = len(shown) - len(postmortems)
+    contained = any(p.contained is not None for p in postmortems)
+    measures = (
+        (("detect", "to detect"),)
+        + ((("contain", "to contain"),) if contained else ())
+        + (("resolve", "to resolve"),)
+    )
     samples: dict[tuple[str, str], list[float]] = {}
     skipped = dict.fromkeys((name for name, _ in measures), 0)
     for p in postmortems:
@@ -463,6 +473,8 @@ def time_to_detect_and_resolve(postmortems: Sequence[Postmortem], id_prefix: str
             "detect": _span_hours(p.date, p.detected),
             "resolve": _span_hours(p.detected, p.resolved),
         }
+        if contained:
+            spans["contain"] = _span_hours(p.detected, p.contained)
         for name, hours in spans.items():
             if hours is None:
                 skipped[name] += 1
@@ -490,15 +502,20 @@ def time_to_detect_and_resolve(postmortems: Sequence[Postmortem], id_prefix: str
 
     desc = (
         f"Median time in {unit_word} from the incident's start to its detection, and from "
-        "detection to resolution, per severity; each bar is the median, the text gives the "
-        "maximum and the number of incidents."
+        f"detection to {'containment and to ' if contained else ''}resolution, per severity; "
+        "each bar is the median, the text gives the maximum and the number of incidents."
     )
     if any(skipped.values()):
+        # Ongoing incidents (final, not resolved) are among those without a resolution.
         desc += (
-            " Left out for missing or inconsistent dates:"
+            " Left out for missing, month-only or inconsistent dates, or still ongoing:"
             f" {_plural(skipped['detect'], 'incident')} from time to detect,"
-            f" {_plural(skipped['resolve'], 'incident')} from time to resolve."
+            + (f" {_plural(skipped['contain'], 'incident')} from time to contain," if contained else "")
+            + f" {_plural(skipped['resolve'], 'incident')} from time to resolve."
         )
+    if external:
+        studies = _plural(external, "external case study", "external case studies")
+        desc += f" Left out as not our own incidents: {studies}."
     series = [_Series(f"Time {words}", _named_paint(name)) for name, words in measures]
     svg = _bar_chart(id_prefix, title, desc, series, rows)
     table = _table(
@@ -515,12 +532,13 @@ def action_items_by_owner(
 ) -> Chart:
     """Open action items per owner, overdue ones (due before today) stacked separately."""
     title = "Open action items by owner"
-    postmortems = _shown(postmortems)
+    # A case study's items are the other organisation's, not ours to track.
+    postmortems = [p for p in _shown(postmortems) if not p.is_external]
     open_items: Counter[str] = Counter()
     overdue: Counter[str] = Counter()
     items: list[ActionItem] = [a for p in postmortems for a in p.action_items if not a.is_closed]
     for a in items:
-        (overdue if a.is_overdue(today) else open_items)[a.owner] += 1
+        (overdue if a.is_overdue(today) else open_items)[a.owner or "no owner"] += 1
     owners = sorted(
         set(open_items) | set(overdue), key=lambda o: (-(open_items[o] + overdue[o]), o)
     )

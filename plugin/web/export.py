@@ -41,6 +41,13 @@ CSV_COLUMNS: Final = (
     "related",
     "ruled_out",
     "url",
+    # Added after the first release: new columns go last, so scripts that
+    # read columns by position keep working.
+    "origin",
+    "contained",
+    "ongoing",
+    "not_examined",
+    "sources",
 )
 
 
@@ -65,9 +72,19 @@ def incident_record(pm: Postmortem) -> dict[str, Any]:
     does not change are shared with the postmortem's data: read it, do not
     change it."""
     record: dict[str, Any] = dict(pm.data)
-    for key, value in (("date", pm.date), ("detected", pm.detected), ("resolved", pm.resolved)):
+    for key, value in (
+        ("date", pm.date),
+        ("detected", pm.detected),
+        ("contained", pm.contained),
+        ("resolved", pm.resolved),
+    ):
         if key in record:
             record[key] = _iso(value)
+    # Always written, default or not: a reader of the export tells our own
+    # incidents from case studies without knowing the format's defaults.
+    record["origin"] = pm.origin
+    if pm.is_ongoing:
+        record["ongoing"] = True
     items = record.get("action_items")
     if isinstance(items, list):
         record["action_items"] = [_dated(item) for item in items]
@@ -181,11 +198,15 @@ def _row(pm: Postmortem, extra_keys: list[str], cache: ExportCache | None) -> di
         "legal_review": harm.legal_review if harm else None,
         "factors": [f"{f.layer}/{f.category}" for f in pm.factors],
         "action_items": [
-            f"{a.title} ({a.owner}, {a.status}, due {a.due.isoformat()}"
+            f"{a.title} ({a.owner or 'no owner'}, {a.status}"
+            f"{f', due {a.due.isoformat()}' if a.due else ''}"
             f"{f', closed {a.closed.isoformat()}' if a.closed else ''})"
             for a in pm.action_items
         ],
         "ruled_out": [f"{r.layer}: {r.reason}" for r in pm.ruled_out],
+        "ongoing": pm.is_ongoing,
+        "not_examined": [f"{r.layer}: {r.reason}" for r in pm.not_examined],
+        "sources": [f"{src.title} <{src.url}>" for src in pm.sources],
     }
     values.update({k: record.get(k) for k in extra_keys})
     return {k: _cell(v) for k, v in values.items()}
@@ -237,6 +258,8 @@ FINDER_COLUMNS: Final = (
     "systems",
     "layers",
     "categories",
+    "origin",
+    "ongoing",
 )
 # The lists a finder row names by position instead of by value.
 _FINDER_TABLES: Final = ("severities", "statuses", "systems", "layers", "categories")
@@ -271,6 +294,8 @@ def finder_json(postmortems: Iterable[Postmortem]) -> str:
             [code("systems", s) for s in p.systems],
             [code("layers", layer) for layer in p.layers],
             [code("categories", c) for c in p.categories],
+            p.origin,
+            p.is_ongoing,
         ]
         for p in _public(postmortems)
     ]

@@ -21,7 +21,7 @@ import jinja2
 import jinja2.bccache
 from markupsafe import Markup
 
-from ..model import Postmortem
+from ..model import Month, Postmortem
 from ..urls import category_url, incident_url, layer_url, relative_url, system_url
 from .export import ExportCache
 
@@ -31,12 +31,21 @@ _REF_LABELS = {"atlas": "MITRE ATLAS", "avid": "AVID", "gmf": "AIID GMF"}
 def isodate(value: dt.date | dt.datetime | None, with_time: bool = False) -> str:
     if value is None:
         return ""
+    if isinstance(value, Month):
+        # Known only to the month: said as a reader says it, never a made-up day.
+        return value.spelled()
     if isinstance(value, dt.datetime):
         if not with_time:
             return value.date().isoformat()
         zone = value.strftime(" %Z") if value.tzinfo else ""
         return value.strftime("%Y-%m-%d %H:%M") + zone
     return value.isoformat()
+
+
+def sort_key_date(value: dt.date | dt.datetime) -> str:
+    """The date as an ISO string that sorts as the timeline does: a month
+    (`2023-04`) before the days of that month."""
+    return value.isoformat()[:10]
 
 
 def web_url(url: str | None) -> str | None:
@@ -152,6 +161,7 @@ class Renderer:
             category_url=lambda pair: category_url(*pair),
             system_url=system_url,
             isodate=isodate,
+            sortdate=sort_key_date,
             web_url=web_url,
             ref_label=lambda scheme: _REF_LABELS.get(scheme, scheme),
         )

@@ -19,7 +19,7 @@ from ..check.layered import Recurrence, recurrences
 from ..check.library import Library
 from ..check.reporting import STATES, StageStatus
 from ..dates import days_between
-from ..model import ActionItem, Postmortem
+from ..model import ActionItem, DateLike, Factor, Postmortem
 from ..parse.taxonomy import Category, Layer, Taxonomy
 from ..severities import SEVERITIES
 from ..urls import EXPORTS, category_url, incident_url, layer_url, paged_uri, system_url
@@ -36,6 +36,19 @@ ACTION_TYPES: Final = ("prevent", "detect", "mitigate")
 # of the library however large one system's history grows.
 SIMILAR_WINDOW: Final = 6
 SIMILAR_SHOWN: Final = 8
+
+
+ORIGINS: Final = (("internal", "Our own incident"), ("external", "External case study"))
+
+
+def _overdue(item: ActionItem, pm: Postmortem, today: dt.date) -> bool:
+    # A case study's items are another organisation's: never ours to chase.
+    return not pm.is_external and item.is_overdue(today)
+
+
+def _duration(start: DateLike, end: DateLike | None) -> str | None:
+    days = days_between(start, end)
+    return duration_text(days) if days is not None else None
 
 
 def duration_text(days: float | None) -> str:
@@ -55,6 +68,24 @@ class Link:
     id: str
     title: str | None
     url: str | None
+
+
+class FactorEntry(tuple[Category | None, str, str]):
+    """A factor as the incident templates list it: (category, category id,
+    summary), the shape a site's own template overrides unpack, with the
+    whole factor (its basis and systems) beside it as `.factor`."""
+
+    factor: Factor
+
+    def __new__(cls, cat: Category | None, cat_id: str, summary: str, factor: Factor) -> FactorEntry:
+        entry = super().__new__(cls, (cat, cat_id, summary))
+        entry.factor = factor
+        return entry
+
+    def __getnewargs__(self) -> tuple[Category | None, str, str, Factor]:  # type: ignore[override]
+        # Pages are rendered in a second process: unpickled, it is built again whole.
+        cat, cat_id, summary = self
+        return cat, cat_id, summary, self.factor
 
 
 @dataclass(frozen=True)
@@ -149,16 +180,30 @@ class SiteModel:
 
     @cached_property
     def action_rows(self) -> list[ItemRow]:
+        """Every action item, ours first: a case study's items are listed
+        after them, never overdue, because they are not ours to track."""
         rows = [
-            ItemRow(item, pm, item.is_overdue(self.today))
+            ItemRow(item, pm, _overdue(item, pm, self.today))
             for pm in self.incidents
             for item in pm.action_items
         ]
         order = {s: i for i, s in enumerate(ACTION_STATUSES)}
         rows.sort(
-            key=lambda r: (order.get(r.item.status, 9), not r.overdue, r.item.due, r.incident.id)
+            key=lambda r: (
+                r.incident.is_external,
+                order.get(r.item.status, 9),
+                not r.overdue,
+                # An item without a due date sorts after every dated one.
+                (r.item.due is None, r.item.due or dt.date.min),
+                r.incident.id,
+            )
         )
         return rows
+
+    @cached_property
+    def own_action_rows(self) -> list[ItemRow]:
+        """The action items of our own incidents: what the counts count."""
+        return [r for r in self.action_rows if not r.incident.is_external]
 
     @cached_property
     def clocks(self) -> list[StageStatus]:
@@ -214,6 +259,15 @@ class SiteModel:
     # --- layered analysis ------------------------------------------------------------
 
     @cached_property
+    def not_examined_by_layer(self) -> dict[str, list[tuple[Postmortem, str]]]:
+        """Per layer, the incidents whose authors could not examine it, with why."""
+        groups: dict[str, list[tuple[Postmortem, str]]] = defaultdict(list)
+        for pm in self.incidents:  # already newest first
+            for entry in pm.not_examined:
+                groups[entry.layer].append((pm, entry.reason))
+        return dict(groups)
+
+    @cached_property
     def ruled_out_by_layer(self) -> dict[str, list[tuple[Postmortem, str]]]:
         """Per layer, the incidents that examined it and ruled it out, with why."""
         groups: dict[str, list[tuple[Postmortem, str]]] = defaultdict(list)
@@ -226,7 +280,7 @@ class SiteModel:
     def item_counts(self) -> dict[str, list[TypeCounts]]:
         """Per layer, its prevent, detect and mitigate items: open and overdue."""
         counts: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
-        for row in self.action_rows:
+        for row in self.own_action_rows:
             if row.item.is_closed:
                 continue
             entry = counts[(row.item.layer, row.item.type)]
@@ -321,11 +375,14 @@ class SiteModel:
 
     def _layer_extra(self, layer: Layer) -> dict[str, Any]:
         ruled_out = self.ruled_out_by_layer.get(layer.id, [])
+        not_examined = self.not_examined_by_layer.get(layer.id, [])
         return {
             "layer": layer,
             "categories": self.category_counts(layer),
             "ruled_out": ruled_out[:PAGE_SIZE],
             "ruled_out_total": len(ruled_out),
+            "not_examined": not_examined[:PAGE_SIZE],
+            "not_examined_total": len(not_examined),
             "item_counts": self.item_counts.get(layer.id, []),
         }
 
@@ -376,13 +433,13 @@ class SiteModel:
 
     def incident_context(self, pm: Postmortem) -> dict[str, Any]:
         factors_by_layer: list[
-            tuple[Layer | None, str, list[tuple[Category | None, str, str]]]
+            tuple[Layer | None, str, list[FactorEntry]]
         ] = []
         order = {layer.id: i for i, layer in enumerate(self.taxonomy.layers)}
         for layer_id in sorted(pm.layers, key=lambda lid: order.get(lid, len(order))):
             layer = self.taxonomy.layer(layer_id)
             entries = [
-                (self.taxonomy.category(f.category), f.category, f.summary)
+                FactorEntry(self.taxonomy.category(f.category), f.category, f.summary, f)
                 for f in pm.factors
                 if f.layer == layer_id
             ]
@@ -395,19 +452,20 @@ class SiteModel:
             # cards are all held at once while search reads the pages.
             "category_pages": self.by_category,
             "harm_types": harm_types,
-            "time_to_detect": duration_text(days_between(pm.date, pm.detected))
-            if pm.detected
-            else None,
-            "time_to_resolve": duration_text(days_between(pm.date, pm.resolved))
-            if pm.resolved
-            else None,
-            "items": [ItemRow(i, pm, i.is_overdue(self.today)) for i in pm.action_items],
+            # None where a value is missing or only a month: no made-up duration.
+            "time_to_detect": _duration(pm.date, pm.detected),
+            "time_to_contain": _duration(pm.date, pm.contained),
+            "time_to_resolve": _duration(pm.date, pm.resolved),
+            "items": [ItemRow(i, pm, _overdue(i, pm, self.today)) for i in pm.action_items],
             "related": [self.link(r) for r in pm.related],
             "cited_by": [self.link(p.id) for p in self.cited_by.get(pm.id, [])],
             "similar": self.similar(pm),
             "layer_titles": self.layer_titles,
             "obligations": self.clocks_by_id.get(pm.id, []),
             "ruled_out": [(self.taxonomy.layer(r.layer), r.layer, r.reason) for r in pm.ruled_out],
+            "not_examined": [
+                (self.taxonomy.layer(r.layer), r.layer, r.reason) for r in pm.not_examined
+            ],
         }
 
     def search_terms(self, pm: Postmortem) -> list[str]:
@@ -472,6 +530,11 @@ class SiteModel:
                 for s in ("final", "review", "draft")
                 if any(p.status == s for p in self.incidents)
             ],
+            "origin": [
+                (o, label)
+                for o, label in ORIGINS
+                if any(p.origin == o for p in self.incidents)
+            ],
             "layer": [
                 (layer.id, layer.title) for layer in self.taxonomy.layers if layer.id in used_layers
             ],
@@ -507,7 +570,13 @@ class SiteModel:
             (
                 system,
                 len(incidents),
-                sum(1 for p in incidents for i in p.action_items if not i.is_closed),
+                sum(
+                    1
+                    for p in incidents
+                    if not p.is_external
+                    for i in p.action_items
+                    if not i.is_closed
+                ),
             )
             for system, incidents in sorted(self.by_system.items())
         ]
@@ -526,24 +595,29 @@ class SiteModel:
         return dict(found)
 
     def action_summary(self) -> dict[str, Any]:
-        by_status = Counter(r.item.status for r in self.action_rows)
+        own = self.own_action_rows
+        by_status = Counter(r.item.status for r in own)
         owners: dict[str, Counter[str]] = defaultdict(Counter)
-        for r in self.action_rows:
-            owners[r.item.owner][r.item.status] += 1
+        for r in own:
+            owner = r.item.owner or ""
+            owners[owner][r.item.status] += 1
             if r.overdue:
-                owners[r.item.owner]["overdue"] += 1
+                owners[owner]["overdue"] += 1
         return {
             "by_status": [(s, by_status.get(s, 0)) for s in ACTION_STATUSES],
-            "overdue": sum(1 for r in self.action_rows if r.overdue),
+            "overdue": sum(1 for r in own if r.overdue),
+            "external": len(self.action_rows) - len(own),
             "owners": sorted(owners.items(), key=lambda kv: (-kv[1]["overdue"], kv[0])),
             "statuses": ACTION_STATUSES,
         }
 
     def home_context(self) -> dict[str, Any]:
         severity = Counter(p.severity for p in self.incidents)
-        open_rows = [r for r in self.action_rows if not r.item.is_closed]
+        open_rows = [r for r in self.own_action_rows if not r.item.is_closed]
         return {
             "total": len(self.incidents),
+            "external": sum(1 for p in self.incidents if p.is_external),
+            "ongoing": sum(1 for p in self.incidents if p.is_ongoing),
             "layers": self.layer_summaries(),
             "severities": [(s, severity.get(s, 0)) for s in SEVERITIES],
             "latest": self.incidents[:10],
@@ -577,6 +651,8 @@ def _index_row(p: Postmortem) -> str:
             "status": p.status,
             "date": p.date.isoformat()[:10],
             "year": str(p.year),
+            "origin": p.origin,
+            "ongoing": p.is_ongoing,
             "systems": list(p.systems),
             "layers": list(p.layers),
             "categories": list(p.categories),

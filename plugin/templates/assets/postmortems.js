@@ -19,7 +19,8 @@
   function rowValues(tr) {
     return {
       severity: tr.dataset.severity, status: tr.dataset.status, year: tr.dataset.year,
-      layer: tr.dataset.layer, category: tr.dataset.category, system: tr.dataset.system
+      layer: tr.dataset.layer, category: tr.dataset.category, system: tr.dataset.system,
+      origin: tr.dataset.origin
     };
   }
 
@@ -36,13 +37,31 @@
     tr.appendChild(td);
   }
 
+  // A month-only date (2023-04) reads as the server's table writes it.
+  var MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
+                "September", "October", "November", "December"];
+
+  function shownDate(date) {
+    return date.length === 7 ? MONTHS[parseInt(date.slice(5), 10) - 1] + " " + date.slice(0, 4) : date;
+  }
+
+  function badge(td, text, kind) {
+    var span = document.createElement("span");
+    span.className = "pm-badge pm-badge-" + kind;
+    span.textContent = text;
+    td.appendChild(document.createTextNode(" "));
+    td.appendChild(span);
+  }
+
   function rowFromData(r, base) {
     var tr = document.createElement("tr");
     tr.dataset.severity = r.severity; tr.dataset.status = r.status; tr.dataset.year = r.year;
     tr.dataset.layer = r.layers.join(" "); tr.dataset.category = r.categories.join(" ");
     tr.dataset.system = r.systems.join(" "); tr.dataset.date = r.date;
+    tr.dataset.origin = r.origin;
     cell(tr, r.id, new URL(r.url, base).href);
     cell(tr, r.title);
+    if (r.origin === "external") badge(tr.lastChild, "External case study", "external");
     var sev = document.createElement("td");
     var badge = document.createElement("span");
     badge.className = "pm-sev pm-sev-" + r.severity;
@@ -50,7 +69,8 @@
     sev.appendChild(badge);
     tr.appendChild(sev);
     cell(tr, r.status);
-    cell(tr, r.date);
+    if (r.ongoing) badge(tr.lastChild, "Ongoing", "ongoing");
+    cell(tr, shownDate(r.date));
     cell(tr, r.systems.join(", "));
     cell(tr, r.layers.join(", "));
     return tr;
@@ -109,7 +129,8 @@
           status: data.statuses[a[col.status]], date: date, year: date.slice(0, 4),
           url: data.url.replace("{id}", id), systems: names(data.systems, a[col.systems]),
           layers: names(data.layers, a[col.layers]),
-          categories: names(data.categories, a[col.categories])
+          categories: names(data.categories, a[col.categories]),
+          origin: a[col.origin], ongoing: a[col.ongoing]
         };
       }
     };
@@ -191,8 +212,8 @@
         if (!found) continue;
         if (filtering) {
           var r = finder.record(i);
-          if (!matches({ severity: r.severity, status: r.status, year: r.year,
-                         layer: r.layers, category: r.categories, system: r.systems }, filters)) continue;
+          if (!matches({ severity: r.severity, status: r.status, year: r.year, layer: r.layers,
+                         category: r.categories, system: r.systems, origin: r.origin }, filters)) continue;
         }
         total++;
         if (hits.length < SHOWN) hits.push(i);
