@@ -56,7 +56,7 @@ PAGE_TYPES = (
     "guide",
     "404",
 )
-FILTERS = ("severity", "status", "layer", "category", "system", "year")
+FILTERS = ("severity", "status", "origin", "layer", "category", "system", "year")
 # Searches are capped so the suite stays quick however large the library grows.
 MAX_SEARCHES = 6
 
@@ -99,6 +99,7 @@ def _categories(p: dict[str, Any]) -> set[str]:
 FILTER_MATCH: dict[str, Callable[[dict[str, Any], str], bool]] = {
     "severity": lambda p, v: p["severity"] == v,
     "status": lambda p, v: p["status"] == v,
+    "origin": lambda p, v: p["origin"] == v,
     "layer": lambda p, v: v in _layers(p),
     "category": lambda p, v: v in _categories(p),
     "system": lambda p, v: v in p["systems"],
