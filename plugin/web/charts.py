@@ -62,6 +62,7 @@ _NAMED: dict[str, tuple[str, str]] = {
     "open": _SERIES[0],
     "overdue": _SERIES[6],
     "detect": _SERIES[2],
+    "contain": _SERIES[7],
     "resolve": _SERIES[3],
 }
 
