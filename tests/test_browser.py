@@ -47,6 +47,7 @@ PAGE_TYPES = (
     "home",
     "incidents",
     "incident",
+    "case-study",
     "layer",
     "category",
     "system",
@@ -157,11 +158,18 @@ def page_paths(library: Library) -> dict[str, str]:
         library.incidents,
         key=lambda p: (len(p.get("action_items") or ()) + len(p.get("related") or ()), p["id"]),
     )
+    # The external case study with the most sources: badges, basis labels,
+    # unexamined layers and its list of sources.
+    case_study = max(
+        (p for p in library.incidents if p["origin"] == "external"),
+        key=lambda p: (len(p["sources"]), p["id"]),
+    )
     category = library.used("category")[0]
     return {
         "home": "",
         "incidents": "incidents/",
         "incident": incident["url"],
+        "case-study": case_study["url"],
         "layer": f"layers/{library.used('layer')[0]}/",
         "category": f"layers/{library.category_layer[category]}/{category}/",
         "system": f"systems/{library.systems[0]}/",
