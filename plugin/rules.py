@@ -224,8 +224,7 @@ _ALL: Final = (
     Rule(
         "layer-not-considered",
         W,
-        "a final postmortem has neither a factor nor a ruled_out or not_examined entry "
-        "for a layer",
+        "a final postmortem has neither a factor nor a ruled_out or not_examined entry for a layer",
         ANALYSIS,
         advice="examine every layer: name a factor, or rule it out with the reason",
     ),

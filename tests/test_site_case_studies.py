@@ -190,9 +190,7 @@ def test_layers_not_examined_on_incident_and_layer_pages(site: Path) -> None:
     """Unexamined layers are listed with their reasons, apart from ruled-out ones,
     on the incident page and on the layer's page."""
     section = content(site, f"incidents/{CASE}/").find("section", "pm-not-examined")
-    pairs = {
-        div.find("dt").text: div.find("dd").text for div in section.find_all("div")
-    }
+    pairs = {div.find("dt").text: div.find("dd").text for div in section.find_all("div")}
     assert pairs == {
         "Data": "The provider published nothing about <data>.",
         "Human in the loop": "Public accounts say nothing about human review of answers.",
@@ -240,14 +238,12 @@ def test_listings_mark_case_studies_and_offer_the_origin_filter(site: Path) -> N
     """Listing rows carry the badge and `data-origin`; the incidents page filters by origin."""
     article = content(site, "incidents/")
     table = article.table("Incidents")
-    rows = {
-        tr.find("a").text: tr for tr in table.find("tbody").find_all("tr")
-    }
+    rows = {tr.find("a").text: tr for tr in table.find("tbody").find_all("tr")}
     assert rows[CASE].attrs["data-origin"] == "external"
     assert rows[OURS].attrs["data-origin"] == "internal"
     assert "External case study" in rows[CASE].text
     assert "External case study" not in rows[OURS].text
-    select = [s for s in article.find_all("select") if s.attrs.get("name") == "origin"][0]
+    select = next(s for s in article.find_all("select") if s.attrs.get("name") == "origin")
     options = [(o.attrs["value"], o.text) for o in select.find_all("option")]
     assert options == [
         ("", "any"),
@@ -267,9 +263,9 @@ def test_tracker_leaves_case_studies_out_of_its_counts(site: Path) -> None:
     assert [r[0] for r in owners] == ["support-ai-team"]
     items = tracker.table("Action items 1").rows()
     assert [r[0].split()[0] for r in items][-2:] == [CASE, CASE]
-    unknown = [r for r in items if r[1].startswith("Run quality")][0]
+    unknown = next(r for r in items if r[1].startswith("Run quality"))
     assert unknown[4:6] == ["—", "—"]
-    dated = [r for r in items if r[1].startswith("Compare outputs")][0]
+    dated = next(r for r in items if r[1].startswith("Compare outputs"))
     assert dated[5] == "2025-10-01"  # past due, yet not ours to chase
     home = content(site, "")
     glance = " ".join(home.find("ul", "pm-glance").text.split())

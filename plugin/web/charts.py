@@ -510,8 +510,10 @@ def time_to_detect_and_resolve(postmortems: Sequence[Postmortem], id_prefix: str
         # Ongoing incidents (final, not resolved) are among those without a resolution.
         desc += (
             " Left out for missing, month-only or inconsistent dates, or still ongoing:"
-            f" {_plural(skipped['detect'], 'incident')} from time to detect,"
-            + (f" {_plural(skipped['contain'], 'incident')} from time to contain," if contained else "")
+            + "".join(
+                f" {_plural(skipped[name], 'incident')} from time {words},"
+                for name, words in measures[:-1]
+            )
             + f" {_plural(skipped['resolve'], 'incident')} from time to resolve."
         )
     if external:

@@ -77,12 +77,14 @@ class FactorEntry(tuple[Category | None, str, str]):
 
     factor: Factor
 
-    def __new__(cls, cat: Category | None, cat_id: str, summary: str, factor: Factor) -> FactorEntry:
+    def __new__(
+        cls, cat: Category | None, cat_id: str, summary: str, factor: Factor
+    ) -> FactorEntry:
         entry = super().__new__(cls, (cat, cat_id, summary))
         entry.factor = factor
         return entry
 
-    def __getnewargs__(self) -> tuple[Category | None, str, str, Factor]:  # type: ignore[override]
+    def __getnewargs__(self) -> tuple[Category | None, str, str, Factor]:
         # Pages are rendered in a second process: unpickled, it is built again whole.
         cat, cat_id, summary = self
         return cat, cat_id, summary, self.factor
@@ -432,9 +434,7 @@ class SiteModel:
             )
 
     def incident_context(self, pm: Postmortem) -> dict[str, Any]:
-        factors_by_layer: list[
-            tuple[Layer | None, str, list[FactorEntry]]
-        ] = []
+        factors_by_layer: list[tuple[Layer | None, str, list[FactorEntry]]] = []
         order = {layer.id: i for i, layer in enumerate(self.taxonomy.layers)}
         for layer_id in sorted(pm.layers, key=lambda lid: order.get(lid, len(order))):
             layer = self.taxonomy.layer(layer_id)
@@ -531,9 +531,7 @@ class SiteModel:
                 if any(p.status == s for p in self.incidents)
             ],
             "origin": [
-                (o, label)
-                for o, label in ORIGINS
-                if any(p.origin == o for p in self.incidents)
+                (o, label) for o, label in ORIGINS if any(p.origin == o for p in self.incidents)
             ],
             "layer": [
                 (layer.id, layer.title) for layer in self.taxonomy.layers if layer.id in used_layers
