@@ -143,13 +143,14 @@ def test_taxonomy_file_passes_its_own_schema(taxonomy: Path) -> None:
     assert loaded is not None and loaded.layers
 
 
-def test_default_taxonomy_has_the_four_layers_and_20_to_30_categories() -> None:
-    """schema/taxonomy.yml has model, data, human-in-the-loop, process and 20-30 categories."""
+def test_default_taxonomy_has_the_four_layers_and_20_to_35_categories() -> None:
+    """schema/taxonomy.yml has model, data, human-in-the-loop, process and 20-35 categories
+    (33 since spec 3 added the categories recent public incidents needed)."""
     taxonomy, findings = load_taxonomy(REPO / "schema" / "taxonomy.yml", "taxonomy.yml")
     assert findings == [] and taxonomy is not None
     assert [layer.id for layer in taxonomy.layers] == DEFAULT_LAYERS
     assert all(layer.categories for layer in taxonomy.layers)
-    assert 20 <= len(taxonomy.categories) <= 30
+    assert 20 <= len(taxonomy.categories) <= 35
     assert taxonomy.harm_types, "harm types are part of the default taxonomy"
     ids = [c.id for layer in taxonomy.layers for c in layer.categories]
     assert len(ids) == len(set(ids)), "category ids must be unique across layers"

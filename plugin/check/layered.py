@@ -389,9 +389,8 @@ def review_layers(doc: Document, data: dict[str, Any], taxonomy: Taxonomy | None
                 where,
                 f"layer{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
                 f"{'have' if len(missing) > 1 else 'has'} neither a factor nor a ruled_out "
-                "entry; examine each and name a factor, or "
-                + _ruled_out_example(missing, has_key)
-                + " (or, where it could not be examined, a not_examined entry saying why)",
+                "entry; examine each and name a factor (or, where it could not be examined, "
+                "a not_examined entry saying why), or " + _ruled_out_example(missing, has_key),
             )
     # A case study's fixes are the other organisation's to make: what it
     # lists is what was reported, not a plan this library owes.

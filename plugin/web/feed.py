@@ -81,11 +81,9 @@ def atom_feed(
         _sub(entry, "link", rel="alternate", type="text/html", href=url(path))
         for author in p.authors:
             _sub(_sub(entry, "author"), "name", author)
-        # Said in the text, where every feed reader shows it.
-        marks = ("External case study. " if p.is_external else "") + (
-            "Ongoing. " if p.is_ongoing else ""
-        )
-        _sub(entry, "summary", marks + p.summary, type="text")
+        # A case study is said in the text, where every feed reader shows it.
+        mark = "External case study. " if p.is_external else ""
+        _sub(entry, "summary", mark + p.summary, type="text")
         for kind, terms in (("system", p.systems), ("layer", p.layers)):
             for term in terms:
                 attrs = {"term": term, "label": f"{kind}: {term}"}
@@ -94,8 +92,6 @@ def atom_feed(
                 _sub(entry, "category", **attrs)
         if p.is_external:
             _sub(entry, "category", term="external", label="origin: External case study")
-        if p.is_ongoing:
-            _sub(entry, "category", term="ongoing", label="status: ongoing")
 
     ET.indent(feed)
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="unicode")

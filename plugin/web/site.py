@@ -649,8 +649,6 @@ def _index_row(p: Postmortem) -> str:
             "status": p.status,
             "date": p.date.isoformat()[:10],
             "year": str(p.year),
-            "origin": p.origin,
-            "ongoing": p.is_ongoing,
             "systems": list(p.systems),
             "layers": list(p.layers),
             "categories": list(p.categories),
