@@ -92,19 +92,19 @@ class ActionItem:
 
 
 @dataclass(frozen=True)
-class RuledOut:
+class LayerNote:
+    """A layer of the taxonomy accounted for without a factor, and why."""
+
+    layer: str
+    reason: str
+
+
+class RuledOut(LayerNote):
     """A layer examined and found not to contribute."""
 
-    layer: str
-    reason: str
 
-
-@dataclass(frozen=True)
-class NotExamined:
-    """A layer the authors could not examine, and why."""
-
-    layer: str
-    reason: str
+class NotExamined(LayerNote):
+    """A layer the authors could not examine."""
 
 
 @dataclass(frozen=True)

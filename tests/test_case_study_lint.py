@@ -40,8 +40,10 @@ def scaffolded(write_site: Callable[..., Path], monkeypatch: pytest.MonkeyPatch)
     monkeypatch.chdir(root)
     result = CliRunner().invoke(
         cli,
-        ["new", "Assistant invented a policy", "--severity", "SEV3", "--system", "bot"]
-        + ["--date", "2025-03-14", "--no-reporting"],
+        [
+            *("new", "Assistant invented a policy", "--severity", "SEV3", "--system", "bot"),
+            *("--date", "2025-03-14", "--no-reporting"),
+        ],
     )
     assert result.exit_code == 0, result.output
     path = Path(result.stdout.strip().splitlines()[-1])

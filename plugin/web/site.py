@@ -19,7 +19,7 @@ from ..check.layered import Recurrence, recurrences
 from ..check.library import Library
 from ..check.reporting import STATES, StageStatus
 from ..dates import days_between
-from ..model import ActionItem, DateLike, Factor, Postmortem
+from ..model import ActionItem, DateLike, Factor, LayerNote, Postmortem
 from ..parse.taxonomy import Category, Layer, Taxonomy
 from ..severities import SEVERITIES
 from ..urls import EXPORTS, category_url, incident_url, layer_url, paged_uri, system_url
@@ -261,20 +261,21 @@ class SiteModel:
     # --- layered analysis ------------------------------------------------------------
 
     @cached_property
-    def not_examined_by_layer(self) -> dict[str, list[tuple[Postmortem, str]]]:
-        """Per layer, the incidents whose authors could not examine it, with why."""
-        groups: dict[str, list[tuple[Postmortem, str]]] = defaultdict(list)
-        for pm in self.incidents:  # already newest first
-            for entry in pm.not_examined:
-                groups[entry.layer].append((pm, entry.reason))
-        return dict(groups)
-
-    @cached_property
     def ruled_out_by_layer(self) -> dict[str, list[tuple[Postmortem, str]]]:
         """Per layer, the incidents that examined it and ruled it out, with why."""
+        return self._notes_by_layer(lambda pm: pm.ruled_out)
+
+    @cached_property
+    def not_examined_by_layer(self) -> dict[str, list[tuple[Postmortem, str]]]:
+        """Per layer, the incidents whose authors could not examine it, with why."""
+        return self._notes_by_layer(lambda pm: pm.not_examined)
+
+    def _notes_by_layer(
+        self, notes: Callable[[Postmortem], Iterable[LayerNote]]
+    ) -> dict[str, list[tuple[Postmortem, str]]]:
         groups: dict[str, list[tuple[Postmortem, str]]] = defaultdict(list)
         for pm in self.incidents:  # already newest first
-            for entry in pm.ruled_out:
+            for entry in notes(pm):
                 groups[entry.layer].append((pm, entry.reason))
         return dict(groups)
 
@@ -462,11 +463,12 @@ class SiteModel:
             "similar": self.similar(pm),
             "layer_titles": self.layer_titles,
             "obligations": self.clocks_by_id.get(pm.id, []),
-            "ruled_out": [(self.taxonomy.layer(r.layer), r.layer, r.reason) for r in pm.ruled_out],
-            "not_examined": [
-                (self.taxonomy.layer(r.layer), r.layer, r.reason) for r in pm.not_examined
-            ],
+            "ruled_out": self._with_layers(pm.ruled_out),
+            "not_examined": self._with_layers(pm.not_examined),
         }
+
+    def _with_layers(self, notes: Iterable[LayerNote]) -> list[tuple[Layer | None, str, str]]:
+        return [(self.taxonomy.layer(n.layer), n.layer, n.reason) for n in notes]
 
     def search_terms(self, pm: Postmortem) -> list[str]:
         """What an incident should be found by whatever its wording: its id,
