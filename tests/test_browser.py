@@ -885,6 +885,38 @@ def test_finder_filters_by_id_title_summary_system_and_category(
     assert tab.errors == [], "\n".join(tab.errors)
 
 
+def test_finder_rows_keep_the_case_study_badge_and_the_origin_filter(
+    open_tab: Callable[[str], Tab], library: Library
+) -> None:
+    """Rows the finder draws say "External case study" as the server's rows do,
+    show a month-only date as the month, and combine with the origin filter."""
+    tab = open_tab("light")
+    tab.open("incidents/")
+    page = tab.page
+    count = page.locator("form[data-pm-filter] [data-pm-count]")
+    external = sorted(p["id"] for p in library.incidents if p["origin"] == "external")
+    year = max(p["date"][:4] for p in library.incidents if p["origin"] == "external")
+    find(page, year)
+    page.locator("form[data-pm-filter] select[name=origin]").select_option("external")
+    expected = sorted(
+        finder_expected(library.incidents, library.category_titles, year) & set(external)
+    )
+    expect(count).to_have_text(f"{len(expected)} matching")
+    assert sorted(visible_rows(page)) == expected
+    rows = page.locator("table[data-pm-table] tbody tr")
+    for i in range(rows.count()):
+        row = rows.nth(i)
+        assert row.get_attribute("data-origin") == "external"
+        expect(row.locator(".pm-badge-external")).to_have_text("External case study")
+    months = [p for p in library.incidents if len(p["date"]) == 7]
+    for p in months:
+        find(page, p["id"])
+        page.locator("form[data-pm-filter] select[name=origin]").select_option("")
+        expect(count).to_have_text("1 matching")
+        assert re.fullmatch(r"[A-Z][a-z]+ \d{4}", rows.first.locator("td").nth(4).inner_text())
+    assert tab.errors == [], "\n".join(tab.errors)
+
+
 def test_finder_reaches_every_page_and_combines_with_filters(
     browser: Browser, paged_site: tuple[str, list[dict[str, Any]]], library: Library
 ) -> None:

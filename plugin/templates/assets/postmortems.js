@@ -45,7 +45,7 @@
     return date.length === 7 ? MONTHS[parseInt(date.slice(5), 10) - 1] + " " + date.slice(0, 4) : date;
   }
 
-  function badge(td, text, kind) {
+  function addBadge(td, text, kind) {
     var span = document.createElement("span");
     span.className = "pm-badge pm-badge-" + kind;
     span.textContent = text;
@@ -61,7 +61,7 @@
     tr.dataset.origin = r.origin;
     cell(tr, r.id, new URL(r.url, base).href);
     cell(tr, r.title);
-    if (r.origin === "external") badge(tr.lastChild, "External case study", "external");
+    if (r.origin === "external") addBadge(tr.lastChild, "External case study", "external");
     var sev = document.createElement("td");
     var badge = document.createElement("span");
     badge.className = "pm-sev pm-sev-" + r.severity;
@@ -69,7 +69,7 @@
     sev.appendChild(badge);
     tr.appendChild(sev);
     cell(tr, r.status);
-    if (r.ongoing) badge(tr.lastChild, "Ongoing", "ongoing");
+    if (r.ongoing) addBadge(tr.lastChild, "Ongoing", "ongoing");
     cell(tr, shownDate(r.date));
     cell(tr, r.systems.join(", "));
     cell(tr, r.layers.join(", "));
