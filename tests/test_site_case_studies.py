@@ -330,3 +330,14 @@ def test_feed_marks_case_studies(site: Path) -> None:
     assert "external" in terms
     ours = entries["Support assistant invented a refund policy"]
     assert not ours.findtext("a:summary", namespaces=ns).startswith(("External", "Ongoing"))
+
+
+def test_category_page_says_which_of_its_factors_are_not_established(site: Path) -> None:
+    """A category page lists the incidents whose factor of that category is
+    suspected or alleged, with the basis; established ones are not listed."""
+    defects = content(site, "layers/model/serving-defect/")
+    rows = defects.table("1 factors of this category that are not established").rows()
+    assert rows == [[CASE, "suspected", "A compiler bug sometimes dropped the most likely token."]]
+    monitoring = content(site, "layers/process/monitoring-gap/")
+    assert monitoring.table("1 factors").rows()[0][:2] == [CASE, "alleged"]
+    assert content(site, "layers/model/hallucination/").find_all("section", "pm-uncertain") == []

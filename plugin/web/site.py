@@ -391,6 +391,7 @@ class SiteModel:
 
     def _category_extra(self, layer: Layer, cat: Category) -> dict[str, Any]:
         return {
+            "uncertain": self.uncertain_factors(layer, cat)[:PAGE_SIZE],
             "layer": layer,
             "category": cat,
             "action_rows": self.items_addressing(cat),
@@ -579,6 +580,17 @@ class SiteModel:
                 ),
             )
             for system, incidents in sorted(self.by_system.items())
+        ]
+
+    def uncertain_factors(self, layer: Layer, cat: Category) -> list[tuple[Postmortem, Factor]]:
+        """Incidents whose factor of this category is only suspected or alleged,
+        newest first: a reader weighing a category's incidents should know
+        which of them rest on claims no one verified."""
+        return [
+            (p, f)
+            for p in self.by_category.get(cat.id, [])
+            for f in p.factors
+            if f.layer == layer.id and f.category == cat.id and f.basis != "established"
         ]
 
     def items_addressing(self, cat: Category) -> list[ItemRow]:
