@@ -138,3 +138,14 @@ def test_bad_month_and_containment_dates_are_findings(
     line = next(i for i, ln in enumerate(text.splitlines(), 1) if ln.startswith(line_of))
     assert (rule, line) in found, proc.stdout
     assert proc.returncode == 1
+
+
+def test_case_study_without_sources_says_what_it_needs(write_site: Callable[..., Path]) -> None:
+    """An external case study without sources is told what sources are for."""
+    root = write_site({"INC-2025-014.md": postmortem_text(origin="external")})
+    proc = run_cli("lint", cwd=root)
+    assert proc.returncode == 1
+    assert (
+        "error required: an external case study (origin: external) needs 'sources': list the "
+        "public sources it is written from, each with title and url"
+    ) in proc.stdout

@@ -182,6 +182,11 @@ def _required_message(err: ValidationError, name: str, missing: str) -> str:
             "a final postmortem needs 'factors': add at least one contributing factor "
             "with layer, category and summary"
         )
+    if "then" in err.schema_path and missing == "sources":
+        return (
+            "an external case study (origin: external) needs 'sources': list the public "
+            "sources it is written from, each with title and url"
+        )
     if where:
         return f"{where}missing the required key '{missing}'"
     return f"missing the required key '{missing}'"
