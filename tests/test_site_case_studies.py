@@ -341,3 +341,10 @@ def test_category_page_says_which_of_its_factors_are_not_established(site: Path)
     monitoring = content(site, "layers/process/monitoring-gap/")
     assert monitoring.table("1 factors").rows()[0][:2] == [CASE, "alleged"]
     assert content(site, "layers/model/hallucination/").find_all("section", "pm-uncertain") == []
+
+
+def test_guide_tells_authors_about_unexamined_layers(site: Path) -> None:
+    """The guide's walk through the layers says where a layer no one could examine goes."""
+    text = " ".join(content(site, "guide/").text.split())
+    assert "under not_examined with the reason instead" in text
+    assert "(not-examined-conflict)" in text
