@@ -69,6 +69,13 @@ _ALL: Final = (
     Rule("file-too-large", E, "the file is larger than a postmortem may be", FILE),
     Rule("unreadable", E, "the file cannot be read from disk", FILE),
     Rule("front-matter-unclosed", E, "the front matter opened with '---' is never closed", FILE),
+    Rule(
+        "front-matter-not-first",
+        E,
+        "front matter that does not start on the file's first line, which MkDocs would publish "
+        "as text: the file is withheld",
+        FILE,
+    ),
     Rule("yaml-syntax", E, "the front matter is not valid YAML", FILE),
     Rule("yaml-duplicate-key", E, "a key is written twice in one mapping", FILE),
     Rule("yaml-tag", E, "a YAML tag (!!python/..., !custom) that front matter may not use", FILE),
@@ -172,6 +179,18 @@ _ALL: Final = (
         "leftover-file",
         E,
         "a merge or editor leftover (*.orig, *.rej, *.bak, *~, .#*, *.swp, *.tmp): never published",
+        PUBLICATION,
+    ),
+    Rule(
+        "visibility-value",
+        E,
+        "a visibility other than internal or restricted, in a page or a .meta.yml: withheld",
+        PUBLICATION,
+    ),
+    Rule(
+        "meta-file",
+        E,
+        "a .meta.yml that cannot be read: the Markdown below its folder is withheld",
         PUBLICATION,
     ),
     Rule(

@@ -35,6 +35,7 @@ from .blameless import review as review_language
 from .body import check_body
 from .hints import related_hints
 from .layered import review_layers
+from .publication import page_visibility_findings
 from .reporting import check_reporting
 from .schema_messages import SchemaReporter, describe, did_you_mean
 
@@ -102,7 +103,11 @@ class _DocumentChecker:
         data = doc.data
         # Duplicate keys or a refused tag still leave data worth checking;
         # unreadable YAML does not.
-        if not is_pm or (data is None and doc.findings):
+        if not is_pm:
+            # A page's own visibility decides its publication: a typo is an error.
+            self.findings += page_visibility_findings(doc)
+            return CheckedDocument(doc, is_pm, self.findings)
+        if data is None and doc.findings:
             return CheckedDocument(doc, is_pm, self.findings)
         if not doc.has_front_matter or data is None:
             keys = "the keys id, title, status, severity, date, summary, systems"

@@ -406,3 +406,11 @@ def write(new: Plan) -> None:
         raise AlreadyExists(f"{new.path} already exists; nothing was written") from exc
     except OSError as exc:
         raise AuthoringError(f"cannot write {new.path}: {exc.strerror or exc}") from exc
+
+
+def scaffold_texts(taxonomy: Taxonomy | None) -> list[str]:
+    """The prompts `new` writes into every draft, as written there: they are
+    the guide's text too, so a draft that still holds them tells nothing."""
+    layers = _layers_text(taxonomy)
+    prompts = [p.replace("{layers}", layers) for p in SECTION_PROMPTS.values()]
+    return [SUMMARY_PLACEHOLDER, OTHER_SECTION_PROMPT, *prompts]
