@@ -94,7 +94,13 @@ def build_instant() -> dt.datetime:
 
 def end_of_day(day: dt.date) -> dt.datetime:
     """24:00 UTC of `day`: everything that happened on that day has happened."""
-    return dt.datetime.combine(day, dt.time(), dt.UTC) + dt.timedelta(days=1)
+    start = dt.datetime.combine(day, dt.time(), dt.UTC)
+    # 9999-12-31 has no next midnight Python can hold: its last instant stands in.
+    return (
+        start + dt.timedelta(days=1)
+        if day < dt.date.max
+        else dt.datetime.max.replace(tzinfo=dt.UTC)
+    )
 
 
 def instant_of(day: dt.date) -> dt.datetime:
