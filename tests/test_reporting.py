@@ -462,21 +462,31 @@ def library_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_site_at(tmp_path_factory.mktemp("reporting"), LIBRARY)
 
 
-@pytest.fixture(scope="module")
-def built(library_root: Path) -> Path:
-    """The library built strictly, as of TODAY through SOURCE_DATE_EPOCH."""
-    out = library_root / "site"
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": EPOCH}
+def build_strictly(
+    root: Path, epoch: str, tz: str | None = None
+) -> tuple[Path, subprocess.CompletedProcess[str]]:
+    """`mkdocs build --strict` of root as of SOURCE_DATE_EPOCH, the machine's clock in `tz`."""
+    out = root / "site"
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": epoch}
     env["PYTHONWARNINGS"] = "ignore"
+    if tz is not None:
+        env["TZ"] = tz
     proc = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(out)],
-        cwd=library_root,
+        cwd=root,
         env=env,
         capture_output=True,
         text=True,
         timeout=300,
         check=False,
     )
+    return out, proc
+
+
+@pytest.fixture(scope="module")
+def built(library_root: Path) -> Path:
+    """The library built strictly, as of TODAY through SOURCE_DATE_EPOCH."""
+    out, proc = build_strictly(library_root, EPOCH)
     # Clocks ran out on unchanged docs: that must not fail a strict build.
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "reporting-overdue" in proc.stderr
@@ -484,10 +494,13 @@ def built(library_root: Path) -> Path:
 
 
 def postmortems(
-    root: Path, *args: str, epoch: str | None = None
+    root: Path, *args: str, epoch: str | None = None, tz: str | None = None
 ) -> subprocess.CompletedProcess[str]:
-    """The installed command, never attached to a terminal (so `new` never waits on a prompt)."""
+    """The installed command, never attached to a terminal (so `new` never waits on a
+    prompt), on the machine's clock set to `tz` where one is given."""
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    if tz is not None:
+        env["TZ"] = tz
     env.pop("SOURCE_DATE_EPOCH", None)
     if epoch is not None:
         env["SOURCE_DATE_EPOCH"] = epoch

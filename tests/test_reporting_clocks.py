@@ -9,15 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import postmortem_text
 from mkdocs_postmortems.check.reporting import read_reporting, statuses
 from mkdocs_postmortems.dates import parse_date
 from mkdocs_postmortems.parse.regimes import (
@@ -27,6 +24,8 @@ from mkdocs_postmortems.parse.regimes import (
     parse_regimes,
 )
 from sitekit import all_files, content, write_site_at
+from test_reporting import _incident, build_strictly
+from test_reporting import postmortems as run_postmortems
 
 MINUTE = dt.timedelta(minutes=1)
 ZONES = ("UTC", "America/Los_Angeles", "Pacific/Kiritimati")
@@ -143,10 +142,7 @@ def test_a_month_after_the_notification_ends_on_the_leap_day() -> None:
 def test_the_after_clock_counts_from_the_deadline_while_the_stage_is_unfiled() -> None:
     """DORA intermediate report: 72 h after the initial notification's filing, or, while it
     is not filed, after its deadline (aware 1 Sept 08:00 UTC + 24 h = 2 Sept 08:00 UTC)."""
-    block = {
-        "aware": "2026-09-01T08:00:00Z",
-        "obligations": [obligation("dora-art19", "major-ict-incident")],
-    }
+    block = dora(None)
     assert edges(block, "intermediate-report", utc(2026, 9, 5, 8)) == ON_TIME
     filed = {
         **block,
@@ -195,42 +191,32 @@ def test_a_plain_filing_counts_at_the_dates_last_instant_anywhere(filed: str, st
     assert rows_of(block, utc(2026, 10, 1))["notification"] == ("2026-09-12T10:00:00Z", state)
 
 
+def dora(classified: str | None) -> dict[str, Any]:
+    """DORA from aware 1 Sept 2026 08:00 UTC, classified as major at `classified`."""
+    anchors = {"classified": classified} if classified else {}
+    ob = obligation("dora-art19", "major-ict-incident", anchors=anchors)
+    return {"aware": "2026-09-01T08:00:00Z", "obligations": [ob]}
+
+
 # --- earliest of, anchors, waiting -------------------------------------------------
 
 
 def test_dora_initial_notification_is_the_earliest_of_its_clocks() -> None:
     """Classified 1 Sept 12:00 UTC: 4 h later (16:00) beats 24 h after aware (2 Sept 08:00)."""
-    block = {
-        "aware": "2026-09-01T08:00:00Z",
-        "obligations": [
-            obligation(
-                "dora-art19", "major-ict-incident", anchors={"classified": "2026-09-01T12:00:00Z"}
-            )
-        ],
-    }
+    block = dora("2026-09-01T12:00:00Z")
     assert edges(block, "initial-notification", utc(2026, 9, 1, 16)) == ON_TIME
     assert filed_edges(block, "initial-notification", utc(2026, 9, 1, 16)) == FILED
 
 
 def test_dora_initial_notification_is_overdue_a_day_after_aware_without_classification() -> None:
     """`classified` never recorded: the 24-hour clock from aware still runs out (2 Sept 08:00)."""
-    block = {
-        "aware": "2026-09-01T08:00:00Z",
-        "obligations": [obligation("dora-art19", "major-ict-incident")],
-    }
+    block = dora(None)
     assert edges(block, "initial-notification", utc(2026, 9, 2, 8)) == ON_TIME
 
 
 def test_a_late_classification_does_not_move_the_24_hour_limit() -> None:
     """Classified 2 Sept 06:00 UTC: 4 h later is 10:00, after the 24-hour limit of 08:00."""
-    block = {
-        "aware": "2026-09-01T08:00:00Z",
-        "obligations": [
-            obligation(
-                "dora-art19", "major-ict-incident", anchors={"classified": "2026-09-02T06:00:00Z"}
-            )
-        ],
-    }
+    block = dora("2026-09-02T06:00:00Z")
     assert edges(block, "initial-notification", utc(2026, 9, 2, 8)) == ON_TIME
 
 
@@ -247,22 +233,21 @@ def test_a_stage_waits_for_its_anchor_and_a_recorded_anchor_counts_only_from_the
     assert rows_of(block, utc(2026, 11, 24, 20, 1))["form-8-k"][1] == "due"
 
 
+def form_8_k(aware: str, determined: str) -> dict[str, Any]:
+    """A reporting block with the SEC's Form 8-K obligation, materiality determined."""
+    sec = obligation(
+        "sec-8k-item105", "material-cybersecurity-incident", anchors={"determined": determined}
+    )
+    return {"aware": aware, "obligations": [sec]}
+
+
 # --- business days -------------------------------------------------------------------
 
 
 def test_four_business_days_skip_thanksgiving() -> None:
     """Determined Tue 24 Nov 2026 15:00 New York: Wed 25 (1), Thu 26 is Thanksgiving, Fri 27
     (2), Mon 30 (3), Tue 1 Dec (4); its end in New York (EST) is 2 Dec 05:00 UTC."""
-    block = {
-        "aware": "2026-11-20T09:00:00-05:00",
-        "obligations": [
-            obligation(
-                "sec-8k-item105",
-                "material-cybersecurity-incident",
-                anchors={"determined": "2026-11-24T15:00:00-05:00"},
-            )
-        ],
-    }
+    block = form_8_k("2026-11-20T09:00:00-05:00", "2026-11-24T15:00:00-05:00")
     assert edges(block, "form-8-k", utc(2026, 12, 2, 5)) == ON_TIME
     assert filed_edges(block, "form-8-k", utc(2026, 12, 2, 5)) == FILED
 
@@ -271,16 +256,7 @@ def test_business_days_across_the_autumn_daylight_saving_change() -> None:
     """Determined Thu 29 Oct 2026 (a plain date: that day as written): Fri 30 (1), Mon 2 Nov
     (2), Tue 3 (3), Wed 4 (4); New York left daylight-saving time on 1 Nov, so the end of
     4 Nov is 5 Nov 05:00 UTC, not 04:00."""
-    block = {
-        "aware": "2026-10-28T09:00:00Z",
-        "obligations": [
-            obligation(
-                "sec-8k-item105",
-                "material-cybersecurity-incident",
-                anchors={"determined": "2026-10-29"},
-            )
-        ],
-    }
+    block = form_8_k("2026-10-28T09:00:00Z", "2026-10-29")
     assert edges(block, "form-8-k", utc(2026, 11, 5, 5)) == ON_TIME
 
 
@@ -290,16 +266,7 @@ def test_business_days_count_the_anchors_day_in_the_regimes_zone() -> None:
     assert business_deadline(dt.date(2026, 7, 2), 4, "us-federal", "America/New_York") == utc(
         2026, 7, 10, 4
     )
-    block = {
-        "aware": "2026-07-01T09:00:00Z",
-        "obligations": [
-            obligation(
-                "sec-8k-item105",
-                "material-cybersecurity-incident",
-                anchors={"determined": "2026-07-03T02:00:00Z"},
-            )
-        ],
-    }
+    block = form_8_k("2026-07-01T09:00:00Z", "2026-07-03T02:00:00Z")
     assert edges(block, "form-8-k", utc(2026, 7, 10, 4)) == ON_TIME
 
 
@@ -449,19 +416,6 @@ def test_regimes_that_say_the_new_forms_wrongly_are_findings(deadline: str, mess
 # --- the CLI under any TZ ------------------------------------------------------------------
 
 
-def _incident(pm_id: str, reporting: str, **overrides: object) -> str:
-    fields: dict[str, object] = {
-        "id": pm_id,
-        "title": f"Incident {pm_id}",
-        "date": "2026-09-01",
-        "detected": None,
-        "resolved": None,
-        "reporting": reporting,
-    }
-    fields.update(overrides)
-    return postmortem_text(**fields)
-
-
 LIBRARY = {
     # The issue's case: a 02:00 UTC deadline, checked at 03:34 UTC the same day.
     "INC-2026-101.md": _incident(
@@ -547,22 +501,8 @@ def library_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def postmortems(
     root: Path, *args: str, tz: str = "UTC", epoch: str | None = EPOCH
 ) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "TZ": tz}
-    env.pop("SOURCE_DATE_EPOCH", None)
-    if epoch is not None:
-        env["SOURCE_DATE_EPOCH"] = epoch
-    proc = subprocess.run(
-        [str(Path(sys.executable).with_name("postmortems")), *args],
-        cwd=root,
-        stdin=subprocess.DEVNULL,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert "Traceback" not in proc.stdout + proc.stderr, proc.stderr
-    return proc
+    """The installed command, as of 17 Sept 03:34 UTC unless told otherwise."""
+    return run_postmortems(root, *args, epoch=epoch, tz=tz)
 
 
 @pytest.mark.parametrize(
@@ -690,23 +630,8 @@ def test_unknown_stage_suggests_only_a_typos_distance(write_site: Callable[..., 
 
 @pytest.fixture(scope="module")
 def built(library_root: Path) -> Path:
-    out = library_root / "site"
-    env = {
-        **os.environ,
-        "NO_MKDOCS_2_WARNING": "1",
-        "SOURCE_DATE_EPOCH": EPOCH,
-        "TZ": "Pacific/Kiritimati",
-    }
-    env["PYTHONWARNINGS"] = "ignore"
-    proc = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(out)],
-        cwd=library_root,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    """Built strictly as of 17 Sept 03:34 UTC, on a machine whose calendar is a day ahead."""
+    out, proc = build_strictly(library_root, EPOCH, tz="Pacific/Kiritimati")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     return out
 

@@ -256,7 +256,7 @@ def parse_regimes(raw: bytes, path: str) -> tuple[Regimes | None, list[Finding]]
                 where: JsonPath = ("regimes", i, "triggers", j, "deadlines", k)
                 if d["stage"] in earlier:
                     problem((*where, "stage"), f"stage '{d['stage']}' is listed twice")
-                deadlines.append(_deadline(d, where, t["id"], earlier, problem))
+                deadlines.append(_deadline(d, where, _Place(t["id"], earlier, problem)))
                 earlier.append(d["stage"])
             triggers.append(
                 Trigger(t["id"], t["title"], tuple(deadlines), t.get("description", ""))
@@ -272,14 +272,19 @@ def parse_regimes(raw: bytes, path: str) -> tuple[Regimes | None, list[Finding]]
 _KINDS: Final = ("within", "within_business_days", "earliest")
 
 
-def _deadline(
-    d: dict[str, Any],
-    where: JsonPath,
-    trigger_id: str,
-    earlier: list[str],
-    problem: Callable[[JsonPath, str], None],
-) -> Deadline:
+@dataclass(frozen=True)
+class _Place:
+    """Where in the file a deadline is read: its trigger, the stages before it,
+    and where its problems go."""
+
+    trigger_id: str
+    earlier: list[str]
+    problem: Callable[[JsonPath, str], None]
+
+
+def _deadline(d: dict[str, Any], where: JsonPath, place: _Place) -> Deadline:
     """One `deadlines` entry the schema accepted, with the rules a schema cannot say."""
+    problem = place.problem
     kinds = [k for k in _KINDS if k in d]
     on_request = d.get("on_request") is True
     if len(kinds) > 1:
@@ -297,14 +302,12 @@ def _deadline(
                 f"stage '{d['stage']}' is on request: it counts from the request, "
                 "so it takes at most `within`",
             )
-        return Deadline(
-            d["stage"], (_clock(d, where, trigger_id, earlier, problem, REQUESTED),), True
-        )
+        return Deadline(d["stage"], (_clock(d, where, place, REQUESTED),), True)
     if "earliest" not in d:
-        return Deadline(d["stage"], (_clock(d, where, trigger_id, earlier, problem),))
+        return Deadline(d["stage"], (_clock(d, where, place),))
     clocks = []
     for n, c in enumerate(d["earliest"]):
-        clock = _clock(c, (*where, "earliest", n), trigger_id, earlier, problem)
+        clock = _clock(c, (*where, "earliest", n), place)
         if not clock.fixed:
             problem(
                 (*where, "earliest", n),
@@ -314,14 +317,8 @@ def _deadline(
     return Deadline(d["stage"], tuple(clocks))
 
 
-def _clock(
-    c: dict[str, Any],
-    where: JsonPath,
-    trigger_id: str,
-    earlier: list[str],
-    problem: Callable[[JsonPath, str], None],
-    anchor: str = AWARE,
-) -> Clock:
+def _clock(c: dict[str, Any], where: JsonPath, place: _Place, anchor: str = AWARE) -> Clock:
+    problem, earlier = place.problem, place.earlier
     after = c.get("after")
     if after is not None and "from" in c:
         problem(where, "a clock counts from an anchor (from) or a stage (after), not both")
@@ -330,7 +327,7 @@ def _clock(
         problem(
             (*where, "after"),
             f"'after: {after}' must name an earlier stage of trigger "
-            f"'{trigger_id}' ({', '.join(earlier) or 'it has none'})",
+            f"'{place.trigger_id}' ({', '.join(earlier) or 'it has none'})",
         )
     anchor = c.get("from", anchor)
     business = c.get("within_business_days")
