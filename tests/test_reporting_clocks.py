@@ -678,3 +678,29 @@ def test_a_restricted_incidents_obligations_are_absent_from_the_site(built: Path
     ]
     assert leaks == []
     assert "dora-art19" not in content(built, "reporting/").text
+
+
+@pytest.mark.parametrize(
+    "when",
+    ["0001-01-01T00:00:00Z", "0001-01-01", "9999-12-31", "9999-12-31T23:00:00-05:00"],
+)
+@pytest.mark.parametrize("now", [utc(1, 1, 1), utc(9999, 12, 31, 23, 59)])
+def test_instants_at_the_ends_of_the_calendar_do_not_crash(when: str, now: dt.datetime) -> None:
+    """Anchors, filings and requests at year 1 or 9999, in a business-day zone west of UTC
+    or a clock of a month, saturate instead of overflowing."""
+    block = form_8_k(when, when)
+    block["obligations"][0]["reports"] = [{"stage": "form-8-k", "filed": when}]
+    block["obligations"].insert(
+        0,
+        obligation(
+            "dora-art19",
+            "major-ict-incident",
+            {"stage": "intermediate-report", "requested": when, "filed": when},
+            anchors={"classified": when},
+        ),
+    )
+    assert set(rows_of(block, now)) == {
+        "initial-notification",
+        "intermediate-report",
+        "final-report",
+    }

@@ -368,7 +368,13 @@ def _day_in(value: DateLike, timezone: str) -> dt.date:
     """The calendar day of `value` in `timezone`; a date-only value is its date as written."""
     if not isinstance(value, dt.datetime):
         return value
-    return as_utc(value).astimezone(zoneinfo.ZoneInfo(timezone)).date()
+    instant = as_utc(value)
+    try:
+        return instant.astimezone(zoneinfo.ZoneInfo(timezone)).date()
+    except OverflowError:
+        # The first or last instant Python holds has no day west or east of
+        # UTC: the UTC day stands for it, as `as_utc` saturates.
+        return instant.date()
 
 
 def statuses(
