@@ -140,6 +140,12 @@ _ALL: Final = (
     Rule("unknown-trigger", E, "an obligation names a trigger its regime does not have", REPORTING),
     Rule("unknown-stage", E, "a report names a stage its trigger does not have", REPORTING),
     Rule(
+        "unknown-anchor",
+        E,
+        "an obligation records an anchor (anchors:) that no clock of its trigger counts from",
+        REPORTING,
+    ),
+    Rule(
         "reporting-undecided",
         E,
         "a final postmortem with a reporting decision still pending",

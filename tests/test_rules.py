@@ -72,6 +72,7 @@ RULE_IDS: tuple[str, ...] = (
     "reporting-overdue",
     "reporting-late",
     "reporting-time-zone",
+    "unknown-anchor",
     "reporting-filed-before-aware",
     "reporting-filed-in-future",
     "reporting-order",

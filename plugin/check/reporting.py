@@ -489,7 +489,8 @@ def check_reporting(
                 (*base, i, "decision"),
                 "reporting-undecided",
                 "a final postmortem cannot have a pending reporting decision; record "
-                "reportable or not-reportable with decided_by, or keep status at review",
+                "reportable (with decided_by) or not-reportable (with decided_by, decided "
+                "and reason), or keep status at review",
             )
         _vocabulary(entry, (*base, i), regimes, add)
     reporting = read_reporting(data, parse_date)
@@ -622,7 +623,7 @@ def _vocabulary(
     regimes: Regimes | None,
     add: Callable[[JsonPath, str, str], None],
 ) -> None:
-    """unknown-regime, unknown-trigger, unknown-stage, through `add`."""
+    """unknown-regime, unknown-trigger, unknown-anchor, unknown-stage, through `add`."""
     regime_id, trigger_id = entry.get("regime"), entry.get("trigger")
     if regimes is None or not isinstance(regime_id, str):
         return
@@ -647,6 +648,20 @@ def _vocabulary(
             f"{', '.join(known)}{did_you_mean(trigger_id, known)}",
         )
         return
+    anchors = entry.get("anchors")
+    counted = trigger.anchors
+    for name in anchors if isinstance(anchors, dict) else {}:
+        if isinstance(name, str) and name not in counted:
+            add(
+                (*where, "anchors", name),
+                "unknown-anchor",
+                f"no clock of {regime_id} ({trigger_id}) counts from '{name}'; "
+                + (
+                    f"use {', '.join(counted)}{did_you_mean(name, counted)}"
+                    if counted
+                    else "its clocks count from aware only"
+                ),
+            )
     reports = entry.get("reports")
     for k, report in enumerate(reports if isinstance(reports, list) else []):
         stage = report.get("stage") if isinstance(report, dict) else None

@@ -185,6 +185,12 @@ class Trigger:
     def stages(self) -> tuple[str, ...]:
         return tuple(d.stage for d in self.deadlines)
 
+    @property
+    def anchors(self) -> tuple[str, ...]:
+        """The anchors an obligation may record for this trigger (`aware` has its own key)."""
+        named = (c.anchor for d in self.deadlines if not d.on_request for c in d.clocks)
+        return tuple(dict.fromkeys(a for a in named if a != AWARE))
+
 
 @dataclass(frozen=True)
 class Regime:
