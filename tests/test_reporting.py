@@ -565,7 +565,8 @@ def test_cli_exits_0_when_nothing_is_overdue(library_root: Path) -> None:
 
 
 def test_cli_today_defaults_to_source_date_epochs_day(library_root: Path) -> None:
-    """Without --today, SOURCE_DATE_EPOCH's day gives the very same output."""
+    """Without --today, SOURCE_DATE_EPOCH (noon of that day; nothing falls due before its
+    end) gives the very same output."""
     pinned = reporting(library_root, "--today", TODAY.isoformat(), "--format", "json")
     from_epoch = reporting(library_root, "--format", "json", epoch=EPOCH)
     assert from_epoch.stdout == pinned.stdout and from_epoch.returncode == 1
