@@ -147,6 +147,12 @@ _ALL: Final = (
     Rule("unknown-trigger", E, "an obligation names a trigger its regime does not have", REPORTING),
     Rule("unknown-stage", E, "a report names a stage its trigger does not have", REPORTING),
     Rule(
+        "unknown-anchor",
+        E,
+        "an obligation records an anchor (anchors:) that no clock of its trigger counts from",
+        REPORTING,
+    ),
+    Rule(
         "reporting-undecided",
         E,
         "a final postmortem with a reporting decision still pending",
@@ -157,9 +163,49 @@ _ALL: Final = (
         W,
         "a report's deadline has passed and it is not filed",
         REPORTING,
-        advice="file it and add it under reports, or record the decision not-reportable",
+        advice=(
+            "file it, then record it under reports with the instant it was filed and a "
+            "delay_reason saying why it was late"
+        ),
     ),
-    Rule("reporting-late", W, "a report was filed after its deadline", REPORTING),
+    Rule(
+        "reporting-late",
+        W,
+        "a report was filed after its deadline and no delay_reason says why",
+        REPORTING,
+        advice="record the reasons for the delay as the report's delay_reason",
+    ),
+    Rule(
+        "reporting-time-zone",
+        E,
+        "a reporting time (aware, filed, an anchor, requested) without a UTC offset",
+        REPORTING,
+        advice="add the offset it was written in: Z for UTC, or +02:00",
+    ),
+    Rule(
+        "reporting-filed-before-aware",
+        E,
+        "a report filed before the organisation became aware of the incident",
+        REPORTING,
+    ),
+    Rule(
+        "reporting-filed-in-future",
+        E,
+        "a report dated after the current instant (or SOURCE_DATE_EPOCH)",
+        REPORTING,
+    ),
+    Rule(
+        "reporting-order",
+        E,
+        "a stage filed before the stage its deadline counts from",
+        REPORTING,
+    ),
+    Rule(
+        "reporting-contradiction",
+        E,
+        "a filing on a not-reportable obligation, or one regime and trigger decided both ways",
+        REPORTING,
+    ),
     # What of docs_dir may be published (publication.py).
     Rule(
         "symlink-outside",

@@ -159,7 +159,7 @@ def shortest_trigger(regime: Regime) -> str:
     """The trigger whose first deadline comes soonest: the safe stand-in
     until the decision names the real one (a later clock is never missed)."""
     start = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
-    return min(regime.triggers, key=lambda t: min(d.within.add_to(start) for d in t.deadlines)).id
+    return min(regime.triggers, key=lambda t: min(d.soonest_from(start) for d in t.deadlines)).id
 
 
 def parse_obligations(values: Iterable[str], regimes: Regimes | None) -> tuple[NewObligation, ...]:
