@@ -86,6 +86,13 @@ _HINDSIGHT_ACTS: Final = frozenset(
     realised realized asked escalated rolled reverted acted done paged called alerted
     found detected fixed read looked warned communicated told""".split()  # noqa: SIM905
 )
+# Results a run or an experiment did not reach ("we failed to reproduce the
+# gain"), which are findings, not duties someone missed.
+RESULTS: Final = frozenset(
+    """reach achieve reproduce replicate match converge obtain get improve beat find
+    train learn recover generalise generalize outperform exceed surpass finish
+    complete""".split()  # noqa: SIM905
+)
 _NEED: Final = frozenset(
     """had has have needed need needs""".split()  # noqa: SIM905
 )
@@ -199,6 +206,8 @@ def counterfactual_blames(tokens: list[Token], i: int, phrase: str) -> str | Non
         person = any(_person_token(t) for t in window)
         return "failed-to" if person and any(t.low == "to" for t in window) else None
     if first in ("failed", "failing", "neglected", "didn't"):
+        if _next(tokens, last) in RESULTS:
+            return None
         return "failed-to" if subject_is_person(tokens, i) else None
     if first.startswith(("should", "ought")):
         after = _next(tokens, last)
@@ -264,6 +273,37 @@ def minimiser_blames(tokens: list[Token], i: int, phrase: str) -> str | None:
         if before in ("was", "is", "be") and _prev(tokens, i, 2) in _TASK_NOUNS:
             return "task"
     return None
+
+
+# Words before "overlooked" that make it describe a thing ("an often
+# overlooked difference", "is easily overlooked"), not a person's slip.
+_DESCRIBING: Final = frozenset(
+    """a an the often easily commonly frequently sometimes rarely subtle important
+    is are be being get gets""".split()  # noqa: SIM905
+)
+# Nouns after a judging adjective that make it about a thing ("what dumb thing broke").
+_THINGS: Final = frozenset(
+    """thing things stuff luck question questions joke jokes weather bug bugs""".split()  # noqa: SIM905
+)
+
+
+def overlook_blames(tokens: list[Token], i: int) -> bool:
+    """Whether "overlooked" at tokens[i] is a slip of people ("the reviewer
+    overlooked", "the warning was overlooked"), not a description ("an often
+    overlooked difference", "the design overlooked the case")."""
+    if _prev(tokens, i) in _DESCRIBING:
+        return False
+    j = i - 1
+    while j >= 0 and (tokens[j].low in _ADVERBS or tokens[j].low.endswith("ly")):
+        j -= 1
+    if j < 0 or tokens[j].low in ("was", "were", "been", "got"):
+        return True  # passive: someone overlooked it
+    return _person_token(tokens[j]) or is_name_token(tokens[j].text)
+
+
+def judges_a_thing(tokens: list[Token], i: int) -> bool:
+    """Whether a judging adjective at tokens[i] is said of a thing."""
+    return _next(tokens, i) in _THINGS
 
 
 def lazy_person(tokens: list[Token], i: int) -> bool:
