@@ -33,6 +33,7 @@ from functools import lru_cache
 from typing import Final
 
 from .blameless_context import (
+    HUMAN_ACTS,
     PEOPLE,
     RESULTS,
     LowerCaseWords,
@@ -65,14 +66,6 @@ _MARKS: Final = frozenset(
 )
 # Nouns after "made a": a slip named as such.
 _SLIP_NOUNS: Final = frozenset("mistake mistakes error errors typo typos blunder".split())  # noqa: SIM905
-# Acts that people do, after "failed to", "did not", "forgot to".
-_HUMAN_ACTS: Final = frozenset(
-    """follow notice recognise recognize realise realize check verify test retest update
-    review read communicate escalate tell inform notify respond react act ask report
-    page call alert document consider anticipate remove revoke rotate monitor watch
-    look investigate confirm validate double-check coordinate understand see spot catch
-    create add include mention warn back roll""".split()  # noqa: SIM905
-)
 # Adverbs that judge how a group (or anyone) acted.
 _JUDGING_ADVERBS: Final = frozenset(
     """hurriedly hastily carelessly recklessly blindly naively foolishly stupidly lazily
@@ -185,11 +178,11 @@ def _predicate(tokens: list[Token], i: int, slips: frozenset[str], judged: froze
         # "failed to follow up" (a duty) or "failed to converge" (a result).
         if after[:1] != ["to"] or len(after) < 2:
             return ""
-        return "result" if after[1] in RESULTS else "omission" if after[1] in _HUMAN_ACTS else ""
+        return "result" if after[1] in RESULTS else "omission" if after[1] in HUMAN_ACTS else ""
     if low in ("did", "didn't"):
         rest = after if low == "did" else ["n't", *after]
         negated = rest[:1] and rest[0] in _NEGATION
-        return "slip" if negated and len(rest) > 1 and rest[1] in _HUMAN_ACTS else ""
+        return "slip" if negated and len(rest) > 1 and rest[1] in HUMAN_ACTS else ""
     if low == "made":
         return "slip" if any(w in _SLIP_NOUNS for w in after[:3]) else ""
     if low in _JUDGING_ADVERBS or low in _JUDGING_WORDS or low in judged:
@@ -226,16 +219,21 @@ def clause_blames(
     what = _predicate(tokens, i, slips, judged)
     if not what or what == "result":
         return None
+    who, at = _subject(tokens, i)
     if what == "judged":
-        # "we hurriedly pushed", "I stupidly ran": the judging word's clause has a person.
-        who = _someone_before(tokens, i)
+        # "we hurriedly pushed", "I stupidly ran": the adverb judges its clause's subject;
+        # an adjective ("a misguided attempt") judges the clause's person.
+        if tokens[i].low.endswith("ly"):
+            who = who if who in ("self", "group", "name", "role") else ""
+        else:
+            who = _someone_before(tokens, i)
         if not who:
             return None
         return "blameless-judgement", "group-judgement" if who == "group" else "judged", i
-    who, at = _subject(tokens, i)
     if who == "name" and tokens[at].text != "@" and tokens[at].low in lower_words:
         return None  # a common word at a sentence start, not a name
-    if who == "name":
+    if who == "name" and what != "act":
+        # A name that runs or deploys may be a product's; one that slips is a person's.
         return "blameless-person", "name", at
     if who == "self" and what != "act":
         return "blameless-person", "self", at

@@ -86,6 +86,14 @@ _HINDSIGHT_ACTS: Final = frozenset(
     realised realized asked escalated rolled reverted acted done paged called alerted
     found detected fixed read looked warned communicated told""".split()  # noqa: SIM905
 )
+# Acts that people do, after "failed to", "did not", and "forgot to".
+HUMAN_ACTS: Final = frozenset(
+    """follow notice recognise recognize realise realize check verify test retest update
+    review read communicate escalate tell inform notify respond react act ask report
+    page call alert document consider anticipate remove revoke rotate monitor watch
+    look investigate confirm validate double-check coordinate understand see spot catch
+    create add include mention warn back roll""".split()  # noqa: SIM905
+)
 # Results a run or an experiment did not reach ("we failed to reproduce the
 # gain"), which are findings, not duties someone missed.
 RESULTS: Final = frozenset(
@@ -108,6 +116,21 @@ class Token:
     start: int
     text: str
     low: str
+
+
+_IRREGULAR_PAST: Final = frozenset(
+    """took broke ran made did went wrote forgot left lost put set cut hit shut sent
+    brought bought caught thought told gave drew threw""".split()  # noqa: SIM905
+)
+
+
+def is_past(low: str) -> bool:
+    """Whether a lower-case word is shaped like a verb in the past tense."""
+    return (
+        low in _IRREGULAR_PAST
+        or low in _IRREGULAR_PARTICIPLES
+        or (len(low) > 3 and low.endswith("ed"))
+    )
 
 
 def _is_participle(low: str) -> bool:
@@ -207,6 +230,10 @@ def counterfactual_blames(tokens: list[Token], i: int, phrase: str) -> str | Non
         return "failed-to" if person and any(t.low == "to" for t in window) else None
     if first in ("failed", "failing", "neglected", "didn't"):
         if _next(tokens, last) in RESULTS:
+            return None
+        if _prev(tokens, i) in ("we", "us") and _next(tokens, last) not in HUMAN_ACTS:
+            # What a group failed to get from a run ("we failed to cross the
+            # 24B-token mark") is a result; hindsight is about its own acts.
             return None
         return "failed-to" if subject_is_person(tokens, i) else None
     if first.startswith(("should", "ought")):

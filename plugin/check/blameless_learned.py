@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator
 from typing import Final
 
 from .blameless_clause import SKIP, TRIGGERS, person_kind
-from .blameless_context import Sentences, Token
+from .blameless_context import Sentences, Token, is_past
 from .blameless_slips import LEARNED_SLIPS
 
 MIN_BLAMING: Final = 2
@@ -38,7 +38,8 @@ def _verbs_after_people(sentence: str) -> Iterator[str]:
 
 
 def _verb_shaped(tok: Token) -> bool:
-    return tok.text.isalpha() and tok.text.islower() and len(tok.text) > 2
+    """A past-tense verb, as a slip is told ("deleted", "took"), not a noun ("human error")."""
+    return tok.text.isalpha() and tok.text.islower() and is_past(tok.low)
 
 
 def learn_slips(labelled: Iterable[tuple[str, bool]]) -> frozenset[str]:
