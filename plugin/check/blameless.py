@@ -760,14 +760,50 @@ def _message(hit: Hit) -> str:
     return f'"{phrase}": {rule.advice}, e.g. "{rewrite}" instead of "{example}"'
 
 
+# Lists of mappings in front matter, and the prose key of each item.
+_PROSE_ITEMS: Final = (
+    ("factors", "summary"),
+    ("ruled_out", "reason"),
+    ("not_examined", "reason"),
+    ("action_items", "title"),
+)
+
+
 def _front_matter_text(data: dict[str, Any]) -> Iterator[tuple[JsonPath, Any]]:
-    """The narrative written in front matter: title, summary, factor summaries."""
+    """The narrative written in front matter: title, summary, factor
+    summaries, the reasons of `ruled_out` and `not_examined`, who was
+    affected (`harm.affected`) and action-item titles."""
     for key in ("title", "summary"):
         yield (key,), data.get(key)
-    factors = data.get("factors")
-    for i, factor in enumerate(factors if isinstance(factors, list) else ()):
-        if isinstance(factor, dict):
-            yield ("factors", i, "summary"), factor.get("summary")
+    harm = data.get("harm")
+    if isinstance(harm, dict):
+        yield ("harm", "affected"), harm.get("affected")
+    for key, prose in _PROSE_ITEMS:
+        items = data.get(key)
+        for i, item in enumerate(items if isinstance(items, list) else ()):
+            if isinstance(item, dict):
+                yield (key, i, prose), item.get(prose)
+
+
+def _named_in_charge(data: dict[str, Any]) -> frozenset[str]:
+    """The words of `authors` and of action-item owners, folded: the people
+    a postmortem may name."""
+    authors, items = data.get("authors"), data.get("action_items")
+    names = list(authors) if isinstance(authors, list) else []
+    names += (
+        [i.get("owner") for i in items if isinstance(i, dict)] if isinstance(items, list) else []
+    )
+    return frozenset(
+        w for n in names if isinstance(n, str) for w in _WORD.findall(_fold(n)) if len(w) > 1
+    )
+
+
+def _may_be_named(hit: Hit, in_charge: frozenset[str]) -> bool:
+    """Whether a person finding names an author or an owner, who may be named."""
+    if hit.rule != "blameless-person" or hit.kind in ("self", "role-slip"):
+        return False
+    words = _WORD.findall(_fold(hit.text))
+    return bool(words) and all(w in in_charge for w in words)
 
 
 def review(doc: Document, data: dict[str, Any], phrases: object = None) -> list[Finding]:
@@ -783,7 +819,10 @@ def review(doc: Document, data: dict[str, Any], phrases: object = None) -> list[
     # "Assistant answered" in the title is not a person named.
     values = [v for _, v in _front_matter_text(data) if isinstance(v, str)]
     common = LowerCaseWords(" ".join([text, *values]))
+    in_charge = _named_in_charge(data)
     for hit in m.hits(text, skip, common):
+        if _may_be_named(hit, in_charge):
+            continue
         i = bisect_right(starts, hit.start) - 1
         line, column = doc.body_line + i, hit.start - starts[i] + 1
         findings.append(RULES[hit.rule].finding(doc.path, line, column, _message(hit)))
@@ -791,6 +830,8 @@ def review(doc: Document, data: dict[str, Any], phrases: object = None) -> list[
         if not isinstance(value, str):
             continue
         for hit in m.hits(strip_quoted(value), skip, common):
+            if _may_be_named(hit, in_charge):
+                continue
             pos = _column_in_value(doc.yaml, path, value, hit.start)
             findings.append(RULES[hit.rule].finding(doc.path, pos.line, pos.column, _message(hit)))
     return findings

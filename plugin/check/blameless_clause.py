@@ -182,7 +182,7 @@ def _predicate(tokens: list[Token], i: int, slips: frozenset[str], judged: froze
     if low in ("did", "didn't"):
         rest = after if low == "did" else ["n't", *after]
         negated = rest[:1] and rest[0] in _NEGATION
-        return "slip" if negated and len(rest) > 1 and rest[1] in HUMAN_ACTS else ""
+        return "omission" if negated and len(rest) > 1 and rest[1] in HUMAN_ACTS else ""
     if low == "made":
         return "slip" if any(w in _SLIP_NOUNS for w in after[:3]) else ""
     if low in _JUDGING_ADVERBS or low in _JUDGING_WORDS or low in judged:
@@ -234,6 +234,11 @@ def clause_blames(
         return None  # a common word at a sentence start, not a name
     if who == "name" and what != "act":
         # A name that runs or deploys may be a product's; one that slips is a person's.
+        # Point at the whole name: "Dana Whitfield", "@kai".
+        while at > 0 and at - 1 > i - _BACK and (
+            tokens[at - 1].text == "@" or is_name_token(tokens[at - 1].text)
+        ):
+            at -= 1
         return "blameless-person", "name", at
     if who == "self" and what != "act":
         return "blameless-person", "self", at
@@ -284,4 +289,8 @@ def clause_hits(
         if verdict is not None:
             seen.add(tokens[0].start)
             rule, kind, k = verdict
-            yield tokens[k].start, tokens[k].start + len(tokens[k].text), rule, kind
+            # A name runs to the subject's last word ("Dana Whitfield").
+            end = k
+            while kind == "name" and end + 1 < i and is_name_token(tokens[end + 1].text):
+                end += 1
+            yield tokens[k].start, tokens[end].start + len(tokens[end].text), rule, kind
