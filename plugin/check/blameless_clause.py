@@ -232,11 +232,17 @@ def clause_blames(
         return "blameless-judgement", "group-judgement" if who == "group" else "judged", i
     if who == "name" and tokens[at].text != "@" and tokens[at].low in lower_words:
         return None  # a common word at a sentence start, not a name
-    if who == "name" and what != "act":
-        # A name that runs or deploys may be a product's; one that slips is a person's.
+    if who == "name" and what == "act":
+        # A name that restarts or deploys may be a product's ("Kubernetes
+        # restarted the pod"); one that slips is a person's. Names that act
+        # with people's verbs are the name rule's (name_hits).
+        return None
+    if who == "name":
         # Point at the whole name: "Dana Whitfield", "@kai".
-        while at > 0 and at - 1 > i - _BACK and (
-            tokens[at - 1].text == "@" or is_name_token(tokens[at - 1].text)
+        while (
+            at > 0
+            and at - 1 > i - _BACK
+            and (tokens[at - 1].text == "@" or is_name_token(tokens[at - 1].text))
         ):
             at -= 1
         return "blameless-person", "name", at
