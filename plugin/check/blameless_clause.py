@@ -113,6 +113,7 @@ _NEGATION: Final = frozenset(["not", "n't", "didn't", "never"])
 TRIGGERS: Final = (
     _DAMAGE | _SLIP_VERBS | _PHRASAL | _FAILED | _JUDGING_ADVERBS | _JUDGING_WORDS | {"made"}
 ) | {"did", "didn't"}
+_ALWAYS: Final = (_SLIP_VERBS | _FAILED | _JUDGING_ADVERBS | _JUDGING_WORDS) | {"didn't"}
 _BACK: Final = 6
 
 
@@ -272,6 +273,44 @@ def _finder(word: str) -> re.Pattern[str]:
     return re.compile(rf"{re.escape(word)}(?<![\w-]{re.escape(word)})(?![\w-])")
 
 
+_SP: Final = r"[^\S\n]++"
+_DID_NOT: Final = re.compile(rf"did(?:{_SP}not|n't){_SP}(?P<act>[a-z-]++)")
+_MADE_SLIP: Final = re.compile(
+    rf"made{_SP}(?:[a-z]++{_SP}){{0,2}}(?:{'|'.join(sorted(_SLIP_NOUNS))})(?![a-z])"
+)
+_MARK: Final = re.compile(rf"(?<![a-z])(?:{'|'.join(sorted(_MARKS))})(?![a-z])")
+_MARK_BEFORE, _MARK_AFTER = 30, 80
+
+
+def _worth_reading(folded: str, at: int, word: str) -> bool:
+    """A look at the characters around a predicate word that rules out most
+    of its uses before the sentence is split into tokens."""
+    if word == "did":
+        m = _DID_NOT.match(folded, at)
+        return m is not None and m.group("act") in HUMAN_ACTS
+    if word == "made":
+        return _MADE_SLIP.match(folded, at) is not None
+    if word in _DAMAGE and word not in _ALWAYS:
+        return _MARK.search(folded, max(0, at - _MARK_BEFORE), at + _MARK_AFTER) is not None
+    return True
+
+
+def _triggers(words: set[str]) -> set[str]:
+    """The predicate words of a text that can blame: most texts use damage
+    verbs ("deployed", "ran") with no mark of a slip, and those are not
+    looked at."""
+    found = set(_ALWAYS & words)
+    if _MARKS & words:
+        found |= _DAMAGE & words
+    if "down" in words:
+        found |= _PHRASAL & words
+    if _NEGATION & words and "did" in words:
+        found.add("did")
+    if _SLIP_NOUNS & words and "made" in words:
+        found.add("made")
+    return found
+
+
 def clause_hits(
     folded: str,
     words: set[str],
@@ -282,10 +321,15 @@ def clause_hits(
 ) -> Iterator[tuple[int, int, str, str]]:
     """(start, end, rule, kind) of the first blaming predicate of each
     sentence of the text whose folded form is `folded` (`words`: its words)."""
-    found = (TRIGGERS | slips | judged) & words
+    found = _triggers(words) | (slips | judged) & words
     if not found:
         return
-    places = sorted(m.start() for word in found for m in _finder(word).finditer(folded))
+    places = sorted(
+        m.start()
+        for word in found
+        for m in _finder(word).finditer(folded)
+        if _worth_reading(folded, m.start(), word)
+    )
     seen: set[int] = set()
     for at in places:
         i, tokens = sentences.around(at)
