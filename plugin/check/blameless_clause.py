@@ -80,7 +80,7 @@ SKIP: Final = frozenset(
     recklessly blindly naively foolishly stupidly lazily sloppily negligently
     thoughtlessly rashly immediately quickly later subsequently initially ultimately
     unfortunately then had has have was were did had never not n't once all both
-    first finally actually apparently somehow""".split()  # noqa: SIM905
+    first finally actually apparently somehow even""".split()  # noqa: SIM905
 )
 _GROUP: Final = frozenset(["we", "us"])
 _SELF: Final = frozenset(["i"])
@@ -115,6 +115,7 @@ TRIGGERS: Final = (
 ) | {"did", "didn't"}
 _ALWAYS: Final = (_SLIP_VERBS | _FAILED | _JUDGING_ADVERBS | _JUDGING_WORDS) | {"didn't"}
 _BACK: Final = 6
+_SUPPOSING: Final = frozenset(["if", "unless", "whether", "suppose", "imagine"])
 
 
 def _subject(tokens: list[Token], i: int) -> tuple[str, int]:
@@ -221,6 +222,8 @@ def clause_blames(
     if not what or what == "result":
         return None
     who, at = _subject(tokens, i)
+    if at > 0 and tokens[at - 1].low in _SUPPOSING:
+        return None  # "what if I delete the data by accident": a case imagined, not a slip
     if what == "judged":
         # "we hurriedly pushed", "I stupidly ran": the adverb judges its clause's subject;
         # an adjective ("a misguided attempt") judges the clause's person.
