@@ -32,6 +32,7 @@ BLAMING = [
     ("blameless-person", "I took down production."),
     ("blameless-person", "I forgot to create one of the indexes."),
     ("blameless-person", "When I rebased, I did not retest the branch."),
+    ("blameless-person", "When I ran it, I even forgot to pass the flag."),
     # inflections of listed judgements
     ("blameless-judgement", "I stupidly ran the script against production."),
     ("blameless-judgement", "The reviewer sloppily approved the change."),
@@ -63,6 +64,8 @@ NOT_BLAMING = [
     "We deleted the old key and added a new one.",
     "The stupidity of the default made the slip likely.",
     "The job was mistakenly marked as successful.",
+    # a case imagined, not a slip reported
+    "What if I delete the valuable data by accident?",
 ]
 
 
