@@ -146,16 +146,19 @@ BLAMELESS_PHRASES: Final[dict[str, tuple[str, ...]]] = {
 LEFT_ALONE: Final[dict[str, str]] = {
     "blameless-counterfactual": (
         "things that failed (“the DNS record failed to resolve”), needs and plans "
-        "(“workloads should have priority”), what a thing could have caused, and "
-        "questions a review asks (“consider whether the runbook should have been updated”)"
+        "(“workloads should have priority”), what a thing could have caused, "
+        "questions a review asks (“consider whether the runbook should have been "
+        "updated”), and results a group did not reach (“we failed to reproduce the gain”)"
     ),
     "blameless-human-error": (
         "a hypothesis recorded as such (“assumed user error at the time”) and human "
         "error as what a safeguard prevents (“checks that prevent human error”)"
     ),
     "blameless-judgement": (
-        "techniques that share a word (“lazy loading”) and oversight as supervision "
-        "(“the oversight in place”, “human oversight of the model”)"
+        "techniques that share a word (“lazy loading”), oversight as supervision "
+        "(“the oversight in place”, “human oversight of the model”), judging words "
+        "about things (“what dumb thing broke today”) and “overlooked” describing a "
+        "design (“an often overlooked difference”)"
     ),
     "blameless-minimiser": (
         "the words about things or time: “not trivial”, “just because it compiles”, "
@@ -166,7 +169,8 @@ LEFT_ALONE: Final[dict[str, str]] = {
         "roles and teams (“the on-call engineer”, “Support notified customers”), team "
         "handles and mailboxes (@support-team, oncall@example.com), products and "
         "companies before verbs they use (“Traefik failed”, “the vendor announced”), "
-        "and action-item owners"
+        "authors and action-item owners, and people acting without a slip (“I ran "
+        "the migration at 10:00”)"
     ),
 }
 
