@@ -239,7 +239,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
     supports_multiple_instances = False
 
     def __init__(self) -> None:
-        self.loader = LibraryLoader()  # survives serve rebuilds: the parse cache
+        self._loader = LibraryLoader()  # survives serve rebuilds: the parse cache
         self.is_serve = False
         self.is_dirty = False
         # Also kept across serve rebuilds: exports and listing rows of
@@ -271,6 +271,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         self.search_index = PreviewSearchIndex()
         # Warnings logged at the last serve build, not repeated at the next.
         self._logged: set[Finding] = set()
+        # What the published texts hold of the guard's phrases, by text.
+        self._public_memo = audit.PublicMemo()
         # What the guard looked for when it last read the whole site folder:
         # while it stays the same, a `--dirty` rebuild's guard reads only the
         # files that rebuild wrote.
@@ -294,7 +296,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         self.incident_pages: dict[str, Postmortem] = {}
         # Postmortem files of docs_dir that are not published, by path: a link
         # to one renders as its bare id.
-        self.withheld_links: dict[str, str] = {}
+        self._withheld_links: dict[str, str] = {}
         self.generated: dict[str, SitePage] = {}
         self.nav_pages: list[tuple[str, str]] = []
         self.home_uri: str | None = None
@@ -331,7 +333,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         self.is_serve = command == "serve"
         self.is_dirty = dirty
         # Rebuilds check a file again with the positions its first parse kept.
-        self.loader = LibraryLoader(
+        self._loader = LibraryLoader(
             keep_positions=self.is_serve, language_later=self._renders_ahead
         )
 
@@ -396,8 +398,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         # incidents they were a third of the time spent loading the library.
         settings = replace(self.settings, related_hints=False)
         docs_dir = Path(config.docs_dir)
-        library = self.loader.load(docs_dir, settings, config_dir, Path.cwd())
-        self._language_pending = self.loader.language_pending
+        library = self._loader.load(docs_dir, settings, config_dir, Path.cwd())
+        self._language_pending = self._loader.language_pending
         decision = library.publication(self.include_drafts)
         self._withheld_paths = frozenset(
             library.documents[uri].document.path
@@ -418,6 +420,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
                 Path(config.config_file_path) if config.config_file_path else None,
                 self.include_drafts,
                 [Path(d) for d in config.theme.dirs],
+                self._public_memo if self.is_serve else None,
             ),
             _GUARD_MAX_FILE_BYTES,
         )
@@ -456,7 +459,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
             file.abs_dest_path = os.path.normpath(os.path.join(file.dest_dir, file.dest_uri))
             file.inclusion = InclusionLevel.NOT_IN_NAV
             self.incident_pages[file.src_uri] = pm
-        self.withheld_links = {
+        self._withheld_links = {
             rel: checked.postmortem.id
             for rel, checked in library.documents.items()
             if checked.postmortem is not None and checked.postmortem.id not in site.by_id
@@ -565,7 +568,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         YAML value (for findings, reported by now) were a third of the
         build's memory at 10,000 postmortems. `mkdocs serve` keeps them for
         its rebuilds."""
-        self.loader = LibraryLoader(keep_positions=False, language_later=self._renders_ahead)
+        self._loader = LibraryLoader(keep_positions=False, language_later=self._renders_ahead)
         library.documents = {}
         for pm in library.postmortems:
             pm.positions = {}
@@ -960,7 +963,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         """Render the card of an incident, or a generated page, into place;
         links to unpublished postmortems become their bare ids."""
         if page.file.generated_by is None:
-            html_text = bare_ids(html_text, page.file.src_uri, self.withheld_links)
+            html_text = bare_ids(html_text, page.file.src_uri, self._withheld_links)
         site, renderer = self.site, self.renderer
         if site is None or renderer is None:
             return html_text

@@ -307,17 +307,22 @@ class Needles:
         if data:
             self.by_digest[len(data)].setdefault(_digest(data), set()).add(hit)
 
-    def drop_public(self, public_texts: Iterable[str], keep_kind: str) -> None:
+    def drop_public(
+        self, public_texts: Iterable[str], keep_kind: str, memo: PublicMemo | None = None
+    ) -> None:
         """Forget every phrase that a published text also holds (it tells
-        nothing), except hits of `keep_kind`, which are distinctive anyway."""
+        nothing), except hits of `keep_kind`, which are distinctive anyway.
+        With a `memo`, a text read for the same phrases before is not read again."""
         if not self.phrases:
             return
         matcher = Matcher(self.phrases)
-        found: set[int] = set()
-        for text in _in_parts(public_texts):
-            found |= matcher.scan(streams(normalise(text)))
-        for index in found:
-            phrase = matcher.phrases[index]
+        public: set[str] = set()
+        if memo is None:
+            for text in _in_parts(public_texts):
+                public.update(matcher.phrases[i] for i in matcher.scan(streams(normalise(text))))
+        else:
+            public = memo.read(public_texts, matcher)
+        for phrase in public:
             kept = {h for h in self.phrases[phrase] if h[1] == keep_kind}
             if kept:
                 self.phrases[phrase] = kept
@@ -326,6 +331,29 @@ class Needles:
 
     def matcher(self) -> Matcher:
         return Matcher(self.phrases)
+
+
+class PublicMemo:
+    """Which needle phrases each published text holds, kept between the
+    rebuilds of one `mkdocs serve`: a rebuild reads only the texts an edit
+    changed (an unchanged file's text is the very string it was)."""
+
+    def __init__(self) -> None:
+        self._phrases: frozenset[str] = frozenset()
+        self._found: dict[str, frozenset[str]] = {}
+
+    def read(self, texts: Iterable[str], matcher: Matcher) -> set[str]:
+        phrases = frozenset(matcher.phrases)
+        if phrases != self._phrases:
+            self._phrases, self._found = phrases, {}
+        found: dict[str, frozenset[str]] = {}
+        for text in texts:
+            held = self._found.get(text)
+            if held is None:
+                held = frozenset(matcher.phrases[i] for i in matcher.scan(streams(normalise(text))))
+            found[text] = held
+        self._found = found
+        return set().union(*found.values())
 
 
 # Texts are read in parts of about this many characters: one pass of each
@@ -444,10 +472,12 @@ def plan(
     config_file: Path | None,
     include_drafts: bool | None = None,
     theme_dirs: Iterable[Path] = (),
+    memo: PublicMemo | None = None,
 ) -> Plan:
     """What to look for: everything of what the library withholds (as the
     build decides it, with `include_drafts` as the build has it), less what
-    it also publishes. `theme_dirs`' templates are the site's own text."""
+    it also publishes. `theme_dirs`' templates are the site's own text; a
+    `memo` kept between rebuilds saves reading unchanged texts again."""
     drafts = library.settings.include_drafts if include_drafts is None else include_drafts
     published = library.published(drafts)
     decision = library.publication(drafts)
@@ -487,7 +517,7 @@ def plan(
         )
         # What is also published is not distinctive: drop it, except ids (which
         # are distinctive by format, and whose expected places are listed below).
-        needles.drop_public(public, keep_kind=ID)
+        needles.drop_public(public, keep_kind=ID, memo=memo)
     related_pages: dict[str, set[str]] = defaultdict(set)
     for pm in published:
         for rid in pm.related:
