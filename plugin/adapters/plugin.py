@@ -13,7 +13,6 @@ import contextlib
 import gc
 import html
 import os
-import re
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -43,6 +42,7 @@ from ..check.publication import Decision, bare_ids
 from ..check.report import as_text
 from ..check.reporting import CLOCK_RULES
 from ..dates import build_date
+from ..ids import MENTION
 from ..model import Finding, Postmortem, Severity
 from ..parallel import Ahead
 from ..resources import TEMPLATES_DIR
@@ -87,10 +87,6 @@ _MTIME_MARGIN = 2.0
 # Files per part of the language review left to the second process: about
 # a tenth of a second of its work.
 _LANGUAGE_PART = 100
-# An incident id where a page shows one (a link's address, a card's list of
-# related incidents). The look-behind starts a match only where a run of
-# letters and digits starts, so a long run costs linear time.
-_MENTION = re.compile(r"(?<![A-Z0-9])[A-Z][A-Z0-9]*-[0-9]{4}-[0-9]{3,}")
 # Top-level generated folders a site's explicit `nav:` may name without the
 # `index.md` MkDocs needs to find the page.
 _NAV_FOLDERS = ("incidents/", "layers/", "systems/", "action-items/", "reporting/", "guide/")
@@ -421,6 +417,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
                 self.include_drafts,
                 [Path(d) for d in config.theme.dirs],
                 self._public_memo if self.is_serve else None,
+                config.use_directory_urls,
             ),
             _GUARD_MAX_FILE_BYTES,
         )
@@ -1092,7 +1089,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         if self.is_dirty:
             self.rendered.add(page.url)
             if page.file.generated_by is None:
-                self._mentions[src] = set(_MENTION.findall(page.content or ""))
+                self._mentions[src] = set(MENTION.findall(page.content or ""))
         if src in self.own_tags:
             tags = self.own_tags.pop(src)
             if tags is None:

@@ -27,6 +27,7 @@ import hashlib
 import html
 import itertools
 import os
+import posixpath
 import re
 import stat
 import unicodedata
@@ -43,6 +44,8 @@ import ahocorasick
 from ..check.checks import CheckedDocument
 from ..check.library import Library, display_path, resolve_taxonomy_path
 from ..check.publication import INHERITED, RESTRICTED
+from ..ids import MENTION
+from ..model import Postmortem
 from ..resources import TEMPLATES_DIR
 from ..urls import incident_url
 from . import authoring
@@ -473,6 +476,7 @@ def plan(
     include_drafts: bool | None = None,
     theme_dirs: Iterable[Path] = (),
     memo: PublicMemo | None = None,
+    use_directory_urls: bool = True,
 ) -> Plan:
     """What to look for: everything of what the library withholds (as the
     build decides it, with `include_drafts` as the build has it), less what
@@ -522,7 +526,29 @@ def plan(
     for pm in published:
         for rid in pm.related:
             related_pages[rid].add(incident_url(pm.id) + "index.html")
+    withheld_ids = {u.id for u in unpublished if u.id}
+    if withheld_ids:
+        # A published page that links to a withheld postmortem shows its bare id.
+        for rel, checked in library.documents.items():
+            if rel in decision.withheld:
+                continue
+            cited = withheld_ids.intersection(MENTION.findall(checked.document.body))
+            if cited:
+                page = _page_path(rel, checked.postmortem, use_directory_urls)
+                for rid in cited:
+                    related_pages[rid].add(page)
     return Plan(unpublished, needles, dict(related_pages))
+
+
+def _page_path(rel: str, pm: Postmortem | None, use_directory_urls: bool) -> str:
+    """Where MkDocs writes the page of a published Markdown file."""
+    if pm is not None:
+        return incident_url(pm.id) + "index.html"
+    stem = posixpath.splitext(rel)[0]
+    folder, name = posixpath.split(stem)
+    if name in ("index", "README"):
+        return posixpath.join(folder, "index.html")
+    return posixpath.join(stem, "index.html") if use_directory_urls else stem + ".html"
 
 
 def _theme_templates(theme_dirs: Iterable[Path]) -> Iterator[str]:
@@ -791,10 +817,12 @@ def audit_site(
     config_file: Path | None = None,
     shown_from: Path | None = None,
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
+    use_directory_urls: bool = True,
 ) -> AuditResult:
     """Scan every file of a built site for what the library does not publish."""
     shown_from = shown_from or Path.cwd()
-    return Auditor(plan(library, docs_dir, config_file), max_file_bytes).audit(site_dir, shown_from)
+    made = plan(library, docs_dir, config_file, use_directory_urls=use_directory_urls)
+    return Auditor(made, max_file_bytes).audit(site_dir, shown_from)
 
 
 def summary_line(result: AuditResult) -> str:
