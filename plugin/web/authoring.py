@@ -375,6 +375,13 @@ def _harm_scaffold(taxonomy: Taxonomy | None) -> str:
     )
 
 
+def _stub_due(began: dt.date) -> dt.date:
+    """The stub's due date: a month after the incident began, or the
+    calendar's last day (9999-12-31) where that comes sooner."""
+    room = dt.date.max - began
+    return began + min(room, dt.timedelta(days=30))
+
+
 def _action_items_scaffold(request: NewPostmortem, taxonomy: Taxonomy | None, due: dt.date) -> str:
     """A commented `action_items` entry, on the first layer the author named."""
     layers = [layer.id for layer in taxonomy.layers] if taxonomy else []
@@ -419,7 +426,7 @@ def render(
         f"factors: []\n"
         f"{_ruled_out_scaffold(request.layers, taxonomy)}"
         f"{_harm_scaffold(taxonomy)}"
-        f"{_action_items_scaffold(request, taxonomy, request.date + dt.timedelta(days=30))}"
+        f"{_action_items_scaffold(request, taxonomy, _stub_due(request.date))}"
         f"{_reporting_text(obligations, request.date)}"
         f"---\n"
     )
