@@ -17,6 +17,7 @@ import sysconfig
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import REPO
@@ -24,6 +25,12 @@ from test_packaging import BUILD_TIMEOUT, _not_source
 from test_repo_files import WORKFLOWS, load
 
 SECTION = "### A library from an empty folder"
+QUIET: dict[str, Any] = {
+    "capture_output": True,
+    "text": True,
+    "timeout": BUILD_TIMEOUT,
+    "check": False,
+}
 # Steps of the workflows that only GitHub can run (actions, not shell lines),
 # and the install line, which the wheel stands in for here.
 SKIPPED_LINE = 'pip install "$POSTMORTEMS_PACKAGE"'
@@ -55,15 +62,7 @@ class Clock:
         env: dict[str, str] | None = None,
     ) -> subprocess.CompletedProcess[str]:
         start = time.perf_counter()
-        proc = subprocess.run(
-            argv,
-            cwd=cwd,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=BUILD_TIMEOUT,
-            check=False,
-        )
+        proc = subprocess.run(argv, cwd=cwd, env=env, **QUIET)
         self.steps.append((label, time.perf_counter() - start))
         assert "Traceback" not in proc.stdout + proc.stderr, proc.stdout + proc.stderr
         return proc

@@ -15,6 +15,8 @@ from urllib.parse import urljoin
 import pytest
 from conftest import TIMEOUT_MS
 from test_browser import (  # noqa: F401  (fixtures, used by name)
+    PAGE_TYPES,
+    PALETTES,
     SCHEME,
     built_site,
     library,
@@ -27,18 +29,7 @@ with_playwright = pytest.importorskip("playwright.sync_api")
 pytestmark = pytest.mark.browser
 
 WIDTHS = (1280, 390)
-PALETTES = ("light", "dark")
-PAGE_TYPES = (
-    "home",
-    "incidents",
-    "incident",
-    "layer",
-    "category",
-    "system",
-    "action-items",
-    "reporting",
-    "guide",
-)
+VIEWS = [(width, palette) for width in WIDTHS for palette in PALETTES]
 
 # Blocks of the article that must not overlap: each library page's own
 # parts and the theme's wrappers around its tables. Measured in the page.
@@ -114,19 +105,24 @@ def layout_paths(page_paths: dict[str, str]) -> dict[str, str]:  # noqa: F811
     return {**page_paths, "reporting": "reporting/"}
 
 
-@pytest.mark.parametrize("palette", PALETTES)
-@pytest.mark.parametrize("width", WIDTHS)
-@pytest.mark.parametrize("page_type", PAGE_TYPES)
-def test_page_type_lays_out_without_overlap_or_unstyled_tables(
+@pytest.fixture(params=VIEWS, ids=[f"{w}-{p}" for w, p in VIEWS])
+def view(
+    request: pytest.FixtureRequest,
     open_page: Callable[[str, int, str], Any],
     layout_paths: dict[str, str],
-    page_type: str,
-    width: int,
-    palette: str,
+) -> Callable[[str], Any]:
+    """Opens a page type at one width and in one palette."""
+    width, palette = request.param
+    return lambda page_type: open_page(layout_paths[page_type], width, palette)
+
+
+@pytest.mark.parametrize("page_type", [*PAGE_TYPES, "reporting"])
+def test_page_type_lays_out_without_overlap_or_unstyled_tables(
+    view: Callable[[str], Any], page_type: str
 ) -> None:
     """No block or table cell overlaps its neighbour, every table is styled, and the
     page itself never scrolls sideways (a wide table scrolls in its own box)."""
-    page = open_page(layout_paths[page_type], width, palette)
+    page = view(page_type)
     assert page.evaluate(OVERLAPS_JS) == []
     assert page.evaluate(UNSTYLED_JS) == []
     assert page.evaluate(PAGE_WIDTH_JS) <= 0
@@ -147,20 +143,13 @@ CAPTIONS_JS = """() => Array.from(document.querySelectorAll("figure.pm-chart")).
 })"""
 
 
-@pytest.mark.parametrize("palette", PALETTES)
-@pytest.mark.parametrize("width", WIDTHS)
 @pytest.mark.parametrize("page_type", ["home", "layer"])
 def test_each_chart_caption_is_attached_to_its_own_chart(
-    open_page: Callable[[str, int, str], Any],
-    layout_paths: dict[str, str],
-    page_type: str,
-    width: int,
-    palette: str,
+    view: Callable[[str], Any], page_type: str
 ) -> None:
     """Each chart's "Data: ..." caption sits in its chart's frame, nearer its own bars
     than whatever follows, so it cannot read as the next chart's heading."""
-    page = open_page(layout_paths[page_type], width, palette)
-    charts = page.evaluate(CAPTIONS_JS)
+    charts = view(page_type).evaluate(CAPTIONS_JS)
     assert len(charts) >= 4
     for chart in charts:
         assert chart["framed"] and chart["inside"], chart
