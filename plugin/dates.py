@@ -84,6 +84,41 @@ def build_date() -> dt.date:
     return dt.date.today()
 
 
+def build_instant() -> dt.datetime:
+    """Now in UTC, or SOURCE_DATE_EPOCH's very instant for reproducible builds."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isascii() and epoch.isdigit() and len(epoch) <= 11:
+        return dt.datetime.fromtimestamp(int(epoch), dt.UTC)
+    return dt.datetime.now(dt.UTC)
+
+
+def end_of_day(day: dt.date) -> dt.datetime:
+    """24:00 UTC of `day`: everything that happened on that day has happened."""
+    start = dt.datetime.combine(day, dt.time(), dt.UTC)
+    # 9999-12-31 has no next midnight Python can hold: its last instant stands in.
+    return (
+        start + dt.timedelta(days=1)
+        if day < dt.date.max
+        else dt.datetime.max.replace(tzinfo=dt.UTC)
+    )
+
+
+def instant_of(day: dt.date) -> dt.datetime:
+    """The instant the clocks of a lint or a build are worked out against.
+
+    The library and the site are handed a day (it keys their caches, which an
+    instant would defeat at every rebuild): a date-time is taken as it is; the
+    build's own day stands for the build instant (now, or SOURCE_DATE_EPOCH's),
+    so a deadline that passed an hour ago is already overdue; any other day is
+    its end in UTC, as `postmortems reporting --today` reads it."""
+    if isinstance(day, dt.datetime):
+        return as_utc(day)
+    now = build_instant()
+    # build_date() is the machine's local day where no epoch is set, which
+    # may differ from UTC's near midnight: either names "today".
+    return now if day in (now.date(), build_date()) else end_of_day(day)
+
+
 def iso_instant(value: dt.datetime) -> str:
     return as_utc(value).strftime("%Y-%m-%dT%H:%M:%SZ")
 

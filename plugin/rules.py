@@ -69,6 +69,13 @@ _ALL: Final = (
     Rule("file-too-large", E, "the file is larger than a postmortem may be", FILE),
     Rule("unreadable", E, "the file cannot be read from disk", FILE),
     Rule("front-matter-unclosed", E, "the front matter opened with '---' is never closed", FILE),
+    Rule(
+        "front-matter-not-first",
+        E,
+        "front matter that does not start on the file's first line, which MkDocs would publish "
+        "as text: the file is withheld",
+        FILE,
+    ),
     Rule("yaml-syntax", E, "the front matter is not valid YAML", FILE),
     Rule("yaml-duplicate-key", E, "a key is written twice in one mapping", FILE),
     Rule("yaml-tag", E, "a YAML tag (!!python/..., !custom) that front matter may not use", FILE),
@@ -140,6 +147,12 @@ _ALL: Final = (
     Rule("unknown-trigger", E, "an obligation names a trigger its regime does not have", REPORTING),
     Rule("unknown-stage", E, "a report names a stage its trigger does not have", REPORTING),
     Rule(
+        "unknown-anchor",
+        E,
+        "an obligation records an anchor (anchors:) that no clock of its trigger counts from",
+        REPORTING,
+    ),
+    Rule(
         "reporting-undecided",
         E,
         "a final postmortem with a reporting decision still pending",
@@ -150,9 +163,49 @@ _ALL: Final = (
         W,
         "a report's deadline has passed and it is not filed",
         REPORTING,
-        advice="file it and add it under reports, or record the decision not-reportable",
+        advice=(
+            "file it, then record it under reports with the instant it was filed and a "
+            "delay_reason saying why it was late"
+        ),
     ),
-    Rule("reporting-late", W, "a report was filed after its deadline", REPORTING),
+    Rule(
+        "reporting-late",
+        W,
+        "a report was filed after its deadline and no delay_reason says why",
+        REPORTING,
+        advice="record the reasons for the delay as the report's delay_reason",
+    ),
+    Rule(
+        "reporting-time-zone",
+        E,
+        "a reporting time (aware, filed, an anchor, requested) without a UTC offset",
+        REPORTING,
+        advice="add the offset it was written in: Z for UTC, or +02:00",
+    ),
+    Rule(
+        "reporting-filed-before-aware",
+        E,
+        "a report filed before the organisation became aware of the incident",
+        REPORTING,
+    ),
+    Rule(
+        "reporting-filed-in-future",
+        E,
+        "a report dated after the current instant (or SOURCE_DATE_EPOCH)",
+        REPORTING,
+    ),
+    Rule(
+        "reporting-order",
+        E,
+        "a stage filed before the stage its deadline counts from",
+        REPORTING,
+    ),
+    Rule(
+        "reporting-contradiction",
+        E,
+        "a filing on a not-reportable obligation, or one regime and trigger decided both ways",
+        REPORTING,
+    ),
     # What of docs_dir may be published (publication.py).
     Rule(
         "symlink-outside",
@@ -172,6 +225,18 @@ _ALL: Final = (
         "leftover-file",
         E,
         "a merge or editor leftover (*.orig, *.rej, *.bak, *~, .#*, *.swp, *.tmp): never published",
+        PUBLICATION,
+    ),
+    Rule(
+        "visibility-value",
+        E,
+        "a visibility other than internal or restricted, in a page or a .meta.yml: withheld",
+        PUBLICATION,
+    ),
+    Rule(
+        "meta-file",
+        E,
+        "a .meta.yml that cannot be read: the Markdown below its folder is withheld",
         PUBLICATION,
     ),
     Rule(

@@ -26,6 +26,8 @@ from mkdocs_postmortems.check.reporting import state_of
 from mkdocs_postmortems.dates import as_utc, build_date
 from mkdocs_postmortems.parse.frontmatter import read_document
 from mkdocs_postmortems.parse.regimes import (
+    WITHOUT_UNDUE_DELAY,
+    Deadline,
     DurationError,
     default_regimes_path,
     load_regimes,
@@ -35,8 +37,9 @@ from sitekit import all_files, content, page, write_site_at
 from test_repo_files import check_command, load, run_lines
 
 TODAY = dt.date(2026, 9, 20)
-# Noon of TODAY: SOURCE_DATE_EPOCH's *day* counts, not its hour.
+# Noon of TODAY: the build's clocks run to SOURCE_DATE_EPOCH's instant.
 EPOCH = str(int(dt.datetime(2026, 9, 20, 12, tzinfo=dt.UTC).timestamp()))
+NOW = dt.datetime(2026, 9, 20, 12, tzinfo=dt.UTC)
 UTC = dt.UTC
 
 
@@ -135,32 +138,32 @@ def test_a_plain_date_is_the_start_of_its_day_in_utc() -> None:
     assert as_utc(dt.datetime(2026, 9, 1, 12, tzinfo=offset)) == utc(2026, 9, 1, 10)
 
 
+DEADLINE = utc(2026, 9, 4, 10)
+MINUTE = dt.timedelta(minutes=1)
+
+
 @pytest.mark.parametrize(
-    ("decision", "filed", "today", "state"),
+    ("decision", "filed", "now", "state"),
     [
-        ("reportable", utc(2026, 9, 4, 10), TODAY, "reported"),  # exactly at the deadline
-        ("reportable", utc(2026, 9, 4, 10, 0, 1), TODAY, "reported-late"),  # one second late
-        ("reportable", dt.date(2026, 9, 4), TODAY, "reported"),  # a date: 00:00 that day
-        ("reportable", None, dt.date(2026, 9, 4), "due"),  # the deadline's own day
-        ("reportable", None, dt.date(2026, 9, 5), "overdue"),  # the day after
-        ("pending", None, dt.date(2026, 9, 5), "overdue"),  # undecided is not excused
-        ("not-reportable", None, dt.date(2030, 1, 1), "not-reportable"),
-        ("not-reportable", utc(2026, 9, 9), TODAY, "not-reportable"),
+        ("reportable", DEADLINE, NOW, "reported"),  # exactly at the deadline
+        ("reportable", utc(2026, 9, 4, 10, 0, 1), NOW, "reported-late"),  # one second late
+        # A date alone counts as filed at 24:00 UTC-12: 2 Sept is 3 Sept 12:00 UTC
+        # (on time), 3 Sept is 4 Sept 12:00 UTC (two hours late).
+        ("reportable", dt.date(2026, 9, 2), NOW, "reported"),
+        ("reportable", dt.date(2026, 9, 3), NOW, "reported-late"),
+        ("reportable", None, DEADLINE - MINUTE, "due"),
+        ("reportable", None, DEADLINE, "due"),  # the deadline itself has not passed
+        ("reportable", None, DEADLINE + MINUTE, "overdue"),
+        ("pending", None, DEADLINE + MINUTE, "overdue"),  # undecided is not excused
+        ("not-reportable", None, utc(2030, 1, 1), "not-reportable"),
+        ("not-reportable", utc(2026, 9, 9), NOW, "not-reportable"),
     ],
 )
 def test_state_of_a_stage_at_its_edges(
-    decision: str, filed: dt.date | dt.datetime | None, today: dt.date, state: str
+    decision: str, filed: dt.date | dt.datetime | None, now: dt.datetime, state: str
 ) -> None:
-    """Filed at the deadline is on time, a second later is late; states are as of 00:00 UTC."""
-    assert state_of(decision, utc(2026, 9, 4, 10), filed, today) == state
-
-
-def test_a_deadline_at_midnight_is_due_on_its_day_and_overdue_the_next() -> None:
-    """A deadline exactly at 00:00 UTC of today has not passed yet."""
-    assert state_of("reportable", utc(2026, 9, 4), None, dt.date(2026, 9, 4)) == "due"
-    assert state_of("reportable", utc(2026, 9, 3, 23, 59, 59), None, dt.date(2026, 9, 4)) == (
-        "overdue"
-    )
+    """Filed at the deadline is on time, a second later is late; a minute past it, overdue."""
+    assert state_of(decision, DEADLINE, filed, now) == state
 
 
 def test_build_date_is_source_date_epochs_day(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -174,35 +177,74 @@ def test_build_date_is_source_date_epochs_day(monkeypatch: pytest.MonkeyPatch) -
 # --- the bundled regimes -------------------------------------------------------
 
 
+def _clocks(d: Deadline) -> object:
+    """A deadline as plain data: (within, from, after) per clock, business days, on request."""
+    shown = [
+        (
+            c.within.text if c.within else c.business_days or WITHOUT_UNDUE_DELAY,
+            c.anchor,
+            c.after,
+        )
+        for c in d.clocks
+    ]
+    return (d.stage, shown[0] if len(shown) == 1 else shown, d.on_request)
+
+
 def test_bundled_regimes_hold_the_contracts_ids_and_durations() -> None:
-    """eu-ai-act-art73, gdpr-art33 and nis2-art23 with the triggers, stages and clocks of spec 8."""
+    """Every bundled regime with the triggers, stages, anchors and clocks of spec 8 and 8.2."""
     regimes, findings = load_regimes(default_regimes_path(), "regimes.yml")
     assert findings == [] and regimes is not None
     got = {
-        r.id: {t.id: [(d.stage, d.within.text, d.after) for d in t.deadlines] for t in r.triggers}
-        for r in regimes.regimes
+        r.id: {t.id: [_clocks(d) for d in t.deadlines] for t in r.triggers} for r in regimes.regimes
     }
     assert got == {
         "eu-ai-act-art73": {
-            "death": [("report", "P10D", None)],
-            "critical-infrastructure": [("report", "P2D", None)],
-            "widespread-infringement": [("report", "P2D", None)],
-            "other": [("report", "P15D", None)],
+            "death": [("report", ("P10D", "aware", None), False)],
+            "critical-infrastructure": [("report", ("P2D", "aware", None), False)],
+            "widespread-infringement": [("report", ("P2D", "aware", None), False)],
+            "other": [("report", ("P15D", "aware", None), False)],
         },
-        "gdpr-art33": {"personal-data-breach": [("notification", "PT72H", None)]},
+        "gdpr-art33": {"personal-data-breach": [("notification", ("PT72H", "aware", None), False)]},
         "nis2-art23": {
             "significant-incident": [
-                ("early-warning", "PT24H", None),
-                ("notification", "PT72H", None),
-                ("final-report", "P1M", "notification"),
+                ("early-warning", ("PT24H", "aware", None), False),
+                ("notification", ("PT72H", "aware", None), False),
+                ("intermediate-report", (WITHOUT_UNDUE_DELAY, "requested", None), True),
+                ("final-report", ("P1M", "aware", "notification"), False),
             ]
         },
+        "gdpr-art34": {
+            "high-risk-to-individuals": [
+                ("communication", (WITHOUT_UNDUE_DELAY, "aware", None), False)
+            ]
+        },
+        "dora-art19": {
+            "major-ict-incident": [
+                (
+                    "initial-notification",
+                    [("PT4H", "classified", None), ("PT24H", "aware", None)],
+                    False,
+                ),
+                ("intermediate-report", ("PT72H", "aware", "initial-notification"), False),
+                ("final-report", ("P1M", "aware", "intermediate-report"), False),
+            ]
+        },
+        "sec-8k-item105": {
+            "material-cybersecurity-incident": [("form-8-k", (4, "determined", None), False)]
+        },
     }
+    sec = regimes.regime("sec-8k-item105")
+    assert sec is not None
+    [clock] = sec.triggers[0].deadlines[0].clocks
+    assert (clock.calendar, clock.timezone) == ("us-federal", "America/New_York")
     sources = {r.id: r.source for r in regimes.regimes}
     assert sources == {
         "eu-ai-act-art73": "https://eur-lex.europa.eu/eli/reg/2024/1689/oj",
         "gdpr-art33": "https://eur-lex.europa.eu/eli/reg/2016/679/oj",
         "nis2-art23": "https://eur-lex.europa.eu/eli/dir/2022/2555/oj",
+        "gdpr-art34": "https://eur-lex.europa.eu/eli/reg/2016/679/oj",
+        "dora-art19": "https://eur-lex.europa.eu/eli/reg/2022/2554/oj",
+        "sec-8k-item105": "https://www.sec.gov/files/form8-k.pdf",
     }
 
 
@@ -214,11 +256,17 @@ def _block(aware: str, *obligations: str) -> str:
 
 
 def _obligation(
-    regime: str, trigger: str, decision: str, decided_by: str | None = None, *reports: str
+    regime: str,
+    trigger: str,
+    decision: str,
+    decided_by: str | None = None,
+    *reports: str,
+    extra: str = "",
 ) -> str:
     text = f"\n    - regime: {regime}\n      trigger: {trigger}\n      decision: {decision}"
     if decided_by:
         text += f"\n      decided_by: {decided_by}"
+    text += "".join(f"\n      {line}" for line in extra.splitlines())
     if reports:
         text += "\n      reports:" + "".join(f"\n        - {r}" for r in reports)
     return text
@@ -259,12 +307,13 @@ LIBRARY = {
             ),
         ),
     ),
-    # NIS2 from a plain date: early warning on time, notification overdue, and the
-    # final report due a month after the notification's deadline (it is not filed).
+    # NIS2: early warning on time, notification overdue, the intermediate report
+    # waiting for a request, and the final report due a month after the
+    # notification's deadline (it is not filed).
     "INC-2026-002.md": _incident(
         "INC-2026-002",
         _block(
-            "2026-09-10",
+            "2026-09-10T00:00:00Z",
             _obligation(
                 "nis2-art23",
                 "significant-incident",
@@ -288,10 +337,17 @@ LIBRARY = {
         "INC-2026-004",
         _block(
             "2026-09-02T09:00:00Z",
-            _obligation("gdpr-art33", "personal-data-breach", "not-reportable", "dpo-office"),
+            _obligation(
+                "gdpr-art33",
+                "personal-data-breach",
+                "not-reportable",
+                "dpo-office",
+                extra="decided: 2026-09-03T16:00:00Z\nreason: The exported file was encrypted.",
+            ),
         ),
     ),
     # Restricted, and overdue: the CLI must list it, the site must never show it.
+    # A plain `aware` starts the clocks at 00:00 UTC+14: 14 September 10:00 UTC.
     "INC-2026-005.md": _incident(
         "INC-2026-005",
         _block(
@@ -327,7 +383,7 @@ EXPECTED = [
         "gdpr-art33",
         "personal-data-breach",
         "notification",
-        "2026-09-18T00:00:00Z",
+        "2026-09-17T10:00:00Z",
         None,
         "overdue",
     ),
@@ -340,6 +396,15 @@ EXPECTED = [
         "2026-10-13T00:00:00Z",
         None,
         "due",
+    ),
+    (
+        "INC-2026-002",
+        "nis2-art23",
+        "significant-incident",
+        "intermediate-report",
+        None,
+        None,
+        "waiting",
     ),
     (
         "INC-2026-001",
@@ -355,7 +420,7 @@ EXPECTED = [
         "eu-ai-act-art73",
         "critical-infrastructure",
         "report",
-        "2026-09-17T00:00:00Z",
+        "2026-09-16T10:00:00Z",
         "2026-09-19T09:00:00Z",
         "reported-late",
     ),
@@ -388,6 +453,7 @@ EXPECTED = [
     ),
 ]
 KEYS = ("id", "regime", "trigger", "stage", "deadline", "filed", "state")
+WAITING = next(e for e in EXPECTED if e[6] == "waiting")
 RESTRICTED_MARKS = (b"INC-2026-005", b"canary-decider-zq", b"CANARY-REF-4417", b"Canary restricted")
 
 
@@ -396,21 +462,31 @@ def library_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_site_at(tmp_path_factory.mktemp("reporting"), LIBRARY)
 
 
-@pytest.fixture(scope="module")
-def built(library_root: Path) -> Path:
-    """The library built strictly, as of TODAY through SOURCE_DATE_EPOCH."""
-    out = library_root / "site"
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": EPOCH}
+def build_strictly(
+    root: Path, epoch: str, tz: str | None = None
+) -> tuple[Path, subprocess.CompletedProcess[str]]:
+    """`mkdocs build --strict` of root as of SOURCE_DATE_EPOCH, the machine's clock in `tz`."""
+    out = root / "site"
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": epoch}
     env["PYTHONWARNINGS"] = "ignore"
+    if tz is not None:
+        env["TZ"] = tz
     proc = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(out)],
-        cwd=library_root,
+        cwd=root,
         env=env,
         capture_output=True,
         text=True,
         timeout=300,
         check=False,
     )
+    return out, proc
+
+
+@pytest.fixture(scope="module")
+def built(library_root: Path) -> Path:
+    """The library built strictly, as of TODAY through SOURCE_DATE_EPOCH."""
+    out, proc = build_strictly(library_root, EPOCH)
     # Clocks ran out on unchanged docs: that must not fail a strict build.
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "reporting-overdue" in proc.stderr
@@ -418,10 +494,13 @@ def built(library_root: Path) -> Path:
 
 
 def postmortems(
-    root: Path, *args: str, epoch: str | None = None
+    root: Path, *args: str, epoch: str | None = None, tz: str | None = None
 ) -> subprocess.CompletedProcess[str]:
-    """The installed command, never attached to a terminal (so `new` never waits on a prompt)."""
+    """The installed command, never attached to a terminal (so `new` never waits on a
+    prompt), on the machine's clock set to `tz` where one is given."""
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    if tz is not None:
+        env["TZ"] = tz
     env.pop("SOURCE_DATE_EPOCH", None)
     if epoch is not None:
         env["SOURCE_DATE_EPOCH"] = epoch
@@ -455,6 +534,7 @@ def test_cli_json_lists_every_stage_overdue_first_with_the_specs_keys(library_ro
         "reported-late",
         "overdue",
         "due",
+        "waiting",
         "not-reportable",
     }
 
@@ -465,11 +545,16 @@ def test_cli_text_is_a_table_overdue_first(library_root: Path) -> None:
     assert proc.returncode == 1
     header, *lines = proc.stdout.splitlines()
     assert header.split()[:3] == ["STATE", "DEADLINE", "(UTC)"]
-    assert [line.split() for line in lines] == [
-        [e[6], e[4], e[0], e[1], e[2], e[3], e[5] or "-"] for e in EXPECTED
+    assert [line.split()[:7] for line in lines] == [
+        [e[6], e[4] or "-", e[0], e[1], e[2], e[3], e[5] or "-"] for e in EXPECTED
     ]
-    assert "2 overdue, 2 due, 2 reported-late, 2 reported, 1 not-reportable" in proc.stderr
-    assert "as of 2026-09-20 00:00 UTC" in proc.stderr
+    assert lines[EXPECTED.index(WAITING)].endswith("waiting for requested")
+    assert lines[-1].endswith("not reportable: The exported file was encrypted.")
+    assert (
+        "2 overdue, 2 due, 1 waiting, 2 reported-late, 2 reported, 1 not-reportable" in proc.stderr
+    )
+    # --today is the end of that day in UTC
+    assert "as of 2026-09-21 00:00:00 UTC" in proc.stderr
 
 
 def test_cli_exits_0_when_nothing_is_overdue(library_root: Path) -> None:
@@ -480,7 +565,8 @@ def test_cli_exits_0_when_nothing_is_overdue(library_root: Path) -> None:
 
 
 def test_cli_today_defaults_to_source_date_epochs_day(library_root: Path) -> None:
-    """Without --today, SOURCE_DATE_EPOCH's day gives the very same output."""
+    """Without --today, SOURCE_DATE_EPOCH (noon of that day; nothing falls due before its
+    end) gives the very same output."""
     pinned = reporting(library_root, "--today", TODAY.isoformat(), "--format", "json")
     from_epoch = reporting(library_root, "--format", "json", epoch=EPOCH)
     assert from_epoch.stdout == pinned.stdout and from_epoch.returncode == 1
@@ -502,7 +588,8 @@ def test_cli_keeps_the_clock_of_a_postmortem_with_errors(write_site: Callable[..
             "regime": "gdpr-art33",
             "trigger": "personal-data-breach",
             "stage": "notification",
-            "deadline": "2026-09-04T00:00:00Z",
+            # a plain `aware` of 1 September starts at 31 August 10:00 UTC
+            "deadline": "2026-09-03T10:00:00Z",
             "filed": None,
             "state": "overdue",
         }
@@ -511,10 +598,20 @@ def test_cli_keeps_the_clock_of_a_postmortem_with_errors(write_site: Callable[..
 
 
 @pytest.mark.parametrize(
-    "args", [["--today", "2026-02-30"], ["--today", "20.9.2026"], ["--format", "xml"]]
+    "args",
+    [
+        ["--today", "2026-02-30"],
+        ["--today", "20.9.2026"],
+        ["--format", "xml"],
+        ["--now", "2026-09-20T12:00:00"],
+        ["--now", "2026-09-20"],
+        ["--now", "yesterday"],
+        ["--now", "2026-09-20T12:00:00Z", "--today", "2026-09-20"],
+    ],
 )
 def test_cli_usage_errors_exit_2(library_root: Path, args: list[str]) -> None:
-    """An impossible day or an unknown format is a usage error."""
+    """An impossible day, an instant without its offset, both --now and --today, or an
+    unknown format is a usage error."""
     proc = reporting(library_root, *args)
     assert proc.returncode == 2 and "Error" in proc.stderr
 
@@ -573,8 +670,12 @@ def test_reporting_page_lists_published_obligations_overdue_first(built: Path) -
     published = [e for e in EXPECTED if e[0] != "INC-2026-005"]
     assert [(r[0], r[1], r[3], r[6]) for r in rows] == [(e[0], e[1], e[3], e[6]) for e in published]
     assert rows[0][4] == "2026-09-13 00:00 UTC"
-    assert "as of 2026-09-20 00:00 UTC" in article.text
-    assert "1 overdue, 2 due, 1 reported-late, 2 reported, 1 not-reportable" in article.text
+    assert rows[published.index(WAITING)][4] == "not started: waits for requested"
+    # as of SOURCE_DATE_EPOCH's instant, not its day
+    assert "as of 2026-09-20 12:00 UTC" in article.text
+    assert (
+        "1 overdue, 2 due, 1 waiting, 1 reported-late, 2 reported, 1 not-reportable" in article.text
+    )
     sources = article.hrefs()
     assert "https://eur-lex.europa.eu/eli/dir/2022/2555/oj" in sources
 
@@ -605,7 +706,11 @@ def test_incident_card_shows_its_obligations(built: Path) -> None:
     ]
     other = content(built, "incidents/INC-2026-004/")
     [[*_, state, decision]] = other.table("Reporting obligations of INC-2026-004").rows()
-    assert (state, decision) == ("not-reportable", "not-reportable by dpo-office")
+    assert (state, decision) == (
+        "not-reportable",
+        "not-reportable by dpo-office on 2026-09-03 16:00 UTC "
+        "(reason: The exported file was encrypted.)",
+    )
 
 
 def test_library_pages_link_the_reporting_page(built: Path) -> None:

@@ -43,6 +43,8 @@ RULE_IDS: tuple[str, ...] = (
     "file-too-large",
     "front-matter-missing",
     "front-matter-unclosed",
+    "front-matter-not-first",
+    "visibility-value",
     "front-matter-not-mapping",
     "required",
     "unknown-key",
@@ -71,6 +73,12 @@ RULE_IDS: tuple[str, ...] = (
     "reporting-undecided",
     "reporting-overdue",
     "reporting-late",
+    "reporting-time-zone",
+    "unknown-anchor",
+    "reporting-filed-before-aware",
+    "reporting-filed-in-future",
+    "reporting-order",
+    "reporting-contradiction",
     "line-too-long",
     "body-too-complex",
     "ruled-out-conflict",
@@ -96,6 +104,7 @@ PROVEN_ELSEWHERE: dict[str, str] = {
     "symlink-twice": "test_site_failclosed.py: `mirror -> 2025` in a real build",
     "leftover-file": "test_site_failclosed.py: merge and editor leftovers in a real build",
     "markdown-extension-case": "test_site_failclosed.py: `.MD` files in a real build",
+    "meta-file": "test_withheld_routes.py: a .meta.yml with a typo or broken YAML in real builds",
 }
 ADVISORY_PREFIXES = ("blameless-",)  # language warnings: tested with blameless.py
 

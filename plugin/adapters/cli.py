@@ -20,7 +20,7 @@ from ..check.library import (
 )
 from ..check.publication import is_markdown_name
 from ..check.report import REPORTERS, summary_line
-from ..dates import build_date
+from ..dates import as_utc, build_instant, end_of_day, parse_date
 from ..model import Postmortem
 from ..parse.regimes import load_regimes
 from ..settings import ConfigError, Settings, SiteConfig
@@ -374,12 +374,19 @@ def export_command(
 @cli.command("reporting")
 @config_option
 @click.option(
+    "--now",
+    "now_text",
+    default=None,
+    metavar="INSTANT",
+    help="The instant states are computed for, with its UTC offset "
+    "(2026-09-20T14:30:00Z; default: now, or SOURCE_DATE_EPOCH).",
+)
+@click.option(
     "--today",
     type=click.DateTime(["%Y-%m-%d"]),
     default=None,
     metavar="YYYY-MM-DD",
-    help="The day states are computed for, as of 00:00 UTC "
-    "(default: today, or SOURCE_DATE_EPOCH's day).",
+    help="Shorthand for --now at the end of that day in UTC (24:00).",
 )
 @click.option(
     "--format",
@@ -389,17 +396,26 @@ def export_command(
     show_default=True,
     help="A table, or a JSON list with id, regime, trigger, stage, deadline, filed, state.",
 )
-def reporting_command(config_file: str | None, today: dt.datetime | None, fmt: str) -> None:
+def reporting_command(
+    config_file: str | None, now_text: str | None, today: dt.datetime | None, fmt: str
+) -> None:
     """List every stage of every reporting obligation, restricted postmortems
     included (this prints, it publishes nothing), overdue first.
 
     Exit 0: nothing overdue; 1: a stage is overdue, or a clock cannot be
     computed (the reason is printed); 2: usage error.
     """
-    day = today.date() if today is not None else build_date()
+    if now_text is not None and today is not None:
+        raise click.UsageError("--now and --today both name the instant; give one")
+    if now_text is not None:
+        now = _instant(now_text)
+    elif today is not None:
+        now = end_of_day(today.date())
+    else:
+        now = build_instant()
     config = _site_with_docs(config_file)
     library = _load_site(config)
-    clocks = library_clocks(library, day)
+    clocks = library_clocks(library, now)
     click.echo(clocks_json(clocks.rows) if fmt == "json" else clocks_text(clocks.rows), nl=False)
     if library.regimes is None:
         regimes_file = resolve_regimes_path(config.settings, config.config_file.parent)
@@ -409,7 +425,7 @@ def reporting_command(config_file: str | None, today: dt.datetime | None, fmt: s
         )
     for problem in clocks.problems:
         click.echo(f"{problem.path}: cannot compute its clocks: {problem.message}", err=True)
-    click.echo(clocks_summary(clocks.rows, day), err=True)
+    click.echo(clocks_summary(clocks.rows, now), err=True)
     sys.exit(1 if clocks.overdue or clocks.problems or library.regimes is None else 0)
 
 
@@ -453,6 +469,20 @@ def audit_command(site_dir: Path, config_file: str | None, max_mib: int) -> None
         click.echo(unscanned.line())
     click.echo(audit_module.summary_line(result), err=True)
     sys.exit(0 if result.clean else 1)
+
+
+def _instant(text: str) -> dt.datetime:
+    """--now: an ISO 8601 date-time that says which UTC offset it is in."""
+    try:
+        value = parse_date(text.strip())
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--now") from exc
+    if not isinstance(value, dt.datetime) or value.tzinfo is None:
+        raise click.BadParameter(
+            f"'{text}' needs a time and its UTC offset (2026-09-20T14:30:00Z)",
+            param_hint="--now",
+        )
+    return as_utc(value)
 
 
 def main() -> None:

@@ -14,6 +14,7 @@ import gc
 import html
 import os
 import re
+import time
 from collections.abc import Callable
 from dataclasses import replace
 from functools import partial
@@ -27,6 +28,7 @@ from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
+from mkdocs.utils import clean_directory
 from mkdocs.utils.templates import TemplateContext
 
 from ..check.library import (
@@ -37,7 +39,7 @@ from ..check.library import (
     resolve_taxonomy_path,
     review_later,
 )
-from ..check.publication import bare_ids
+from ..check.publication import Decision, bare_ids
 from ..check.report import as_text
 from ..check.reporting import CLOCK_RULES
 from ..dates import build_date
@@ -46,7 +48,7 @@ from ..parallel import Ahead
 from ..resources import TEMPLATES_DIR
 from ..settings import Settings
 from ..urls import EXPORTS, FEED, incident_url, relative_url
-from ..web import charts, export
+from ..web import audit, charts, export
 from ..web.guide import render_guide
 from ..web.preview_search import PreviewSearchIndex
 from ..web.render import MemoryBytecodeCache, Renderer, SharedFragments
@@ -75,6 +77,13 @@ _ASSETS = (
     "assets/postmortems-charts.css",
 )
 _SCRIPTS = ("assets/postmortems.js",)
+# What the build log says of a finding on a withheld file instead of its message.
+_WITHHELD_MESSAGE = (
+    "(message not logged: this file is withheld from the site; `postmortems lint` shows it)"
+)
+# The guard reads files of any size a build writes; past this it fails closed.
+_GUARD_MAX_FILE_BYTES = 1024 * 2**20
+_MTIME_MARGIN = 2.0
 # Files per part of the language review left to the second process: about
 # a tenth of a second of its work.
 _LANGUAGE_PART = 100
@@ -262,10 +271,24 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         self.search_index = PreviewSearchIndex()
         # Warnings logged at the last serve build, not repeated at the next.
         self._logged: set[Finding] = set()
+        # What the guard looked for when it last read the whole site folder:
+        # while it stays the same, a `--dirty` rebuild's guard reads only the
+        # files that rebuild wrote.
+        self._guarded: object = None
 
     def _reset(self) -> None:
         self._settings: Settings | None = None
+        # The whole library, withheld files included: never handed out.
+        self._library: Library | None = None
+        # What other plugins and templates may read (`config.plugins`): the
+        # published postmortems only.
         self.library: Library | None = None
+        # The output guard of this build (see on_post_build), and when the
+        # build started, so a `--dirty` rebuild's guard knows what it wrote.
+        self._guard: audit.Auditor | None = None
+        self._started = time.time()
+        # How findings on withheld files are named: logged without their text.
+        self._withheld_paths: frozenset[str] = frozenset()
         self.site: SiteModel | None = None
         self.renderer: Renderer | None = None
         self.incident_pages: dict[str, Postmortem] = {}
@@ -372,15 +395,35 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         # lint`; a site build has no one to act on them, and at 1,000
         # incidents they were a third of the time spent loading the library.
         settings = replace(self.settings, related_hints=False)
-        library = self.loader.load(Path(config.docs_dir), settings, config_dir, Path.cwd())
+        docs_dir = Path(config.docs_dir)
+        library = self.loader.load(docs_dir, settings, config_dir, Path.cwd())
         self._language_pending = self.loader.language_pending
+        decision = library.publication(self.include_drafts)
+        self._withheld_paths = frozenset(
+            library.documents[uri].document.path
+            for uri in decision.withheld
+            if uri in library.documents
+        )
         # Before reporting: even a build that goes on after errors (serve)
         # publishes nothing the core did not place.
-        self._withhold(files, config, library)
+        self._withhold(files, config, decision)
+        if self.is_dirty:
+            self._clean_if_withheld_were_built(config, library, decision)
         self._repeated = self._logged_before(library.findings, config)
         self._report(library.findings)
-        self.library = library
-        site = SiteModel(library, build_date(), self.include_drafts)
+        self._guard = audit.Auditor(
+            audit.plan(
+                library,
+                docs_dir,
+                Path(config.config_file_path) if config.config_file_path else None,
+                self.include_drafts,
+                [Path(d) for d in config.theme.dirs],
+            ),
+            _GUARD_MAX_FILE_BYTES,
+        )
+        self._library = library
+        self.library = library.published_view(self.include_drafts)
+        site = SiteModel(self.library, build_date(), self.include_drafts)
         self.site = site
         self.renderer = Renderer(
             [Path(d) for d in config.theme.dirs],
@@ -474,11 +517,11 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         uris.extend(self.prefix + uri for uri in EXPORTS)
         return uris
 
-    def _withhold(self, files: Files, config: MkDocsConfig, library: Library) -> None:
+    def _withhold(self, files: Files, config: MkDocsConfig, decision: Decision) -> None:
         """Publication is an allowlist: drop every file read from docs_dir that
         the core did not place, including what MkDocs reached through links.
         Files other plugins made (generated, or from another folder) stay."""
-        allowed = library.publication(self.include_drafts).publish
+        allowed = decision.publish
         inside = os.path.abspath(config.docs_dir).rstrip(os.sep) + os.sep
         for file in list(files):
             if file.generated_by is not None or not file.abs_src_path:
@@ -490,6 +533,31 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
             # is the path relative to it (os.path.relpath took 12 µs a file).
             if src[len(inside) :].replace(os.sep, "/") not in allowed:
                 files.remove(file)
+
+    def _clean_if_withheld_were_built(
+        self, config: MkDocsConfig, library: Library, decision: Decision
+    ) -> None:
+        """Fall back to a full build under `--dirty` when an earlier build
+        published what is withheld now (an edit made a page or postmortem
+        restricted): MkDocs would leave its page, its asset copies and every
+        page that showed its title in place. The site folder is emptied, so
+        MkDocs writes every page again, and this session forgets what it had
+        built."""
+        site_dir = config.site_dir
+        if not os.path.isdir(site_dir):
+            return
+        built: list[str] = []
+        for uri in decision.withheld:
+            file = File(uri, config.docs_dir, site_dir, config.use_directory_urls)
+            built.append(file.abs_dest_path)
+            checked = library.documents.get(uri)
+            if checked is not None and checked.id:
+                page = self.prefix + incident_url(checked.id) + "index.html"
+                built.append(os.path.join(site_dir, page))
+        if any(os.path.exists(path) for path in built):
+            log.info("a page built before is withheld now: building the whole site again")
+            clean_directory(site_dir)
+            self._new_session()
 
     def _release_parse_data(self, library: Library) -> None:
         """A one-off build needs the postmortems, not how their files were
@@ -541,13 +609,15 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
                 with contextlib.suppress(OSError):
                     os.remove(file.abs_dest_path)
 
-    # Late (-100): after the search plugin (0) has written its index.
-    @event_priority(-100)
+    # Last of all plugins: the output guard reads what every plugin wrote
+    # (the search index at 0, feeds, redirects and sitemaps at -100 and above).
+    @event_priority(-(10**9))
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         """Report the blameless-language findings a second process made (see
         `LibraryLoader.language_later`). Under `--dirty`, serve a search index
         with every page once, from the build that last rendered it, and
-        without withdrawn incidents (see `PreviewSearchIndex`)."""
+        without withdrawn incidents (see `PreviewSearchIndex`). Then guard
+        the output (see `_guard_output`)."""
         self._unfreeze()
         if self._language_pending:
             # Warnings, logged before MkDocs counts them for --strict.
@@ -558,14 +628,49 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
             self._language_pending = []
             self._report(in_report_order(late))
         self.ahead.close()
-        if not self.is_dirty:
+        if self.is_dirty:
+            index = Path(config.site_dir) / "search" / "search_index.json"
+            with contextlib.suppress(OSError, ValueError):
+                merged = self.search_index.merge(
+                    index.read_text(encoding="utf-8"),
+                    self.rendered,
+                    self._withdrawn,
+                    self.page_urls,
+                )
+                index.write_text(merged, encoding="utf-8")
+        self._guard_output(Path(config.site_dir))
+
+    def _guard_output(self, site_dir: Path) -> None:
+        """Check every file written to the site folder, whatever wrote it
+        (another plugin's include, a theme override, a `nav:` entry), against
+        what this build withholds; remove each file that shows any of it and
+        fail the build, naming the file and the withheld source.
+
+        A `--dirty` rebuild of a server reads only what it wrote, while what
+        the guard looks for is what it looked for when it last read the whole
+        folder; a one-off build reads everything."""
+        guard, self._guard = self._guard, None
+        if guard is None or guard.plan.empty:
             return
-        index = Path(config.site_dir) / "search" / "search_index.json"
-        with contextlib.suppress(OSError, ValueError):
-            merged = self.search_index.merge(
-                index.read_text(encoding="utf-8"), self.rendered, self._withdrawn, self.page_urls
-            )
-            index.write_text(merged, encoding="utf-8")
+        looked_for = (frozenset(guard.plan.needles.phrases), guard.plan.needles.by_digest)
+        incremental = self.is_serve and self.is_dirty and looked_for == self._guarded
+        # A margin for file systems that keep coarse modification times.
+        since = self._started - _MTIME_MARGIN if incremental else None
+        result = guard.audit(site_dir, site_dir, since)
+        self._guarded = looked_for
+        bad: list[audit.Leak | audit.Unscanned] = [*result.leaks, *result.unscanned]
+        if not bad:
+            return
+        self._guarded = None  # read all of it again next time
+        for item in bad:
+            if item.rel:
+                with contextlib.suppress(OSError):
+                    os.remove(site_dir / item.rel)
+        lines = "\n".join(f"  {item.line()}" for item in bad)
+        raise PluginError(
+            f"the site would show what it withholds; these files were removed:\n{lines}\n"
+            "Take the included or quoted text out of the published page, or publish its source."
+        )
 
     def on_build_error(self, *, error: Exception) -> None:
         self._unfreeze()
@@ -733,6 +838,10 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         for f in findings:
             if f in logged:
                 continue
+            if f.path in self._withheld_paths:
+                # A message may quote the file (a name, an address): a CI log
+                # of the site build is no place for a withheld file's text.
+                f = replace(f, message=_WITHHELD_MESSAGE)
             line = as_text([f]).rstrip("\n")
             if f.severity is Severity.ERROR:
                 errors += 1

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any, Final
 
-from ..dates import build_date, is_before, parse_date, written_like_a_date
+from ..dates import build_date, instant_of, is_before, parse_date, written_like_a_date
 from ..ids import ID
 from ..model import (
     DateLike,
@@ -35,7 +35,8 @@ from .blameless import review as review_language
 from .body import check_body
 from .hints import related_hints
 from .layered import review_layers
-from .reporting import check_reporting
+from .publication import page_visibility_findings
+from .reporting import check_reporting, date_places
 from .schema_messages import SchemaReporter, describe, did_you_mean
 
 DATE_FIELDS: Final = ("date", "detected", "resolved")
@@ -102,7 +103,11 @@ class _DocumentChecker:
         data = doc.data
         # Duplicate keys or a refused tag still leave data worth checking;
         # unreadable YAML does not.
-        if not is_pm or (data is None and doc.findings):
+        if not is_pm:
+            # A page's own visibility decides its publication: a typo is an error.
+            self.findings += page_visibility_findings(doc)
+            return CheckedDocument(doc, is_pm, self.findings)
+        if data is None and doc.findings:
             return CheckedDocument(doc, is_pm, self.findings)
         if not doc.has_front_matter or data is None:
             keys = "the keys id, title, status, severity, date, summary, systems"
@@ -320,8 +325,8 @@ class _DocumentChecker:
             )
 
     def check_reporting(self, data: dict[str, Any]) -> None:
-        today = self.today or build_date()
-        self.findings.extend(check_reporting(self.doc, data, self.regimes, today, parse_date))
+        now = instant_of(self.today or build_date())
+        self.findings.extend(check_reporting(self.doc, data, self.regimes, now, parse_date))
 
     def check_sections(self, data: dict[str, Any]) -> None:
         wanted = self.settings.required_sections
@@ -345,19 +350,7 @@ class _DocumentChecker:
 
 
 def _reporting_date_places(data: dict[str, Any]) -> list[JsonPath]:
-    block = data.get("reporting")
-    if not isinstance(block, dict):
-        return []
-    places: list[JsonPath] = [("reporting", "aware")] if "aware" in block else []
-    obligations = block.get("obligations")
-    for i, ob in enumerate(obligations if isinstance(obligations, list) else []):
-        reports = ob.get("reports") if isinstance(ob, dict) else None
-        places += [
-            ("reporting", "obligations", i, "reports", k, "filed")
-            for k, r in enumerate(reports if isinstance(reports, list) else [])
-            if isinstance(r, dict) and "filed" in r
-        ]
-    return places
+    return [where for where, _ in date_places(data)]
 
 
 def _normalise(heading: str) -> str:

@@ -8,6 +8,7 @@ import os
 import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Final, cast
 
@@ -27,7 +28,17 @@ from .checks import (
     check_library,
     language_review,
 )
-from .publication import CASE, LINKED, Decision, DocsScan, decide, scan_docs
+from .publication import (
+    CASE,
+    LINKED,
+    Decision,
+    DocsScan,
+    FolderMeta,
+    decide,
+    read_folder_meta,
+    scan_docs,
+    withholds,
+)
 
 
 @dataclass
@@ -42,6 +53,8 @@ class Library:
     regimes: Regimes | None = None
     # Every file of docs_dir as MkDocs would find it, and what it withheld.
     scan: DocsScan = field(default_factory=DocsScan)
+    # What each folder's .meta.yml gives the pages below it.
+    meta: FolderMeta = field(default_factory=FolderMeta)
 
     @property
     def errors(self) -> list[Finding]:
@@ -53,10 +66,19 @@ class Library:
         chosen = [p for p in self.postmortems if not p.is_restricted and (drafts or not p.is_draft)]
         return sorted(chosen, key=by_date_as_written, reverse=True)
 
+    def published_view(self, include_drafts: bool | None = None) -> Library:
+        """The library as the site may show it, to hand to other plugins and
+        templates: the published postmortems only, and no file's findings but
+        theirs (a finding can quote a withheld file's text)."""
+        published = self.published(include_drafts)
+        paths = {p.src_path for p in published}
+        findings = [f for f in self.findings if f.path in paths]
+        return Library(published, findings, self.taxonomy, self.settings, regimes=self.regimes)
+
     def publication(self, include_drafts: bool | None = None) -> Decision:
         """Which files of docs_dir may be published; everything else is not."""
         published = {p.src_uri for p in self.published(include_drafts)}
-        return decide(self.scan, self.documents, published)
+        return decide(self.scan, self.documents, published, self.meta)
 
 
 def resolve_taxonomy_path(settings: Settings, config_dir: Path) -> Path:
@@ -158,8 +180,11 @@ class LibraryLoader:
         if context == self._context:
             context = self._context
         self._context = context
-        scan = scan_docs(docs_dir, lambda p: display_path(p, display_root))
+        shown = partial(display_path, root=display_root)
+        scan = scan_docs(docs_dir, shown)
         findings += scan.findings
+        meta = read_folder_meta(scan, shown)
+        findings += meta.findings
         if self._names_for != (docs_dir, display_root):
             self._names, self._names_for = {}, (docs_dir, display_root)
         names = [self._named(f.location, docs_dir, display_root) for f in scan.markdown]
@@ -179,13 +204,14 @@ class LibraryLoader:
         self.parsed_last_time = 0
         live: set[Path] = set()
         self.language_pending = []
-        for (path, shown, key), c in zip(names, self._check_all(names, context), strict=True):
+        for (path, name, key), c in zip(names, self._check_all(names, context), strict=True):
             live.add(path)
             checked[key] = c
             if c.language_later:
-                self.language_pending.append((path, shown))
+                self.language_pending.append((path, name))
             if c.postmortem is not None:
                 c.postmortem.src_uri = key
+                _inherit_visibility(c, meta)
         gone = set(self._cache) - live
         for path in gone:
             del self._cache[path]
@@ -206,6 +232,7 @@ class LibraryLoader:
             checked,
             regimes,
             scan,
+            meta,
         )
 
     def _named(self, location: str, docs_dir: Path, display_root: Path) -> tuple[Path, str, str]:
@@ -271,6 +298,17 @@ _Stamp = tuple[int, int]
 _Context = tuple[Taxonomy | None, Settings, Regimes | None, dt.date]
 
 
+def _inherit_visibility(checked: CheckedDocument, meta: FolderMeta) -> None:
+    """A postmortem without a visibility of its own takes its folders'
+    (set afresh at every load: a cached postmortem may have moved, or its
+    .meta.yml changed). Any inherited value but internal withholds it. What
+    was written is told by where it was written: validation fills in the
+    schema's default."""
+    pm = checked.postmortem
+    if pm is not None and ("visibility",) not in checked.document.yaml.key_offsets:
+        pm.visibility = "restricted" if withholds(meta.inherited(pm.src_uri)) else "internal"
+
+
 def _read_and_check(
     path: Path, shown: str, context: _Context, keep_positions: bool, language: bool = True
 ) -> tuple[CheckedDocument, bool]:
@@ -301,8 +339,9 @@ def in_report_order(findings: Iterable[Finding]) -> list[Finding]:
     return sorted(set(findings), key=_order)
 
 
-# What `check_library` points at: an id given twice, a `related` entry.
-_LIBRARY_KEYS: Final = ("id", "related")
+# What `check_library` points at (an id given twice, a `related` entry), and
+# whether a visibility was written (else a folder's .meta.yml gives it).
+_LIBRARY_KEYS: Final = ("id", "related", "visibility")
 
 
 def _forget_positions(checked: CheckedDocument) -> None:

@@ -21,6 +21,7 @@ from typing import Any, Final
 from urllib.parse import unquote
 
 from ..model import Finding
+from ..parse.frontmatter import decode, parse_yaml, read_bounded
 from ..rules import RULES
 
 # The extensions MkDocs 1.6 renders as pages (mkdocs.utils.markdown_extensions),
@@ -29,11 +30,17 @@ MARKDOWN_EXTENSIONS: Final = (".markdown", ".mdown", ".mkdn", ".mkd", ".md")
 # What merges and editors leave beside the files they touch; compared in lower case.
 LEFTOVER_SUFFIXES: Final = (".orig", ".rej", ".bak", "~", ".swp", ".tmp")
 LEFTOVER_PREFIXES: Final = (".#",)
-# Page visibilities that may be published; any other value withholds the page.
-PUBLIC_VISIBILITIES: Final = ("internal", "public")
+# The one visibility that may be published; any other value withholds the page.
+PUBLIC_VISIBILITY: Final = "internal"
+# The values the format knows; any other is a typo, and an error besides.
+KNOWN_VISIBILITIES: Final = (PUBLIC_VISIBILITY, "restricted")
+# Material's meta plugin reads a folder's defaults from this file, whether or
+# not it is enabled: a site may enable it later, or build with Zensical.
+META_FILE: Final = ".meta.yml"
 
 # Why a file is withheld, as the README's table says it.
 RESTRICTED: Final = "its front matter says visibility: restricted"
+INHERITED: Final = "a .meta.yml of its folder or above withholds it"
 UNPUBLISHED: Final = "a postmortem that is not published (restricted, a draft, or with errors)"
 ASSET: Final = "in the asset folder of a postmortem that is not published"
 LINKED: Final = "reached through a symbolic link"
@@ -65,6 +72,8 @@ class DocsScan:
     files: dict[str, DocsFile] = field(default_factory=dict)
     withheld: dict[str, str] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
+    # Each folder's META_FILE (folder as "a/b", docs_dir as ""): its path.
+    meta_files: dict[str, str] = field(default_factory=dict)
 
     @property
     def markdown(self) -> list[DocsFile]:
@@ -137,6 +146,8 @@ def _place(
     name = entry.name
     markdown = is_markdown_name(name)
     scan.files[uri] = DocsFile(uri, entry.path, markdown)
+    if name == META_FILE and entry.is_file(follow_symlinks=False):
+        scan.meta_files[posixpath.dirname(uri)] = entry.path
     if is_leftover(name):
         scan.withheld[uri] = LEFTOVER
         scan.findings.append(
@@ -202,17 +213,14 @@ def _link(scan: DocsScan, uri: str, path: Path, real_root: str, shown: str) -> N
         )
 
 
-def restricted_page(data: Any, has_front_matter: bool, body: str) -> bool:
-    """Whether a page's front matter withholds it. Also reads MultiMarkdown
-    style meta (`Visibility: restricted` lines first in a file without
-    `---`), which MkDocs understands too."""
+def page_visibility(data: Any, has_front_matter: bool, body: str) -> list[Any]:
+    """Every `visibility` a page gives itself, the key in any letter case:
+    in its front matter, or in MultiMarkdown style meta (`Visibility:` lines
+    first in a file without `---`), which MkDocs understands too."""
     if has_front_matter:
         if not isinstance(data, dict):
-            return False
-        values = [v for k, v in data.items() if str(k).strip().lower() == "visibility"]
-        return any(
-            not (isinstance(v, str) and v.strip().lower() in PUBLIC_VISIBILITIES) for v in values
-        )
+            return []
+        return [v for k, v in data.items() if _is_visibility_key(k)]
     for line in body.split("\n", 64)[:64]:
         key, sep, value = line.partition(":")
         name = key.lstrip(" ")
@@ -221,18 +229,132 @@ def restricted_page(data: Any, has_front_matter: bool, body: str) -> bool:
                 continue  # a value carried over to the next line
             break  # MkDocs reads meta only from the first lines of this form
         if name.lower() == "visibility":
-            return value.strip().lower() not in PUBLIC_VISIBILITIES
-    return False
+            return [value.strip()]
+    return []
+
+
+def _is_visibility_key(key: object) -> bool:
+    return str(key).strip().lower() == "visibility"
+
+
+def withholds(values: Collection[Any]) -> bool:
+    """Whether these visibilities withhold a page: any but `internal` does,
+    so a typo or a value nobody defined fails closed."""
+    return any(not (isinstance(v, str) and v.strip() == PUBLIC_VISIBILITY) for v in values)
+
+
+def restricted_page(data: Any, has_front_matter: bool, body: str) -> bool:
+    """Whether a page's own meta withholds it."""
+    return withholds(page_visibility(data, has_front_matter, body))
+
+
+@dataclass
+class FolderMeta:
+    """What a `.meta.yml` gives the Markdown of its folder and the folders
+    below it, as Material's meta plugin would: the nearest file that sets
+    `visibility` wins, a page's own front matter wins over all."""
+
+    # Folder ("a/b", docs_dir as "") -> the visibility its META_FILE sets.
+    visibility: dict[str, list[Any]] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)
+
+    def inherited(self, uri: str) -> list[Any]:
+        """The visibility a file at `uri` inherits (empty: none)."""
+        if not self.visibility:
+            return []
+        folder = posixpath.dirname(uri)
+        while True:
+            found = self.visibility.get(folder)
+            if found is not None:
+                return found
+            if not folder:
+                return []
+            folder = posixpath.dirname(folder)
+
+
+# A META_FILE that cannot be read withholds everything below it.
+_UNREADABLE_META: Final = ["<unreadable .meta.yml>"]
+
+
+def read_folder_meta(scan: DocsScan, shown: Callable[[Path], str]) -> FolderMeta:
+    """Read every folder's META_FILE, with the findings of those that cannot
+    be read or set a visibility the format does not know."""
+    meta = FolderMeta()
+    for folder, location in scan.meta_files.items():
+        path = Path(location)
+        name = shown(path)
+        raw, refused = read_bounded(path, name, what=".meta.yml files")
+        text, problems = (None, refused) if raw is None else decode(raw, name, what=".meta.yml")
+        parsed = parse_yaml(text, name, what=".meta.yml") if text is not None else None
+        problems += parsed.findings if parsed is not None else []
+        data = parsed.data if parsed is not None else None
+        if problems or not isinstance(data, dict | None):
+            meta.findings += problems or [
+                RULES["meta-file"].finding(name, 1, 1, "a .meta.yml must be a mapping of keys")
+            ]
+            meta.findings.append(
+                RULES["meta-file"].finding(
+                    name,
+                    1,
+                    1,
+                    "this .meta.yml cannot be read, so no Markdown in its folder or below is "
+                    "published: correct it",
+                )
+            )
+            meta.visibility[folder] = _UNREADABLE_META
+            continue
+        assert parsed is not None
+        for key, value in (data or {}).items():
+            if _is_visibility_key(key):
+                meta.visibility.setdefault(folder, []).append(value)
+                if value not in KNOWN_VISIBILITIES:
+                    at = parsed.position((key,))
+                    meta.findings.append(_visibility_finding(name, at.line, at.column, value))
+    return meta
+
+
+def _visibility_finding(path: str, line: int, column: int, value: Any) -> Finding:
+    shown = value if isinstance(value, str) and len(value) <= 40 else type(value).__name__
+    return RULES["visibility-value"].finding(
+        path,
+        line,
+        column,
+        f"visibility {shown!r} is neither internal nor restricted, so nothing it applies to "
+        "is published: write `visibility: internal` or `visibility: restricted`",
+    )
+
+
+def page_visibility_findings(doc: Any) -> list[Finding]:
+    """An ordinary page's own visibility values that the format does not
+    know (a postmortem's are checked against the schema)."""
+    found = []
+    data = doc.data
+    for value in page_visibility(data, doc.has_front_matter, doc.body):
+        if value in KNOWN_VISIBILITIES:
+            continue
+        line, column = 1, 1
+        if isinstance(data, dict):
+            key = next(k for k in data if _is_visibility_key(k))
+            at = doc.yaml.position((key,))
+            line, column = at.line, at.column
+        found.append(_visibility_finding(doc.path, line, column, value))
+    return found
 
 
 # Characters of a MultiMarkdown meta key, as MkDocs' META_RE takes them.
 _META_KEY: Final = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
 
 
-def decide(scan: DocsScan, documents: Mapping[str, Any], published: Collection[str]) -> Decision:
+def decide(
+    scan: DocsScan,
+    documents: Mapping[str, Any],
+    published: Collection[str],
+    meta: FolderMeta | None = None,
+) -> Decision:
     """Publish what the scan found and placed: `documents` are the checked
     Markdown files (CheckedDocument) by src_uri, `published` the src_uris of
-    the postmortems that go on the site."""
+    the postmortems that go on the site (their folders' `meta` is already
+    part of that choice), `meta` what folders give ordinary pages."""
     withheld = dict(scan.withheld)
     asset_dirs: set[str] = set()
     for uri, checked in documents.items():
@@ -249,8 +371,13 @@ def decide(scan: DocsScan, documents: Mapping[str, Any], published: Collection[s
                 asset_dirs.add((parent / str(name)).as_posix())
         elif doc.data is None and doc.findings:
             withheld.setdefault(uri, UNREAD)
-        elif restricted_page(doc.data, doc.has_front_matter, doc.body):
-            withheld.setdefault(uri, RESTRICTED)
+        else:
+            own = page_visibility(doc.data, doc.has_front_matter, doc.body)
+            if own:
+                if withholds(own):
+                    withheld.setdefault(uri, RESTRICTED)
+            elif meta is not None and withholds(meta.inherited(uri)):
+                withheld.setdefault(uri, INHERITED)
     # Files under a linked folder are not in the scan: the adapter drops
     # whatever the scan did not place.
     for uri in scan.files if asset_dirs else ():

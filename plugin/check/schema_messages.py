@@ -113,14 +113,14 @@ def describe(path: Sequence[str | int]) -> str:
     return out or "the front matter"
 
 
-def did_you_mean(value: object, choices: Iterable[object]) -> str:
+def did_you_mean(value: object, choices: Iterable[object], cutoff: float = 0.6) -> str:
     if not isinstance(value, str):
         return ""
     options = [str(c) for c in choices]
     folded = {o.casefold().replace("_", "-"): o for o in options}
     match = folded.get(value.casefold().replace("_", "-"))
     if match is None:
-        close = difflib.get_close_matches(value, options, n=1, cutoff=0.6)
+        close = difflib.get_close_matches(value, options, n=1, cutoff=cutoff)
         match = close[0] if close else None
     return f" (did you mean '{match}'?)" if match else ""
 

@@ -556,7 +556,11 @@ def split(text: str, path: str, limits: Limits = DEFAULT_LIMITS) -> Document:
     boundary = _HANDLER.FM_BOUNDARY
     opening = boundary.match(text)
     if opening is None:
-        return Document(path, False, YamlData(), text, 1)
+        misplaced = _misplaced_front_matter(text, path, limits)
+        yaml_data = YamlData()
+        if misplaced is not None:
+            yaml_data.findings.append(misplaced)
+        return Document(path, False, yaml_data, text, 1)
     try:
         fm, body = _HANDLER.split(text)
     except ValueError:
@@ -589,6 +593,54 @@ def split(text: str, path: str, limits: Limits = DEFAULT_LIMITS) -> Document:
         return Document(path, True, yaml_data, body, body_line)
     parsed = _HANDLER.load(fm, path=path, line_offset=line_offset)
     return Document(path, True, parsed, body, body_line)
+
+
+# A line that opens or closes a front-matter block, indented or not.
+_FENCE: Final = re.compile(r"^[ \t]*---[ \t]*$", re.M)
+# A block this far down is the page's own text (a rule, a table), not front matter.
+_MISPLACED_WITHIN_LINES: Final = 20
+# Keys that only front matter has: a block between two rules that holds one is
+# meant as front matter (`Note: ...` between two rules is text).
+_FRONT_MATTER_KEYS: Final = frozenset(
+    {"id", "title", "status", "visibility", "severity", "summary", "date", "systems", "factors"}
+    | {"tags", "description", "template", "hide", "search", "authors"}
+)
+
+
+def _misplaced_front_matter(text: str, path: str, limits: Limits) -> Finding | None:
+    """The finding for a front-matter block that does not start on line 1.
+
+    MkDocs reads front matter only from the first line, so a blank line or
+    text above `---` publishes the block as text: `visibility: restricted`
+    there would withhold nothing. The whole search is bounded: the fence is
+    looked for in the first lines only, the block parsed only up to the
+    front matter's size limit."""
+    top = 0
+    for _ in range(_MISPLACED_WITHIN_LINES):
+        top = text.find("\n", top) + 1
+        if top == 0:
+            top = len(text)
+            break
+    opening = _FENCE.search(text, 0, top)
+    if opening is None:
+        return None
+    closing = _FENCE.search(text, opening.end(), opening.end() + limits.max_front_matter_bytes)
+    if closing is None:
+        return None
+    line = text.count("\n", 0, opening.start()) + 1
+    parsed = parse_yaml(text[opening.end() + 1 : closing.start()], path, line, limits)
+    data = parsed.data
+    if not isinstance(data, dict) or not any(
+        str(k).strip().lower() in _FRONT_MATTER_KEYS for k in data
+    ):
+        return None
+    return _error(
+        path,
+        line,
+        "front-matter-not-first",
+        f"the front matter starts on line {line}, not on line 1, so MkDocs would publish it "
+        "as text; the file is withheld: delete what stands above the first '---'",
+    )
 
 
 def read_document(raw: bytes, path: str, limits: Limits = DEFAULT_LIMITS) -> Document:

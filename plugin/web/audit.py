@@ -10,51 +10,58 @@ Matching is on words, after undoing every encoding a site generator applies
 (JSON and JavaScript escapes, percent-encoding, HTML entities, Unicode forms,
 letter case, line reflow and markup), so a leak cannot hide behind one:
 
-- needles are short word sequences: an id, a title, a summary (a long one
-  as overlapping runs of `NGRAM` words), every run of `NGRAM` words of the
-  body, asset file names; plus the exact bytes of each asset file;
-- needles also found in what is published (published postmortems, ordinary
-  pages, the taxonomy, the generated guide, our templates, file names) are
-  dropped: they are not distinctive, and would only raise false alarms;
-- each site file is read once, with a window of the last `NGRAM` words and a
-  dictionary lookup per needle length: time linear in the site's size.
+- needles are phrases of whole words: an id, the id with its slug, a title, a
+  summary, every run of `NGRAM` words of the text, every line of at least
+  `MIN_LINE_CHARS` characters (a short credential line), asset file names;
+  plus the exact bytes of each asset file and of the Markdown file itself;
+- needles also found in what is published (published pages, the taxonomy,
+  the generated guide, our templates, file names) are dropped: they are not
+  distinctive, and would only raise false alarms;
+- each site file is read once into a stream of words, and every needle is
+  looked for at once (Aho-Corasick): time linear in the site's size.
 """
 
 from __future__ import annotations
 
 import hashlib
 import html
+import itertools
 import os
 import re
 import stat
 import unicodedata
 import zlib
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Final
 from urllib.parse import unquote
 
+import ahocorasick
+
 from ..check.checks import CheckedDocument
 from ..check.library import Library, display_path, resolve_taxonomy_path
+from ..check.publication import INHERITED, RESTRICTED
 from ..resources import TEMPLATES_DIR
 from ..urls import incident_url
 from . import authoring
 from .guide import render_guide
 
-# Words in a run of body text. Eight words in the same order almost never
-# recur by chance outside a copy of the text, and a leaked sentence has that many.
-NGRAM: Final = 8
+# Words in a run of withheld text that tell a leak (spec section 4): six words
+# in the same order rarely recur by chance outside a copy of the text.
+NGRAM: Final = 6
+# A line at least this long tells a leak however few its words: a credential
+# or an address is one or two long words.
+MIN_LINE_CHARS: Final = 24
 DEFAULT_MAX_FILE_BYTES: Final = 32 * 2**20
 _GZIP_MAGIC: Final = b"\x1f\x8b"
 # A gzip file inside a gzip file inside ...: deeper than this is not a site.
 _MAX_GZIP_DEPTH: Final = 3
-# Between two streams of words (two tags): no needle spans it.
-_SEP: Final = "\x00"
 
-ID, TITLE, SUMMARY, BODY, FRONT_MATTER, ASSET_NAME, ASSET_FILE, SOURCE_FILE = (
+ID, ID_SLUG, TITLE, SUMMARY, BODY, FRONT_MATTER, ASSET_NAME, ASSET_FILE, SOURCE_FILE = (
     "id",
+    "id with slug",
     "title",
     "summary",
     "body text",
@@ -64,7 +71,17 @@ ID, TITLE, SUMMARY, BODY, FRONT_MATTER, ASSET_NAME, ASSET_FILE, SOURCE_FILE = (
     "copy of the Markdown file",
 )
 # Order of kinds in a report line.
-_KIND_ORDER: Final = (ID, TITLE, SUMMARY, BODY, FRONT_MATTER, ASSET_NAME, ASSET_FILE, SOURCE_FILE)
+_KIND_ORDER: Final = (
+    ID,
+    ID_SLUG,
+    TITLE,
+    SUMMARY,
+    BODY,
+    FRONT_MATTER,
+    ASSET_NAME,
+    ASSET_FILE,
+    SOURCE_FILE,
+)
 # Front-matter keys whose values are matched on their own (or not at all:
 # dates, status and severity words are on every page).
 _OWN_KIND: Final = {"id": ID, "title": TITLE, "summary": SUMMARY}
@@ -96,7 +113,6 @@ _RELATED_EXPORTS: Final = frozenset(
     {"incidents.json", "incidents.csv", "search_index.json", "search_index.js"}
 )
 
-_WORD = re.compile(r"\w+")
 # A tag: `<` to the next `>` with no `<` between. Each start fails at the next
 # `<` at the latest, so a run without `>` costs linear time, not quadratic.
 _TAG = re.compile(r"<[^<>]*>")
@@ -125,6 +141,8 @@ class Leak:
     where: str
     source: Unpublished
     kinds: tuple[str, ...]
+    # The site file's path inside the site folder.
+    rel: str = field(default="", compare=False)
 
     def line(self) -> str:
         where = f" ({self.where})" if self.where else ""
@@ -138,6 +156,8 @@ class Leak:
 class Unscanned:
     site_file: str
     reason: str
+    # The file's path inside the site folder ("" for a folder that cannot be listed).
+    rel: str = field(default="", compare=False)
 
     def line(self) -> str:
         return f"{self.site_file}: not scanned: {self.reason}"
@@ -169,7 +189,7 @@ def _unbackslash(m: re.Match[str]) -> str:
 
 def normalise(text: str) -> str:
     """Text as a reader sees it, in one canonical form: escapes undone,
-    Unicode composed, case folded. Tags stay (words_in_text skips them)."""
+    Unicode composed, case folded. Tags stay (`streams` reads around them)."""
     # Twice each: a JSON string inside a JSON string (`\\u00e9`), and
     # `&amp;#x27;`, which shows as `&#x27;` and still tells the word.
     for _ in range(2):
@@ -180,30 +200,52 @@ def normalise(text: str) -> str:
             text = unquote(text, errors="replace")
         if "&" in text:
             text = html.unescape(text)
+    if text.isascii():
+        # Most of a site: composing and folding leave ASCII as lower case does.
+        return text.lower()
     return unicodedata.normalize("NFKC", _INVISIBLE.sub("", text)).casefold()
 
 
-def words_in_text(text: str) -> Iterator[str]:
-    """The words outside tags, in order, as one stream (markup dropped, so a
-    title cut by `<em>` still reads on)."""
-    pos = 0
-    for m in _TAG.finditer(text):
-        yield from _WORD.findall(text, pos, m.start())
-        pos = m.end()
-    yield from _WORD.findall(text, pos)
+# Every ASCII character that is not a word character (as `\w` reads it) becomes
+# a space; bytes of UTF-8 sequences stay (`words` has spaced out those that
+# are not word characters).
+_ASCII_SPACES: Final = bytes(
+    c if c >= 0x80 or chr(c).isalnum() or c == ord("_") else ord(" ") for c in range(256)
+)
+_ASCII_BYTES: Final = bytes(range(0x80))
+# A word no needle holds: no phrase is found across the two streams.
+_STREAM_BREAK: Final = "\u01c2"
 
 
-def words_in_tags(text: str) -> Iterator[str]:
-    """The words inside tags (attribute values: titles, alt text, links;
-    comments), each tag a stream of its own."""
-    for m in _TAG.finditer(text):
-        yield _SEP
-        yield from _WORD.findall(text, m.start(), m.end())
+def words(text: str) -> str:
+    """The words of normalised text, one space apart: a phrase can then be
+    found with one substring search, whatever markup and spacing surrounded
+    its words. Done on UTF-8 bytes, in a few C passes over the text: this is
+    most of what the guard of a large site costs. A page holds few kinds of
+    non-ASCII characters that are not word characters (quotes, dashes, odd
+    spaces): each is replaced in one pass."""
+    data = text.encode()
+    if not text.isascii():
+        others = set(data.translate(None, _ASCII_BYTES).decode())
+        for char in others:
+            if not (char.isalnum() or char == "_"):
+                data = data.replace(char.encode(), b" ")
+    return b" ".join(data.translate(_ASCII_SPACES).split()).decode()
 
 
-def words_of(text: str) -> tuple[str, ...]:
-    """The words of a needle, read the way site files are read."""
-    return tuple(words_in_text(normalise(text)))
+def streams(norm: str) -> str:
+    """What is looked for in a site file's normalised text: its words with
+    markup dropped (so a title cut by `<em>` reads on), then every word,
+    tags included (attribute values: descriptions, alt text, links), the two
+    apart. Padded with spaces, so a phrase matches whole words only."""
+    if "<" in norm:
+        norm = f"{_TAG.sub(' ', norm)} {_STREAM_BREAK} {norm}"
+    return f" {words(norm)} "
+
+
+def phrase_of(text: str) -> str:
+    """A needle's words, read the way site files are read (markup dropped)."""
+    return words(_TAG.sub(" ", normalise(text)))
 
 
 # --- needles ------------------------------------------------------------------------
@@ -212,41 +254,46 @@ Hit = tuple[int, str]
 
 
 class Needles:
-    """Word sequences (at most NGRAM words) and byte contents to look for,
+    """Phrases (whole words, one space apart) and byte contents to look for,
     each naming the unpublished file and the kind of text it comes from."""
 
     def __init__(self) -> None:
-        self.by_length: dict[int, dict[tuple[str, ...], set[Hit]]] = defaultdict(dict)
+        self.phrases: dict[str, set[Hit]] = {}
         self.by_digest: dict[int, dict[bytes, set[Hit]]] = defaultdict(dict)
 
-    def add_words(self, words: tuple[str, ...], hit: Hit) -> None:
-        if not words:
+    def add_phrase(self, phrase: str, hit: Hit) -> None:
+        """Look for `phrase` as it is, however long."""
+        if phrase:
+            self.phrases.setdefault(phrase, set()).add(hit)
+
+    def add_runs(self, phrase: str, hit: Hit) -> None:
+        """Look for every run of NGRAM words of `phrase` (all of it if shorter)."""
+        split = phrase.split(" ")
+        if len(split) <= NGRAM:
+            self.add_phrase(phrase, hit)
             return
-        if len(words) <= NGRAM:
-            self.by_length[len(words)].setdefault(words, set()).add(hit)
-            return
-        table = self.by_length[NGRAM]
-        for i in range(len(words) - NGRAM + 1):
-            table.setdefault(words[i : i + NGRAM], set()).add(hit)
+        for i in range(len(split) - NGRAM + 1):
+            self.add_phrase(" ".join(split[i : i + NGRAM]), hit)
+
+    def add_text(self, text: str, hit: Hit) -> None:
+        """Body text: every run of NGRAM words, and every line of at least
+        MIN_LINE_CHARS characters however few its words (a credential line)."""
+        whole = phrase_of(text)
+        if whole.count(" ") >= NGRAM - 1:
+            self.add_runs(whole, hit)
+        for line in text.split("\n"):
+            if len(line) < MIN_LINE_CHARS:
+                continue
+            phrase = phrase_of(line)
+            if len(phrase) >= MIN_LINE_CHARS and phrase.count(" ") < NGRAM - 1:
+                self.add_phrase(phrase, hit)
 
     def add_bytes(self, data: bytes, hit: Hit) -> None:
         if data:
             self.by_digest[len(data)].setdefault(_digest(data), set()).add(hit)
 
-    def drop(self, found: Iterable[tuple[str, ...]], keep_kind: str) -> None:
-        for words in found:
-            table = self.by_length.get(len(words), {})
-            hits = table.get(words)
-            if hits is None:
-                continue
-            kept = {h for h in hits if h[1] == keep_kind}
-            if kept:
-                table[words] = kept
-            else:
-                del table[words]
-
     def matcher(self) -> Matcher:
-        return Matcher({n: t for n, t in self.by_length.items() if t})
+        return Matcher(self.phrases)
 
 
 def _digest(data: bytes) -> bytes:
@@ -254,45 +301,31 @@ def _digest(data: bytes) -> bytes:
 
 
 class Matcher:
-    def __init__(self, by_length: dict[int, dict[tuple[str, ...], set[Hit]]]) -> None:
-        self.by_length = by_length
-        self.longest = max(by_length, default=0)
-        # By last word, the lengths of the needles that end with it: most words
-        # of a site (markup, scripts) end no needle and cost one lookup.
-        ends: dict[str, set[int]] = defaultdict(set)
-        for size, table in by_length.items():
-            for key in table:
-                ends[key[-1]].add(size)
-        self.ends = {word: tuple(sorted(sizes)) for word, sizes in ends.items()}
+    """Finds every phrase in a stream at once (Aho-Corasick: time linear in
+    the stream, whatever the number of phrases)."""
 
-    def scan(self, words: Iterable[str], found: set[Hit]) -> None:
-        """Add the hits of every needle in this stream of words."""
-        for _ in self.scan_sequences(words, found):
-            pass
+    def __init__(self, phrases: Mapping[str, set[Hit]]) -> None:
+        self.phrases = list(phrases)
+        self.hits = [phrases[p] for p in self.phrases]
+        self._automaton: Any = None
+        if self.phrases:
+            automaton = ahocorasick.Automaton()
+            for index, phrase in enumerate(self.phrases):
+                automaton.add_word(f" {phrase} ", index)
+            automaton.make_automaton()
+            self._automaton = automaton
 
-    def scan_sequences(self, words: Iterable[str], found: set[Hit]) -> Iterator[tuple[str, ...]]:
-        """As scan, yielding each matching word sequence."""
-        ends, tables, longest = self.ends, self.by_length, self.longest
-        if not ends:
-            return
-        window: list[str] = []
-        for word in words:
-            window.append(word)
-            if len(window) > 4096:
-                # Keep the window short; amortised, this is linear.
-                del window[:-longest]
-            sizes = ends.get(word)
-            if sizes is None:
-                continue
-            n = len(window)
-            for size in sizes:
-                if size > n:
-                    break
-                key = tuple(window[n - size :])
-                hits = tables[size].get(key)
-                if hits:
-                    found.update(hits)
-                    yield key
+    def scan(self, stream: str) -> set[int]:
+        """The indexes of the phrases found in a stream (see `streams`)."""
+        if self._automaton is None:
+            return set()
+        return {index for _, index in self._automaton.iter(stream)}
+
+    def hits_of(self, found: Iterable[int]) -> set[Hit]:
+        hits: set[Hit] = set()
+        for index in found:
+            hits |= self.hits[index]
+        return hits
 
 
 # --- the library's side -----------------------------------------------------------
@@ -325,36 +358,61 @@ def _asset_files(md_file: Path, names: Iterable[str]) -> Iterator[Path]:
 
 
 @dataclass
-class _Plan:
+class Plan:
+    """What to look for in a site: everything of what the library withholds.
+    A phrase found in a site file is a leak only if no published text holds
+    it too; those texts are read only once something is found (mostly
+    nothing is, and reading them is most of a plan's cost)."""
+
     unpublished: list[Unpublished]
     needles: Needles
     # For each unpublished id: the site files where its bare id is expected.
     related_pages: dict[str, set[str]]
+    # What the site publishes: the texts, and a source of more of them.
+    public_texts: list[str] = field(default_factory=list)
+    more_public: Callable[[], Iterable[str]] = lambda: ()
+
+    @property
+    def empty(self) -> bool:
+        return not self.needles.phrases and not self.needles.by_digest
+
+    def public_phrases(self, phrases: Iterable[str]) -> set[str]:
+        """Those of `phrases` that a published text also holds."""
+        matcher = Matcher({phrase: set() for phrase in phrases})
+        found: set[int] = set()
+        for text in itertools.chain(self.public_texts, self.more_public()):
+            found |= matcher.scan(streams(normalise(text)))
+        return {matcher.phrases[i] for i in found}
 
 
-def _why_unpublished(checked: CheckedDocument, published: set[int]) -> str | None:
-    """Why the plugin keeps this Markdown file off the site; None if it publishes it."""
-    data = checked.document.data
-    visibility = data.get("visibility") if isinstance(data, dict) else None
-    if not checked.is_postmortem:
-        restricted = isinstance(visibility, str) and visibility.strip().lower() == "restricted"
-        return "restricted page" if restricted else None
+def _reason(checked: CheckedDocument, why: str, include_drafts: bool) -> str:
+    """Why a withheld Markdown file is withheld, as the audit reports it."""
     pm = checked.postmortem
+    if not checked.is_postmortem:
+        return "restricted page" if why in (RESTRICTED, INHERITED) else why
     if pm is None:
-        # The build fails on it; a builder without our checks would publish it.
-        return "restricted" if visibility == "restricted" else "not publishable: lint errors"
-    if id(pm) in published:
-        return None
+        return "not publishable: lint errors"
     if pm.is_restricted:
         return "restricted"
-    return f"status {pm.status} while include_drafts is false"
+    if pm.is_draft and not include_drafts:
+        return f"status {pm.status} while include_drafts is false"
+    return "not publishable: lint errors"
 
 
-def plan(library: Library, docs_dir: Path, config_file: Path | None) -> _Plan:
-    """What to look for: everything of what the plugin would not publish,
-    less what is also in what it does publish."""
-    published = library.published()
-    keep = {id(p) for p in published}
+def plan(
+    library: Library,
+    docs_dir: Path,
+    config_file: Path | None,
+    include_drafts: bool | None = None,
+    theme_dirs: Iterable[Path] = (),
+) -> Plan:
+    """What to look for: everything of what the library withholds (as the
+    build decides it, with `include_drafts` as the build has it), and what
+    it publishes, to tell what is distinctive. `theme_dirs`' templates are
+    the site's own text."""
+    drafts = library.settings.include_drafts if include_drafts is None else include_drafts
+    published = library.published(drafts)
+    decision = library.publication(drafts)
     unpublished: list[Unpublished] = []
     needles = Needles()
     public_texts: list[str] = []
@@ -362,8 +420,8 @@ def plan(library: Library, docs_dir: Path, config_file: Path | None) -> _Plan:
     for rel, checked in library.documents.items():
         doc = checked.document
         data = doc.data if isinstance(doc.data, dict) else {}
-        reason = _why_unpublished(checked, keep)
-        if reason is None:
+        why = decision.withheld.get(rel)
+        if why is None:
             public_texts.append(doc.body)
             public_texts.extend(s for _, s in _strings(data))
             continue
@@ -371,62 +429,73 @@ def plan(library: Library, docs_dir: Path, config_file: Path | None) -> _Plan:
         raw_id = data.get("id")
         pm_id = checked.id or (raw_id if isinstance(raw_id, str) else None)
         index = len(unpublished)
-        unpublished.append(Unpublished(doc.path, pm_id, reason))
+        unpublished.append(Unpublished(doc.path, pm_id, _reason(checked, why, drafts)))
         secret_files.add(md_file)
-        for top, value in data.items():
-            # Only the postmortem's own id, title and summary: a factor's
-            # `summary` or an action item's `title` is front-matter text.
-            if top in _OWN_KIND and isinstance(value, str):
-                needles.add_words(words_of(value), (index, _OWN_KIND[top]))
-                continue
-            for key, text in _strings(value, str(top)):
-                if key in _NOT_TEXT:
-                    continue
-                words = words_of(text)
-                # A regulator's reference is short but names this incident alone.
-                if len(words) >= _MIN_FRONT_MATTER_WORDS or key in _DISTINCTIVE:
-                    needles.add_words(words, (index, FRONT_MATTER))
-        if pm_id:
-            needles.add_words(words_of(pm_id), (index, ID))
-        body = words_of(doc.body)
-        if len(body) >= NGRAM:
-            needles.add_words(body, (index, BODY))
-        source = _read_regular(md_file)
-        if source is not None:
-            needles.add_bytes(source, (index, SOURCE_FILE))
+        _add_document(needles, index, data, doc.body, md_file, pm_id)
         if checked.is_postmortem:
             for asset in _asset_files(md_file, {md_file.stem, *([pm_id] if pm_id else [])}):
                 secret_files.add(asset)
-                needles.add_words(words_of(asset.name), (index, ASSET_NAME))
+                needles.add_phrase(phrase_of(asset.name), (index, ASSET_NAME))
                 asset_bytes = _read_regular(asset)
                 if asset_bytes is not None:
                     needles.add_bytes(asset_bytes, (index, ASSET_FILE))
 
-    public_texts.extend(_generated_texts(library, config_file))
-    public_texts.extend(_public_file_names(docs_dir, secret_files))
-    # What is also published is not distinctive: drop it, except ids (which
-    # are distinctive by format, and whose expected places are listed below).
-    probe = needles.matcher()
-    sink: set[Hit] = set()
-    for text in public_texts:
-        norm = normalise(text)
-        for stream in (words_in_text(norm), words_in_tags(norm)):
-            needles.drop(list(probe.scan_sequences(stream, sink)), keep_kind=ID)
+    def more_public() -> Iterator[str]:
+        yield from _generated_texts(library, config_file)
+        yield from _public_file_names(docs_dir, secret_files)
+        yield from _theme_templates(theme_dirs)
 
     related_pages: dict[str, set[str]] = defaultdict(set)
     for pm in published:
         for rid in pm.related:
             related_pages[rid].add(incident_url(pm.id) + "index.html")
-    return _Plan(unpublished, needles, dict(related_pages))
+    return Plan(unpublished, needles, dict(related_pages), public_texts, more_public)
+
+
+def _theme_templates(theme_dirs: Iterable[Path]) -> Iterator[str]:
+    for folder in theme_dirs:
+        for path in sorted(folder.rglob("*.html")):
+            data = _read_regular(path)
+            if data is not None:
+                yield data.decode("utf-8", errors="replace")
+
+
+def _add_document(
+    needles: Needles, index: int, data: dict[str, Any], body: str, md_file: Path, pm_id: str | None
+) -> None:
+    """The needles of one withheld Markdown file."""
+    for top, value in data.items():
+        # Only the postmortem's own id, title and summary: a factor's
+        # `summary` or an action item's `title` is front-matter text.
+        if top in _OWN_KIND and isinstance(value, str):
+            needles.add_runs(phrase_of(value), (index, _OWN_KIND[top]))
+            continue
+        for key, text in _strings(value, str(top)):
+            if key in _NOT_TEXT:
+                continue
+            phrase = phrase_of(text)
+            # A regulator's reference is short but names this incident alone.
+            if phrase.count(" ") + 1 >= _MIN_FRONT_MATTER_WORDS or key in _DISTINCTIVE:
+                needles.add_runs(phrase, (index, FRONT_MATTER))
+            needles.add_text(text, (index, FRONT_MATTER))
+    if pm_id:
+        needles.add_phrase(phrase_of(pm_id), (index, ID))
+    # The file's name carries the id and its slug: the slug tells the story.
+    stem = phrase_of(md_file.stem)
+    if pm_id and stem != phrase_of(pm_id):
+        needles.add_phrase(stem, (index, ID_SLUG))
+    needles.add_text(body, (index, BODY))
+    source = _read_regular(md_file)
+    if source is not None:
+        needles.add_bytes(source, (index, SOURCE_FILE))
 
 
 def _generated_texts(library: Library, config_file: Path | None) -> Iterator[str]:
     """Text the plugin and theme publish on their own: what the guide,
-    the templates, the taxonomy and the site's configuration say."""
+    the templates, the taxonomy and the site's configuration say, and what
+    `postmortems new` writes into every draft."""
     settings = library.settings
-    yield authoring.SUMMARY_PLACEHOLDER
-    yield authoring.OTHER_SECTION_PROMPT
-    yield from authoring.SECTION_PROMPTS.values()
+    yield from authoring.scaffold_texts(library.taxonomy)
     if library.taxonomy is not None:
         yield render_guide(library.taxonomy, settings)
         yield from (s for _, s in _strings(asdict(library.taxonomy)))
@@ -510,88 +579,123 @@ def _gunzip(data: bytes, limit: int) -> tuple[bytes, bytes]:
     return b"".join(out), b""
 
 
+@dataclass
+class _Found:
+    """What one site file (its content, its name, or its gzip members) holds."""
+
+    shown: str
+    rel: str
+    where: str
+    phrases: set[int] = field(default_factory=set)
+    hits: set[Hit] = field(default_factory=set)
+
+
 class Auditor:
-    def __init__(self, plan: _Plan, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES) -> None:
+    """The one check of a site folder against a plan: `postmortems audit`
+    runs it on any folder, the build on what it wrote before it ends."""
+
+    def __init__(self, plan: Plan, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES) -> None:
         self.plan = plan
         self.matcher = plan.needles.matcher()
         self.digests = plan.needles.by_digest
         self.max_file_bytes = max_file_bytes
 
-    def audit(self, site_dir: Path, shown_from: Path) -> AuditResult:
+    def audit(
+        self, site_dir: Path, shown_from: Path, newer_than: float | None = None
+    ) -> AuditResult:
+        """Scan every file of `site_dir` (with `newer_than`, only those
+        modified at or after that time, a POSIX timestamp)."""
         result = AuditResult(self.plan.unpublished)
+        if self.plan.empty:
+            return result
         errors: list[OSError] = []
+        found: list[_Found] = []
         for path in site_files(site_dir, errors):
             shown = display_path(path, shown_from)
             rel = path.relative_to(site_dir).as_posix()
-            result.files += 1
-            self._report(result, shown, rel, "file name", self._scan_name(rel))
             try:
                 st = path.stat()
             except OSError as exc:
-                result.unscanned.append(Unscanned(shown, exc.strerror or str(exc)))
+                result.unscanned.append(Unscanned(shown, exc.strerror or str(exc), rel))
                 continue
+            if newer_than is not None and st.st_mtime < newer_than:
+                continue
+            result.files += 1
+            found.append(_Found(shown, rel, "file name", self._scan_name(rel)))
             if not stat.S_ISREG(st.st_mode):
-                result.unscanned.append(Unscanned(shown, "not a regular file"))
+                result.unscanned.append(Unscanned(shown, "not a regular file", rel))
                 continue
             if st.st_size > self.max_file_bytes:
-                result.unscanned.append(Unscanned(shown, self._too_large()))
+                result.unscanned.append(Unscanned(shown, self._too_large(), rel))
                 continue
             try:
                 data = path.read_bytes()
             except OSError as exc:
-                result.unscanned.append(Unscanned(shown, exc.strerror or str(exc)))
+                result.unscanned.append(Unscanned(shown, exc.strerror or str(exc), rel))
                 continue
             result.bytes += len(data)
-            self._report(result, shown, rel, "", self.scan_bytes(data))
+            found.append(_Found(shown, rel, "", *self.scan_bytes(data)))
             if data.startswith(_GZIP_MAGIC):
-                found: set[Hit] = set()
-                problem = self._scan_gzip(data, found)
+                member = _Found(shown, rel, "gzip member")
+                problem = self._scan_gzip(data, member)
                 if problem:
-                    result.unscanned.append(Unscanned(shown, problem))
-                self._report(result, shown, rel, "gzip member", found)
+                    result.unscanned.append(Unscanned(shown, problem, rel))
+                found.append(member)
         for error in errors:
             folder = display_path(Path(error.filename or site_dir), shown_from)
             result.unscanned.append(Unscanned(folder, error.strerror or str(error)))
+        self._confirm(result, found)
         return result
+
+    def _confirm(self, result: AuditResult, found: list[_Found]) -> None:
+        """Report what was found, less the phrases a published text holds too
+        (ids stay: distinctive by format, they are expected only where a
+        published incident cites them)."""
+        indexes = set().union(*(f.phrases for f in found))
+        phrases = self.matcher.phrases
+        public = self.plan.public_phrases(phrases[i] for i in indexes) if indexes else set()
+        shared = {i for i in indexes if phrases[i] in public}
+        for f in found:
+            hits = f.hits | self.matcher.hits_of(f.phrases - shared)
+            hits |= {h for h in self.matcher.hits_of(f.phrases & shared) if h[1] == ID}
+            self._report(result, f.shown, f.rel, f.where, hits)
 
     def _too_large(self) -> str:
         return f"larger than {self.max_file_bytes:,} bytes (raise --max-file-size to scan it)"
 
-    def _scan_gzip(self, data: bytes, found: set[Hit], depth: int = 1) -> str | None:
+    def _scan_gzip(self, data: bytes, into: _Found, depth: int = 1) -> str | None:
         try:
             inner, trailing = _gunzip(data, self.max_file_bytes)
         except _TooLarge:
             return f"a gzip member {self._too_large()}"
         except zlib.error as exc:
             return f"a gzip file that cannot be read ({exc})"
-        found |= self.scan_bytes(inner)
-        if trailing:
-            found |= self.scan_bytes(trailing)
+        for part in (inner, trailing) if trailing else (inner,):
+            phrases, hits = self.scan_bytes(part)
+            into.phrases |= phrases
+            into.hits |= hits
         if inner.startswith(_GZIP_MAGIC):
             if depth >= _MAX_GZIP_DEPTH:
                 return f"gzip nested more than {_MAX_GZIP_DEPTH} deep"
-            return self._scan_gzip(inner, found, depth + 1)
+            return self._scan_gzip(inner, into, depth + 1)
         return None
 
-    def _scan_name(self, rel: str) -> set[Hit]:
-        found: set[Hit] = set()
-        self.matcher.scan(words_in_text(normalise(rel)), found)
-        return found
+    def _scan_name(self, rel: str) -> set[int]:
+        return self.matcher.scan(f" {words(normalise(rel))} ")
 
-    def scan_bytes(self, data: bytes) -> set[Hit]:
-        """The hits in one file's bytes: its exact content, its words."""
-        found: set[Hit] = set()
+    def scan_bytes(self, data: bytes) -> tuple[set[int], set[Hit]]:
+        """What one file's bytes hold: the phrases found in its words, and
+        the hits of its exact content."""
+        hits: set[Hit] = set()
         by_digest = self.digests.get(len(data))
         if by_digest:
-            found |= by_digest.get(_digest(data), set())
+            hits |= by_digest.get(_digest(data), set())
         if data.startswith(_GZIP_MAGIC):
-            return found  # compressed bytes hold no words; the members are read
+            return set(), hits  # compressed bytes hold no words; the members are read
         # UTF-8 as a site is written; UTF-16 where a byte-order mark says so.
         encoding = "utf-16" if data.startswith((b"\xff\xfe", b"\xfe\xff")) else "utf-8"
         text = normalise(data.decode(encoding, errors="replace"))
-        self.matcher.scan(words_in_text(text), found)
-        self.matcher.scan(words_in_tags(text), found)
-        return found
+        return self.matcher.scan(streams(text)), hits
 
     def _report(
         self, result: AuditResult, shown: str, rel: str, where: str, hits: set[Hit]
@@ -606,7 +710,7 @@ class Auditor:
                 kinds.discard(ID)
             if kinds:
                 ordered = tuple(k for k in _KIND_ORDER if k in kinds)
-                result.leaks.append(Leak(shown, where, source, ordered))
+                result.leaks.append(Leak(shown, where, source, ordered, rel))
 
     def _expected(self, pm_id: str, rel: str) -> bool:
         """A restricted id cited in a published incident's `related` shows as

@@ -162,7 +162,7 @@ def shortest_trigger(regime: Regime) -> str:
     """The trigger whose first deadline comes soonest: the safe stand-in
     until the decision names the real one (a later clock is never missed)."""
     start = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
-    return min(regime.triggers, key=lambda t: min(d.within.add_to(start) for d in t.deadlines)).id
+    return min(regime.triggers, key=lambda t: min(d.soonest_from(start) for d in t.deadlines)).id
 
 
 def parse_obligations(values: Iterable[str], regimes: Regimes | None) -> tuple[NewObligation, ...]:
@@ -465,3 +465,11 @@ def write(new: Plan) -> None:
         raise AlreadyExists(f"{new.path} already exists; nothing was written") from exc
     except OSError as exc:
         raise AuthoringError(f"cannot write {new.path}: {exc.strerror or exc}") from exc
+
+
+def scaffold_texts(taxonomy: Taxonomy | None) -> list[str]:
+    """The prompts `new` writes into every draft, as written there: they are
+    the guide's text too, so a draft that still holds them tells nothing."""
+    layers = _layers_text(taxonomy)
+    prompts = [p.replace("{layers}", layers) for p in SECTION_PROMPTS.values()]
+    return [SUMMARY_PLACEHOLDER, OTHER_SECTION_PROMPT, *prompts]

@@ -38,8 +38,8 @@ class Clocks:
         return sum(1 for r in self.rows if r.state == "overdue")
 
 
-def library_clocks(library: Library, today: dt.date) -> Clocks:
-    """Every stage of every obligation in the library, as of `today`, overdue first."""
+def library_clocks(library: Library, now: dt.datetime) -> Clocks:
+    """Every stage of every obligation in the library, as of `now`, overdue first."""
     clocks = Clocks()
     regimes = library.regimes
     for checked in library.documents.values():
@@ -56,7 +56,7 @@ def library_clocks(library: Library, today: dt.date) -> Clocks:
                 Problem(path, "the reporting block cannot be read; `postmortems lint` says why")
             )
             continue
-        rows, unknown = statuses(checked.id or path, block, regimes, today)
+        rows, unknown = statuses(checked.id or path, block, regimes, now)
         clocks.rows += rows
         clocks.problems += [
             Problem(path, f"reporting.obligations[{u.obligation}]: {u.message}") for u in unknown
@@ -65,7 +65,7 @@ def library_clocks(library: Library, today: dt.date) -> Clocks:
     return clocks
 
 
-def published_clocks(incidents: Iterable[Postmortem], library: Library, today: dt.date) -> Clocks:
+def published_clocks(incidents: Iterable[Postmortem], library: Library, now: dt.datetime) -> Clocks:
     """The clocks of the incidents the site publishes, and of nothing else."""
     clocks = Clocks()
     if library.regimes is None:
@@ -73,7 +73,7 @@ def published_clocks(incidents: Iterable[Postmortem], library: Library, today: d
     for pm in incidents:
         block = read_reporting(pm.data, parse_date)
         if block is not None:
-            clocks.rows += statuses(pm.id, block, library.regimes, today)[0]
+            clocks.rows += statuses(pm.id, block, library.regimes, now)[0]
     clocks.rows = ordered(clocks.rows)
     return clocks
 
@@ -83,7 +83,7 @@ def as_json(rows: Iterable[StageStatus]) -> str:
 
 
 def as_text(rows: list[StageStatus]) -> str:
-    table = [("STATE", "DEADLINE (UTC)", "INCIDENT", "REGIME", "TRIGGER", "STAGE", "FILED")]
+    table = [("STATE", "DEADLINE (UTC)", "INCIDENT", "REGIME", "TRIGGER", "STAGE", "FILED", "NOTE")]
     table += [
         (
             r.state,
@@ -93,6 +93,7 @@ def as_text(rows: list[StageStatus]) -> str:
             r.trigger,
             r.stage,
             iso_written(r.filed) if r.filed is not None else "-",
+            r.note,
         )
         for r in rows
     ]
@@ -103,9 +104,10 @@ def as_text(rows: list[StageStatus]) -> str:
     )
 
 
-def summary(rows: list[StageStatus], today: dt.date) -> str:
+def summary(rows: list[StageStatus], now: dt.datetime) -> str:
+    as_of = f"as of {now.astimezone(dt.UTC):%Y-%m-%d %H:%M:%S} UTC"
     if not rows:
-        return f"No reporting obligations in the library (as of {today.isoformat()})."
+        return f"No reporting obligations in the library ({as_of})."
     counts = Counter(r.state for r in rows)
     parts = ", ".join(f"{counts[s]} {s}" for s in STATES if counts[s])
-    return f"{len(rows)} stage(s): {parts} (as of {today.isoformat()} 00:00 UTC)."
+    return f"{len(rows)} stage(s): {parts} ({as_of})."

@@ -42,8 +42,9 @@ class PreviewSearchIndex:
         """The index to serve, from the one the search plugin `written` at
         this build: entries of the `rendered` pages (page addresses) are
         taken from it, those of other pages from the earlier builds. Only
-        pages of the site as it is now (`pages_now`) are kept, and no page
-        whose address starts with a `withdrawn` one."""
+        pages of the site as it is now (`pages_now`) are kept, whatever the
+        search plugin carried over from its earlier index, and no page whose
+        address starts with a `withdrawn` one."""
         data = json.loads(written)
         if not isinstance(data, dict):
             return written
@@ -51,7 +52,7 @@ class PreviewSearchIndex:
         fresh = {
             page: [_json(entry) for entry in entries]
             for page, entries in _runs(docs if isinstance(docs, list) else []).items()
-            if self._pages is None or page in rendered
+            if (self._pages is None or page in rendered) and page in pages_now
         }
         pages = {
             k: v for k, v in (self._pages or {}).items() if k not in rendered and k in pages_now

@@ -18,7 +18,7 @@ from markupsafe import Markup
 from ..check.layered import Recurrence, recurrences
 from ..check.library import Library
 from ..check.reporting import STATES, StageStatus
-from ..dates import days_between
+from ..dates import days_between, instant_of
 from ..model import ActionItem, Postmortem
 from ..parse.taxonomy import Category, Layer, Taxonomy
 from ..severities import SEVERITIES
@@ -107,6 +107,9 @@ class SiteModel:
     def __init__(self, library: Library, today: dt.date, include_drafts: bool) -> None:
         self.library = library
         self.today = today
+        # Reporting clocks run to the instant, not the day: taken once, so
+        # every page of one build shows the same states.
+        self.now = instant_of(today)
         taxonomy = library.taxonomy
         assert taxonomy is not None, "a site is only built from a library with a taxonomy"
         self.taxonomy: Taxonomy = taxonomy
@@ -163,7 +166,7 @@ class SiteModel:
     @cached_property
     def clocks(self) -> list[StageStatus]:
         """Reporting stages of the published incidents only, overdue first."""
-        return published_clocks(self.incidents, self.library, self.today).rows
+        return published_clocks(self.incidents, self.library, self.now).rows
 
     @cached_property
     def clocks_by_id(self) -> dict[str, list[StageStatus]]:
@@ -339,7 +342,7 @@ class SiteModel:
 
     def _reporting_extra(self) -> dict[str, Any]:
         states = Counter(r.state for r in self.clocks)
-        return {"states": [(s, states.get(s, 0)) for s in STATES], "today": self.today}
+        return {"states": [(s, states.get(s, 0)) for s in STATES], "now": self.now}
 
     def _listing(
         self,

@@ -1,0 +1,453 @@
+"""Every route by which a withheld file reached a built site while lint was
+clean and `mkdocs build --strict` green (issue 20), each as a real build of a
+small site whose whole output is searched for a canary, gzip members
+included. Where a route is a page composed from many places (an include, a
+theme override, another plugin), the build's output guard is what stops it:
+the build fails, names the written file and the withheld source, and leaves
+no file that shows the canary.
+
+A control build without our plugin shows each canary published, so a test
+that finds nothing has looked where the canary would be.
+"""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+
+import pytest
+from conftest import postmortem_text, run_cli
+from mkdocs.commands.build import build as mkdocs_build
+from mkdocs.config import load_config
+from mkdocs_postmortems.check.library import load_library
+from mkdocs_postmortems.settings import Settings
+from sitekit import run_mkdocs, write_site_at
+from test_site_failclosed import control_leaks, leaks
+from test_site_preview import touch
+
+PUBLIC, SECRET, OTHER = "INC-2025-001", "INC-2025-002", "INC-2025-003"
+# Lower-case tokens no page of ours says: one per withheld file.
+R_TOKEN, PAGE_TOKEN, D_TOKEN = "zqmetacanary", "zqpagecanary", "zqdraftcanary"
+# A credential line: five words, far more than 24 characters.
+CREDENTIAL = "deploy key zq7f3k9w2m8q4x6c1v5b"
+
+
+def secret_pm(pm_id: str = SECRET, token: str = R_TOKEN, **overrides: object) -> str:
+    """A final postmortem with the token in its title, summary and body."""
+    text = postmortem_text(
+        id=pm_id,
+        title=f"Payroll agent leaked {token} salaries",
+        summary=f"The payroll agent wrote {token} salary lines into a shared sheet.",
+        systems="[payroll-agent]",
+        **overrides,
+    )
+    return text + (
+        f"\nThe {token} sheet stayed open to every employee for two days before anyone saw.\n"
+        f"\n{CREDENTIAL}\n"
+    )
+
+
+def public_pm(**overrides: object) -> str:
+    return postmortem_text(id=PUBLIC, **overrides)
+
+
+def build_ok(root: Path, strict: bool = True) -> Path:
+    out = root / "site"
+    result = run_mkdocs(root, out=out, strict=strict)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return out
+
+
+# --- one decision: .meta.yml, letter case, values, the first line ---------------------
+
+
+@pytest.mark.parametrize("meta_plugin", [False, True], ids=["meta-off", "meta-on"])
+def test_meta_yml_withholds_its_folder(tmp_path: Path, meta_plugin: bool) -> None:
+    """A `.meta.yml` that sets `visibility: restricted` withholds the postmortem
+    and the ordinary page below it, whether or not Material's meta plugin is on;
+    lint reports nothing, and the audit of the built site is clean."""
+    files = {
+        "index.md": "# Home\n",
+        f"2025/{PUBLIC}.md": public_pm(),
+        "hr/.meta.yml": "visibility: restricted\n",
+        f"hr/2025/{SECRET}-payroll.md": secret_pm(),
+        "hr/notes.md": f"# Notes\n\nThe {PAGE_TOKEN} board met about the payroll sheet.\n",
+    }
+    root = write_site_at(tmp_path, files)
+    if meta_plugin:
+        cfg = root / "mkdocs.yml"
+        cfg.write_text(cfg.read_text().replace("  - search\n", "  - search\n  - meta\n"))
+    assert set(control_leaks(root, R_TOKEN)) and set(control_leaks(root, PAGE_TOKEN))
+    site = build_ok(root)
+    assert leaks(site, R_TOKEN) == [] and leaks(site, PAGE_TOKEN) == []
+    assert (site / f"incidents/{PUBLIC}/index.html").is_file()
+    exported = json.loads((site / "incidents.json").read_text(encoding="utf-8"))
+    assert [i["id"] for i in exported["incidents"]] == [PUBLIC]
+    lint = run_cli("lint", "--no-hints", cwd=root)
+    assert lint.returncode == 0, lint.stdout + lint.stderr
+    audit = run_cli("audit", "site", cwd=root)
+    assert audit.returncode == 0, audit.stdout + audit.stderr
+    plain = run_cli("audit", "site-plain", cwd=root)
+    assert plain.returncode == 1
+    assert f"hr/2025/{SECRET}-payroll.md (restricted)" in plain.stdout
+    assert "hr/notes.md (restricted page)" in plain.stdout
+
+
+def test_a_postmortem_of_its_own_visibility_wins_over_meta(tmp_path: Path) -> None:
+    """The file's own front matter wins over its folder's `.meta.yml` (spec 4)."""
+    files = {
+        "hr/.meta.yml": "visibility: restricted\n",
+        f"hr/{PUBLIC}.md": public_pm(visibility="internal"),
+    }
+    site = build_ok(write_site_at(tmp_path, files))
+    assert (site / f"incidents/{PUBLIC}/index.html").is_file()
+
+
+@pytest.mark.parametrize(
+    ("meta", "line"),
+    [
+        ("title: People\nvisibility: confidental\n", 2),
+        ("visibility: [restricted\n", 1),
+    ],
+    ids=["typo", "broken-yaml"],
+)
+def test_unknown_or_unreadable_meta_withholds_and_is_an_error(
+    tmp_path: Path, meta: str, line: int
+) -> None:
+    """A `.meta.yml` with a visibility nobody defined, or one that cannot be
+    read, is a lint error at its line (so the build fails), and the one
+    decision of what is withheld withholds everything below it: the audit of
+    a site built without the plugin names the page."""
+    files = {
+        f"2025/{PUBLIC}.md": public_pm(),
+        "hr/.meta.yml": meta,
+        f"hr/{SECRET}-payroll.md": secret_pm(),
+        "hr/notes.md": f"# Notes\n\nThe {PAGE_TOKEN} board met about the payroll sheet.\n",
+    }
+    root = write_site_at(tmp_path, files)
+    lint = run_cli("lint", "--no-hints", "--format", "json", cwd=root)
+    assert lint.returncode == 1
+    found = json.loads(lint.stdout)
+    assert {(f["path"], f["line"]) for f in found if f["path"] == "docs/hr/.meta.yml"} >= {
+        ("docs/hr/.meta.yml", line)
+    }
+    assert run_mkdocs(root, out=root / "site").returncode == 1
+    withheld = load_library(root / "docs", Settings(), root).publication(True).withheld
+    assert {f"hr/{SECRET}-payroll.md", "hr/notes.md"} <= set(withheld)
+    assert control_leaks(root, PAGE_TOKEN)
+    plain = run_cli("audit", "site-plain", cwd=root)
+    assert plain.returncode == 1 and "hr/notes.md (restricted page)" in plain.stdout
+
+
+# Each page's one line of text is distinctive: six words and more.
+MINUTES = "board met about the payroll sheet."
+PAGES = {
+    "upper-key.md": f"---\nVisibility: restricted\n---\n# A\n\n{PAGE_TOKEN}a {MINUTES}\n",
+    "other-value.md": f"---\nvisibility: confidential\n---\n# B\n\n{PAGE_TOKEN}b {MINUTES}\n",
+    "as-list.md": f"---\nvisibility: [restricted]\n---\n# C\n\n{PAGE_TOKEN}c {MINUTES}\n",
+    "multimarkdown.md": f"Title: D\nVisibility: restricted\n\n# D\n\n{PAGE_TOKEN}d {MINUTES}\n",
+}
+
+
+def test_audit_knows_every_way_a_page_is_withheld(tmp_path: Path) -> None:
+    """A site built without the plugin (as Zensical builds today) publishes
+    pages the plugin withholds however their visibility is written: the
+    audit names each, and does not count their text as published."""
+    root = write_site_at(tmp_path, {f"2025/{PUBLIC}.md": public_pm(), **PAGES})
+    for suffix in "abcd":
+        assert control_leaks(root, PAGE_TOKEN + suffix)
+    audit = run_cli("audit", "site-plain", cwd=root)
+    assert audit.returncode == 1
+    for name in PAGES:
+        assert f"docs/{name} (restricted page)" in audit.stdout, audit.stdout
+    # The plugin's own build withholds all four; two are errors besides (any
+    # value but internal or restricted), and the build fails on them.
+    assert run_mkdocs(root, out=root / "site").returncode == 1
+    (root / "docs/other-value.md").unlink()
+    (root / "docs/as-list.md").unlink()
+    site = build_ok(root)
+    assert leaks(site, PAGE_TOKEN) == []
+    assert run_cli("audit", "site", cwd=root).returncode == 0
+
+
+def test_front_matter_below_the_first_line_is_an_error_and_withheld(tmp_path: Path) -> None:
+    """A restricted postmortem with a blank line before `---` is published whole
+    as a plain page by MkDocs; here lint and the build fail, and nothing of it
+    is published."""
+    files = {f"2025/{PUBLIC}.md": public_pm(), f"2025/{SECRET}.md": "\n" + secret_pm()}
+    files[f"2025/{SECRET}.md"] = files[f"2025/{SECRET}.md"].replace(
+        "status: final", "status: final\nvisibility: restricted", 1
+    )
+    root = write_site_at(tmp_path, files)
+    assert control_leaks(root, R_TOKEN)
+    lint = run_cli("lint", "--no-hints", cwd=root)
+    assert lint.returncode == 1
+    assert f"docs/2025/{SECRET}.md:2:1: error front-matter-not-first:" in lint.stdout
+    strict = run_mkdocs(root, out=root / "site")
+    assert strict.returncode == 1 and "front-matter-not-first" in strict.stdout + strict.stderr
+    withheld = load_library(root / "docs", Settings(), root).publication(True).withheld
+    assert f"2025/{SECRET}.md" in withheld
+    plain = run_cli("audit", "site-plain", cwd=root)
+    assert plain.returncode == 1 and f"docs/2025/{SECRET}.md" in plain.stdout
+
+
+# --- the output guard: pages composed from many places ------------------------------
+
+INCLUDERS = {
+    "snippets": (
+        f'--8<-- "2025/{SECRET}-payroll.md"',
+        "markdown_extensions:\n  - pymdownx.snippets:\n      base_path: docs\n",
+        "",
+    ),
+    "include-markdown": (
+        f'{{% include-markdown "2025/{SECRET}-payroll.md" %}}',
+        "",
+        "  - include-markdown\n",
+    ),
+    "macros": (
+        f'{{% include "2025/{SECRET}-payroll.md" %}}',
+        "",
+        "  - macros:\n      include_dir: docs\n",
+    ),
+}
+
+
+def with_plugin(root: Path, plugin: str) -> None:
+    """Add a plugin after ours in the site's mkdocs.yml."""
+    if plugin:
+        cfg = root / "mkdocs.yml"
+        text = cfg.read_text()
+        head, _, tail = text.partition("markdown_extensions:")
+        cfg.write_text(
+            head.rstrip("\n") + "\n" + plugin + (f"markdown_extensions:{tail}" * bool(_))
+        )
+
+
+@pytest.mark.parametrize("includer", list(INCLUDERS))
+def test_a_page_that_includes_a_restricted_postmortem_fails_the_build(
+    tmp_path: Path, includer: str
+) -> None:
+    """A public page that pulls in a restricted postmortem through another
+    plugin builds without our guard; with it, the build fails, names the page
+    and the source, and no written file holds the canary."""
+    directive, extensions, plugin = INCLUDERS[includer]
+    files = {
+        "index.md": f"# Home\n\nOur incident notes.\n\n{directive}\n",
+        f"2025/{PUBLIC}.md": public_pm(),
+        f"2025/{SECRET}-payroll.md": secret_pm(visibility="restricted"),
+    }
+    root = write_site_at(tmp_path, files, extra_config=extensions)
+    with_plugin(root, plugin)
+    out = root / "site"
+    result = run_mkdocs(root, out=out, strict=False)
+    assert result.returncode == 1, result.stdout + result.stderr
+    log = result.stdout + result.stderr
+    assert f"index.html: title, body text of docs/2025/{SECRET}-payroll.md (restricted)" in log or (
+        "index.html: " in log and f"of docs/2025/{SECRET}-payroll.md (restricted)" in log
+    ), log
+    assert leaks(out, R_TOKEN) == []
+    assert leaks(out, "zq7f3k9w2m8q4x6c1v5b") == []
+    assert R_TOKEN not in log
+
+
+def test_one_short_credential_line_is_caught(tmp_path: Path) -> None:
+    """One line of five words quoted from a restricted postmortem (snippets
+    with a line range) is a leak: a line of 24 characters or more."""
+    source = secret_pm(visibility="restricted")
+    line_no = source.split("\n").index(CREDENTIAL) + 1
+    files = {
+        "index.md": f'# Home\n\n--8<-- "2025/{SECRET}-payroll.md:{line_no}:{line_no}"\n',
+        f"2025/{SECRET}-payroll.md": source,
+    }
+    root = write_site_at(tmp_path, files, extra_config=INCLUDERS["snippets"][1])
+    result = run_mkdocs(root, out=root / "site", strict=False)
+    assert result.returncode == 1
+    assert leaks(root / "site", "zq7f3k9w2m8q4x6c1v5b") == []
+    assert "index.html: body text of docs/2025/" in result.stdout + result.stderr
+
+
+def test_a_sentence_two_withheld_files_share_is_still_withheld(tmp_path: Path) -> None:
+    """A draft quotes a sentence of a restricted postmortem; a public page
+    includes that sentence from the draft. Neither withheld file counts as
+    published text, so the sentence is a leak."""
+    sentence = f"The {R_TOKEN} sheet stayed open to every employee for two days"
+    draft = postmortem_text(id=OTHER, title="Draft about sheets", status="draft")
+    draft += f"\nQuoted: {sentence}.\n"
+    line_no = draft.split("\n").index(f"Quoted: {sentence}.") + 1
+    files = {
+        "index.md": f'# Home\n\n--8<-- "2025/{OTHER}.md:{line_no}:{line_no}"\n',
+        f"2025/{SECRET}-payroll.md": secret_pm(visibility="restricted"),
+        f"2025/{OTHER}.md": draft,
+    }
+    root = write_site_at(tmp_path, files, extra_config=INCLUDERS["snippets"][1])
+    result = run_mkdocs(root, out=root / "site", strict=False)
+    assert result.returncode == 1
+    assert leaks(root / "site", R_TOKEN) == []
+
+
+def test_a_theme_override_that_lists_every_postmortem_fails_the_build(tmp_path: Path) -> None:
+    """A site's own template that reaches into the plugin for the whole
+    library prints a restricted title: the guard catches it in every page."""
+    files = {
+        f"2025/{PUBLIC}.md": public_pm(),
+        f"2025/{SECRET}-payroll.md": secret_pm(visibility="restricted"),
+    }
+    root = write_site_at(tmp_path, files)
+    overrides = root / "overrides"
+    overrides.mkdir()
+    (overrides / "main.html").write_text(
+        '{% extends "base.html" %}{% block footer %}'
+        "{% for p in config.plugins.postmortems._library.postmortems %}<li>{{ p.title }}</li>"
+        "{% endfor %}{% endblock %}",
+        encoding="utf-8",
+    )
+    cfg = root / "mkdocs.yml"
+    cfg.write_text(
+        cfg.read_text().replace("  font: false\n", "  font: false\n  custom_dir: overrides\n")
+    )
+    result = run_mkdocs(root, out=root / "site", strict=False)
+    assert result.returncode == 1
+    assert f"incidents/{PUBLIC}/index.html: title of docs/2025/{SECRET}-payroll.md" in (
+        result.stdout + result.stderr
+    )
+    assert leaks(root / "site", R_TOKEN) == []
+
+
+def test_a_gzip_file_another_plugin_writes_is_read(tmp_path: Path) -> None:
+    """A hook (like any plugin) writes a gzip file holding a restricted summary
+    after the pages: the guard reads gzip members too, and removes the file."""
+    files = {
+        f"2025/{PUBLIC}.md": public_pm(),
+        f"2025/{SECRET}-payroll.md": secret_pm(visibility="restricted"),
+    }
+    root = write_site_at(tmp_path, files, extra_config="hooks:\n  - hooks.py\n")
+    (root / "hooks.py").write_text(
+        textwrap.dedent(
+            f"""
+            import gzip, os
+
+            def on_post_build(config):
+                text = "The payroll agent wrote {R_TOKEN} salary lines into a shared sheet."
+                with open(os.path.join(config.site_dir, "extra.xml.gz"), "wb") as fh:
+                    fh.write(gzip.compress(text.encode()))
+            """
+        ),
+        encoding="utf-8",
+    )
+    result = run_mkdocs(root, out=root / "site", strict=False)
+    assert result.returncode == 1
+    assert "extra.xml.gz (gzip member): summary of docs/2025/" in result.stdout + result.stderr
+    assert not (root / "site/extra.xml.gz").exists()
+
+
+# --- what other plugins are handed, and what the log says ---------------------------
+
+
+def test_other_plugins_are_handed_published_postmortems_only(tmp_path: Path) -> None:
+    """The library and site objects the plugin exposes (as macros or a hook
+    reads them) hold the published postmortem and not the restricted one."""
+    files = {
+        f"2025/{PUBLIC}.md": public_pm(),
+        f"2025/{SECRET}-payroll.md": secret_pm(visibility="restricted"),
+    }
+    root = write_site_at(tmp_path, files, extra_config="hooks:\n  - hooks.py\n")
+    seen = tmp_path / "seen.json"
+    (root / "hooks.py").write_text(
+        textwrap.dedent(
+            f"""
+            import json
+
+            def on_post_build(config):
+                plugin = config.plugins["postmortems"]
+                json.dump(
+                    {{
+                        "library": [p.id for p in plugin.library.postmortems],
+                        "site": [p.id for p in plugin.site.incidents],
+                        "site_library": [p.id for p in plugin.site.library.postmortems],
+                        "findings": sorted({{f.path for f in plugin.library.findings}}),
+                    }},
+                    open({str(seen)!r}, "w"),
+                )
+            """
+        ),
+        encoding="utf-8",
+    )
+    build_ok(root)
+    exposed = json.loads(seen.read_text(encoding="utf-8"))
+    assert exposed["library"] == exposed["site"] == exposed["site_library"] == [PUBLIC]
+    assert all(SECRET not in path for path in exposed["findings"])
+
+
+def test_log_lines_about_a_withheld_file_carry_no_text(tmp_path: Path) -> None:
+    """A warning on a restricted postmortem quotes the e-mail address it found
+    in lint's output (the author's terminal), never in the build's log."""
+    address = "zq.jane.roe@example.org"
+    text = secret_pm(visibility="restricted").replace(
+        "## Impact", f"## Impact\n\n{address} deleted the sheet by mistake.\n", 1
+    )
+    root = write_site_at(tmp_path, {f"2025/{PUBLIC}.md": public_pm(), f"2025/{SECRET}.md": text})
+    lint = run_cli("lint", "--no-hints", cwd=root)
+    assert address in lint.stdout
+    result = run_mkdocs(root, out=root / "site", strict=False)
+    assert result.returncode == 0
+    log = result.stdout + result.stderr
+    assert f"docs/2025/{SECRET}.md" in log and "message not logged" in log
+    assert address not in log and "zq.jane" not in log
+
+
+# --- rebuilds that keep what they built before --------------------------------------
+
+
+def dirty_library(tmp_path: Path) -> Path:
+    """A public postmortem with an asset folder, cited by another incident, and
+    an ordinary page: all three to be made restricted by an edit."""
+    files = {
+        f"2025/{SECRET}-payroll.md": secret_pm(),
+        f"2025/{SECRET}-payroll/chart.txt": f"chart data {R_TOKEN} 1 2 3 4 5 6 7\n",
+        f"2025/{PUBLIC}.md": public_pm(related=f"[{SECRET}]"),
+        "notes.md": f"# Notes\n\nThe {PAGE_TOKEN} board met about the payroll sheet.\n",
+    }
+    return write_site_at(tmp_path, files)
+
+
+def make_restricted(root: Path) -> None:
+    pm = root / f"docs/2025/{SECRET}-payroll.md"
+    touch(pm, pm.read_text().replace("status: final", "status: final\nvisibility: restricted", 1))
+    notes = root / "docs/notes.md"
+    touch(notes, "---\nvisibility: restricted\n---\n" + notes.read_text())
+
+
+def test_build_dirty_after_an_edit_to_restricted_keeps_nothing_of_it(tmp_path: Path) -> None:
+    """`mkdocs build --dirty` after a postmortem and a page were edited to
+    restricted: no page, asset copy, listing or citing page still shows them."""
+    root = dirty_library(tmp_path)
+    site = build_ok(root)
+    assert leaks(site, R_TOKEN) and leaks(site, PAGE_TOKEN)
+    make_restricted(root)
+    result = run_mkdocs(root, "--dirty", out=site, strict=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert leaks(site, R_TOKEN) == [] and leaks(site, PAGE_TOKEN) == []
+    assert "Payroll agent leaked" not in (site / f"incidents/{PUBLIC}/index.html").read_text()
+
+
+def test_serve_dirty_after_an_edit_to_restricted_serves_nothing_of_it(tmp_path: Path) -> None:
+    """`mkdocs serve --dirty`: one plugin object through two rebuilds, as the
+    server keeps it; after the edit, nothing of either file is served."""
+    root = dirty_library(tmp_path)
+    site = root / "site"
+
+    def rebuild() -> None:
+        config = load_config(str(root / "mkdocs.yml"), site_dir=str(site))
+        config.plugins.on_startup(command="serve", dirty=True)
+        mkdocs_build(config, serve_url="http://127.0.0.1:8000/", dirty=True)
+
+    try:
+        rebuild()
+        assert leaks(site, R_TOKEN) and leaks(site, PAGE_TOKEN)
+        make_restricted(root)
+        rebuild()
+    finally:
+        load_config(str(root / "mkdocs.yml")).plugins.on_startup(command="build", dirty=False)
+    assert leaks(site, R_TOKEN) == [] and leaks(site, PAGE_TOKEN) == []
+    assert (site / f"incidents/{PUBLIC}/index.html").is_file()
