@@ -50,6 +50,9 @@ TARGET_RSS = 1.5
 TARGET_PREVIEW = 1.0  # seconds from saving an edit to seeing it
 PREVIEW_EDITS = 9
 TARGET_PAGE_KB = 500
+# One restricted postmortem for this many published ones in the equal-work
+# library: the output guard of every build then has something to look for.
+WITHHELD_SHARE = 50
 BUILD_TIMEOUT = 1800.0
 SERVE_TIMEOUT = 600.0
 
@@ -190,6 +193,10 @@ class BuildResult:
     serve: ServeResult | None = None
     floor_cpu: list[float] = field(default_factory=list)
     plugin_cpu: list[float] = field(default_factory=list)
+    # Restricted postmortems only the plugin read, and the best time of its
+    # output guard on the plugin's site (a part of each plugin build).
+    withheld: int = 0
+    guard_seconds: float = 0.0
 
 
 def _free_port() -> int:
@@ -402,13 +409,37 @@ def count_bodies(lib: GeneratedLibrary) -> tuple[int, int, int, int]:
     return floor, plugin, pages - plugin, only_floor
 
 
+def time_guard(lib: GeneratedLibrary, repeat: int = 3) -> float:
+    """The best time of the build's output guard (its plan, then its read of
+    the site folder) on the plugin's last site, run here as the build runs
+    it: part of every plugin build above, shown on its own."""
+    from mkdocs_postmortems.check.library import load_library
+    from mkdocs_postmortems.settings import Settings
+    from mkdocs_postmortems.web import audit
+
+    site = site_dir(lib.config)
+    library = load_library(lib.docs_dir, Settings(taxonomy=str(DEFAULT_TAXONOMY)), lib.root)
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = audit.Auditor(audit.plan(library, lib.docs_dir, lib.config)).audit(site, site)
+        best = min(best, time.perf_counter() - start)
+        if not result.clean:
+            raise BenchError(f"{site}: the guard found what the build should have withheld")
+    return best
+
+
 def measure(
     n: int, out: Path, repeat: int, wrapper: list[str], serve: bool, mix: str
 ) -> BuildResult:
     """Generate n postmortems and time the floor and the plugin build."""
     label = f"N={n} {mix}"
     print(f"{label}: generating ...", flush=True)
-    lib = generate(out / f"build-{n}-{mix}", n, DEFAULT_TAXONOMY, all_published=mix == "equal")
+    equal = mix == "equal"
+    withheld = max(1, n // WITHHELD_SHARE) if equal else 0
+    lib = generate(
+        out / f"build-{n}-{mix}", n, DEFAULT_TAXONOMY, all_published=equal, withheld=withheld
+    )
     configs = {"floor": lib.floor_config, "plugin": lib.config}
     print(f"{label}: one untimed build each ...", flush=True)
     for config in configs.values():
@@ -453,6 +484,8 @@ def measure(
     (result.floor_bodies, result.plugin_bodies, result.generated_pages, result.not_published) = (
         count_bodies(lib)
     )
+    result.withheld = len(lib.withheld)
+    result.guard_seconds = time_guard(lib)
     if mix == "equal" and result.plugin_bodies != result.floor_bodies:
         raise BenchError(
             f"{label}: the floor rendered {result.floor_bodies} postmortems and the plugin "
@@ -484,6 +517,11 @@ def _report_one(r: BuildResult) -> None:
         )
         target = "(less work than the floor: no target)"
     print(f"  plugin/floor (best)        {ratio:6.3f}   {target}")
+    print(
+        f"  output guard (in each plugin build) {r.guard_seconds:6.2f} s = "
+        f"{r.guard_seconds / plugin.best:5.1%} of the plugin's best build, "
+        f"{r.withheld or r.not_published} withheld postmortems looked for"
+    )
     print(f"  plugin/floor (median)      {plugin.median / floor.median:6.3f}")
     if r.floor_cpu and r.plugin_cpu:
         print(f"  plugin/floor CPU (best)    {min(r.plugin_cpu) / min(r.floor_cpu):6.3f}")

@@ -306,6 +306,8 @@ class GeneratedLibrary:
     config: Path
     floor_config: Path
     postmortems: list[GeneratedPostmortem] = field(default_factory=list)
+    # Restricted postmortems only the plugin reads (see `generate`).
+    withheld: list[Path] = field(default_factory=list)
 
     @property
     def published(self) -> int:
@@ -551,6 +553,7 @@ def generate(
     taxonomy: Path = DEFAULT_TAXONOMY,
     seed: int = SEED,
     all_published: bool = False,
+    withheld: int = 0,
 ) -> GeneratedLibrary:
     """Write `count` postmortems under `dest/docs/<year>/` plus two configs:
     `mkdocs.yml` (search + postmortems) and `mkdocs-floor.yml` (plain
@@ -558,7 +561,10 @@ def generate(
 
     `all_published` makes every postmortem final and internal, so the
     plugin publishes every page the floor renders (the equal-work library);
-    otherwise the mix of statuses and visibilities of a real library."""
+    otherwise the mix of statuses and visibilities of a real library.
+    `withheld` more postmortems, restricted, go under `docs/withheld/`,
+    which the floor excludes: both still render the same pages, and the
+    plugin's output guard has something to look for."""
     if dest.exists():
         shutil.rmtree(dest)
     docs = dest / "docs"
@@ -592,6 +598,17 @@ def generate(
             inner = front.removeprefix("---\n").removesuffix("---\n")
             lib.postmortems.append(GeneratedPostmortem(pm_id, path, status, visibility, inner))
             earlier.append(pm_id)
+    for seq in range(1, withheld + 1):
+        year = YEARS[seq % len(YEARS)]
+        pm_id = f"RST-{year}-{seq:03d}"
+        front, body, _, _ = writer.write(pm_id, dt.date(year, 6, 1), earlier[:0])
+        front = front.replace("\nvisibility: internal\n", "\nvisibility: restricted\n", 1)
+        if "\nvisibility: restricted\n" not in front:
+            raise BenchError(f"{pm_id}: the generator wrote no visibility to make restricted")
+        path = docs / "withheld" / f"{pm_id}.md"
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(front + body, encoding="utf-8")
+        lib.withheld.append(path)
     (docs / "index.md").write_text(
         "---\ntitle: Benchmark incident library\n---\n\n"
         f"# Benchmark incident library\n\n{count} generated postmortems, seed {seed}.\n",
@@ -613,7 +630,8 @@ def generate(
             "docs",
             "site-floor",
             "  - search\n",
-            nav="nav:\n  - Home: index.md\n",
+            nav="nav:\n  - Home: index.md\n"
+            + ("exclude_docs: |\n  withheld/\n" if withheld else ""),
         ),
         encoding="utf-8",
     )

@@ -18,6 +18,10 @@ from .resources import POSTMORTEM_SCHEMA, load_json_schema
 # An incident id at the start of a name (`INC-2025-014-title.md`); with
 # fullmatch, a whole id. Groups: prefix, year, number.
 ID: Final = re.compile(r"^([A-Z][A-Z0-9]*)-([0-9]{4})-([0-9]{3,})")
+# An incident id anywhere in a text (a link's address, a list of related
+# incidents). The look-behind starts a match only where a run of letters and
+# digits starts, so a long run costs linear time.
+MENTION: Final = re.compile(r"(?<![A-Z0-9])[A-Z][A-Z0-9]*-[0-9]{4}-[0-9]{3,}")
 # The prefix alone (`id_prefix: INC`).
 ID_PREFIX: Final = re.compile(r"^[A-Z][A-Z0-9]*$")
 # A system or taxonomy id: lowercase letters, digits and hyphens.

@@ -336,11 +336,13 @@ _ALL: Final = (
         "blameless-person",
         W,
         "people named in the narrative: a first or full name doing something, "
-        "@handles and e-mail addresses of people",
+        "@handles and e-mail addresses of people; the writer's own slips in first "
+        "person singular; a role with a slip (engineers deleted it by accident)",
         LANGUAGE,
         advice=(
-            "refer to people by role (the on-call engineer, the reviewer); names and "
-            "handles belong only to action-item owners"
+            "refer to people by role (the on-call engineer, the reviewer) and say what "
+            "the system allowed; names and handles belong only to authors and "
+            "action-item owners"
         ),
         example="@jdoe merged the change without an evaluation run.",
         rewrite="The change was merged; the pipeline did not require an evaluation run.",

@@ -49,3 +49,5 @@ class SiteConfig:
     settings: Settings
     # MkDocs' warnings while loading (the build prints the same ones).
     warnings: tuple[str, ...] = ()
+    # Where MkDocs writes a page: `notes/index.html` (true) or `notes.html`.
+    use_directory_urls: bool = True

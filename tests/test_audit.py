@@ -206,7 +206,8 @@ def test_site_built_without_the_plugin_is_caught(zensical: Path) -> None:
     assert {"title", "body text"} <= kinds(lines, page, RESTRICTED)
     assert kinds(lines, f"{page} (file name)", RESTRICTED) == {"id", "id with slug"}
     asset = f"site/2025/{R_STEM}/{R_ASSET}"
-    assert kinds(lines, f"{asset} (file name)", RESTRICTED) == {"id", "asset name"}
+    # Its folder is named after the file's stem: the id and the slug.
+    assert kinds(lines, f"{asset} (file name)", RESTRICTED) == {"id", "id with slug", "asset name"}
     assert kinds(lines, asset, RESTRICTED) == {"asset file (same bytes)"}
     assert kinds(lines, f"site/2025/{DRAFT}/{D_ASSET} (file name)", DRAFT) == {"id", "asset name"}
     assert {"title", "body text"} <= kinds(lines, f"site/2025/{DRAFT}/index.html", DRAFT)

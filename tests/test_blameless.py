@@ -440,6 +440,11 @@ HOSTILE: dict[str, Callable[[int], str]] = {
     "names-before-verbs": lambda n: "Alice notified Bob and Carol reviewed " * (n // 37),
     "judgement-phrases": lambda n: "someone wrote a poorly written tired admin " * (n // 43),
     "minimisers-about-work": lambda n: "the fix was simply just had to obviously we " * (n // 44),
+    # Sentence structure: slips read back to their subjects, in one long sentence.
+    "slips-and-subjects": lambda n: "I forgot and we hurriedly deleted it but " * (n // 41),
+    "names-with-slips": lambda n: "Marta Jonas Dana deleted the wrong " * (n // 34),
+    "buts-before-a-slip": lambda n: "but " * (n // 4) + "forgot",
+    "failed-to-chains": lambda n: "Jonas failed to " * (n // 16),
 }
 
 

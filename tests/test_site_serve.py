@@ -60,17 +60,17 @@ def test_serve_rebuild_reparses_only_the_changed_file(root: Path) -> None:
     first.plugins.on_startup(command="serve", dirty=False)
     plugin = first.plugins["postmortems"]
     build(first, serve_url=SERVE_URL)
-    assert plugin.loader.parsed_last_time == 4
+    assert plugin._loader.parsed_last_time == 4
 
     second = config(root)
     assert second.plugins["postmortems"] is plugin  # as serve keeps it
     build(second, serve_url=SERVE_URL)
-    assert plugin.loader.parsed_last_time == 0
+    assert plugin._loader.parsed_last_time == 0
 
     target = root / "docs/INC-2025-015-b.md"
     touch(target, target.read_text().replace("Second incident", "Second incident, edited"))
     build(config(root), serve_url=SERVE_URL)
-    assert plugin.loader.parsed_last_time == 1
+    assert plugin._loader.parsed_last_time == 1
     title = page(root / "site", "incidents/INC-2025-015/").find("h1").text
     assert title == "Second incident, edited"
 

@@ -461,6 +461,7 @@ def audit_command(site_dir: Path, config_file: str | None, max_mib: int) -> None
         config.config_file,
         Path.cwd(),
         max_mib * 2**20,
+        config.use_directory_urls,
     )
     # Names and kinds only: the log of a CI job is no place to repeat what leaked.
     for leak in result.leaks:

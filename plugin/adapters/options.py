@@ -215,4 +215,6 @@ def load_site_config(config_file: Path, *, strict: bool = False) -> SiteConfig:
     )
     settings = settings_of(plugin.config) if plugin is not None else Settings()
     warnings = tuple(r.getMessage() for r in log.records)
-    return SiteConfig(config_file, Path(config.docs_dir), settings, warnings)
+    return SiteConfig(
+        config_file, Path(config.docs_dir), settings, warnings, bool(config.use_directory_urls)
+    )

@@ -13,7 +13,6 @@ import contextlib
 import gc
 import html
 import os
-import re
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -43,6 +42,7 @@ from ..check.publication import Decision, bare_ids
 from ..check.report import as_text
 from ..check.reporting import CLOCK_RULES
 from ..dates import build_date
+from ..ids import MENTION
 from ..model import Finding, Postmortem, Severity
 from ..parallel import Ahead
 from ..resources import TEMPLATES_DIR
@@ -87,10 +87,6 @@ _MTIME_MARGIN = 2.0
 # Files per part of the language review left to the second process: about
 # a tenth of a second of its work.
 _LANGUAGE_PART = 100
-# An incident id where a page shows one (a link's address, a card's list of
-# related incidents). The look-behind starts a match only where a run of
-# letters and digits starts, so a long run costs linear time.
-_MENTION = re.compile(r"(?<![A-Z0-9])[A-Z][A-Z0-9]*-[0-9]{4}-[0-9]{3,}")
 # Top-level generated folders a site's explicit `nav:` may name without the
 # `index.md` MkDocs needs to find the page.
 _NAV_FOLDERS = ("incidents/", "layers/", "systems/", "action-items/", "reporting/", "guide/")
@@ -239,7 +235,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
     supports_multiple_instances = False
 
     def __init__(self) -> None:
-        self.loader = LibraryLoader()  # survives serve rebuilds: the parse cache
+        self._loader = LibraryLoader()  # survives serve rebuilds: the parse cache
         self.is_serve = False
         self.is_dirty = False
         # Also kept across serve rebuilds: exports and listing rows of
@@ -271,6 +267,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         self.search_index = PreviewSearchIndex()
         # Warnings logged at the last serve build, not repeated at the next.
         self._logged: set[Finding] = set()
+        # What the published texts hold of the guard's phrases, by text.
+        self._public_memo = audit.PublicMemo()
         # What the guard looked for when it last read the whole site folder:
         # while it stays the same, a `--dirty` rebuild's guard reads only the
         # files that rebuild wrote.
@@ -294,7 +292,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         self.incident_pages: dict[str, Postmortem] = {}
         # Postmortem files of docs_dir that are not published, by path: a link
         # to one renders as its bare id.
-        self.withheld_links: dict[str, str] = {}
+        self._withheld_links: dict[str, str] = {}
         self.generated: dict[str, SitePage] = {}
         self.nav_pages: list[tuple[str, str]] = []
         self.home_uri: str | None = None
@@ -331,7 +329,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         self.is_serve = command == "serve"
         self.is_dirty = dirty
         # Rebuilds check a file again with the positions its first parse kept.
-        self.loader = LibraryLoader(
+        self._loader = LibraryLoader(
             keep_positions=self.is_serve, language_later=self._renders_ahead
         )
 
@@ -396,8 +394,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         # incidents they were a third of the time spent loading the library.
         settings = replace(self.settings, related_hints=False)
         docs_dir = Path(config.docs_dir)
-        library = self.loader.load(docs_dir, settings, config_dir, Path.cwd())
-        self._language_pending = self.loader.language_pending
+        library = self._loader.load(docs_dir, settings, config_dir, Path.cwd())
+        self._language_pending = self._loader.language_pending
         decision = library.publication(self.include_drafts)
         self._withheld_paths = frozenset(
             library.documents[uri].document.path
@@ -418,6 +416,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
                 Path(config.config_file_path) if config.config_file_path else None,
                 self.include_drafts,
                 [Path(d) for d in config.theme.dirs],
+                self._public_memo if self.is_serve else None,
+                config.use_directory_urls,
             ),
             _GUARD_MAX_FILE_BYTES,
         )
@@ -456,7 +456,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
             file.abs_dest_path = os.path.normpath(os.path.join(file.dest_dir, file.dest_uri))
             file.inclusion = InclusionLevel.NOT_IN_NAV
             self.incident_pages[file.src_uri] = pm
-        self.withheld_links = {
+        self._withheld_links = {
             rel: checked.postmortem.id
             for rel, checked in library.documents.items()
             if checked.postmortem is not None and checked.postmortem.id not in site.by_id
@@ -565,7 +565,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         YAML value (for findings, reported by now) were a third of the
         build's memory at 10,000 postmortems. `mkdocs serve` keeps them for
         its rebuilds."""
-        self.loader = LibraryLoader(keep_positions=False, language_later=self._renders_ahead)
+        self._loader = LibraryLoader(keep_positions=False, language_later=self._renders_ahead)
         library.documents = {}
         for pm in library.postmortems:
             pm.positions = {}
@@ -960,7 +960,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         """Render the card of an incident, or a generated page, into place;
         links to unpublished postmortems become their bare ids."""
         if page.file.generated_by is None:
-            html_text = bare_ids(html_text, page.file.src_uri, self.withheld_links)
+            html_text = bare_ids(html_text, page.file.src_uri, self._withheld_links)
         site, renderer = self.site, self.renderer
         if site is None or renderer is None:
             return html_text
@@ -1089,7 +1089,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         if self.is_dirty:
             self.rendered.add(page.url)
             if page.file.generated_by is None:
-                self._mentions[src] = set(_MENTION.findall(page.content or ""))
+                self._mentions[src] = set(MENTION.findall(page.content or ""))
         if src in self.own_tags:
             tags = self.own_tags.pop(src)
             if tags is None:

@@ -24,16 +24,20 @@ from typing import Any, Final
 from ..model import Finding, JsonPath, Position
 from ..parse.frontmatter import Document, YamlData
 from ..rules import RULES
+from .blameless_clause import clause_hits, inflections
 from .blameless_context import (
     LowerCaseWords,
     Sentences,
     counterfactual_blames,
     human_error_blames,
     judgement_hits,
+    judges_a_thing,
     lazy_person,
     minimiser_blames,
     name_hits,
+    overlook_blames,
 )
+from .blameless_learned import SLIPS
 from .schema_messages import did_you_mean
 
 BLAMELESS_PHRASES: Final[dict[str, tuple[str, ...]]] = {
@@ -142,16 +146,19 @@ BLAMELESS_PHRASES: Final[dict[str, tuple[str, ...]]] = {
 LEFT_ALONE: Final[dict[str, str]] = {
     "blameless-counterfactual": (
         "things that failed (“the DNS record failed to resolve”), needs and plans "
-        "(“workloads should have priority”), what a thing could have caused, and "
-        "questions a review asks (“consider whether the runbook should have been updated”)"
+        "(“workloads should have priority”), what a thing could have caused, "
+        "questions a review asks (“consider whether the runbook should have been "
+        "updated”), and results a group did not reach (“we failed to reproduce the gain”)"
     ),
     "blameless-human-error": (
         "a hypothesis recorded as such (“assumed user error at the time”) and human "
         "error as what a safeguard prevents (“checks that prevent human error”)"
     ),
     "blameless-judgement": (
-        "techniques that share a word (“lazy loading”) and oversight as supervision "
-        "(“the oversight in place”, “human oversight of the model”)"
+        "techniques that share a word (“lazy loading”), oversight as supervision "
+        "(“the oversight in place”, “human oversight of the model”), judging words "
+        "about things (“what dumb thing broke today”) and “overlooked” describing a "
+        "design (“an often overlooked difference”)"
     ),
     "blameless-minimiser": (
         "the words about things or time: “not trivial”, “just because it compiles”, "
@@ -162,7 +169,8 @@ LEFT_ALONE: Final[dict[str, str]] = {
         "roles and teams (“the on-call engineer”, “Support notified customers”), team "
         "handles and mailboxes (@support-team, oncall@example.com), products and "
         "companies before verbs they use (“Traefik failed”, “the vendor announced”), "
-        "and action-item owners"
+        "authors and action-item owners, and people acting without a slip (“I ran "
+        "the migration at 10:00”)"
     ),
 }
 
@@ -327,6 +335,22 @@ KINDS: Final[dict[str, tuple[str, str]]] = {
         "The stale data should have been obvious to the engineer.",
         "Nothing on the dashboard marked the data as stale.",
     ),
+    "self": (
+        "I took down production with the cleanup script.",
+        "The cleanup script ran against production; its prompt did not show the target.",
+    ),
+    "role-slip": (
+        "Engineers deleted the production database by accident.",
+        "The production database was deleted by a cleanup job that had no environment check.",
+    ),
+    "group-judgement": (
+        "We hurriedly pushed a fix without tests.",
+        "We pushed a fix without tests; the pipeline had no path for urgent changes.",
+    ),
+    "judged": (
+        "The reviewer stupidly approved the prompt.",
+        "The reviewer approved the prompt; the review showed no evaluation results.",
+    ),
 }
 _ROLE: Final = "the <role>"
 # Handles and mailboxes of teams and roles, which are not people.
@@ -348,13 +372,18 @@ _BUILT_IN: Final = {
 
 
 def _with_role(text: str, start: int, end: int) -> str:
-    """A short stretch of `text` around a name, with the name replaced by a role."""
+    """A short stretch of `text` around a name, with the name replaced by a
+    role there and wherever else the name, or a word of it, comes back."""
     left = text.rfind("\n", 0, start) + 1
     right = text.find("\n", end)
     before = " ".join(text[max(left, start - 60) : start].split()).lstrip("-*+|> ")
     after = " ".join(text[end : right if 0 <= right < end + 60 else end + 60].split())
     role = _ROLE if before else _ROLE.capitalize()
-    return f"{before} {role} {after}".strip()
+    rewrite = f"{before} {role} {after}".strip()
+    for word in sorted(set(_WORD.findall(text[start:end])), key=len, reverse=True):
+        if len(word) > 1:
+            rewrite = re.sub(rf"(?<![\w@]){re.escape(word)}(?!\w)(?:'s)?", _ROLE, rewrite)
+    return rewrite
 
 
 def _in_context(
@@ -364,6 +393,7 @@ def _in_context(
     found: list[Hit],
     skip: frozenset[str],
     common: LowerCaseWords | None,
+    slips: frozenset[str],
 ) -> list[Hit]:
     """The phrase hits that blame in their sentence, each with its kind, and
     the blame found without a listed phrase (judgements, people named)."""
@@ -384,19 +414,56 @@ def _in_context(
         elif hit.rule == "blameless-judgement" and _fold(hit.text) == "lazy":
             # "lazy loading", "lazy DB lookups" are techniques; a lazy reviewer is a verdict.
             kind = kind if lazy_person(tokens, i) else None
+        elif hit.rule == "blameless-judgement" and judges_a_thing(tokens, i):
+            kind = None  # "what dumb thing broke today"
         if kind:
             kept.append(Hit(hit.rule, hit.start, hit.text, kind))
     if "blameless-judgement" not in skip:
         kept += [
             Hit("blameless-judgement", a, text[a:b], kind)
             for a, b, kind in judgement_hits(folded, words)
+            if kind != "overlooked" or _overlook_blames(sentences, a, text[a:b])
         ]
     if "blameless-person" not in skip:
         kept += [
             Hit("blameless-person", a, name, "name", _with_role(text, a, b))
             for a, b, name in name_hits(text, words, common)
         ]
-    return kept
+    return kept + _clause_hits(text, folded, words, sentences, kept, skip, common, slips)
+
+
+# Other forms of the one-word judgements ("stupidly", "sloppily"), read in context.
+_JUDGED: Final = inflections(BLAMELESS_PHRASES["blameless-judgement"])
+
+
+def _clause_hits(
+    text: str,
+    folded: str,
+    words: set[str],
+    sentences: Sentences,
+    kept: list[Hit],
+    skip: frozenset[str],
+    common: LowerCaseWords | None,
+    slips: frozenset[str],
+) -> list[Hit]:
+    """Blame read from the structure of sentences that no phrase has flagged
+    yet: one finding a sentence is enough to send the writer back to it."""
+    flagged = {bisect_right(sentences.ends, h.start) for h in kept}
+    lower_words = common if common is not None else LowerCaseWords(text)
+    hits = []
+    for a, b, rule, kind in clause_hits(folded, words, sentences, lower_words, slips, _JUDGED):
+        if rule in skip or bisect_right(sentences.ends, a) in flagged:
+            continue
+        rewrite = _with_role(text, a, b) if kind == "name" else ""
+        hits.append(Hit(rule, a, text[a:b], kind, rewrite))
+    return hits
+
+
+def _overlook_blames(sentences: Sentences, at: int, found: str) -> bool:
+    if not found.lower().startswith("overlook"):
+        return True  # "an oversight"
+    i, tokens = sentences.around(at)
+    return overlook_blames(tokens, i)
 
 
 class Matcher:
@@ -443,8 +510,10 @@ class Matcher:
         text: str,
         skip: frozenset[str] = frozenset(),
         common: LowerCaseWords | None = None,
+        slips: frozenset[str] = SLIPS,
     ) -> list[Hit]:
-        """Findings in `text`, which is already stripped of quoted material."""
+        """Findings in `text`, which is already stripped of quoted material.
+        `slips`: the learned slip verbs (another list when evaluating)."""
         folded = _fold(text)
         found: list[Hit] = []
         ends: dict[str, int] = {}
@@ -460,7 +529,7 @@ class Matcher:
             spans = [m.span() for m in self.allowed.finditer(folded)]
             starts = [a for a, _ in spans]
             found = [h for h in found if not _inside(h.start, spans, starts)]
-        found = _in_context(text, folded, words, found, skip, common)
+        found = _in_context(text, folded, words, found, skip, common, slips)
         if "blameless-person" not in skip and "@" in text:
             found += [
                 Hit("blameless-person", m.start(), m.group())
@@ -469,6 +538,11 @@ class Matcher:
             ]
         found.sort(key=lambda h: h.start)
         return found
+
+
+def sentence_rules(sentence: str, slips: frozenset[str] = SLIPS) -> set[str]:
+    """The rules the built-in review reports on one sentence of plain text."""
+    return {hit.rule for hit in matcher().hits(strip_quoted(sentence), slips=slips)}
 
 
 def phrase_lists(extra: object) -> tuple[tuple[str, tuple[str, ...]], ...]:
@@ -690,14 +764,50 @@ def _message(hit: Hit) -> str:
     return f'"{phrase}": {rule.advice}, e.g. "{rewrite}" instead of "{example}"'
 
 
+# Lists of mappings in front matter, and the prose key of each item.
+_PROSE_ITEMS: Final = (
+    ("factors", "summary"),
+    ("ruled_out", "reason"),
+    ("not_examined", "reason"),
+    ("action_items", "title"),
+)
+
+
 def _front_matter_text(data: dict[str, Any]) -> Iterator[tuple[JsonPath, Any]]:
-    """The narrative written in front matter: title, summary, factor summaries."""
+    """The narrative written in front matter: title, summary, factor
+    summaries, the reasons of `ruled_out` and `not_examined`, who was
+    affected (`harm.affected`) and action-item titles."""
     for key in ("title", "summary"):
         yield (key,), data.get(key)
-    factors = data.get("factors")
-    for i, factor in enumerate(factors if isinstance(factors, list) else ()):
-        if isinstance(factor, dict):
-            yield ("factors", i, "summary"), factor.get("summary")
+    harm = data.get("harm")
+    if isinstance(harm, dict):
+        yield ("harm", "affected"), harm.get("affected")
+    for key, prose in _PROSE_ITEMS:
+        items = data.get(key)
+        for i, item in enumerate(items if isinstance(items, list) else ()):
+            if isinstance(item, dict):
+                yield (key, i, prose), item.get(prose)
+
+
+def _named_in_charge(data: dict[str, Any]) -> frozenset[str]:
+    """The words of `authors` and of action-item owners, folded: the people
+    a postmortem may name."""
+    authors, items = data.get("authors"), data.get("action_items")
+    names = list(authors) if isinstance(authors, list) else []
+    names += (
+        [i.get("owner") for i in items if isinstance(i, dict)] if isinstance(items, list) else []
+    )
+    return frozenset(
+        w for n in names if isinstance(n, str) for w in _WORD.findall(_fold(n)) if len(w) > 1
+    )
+
+
+def _may_be_named(hit: Hit, in_charge: frozenset[str]) -> bool:
+    """Whether a person finding names an author or an owner, who may be named."""
+    if hit.rule != "blameless-person" or hit.kind in ("self", "role-slip"):
+        return False
+    words = _WORD.findall(_fold(hit.text))
+    return bool(words) and all(w in in_charge for w in words)
 
 
 def review(doc: Document, data: dict[str, Any], phrases: object = None) -> list[Finding]:
@@ -713,7 +823,10 @@ def review(doc: Document, data: dict[str, Any], phrases: object = None) -> list[
     # "Assistant answered" in the title is not a person named.
     values = [v for _, v in _front_matter_text(data) if isinstance(v, str)]
     common = LowerCaseWords(" ".join([text, *values]))
+    in_charge = _named_in_charge(data)
     for hit in m.hits(text, skip, common):
+        if _may_be_named(hit, in_charge):
+            continue
         i = bisect_right(starts, hit.start) - 1
         line, column = doc.body_line + i, hit.start - starts[i] + 1
         findings.append(RULES[hit.rule].finding(doc.path, line, column, _message(hit)))
@@ -721,6 +834,8 @@ def review(doc: Document, data: dict[str, Any], phrases: object = None) -> list[
         if not isinstance(value, str):
             continue
         for hit in m.hits(strip_quoted(value), skip, common):
+            if _may_be_named(hit, in_charge):
+                continue
             pos = _column_in_value(doc.yaml, path, value, hit.start)
             findings.append(RULES[hit.rule].finding(doc.path, pos.line, pos.column, _message(hit)))
     return findings

@@ -86,6 +86,21 @@ _HINDSIGHT_ACTS: Final = frozenset(
     realised realized asked escalated rolled reverted acted done paged called alerted
     found detected fixed read looked warned communicated told""".split()  # noqa: SIM905
 )
+# Acts that people do, after "failed to", "did not", and "forgot to".
+HUMAN_ACTS: Final = frozenset(
+    """follow notice recognise recognize realise realize check verify test retest update
+    review read communicate escalate tell inform notify respond react act ask report
+    page call alert document consider anticipate remove revoke rotate monitor watch
+    look investigate confirm validate double-check coordinate understand see spot catch
+    create add include mention warn back roll""".split()  # noqa: SIM905
+)
+# Results a run or an experiment did not reach ("we failed to reproduce the
+# gain"), which are findings, not duties someone missed.
+RESULTS: Final = frozenset(
+    """reach achieve reproduce replicate match converge obtain get improve beat find
+    train learn recover generalise generalize outperform exceed surpass finish
+    complete""".split()  # noqa: SIM905
+)
 _NEED: Final = frozenset(
     """had has have needed need needs""".split()  # noqa: SIM905
 )
@@ -101,6 +116,21 @@ class Token:
     start: int
     text: str
     low: str
+
+
+_IRREGULAR_PAST: Final = frozenset(
+    """took broke ran made did went wrote forgot left lost put set cut hit shut sent
+    brought bought caught thought told gave drew threw""".split()  # noqa: SIM905
+)
+
+
+def is_past(low: str) -> bool:
+    """Whether a lower-case word is shaped like a verb in the past tense."""
+    return (
+        low in _IRREGULAR_PAST
+        or low in _IRREGULAR_PARTICIPLES
+        or (len(low) > 3 and low.endswith("ed"))
+    )
 
 
 def _is_participle(low: str) -> bool:
@@ -199,6 +229,12 @@ def counterfactual_blames(tokens: list[Token], i: int, phrase: str) -> str | Non
         person = any(_person_token(t) for t in window)
         return "failed-to" if person and any(t.low == "to" for t in window) else None
     if first in ("failed", "failing", "neglected", "didn't"):
+        if _next(tokens, last) in RESULTS:
+            return None
+        if _prev(tokens, i) in ("we", "us") and _next(tokens, last) not in HUMAN_ACTS:
+            # What a group failed to get from a run ("we failed to cross the
+            # 24B-token mark") is a result; hindsight is about its own acts.
+            return None
         return "failed-to" if subject_is_person(tokens, i) else None
     if first.startswith(("should", "ought")):
         after = _next(tokens, last)
@@ -264,6 +300,37 @@ def minimiser_blames(tokens: list[Token], i: int, phrase: str) -> str | None:
         if before in ("was", "is", "be") and _prev(tokens, i, 2) in _TASK_NOUNS:
             return "task"
     return None
+
+
+# Words before "overlooked" that make it describe a thing ("an often
+# overlooked difference", "is easily overlooked"), not a person's slip.
+_DESCRIBING: Final = frozenset(
+    """a an the often easily commonly frequently sometimes rarely subtle important
+    is are be being get gets""".split()  # noqa: SIM905
+)
+# Nouns after a judging adjective that make it about a thing ("what dumb thing broke").
+_THINGS: Final = frozenset(
+    """thing things stuff luck question questions joke jokes weather bug bugs""".split()  # noqa: SIM905
+)
+
+
+def overlook_blames(tokens: list[Token], i: int) -> bool:
+    """Whether "overlooked" at tokens[i] is a slip of people ("the reviewer
+    overlooked", "the warning was overlooked"), not a description ("an often
+    overlooked difference", "the design overlooked the case")."""
+    if _prev(tokens, i) in _DESCRIBING:
+        return False
+    j = i - 1
+    while j >= 0 and (tokens[j].low in _ADVERBS or tokens[j].low.endswith("ly")):
+        j -= 1
+    if j < 0 or tokens[j].low in ("was", "were", "been", "got"):
+        return True  # passive: someone overlooked it
+    return _person_token(tokens[j]) or is_name_token(tokens[j].text)
+
+
+def judges_a_thing(tokens: list[Token], i: int) -> bool:
+    """Whether a judging adjective at tokens[i] is said of a thing."""
+    return _next(tokens, i) in _THINGS
 
 
 def lazy_person(tokens: list[Token], i: int) -> bool:

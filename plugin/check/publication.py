@@ -240,7 +240,15 @@ def _is_visibility_key(key: object) -> bool:
 def withholds(values: Collection[Any]) -> bool:
     """Whether these visibilities withhold a page: any but `internal` does,
     so a typo or a value nobody defined fails closed."""
-    return any(not (isinstance(v, str) and v.strip() == PUBLIC_VISIBILITY) for v in values)
+    return any(not (isinstance(v, str) and _known(v) == PUBLIC_VISIBILITY) for v in values)
+
+
+def _known(value: object) -> str | None:
+    """A visibility the format knows, in any letter case (MultiMarkdown meta
+    is often capitalised), else None."""
+    if isinstance(value, str) and value.strip().lower() in KNOWN_VISIBILITIES:
+        return value.strip().lower()
+    return None
 
 
 def restricted_page(data: Any, has_front_matter: bool, body: str) -> bool:
@@ -307,7 +315,7 @@ def read_folder_meta(scan: DocsScan, shown: Callable[[Path], str]) -> FolderMeta
         for key, value in (data or {}).items():
             if _is_visibility_key(key):
                 meta.visibility.setdefault(folder, []).append(value)
-                if value not in KNOWN_VISIBILITIES:
+                if _known(value) is None:
                     at = parsed.position((key,))
                     meta.findings.append(_visibility_finding(name, at.line, at.column, value))
     return meta
@@ -330,7 +338,7 @@ def page_visibility_findings(doc: Any) -> list[Finding]:
     found = []
     data = doc.data
     for value in page_visibility(data, doc.has_front_matter, doc.body):
-        if value in KNOWN_VISIBILITIES:
+        if _known(value) is not None:
             continue
         line, column = 1, 1
         if isinstance(data, dict):

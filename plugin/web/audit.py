@@ -27,12 +27,13 @@ import hashlib
 import html
 import itertools
 import os
+import posixpath
 import re
 import stat
 import unicodedata
 import zlib
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Final
@@ -43,6 +44,8 @@ import ahocorasick
 from ..check.checks import CheckedDocument
 from ..check.library import Library, display_path, resolve_taxonomy_path
 from ..check.publication import INHERITED, RESTRICTED
+from ..ids import MENTION
+from ..model import Postmortem
 from ..resources import TEMPLATES_DIR
 from ..urls import incident_url
 from . import authoring
@@ -117,6 +120,17 @@ _RELATED_EXPORTS: Final = frozenset(
 # `<` at the latest, so a run without `>` costs linear time, not quadratic.
 _TAG = re.compile(r"<[^<>]*>")
 _BACKSLASH = re.compile(r"\\(?:u([0-9a-fA-F]{4})|x([0-9a-fA-F]{2})|(.))", re.DOTALL)
+# `&amp;` last: `&amp;lt;` shows as `&lt;`, and the second round reads that.
+_COMMON_ENTITIES: Final = (
+    ("&quot;", '"'),
+    ("&#34;", '"'),
+    ("&#39;", "'"),
+    ("&#x27;", "'"),
+    ("&lt;", "<"),
+    ("&gt;", ">"),
+    ("&nbsp;", "\xa0"),
+    ("&amp;", "&"),
+)
 _BACKSLASH_WHITE = {"n": " ", "r": " ", "t": " ", "b": " ", "f": " "}
 # Invisible characters that split a word without showing: soft hyphen,
 # zero-width space and joiners, word joiner, byte-order mark.
@@ -199,7 +213,11 @@ def normalise(text: str) -> str:
         if "%" in text:
             text = unquote(text, errors="replace")
         if "&" in text:
-            text = html.unescape(text)
+            # The entities a site is full of, in C; the rest through unescape.
+            for entity, char in _COMMON_ENTITIES:
+                text = text.replace(entity, char)
+            if "&" in text:
+                text = html.unescape(text)
     if text.isascii():
         # Most of a site: composing and folding leave ASCII as lower case does.
         return text.lower()
@@ -292,8 +310,73 @@ class Needles:
         if data:
             self.by_digest[len(data)].setdefault(_digest(data), set()).add(hit)
 
+    def drop_public(
+        self, public_texts: Iterable[str], keep_kind: str, memo: PublicMemo | None = None
+    ) -> None:
+        """Forget every phrase that a published text also holds (it tells
+        nothing), except hits of `keep_kind`, which are distinctive anyway.
+        With a `memo`, a text read for the same phrases before is not read again."""
+        if not self.phrases:
+            return
+        matcher = Matcher(self.phrases)
+        public: set[str] = set()
+        if memo is None:
+            for text in _in_parts(public_texts):
+                public.update(matcher.phrases[i] for i in matcher.scan(streams(normalise(text))))
+        else:
+            public = memo.read(public_texts, matcher)
+        for phrase in public:
+            kept = {h for h in self.phrases[phrase] if h[1] == keep_kind}
+            if kept:
+                self.phrases[phrase] = kept
+            else:
+                del self.phrases[phrase]
+
     def matcher(self) -> Matcher:
         return Matcher(self.phrases)
+
+
+class PublicMemo:
+    """Which needle phrases each published text holds, kept between the
+    rebuilds of one `mkdocs serve`: a rebuild reads only the texts an edit
+    changed (an unchanged file's text is the very string it was)."""
+
+    def __init__(self) -> None:
+        self._phrases: frozenset[str] = frozenset()
+        self._found: dict[str, frozenset[str]] = {}
+
+    def read(self, texts: Iterable[str], matcher: Matcher) -> set[str]:
+        phrases = frozenset(matcher.phrases)
+        if phrases != self._phrases:
+            self._phrases, self._found = phrases, {}
+        found: dict[str, frozenset[str]] = {}
+        for text in texts:
+            held = self._found.get(text)
+            if held is None:
+                held = frozenset(matcher.phrases[i] for i in matcher.scan(streams(normalise(text))))
+            found[text] = held
+        self._found = found
+        return set().union(*found.values())
+
+
+# Texts are read in parts of about this many characters: one pass of each
+# step per part rather than per text (thousands of short front-matter values).
+_PART_CHARS: Final = 1 << 20
+_PART_BREAK: Final = f" {_STREAM_BREAK} "
+
+
+def _in_parts(texts: Iterable[str]) -> Iterator[str]:
+    """Texts joined into parts, a word no needle holds between each two."""
+    part: list[str] = []
+    size = 0
+    for text in texts:
+        part.append(text)
+        size += len(text)
+        if size >= _PART_CHARS:
+            yield _PART_BREAK.join(part)
+            part, size = [], 0
+    if part:
+        yield _PART_BREAK.join(part)
 
 
 def _digest(data: bytes) -> bytes:
@@ -359,30 +442,17 @@ def _asset_files(md_file: Path, names: Iterable[str]) -> Iterator[Path]:
 
 @dataclass
 class Plan:
-    """What to look for in a site: everything of what the library withholds.
-    A phrase found in a site file is a leak only if no published text holds
-    it too; those texts are read only once something is found (mostly
-    nothing is, and reading them is most of a plan's cost)."""
+    """What to look for in a site: everything of what the library withholds,
+    less what it also publishes."""
 
     unpublished: list[Unpublished]
     needles: Needles
     # For each unpublished id: the site files where its bare id is expected.
     related_pages: dict[str, set[str]]
-    # What the site publishes: the texts, and a source of more of them.
-    public_texts: list[str] = field(default_factory=list)
-    more_public: Callable[[], Iterable[str]] = lambda: ()
 
     @property
     def empty(self) -> bool:
         return not self.needles.phrases and not self.needles.by_digest
-
-    def public_phrases(self, phrases: Iterable[str]) -> set[str]:
-        """Those of `phrases` that a published text also holds."""
-        matcher = Matcher({phrase: set() for phrase in phrases})
-        found: set[int] = set()
-        for text in itertools.chain(self.public_texts, self.more_public()):
-            found |= matcher.scan(streams(normalise(text)))
-        return {matcher.phrases[i] for i in found}
 
 
 def _reason(checked: CheckedDocument, why: str, include_drafts: bool) -> str:
@@ -405,11 +475,13 @@ def plan(
     config_file: Path | None,
     include_drafts: bool | None = None,
     theme_dirs: Iterable[Path] = (),
+    memo: PublicMemo | None = None,
+    use_directory_urls: bool = True,
 ) -> Plan:
     """What to look for: everything of what the library withholds (as the
-    build decides it, with `include_drafts` as the build has it), and what
-    it publishes, to tell what is distinctive. `theme_dirs`' templates are
-    the site's own text."""
+    build decides it, with `include_drafts` as the build has it), less what
+    it also publishes. `theme_dirs`' templates are the site's own text; a
+    `memo` kept between rebuilds saves reading unchanged texts again."""
     drafts = library.settings.include_drafts if include_drafts is None else include_drafts
     published = library.published(drafts)
     decision = library.publication(drafts)
@@ -440,16 +512,43 @@ def plan(
                 if asset_bytes is not None:
                     needles.add_bytes(asset_bytes, (index, ASSET_FILE))
 
-    def more_public() -> Iterator[str]:
-        yield from _generated_texts(library, config_file)
-        yield from _public_file_names(docs_dir, secret_files)
-        yield from _theme_templates(theme_dirs)
-
+    if needles.phrases:
+        public = itertools.chain(
+            public_texts,
+            _generated_texts(library, config_file),
+            _public_file_names(docs_dir, secret_files),
+            _theme_templates(theme_dirs),
+        )
+        # What is also published is not distinctive: drop it, except ids (which
+        # are distinctive by format, and whose expected places are listed below).
+        needles.drop_public(public, keep_kind=ID, memo=memo)
     related_pages: dict[str, set[str]] = defaultdict(set)
     for pm in published:
         for rid in pm.related:
             related_pages[rid].add(incident_url(pm.id) + "index.html")
-    return Plan(unpublished, needles, dict(related_pages), public_texts, more_public)
+    withheld_ids = {u.id for u in unpublished if u.id}
+    if withheld_ids:
+        # A published page that links to a withheld postmortem shows its bare id.
+        for rel, checked in library.documents.items():
+            if rel in decision.withheld:
+                continue
+            cited = withheld_ids.intersection(MENTION.findall(checked.document.body))
+            if cited:
+                page = _page_path(rel, checked.postmortem, use_directory_urls)
+                for rid in cited:
+                    related_pages[rid].add(page)
+    return Plan(unpublished, needles, dict(related_pages))
+
+
+def _page_path(rel: str, pm: Postmortem | None, use_directory_urls: bool) -> str:
+    """Where MkDocs writes the page of a published Markdown file."""
+    if pm is not None:
+        return incident_url(pm.id) + "index.html"
+    stem = posixpath.splitext(rel)[0]
+    folder, name = posixpath.split(stem)
+    if name in ("index", "README"):
+        return posixpath.join(folder, "index.html")
+    return posixpath.join(stem, "index.html") if use_directory_urls else stem + ".html"
 
 
 def _theme_templates(theme_dirs: Iterable[Path]) -> Iterator[str]:
@@ -644,21 +743,9 @@ class Auditor:
         for error in errors:
             folder = display_path(Path(error.filename or site_dir), shown_from)
             result.unscanned.append(Unscanned(folder, error.strerror or str(error)))
-        self._confirm(result, found)
-        return result
-
-    def _confirm(self, result: AuditResult, found: list[_Found]) -> None:
-        """Report what was found, less the phrases a published text holds too
-        (ids stay: distinctive by format, they are expected only where a
-        published incident cites them)."""
-        indexes = set().union(*(f.phrases for f in found))
-        phrases = self.matcher.phrases
-        public = self.plan.public_phrases(phrases[i] for i in indexes) if indexes else set()
-        shared = {i for i in indexes if phrases[i] in public}
         for f in found:
-            hits = f.hits | self.matcher.hits_of(f.phrases - shared)
-            hits |= {h for h in self.matcher.hits_of(f.phrases & shared) if h[1] == ID}
-            self._report(result, f.shown, f.rel, f.where, hits)
+            self._report(result, f.shown, f.rel, f.where, f.hits | self.matcher.hits_of(f.phrases))
+        return result
 
     def _too_large(self) -> str:
         return f"larger than {self.max_file_bytes:,} bytes (raise --max-file-size to scan it)"
@@ -730,10 +817,12 @@ def audit_site(
     config_file: Path | None = None,
     shown_from: Path | None = None,
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
+    use_directory_urls: bool = True,
 ) -> AuditResult:
     """Scan every file of a built site for what the library does not publish."""
     shown_from = shown_from or Path.cwd()
-    return Auditor(plan(library, docs_dir, config_file), max_file_bytes).audit(site_dir, shown_from)
+    made = plan(library, docs_dir, config_file, use_directory_urls=use_directory_urls)
+    return Auditor(made, max_file_bytes).audit(site_dir, shown_from)
 
 
 def summary_line(result: AuditResult) -> str:

@@ -1,0 +1,349 @@
+"""The structure of a sentence, for the blameless review: who acts, and how.
+
+Word lists tuned on one set of postmortems miss the next one's blame, which
+is written with other verbs, other role words and other names. What carries
+over is the shape of a blaming sentence: a subject that is a person (the
+writer, a name, a role, a group) and a predicate that is a slip (a mistake,
+an omission, a judgement). This module finds the predicate first, because
+predicates are the rarer words, then reads back to its subject:
+
+- a slip is a verb of damage or omission ("deleted", "forgot", "took
+  down"), or any verb marked as unintended ("by accident", "the wrong"),
+  or "failed to" / "did not" before an act that people do ("follow up",
+  "recognise", "retest") rather than one machines do ("resolve", "start");
+- the subject is the nearest word before the predicate, past adverbs and
+  auxiliaries, read as the writer ("I"), a group ("we"), a name (capitalised,
+  never written in lower case elsewhere), a role (a person word, or a noun
+  shaped like one when the act is a person's), or a thing.
+
+Then: the writer or a name with a slip points at a person; a role with a
+damage verb marked as unintended does too; a group judged by its own
+adverb ("we hurriedly pushed") is a judgement. Everything else, above all
+things that fail, is left alone.
+
+Everything works on the tokens of one sentence, found from each predicate
+word with bounded look-backs, so the cost is linear in the text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from functools import lru_cache
+from typing import Final
+
+from .blameless_context import (
+    HUMAN_ACTS,
+    PEOPLE,
+    RESULTS,
+    LowerCaseWords,
+    Sentences,
+    Token,
+    is_name_token,
+)
+
+# Verbs of damage: with a person as subject and a mark of a slip, blame.
+_DAMAGE: Final = frozenset(
+    """delete deleted deletes deleting drop dropped drops wipe wiped wipes broke break
+    breaks broken corrupt corrupted overwrote overwrite overwritten truncated truncate
+    destroyed destroy erased erase removed remove killed kill rebooted reboot shut
+    disabled disable leaked leak exposed expose committed commit pushed push ran run
+    deployed deploy released merged merge typed type misconfigured mistyped
+    unplugged reset restarted changed edited""".split()  # noqa: SIM905
+)
+# Slips by themselves: the verb says it went wrong.
+_SLIP_VERBS: Final = frozenset(
+    """forgot forget forgets forgetting forgotten missed overlooked neglected omitted
+    ignored skipped mistyped misconfigured misread misjudged misunderstood misjudged
+    botched messed screwed fumbled broke""".split()  # noqa: SIM905
+)
+# "took down production", "brought down the site"
+_PHRASAL: Final = frozenset(["took", "take", "takes", "brought", "bring", "knocked"])
+# Marks of an unintended act, anywhere in the clause after the verb.
+_MARKS: Final = frozenset(
+    """accidentally inadvertently mistakenly unintentionally wrongly erroneously
+    incorrectly wrong accident mistake""".split()  # noqa: SIM905
+)
+# Nouns after "made a": a slip named as such.
+_SLIP_NOUNS: Final = frozenset("mistake mistakes error errors typo typos blunder".split())  # noqa: SIM905
+# Adverbs that judge how a group (or anyone) acted.
+_JUDGING_ADVERBS: Final = frozenset(
+    """hurriedly hastily carelessly recklessly blindly naively foolishly stupidly lazily
+    sloppily negligently thoughtlessly rashly heedlessly irresponsibly incompetently
+    incorrectly wrongly mistakenly""".split()  # noqa: SIM905
+)
+_JUDGING_WORDS: Final = frozenset(["misguided", "ill-advised", "ill-considered", "sloppy"])
+# Between a subject and its verb: adverbs and auxiliaries that keep the subject.
+SKIP: Final = frozenset(
+    """also then still again just only simply accidentally inadvertently mistakenly
+    unintentionally wrongly erroneously incorrectly hurriedly hastily carelessly
+    recklessly blindly naively foolishly stupidly lazily sloppily negligently
+    thoughtlessly rashly immediately quickly later subsequently initially ultimately
+    unfortunately then had has have was were did had never not n't once all both
+    first finally actually apparently somehow even""".split()  # noqa: SIM905
+)
+_GROUP: Final = frozenset(["we", "us"])
+_SELF: Final = frozenset(["i"])
+# Pronouns for one person, and words that stand for people as a group.
+_ROLE_WORDS: Final = PEOPLE - _GROUP - _SELF - {"you", "who", "nobody", "team", "teams"} | {
+    "he",
+    "she",
+    "intern",
+    "interns",
+    "junior",
+    "newcomer",
+    "someone",
+}
+# Suffixes of nouns that name people by what they do ("commander", "scientist").
+_ROLE_SUFFIXES: Final = ("er", "or", "ist", "ian", "ee", "ant", "ent")
+_NOT_ROLES: Final = frozenset(
+    """server router container scheduler controller monitor parser compiler handler
+    worker runner manager balancer cluster buffer layer driver client agent component
+    user users customer customers error other either neither order after under over
+    never ever however whenever whether together rather master paper number member
+    event content comment environment deployment incident""".split()  # noqa: SIM905
+)
+_CLAUSE_START: Final = frozenset(
+    """that which when where because since while if although though after before until
+    whether so ; : ( ) \u2014 \u2013 |""".split()  # noqa: SIM905
+)
+_FAILED: Final = frozenset(["failed", "fails", "failing", "neglected"])
+_NEGATION: Final = frozenset(["not", "n't", "didn't", "never"])
+# The verbs a review looks for first, then reads back from.
+TRIGGERS: Final = (
+    _DAMAGE | _SLIP_VERBS | _PHRASAL | _FAILED | _JUDGING_ADVERBS | _JUDGING_WORDS | {"made"}
+) | {"did", "didn't"}
+_ALWAYS: Final = (_SLIP_VERBS | _FAILED | _JUDGING_ADVERBS | _JUDGING_WORDS) | {"didn't"}
+_BACK: Final = 6
+_SUPPOSING: Final = frozenset(["if", "unless", "whether", "suppose", "imagine"])
+
+
+def _subject(tokens: list[Token], i: int) -> tuple[str, int]:
+    """The kind of subject of the verb at tokens[i] ("self", "group", "name",
+    "role", "thing", or "" when none is found) and its index."""
+    j = i - 1
+    while j >= 0 and i - j <= _BACK and (tokens[j].low in SKIP or tokens[j].low.endswith("ly")):
+        j -= 1
+    if j < 0 or i - j > _BACK:
+        return "", -1
+    tok = tokens[j]
+    if tok.low in ("but", "and", ","):
+        # A second verb shares the first one's subject: "saw it but did not act".
+        for k in range(j - 1, max(j - 14, -1), -1):
+            if tokens[k].low in _CLAUSE_START:
+                break
+            who = person_kind(tokens, k)
+            if who:
+                return who, k
+        return "thing", j
+    return person_kind(tokens, j) or ("role-shaped" if _role_shaped(tok.low) else "thing"), j
+
+
+def person_kind(tokens: list[Token], j: int) -> str:
+    """What kind of person tokens[j] names, or ""."""
+    tok = tokens[j]
+    if tok.low in _SELF:
+        return "self"
+    if tok.low in _GROUP:
+        return "group"
+    if (j > 0 and tokens[j - 1].text == "@") or is_name_token(tok.text):
+        return "name"
+    if tok.low in _ROLE_WORDS or tok.low.rstrip("s") in _ROLE_WORDS:
+        return "role"
+    if tok.low in ("team", "teams"):
+        return "group"
+    return ""
+
+
+def _role_shaped(low: str) -> bool:
+    word = low[:-1] if low.endswith("s") and not low.endswith("ss") else low
+    return len(word) > 4 and word.endswith(_ROLE_SUFFIXES) and word not in _NOT_ROLES
+
+
+def _after(tokens: list[Token], i: int, n: int) -> list[str]:
+    return [t.low for t in tokens[i + 1 : i + 1 + n]]
+
+
+def _marked(tokens: list[Token], i: int) -> bool:
+    """Whether the clause around the verb at tokens[i] marks the act as a slip."""
+    return any(t.low in _MARKS for t in tokens[max(0, i - 3) : i + 8])
+
+
+def _predicate(tokens: list[Token], i: int, slips: frozenset[str], judged: frozenset[str]) -> str:
+    """What the word at tokens[i] says of its subject: "slip" (a mistake or
+    an omission), "omission" (failed to do a person's act), "judged", "act"
+    (a damage verb not marked as a slip), "result" (failed to reach a
+    result), or "" (nothing)."""
+    low = tokens[i].low
+    after = _after(tokens, i, 4)
+    if low in _FAILED:
+        # "failed to follow up" (a duty) or "failed to converge" (a result).
+        if after[:1] != ["to"] or len(after) < 2:
+            return ""
+        return "result" if after[1] in RESULTS else "omission" if after[1] in HUMAN_ACTS else ""
+    if low in ("did", "didn't"):
+        rest = after if low == "did" else ["n't", *after]
+        negated = rest[:1] and rest[0] in _NEGATION
+        return "omission" if negated and len(rest) > 1 and rest[1] in HUMAN_ACTS else ""
+    if low == "made":
+        return "slip" if any(w in _SLIP_NOUNS for w in after[:3]) else ""
+    if low in _JUDGING_ADVERBS or low in _JUDGING_WORDS or low in judged:
+        return "judged"
+    if low in _PHRASAL:
+        return "slip" if "down" in after[:2] else ""
+    if low in _SLIP_VERBS or low in slips:
+        return "slip"
+    if low in _DAMAGE:
+        return "slip" if _marked(tokens, i) else "act"
+    return ""
+
+
+def _someone_before(tokens: list[Token], i: int) -> str:
+    """The kind of the nearest person before tokens[i] in its clause, or ""."""
+    for k in range(i - 1, max(i - 12, -1), -1):
+        if tokens[k].low in _CLAUSE_START:
+            return ""
+        who = person_kind(tokens, k)
+        if who:
+            return who
+    return ""
+
+
+def clause_blames(
+    tokens: list[Token],
+    i: int,
+    lower_words: LowerCaseWords,
+    slips: frozenset[str] = frozenset(),
+    judged: frozenset[str] = frozenset(),
+) -> tuple[str, str, int] | None:
+    """(rule, kind, index of the word to point at) when the predicate at
+    tokens[i] blames its subject, else None."""
+    what = _predicate(tokens, i, slips, judged)
+    if not what or what == "result":
+        return None
+    who, at = _subject(tokens, i)
+    if at > 0 and tokens[at - 1].low in _SUPPOSING:
+        return None  # "what if I delete the data by accident": a case imagined, not a slip
+    if what == "judged":
+        # "we hurriedly pushed", "I stupidly ran": the adverb judges its clause's subject;
+        # an adjective ("a misguided attempt") judges the clause's person.
+        if tokens[i].low.endswith("ly"):
+            who = who if who in ("self", "group", "name", "role") else ""
+        else:
+            who = _someone_before(tokens, i)
+        if not who:
+            return None
+        return "blameless-judgement", "group-judgement" if who == "group" else "judged", i
+    if who == "name" and tokens[at].text != "@" and tokens[at].low in lower_words:
+        return None  # a common word at a sentence start, not a name
+    if who == "name" and what == "act":
+        # A name that restarts or deploys may be a product's ("Kubernetes
+        # restarted the pod"); one that slips is a person's. Names that act
+        # with people's verbs are the name rule's (name_hits).
+        return None
+    if who == "name":
+        # Point at the whole name: "Dana Whitfield", "@kai".
+        while (
+            at > 0
+            and at - 1 > i - _BACK
+            and (tokens[at - 1].text == "@" or is_name_token(tokens[at - 1].text))
+        ):
+            at -= 1
+        return "blameless-person", "name", at
+    if who == "self" and what != "act":
+        return "blameless-person", "self", at
+    if who == "role" and what == "slip":
+        return "blameless-person", "role-slip", at
+    if who in ("role", "role-shaped") and what == "omission":
+        return "blameless-counterfactual", "failed-to", i
+    return None
+
+
+def inflections(words: tuple[str, ...]) -> frozenset[str]:
+    """Other forms of one-word judgements: "stupid" gives "stupidly",
+    "stupidity", "stupidest"; "sloppy" gives "sloppily"."""
+    forms: set[str] = set()
+    for word in (w.lower() for w in words if w.isalpha()):
+        stem = word[:-1] + "i" if word.endswith("y") else word
+        forms.update({stem + "ly", stem + "est", stem + "ness", word + "ity", stem + "er"})
+        if word.endswith("ent"):
+            forms.add(word[:-1] + "ce")
+    return frozenset(forms - {w.lower() for w in words})
+
+
+@lru_cache(maxsize=256)
+def _finder(word: str) -> re.Pattern[str]:
+    return re.compile(rf"{re.escape(word)}(?<![\w-]{re.escape(word)})(?![\w-])")
+
+
+_SP: Final = r"[^\S\n]++"
+_DID_NOT: Final = re.compile(rf"did(?:{_SP}not|n't){_SP}(?P<act>[a-z-]++)")
+_MADE_SLIP: Final = re.compile(
+    rf"made{_SP}(?:[a-z]++{_SP}){{0,2}}(?:{'|'.join(sorted(_SLIP_NOUNS))})(?![a-z])"
+)
+_MARK: Final = re.compile(rf"(?<![a-z])(?:{'|'.join(sorted(_MARKS))})(?![a-z])")
+_MARK_BEFORE, _MARK_AFTER = 30, 80
+
+
+def _worth_reading(folded: str, at: int, word: str) -> bool:
+    """A look at the characters around a predicate word that rules out most
+    of its uses before the sentence is split into tokens."""
+    if word == "did":
+        m = _DID_NOT.match(folded, at)
+        return m is not None and m.group("act") in HUMAN_ACTS
+    if word == "made":
+        return _MADE_SLIP.match(folded, at) is not None
+    if word in _DAMAGE and word not in _ALWAYS:
+        return _MARK.search(folded, max(0, at - _MARK_BEFORE), at + _MARK_AFTER) is not None
+    return True
+
+
+def _triggers(words: set[str]) -> set[str]:
+    """The predicate words of a text that can blame: most texts use damage
+    verbs ("deployed", "ran") with no mark of a slip, and those are not
+    looked at."""
+    found = set(_ALWAYS & words)
+    if _MARKS & words:
+        found |= _DAMAGE & words
+    if "down" in words:
+        found |= _PHRASAL & words
+    if _NEGATION & words and "did" in words:
+        found.add("did")
+    if _SLIP_NOUNS & words and "made" in words:
+        found.add("made")
+    return found
+
+
+def clause_hits(
+    folded: str,
+    words: set[str],
+    sentences: Sentences,
+    lower_words: LowerCaseWords,
+    slips: frozenset[str] = frozenset(),
+    judged: frozenset[str] = frozenset(),
+) -> Iterator[tuple[int, int, str, str]]:
+    """(start, end, rule, kind) of the first blaming predicate of each
+    sentence of the text whose folded form is `folded` (`words`: its words)."""
+    found = _triggers(words) | (slips | judged) & words
+    if not found:
+        return
+    places = sorted(
+        m.start()
+        for word in found
+        for m in _finder(word).finditer(folded)
+        if _worth_reading(folded, m.start(), word)
+    )
+    seen: set[int] = set()
+    for at in places:
+        i, tokens = sentences.around(at)
+        if not tokens or tokens[i].start != at or tokens[0].start in seen:
+            continue
+        verdict = clause_blames(tokens, i, lower_words, slips, judged)
+        if verdict is not None:
+            seen.add(tokens[0].start)
+            rule, kind, k = verdict
+            # A name runs to the subject's last word ("Dana Whitfield").
+            end = k
+            while kind == "name" and end + 1 < i and is_name_token(tokens[end + 1].text):
+                end += 1
+            yield tokens[k].start, tokens[end].start + len(tokens[end].text), rule, kind

@@ -1,0 +1,308 @@
+"""Evaluate the blameless review on labelled sentences of public postmortems.
+
+The labels live in `tests/data/blameless-labels.tsv` as pointers, never as
+text: source repository, commit, path, and a hash of the sentence, with the
+label given by reading the sentence before the review ran on it. This script
+reads the sentences again from mirrors of those repositories (bare git
+directories, one per repository, named `owner+name/repo` or `owner+name`
+under the folder given), runs the review on each, and prints precision and
+recall per rule and overall, leave-one-source-out: the learned part of the
+review (the predicates that make a person's action a slip) is rebuilt for
+each source from the other sources' labels only, so no source is scored by
+weights it helped build. A source whose mirror is missing is named and
+skipped.
+
+    python scripts/eval_blameless.py MIRRORS [--labels FILE] [--list SOURCE]
+
+`--list owner/name` prints that source's sentences with their hashes, which
+is how new labels are written (read each sentence, then label it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import re
+import subprocess
+import sys
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+LABELS = ROOT / "tests" / "data" / "blameless-labels.tsv"
+BLAME = "blame"
+NAMED = "named"
+FIELDS = ("source", "commit", "path", "sha", "label", "rule", "kind")
+
+# Markdown around the prose, removed before sentences are split: front
+# matter, fences, HTML tags, link targets, emphasis, table rules, headings.
+_FENCE = re.compile(r"^\s*(```|~~~)")
+_TAG = re.compile(r"<[^<>\n]{0,300}>")
+_LINK = re.compile(r"!?\[([^\[\]\n]{0,300})\]\([^()\n]{0,500}\)")
+_MARKS = re.compile(r"[*_`]{1,3}")
+_LEAD = re.compile(r"^\s{0,12}(?:[-*+]\s+|\d{1,3}[.)]\s+|#{1,6}\s+|>\s*)*")
+_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[A-Z0-9])")
+
+
+@dataclass(frozen=True)
+class Label:
+    source: str
+    commit: str
+    path: str
+    sha: str
+    label: str
+    rule: str
+    kind: str
+
+
+def sentence_hash(sentence: str) -> str:
+    return hashlib.sha256(" ".join(sentence.split()).encode()).hexdigest()[:16]
+
+
+def _paragraphs(markdown: str) -> Iterator[str]:
+    lines = markdown.split("\n")
+    if lines and lines[0].strip() in ("---", "+++"):
+        end = next((i for i in range(1, len(lines)) if lines[i].strip() == lines[0].strip()), 0)
+        lines = lines[end + 1 :]
+    fenced, block = False, []
+    for line in lines:
+        if _FENCE.match(line):
+            fenced = not fenced
+            continue
+        if fenced or line.startswith(("    ", "\t")) or set(line.strip()) <= set("|-: "):
+            if block:
+                yield " ".join(block)
+            block = []
+            continue
+        item = _LEAD.sub("", line).strip()
+        if line.lstrip().startswith(("-", "*", "+", "#", "|")) or re.match(r"\s*\d+[.)]", line):
+            if block:
+                yield " ".join(block)
+            block = []
+        block.append(item.strip("| "))
+    if block:
+        yield " ".join(block)
+
+
+def sentences(markdown: str) -> Iterator[str]:
+    """The prose sentences of a Markdown file, as plain text."""
+    for paragraph in _paragraphs(markdown):
+        text = _MARKS.sub("", _LINK.sub(r"\1", _TAG.sub(" ", paragraph)))
+        for s in _SPLIT.split(" ".join(text.split())):
+            if len(s.split()) >= 3 and re.search(r"[a-z]", s):
+                yield s
+
+
+def _mirror(mirrors: Path, source: str) -> Path | None:
+    base = mirrors / source.replace("/", "+")
+    for candidate in (base / "repo", base):
+        if (candidate / "HEAD").is_file():
+            return candidate
+    return None
+
+
+def _show(git_dir: Path, commit: str, path: str) -> str | None:
+    done = subprocess.run(
+        ["git", "--git-dir", str(git_dir), "show", f"{commit}:{path}"],
+        capture_output=True,
+        check=False,
+    )
+    return done.stdout.decode("utf-8", "replace") if done.returncode == 0 else None
+
+
+def read_labels(path: Path) -> list[Label]:
+    labels = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("#") or not line.strip():
+            continue
+        cells = line.split("\t")
+        if len(cells) != len(FIELDS) or cells[0] == "source":
+            continue
+        labels.append(Label(*cells))
+    return labels
+
+
+def load(labels: list[Label], mirrors: Path) -> tuple[dict[Label, str], list[str]]:
+    """The sentence of each label found, and a line for each thing missing."""
+    found: dict[Label, str] = {}
+    missing: list[str] = []
+    files: dict[tuple[str, str, str], dict[str, str] | None] = {}
+    for label in labels:
+        key = (label.source, label.commit, label.path)
+        if key not in files:
+            git_dir = _mirror(mirrors, label.source)
+            text = _show(git_dir, label.commit, label.path) if git_dir else None
+            if git_dir is None:
+                missing.append(f"{label.source}: no mirror under {mirrors}")
+            elif text is None:
+                missing.append(f"{label.source}: {label.path} at {label.commit[:12]} not found")
+            files[key] = None if text is None else {sentence_hash(s): s for s in sentences(text)}
+        by_hash = files[key]
+        if by_hash is None:
+            continue
+        if label.sha in by_hash:
+            found[label] = by_hash[label.sha]
+        else:
+            missing.append(f"{label.source}: sentence {label.sha} not in {label.path}")
+    return found, sorted(set(missing))
+
+
+def _ratio(a: int, b: int) -> str:
+    return f"{a / b:.2f}" if b else "  - "
+
+
+def evaluate(found: dict[Label, str]) -> tuple[Counter[tuple[str, str]], dict[str, Counter[str]]]:
+    """Leave-one-source-out counts, by (rule, outcome) and by source. A flag on
+    a sentence labelled `named` is right (spec section 10) and its absence is
+    no miss; recall counts only sentences labelled `blame`."""
+    sys.path.insert(0, str(ROOT))
+    from plugin.check.blameless import sentence_rules
+    from plugin.check.blameless_learned import learn_slips
+
+    counts: Counter[tuple[str, str]] = Counter()
+    per_source: dict[str, Counter[str]] = defaultdict(Counter)
+    by_source: dict[str, list[Label]] = defaultdict(list)
+    for label in found:
+        by_source[label.source].append(label)
+    for source, held_out in sorted(by_source.items()):
+        training = [(found[lb], lb.label == BLAME) for lb in found if lb.source != source]
+        slips = learn_slips(training)
+        for label in held_out:
+            rules = sentence_rules(found[label], slips)
+            per_source[source][label.label] += 1
+            right = label.label in (BLAME, NAMED)
+            missed = "fn" if label.label == BLAME else "tn"
+            outcome = ("tp" if right else "fp") if rules else missed
+            counts[("overall", outcome)] += 1
+            per_source[source][outcome] += 1
+            per_source[source]["caught"] += label.label == BLAME and bool(rules)
+            for rule in rules:
+                counts[(rule, "tp" if right else "fp")] += 1
+            if label.label == BLAME:
+                counts[(label.rule, "gold")] += 1
+                counts[(label.rule, "caught")] += label.rule in rules
+                counts[(label.kind, "kind-gold")] += 1
+                counts[(label.kind, "kind-caught")] += bool(rules)
+    return counts, per_source
+
+
+SLIPS_MODULE = ROOT / "plugin" / "check" / "blameless_slips.py"
+
+
+def write_slips(found: dict[Label, str]) -> str:
+    """Learn the slip verbs from every label and write the module that ships them."""
+    sys.path.insert(0, str(ROOT))
+    from plugin.check.blameless_learned import learn_slips
+
+    slips = sorted(learn_slips((s, lb.label == BLAME) for lb, s in found.items()))
+    items = "".join(f'    "{v}",\n' for v in slips)
+    SLIPS_MODULE.write_text(
+        '"""Generated by `scripts/eval_blameless.py --write-slips`: do not edit.\n\n'
+        "Slip verbs learned from every labelled sentence in tests/data/blameless-labels.tsv.\n"
+        '"""\n\n'
+        f"LEARNED_SLIPS: tuple[str, ...] = ({chr(10) + items if slips else ''})\n",
+        encoding="utf-8",
+    )
+    return f"wrote {len(slips)} learned slip verbs to {SLIPS_MODULE.relative_to(ROOT)}: {slips}"
+
+
+def mistakes(found: dict[Label, str]) -> str:
+    """Each wrong flag and each miss, with the sentence, to read where the review errs."""
+    sys.path.insert(0, str(ROOT))
+    from plugin.check.blameless import sentence_rules
+
+    out = []
+    for label, sentence in found.items():
+        rules = sentence_rules(sentence)
+        if rules and label.label not in (BLAME, NAMED):
+            out.append(f"wrong flag {sorted(rules)} {label.source} {label.sha}: {sentence}")
+        elif not rules and label.label == BLAME:
+            out.append(f"missed {label.rule}/{label.kind} {label.source} {label.sha}: {sentence}")
+    return "\n".join(sorted(out))
+
+
+def report(found: dict[Label, str], missing: list[str]) -> str:
+    counts, per_source = evaluate(found)
+    out = []
+    if missing:
+        out.append("Missing (skipped):")
+        out += [f"  {m}" for m in missing]
+    out.append("Per source (held out): blame named ok | right-flags wrong-flags missed | P R")
+    for source, c in sorted(per_source.items()):
+        out.append(
+            f"  {source:48} {c[BLAME]:3} {c[NAMED]:3} {c['ok']:3} | {c['tp']:3} {c['fp']:3} "
+            f"{c['fn']:3} | {_ratio(c['tp'], c['tp'] + c['fp'])} "
+            f"{_ratio(c['caught'], c[BLAME])}"
+        )
+    out.append("Per rule (held out): flags right wrong | precision | blaming caught-by-rule recall")
+    rules = sorted({r for r, o in counts if o in ("tp", "fp", "gold")} - {"overall"})
+    for rule in rules:
+        tp, fp = counts[(rule, "tp")], counts[(rule, "fp")]
+        gold, caught = counts[(rule, "gold")], counts[(rule, "caught")]
+        out.append(
+            f"  {rule:28} {tp + fp:4} {tp:4} {fp:4} | {_ratio(tp, tp + fp)} | "
+            f"{gold:4} {caught:4} {_ratio(caught, gold)}"
+        )
+    out.append("By kind of blame (held out): blaming caught-by-any-rule recall")
+    for kind in sorted({k for k, o in counts if o == "kind-gold"}):
+        gold, caught = counts[(kind, "kind-gold")], counts[(kind, "kind-caught")]
+        out.append(f"  {kind:28} {gold:4} {caught:4} {_ratio(caught, gold)}")
+    tp, fp, fn = counts[("overall", "tp")], counts[("overall", "fp")], counts[("overall", "fn")]
+    blaming = sum(c[BLAME] for c in per_source.values())
+    caught = blaming - fn
+    out.append(
+        f"Overall (held out): {len(found)} sentences, {blaming} blaming; "
+        f"precision {_ratio(tp, tp + fp)} ({tp}/{tp + fp}), recall {_ratio(caught, blaming)} "
+        f"({caught}/{blaming})"
+    )
+    return "\n".join(out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("mirrors", type=Path, help="folder of bare git mirrors (owner+name)")
+    parser.add_argument("--labels", type=Path, default=LABELS)
+    parser.add_argument("--list", metavar="SOURCE", help="print a source's sentences to label")
+    parser.add_argument("--commit", default="HEAD")
+    parser.add_argument("--path", action="append", default=[])
+    parser.add_argument(
+        "--write-slips",
+        action="store_true",
+        help="learn the slip verbs from every label and write plugin/check/blameless_slips.py",
+    )
+    parser.add_argument(
+        "--show", action="store_true", help="also print each wrong flag and each miss"
+    )
+    args = parser.parse_args(argv)
+    if args.list:
+        git_dir = _mirror(args.mirrors, args.list)
+        if git_dir is None:
+            print(f"{args.list}: no mirror under {args.mirrors}", file=sys.stderr)
+            return 2
+        for path in args.path:
+            text = _show(git_dir, args.commit, path)
+            if text is None:
+                print(f"{args.list}: {path} at {args.commit} not found", file=sys.stderr)
+                continue
+            for s in sentences(text):
+                print(f"{sentence_hash(s)}\t{path}\t{s}")
+        return 0
+    if not args.labels.is_file():
+        print(f"no labels at {args.labels}", file=sys.stderr)
+        return 2
+    found, missing = load(read_labels(args.labels), args.mirrors)
+    if not found:
+        print("\n".join(["No labelled sentence could be read.", *missing]), file=sys.stderr)
+        return 2
+    print(report(found, missing))
+    if args.write_slips:
+        print(write_slips(found))
+    if args.show:
+        print(mistakes(found))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,245 @@
+"""The blameless review read from sentence structure: who acts and how.
+
+Every sentence here was written for these tests, one for each kind of blame
+that word lists missed on public postmortems, and one for each false alarm
+they raised. The figures on real prose come from scripts/eval_blameless.py.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from test_blameless import page, place, review, spots
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "scripts"))
+import eval_blameless  # noqa: E402
+from mkdocs_postmortems.check.blameless_learned import learn_slips  # noqa: E402
+
+BLAMING = [
+    # a name at the start of a sentence, with a slip no list names
+    ("blameless-person", "Marta deleted the wrong database and realised immediately after."),
+    ("blameless-person", "Ines accidentally truncated the events table."),
+    # "failed to" after a name
+    ("blameless-person", "Jonas failed to follow up after the deploy."),
+    # role words on no list, before an act people do
+    ("blameless-counterfactual", "The incident commander failed to recognise the need."),
+    ("blameless-counterfactual", "The release coordinator did not check the canary."),
+    # the writer's own slips, first person singular
+    ("blameless-person", "I took down production."),
+    ("blameless-person", "I forgot to create one of the indexes."),
+    ("blameless-person", "When I rebased, I did not retest the branch."),
+    ("blameless-person", "When I ran it, I even forgot to pass the flag."),
+    # inflections of listed judgements
+    ("blameless-judgement", "I stupidly ran the script against production."),
+    ("blameless-judgement", "The reviewer sloppily approved the change."),
+    # a group judging its own action
+    ("blameless-judgement", "We hurriedly pushed an untested fix."),
+    ("blameless-judgement", "At the time we incorrectly assessed the change as low-risk."),
+    # a role with a damage verb marked as a slip
+    ("blameless-person", "Engineers deleted the production database by accident."),
+    ("blameless-person", "An operator inadvertently rebooted every host."),
+    ("blameless-person", "The admin made a typo in the zone file."),
+]
+
+NOT_BLAMING = [
+    # judgement words about things
+    "What dumb thing broke today?",
+    "Sloppy luck: the retry landed on the same node.",
+    # a training run's result
+    "We failed to reproduce the loss curve of the paper.",
+    "We failed to cross the 24B-token mark before the restart.",
+    "At step 5k we failed to converge.",
+    # "overlooked" describing a design difference
+    "The new design overlooked a difference between the two tokenisers.",
+    "This is an often overlooked difference between the schedulers.",
+    # things acting, and people acting without a slip
+    "Traefik failed to renew the certificate.",
+    "The cron job deleted the wrong directory.",
+    "Kubernetes restarted the pod at 10:02.",
+    "I ran the migration at 10:00.",
+    "We deleted the old key and added a new one.",
+    "The stupidity of the default made the slip likely.",
+    "The job was mistakenly marked as successful.",
+    # a case imagined, not a slip reported
+    "What if I delete the valuable data by accident?",
+]
+
+
+@pytest.mark.parametrize(("rule", "sentence"), BLAMING)
+def test_each_kind_of_blame_is_read_from_the_sentence(rule: str, sentence: str) -> None:
+    assert {f.rule for f in review(page(sentence + "\n"))} == {rule}, sentence
+
+
+@pytest.mark.parametrize("sentence", NOT_BLAMING)
+def test_known_false_alarms_stay_quiet(sentence: str) -> None:
+    assert review(page(sentence + "\n")) == [], sentence
+
+
+def test_one_sentence_gets_one_finding_when_phrases_already_flag_it() -> None:
+    """A sentence a listed phrase flags is not flagged again by its structure."""
+    findings = review(page("The engineer simply forgot the flag.\n"))
+    assert [f.rule for f in findings] == ["blameless-minimiser"]
+
+
+def test_a_name_at_the_start_is_pointed_at_with_a_rewrite_without_it() -> None:
+    """The message points at the name, says to write the role, and the
+    proposed sentence keeps neither the name nor a word of it."""
+    body = "Dana Whitfield deleted the wrong index; Dana's fix and Whitfield's notes came later.\n"
+    text = page(body)
+    (finding,) = review(text)
+    assert spots([finding]) == [("blameless-person", *place(text, "Dana Whitfield"))]
+    assert "refer to people by role" in finding.message
+    suggested = finding.message.split(", e.g. ", 1)[1]
+    assert "Dana" not in suggested and "Whitfield" not in suggested, suggested
+    assert "the <role>" in suggested
+
+
+def test_self_blame_message_proposes_a_rewrite_about_the_system() -> None:
+    (finding,) = review(page("I took down production.\n"))
+    assert finding.message.startswith('"I": refer to people by role')
+    assert "instead of" in finding.message
+
+
+FRONT_PROSE = """\
+harm:
+  affected: Customers Marta deleted by accident
+ruled_out:
+  - layer: data
+    reason: I forgot to check the data at first
+not_examined:
+  - layer: model
+    reason: We hurriedly skipped it
+action_items:
+  - title: Jonas failed to follow up, so add a follow-up step
+    layer: process
+    type: prevent
+    owner: support-team
+    due: 2025-05-01
+    status: open
+"""
+
+
+def test_every_prose_field_of_the_front_matter_is_reviewed_at_its_line() -> None:
+    text = page(front=FRONT_PROSE)
+    assert spots(review(text)) == [
+        ("blameless-person", *place(text, "Marta")),
+        ("blameless-person", *place(text, "I forgot")),
+        ("blameless-judgement", *place(text, "hurriedly")),
+        ("blameless-person", *place(text, "Jonas")),
+    ]
+
+
+def test_authors_and_owners_may_be_named_others_not() -> None:
+    """Names in `authors` and action-item owners are where names belong; a
+    name outside them is flagged with the advice to write the role."""
+    front = """\
+    authors: ["Dana Whitfield", "@kai"]
+    action_items:
+      - title: Add a dry-run flag to the cleanup script
+        layer: process
+        type: prevent
+        owner: Priya
+        due: 2025-05-01
+        status: open
+    """
+    body = (
+        "Dana Whitfield reviewed the change.\n\n@kai merged it.\n\n"
+        "Priya noticed the errors.\n\nTomas deleted the wrong index.\n"
+    )
+    text = page(body, front)
+    findings = review(text)
+    assert spots(findings) == [("blameless-person", *place(text, "Tomas"))]
+    assert "authors and action-item owners" in findings[0].message
+
+
+def test_not_examined_is_read_when_present_and_skipped_when_malformed() -> None:
+    front = "not_examined: [{layer: model, reason: 7}, oops, {reason: I broke the eval}]\n"
+    text = page(front=front)
+    assert spots(review(text)) == [("blameless-person", *place(text, "I broke"))]
+
+
+def test_slips_are_learned_from_labels_seen_only_in_blaming_sentences() -> None:
+    labelled = [
+        ("I clobbered the cache.", True),
+        ("Marta clobbered the staging index.", True),
+        ("I restarted the pod.", True),
+        ("I restarted the pod after the alert.", False),
+        ("The job clobbered nothing.", False),
+    ]
+    assert learn_slips(labelled) == frozenset({"clobbered"})
+    assert learn_slips(labelled[:1]) == frozenset()
+
+
+def _mirror(tmp_path: Path) -> tuple[Path, str]:
+    """A mirror folder with one bare repository holding one postmortem."""
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "pm.md").write_text(
+        "# Outage\n\nI forgot to renew the certificate. The proxy then failed.\n",
+        encoding="utf-8",
+    )
+
+    def git(*args: str, cwd: Path = work) -> str:
+        return subprocess.run(
+            ["git", "-c", "user.name=t", "-c", "user.email=t@t", *args],
+            cwd=cwd,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+
+    git("init", "-q")
+    git("add", "pm.md")
+    git("commit", "-qm", "pm")
+    mirrors = tmp_path / "mirrors"
+    (mirrors / "someone+outages").mkdir(parents=True)
+    git("clone", "-q", "--bare", str(work), str(mirrors / "someone+outages" / "repo"))
+    return mirrors, git("rev-parse", "HEAD")
+
+
+def test_evaluation_reads_labels_from_mirrors_and_names_what_is_missing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    mirrors, commit = _mirror(tmp_path)
+    blaming = eval_blameless.sentence_hash("I forgot to renew the certificate.")
+    clean = eval_blameless.sentence_hash("The proxy then failed.")
+    labels = tmp_path / "labels.tsv"
+    labels.write_text(
+        "\n".join(
+            [
+                "source\tcommit\tpath\tsha\tlabel\trule\tkind",
+                f"someone/outages\t{commit}\tpm.md\t{blaming}\tblame\tblameless-person\tself",
+                f"someone/outages\t{commit}\tpm.md\t{clean}\tok\t-\t-",
+                f"someone/outages\t{commit}\tpm.md\t{'0' * 16}\tok\t-\t-",
+                f"nobody/gone\t{commit}\tpm.md\t{clean}\tok\t-\t-",
+            ]
+        ),
+        encoding="utf-8",
+    )
+    assert eval_blameless.main([str(mirrors), "--labels", str(labels)]) == 0
+    out = capsys.readouterr().out
+    assert "nobody/gone: no mirror under" in out
+    assert f"someone/outages: sentence {'0' * 16} not in pm.md" in out
+    assert "precision 1.00 (1/1), recall 1.00 (1/1)" in out
+
+
+def test_evaluation_without_any_readable_label_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    labels = tmp_path / "labels.tsv"
+    labels.write_text("nobody/gone\tabc\tpm.md\t0123\tblame\tblameless-person\tself\n")
+    assert eval_blameless.main([str(tmp_path), "--labels", str(labels)]) == 2
+    assert "nobody/gone: no mirror under" in capsys.readouterr().err
+
+
+def test_the_shipped_labels_are_pointers_not_text() -> None:
+    """Every label row is a pointer: repository, 40-hex commit, path, 16-hex hash."""
+    labels = eval_blameless.read_labels(eval_blameless.LABELS)
+    assert len({lb.source for lb in labels}) >= 15
+    for lb in labels:
+        assert len(lb.commit) == 40 and len(lb.sha) == 16, lb
+        assert lb.label in ("blame", "named", "ok"), lb
