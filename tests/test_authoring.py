@@ -62,7 +62,9 @@ def front(path: Path) -> dict[str, object]:
 def test_new_draft_lints_clean_under_strict(site: Path) -> None:
     """The new file passes `lint --strict` in a library of its own."""
     path = created(run(*NEW))
-    assert path == Path("docs/INC-2025-001-support-assistant-invented-a-refund-policy.md")
+    assert path == Path(
+        "docs/postmortems/2025/INC-2025-001-support-assistant-invented-a-refund-policy.md"
+    )
     result = run("lint", "--strict")
     assert result.exit_code == 0, result.output
     assert "0 error(s), 0 warning(s)" in result.output
@@ -373,9 +375,9 @@ def test_a_real_terminal_gets_prompts(site: Path) -> None:
         os.close(controller)
     assert proc.returncode == 0, out
     assert b"Severity" in out
-    (path,) = (site / "docs").glob("*.md")
+    (path,) = (site / "docs").rglob("*.md")
     # The answer's line break is echoed to the terminal, not to the piped stdout.
-    assert out.decode().endswith(f"told)? [y/N]: docs/{path.name}\n")
+    assert out.decode().endswith(f"told)? [y/N]: {path.relative_to(site)}\n")
     assert front(path)["severity"] == "SEV3"
 
 

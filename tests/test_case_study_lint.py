@@ -149,3 +149,25 @@ def test_case_study_without_sources_says_what_it_needs(write_site: Callable[...,
         "error required: an external case study (origin: external) needs 'sources': list the "
         "public sources it is written from, each with title and url"
     ) in proc.stdout
+
+
+def test_uncommented_stub_placeholders_are_scaffold_text(write_site: Callable[..., Path]) -> None:
+    """The placeholders of the commented `harm` and `action_items` stubs, once
+    uncommented as written, are scaffold text in a final postmortem too."""
+    items = (
+        f"\n  - title: {authoring.ACTION_TITLE}\n    layer: model\n    type: prevent"
+        "\n    owner: owning-team\n    due: 2025-05-01\n    status: open"
+    )
+    text = postmortem_text(
+        harm=f"\n  types: [misinformation]\n  affected: {authoring.HARM_AFFECTED}",
+        action_items=items,
+    )
+    root = write_site({"INC-2025-014.md": text})
+    proc = run_cli("lint", "--format", "json", cwd=root)
+    found = sorted(f["line"] for f in json.loads(proc.stdout) if f["rule"] == "scaffold-text")
+    lines = text.splitlines()
+    assert found == [
+        next(i for i, ln in enumerate(lines, 1) if authoring.HARM_AFFECTED in ln),
+        next(i for i, ln in enumerate(lines, 1) if authoring.ACTION_TITLE in ln),
+    ]
+    assert proc.returncode == 1

@@ -39,7 +39,15 @@ def root(tmp_path: Path) -> Iterator[Path]:
     cfg.write_text(cfg.read_text().replace(str(TAXONOMY), "taxonomy.yml"))
     yield tmp_path
     # MkDocs keeps one plugin instance per process: leave it as `mkdocs build` would.
-    config(tmp_path).plugins.on_startup(command="build", dirty=False)
+    plugins = config(tmp_path).plugins
+    plugins.on_startup(command="build", dirty=False)
+    # Material's search keeps the index of a dirty build for the next one, even
+    # a clean build in the same process (a new `mkdocs build` never has one):
+    # the next test's build would otherwise carry this site's drafts, and its
+    # output guard would fail it.
+    search = plugins.get("material/search") or plugins.get("search")
+    if hasattr(search, "search_index_prev"):
+        search.search_index_prev = None
 
 
 def config(root: Path) -> MkDocsConfig:

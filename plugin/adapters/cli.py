@@ -53,10 +53,28 @@ def site_config(config_file: str | None, required: bool, strict: bool = False) -
     try:
         config = load_site_config(path, strict=strict)
     except ConfigError as exc:
+        missing = _missing_docs_dir(str(exc))
+        if missing is not None:
+            # The usual first stop of a new site: say what to do, not what failed.
+            folder = display_path(missing, Path.cwd())
+            raise click.UsageError(
+                f"{path}: its docs_dir {folder} does not exist: create it "
+                f"(mkdir -p {folder}), or set docs_dir to the folder of your pages"
+            ) from exc
         raise click.UsageError(str(exc)) from exc
     for warning in config.warnings:
         click.echo(f"Warning: {path}: {warning}", err=True)
     return config
+
+
+def _missing_docs_dir(message: str) -> Path | None:
+    """The folder of MkDocs' refusal of a docs_dir that does not exist, if
+    that is what the message says."""
+    _, found, rest = message.partition("Config value 'docs_dir': The path '")
+    folder, quote, tail = rest.partition("'")
+    if found and quote and tail.startswith(" isn't an existing directory"):
+        return Path(folder)
+    return None
 
 
 config_option = click.option(

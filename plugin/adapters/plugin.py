@@ -712,7 +712,10 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
             ],
         )
         self._withdraw(files)
-        self.page_urls = {f.url for f in files.documentation_pages()}
+        # As pages and search entries spell them: the home page is "", not "./".
+        self.page_urls = {
+            "" if f.url in (".", "./") else f.url for f in files.documentation_pages()
+        }
         if inputs != self._site_inputs:
             self._shown.clear()
             if self._site_inputs is not None:

@@ -31,13 +31,23 @@ def openings() -> tuple[str, ...]:
     # Imported here: authoring builds on the library loader, which runs
     # these checks, so a module-level import would be circular.
     from ..web.authoring import (
+        ACTION_TITLE,
+        HARM_AFFECTED,
         OTHER_SECTION_PROMPT,
         RULED_OUT_REASON,
         SECTION_PROMPTS,
         SUMMARY_PLACEHOLDER,
     )
 
-    prompts = [SUMMARY_PLACEHOLDER, OTHER_SECTION_PROMPT, RULED_OUT_REASON]
+    # The commented stubs' placeholders too: uncommented as they are, they
+    # would pass for a reason, a harm or a fix.
+    prompts = [
+        SUMMARY_PLACEHOLDER,
+        OTHER_SECTION_PROMPT,
+        RULED_OUT_REASON,
+        HARM_AFFECTED,
+        ACTION_TITLE,
+    ]
     prompts += SECTION_PROMPTS.values()
     found: dict[str, None] = {}
     for prompt in prompts:

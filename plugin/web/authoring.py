@@ -2,8 +2,9 @@
 
 The id is the next free one for the incident's year, with the prefix the
 library uses; the file goes where the library keeps its postmortems (a year
-folder if it has them); the body has the required sections, each opening
-with a line that teaches the practice. An existing file is never replaced.
+folder if it has them; postmortems/<year>/ for the first one); the body has
+the required sections, each opening with a line that teaches the practice.
+An existing file is never replaced.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ from .markdown_text import escape_markdown
 
 DEFAULT_PREFIX: Final = "INC"
 MAX_SLUG: Final = 60
+# Where the first postmortem of a library goes, under docs_dir, in a year folder.
+FIRST_FOLDER: Final = "postmortems"
 _YEAR: Final = re.compile(r"^[0-9]{4}$")
 
 SUMMARY_PLACEHOLDER: Final = (
@@ -293,7 +296,10 @@ def next_id(ids: Iterable[str], prefix: str, year: int) -> str:
 
 def target_folder(library: Library, docs_dir: Path, year: int) -> Path:
     """Where the library keeps postmortems: the folder most of them share,
-    with a year folder swapped for the new incident's year."""
+    with a year folder swapped for the new incident's year. The first one
+    goes to postmortems/<year>/ under docs_dir, as the README says, so a
+    site's other pages keep their folder to themselves (straight into the
+    year folder where docs_dir is itself named postmortems)."""
     layouts: Counter[tuple[tuple[str, ...], bool]] = Counter()
     for rel, checked in library.documents.items():
         if not checked.is_postmortem:
@@ -302,7 +308,8 @@ def target_folder(library: Library, docs_dir: Path, year: int) -> Path:
         by_year = bool(parts) and bool(_YEAR.match(parts[-1]))
         layouts[(parts[:-1] if by_year else parts, by_year)] += 1
     if not layouts:
-        return docs_dir
+        base_dir = docs_dir if docs_dir.name == FIRST_FOLDER else docs_dir / FIRST_FOLDER
+        return base_dir / f"{year:04d}"
     (base, by_year), _ = layouts.most_common(1)[0]
     folder = docs_dir.joinpath(*base)
     return folder / f"{year:04d}" if by_year else folder
@@ -342,6 +349,56 @@ def _ruled_out_scaffold(named: Iterable[str], taxonomy: Taxonomy | None) -> str:
     )
 
 
+# Placeholders of the commented stubs below; said once, here and in the tests.
+HARM_AFFECTED: Final = "Who was affected, how many, and how."
+ACTION_TITLE: Final = "What will change in the system (a guardrail, a check, an alert)."
+ACTION_OWNER: Final = "owning-team"
+
+
+def _harm_scaffold(taxonomy: Taxonomy | None) -> str:
+    """A commented `harm` block: the harm types, and the legal review a
+    final postmortem needs when one of them requires it.
+
+    Commented for the same reason as `ruled_out`: a written-out harm with a
+    guessed type would put a legal-review gate on every draft."""
+    harms = taxonomy.harm_types if taxonomy else ()
+    reviewed = ", ".join(h.id for h in harms if h.requires_legal_review)
+    types = f" among\n# {', '.join(h.id for h in harms)}" if harms else ""
+    gate = f"# Harm of type {reviewed}\n# needs legal_review: approved before status: final.\n"
+    return (
+        f"# Who or what was harmed, if anyone: uncomment, with types{types}.\n"
+        f"{gate if reviewed else ''}"
+        "# harm:\n"
+        f"#   types: [{harms[0].id if harms else 'financial'}]\n"
+        f"#   affected: {HARM_AFFECTED}\n"
+        "#   legal_review: pending          # not-required | pending | approved\n"
+    )
+
+
+def _stub_due(began: dt.date) -> dt.date:
+    """The stub's due date: a month after the incident began, or the
+    calendar's last day (9999-12-31) where that comes sooner."""
+    room = dt.date.max - began
+    return began + min(room, dt.timedelta(days=30))
+
+
+def _action_items_scaffold(request: NewPostmortem, taxonomy: Taxonomy | None, due: dt.date) -> str:
+    """A commented `action_items` entry, on the first layer the author named."""
+    layers = [layer.id for layer in taxonomy.layers] if taxonomy else []
+    layer = next(iter(request.layers), layers[0] if layers else "model")
+    return (
+        "# Systemic fixes, at least one on each layer that carries a factor; each\n"
+        "# owned by a team or role. Uncomment, then copy an entry for each fix.\n"
+        "# action_items:\n"
+        f"#   - title: {ACTION_TITLE}\n"
+        f"#     layer: {layer}\n"
+        "#     type: prevent                # prevent | detect | mitigate\n"
+        f"#     owner: {ACTION_OWNER}\n"
+        f"#     due: {due.isoformat()}\n"
+        "#     status: open                 # open | in-progress | done | wont-do\n"
+    )
+
+
 def render(
     request: NewPostmortem,
     pm_id: str,
@@ -368,6 +425,8 @@ def render(
         f"# each has a layer, a category and a summary. A final postmortem needs one at least.\n"
         f"factors: []\n"
         f"{_ruled_out_scaffold(request.layers, taxonomy)}"
+        f"{_harm_scaffold(taxonomy)}"
+        f"{_action_items_scaffold(request, taxonomy, _stub_due(request.date))}"
         f"{_reporting_text(obligations, request.date)}"
         f"---\n"
     )

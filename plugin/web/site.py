@@ -134,6 +134,23 @@ def pages_of(rows: Sequence[Any], size: int = PAGE_SIZE) -> list[Sequence[Any]]:
     return [rows[i : i + size] for i in range(0, len(rows), size)] or [rows]
 
 
+class AsOf(dt.datetime):
+    """The instant a page's clocks were read, which it shows as its "as of"
+    line. Any two compare equal: a `--dirty` preview renders the reporting
+    page again for the states its rows show, not for the clock alone (its
+    line then keeps the instant it was last rendered at)."""
+
+    @classmethod
+    def of(cls, instant: dt.datetime) -> AsOf:
+        return cls.fromtimestamp(instant.timestamp(), instant.tzinfo)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, AsOf)
+
+    def __hash__(self) -> int:
+        return 0
+
+
 class SiteModel:
     """Everything the site shows, computed once per build from the library."""
 
@@ -403,7 +420,7 @@ class SiteModel:
 
     def _reporting_extra(self) -> dict[str, Any]:
         states = Counter(r.state for r in self.clocks)
-        return {"states": [(s, states.get(s, 0)) for s in STATES], "now": self.now}
+        return {"states": [(s, states.get(s, 0)) for s in STATES], "now": AsOf.of(self.now)}
 
     def _listing(
         self,
