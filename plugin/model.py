@@ -148,6 +148,10 @@ class Month(dt.date):
         """As a reader says it: April 2023."""
         return f"{_MONTH_NAMES[self.month - 1]} {self.year}"
 
+    def abbreviated(self) -> str:
+        """For a table's date column, no wider than a date: Apr 2023."""
+        return f"{_MONTH_NAMES[self.month - 1][:3]} {self.year}"
+
 
 # Named here, not with strftime('%B'), which follows the process's locale.
 _MONTH_NAMES: Final = (

@@ -42,6 +42,12 @@ def isodate(value: dt.date | dt.datetime | None, with_time: bool = False) -> str
     return value.isoformat()
 
 
+def listed_date(value: dt.date | dt.datetime) -> str:
+    """A date as a listing's date column shows it: a month abbreviated, so
+    the column (which does not wrap) is no wider for it than for a day."""
+    return value.abbreviated() if isinstance(value, Month) else isodate(value)
+
+
 def sort_key_date(value: dt.date | dt.datetime) -> str:
     """The date as an ISO string that sorts as the timeline does: a month
     (`2023-04`) before the days of that month."""
@@ -162,6 +168,7 @@ class Renderer:
             system_url=system_url,
             isodate=isodate,
             sortdate=sort_key_date,
+            listdate=listed_date,
             web_url=web_url,
             ref_label=lambda scheme: _REF_LABELS.get(scheme, scheme),
         )

@@ -37,12 +37,12 @@
     tr.appendChild(td);
   }
 
-  // A month-only date (2023-04) reads as the server's table writes it.
+  // A month-only date (2023-04) reads as the server's table writes it (Apr 2023).
   var MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
                 "September", "October", "November", "December"];
 
   function shownDate(date) {
-    return date.length === 7 ? MONTHS[parseInt(date.slice(5), 10) - 1] + " " + date.slice(0, 4) : date;
+    return date.length === 7 ? MONTHS[parseInt(date.slice(5), 10) - 1].slice(0, 3) + " " + date.slice(0, 4) : date;
   }
 
   function addBadge(td, text, kind) {
