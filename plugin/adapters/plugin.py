@@ -30,6 +30,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils import clean_directory
 from mkdocs.utils.templates import TemplateContext
 
+from ..check.formats import as_text
 from ..check.library import (
     Library,
     LibraryLoader,
@@ -39,7 +40,6 @@ from ..check.library import (
     review_later,
 )
 from ..check.publication import Decision, bare_ids, confidential
-from ..check.report import as_text
 from ..check.reporting import CLOCK_RULES
 from ..dates import build_date
 from ..ids import MENTION

@@ -30,6 +30,7 @@ from ..parse.regimes import Regimes
 from ..parse.taxonomy import Taxonomy
 from ..resources import POSTMORTEM_SCHEMA
 from ..rules import LANGUAGE, RULES
+from ..schema_messages import SchemaReporter, describe, did_you_mean
 from ..settings import Settings
 from .blameless import review as review_language
 from .body import check_body
@@ -37,7 +38,6 @@ from .hints import related_hints
 from .layered import review_layers
 from .publication import page_visibility_findings
 from .reporting import check_reporting, date_places
-from .schema_messages import SchemaReporter, describe, did_you_mean
 
 DATE_FIELDS: Final = ("date", "detected", "resolved")
 # Keys whose presence marks a file as meant to be a postmortem (spec 1).

@@ -39,7 +39,7 @@ from ..parse.regimes import (
     business_deadline,
 )
 from ..rules import RULES
-from .schema_messages import did_you_mean
+from ..schema_messages import did_you_mean
 
 DECISIONS: Final = ("reportable", "not-reportable", "pending")
 # The order listings use: what needs someone now comes first.
