@@ -88,7 +88,7 @@ _ALL: Final = (
         "unclosed '[', '](' or '<', markup or nesting past what Markdown renders in bounded time",
         FILE,
     ),
-    # Front matter against the JSON Schema (schema.py) and its shape (checks.py).
+    # Front matter against the JSON Schema (schema_messages.py) and its shape (checks.py).
     Rule("front-matter-missing", E, "a file named like a postmortem has no front matter", SCHEMA),
     Rule("front-matter-not-mapping", E, "the front matter is a list or a single value", SCHEMA),
     Rule("required", E, "a required key is missing", SCHEMA),

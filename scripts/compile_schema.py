@@ -1,4 +1,4 @@
-"""Write plugin/check/postmortem_schema_code.py: fastjsonschema's validator of
+"""Write plugin/postmortem_schema_code.py: fastjsonschema's validator of
 schema/postmortem.schema.json as plain Python, so that no build or lint pays
 for generating it (a fifth of a second, at every start).
 
@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mkdocs_postmortems.check.schema_messages import FAST_SCHEMA, generated_validator
+from mkdocs_postmortems.schema_messages import FAST_SCHEMA, generated_validator
 
-TARGET = Path(__file__).resolve().parent.parent / "plugin" / "check" / "postmortem_schema_code.py"
+TARGET = Path(__file__).resolve().parent.parent / "plugin" / "postmortem_schema_code.py"
 
 if __name__ == "__main__":
     TARGET.write_text(generated_validator(FAST_SCHEMA), encoding="utf-8")

@@ -297,6 +297,9 @@ def _language_library() -> dict[str, str]:
     return files
 
 
+WITHHELD = "(message not logged: this file is withheld from the site; `postmortems lint` shows it)"
+
+
 def _finding_lines(text: str) -> list[str]:
     """The findings a build logged, as lint prints them, in order."""
     mark = "WARNING -  mkdocs_postmortems: "
@@ -345,8 +348,15 @@ def test_language_review_left_to_the_second_process_is_reported_in_full(
     two = _build(root, root / "two", "2", "-v")
     assert one.returncode == 0 and two.returncode == 0, one.stderr + two.stderr
     assert "ahead in a second process" in two.stderr
-    assert sorted(_finding_lines(one.stderr)) == sorted(expected)
-    assert sorted(_finding_lines(two.stderr)) == sorted(expected)
+    # The restricted postmortem's warning is logged without its message.
+    logged = [
+        f"{line.split(': ', 2)[0]}: {line.split(': ', 2)[1]}: {WITHHELD}"
+        if line.startswith("docs/INC-2025-008.md:")
+        else line
+        for line in expected
+    ]
+    assert sorted(_finding_lines(one.stderr)) == sorted(logged)
+    assert sorted(_finding_lines(two.stderr)) == sorted(logged)
     # Reviewed in the second process, so reported once the pages are under way.
     started = two.stderr.index("ahead in a second process")
     assert two.stderr.index("WARNING -  mkdocs_postmortems:") > started

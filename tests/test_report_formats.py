@@ -15,7 +15,7 @@ from typing import Any
 import jsonschema
 import pytest
 from conftest import postmortem_text, run_cli
-from mkdocs_postmortems.check.report import as_gitlab, as_sarif
+from mkdocs_postmortems.check.formats import as_gitlab, as_sarif
 from mkdocs_postmortems.model import Finding, Severity
 from mkdocs_postmortems.rules import RULES
 

@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 from conftest import EXAMPLES, postmortem_text
-from mkdocs_postmortems.check import schema_messages
-from mkdocs_postmortems.check.schema_messages import passes, validator
+from mkdocs_postmortems import schema_messages
 from mkdocs_postmortems.parse.frontmatter import read_document
 from mkdocs_postmortems.resources import POSTMORTEM_SCHEMA
+from mkdocs_postmortems.schema_messages import passes, validator
 
 
 def _front_matter(path: Path) -> Any:

@@ -11,6 +11,7 @@ from typing import TypeVar
 
 import click
 
+from ..check.formats import REPORTERS, summary_line
 from ..check.library import (
     Library,
     LibraryLoader,
@@ -19,7 +20,6 @@ from ..check.library import (
     resolve_regimes_path,
 )
 from ..check.publication import is_markdown_name
-from ..check.report import REPORTERS, summary_line
 from ..dates import as_utc, build_instant, end_of_day, parse_date
 from ..model import Postmortem
 from ..parse.regimes import load_regimes

@@ -26,7 +26,7 @@ from mkdocs.config.base import (
 )
 
 from ..check.blameless import option_problems
-from ..check.schema_messages import did_you_mean
+from ..schema_messages import did_you_mean
 from ..settings import ConfigError, Settings, SiteConfig
 from ..urls import normalise_prefix
 from ..web.authoring import prefix_problem

@@ -30,6 +30,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils import clean_directory
 from mkdocs.utils.templates import TemplateContext
 
+from ..check.formats import as_text
 from ..check.library import (
     Library,
     LibraryLoader,
@@ -38,8 +39,7 @@ from ..check.library import (
     resolve_taxonomy_path,
     review_later,
 )
-from ..check.publication import Decision, bare_ids
-from ..check.report import as_text
+from ..check.publication import Decision, bare_ids, confidential
 from ..check.reporting import CLOCK_RULES
 from ..dates import build_date
 from ..ids import MENTION
@@ -285,7 +285,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         # build started, so a `--dirty` rebuild's guard knows what it wrote.
         self._guard: audit.Auditor | None = None
         self._started = time.time()
-        # How findings on withheld files are named: logged without their text.
+        # Files withheld for what they say (restricted): their findings are
+        # logged without their text.
         self._withheld_paths: frozenset[str] = frozenset()
         self.site: SiteModel | None = None
         self.renderer: Renderer | None = None
@@ -398,9 +399,9 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         self._language_pending = self._loader.language_pending
         decision = library.publication(self.include_drafts)
         self._withheld_paths = frozenset(
-            library.documents[uri].document.path
-            for uri in decision.withheld
-            if uri in library.documents
+            checked.document.path
+            for uri, checked in library.documents.items()
+            if uri in decision.withheld and confidential(uri, checked, library.meta)
         )
         # Before reporting: even a build that goes on after errors (serve)
         # publishes nothing the core did not place.

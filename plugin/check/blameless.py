@@ -24,6 +24,7 @@ from typing import Any, Final
 from ..model import Finding, JsonPath, Position
 from ..parse.frontmatter import Document, YamlData
 from ..rules import RULES
+from ..schema_messages import did_you_mean
 from .blameless_clause import clause_hits, inflections
 from .blameless_context import (
     LowerCaseWords,
@@ -38,7 +39,6 @@ from .blameless_context import (
     overlook_blames,
 )
 from .blameless_learned import SLIPS
-from .schema_messages import did_you_mean
 
 BLAMELESS_PHRASES: Final[dict[str, tuple[str, ...]]] = {
     "blameless-counterfactual": (

@@ -30,6 +30,7 @@ from ..parse.regimes import Regimes
 from ..parse.taxonomy import Taxonomy
 from ..resources import POSTMORTEM_SCHEMA
 from ..rules import LANGUAGE, RULES
+from ..schema_messages import SchemaReporter, describe, did_you_mean
 from ..settings import Settings
 from .blameless import review as review_language
 from .body import check_body
@@ -38,7 +39,6 @@ from .layered import review_layers
 from .publication import page_visibility_findings
 from .reporting import check_reporting, date_places
 from .scaffold import check_scaffold
-from .schema_messages import SchemaReporter, describe, did_you_mean
 
 # In the order they must come in.
 DATE_FIELDS: Final = ("date", "detected", "contained", "resolved")

@@ -23,7 +23,7 @@ from ..model import Finding, JsonPath, Postmortem
 from ..parse.frontmatter import Document
 from ..parse.taxonomy import Taxonomy
 from ..rules import RULES
-from .schema_messages import shown
+from ..schema_messages import shown
 
 _WORD: Final = re.compile(r"[a-z0-9]+")
 

@@ -251,6 +251,30 @@ def _known(value: object) -> str | None:
     return None
 
 
+def confidential(uri: str, checked: Any, meta: FolderMeta) -> bool:
+    """Whether a Markdown file (a CheckedDocument) is withheld for what it
+    says: its visibility, its own or its folders', is not `internal`, or its
+    front matter cannot be read to tell. Log lines about such a file must
+    not quote it; a draft or a postmortem with errors is withheld too, but
+    its findings are for its authors to read."""
+    doc = checked.document
+    if doc.data is None and doc.findings:
+        return True
+    if checked.postmortem is not None:
+        return bool(checked.postmortem.is_restricted)
+    data = doc.data if isinstance(doc.data, dict) else None
+    if data is not None:
+        # Validation writes the schema's default into the data: a lower-case
+        # key counts where it was written.
+        written = ("visibility",) in doc.yaml.key_offsets
+        own = [
+            v for k, v in data.items() if _is_visibility_key(k) and (k != "visibility" or written)
+        ]
+    else:
+        own = page_visibility(data, doc.has_front_matter, doc.body)
+    return withholds(own) if own else withholds(meta.inherited(uri))
+
+
 def restricted_page(data: Any, has_front_matter: bool, body: str) -> bool:
     """Whether a page's own meta withholds it."""
     return withholds(page_visibility(data, has_front_matter, body))

@@ -18,7 +18,7 @@ from typing import Any, Final
 from ..model import Finding, JsonPath
 from ..parse.frontmatter import Document
 from ..rules import RULES
-from .schema_messages import describe
+from ..schema_messages import describe
 
 # Enough words that no sentence of a real postmortem repeats them by chance.
 OPENING_WORDS: Final = 6

@@ -18,10 +18,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Final
 
-from ..check.schema_messages import SchemaReporter
 from ..model import Finding, JsonPath
 from ..resources import schema_dir
 from ..rules import RULES
+from ..schema_messages import SchemaReporter
 from .frontmatter import decode, parse_yaml, read_bounded
 
 REGIMES_SCHEMA: Final = "regimes.schema.json"

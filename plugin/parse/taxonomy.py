@@ -7,10 +7,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from ..check.schema_messages import SchemaReporter
 from ..model import Finding, JsonPath
 from ..resources import TAXONOMY_SCHEMA
 from ..rules import RULES
+from ..schema_messages import SchemaReporter
 from .frontmatter import DEFAULT_LIMITS, decode, parse_yaml, read_bounded
 
 

@@ -598,6 +598,11 @@ def _generated_texts(library: Library, config_file: Path | None) -> Iterator[str
     if library.taxonomy is not None:
         yield render_guide(library.taxonomy, settings)
         yield from (s for _, s in _strings(asdict(library.taxonomy)))
+        # Pages name a factor as its layer beside its category ("Data ·
+        # Poisoned data or supply chain"): prose that does the same is no leak.
+        for layer in library.taxonomy.layers:
+            for cat in layer.categories:
+                yield f"{layer.title} {cat.title} {layer.title}"
     for path in sorted(TEMPLATES_DIR.rglob("*")):
         if path.is_file():
             yield path.read_text(encoding="utf-8", errors="replace")

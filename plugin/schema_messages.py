@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING, Any, Final
 
 import fastjsonschema
 
-from ..model import Finding, JsonPath, Position
-from ..parse.frontmatter import YamlData
-from ..resources import load_json_schema
-from ..rules import RULES
+from .model import Finding, JsonPath, Position
+from .parse.frontmatter import YamlData
+from .resources import load_json_schema
+from .rules import RULES
 
 if TYPE_CHECKING:
     from jsonschema import Draft202012Validator
