@@ -23,6 +23,7 @@ letter case, line reflow and markup), so a leak cannot hide behind one:
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
 import itertools
@@ -245,10 +246,17 @@ def words(text: str) -> str:
     data = text.encode()
     if not text.isascii():
         others = set(data.translate(None, _ASCII_BYTES).decode())
-        for char in others:
-            if not (char.isalnum() or char == "_"):
-                data = data.replace(char.encode(), b" ")
+        spaced = "".join(sorted(c for c in others if not (c.isalnum() or c == "_")))
+        if spaced:
+            data = _spacer(spaced).sub(b" ", data)
     return b" ".join(data.translate(_ASCII_SPACES).split()).decode()
+
+
+@functools.lru_cache(maxsize=256)
+def _spacer(chars: str) -> re.Pattern[bytes]:
+    """One pass that spaces out these characters' UTF-8 sequences (a site's
+    pages share a handful of them, so the pattern is made once)."""
+    return re.compile(b"|".join(re.escape(c.encode()) for c in chars))
 
 
 def streams(norm: str) -> str:
