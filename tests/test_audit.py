@@ -542,3 +542,21 @@ def test_words_are_read_through_every_encoding() -> None:
         "\u201cPayroll agent\u2019s R&D sheet\u201d",
     ):
         assert f" {expected} " in streams(normalise(written)), written
+
+
+def test_a_phrase_across_the_pieces_of_a_large_file_is_found() -> None:
+    """A file larger than one piece (a search index) is read in pieces that
+    overlap: a withheld phrase written across the boundary is still found,
+    once, whatever the escapes around it."""
+    from mkdocs_postmortems.web.audit import _PIECE, Auditor, Plan, Unpublished
+
+    needles = Needles()
+    needles.add_runs(phrase_of("Payroll agent leaked the salary sheet today"), (0, "body text"))
+    plan = Plan([Unpublished("docs/x.md", None, "restricted")], needles, {})
+    written = "Payroll agent leaked the salary sheet today".replace(" ", "\\u0020 ")
+    for offset in (10, len(written) // 2, len(written) - 3):
+        filler = "x " * ((_PIECE - offset) // 2)
+        data = (filler + written + " y" * 300_000).encode()
+        assert len(data) > _PIECE
+        found, _ = Auditor(plan).scan_bytes(data)
+        assert Auditor(plan).matcher.hits_of(found) == {(0, "body text")}, offset

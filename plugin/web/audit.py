@@ -691,6 +691,23 @@ def _gunzip(data: bytes, limit: int) -> tuple[bytes, bytes]:
     return b"".join(out), b""
 
 
+# A large file (a search index) is read in pieces of this many characters,
+# each with the end of the one before it: its words as separate objects
+# took more memory than the rest of a 10,000-incident build. The overlap is
+# longer than any phrase can be written, escapes and markup included (a
+# body line is at most 2,000 characters).
+_PIECE: Final = 1 << 20
+_OVERLAP: Final = 1 << 15
+
+
+def _pieces(text: str) -> Iterator[str]:
+    if len(text) <= _PIECE:
+        yield text
+        return
+    for start in range(0, len(text), _PIECE):
+        yield text[max(0, start - _OVERLAP) : start + _PIECE]
+
+
 @dataclass
 class _Found:
     """What one site file (its content, its name, or its gzip members) holds."""
@@ -794,8 +811,11 @@ class Auditor:
             return set(), hits  # compressed bytes hold no words; the members are read
         # UTF-8 as a site is written; UTF-16 where a byte-order mark says so.
         encoding = "utf-16" if data.startswith((b"\xff\xfe", b"\xfe\xff")) else "utf-8"
-        text = normalise(data.decode(encoding, errors="replace"))
-        return self.matcher.scan(streams(text)), hits
+        text = data.decode(encoding, errors="replace")
+        found: set[int] = set()
+        for piece in _pieces(text):
+            found |= self.matcher.scan(streams(normalise(piece)))
+        return found, hits
 
     def _report(
         self, result: AuditResult, shown: str, rel: str, where: str, hits: set[Hit]
