@@ -560,3 +560,21 @@ def test_a_phrase_across_the_pieces_of_a_large_file_is_found() -> None:
         assert len(data) > _PIECE
         found, _ = Auditor(plan).scan_bytes(data)
         assert Auditor(plan).matcher.hits_of(found) == {(0, "body text")}, offset
+
+
+def test_regions_read_once_still_find_every_copy_of_a_phrase() -> None:
+    """Regions every page repeats are read once, but only when they held
+    nothing: a withheld phrase is found in each page that shows it, whether
+    in a repeated region or in the page's own."""
+    from mkdocs_postmortems.web.audit import Auditor, Plan, Unpublished
+
+    needles = Needles()
+    needles.add_runs(phrase_of("Payroll agent leaked the salary sheet today"), (0, "body text"))
+    auditor = Auditor(Plan([Unpublished("docs/x.md", None, "restricted")], needles, {}))
+    chrome = "<header><nav><ul><li>Home</li><li>Incidents</li></ul></nav></header>"
+    clean = f"<html>{chrome}<article><p>Nothing to see.</p></article></html>"
+    shown = f"<html>{chrome}<article><p>Payroll agent leaked the salary sheet today</p></article>"
+    in_chrome = "<html><footer><p>Payroll agent leaked the <b>salary</b> sheet today</p></footer>"
+    for page, expected in [(clean, False), (shown, True), (shown, True), (in_chrome, True)] * 2:
+        found, _ = auditor.scan_bytes(page.encode())
+        assert bool(found) is expected, page

@@ -691,6 +691,16 @@ def _gunzip(data: bytes, limit: int) -> tuple[bytes, bytes]:
     return b"".join(out), b""
 
 
+# Where a page's regions start: at each block-level element. Text does not
+# run on from one to the next, so a phrase lies within one region, and the
+# regions that every page repeats need reading once. A region never starts
+# inside a tag, so attribute values stay whole.
+_REGION: Final = re.compile(
+    r"(?=<(?:p|div|li|ul|ol|h[1-6]|table|tr|thead|tbody|section|article|nav|header|footer"
+    r"|main|aside|script|svg|form|details|summary|figure|pre|blockquote|label|input|button"
+    r"|meta|link|title)[\s>/])"
+)
+_REGION_BREAK: Final = f" {_STREAM_BREAK} "
 # A large file (a search index) is read in pieces of this many characters,
 # each with the end of the one before it: its words as separate objects
 # took more memory than the rest of a 10,000-incident build. The overlap is
@@ -728,6 +738,9 @@ class Auditor:
         self.matcher = plan.needles.matcher()
         self.digests = plan.needles.by_digest
         self.max_file_bytes = max_file_bytes
+        # Regions of pages read already and found to hold nothing, by hash:
+        # what every page repeats (head, navigation, footer) is read once.
+        self._clean: set[int] = set()
 
     def audit(
         self, site_dir: Path, shown_from: Path, newer_than: float | None = None
@@ -811,10 +824,13 @@ class Auditor:
             return set(), hits  # compressed bytes hold no words; the members are read
         # UTF-8 as a site is written; UTF-16 where a byte-order mark says so.
         encoding = "utf-16" if data.startswith((b"\xff\xfe", b"\xfe\xff")) else "utf-8"
-        text = data.decode(encoding, errors="replace")
+        regions = _REGION.split(data.decode(encoding, errors="replace"))
+        fresh = [r for r in regions if hash(r) not in self._clean]
         found: set[int] = set()
-        for piece in _pieces(text):
+        for piece in _pieces(_REGION_BREAK.join(fresh)):
             found |= self.matcher.scan(streams(normalise(piece)))
+        if not found:
+            self._clean.update(hash(r) for r in fresh)
         return found, hits
 
     def _report(
