@@ -578,3 +578,17 @@ def test_regions_read_once_still_find_every_copy_of_a_phrase() -> None:
     for page, expected in [(clean, False), (shown, True), (shown, True), (in_chrome, True)] * 2:
         found, _ = auditor.scan_bytes(page.encode())
         assert bool(found) is expected, page
+
+
+def test_one_process_or_two_report_the_same_leaks(
+    zensical: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every other site file is read by a second process where the machine
+    allows: the audit says the same, line for line, with one process or two."""
+    reports = []
+    for jobs in ("1", "2"):
+        monkeypatch.setenv("POSTMORTEMS_JOBS", jobs)
+        code, lines, _ = audit(zensical, "site")
+        assert code == 1
+        reports.append(lines)
+    assert reports[0] == reports[1] and len(reports[0]) > 5

@@ -47,6 +47,7 @@ from ..check.library import Library, display_path, resolve_taxonomy_path
 from ..check.publication import INHERITED, RESTRICTED
 from ..ids import MENTION
 from ..model import Postmortem
+from ..parallel import split_map
 from ..resources import TEMPLATES_DIR
 from ..urls import incident_url
 from . import authoring
@@ -746,49 +747,67 @@ class Auditor:
         self, site_dir: Path, shown_from: Path, newer_than: float | None = None
     ) -> AuditResult:
         """Scan every file of `site_dir` (with `newer_than`, only those
-        modified at or after that time, a POSIX timestamp)."""
+        modified at or after that time, a POSIX timestamp). Every other file
+        is read by a forked second process where `parallel` allows: the
+        output is the same either way."""
         result = AuditResult(self.plan.unpublished)
         if self.plan.empty:
             return result
         errors: list[OSError] = []
-        found: list[_Found] = []
-        for path in site_files(site_dir, errors):
-            shown = display_path(path, shown_from)
-            rel = path.relative_to(site_dir).as_posix()
-            try:
-                st = path.stat()
-            except OSError as exc:
-                result.unscanned.append(Unscanned(shown, exc.strerror or str(exc), rel))
+        paths = [
+            (path, display_path(path, shown_from), path.relative_to(site_dir).as_posix())
+            for path in site_files(site_dir, errors)
+        ]
+        for read in split_map(paths, functools.partial(self._read_one, newer_than=newer_than)):
+            if read is None:
                 continue
-            if newer_than is not None and st.st_mtime < newer_than:
-                continue
+            found, unscanned, size = read
             result.files += 1
-            found.append(_Found(shown, rel, "file name", self._scan_name(rel)))
-            if not stat.S_ISREG(st.st_mode):
-                result.unscanned.append(Unscanned(shown, "not a regular file", rel))
-                continue
-            if st.st_size > self.max_file_bytes:
-                result.unscanned.append(Unscanned(shown, self._too_large(), rel))
-                continue
-            try:
-                data = path.read_bytes()
-            except OSError as exc:
-                result.unscanned.append(Unscanned(shown, exc.strerror or str(exc), rel))
-                continue
-            result.bytes += len(data)
-            found.append(_Found(shown, rel, "", *self.scan_bytes(data)))
-            if data.startswith(_GZIP_MAGIC):
-                member = _Found(shown, rel, "gzip member")
-                problem = self._scan_gzip(data, member)
-                if problem:
-                    result.unscanned.append(Unscanned(shown, problem, rel))
-                found.append(member)
+            result.bytes += size
+            result.unscanned += unscanned
+            for f in found:
+                hits = f.hits | self.matcher.hits_of(f.phrases)
+                self._report(result, f.shown, f.rel, f.where, hits)
         for error in errors:
             folder = display_path(Path(error.filename or site_dir), shown_from)
             result.unscanned.append(Unscanned(folder, error.strerror or str(error)))
-        for f in found:
-            self._report(result, f.shown, f.rel, f.where, f.hits | self.matcher.hits_of(f.phrases))
         return result
+
+    def _read_one(
+        self, entry: tuple[Path, str, str], newer_than: float | None
+    ) -> tuple[list[_Found], list[Unscanned], int] | None:
+        """What one site file holds (its name, content and gzip members),
+        what could not be read of it, and its size; None where it is older
+        than `newer_than`. Touches no state but the region cache, so it may
+        run in a second process."""
+        path, shown, rel = entry
+        try:
+            st = path.stat()
+        except OSError as exc:
+            return [], [Unscanned(shown, exc.strerror or str(exc), rel)], 0
+        if newer_than is not None and st.st_mtime < newer_than:
+            return None
+        found = [_Found(shown, rel, "file name", self._scan_name(rel))]
+        problem: str | None = None
+        if not stat.S_ISREG(st.st_mode):
+            problem = "not a regular file"
+        elif st.st_size > self.max_file_bytes:
+            problem = self._too_large()
+        if problem is not None:
+            return found, [Unscanned(shown, problem, rel)], 0
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            return found, [Unscanned(shown, exc.strerror or str(exc), rel)], 0
+        found.append(_Found(shown, rel, "", *self.scan_bytes(data)))
+        unscanned = []
+        if data.startswith(_GZIP_MAGIC):
+            member = _Found(shown, rel, "gzip member")
+            problem = self._scan_gzip(data, member)
+            if problem:
+                unscanned.append(Unscanned(shown, problem, rel))
+            found.append(member)
+        return found, unscanned, len(data)
 
     def _too_large(self) -> str:
         return f"larger than {self.max_file_bytes:,} bytes (raise --max-file-size to scan it)"
