@@ -592,3 +592,17 @@ def test_one_process_or_two_report_the_same_leaks(
         assert code == 1
         reports.append(lines)
     assert reports[0] == reports[1] and len(reports[0]) > 5
+
+
+def test_a_phrase_made_of_two_published_fields_side_by_side_is_not_looked_for() -> None:
+    """A page sets a category's title beside a factor's summary; a withheld
+    draft that happens to say the same run of words holds nothing of its
+    own there. A run that goes on into the draft's own words still counts."""
+    needles = Needles()
+    draft = "It did not fit the risk. Oversight that did not fit slowed the payroll review"
+    needles.add_text(draft, (0, "body text"))
+    fields = ["Oversight that did not fit the risk", "Oversight that did not fit the process"]
+    needles.drop_public(["unrelated published text"], keep_kind="id", fields=fields)
+    left = set(needles.phrases)
+    assert "not fit the risk oversight that" not in left
+    assert "did not fit slowed the payroll" in left

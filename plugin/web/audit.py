@@ -320,10 +320,16 @@ class Needles:
             self.by_digest[len(data)].setdefault(_digest(data), set()).add(hit)
 
     def drop_public(
-        self, public_texts: Iterable[str], keep_kind: str, memo: PublicMemo | None = None
+        self,
+        public_texts: Iterable[str],
+        keep_kind: str,
+        memo: PublicMemo | None = None,
+        fields: Iterable[str] = (),
     ) -> None:
         """Forget every phrase that a published text also holds (it tells
-        nothing), except hits of `keep_kind`, which are distinctive anyway.
+        nothing), or that ends one published field and starts another (a
+        page sets fields side by side: a category's title, then a factor's
+        summary), except hits of `keep_kind`, which are distinctive anyway.
         With a `memo`, a text read for the same phrases before is not read again."""
         if not self.phrases:
             return
@@ -334,6 +340,8 @@ class Needles:
                 public.update(matcher.phrases[i] for i in matcher.scan(streams(normalise(text))))
         else:
             public = memo.read(public_texts, matcher)
+        edges = _Edges(fields)
+        public.update(p for p in self.phrases if p not in public and edges.joins(p))
         for phrase in public:
             kept = {h for h in self.phrases[phrase] if h[1] == keep_kind}
             if kept:
@@ -343,6 +351,39 @@ class Needles:
 
     def matcher(self) -> Matcher:
         return Matcher(self.phrases)
+
+
+class _Edges:
+    """The first and last words of published fields (front-matter values,
+    taxonomy titles), to tell a phrase made of the end of one and the start
+    of another, with at most one whole short field between them."""
+
+    def __init__(self, fields: Iterable[str]) -> None:
+        self.starts: set[tuple[str, ...]] = set()
+        self.ends: set[tuple[str, ...]] = set()
+        self.whole: set[tuple[str, ...]] = set()
+        for part in _in_parts(fields, _FIELD_BREAK):
+            for value in phrase_of(part).split(f" {_STREAM_BREAK} "):
+                split = tuple(value.split(" "))
+                if not split[0]:
+                    continue
+                head, tail = split[: NGRAM - 1], split[1 - NGRAM :]
+                self.starts.update(head[:k] for k in range(1, len(head) + 1))
+                self.ends.update(tail[k:] for k in range(len(tail)))
+                if len(split) < NGRAM:
+                    self.whole.add(split)
+
+    def joins(self, phrase: str) -> bool:
+        split = tuple(phrase.split(" "))
+        for k in range(1, len(split)):
+            if split[:k] not in self.ends:
+                continue
+            rest = split[k:]
+            if rest in self.starts or any(
+                rest[:j] in self.whole and rest[j:] in self.starts for j in range(1, len(rest))
+            ):
+                return True
+        return False
 
 
 class PublicMemo:
@@ -372,9 +413,11 @@ class PublicMemo:
 # step per part rather than per text (thousands of short front-matter values).
 _PART_CHARS: Final = 1 << 20
 _PART_BREAK: Final = f" {_STREAM_BREAK} "
+# Between fields: outside any tag, so that removing tags keeps it a word.
+_FIELD_BREAK: Final = f"\n{_STREAM_BREAK}\n"
 
 
-def _in_parts(texts: Iterable[str]) -> Iterator[str]:
+def _in_parts(texts: Iterable[str], between: str = _PART_BREAK) -> Iterator[str]:
     """Texts joined into parts, a word no needle holds between each two."""
     part: list[str] = []
     size = 0
@@ -382,10 +425,10 @@ def _in_parts(texts: Iterable[str]) -> Iterator[str]:
         part.append(text)
         size += len(text)
         if size >= _PART_CHARS:
-            yield _PART_BREAK.join(part)
+            yield between.join(part)
             part, size = [], 0
     if part:
-        yield _PART_BREAK.join(part)
+        yield between.join(part)
 
 
 def _digest(data: bytes) -> bytes:
@@ -497,6 +540,8 @@ def plan(
     unpublished: list[Unpublished] = []
     needles = Needles()
     public_texts: list[str] = []
+    # Published front-matter values and taxonomy titles: what pages set side by side.
+    fields: list[str] = []
     secret_files: set[Path] = set()
     for rel, checked in library.documents.items():
         doc = checked.document
@@ -504,7 +549,9 @@ def plan(
         why = decision.withheld.get(rel)
         if why is None:
             public_texts.append(doc.body)
-            public_texts.extend(s for _, s in _strings(data))
+            values = [s for _, s in _strings(data)]
+            public_texts.extend(values)
+            fields.extend(values)
             continue
         md_file = docs_dir / rel
         raw_id = data.get("id")
@@ -530,7 +577,9 @@ def plan(
         )
         # What is also published is not distinctive: drop it, except ids (which
         # are distinctive by format, and whose expected places are listed below).
-        needles.drop_public(public, keep_kind=ID, memo=memo)
+        if library.taxonomy is not None:
+            fields.extend(s for _, s in _strings(asdict(library.taxonomy)))
+        needles.drop_public(public, keep_kind=ID, memo=memo, fields=fields)
     related_pages: dict[str, set[str]] = defaultdict(set)
     for pm in published:
         for rid in pm.related:
