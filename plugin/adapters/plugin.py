@@ -419,6 +419,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
                 [Path(d) for d in config.theme.dirs],
                 self._public_memo if self.is_serve else None,
                 config.use_directory_urls,
+                decision,
             ),
             _GUARD_MAX_FILE_BYTES,
         )

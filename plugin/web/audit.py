@@ -44,7 +44,7 @@ import ahocorasick
 
 from ..check.checks import CheckedDocument
 from ..check.library import Library, display_path, resolve_taxonomy_path
-from ..check.publication import INHERITED, RESTRICTED
+from ..check.publication import INHERITED, RESTRICTED, Decision
 from ..ids import MENTION
 from ..model import Postmortem
 from ..parallel import split_map
@@ -529,6 +529,7 @@ def plan(
     theme_dirs: Iterable[Path] = (),
     memo: PublicMemo | None = None,
     use_directory_urls: bool = True,
+    decision: Decision | None = None,
 ) -> Plan:
     """What to look for: everything of what the library withholds (as the
     build decides it, with `include_drafts` as the build has it), less what
@@ -536,7 +537,8 @@ def plan(
     `memo` kept between rebuilds saves reading unchanged texts again."""
     drafts = library.settings.include_drafts if include_drafts is None else include_drafts
     published = library.published(drafts)
-    decision = library.publication(drafts)
+    # The build has decided already; the CLI decides here, the same way.
+    decision = decision or library.publication(drafts)
     unpublished: list[Unpublished] = []
     needles = Needles()
     public_texts: list[str] = []
