@@ -180,8 +180,13 @@ def library(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_site_at(tmp_path_factory.mktemp("parallel"), _library())
 
 
+# One build instant for every build compared here: the reporting page says
+# "as of" it, and builds a minute apart would differ there alone.
+SAME_INSTANT = {"SOURCE_DATE_EPOCH": "1767225600"}
+
+
 def _build(root: Path, out: Path, jobs: str, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, parallel.JOBS_ENV: jobs}
+    env = {**os.environ, parallel.JOBS_ENV: jobs, **SAME_INSTANT}
     cmd = [sys.executable, "-m", "mkdocs", "build", "-f", str(root / "mkdocs.yml")]
     return subprocess.run(
         [*cmd, "-d", str(out), *args],
@@ -234,7 +239,7 @@ def test_site_is_whole_when_the_second_process_dies(library: Path) -> None:
         (library / "mkdocs.yml").read_text(encoding="utf-8") + "hooks:\n  - die_in_child.py\n",
         encoding="utf-8",
     )
-    env = {**os.environ, parallel.JOBS_ENV: "2", "NO_MKDOCS_2_WARNING": "1"}
+    env = {**os.environ, parallel.JOBS_ENV: "2", "NO_MKDOCS_2_WARNING": "1", **SAME_INSTANT}
     cmd = [sys.executable, "-m", "mkdocs", "build", "-v", "-f", str(config)]
     dying = subprocess.run(
         [*cmd, "-d", str(library / "dying")],
