@@ -544,6 +544,37 @@ def test_words_are_read_through_every_encoding() -> None:
         assert f" {expected} " in streams(normalise(written)), written
 
 
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        # A bare `%` stays; each run of escapes is decoded as UTF-8 bytes.
+        ("Cut 12% of caf%C3%A9 %zz 100%", "cut 12% of café %zz 100%"),
+        ("%E2%80%9Cquoted%E2%80%9D", "\u201cquoted\u201d"),
+        # A broken sequence shows as replacement characters, not as a lost word.
+        ("caf%C3x%A9", "caf\ufffdx\ufffd"),
+        # A literal `&` is left alone; entities after it still read.
+        ("R&D & more &amp;lt;b&amp;gt; &eacute;t&eacute;", "r&d & more <b> été"),
+        ("AT&T&#x27;s", "at&t's"),
+    ],
+)
+def test_escapes_are_undone_exactly(written: str, expected: str) -> None:
+    assert normalise(written) == expected
+
+
+def test_a_page_is_cut_into_regions_at_block_tags_only() -> None:
+    from mkdocs_postmortems.web.audit import _regions
+
+    page = "<html><head><title>T</title></head><body><p>a <b>b</b></p><pre>c</pre><pa>d"
+    assert _regions(page) == [
+        "<html><head>",
+        "<title>T</title></head><body>",
+        "<p>a <b>b</b></p>",
+        "<pre>c</pre><pa>d",
+    ]
+    assert _regions("<p>x") == ["", "<p>x"]
+    assert _regions("no tags") == ["no tags"]
+
+
 def test_a_phrase_across_the_pieces_of_a_large_file_is_found() -> None:
     """A file larger than one piece (a search index) is read in pieces that
     overlap: a withheld phrase written across the boundary is still found,
