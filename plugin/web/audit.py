@@ -352,8 +352,9 @@ class Needles:
                 public.update(matcher.phrases[i] for i in matcher.scan(streams(normalise(text))))
         else:
             public = memo.read(public_texts, matcher)
-        edges = _Edges(fields)
-        public.update(p for p in self.phrases if p not in public and edges.joins(p))
+        rest = [p for p in self.phrases if p not in public]
+        edges = _Edges(fields, rest)
+        public.update(p for p in rest if edges.joins(p))
         for phrase in public:
             kept = {h for h in self.phrases[phrase] if h[1] == keep_kind}
             if kept:
@@ -366,33 +367,71 @@ class Needles:
 
 
 class _Edges:
-    """The first and last words of published fields (front-matter values,
-    taxonomy titles), to tell a phrase made of the end of one and the start
-    of another, with at most one whole short field between them."""
+    """Which phrases are made of the end of one published field (a
+    front-matter value, a taxonomy title) and the start of another, with at
+    most one whole short field between them.
 
-    def __init__(self, fields: Iterable[str]) -> None:
-        self.starts: set[tuple[str, ...]] = set()
-        self.ends: set[tuple[str, ...]] = set()
-        self.whole: set[tuple[str, ...]] = set()
+    Only the phrases' own edges are looked for, all at once, in the fields
+    read as one stream with a break word between each two: one pass in C
+    rather than every field's first and last words gathered in Python
+    (41,000 fields in a 1,000-incident library)."""
+
+    _SHORT: Final = NGRAM - 1
+
+    def __init__(self, fields: Iterable[str], phrases: Iterable[str]) -> None:
+        patterns: set[str] = set()
+        for phrase in phrases:
+            for key in self._keys(phrase.split(" ")):
+                patterns.add(key)
+        self._found: set[str] = set()
+        if not patterns:
+            return
+        automaton = ahocorasick.Automaton()
+        for pattern in patterns:
+            automaton.add_word(pattern, pattern)
+        automaton.make_automaton()
+        brk = f" {_STREAM_BREAK} "
         for part in _in_parts(fields, _FIELD_BREAK):
-            for value in phrase_of(part).split(f" {_STREAM_BREAK} "):
-                split = tuple(value.split(" "))
-                if not split[0]:
-                    continue
-                head, tail = split[: NGRAM - 1], split[1 - NGRAM :]
-                self.starts.update(head[:k] for k in range(1, len(head) + 1))
-                self.ends.update(tail[k:] for k in range(len(tail)))
-                if len(split) < NGRAM:
-                    self.whole.add(split)
+            stream = f"{brk}{phrase_of(part)}{brk}"
+            self._found.update(pattern for _, pattern in automaton.iter(stream))
+
+    @classmethod
+    def _end(cls, words: list[str]) -> str | None:
+        """A field's last words (at most NGRAM - 1 of them)."""
+        return f" {' '.join(words)} {_STREAM_BREAK} " if len(words) <= cls._SHORT else None
+
+    @classmethod
+    def _start(cls, words: list[str]) -> str | None:
+        """A field's first words (at most NGRAM - 1 of them)."""
+        return f" {_STREAM_BREAK} {' '.join(words)} " if len(words) <= cls._SHORT else None
+
+    @classmethod
+    def _whole(cls, words: list[str]) -> str | None:
+        """A whole field of fewer than NGRAM words."""
+        if len(words) >= NGRAM:
+            return None
+        return f" {_STREAM_BREAK} {' '.join(words)} {_STREAM_BREAK} "
+
+    @classmethod
+    def _keys(cls, split: list[str]) -> Iterator[str]:
+        for k in range(1, len(split)):
+            for key in (cls._end(split[:k]), cls._start(split[k:])):
+                if key is not None:
+                    yield key
+            for j in range(k + 1, len(split)):
+                key = cls._whole(split[k:j])
+                if key is not None:
+                    yield key
 
     def joins(self, phrase: str) -> bool:
-        split = tuple(phrase.split(" "))
+        split = phrase.split(" ")
+        found = self._found
         for k in range(1, len(split)):
-            if split[:k] not in self.ends:
+            if self._end(split[:k]) not in found:
                 continue
-            rest = split[k:]
-            if rest in self.starts or any(
-                rest[:j] in self.whole and rest[j:] in self.starts for j in range(1, len(rest))
+            if self._start(split[k:]) in found or any(
+                self._whole(split[k:j]) in found and self._start(split[j:]) in found
+                for j in range(k + 1, len(split))
             ):
                 return True
         return False
