@@ -127,3 +127,15 @@ def test_table_rows_catches_a_missing_rule(docs_site: Path) -> None:
     without = re.sub(r"<tr>\s*<td><code>encoding</code></td>.*?</tr>", "", page, flags=re.DOTALL)
     assert "encoding" in table_rows(page)
     assert "encoding" not in table_rows(without)
+
+
+def test_readme_is_a_first_page_whose_links_lead_into_the_docs(docs_site: Path) -> None:
+    """The README stays short, and each of its links into docs/ names a page
+    (and heading) that the built docs have: GitHub shows it, no build checks it."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert len(readme.splitlines()) <= 200
+    links = re.findall(r"\]\(docs/([a-z-]+)\.md(?:#([a-z0-9-]+))?\)", readme)
+    assert {"index", "rules", "cli", "options", "contributing"} <= {page for page, _ in links}
+    for page, anchor in links:
+        text = page_text(docs_site, "" if page == "index" else page)
+        assert not anchor or f'id="{anchor}"' in text, (page, anchor)
