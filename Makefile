@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: site serve test lint check bench browser-deps clean
+.PHONY: site serve docs test lint check bench browser-deps clean
 
 # The plugin is byte-compiled as pip compiles a package it installs: an
 # editable install would otherwise be compiled from source at every start
@@ -24,6 +24,10 @@ site: $(STAMP)
 ## serve: set up and serve the site with drafts and live reload on :8000
 serve: $(STAMP)
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve --dirty
+
+## docs: set up and build this project's documentation into site-docs/ (strict)
+docs: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict -f mkdocs.docs.yml
 
 ## test: set up (venv, Chromium, axe-core) and run the whole test suite
 test: $(STAMP) browser-deps
@@ -44,4 +48,4 @@ browser-deps:
 	@bash scripts/browser-deps.sh
 
 clean:
-	rm -rf site .venv .pytest_cache build *.egg-info node_modules
+	rm -rf site site-docs .venv .pytest_cache build *.egg-info node_modules

@@ -1,6 +1,6 @@
 """Every rule that `postmortems lint` and the build can report, in one place.
 
-The guide page, the README and the tests list rules from here, so a rule
+The guide page, the docs' rules page and the tests list rules from here, so a rule
 cannot exist in the code without a line saying what it catches. Code written
 after the registry creates findings through it (`RULES[rule_id].finding`),
 which fails at once on an unregistered id.
@@ -45,7 +45,7 @@ class Rule:
 
 class _Registry(dict[str, Rule]):
     def __missing__(self, rule_id: str) -> Rule:
-        # A finding of an unregistered rule would reach no guide, README or
+        # A finding of an unregistered rule would reach no guide, docs page or
         # SARIF rule list: refuse to make it at all.
         raise KeyError(f"rule '{rule_id}' is not registered in rules.py")
 

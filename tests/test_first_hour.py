@@ -1,6 +1,6 @@
 """What a new adopter meets first: where `new` writes, what a missing
 docs_dir says, the stubs of the scaffold, workflows that run in a docs-only
-repository, and a README that documents every command and option."""
+repository, and a command reference that documents every command and option."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from conftest import REPO
 from mkdocs_postmortems.adapters.cli import cli
 from mkdocs_postmortems.parse.frontmatter import read_document
 from mkdocs_postmortems.web import authoring
-from test_repo_files import WORKFLOWS, install_requirement, load, readme_block
+from test_repo_files import DOCS, WORKFLOWS, doc_block, install_requirement, load
 
 NEW = ["new", "A bot said a thing", "--severity", "SEV3", "--system", "bot", "--no-reporting"]
 NEW_2025 = [*NEW, "--date", "2025-06-01"]
@@ -144,7 +144,7 @@ def test_copied_workflows_need_no_python_project_files() -> None:
             assert "cache-dependency-path" not in step.get("with", {}), flow.name
 
 
-# --- the README and the CLI agree ---------------------------------------------------
+# --- the docs and the CLI agree ------------------------------------------------------
 
 
 def _commands(group: click.Group, prefix: str) -> Iterator[tuple[str, click.Command]]:
@@ -157,18 +157,17 @@ def _commands(group: click.Group, prefix: str) -> Iterator[tuple[str, click.Comm
             yield from _commands(command, f"{prefix} {name}")
 
 
-def _reference_section(readme: str, command: str) -> str:
-    """The README's `### `postmortems CMD ...`` section of the command reference."""
-    found = re.search(rf"^### `{re.escape(command)}\b[^\n]*\n(.*?)(?=^##)", readme, re.M | re.S)
-    assert found, f"the README's command reference has no section for `{command}`"
+def _reference_section(reference: str, command: str) -> str:
+    """The `### `postmortems CMD ...`` section of the command reference."""
+    found = re.search(rf"^### `{re.escape(command)}\b[^\n]*\n(.*?)(?=^##)", reference, re.M | re.S)
+    assert found, f"the command reference has no section for `{command}`"
     return found.group(1)
 
 
-def test_every_cli_command_and_option_is_documented_in_the_readme() -> None:
+def test_every_cli_command_and_option_is_documented_in_the_reference() -> None:
     """Walking the click tree: each command has a section of the command reference
-    naming each of its options (every spelling) and the choices they take."""
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
-    reference = readme[readme.index("## Command reference") :]
+    (docs/cli.md) naming each of its options (every spelling) and the choices they take."""
+    reference = (DOCS / "cli.md").read_text(encoding="utf-8")
     for opt in (p for p in cli.params if isinstance(p, click.Option)):
         for spelling in opt.opts:
             assert f"`{spelling}`" in reference or f"`postmortems {spelling}`" in reference
@@ -194,10 +193,10 @@ def test_every_cli_command_and_option_is_documented_in_the_readme() -> None:
                 assert all(str(c) in section for c in param.type.choices), (name, choices)
 
 
-def test_readme_shows_the_pre_commit_config() -> None:
-    """The README carries the `.pre-commit-config.yaml` snippet for the offered hook,
+def test_ci_recipes_show_the_pre_commit_config() -> None:
+    """The CI recipes carry the `.pre-commit-config.yaml` snippet for the offered hook,
     from the repository and tag the install instructions name."""
-    config = yaml.safe_load(readme_block("yaml", "id: postmortems-lint"))
+    config = yaml.safe_load(doc_block("yaml", "id: postmortems-lint", DOCS / "ci.md"))
     (offered,) = load(REPO / ".pre-commit-hooks.yaml")
     [entry] = config["repos"]
     repo_url, _, tag = install_requirement().split("git+", 1)[1].rpartition("@")

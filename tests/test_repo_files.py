@@ -17,7 +17,6 @@ from click.testing import CliRunner
 from conftest import REPO, postmortem_text
 from mkdocs.__main__ import cli as mkdocs_cli
 from mkdocs_postmortems.adapters.cli import cli
-from mkdocs_postmortems.rules import RULES
 from packaging.requirements import Requirement
 
 WORKFLOWS = REPO / ".github" / "workflows"
@@ -143,9 +142,14 @@ def test_publish_workflow_audits_then_deploys_pages_from_main(
     assert lines[2] == "postmortems audit " + upload["with"]["path"]
 
 
-def readme_block(language: str, containing: str) -> str:
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
-    blocks = re.findall(rf"```{language}\n(.*?)```", readme, flags=re.DOTALL)
+DOCS = REPO / "docs"
+
+
+def doc_block(language: str, containing: str, page: Path = REPO / "README.md") -> str:
+    """The one fenced block of `language` in `page` (the README unless said)
+    that holds `containing`: what a reader would copy."""
+    text = page.read_text(encoding="utf-8")
+    blocks = re.findall(rf"```{language}\n(.*?)```", text, flags=re.DOTALL)
     [block] = [b for b in blocks if containing in b]
     return block
 
@@ -153,8 +157,9 @@ def readme_block(language: str, containing: str) -> str:
 def test_readme_gitlab_example_reports_code_quality_and_audits_before_pages(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The GitLab example: lint as a codequality report, audit `public` before Pages."""
-    ci = yaml.safe_load(readme_block("yaml", "codequality"))
+    """The GitLab example of the CI recipes: lint as a codequality report, audit
+    `public` before Pages."""
+    ci = yaml.safe_load(doc_block("yaml", "codequality", DOCS / "ci.md"))
     monkeypatch.chdir(tmp_path)
     (tmp_path / "public").mkdir()
     job = ci["postmortems"]
@@ -178,20 +183,20 @@ INSTALL = re.compile(r'pip install "(mkdocs-postmortems @ git\+https://[^"]+)"')
 
 def install_requirement() -> str:
     """The one `pip install "mkdocs-postmortems @ git+https://..."` the README gives."""
-    [spec] = set(INSTALL.findall(readme_block("sh", 'pip install "mkdocs-postmortems @')))
+    [spec] = set(INSTALL.findall(doc_block("sh", 'pip install "mkdocs-postmortems @')))
     return spec
 
 
 def test_install_instructions_agree_everywhere() -> None:
-    """README, both workflows, the GitLab example and the pre-commit hook
-    install one package from one repository, and never from PyPI by name."""
+    """README, both workflows, the GitLab example (docs/ci.md) and the pre-commit
+    hook install one package from one repository, and never from PyPI by name."""
     spec = install_requirement()
     requirement = Requirement(spec)
     assert requirement.name == "mkdocs-postmortems"
     assert requirement.url is not None and requirement.url.startswith("git+https://")
     repo_url, _, tag = requirement.url.removeprefix("git+").rpartition("@")
     readme = (REPO / "README.md").read_text(encoding="utf-8")
-    assert f'POSTMORTEMS_PACKAGE: "{spec}"' in readme
+    assert f'POSTMORTEMS_PACKAGE: "{spec}"' in (DOCS / "ci.md").read_text(encoding="utf-8")
     for workflow in WORKFLOWS.glob("postmortems-*.yml"):
         text = workflow.read_text(encoding="utf-8")
         assert f"#   {spec}\n" in text, workflow.name
@@ -201,7 +206,9 @@ def test_install_instructions_agree_everywhere() -> None:
     hooks = (REPO / ".pre-commit-hooks.yaml").read_text(encoding="utf-8")
     assert f"- repo: {repo_url}\n" in hooks and f"rev: {tag}\n" in hooks
     assert f'pip install "{spec}"' in hooks
-    for text in (readme, hooks, *(w.read_text("utf-8") for w in WORKFLOWS.glob("*.yml"))):
+    pages = [p.read_text("utf-8") for p in DOCS.glob("*.md")]
+    flows = [w.read_text("utf-8") for w in WORKFLOWS.glob("*.yml")]
+    for text in (readme, hooks, *pages, *flows):
         assert not re.search(r"pip install mkdocs-postmortems\b(?! @)", text.replace("`", ""))
 
 
@@ -237,12 +244,6 @@ def test_lint_as_a_hook_reports_only_the_given_files_with_whole_library_context(
     assert "INC-2025-003" not in dup.stdout
 
 
-def test_readme_lists_every_rule() -> None:
-    """The README's rule table names every rule in the registry, so docs cannot lag the code."""
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
-    assert [r for r in RULES if f"| `{r}` |" not in readme] == []
-
-
 def test_core_modules_import_neither_mkdocs_nor_click() -> None:
     """Only the adapters touch MkDocs or click, each only its own framework: a
     move to another site generator is a new adapter, not a rewrite."""
@@ -265,10 +266,11 @@ def test_core_modules_import_neither_mkdocs_nor_click() -> None:
     assert used_by == adapters
 
 
-def test_readme_layout_names_every_module() -> None:
-    """The README's Layout section names every module of the package, so a newcomer finds each."""
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
-    layout = readme.split("\n## Layout\n", 1)[1].split("\n## ", 1)[0]
+def test_contributors_layout_names_every_module() -> None:
+    """The Layout section of the contributor's guide names every module of the
+    package, so a newcomer finds each."""
+    guide = (DOCS / "contributing.md").read_text(encoding="utf-8")
+    layout = guide.split("\n## Layout\n", 1)[1].split("\n## ", 1)[0]
     # A module is named by its folder's heading line (`parse/`) and its own name below it.
     named: set[str] = set()
     folder = ""

@@ -933,13 +933,14 @@ def test_new_asks_about_reporting_in_a_terminal(
 
 
 def test_scheduled_workflow_runs_reporting_daily() -> None:
-    """The example workflow runs `postmortems reporting` on a daily cron; the README shows it."""
+    """The example workflow runs `postmortems reporting` on a daily cron; the
+    reporting page of the docs shows it."""
     flow = load(REPO / ".github" / "workflows" / "postmortems-reporting.yml")
     [cron] = [entry["cron"] for entry in flow[True]["schedule"]]
     minute, hour, *rest = cron.split()
     assert rest == ["*", "*", "*"] and minute.isdigit() and hour.isdigit()
     commands = [check_command(line) for line in run_lines(flow) if not line.startswith("pip ")]
     assert commands == [["postmortems", "reporting"]]
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
-    assert "postmortems reporting   # exit 1 while anything is overdue" in readme
-    assert ".github/workflows/postmortems-reporting.yml" in readme
+    page = (REPO / "docs" / "reporting.md").read_text(encoding="utf-8")
+    assert "postmortems reporting   # exit 1 while anything is overdue" in page
+    assert ".github/workflows/postmortems-reporting.yml" in page

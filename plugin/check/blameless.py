@@ -141,7 +141,7 @@ BLAMELESS_PHRASES: Final[dict[str, tuple[str, ...]]] = {
     "blameless-person": (),
 }
 
-# What each rule leaves alone, for the guide and the README: the uses of
+# What each rule leaves alone, for the guide and the docs' rules page: the uses of
 # its words that describe things, needs or hypotheses rather than blame.
 LEFT_ALONE: Final[dict[str, str]] = {
     "blameless-counterfactual": (

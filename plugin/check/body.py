@@ -21,7 +21,7 @@ from ..parse.frontmatter import Document
 from ..rules import RULES
 
 # Measured with Python-Markdown 3.11 and this site's extensions (see
-# tests/test_bounded.py and the README): a line of 2,000 characters renders
+# tests/test_bounded.py and docs/rules.md): a line of 2,000 characters renders
 # in well under a tenth of a second whatever it holds, once the scans below
 # are bounded; a paragraph written as one line of ~330 words still fits.
 MAX_LINE_CHARS: Final = 2_000

@@ -38,7 +38,7 @@ KNOWN_VISIBILITIES: Final = (PUBLIC_VISIBILITY, "restricted")
 # not it is enabled: a site may enable it later, or build with Zensical.
 META_FILE: Final = ".meta.yml"
 
-# Why a file is withheld, as the README's table says it.
+# Why a file is withheld, as the table of docs/publication.md says it.
 RESTRICTED: Final = "its front matter says visibility: restricted"
 INHERITED: Final = "a .meta.yml of its folder or above withholds it"
 UNPUBLISHED: Final = "a postmortem that is not published (restricted, a draft, or with errors)"
