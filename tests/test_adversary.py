@@ -765,3 +765,44 @@ def test_a_redirect_to_a_restricted_postmortem_publishes_nothing_of_it(tmp_path:
     result = run_mkdocs(root, strict=False)
     assert result.returncode == 0, result.stdout + result.stderr
     assert leaks(root / "site", R_TOKEN) == []
+
+
+@pytest.mark.parametrize("blog_first", [True, False], ids=["blog-first", "blog-after"])
+def test_material_blog_posts_that_are_withheld_are_not_excerpted(
+    tmp_path: Path, blog_first: bool
+) -> None:
+    """Material's blog plugin gathers its posts in `on_files` and excerpts
+    them on its index and archive pages: a restricted postmortem and a
+    restricted ordinary post under `blog/posts/`, in either plugin order,
+    leave nothing of themselves on any page (a plain build excerpts both)."""
+    post = (
+        f"---\ndate: 2025-01-12\nvisibility: restricted\n---\n# Post {R_TOKEN}\n\n"
+        f"Excerpt {R_TOKEN} before the cut.\n\n<!-- more -->\n\nRest {R_TOKEN}.\n"
+    )
+    files = {
+        "index.md": "# Home\n",
+        f"2025/{PUBLIC}-public.md": public_text(),
+        "blog/index.md": "# Blog\n",
+        "blog/posts/open.md": "---\ndate: 2025-01-13\n---\n# An open post\n\nHello.\n",
+        "blog/posts/closed.md": post,
+        f"blog/posts/{RESTRICTED}-{R_TOKEN}.md": restricted_text(),
+    }
+    files[f"2025/{DRAFT}-{D_TOKEN}.md"] = draft_text()
+    root = write_site_at(tmp_path, files)
+    cfg = root / "mkdocs.yml"
+    text = cfg.read_text(encoding="utf-8")
+    assert text.count("  - postmortems:\n") == 1 and text.count("      taxonomy: ") == 1
+    if blog_first:
+        text = text.replace("  - postmortems:\n", "  - blog\n  - postmortems:\n")
+    else:
+        head, tail = text.split("      taxonomy: ")
+        line, rest = tail.split("\n", 1)
+        text = f"{head}      taxonomy: {line}\n  - blog\n{rest}"
+    cfg.write_text(text, encoding="utf-8")
+    assert control_leaks(root, R_TOKEN)
+    result = run_mkdocs(root, strict=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    site = root / "site"
+    assert (site / "blog" / "index.html").is_file()
+    assert "An open post" in (site / "blog" / "index.html").read_text(encoding="utf-8")
+    assert leaks(site, R_TOKEN) == []
