@@ -637,3 +637,65 @@ def test_a_phrase_made_of_two_published_fields_side_by_side_is_not_looked_for() 
     left = set(needles.phrases)
     assert "not fit the risk oversight that" not in left
     assert "did not fit slowed the payroll" in left
+
+
+def test_pages_read_while_written_stand_only_for_the_bytes_read(tmp_path: Path) -> None:
+    """Pages are read as a build writes them, each once the next exists; at
+    the end, a page whose bytes are still those read is not read again, and
+    one rewritten since (by a later plugin) is read as it is now."""
+    from mkdocs_postmortems.web.audit import Auditor, Plan, Unpublished
+
+    needles = Needles()
+    needles.add_runs(phrase_of("Payroll agent leaked the salary sheet today"), (0, "body text"))
+    plan = Plan([Unpublished("docs/x.md", None, "restricted")], needles, {})
+    site = tmp_path / "site"
+    pages = [site / name / "index.html" for name in ("a", "b", "c", "d")]
+    asset = site / "assets" / "x.css"
+    asset.parent.mkdir(parents=True)
+    asset.write_text("body { color: red }", encoding="utf-8")
+    leak = "<p>Payroll agent leaked the salary sheet today</p>"
+    for page, text in zip(pages[:3], ["<p>clean</p>", leak, "<p>clean</p>"], strict=True):
+        page.parent.mkdir(parents=True)
+        page.write_text(text, encoding="utf-8")
+    stops = iter([False] * 50 + [True] * 1000)
+    ahead = Auditor(plan).read_as_written(pages, site, tmp_path, lambda: next(stops), poll=0)
+    # d was never written: the wait for it ended at the stop, so c (maybe
+    # not whole yet) was not read; what came before was.
+    assert sorted(ahead) == ["a/index.html", "assets/x.css", "b/index.html"]
+    assert ahead["b/index.html"].found[0].phrases
+
+    # b is clean now, a leaks now: each is read again, as it is.
+    pages[1].write_text("<p>clean again</p>", encoding="utf-8")
+    pages[0].write_text(leak, encoding="utf-8")
+    result = Auditor(plan).audit(site, tmp_path, read_before=ahead)
+    assert [leak.rel for leak in result.leaks] == ["a/index.html"]
+    assert result.files == 4
+
+    # Unchanged bytes are not read again: only c, never read ahead, is.
+    again = Auditor(plan).read_as_written(pages[:3], site, tmp_path, lambda: False, poll=0)
+    assert sorted(again) == ["a/index.html", "assets/x.css", "b/index.html"]
+    auditor = Auditor(plan)
+    scanned: list[bytes] = []
+    scan_bytes = auditor.scan_bytes
+
+    def counted(data: bytes) -> tuple[set[int], set[tuple[int, str]]]:
+        scanned.append(data)
+        return scan_bytes(data)
+
+    auditor.scan_bytes = counted  # type: ignore[method-assign]
+    result = auditor.audit(site, tmp_path, read_before=again)
+    assert [leak.rel for leak in result.leaks] == ["a/index.html"]
+    assert scanned == [b"<p>clean</p>"]
+
+
+def test_reading_while_written_stops_at_once_when_told(tmp_path: Path) -> None:
+    from mkdocs_postmortems.web.audit import Auditor, Plan, Unpublished
+
+    needles = Needles()
+    needles.add_runs(phrase_of("Payroll agent leaked the salary sheet today"), (0, "body text"))
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "a.html").write_text("<p>x</p>", encoding="utf-8")
+    auditor = Auditor(Plan([Unpublished("docs/x.md", None, "restricted")], needles, {}))
+    pages = [site / "a.html", site / "never.html", site / "later.html"]
+    assert auditor.read_as_written(pages, site, tmp_path, lambda: True) == {}

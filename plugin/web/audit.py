@@ -31,10 +31,11 @@ import os
 import posixpath
 import re
 import stat
+import time
 import unicodedata
 import zlib
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Final
@@ -844,6 +845,16 @@ class _Found:
     hits: set[Hit] = field(default_factory=set)
 
 
+@dataclass(frozen=True)
+class ReadAhead:
+    """What a file held when it was read during the build, and a digest of
+    the bytes read: the result stands only for those very bytes."""
+
+    digest: bytes
+    found: list[_Found]
+    unscanned: list[Unscanned]
+
+
 class Auditor:
     """The one check of a site folder against a plan: `postmortems audit`
     runs it on any folder, the build on what it wrote before it ends."""
@@ -858,12 +869,18 @@ class Auditor:
         self._clean: set[int] = set()
 
     def audit(
-        self, site_dir: Path, shown_from: Path, newer_than: float | None = None
+        self,
+        site_dir: Path,
+        shown_from: Path,
+        newer_than: float | None = None,
+        read_before: Mapping[str, ReadAhead] | None = None,
     ) -> AuditResult:
         """Scan every file of `site_dir` (with `newer_than`, only those
-        modified at or after that time, a POSIX timestamp). Every other file
-        is read by a forked second process where `parallel` allows: the
-        output is the same either way."""
+        modified at or after that time, a POSIX timestamp). A file read
+        before (`read_before`, see `read_as_written`) is not read again if
+        its bytes are still the ones read. Every other file is read by a
+        forked second process where `parallel` allows: the output is the
+        same either way."""
         result = AuditResult(self.plan.unpublished)
         if self.plan.empty:
             return result
@@ -872,10 +889,11 @@ class Auditor:
             (path, display_path(path, shown_from), path.relative_to(site_dir).as_posix())
             for path in site_files(site_dir, errors)
         ]
-        for read in split_map(paths, functools.partial(self._read_one, newer_than=newer_than)):
-            if read is None:
+        read = functools.partial(self._read_one, newer_than=newer_than, before=read_before or {})
+        for one in split_map(paths, read):
+            if one is None:
                 continue
-            found, unscanned, size = read
+            found, unscanned, size = one
             result.files += 1
             result.bytes += size
             result.unscanned += unscanned
@@ -887,8 +905,58 @@ class Auditor:
             result.unscanned.append(Unscanned(folder, error.strerror or str(error)))
         return result
 
+    def read_as_written(
+        self,
+        pages: Iterable[Path],
+        site_dir: Path,
+        shown_from: Path,
+        stop: Callable[[], bool],
+        poll: float = 0.005,
+    ) -> dict[str, ReadAhead]:
+        """Read pages while a build writes them, in the order it writes
+        them: a page is read once the next one exists (it is whole by then),
+        and what is in `site_dir` already is read first. Stops when `stop()`
+        says so (the build has written everything) or after a page that
+        never comes. For `audit(read_before=...)`, which trusts a result only
+        for a file whose bytes are still those read here."""
+        done: dict[str, ReadAhead] = {}
+        order = list(dict.fromkeys(pages))
+
+        def read(path: Path) -> None:
+            rel = path.relative_to(site_dir).as_posix()
+            try:
+                if not path.is_file() or path.stat().st_size > self.max_file_bytes:
+                    return
+                data = path.read_bytes()
+            except (OSError, ValueError):
+                return
+            shown = display_path(path, shown_from)
+            found, unscanned = self._scan_data(shown, rel, data)
+            done[rel] = ReadAhead(_digest(data), found, unscanned)
+
+        waiting = set(order)
+        errors: list[OSError] = []
+        for path in site_files(site_dir, errors):
+            if stop():
+                return done
+            if path not in waiting:
+                read(path)
+        for page, after in itertools.pairwise(order):
+            # The last page is left: it may still be being written.
+            while not after.exists():
+                if stop():
+                    return done
+                time.sleep(poll)
+            if stop():
+                return done
+            read(page)
+        return done
+
     def _read_one(
-        self, entry: tuple[Path, str, str], newer_than: float | None
+        self,
+        entry: tuple[Path, str, str],
+        newer_than: float | None,
+        before: Mapping[str, ReadAhead],
     ) -> tuple[list[_Found], list[Unscanned], int] | None:
         """What one site file holds (its name, content and gzip members),
         what could not be read of it, and its size; None where it is older
@@ -913,7 +981,15 @@ class Auditor:
             data = path.read_bytes()
         except OSError as exc:
             return found, [Unscanned(shown, exc.strerror or str(exc), rel)], 0
-        found.append(_Found(shown, rel, "", *self.scan_bytes(data)))
+        known = before.get(rel)
+        if known is not None and known.digest == _digest(data):
+            return [*found, *known.found], list(known.unscanned), len(data)
+        more, unscanned = self._scan_data(shown, rel, data)
+        return [*found, *more], unscanned, len(data)
+
+    def _scan_data(self, shown: str, rel: str, data: bytes) -> tuple[list[_Found], list[Unscanned]]:
+        """What one file's bytes hold, gzip members included."""
+        found = [_Found(shown, rel, "", *self.scan_bytes(data))]
         unscanned = []
         if data.startswith(_GZIP_MAGIC):
             member = _Found(shown, rel, "gzip member")
@@ -921,7 +997,7 @@ class Auditor:
             if problem:
                 unscanned.append(Unscanned(shown, problem, rel))
             found.append(member)
-        return found, unscanned, len(data)
+        return found, unscanned
 
     def _too_large(self) -> str:
         return f"larger than {self.max_file_bytes:,} bytes (raise --max-file-size to scan it)"
