@@ -403,3 +403,51 @@ def test_incidents_filters_work_after_an_instant_page_switch(
             expect(tab.locator("form[data-pm-filter]")).to_be_visible()
         finally:
             context.close()
+
+
+def _in_order(other: str, order: str, options: str = "") -> str:
+    """`other` (a `plugins:` entry at 2 spaces) before ours, or after."""
+    return other + ours(options) if order == "theirs-first" else ours(options) + other
+
+
+ORDERS = ["theirs-first", "ours-first"]
+LISTINGS = ("incidents/", "layers/", "layers/model/", "systems/", "action-items/", "reporting/")
+
+
+def _searched_pages(out: Path) -> set[str]:
+    docs = json.loads((out / "search" / "search_index.json").read_text(encoding="utf-8"))["docs"]
+    return {d["location"].split("#", 1)[0] for d in docs}
+
+
+@pytest.mark.parametrize("order", ORDERS)
+def test_techdocs_core_without_a_theme_builds_and_keeps_listings_out_of_search(
+    tmp_path: Path, order: str
+) -> None:
+    """Backstage's usual mkdocs.yml (no theme; techdocs-core swaps in Material
+    and MkDocs' own search): builds in either order, incidents are found,
+    listing pages are not in the search index."""
+    pytest.importorskip("techdocs_core")
+    plugins = _in_order("  - techdocs-core\n", order)
+    root = write(
+        tmp_path,
+        {"index.md": HOME, f"postmortems/{PM}.md": postmortem_text()},
+        f"site_name: Team docs\nplugins:\n{plugins}",
+    )
+    out = build_ok(root)
+    assert page(out, f"incidents/{PM}/").find("dl", cls="pm-card")
+    assert (out / "techdocs_metadata.json").is_file()
+    searched = _searched_pages(out)
+    assert f"incidents/{PM}/" in searched
+    assert searched.isdisjoint(LISTINGS), sorted(searched)
+
+
+def test_mkdocs_own_search_honours_the_listings_exclusion(tmp_path: Path) -> None:
+    """The readthedocs theme (MkDocs' own search plugin) indexes no listing page."""
+    root = write(
+        tmp_path,
+        {"index.md": HOME, f"postmortems/{PM}.md": postmortem_text()},
+        f"site_name: Team docs\ntheme: readthedocs\nplugins:\n  - search\n{ours()}",
+    )
+    searched = _searched_pages(build_ok(root))
+    assert f"incidents/{PM}/" in searched
+    assert searched.isdisjoint(LISTINGS), sorted(searched)

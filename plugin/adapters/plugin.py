@@ -55,6 +55,7 @@ from ..web.render import MemoryBytecodeCache, Renderer, SharedFragments
 from ..web.site import ItemRow as SiteItemRow
 from ..web.site import Page as SitePage
 from ..web.site import SiteModel
+from .compat import keep_listings_out_of_search, keep_templates_in_theme
 from .options import PostmortemsConfig, settings_of
 
 if TYPE_CHECKING:
@@ -389,6 +390,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         """Load and check the library, move each published postmortem to
         `incidents/<id>/`, drop unpublished ones, and add generated pages."""
+        keep_templates_in_theme(config)
         config_dir = Path(config.config_file_path or ".").resolve().parent
         # Related-incident hints are advice for authors, given by `postmortems
         # lint`; a site build has no one to act on them, and at 1,000
@@ -640,6 +642,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
                     self.page_urls,
                 )
                 index.write_text(merged, encoding="utf-8")
+        keep_listings_out_of_search(config, self.generated)
         self._guard_output(Path(config.site_dir))
 
     def _guard_output(self, site_dir: Path) -> None:

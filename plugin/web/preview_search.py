@@ -83,3 +83,28 @@ def _runs(docs: list[Any]) -> dict[str, list[Any]]:
             last = page
         runs[page].append(entry)
     return runs
+
+
+def without_pages(written: str, excluded: Collection[str]) -> str | None:
+    """The search index `written` without the entries of the `excluded`
+    pages (page addresses), or None where it holds none of them (or is not
+    an index of the form MkDocs' and Material's search plugins write).
+
+    Material's search honours a page's `search: {exclude: true}`; MkDocs'
+    own search plugin (the `mkdocs` and `readthedocs` themes, Backstage's
+    techdocs-core) indexes every page, listings included."""
+    try:
+        data = json.loads(written)
+    except ValueError:
+        return None
+    docs = data.get("docs") if isinstance(data, dict) else None
+    if not isinstance(docs, list):
+        return None
+    kept = [entry for entry in docs if page_of(entry) not in excluded]
+    if len(kept) == len(docs):
+        return None
+    data["docs"] = kept
+    # A prebuilt lunr index (`prebuild_index`) still holds the dropped
+    # pages; without it the browser builds one from "docs".
+    data.pop("index", None)
+    return _json(data)
