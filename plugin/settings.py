@@ -10,6 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .check.mounts import Mounts
 
 DEFAULT_REQUIRED_SECTIONS: tuple[str, ...] = (
     "What happened",
@@ -51,3 +55,5 @@ class SiteConfig:
     warnings: tuple[str, ...] = ()
     # Where MkDocs writes a page: `notes/index.html` (true) or `notes.html`.
     use_directory_urls: bool = True
+    # Folders of other sites a monorepo build merges into docs_dir.
+    mounts: Mounts | None = None

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import REPO, TIMEOUT_MS, postmortem_text
+from conftest import REPO, TIMEOUT_MS, postmortem_text, run_cli
 from sitekit import all_files, broken_links, page, parse_html, run_mkdocs
 from test_browser import serve
 
@@ -451,3 +451,74 @@ def test_mkdocs_own_search_honours_the_listings_exclusion(tmp_path: Path) -> Non
     searched = _searched_pages(build_ok(root))
     assert f"incidents/{PM}/" in searched
     assert searched.isdisjoint(LISTINGS), sorted(searched)
+
+
+CANARY = "CANARYRESTRICTED"
+
+
+def _monorepo(tmp_path: Path, plugins: str, team_postmortem: str | None = None) -> Path:
+    """A monorepo site: the postmortems (one restricted) live in team-a's own
+    docs folder, which the root site's nav includes."""
+    team = {
+        "index.md": "# Team A\n\nTeam A's docs.\n",
+        f"postmortems/{PM}.md": team_postmortem or postmortem_text(),
+        "postmortems/INC-2025-015.md": postmortem_text(
+            id="INC-2025-015", title=f"{CANARY} title", visibility="restricted"
+        ),
+    }
+    for rel, text in team.items():
+        target = tmp_path / "team-a" / "docs" / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    (tmp_path / "team-a" / "mkdocs.yml").write_text(
+        "site_name: team-a\nnav:\n  - Team A: index.md\n", encoding="utf-8"
+    )
+    return write(
+        tmp_path,
+        {"index.md": HOME},
+        "site_name: Team docs\n"
+        "nav:\n  - Home: index.md\n  - Team A: '!include ./team-a/mkdocs.yml'\n"
+        f"plugins:\n  - search\n{plugins}",
+    )
+
+
+@pytest.mark.parametrize("prefix", ["", "team-a/"])
+@pytest.mark.parametrize("order", ORDERS)
+def test_monorepo_lint_build_and_audit_agree_on_the_included_postmortems(
+    tmp_path: Path, order: str, prefix: str
+) -> None:
+    """mkdocs-monorepo-plugin with the postmortems in an `!include`d site:
+    the build publishes the incident (at the prefix or not), lint checks
+    the same two files, audit looks for the restricted one, nothing of it
+    reaches the site."""
+    pytest.importorskip("mkdocs_monorepo_plugin")
+    options = f"prefix: {prefix}" if prefix else ""
+    root = _monorepo(tmp_path, _in_order("  - monorepo\n", order, options))
+    out = build_ok(root)
+    assert page(out, f"{prefix}incidents/{PM}/").find("dl", cls="pm-card")
+    assert [str(p) for p, data in all_files(out) if CANARY.encode() in data] == []
+    lint = run_cli("lint", cwd=root)
+    assert lint.returncode == 0, lint.stdout + lint.stderr
+    assert "2 postmortem file(s) checked" in lint.stderr, lint.stderr
+    audit = run_cli("audit", out, cwd=root)
+    assert audit.returncode == 0, audit.stdout + audit.stderr
+    assert "for 1 unpublished file(s)" in audit.stderr, audit.stderr
+
+
+@pytest.mark.parametrize("plugin", ["monorepo", "techdocs-core"])
+def test_an_invalid_included_postmortem_fails_lint_and_build_alike(
+    tmp_path: Path, plugin: str
+) -> None:
+    """An error in an included site's postmortem: lint exits 1 and the build
+    fails, both naming the file where its author wrote it."""
+    pytest.importorskip("mkdocs_monorepo_plugin")
+    if plugin == "techdocs-core":
+        pytest.importorskip("techdocs_core")
+    broken = postmortem_text(severity="SEV9")
+    root = _monorepo(tmp_path, f"  - {plugin}\n" + ours(), team_postmortem=broken)
+    where = f"team-a/docs/postmortems/{PM}.md:"
+    lint = run_cli("lint", cwd=root)
+    assert lint.returncode == 1 and where in lint.stdout, lint.stdout + lint.stderr
+    proc = run_mkdocs(root)
+    assert proc.returncode != 0 and where in proc.stderr, proc.stderr
+    assert "Traceback" not in proc.stderr

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-from collections.abc import Callable, Sequence
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import TypeVar
@@ -126,11 +128,13 @@ def lint(
     if no_hints:
         settings = replace(settings, related_hints=False)
     config_dir = config.config_file.parent if config else cwd
-    docs_dir = config.docs_dir if config else cwd / ".postmortems-no-docs-dir"
     targets: list[Path] = []
     for p in paths:
         targets.extend(markdown_files(p) if p.is_dir() else [p])
-    library = LibraryLoader().load(docs_dir, settings, config_dir, cwd, targets)
+    with _docs_tree(config) as (docs_dir, real_path):
+        library = LibraryLoader().load(
+            docs_dir, settings, config_dir, cwd, targets, real_path=real_path
+        )
     findings = library.findings
     if paths:
         wanted = {display_path(t, cwd) for t in targets}
@@ -154,9 +158,36 @@ def _site_with_docs(config_file: str | None, strict: bool = False) -> SiteConfig
 
 
 def _load_site(config: SiteConfig) -> Library:
+    with _docs_tree(config) as (docs_dir, real_path):
+        return _load_tree(config, docs_dir, real_path)
+
+
+def _load_tree(
+    config: SiteConfig, docs_dir: Path, real_path: Callable[[Path], Path] | None
+) -> Library:
     return LibraryLoader().load(
-        config.docs_dir, config.settings, config.config_file.parent, Path.cwd()
+        docs_dir, config.settings, config.config_file.parent, Path.cwd(), real_path=real_path
     )
+
+
+@contextmanager
+def _docs_tree(
+    config: SiteConfig | None,
+) -> Iterator[tuple[Path, Callable[[Path], Path] | None]]:
+    """The folder the site's build reads its pages from, and where each of
+    its files was written: a monorepo site (see `mounts`) builds from a
+    merged copy of several folders, so lint and audit read such a copy too,
+    and name each file where its author wrote it."""
+    if config is None:
+        yield Path.cwd() / ".postmortems-no-docs-dir", None
+        return
+    if config.mounts is None:
+        yield config.docs_dir, None
+        return
+    with tempfile.TemporaryDirectory(prefix="postmortems-docs-") as tmp:
+        merged = Path(tmp) / "docs"
+        config.mounts.merge_into(merged)
+        yield merged, config.mounts.shown_as(merged)
 
 
 def _stdin_is_terminal() -> bool:
@@ -453,16 +484,16 @@ def audit_command(site_dir: Path, config_file: str | None, max_mib: int) -> None
     could not be scanned; 2: usage error.
     """
     config = _site_with_docs(config_file)
-    library = _load_site(config)
-    result = audit_module.audit_site(
-        site_dir,
-        library,
-        config.docs_dir,
-        config.config_file,
-        Path.cwd(),
-        max_mib * 2**20,
-        config.use_directory_urls,
-    )
+    with _docs_tree(config) as (docs_dir, real_path):
+        result = audit_module.audit_site(
+            site_dir,
+            _load_tree(config, docs_dir, real_path),
+            docs_dir,
+            config.config_file,
+            Path.cwd(),
+            max_mib * 2**20,
+            config.use_directory_urls,
+        )
     # Names and kinds only: the log of a CI job is no place to repeat what leaked.
     for leak in result.leaks:
         click.echo(leak.line())

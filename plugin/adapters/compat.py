@@ -5,13 +5,17 @@ the plugin; each says which plugin's behaviour it answers.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import os
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 from mkdocs.config.defaults import MkDocsConfig
-from mkdocs.structure.files import File
+from mkdocs.structure.files import File, Files
 
+from ..check.mounts import Mounts
 from ..resources import TEMPLATES_DIR
+from ..settings import ConfigError
 from ..web.preview_search import without_pages
 
 
@@ -44,3 +48,65 @@ def keep_listings_out_of_search(config: MkDocsConfig, excluded_src_uris: Iterabl
     kept = without_pages(written, urls)
     if kept is not None:
         index.write_text(kept, encoding="utf-8")
+
+
+# The plugins that merge other sites' docs folders into the docs_dir they
+# build from: techdocs-core adds mkdocs-monorepo-plugin itself.
+_MONOREPO = ("monorepo", "techdocs-core")
+
+
+def monorepo_mounts(config: MkDocsConfig) -> Mounts | None:
+    """The folders a monorepo build of this (loaded, not built) site merges,
+    as mkdocs-monorepo-plugin resolves its `!include`s: lint and audit then
+    read the very tree the build reads. None for any other site."""
+    if not config.nav or not any(name in config.plugins for name in _MONOREPO):
+        return None
+    try:
+        from mkdocs_monorepo_plugin.parser import Parser
+    except ImportError:
+        return None
+    try:
+        resolved = Parser(config).getResolvedPaths()
+    except SystemExit as exc:
+        # It logged why (a missing folder, a sub-site without site_name).
+        raise ConfigError(
+            f"{config.config_file_path}: mkdocs-monorepo-plugin cannot resolve the "
+            "`!include`s of nav (see its message above)"
+        ) from exc
+    if not resolved:
+        return None
+    return Mounts(Path(config.docs_dir), tuple((alias, Path(d)) for alias, d, _ in resolved))
+
+
+def built_mounts(config: MkDocsConfig) -> Mounts | None:
+    """The folders mkdocs-monorepo-plugin merged into docs_dir for this
+    build (its `on_config` has run by `on_files`), or None."""
+    plugin = config.plugins.get("monorepo")
+    root: Any = getattr(plugin, "originalDocsDir", None)
+    resolved: Any = getattr(plugin, "resolvedPaths", None)
+    if not root or not resolved or os.path.abspath(root) == os.path.abspath(config.docs_dir):
+        return None
+    return Mounts(Path(root), tuple((str(a), Path(d)) for a, d, *_ in resolved))
+
+
+def real_path_of(config: MkDocsConfig) -> Callable[[Path], Path] | None:
+    """Where each file of a merged docs_dir was written (see built_mounts),
+    so the build's findings name the files lint names."""
+    mounts = built_mounts(config)
+    return None if mounts is None else mounts.shown_as(Path(config.docs_dir))
+
+
+def sources_outside_sub_sites(config: MkDocsConfig, files: Files, moved: Iterable[str]) -> None:
+    """mkdocs-monorepo-plugin looks up the sub-site of each page it copied by
+    the page's address (for its edit link), and fails with a TypeError on a
+    page whose address is in no sub-site: an incident page, at
+    `incidents/<id>/`, whose postmortem sits in an included folder. Its
+    source is pointed at the file the author wrote (where the monorepo
+    plugin would point it), so the monorepo plugin leaves the page alone."""
+    real = real_path_of(config)
+    if real is None:
+        return
+    for src_uri in moved:
+        file = files.src_uris.get(src_uri)
+        if file is not None and file.abs_src_path:
+            file.abs_src_path = str(real(Path(file.abs_src_path)))

@@ -215,6 +215,13 @@ def load_site_config(config_file: Path, *, strict: bool = False) -> SiteConfig:
     )
     settings = settings_of(plugin.config) if plugin is not None else Settings()
     warnings = tuple(r.getMessage() for r in log.records)
+    from .compat import monorepo_mounts
+
     return SiteConfig(
-        config_file, Path(config.docs_dir), settings, warnings, bool(config.use_directory_urls)
+        config_file,
+        Path(config.docs_dir),
+        settings,
+        warnings,
+        bool(config.use_directory_urls),
+        monorepo_mounts(config),
     )

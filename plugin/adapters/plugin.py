@@ -55,7 +55,12 @@ from ..web.render import MemoryBytecodeCache, Renderer, SharedFragments
 from ..web.site import ItemRow as SiteItemRow
 from ..web.site import Page as SitePage
 from ..web.site import SiteModel
-from .compat import keep_listings_out_of_search, keep_templates_in_theme
+from .compat import (
+    keep_listings_out_of_search,
+    keep_templates_in_theme,
+    real_path_of,
+    sources_outside_sub_sites,
+)
 from .options import PostmortemsConfig, settings_of
 
 if TYPE_CHECKING:
@@ -397,7 +402,9 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         # incidents they were a third of the time spent loading the library.
         settings = replace(self.settings, related_hints=False)
         docs_dir = Path(config.docs_dir)
-        library = self._loader.load(docs_dir, settings, config_dir, Path.cwd())
+        library = self._loader.load(
+            docs_dir, settings, config_dir, Path.cwd(), real_path=real_path_of(config)
+        )
         self._language_pending = self._loader.language_pending
         decision = library.publication(self.include_drafts)
         self._withheld_paths = frozenset(
@@ -466,6 +473,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
             if checked.postmortem is not None and checked.postmortem.id not in site.by_id
         }
 
+        sources_outside_sub_sites(config, files, self.incident_pages)
         self._add_generated(files, config)
         if self.is_dirty:
             self._keep_unchanged(files, config, site)

@@ -6,7 +6,7 @@ import datetime as dt
 import gc
 import os
 import stat
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -145,9 +145,12 @@ class LibraryLoader:
         display_root: Path | None = None,
         extra_files: Iterable[Path] = (),
         today: dt.date | None = None,
+        real_path: Callable[[Path], Path] | None = None,
     ) -> Library:
         """`today` is the day reporting clocks are checked against (default:
-        the build date, SOURCE_DATE_EPOCH's day where it is set)."""
+        the build date, SOURCE_DATE_EPOCH's day where it is set).
+        `real_path` names, for a file of `docs_dir`, the file findings name:
+        where docs_dir is a merged copy of other folders (see `mounts`)."""
         # Parsed documents hold no reference cycles and all stay alive, so the
         # cyclic collector would walk an ever larger heap and free nothing:
         # measured, 7-14% of a lint at 1,000 files, more at 5,000.
@@ -155,7 +158,13 @@ class LibraryLoader:
         gc.disable()
         try:
             return self._load(
-                docs_dir, settings, config_dir, display_root, extra_files, today or build_date()
+                docs_dir,
+                settings,
+                config_dir,
+                display_root,
+                extra_files,
+                today or build_date(),
+                real_path,
             )
         finally:
             if was_enabled:
@@ -169,6 +178,7 @@ class LibraryLoader:
         display_root: Path | None,
         extra_files: Iterable[Path],
         today: dt.date,
+        real_path: Callable[[Path], Path] | None = None,
     ) -> Library:
         display_root = display_root or docs_dir
         tax_path = resolve_taxonomy_path(settings, config_dir)
@@ -181,13 +191,15 @@ class LibraryLoader:
             context = self._context
         self._context = context
         shown = partial(display_path, root=display_root)
+        if real_path is not None:
+            shown = partial(_shown_real, real_path=real_path, root=display_root)
         scan = scan_docs(docs_dir, shown)
         findings += scan.findings
         meta = read_folder_meta(scan, shown)
         findings += meta.findings
         if self._names_for != (docs_dir, display_root):
             self._names, self._names_for = {}, (docs_dir, display_root)
-        names = [self._named(f.location, docs_dir, display_root) for f in scan.markdown]
+        names = [self._named(f.location, docs_dir, shown) for f in scan.markdown]
         files = [path for path, _, _ in names]
         # By resolved path: `lint /abs/docs/x.md` or `lint docs/../docs/x.md`
         # (or a file given twice) must not read x.md twice and report its id
@@ -235,11 +247,13 @@ class LibraryLoader:
             meta,
         )
 
-    def _named(self, location: str, docs_dir: Path, display_root: Path) -> tuple[Path, str, str]:
+    def _named(
+        self, location: str, docs_dir: Path, shown: Callable[[Path], str]
+    ) -> tuple[Path, str, str]:
         named = self._names.get(location)
         if named is None:
             path = Path(location)
-            named = (path, display_path(path, display_root), _key(path, docs_dir))
+            named = (path, shown(path), _key(path, docs_dir))
             self._names[location] = named
         return named
 
@@ -368,6 +382,10 @@ def _unreadable(shown: str, message: str) -> CheckedDocument:
         True,
         [RULES["unreadable"].finding(shown, 1, 1, message)],
     )
+
+
+def _shown_real(path: Path, real_path: Callable[[Path], Path], root: Path) -> str:
+    return display_path(real_path(path), root)
 
 
 def display_path(path: Path, root: Path) -> str:
