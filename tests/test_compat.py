@@ -522,3 +522,27 @@ def test_an_invalid_included_postmortem_fails_lint_and_build_alike(
     proc = run_mkdocs(root)
     assert proc.returncode != 0 and where in proc.stderr, proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize("order", ORDERS)
+def test_glightbox_edits_survive_on_incident_pages(site: Callable[..., Path], order: str) -> None:
+    """glightbox wraps an incident's image in a lightbox link, before or after
+    ours: the plugin adds its card to the page rather than replacing the HTML."""
+    pytest.importorskip("mkdocs_glightbox")
+    text = postmortem_text(tags="[refunds]") + f"\n![The retrieval diagram]({PM}/diagram.png)\n"
+    root = site(
+        "  - search\n" + _in_order("  - glightbox\n", order),
+        files={
+            f"postmortems/{PM}.md": text,
+            f"postmortems/{PM}/diagram.png": "not really a PNG",
+            "index.md": HOME + "\n![A chart](chart.png)\n",
+            "chart.png": "not really a PNG",
+        },
+    )
+    out = build_ok(root)
+    for address in ("", f"incidents/{PM}/"):
+        links = [a for a in page(out, address).find_all("a") if "glightbox" in a.classes]
+        assert len(links) == 1, address
+    incident = page(out, f"incidents/{PM}/")
+    assert incident.find("dl", cls="pm-card")
+    assert "The assistant answered a refund question" in incident.text

@@ -110,3 +110,28 @@ def sources_outside_sub_sites(config: MkDocsConfig, files: Files, moved: Iterabl
         file = files.src_uris.get(src_uri)
         if file is not None and file.abs_src_path:
             file.abs_src_path = str(real(Path(file.abs_src_path)))
+
+
+# Around the part of an incident page that search reads and the card takes
+# the place of: comments, which Markdown never made and HTML shows nothing of.
+_CARD_START = "<!--postmortems:card-->"
+_CARD_END = "<!--/postmortems:card-->"
+
+
+def marked_card(before: str, indexed: str, narrative: str) -> str:
+    """An incident page's HTML as search and the plugins after ours see it."""
+    return f"{before}{_CARD_START}{indexed}{_CARD_END}{narrative}"
+
+
+def card_in_place(content: str, card: str, held: str) -> tuple[str, str]:
+    """The page with its card in place of the marked part, and the page
+    without it (what MkDocs keeps once the page is written). Whatever other
+    plugins did to the rest of the page (glightbox wraps images in links)
+    stays; `held` (a narrative search was not to read) follows it."""
+    start = content.find(_CARD_START)
+    end = content.find(_CARD_END, start + len(_CARD_START)) if start >= 0 else -1
+    if end < 0:
+        # A plugin rewrote the page without our marks: the card goes first.
+        return card + content + held, content + held
+    head, tail = content[:start], content[end + len(_CARD_END) :]
+    return head + card + tail + held, head + tail + held

@@ -56,8 +56,10 @@ from ..web.site import ItemRow as SiteItemRow
 from ..web.site import Page as SitePage
 from ..web.site import SiteModel
 from .compat import (
+    card_in_place,
     keep_listings_out_of_search,
     keep_templates_in_theme,
+    marked_card,
     real_path_of,
     sources_outside_sub_sites,
 )
@@ -992,7 +994,10 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
                 # Kept for the card, which this process then renders too.
                 context = site.incident_context(pm)
                 indexed = self._incident_html("incident_search.html", pm, url, context)
-            self.after_search[src] = (before, context, narrative)
+            # Only what other plugins never see is held: the narrative of a
+            # library too large for it to be searched.
+            searched = len(site.incidents) <= self.settings.search_narrative_limit
+            self.after_search[src] = ("", context, "" if searched else narrative)
             # Material's search ranks its entries' `tags` far above text: finding
             # an incident by id, system or category should not depend on wording.
             # The terms stay in the search entry only: the tags plugin read the
@@ -1002,9 +1007,9 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
             self.own_tags[src] = page.meta.get("tags")
             terms = [html.escape(t) for t in site.search_terms(pm)]
             page.meta["tags"] = [*(self.own_tags[src] or ()), *terms]
-            if len(site.incidents) <= self.settings.search_narrative_limit:
-                indexed += narrative
-            return indexed
+            # Plugins after ours (glightbox) edit this HTML: on_page_context
+            # swaps only the marked part for the card and keeps their edits.
+            return marked_card(before, indexed, narrative if searched else "")
         fragment: str | None = self.ahead.take(("page", src, url)) or self._fragment(src, url)
         if fragment is None:
             if src in self.library_pages:
@@ -1095,13 +1100,14 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         src = page.file.src_uri
         held = self.after_search.pop(src, None)
         if held is not None and self.renderer is not None:
-            before, made, narrative = held
+            _, made, narrative = held
             rendered = None if made else self.ahead.take(("card", src, page.url))
             if rendered is None:
                 pm = self.incident_pages[src]
                 rendered = self._incident_html("incident.html", pm, page.url, made)
-            page.content = _with_title(before + rendered + narrative, page)
-            self.written_as[src] = before + narrative
+            full, lean = card_in_place(page.content or "", rendered, narrative)
+            page.content = _with_title(full, page)
+            self.written_as[src] = lean
         if self.is_dirty:
             self.rendered.add(page.url)
             if page.file.generated_by is None:
