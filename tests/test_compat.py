@@ -15,6 +15,7 @@ import subprocess
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 from conftest import REPO, TIMEOUT_MS, postmortem_text, run_cli
@@ -546,3 +547,38 @@ def test_glightbox_edits_survive_on_incident_pages(site: Callable[..., Path], or
     incident = page(out, f"incidents/{PM}/")
     assert incident.find("dl", cls="pm-card")
     assert "The assistant answered a refund question" in incident.text
+
+
+def _git_commit(root: Path, when: str = "2026-01-05T10:00:00") -> None:
+    """Commit the site, dated `when`: a date no incident has."""
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid"]
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    subprocess.run([*git, "-C", str(root), "add", "-A"], check=True)
+    env = {**os.environ, "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when}
+    subprocess.run([*git, "-C", str(root), "commit", "-q", "-m", "docs"], check=True, env=env)
+
+
+@pytest.mark.parametrize("order", ORDERS)
+def test_rss_plugin_defaults_build_with_titles_escaped_once_and_incident_dates(
+    site: Callable[..., Path], order: str
+) -> None:
+    """mkdocs-rss-plugin with its defaults builds (generated pages have a
+    source file); an incident's item carries its title escaped once and,
+    with date_from_meta, the date the incident began."""
+    pytest.importorskip("mkdocs_rss_plugin")
+    title = 'Refunds "promised" & <b>invented</b>'
+    text = postmortem_text(tags="[refunds]", title=f"'{title}'")
+    rss = "  - rss:\n      date_from_meta:\n        as_creation: date\n"
+    root = site(
+        "  - search\n" + _in_order(rss, order),
+        files={f"postmortems/{PM}.md": text},
+        head="site_url: https://docs.example.org/\n",
+    )
+    _git_commit(root)
+    out = build_ok(root)
+    feed = ElementTree.parse(out / "feed_rss_created.xml").getroot()
+    items = {i.findtext("link"): i for i in feed.iter("item")}
+    item = items[f"https://docs.example.org/incidents/{PM}/"]
+    assert item.findtext("title") == title
+    assert item.findtext("pubDate", "").startswith("Fri, 14 Mar 2025"), item.findtext("pubDate")
+    assert "https://docs.example.org/incidents/" in items

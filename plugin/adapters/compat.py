@@ -5,11 +5,15 @@ the plugin; each says which plugin's behaviour it answers.
 
 from __future__ import annotations
 
+import hashlib
+import html
 import os
+import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+from markupsafe import Markup
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files
 
@@ -135,3 +139,41 @@ def card_in_place(content: str, card: str, held: str) -> tuple[str, str]:
         return card + content + held, content + held
     head, tail = content[:start], content[end + len(_CARD_END) :]
     return head + card + tail + held, head + tail + held
+
+
+class GeneratedSources:
+    """A real file behind each page the library generates.
+
+    Plugins that read a page's source file (mkdocs-rss-plugin asks git for
+    its dates, others take its modification time) fail on a page that has
+    none. As Material's blog plugin does for its generated views, the
+    content is also written to a temporary folder, one per site folder, and
+    the page names it; MkDocs still reads the content from memory."""
+
+    def __init__(self) -> None:
+        self._folder: tempfile.TemporaryDirectory[str] | None = None
+
+    def back(self, file: File, config: MkDocsConfig, content: str) -> None:
+        if self._folder is None:
+            self._folder = tempfile.TemporaryDirectory(prefix="postmortems-pages-")
+        # Two sites built by one process do not share a folder.
+        site = hashlib.sha256(os.path.abspath(config.site_dir).encode()).hexdigest()[:12]
+        path = Path(self._folder.name, site, *file.src_uri.split("/"))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.is_file() or path.read_text(encoding="utf-8") != content:
+            path.write_text(content, encoding="utf-8")
+        file.abs_src_path = str(path)
+
+
+GENERATED_SOURCES = GeneratedSources()
+
+
+def escaped(text: str) -> Markup:
+    """Front-matter text for `page.meta`, escaped once and marked as HTML.
+
+    Themes print a page's title and description as they find them (MkDocs
+    renders templates without autoescaping), so the text must be escaped
+    there. A plugin that renders with autoescaping (mkdocs-rss-plugin's feed
+    templates) would escape it a second time ("&amp;quot;"); marked as
+    HTML, it is taken as it is."""
+    return Markup(html.escape(text))

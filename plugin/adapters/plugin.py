@@ -56,7 +56,9 @@ from ..web.site import ItemRow as SiteItemRow
 from ..web.site import Page as SitePage
 from ..web.site import SiteModel
 from .compat import (
+    GENERATED_SOURCES,
     card_in_place,
+    escaped,
     keep_listings_out_of_search,
     keep_templates_in_theme,
     marked_card,
@@ -789,6 +791,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
             config, src_uri, content=content, inclusion=InclusionLevel.NOT_IN_NAV
         )
         page.generated_by = "postmortems"
+        GENERATED_SOURCES.back(page, config, content)
         return page
 
     @staticmethod
@@ -941,8 +944,11 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         # escaped; `tags` stay the postmortem's own, so a site's tag index and
         # its `tags_allowed` see only what authors wrote as tags.
         if pm is not None:
-            page.meta["title"] = html.escape(pm.title)
-            page.meta["description"] = html.escape(pm.summary)
+            page.meta["title"] = escaped(pm.title)
+            page.meta["description"] = escaped(pm.summary)
+            # When the incident began: feeds (mkdocs-rss-plugin's
+            # date_from_meta) date the item by it, not by a commit.
+            page.meta["date"] = pm.date
             if pm.tags:
                 page.meta["tags"] = [html.escape(t) for t in pm.tags]
             else:
@@ -953,12 +959,12 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
             # Another plugin read the source, so MkDocs parsed the front matter
             # itself: none of those untrusted values may reach the theme.
             for key in pm.data:
-                if key not in ("title", "tags"):
+                if key not in ("title", "tags", "date"):
                     page.meta.pop(key, None)
             return f"{_HEAD}\n\n{markdown}"
         generated = self.generated.get(src)
         if generated is not None:
-            page.meta["title"] = html.escape(generated.title)
+            page.meta["title"] = escaped(generated.title)
             # Listings repeat what incident pages say: keep them out of search.
             search = page.meta.get("search")
             page.meta["search"] = {**(search if isinstance(search, dict) else {}), "exclude": True}
@@ -967,7 +973,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
             # MkDocs and the theme print a page's title as written, in <title>
             # and the navigation; only the title is touched, the rest of the
             # meta belongs to the site and its other plugins.
-            page.meta["title"] = html.escape(str(page.meta["title"]))
+            page.meta["title"] = escaped(str(page.meta["title"]))
         if src == self.home_uri:
             return f"{markdown}\n\n{_BODY}"
         return markdown
