@@ -582,3 +582,33 @@ def test_rss_plugin_defaults_build_with_titles_escaped_once_and_incident_dates(
     assert item.findtext("title") == title
     assert item.findtext("pubDate", "").startswith("Fri, 14 Mar 2025"), item.findtext("pubDate")
     assert "https://docs.example.org/incidents/" in items
+
+
+@pytest.mark.parametrize("order", ORDERS)
+def test_tags_allowed_matches_tags_with_markup_characters(
+    site: Callable[..., Path], order: str
+) -> None:
+    """An author's tags with `"`, `&` and `<` pass Material's tags_allowed
+    (page.meta holds them as written); pages and the tag index print them
+    escaped; tags.json holds them as written."""
+    allowed = ['quote"tag', "R&D", "a<b>c"]
+    tags = "[" + ", ".join(json.dumps(t) for t in allowed) + "]"
+    tags_plugin = f"  - tags:\n      tags_allowed: {json.dumps(allowed)}\n"
+    root = site(
+        "  - search\n" + _in_order(tags_plugin, order),
+        files={
+            f"postmortems/{PM}.md": postmortem_text(tags=tags),
+            "tags.md": "# Tags\n\n<!-- material/tags -->\n",
+        },
+    )
+    out = build_ok(root)
+    chips = page(out, f"incidents/{PM}/").find_all(cls="md-tag")
+    assert sorted(c.text.strip() for c in chips) == sorted(allowed)
+    assert all(not c.find_all("b") for c in chips)
+    index = page(out, "tags/")
+    assert not index.find_all("b"), "a tag's markup reached the tag index"
+    for name in allowed:
+        assert name in index.text
+    exported = json.loads((out / "tags.json").read_text(encoding="utf-8"))
+    names = {t for group in exported["mappings"] for t in group["tags"]}
+    assert names == set(allowed)

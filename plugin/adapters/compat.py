@@ -15,6 +15,7 @@ from typing import Any
 
 from markupsafe import Markup
 from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
 
 from ..check.mounts import Mounts
@@ -177,3 +178,40 @@ def escaped(text: str) -> Markup:
     templates) would escape it a second time ("&amp;quot;"); marked as
     HTML, it is taken as it is."""
     return Markup(html.escape(text))
+
+
+class _ShownEscaped(str):
+    """A tag's name: the author's text wherever it is compared, hashed,
+    slugified or exported (`tags_allowed`, the tag index's anchors,
+    tags.json), escaped wherever it is printed (`str()`, which templates
+    rendering without autoescaping use)."""
+
+    def __str__(self) -> str:
+        return html.escape(self[:])
+
+
+class _TagNamesEscaped(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
+    """Material's tags plugin prints tag names as it finds them, on pages and
+    in the tag index; page.meta holds the author's tags (so `tags_allowed`
+    sees them as written), and escaping belongs to the HTML alone."""
+
+    # Early (110): after every page's tags are read and checked (in
+    # on_page_markdown), before the tags plugin renders its listings (100).
+    @event_priority(110)
+    def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
+        tags_plugin = config.plugins.get("material/tags") or config.plugins.get("tags")
+        for mapping in getattr(tags_plugin, "mappings", None) or ():
+            for tag in getattr(mapping, "tags", ()):
+                while tag is not None:
+                    name = getattr(tag, "name", None)
+                    if isinstance(name, str) and not isinstance(name, _ShownEscaped):
+                        tag.name = _ShownEscaped(name)
+                    tag = getattr(tag, "parent", None)
+        return env
+
+
+def add_helpers(config: MkDocsConfig) -> None:
+    """Register, beside another plugin that needs one, the helper that runs
+    at the moment that plugin's way needs (see each helper)."""
+    if "material/tags" in config.plugins and "postmortems/tag-names" not in config.plugins:
+        config.plugins["postmortems/tag-names"] = _TagNamesEscaped()

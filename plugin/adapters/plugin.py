@@ -57,6 +57,7 @@ from ..web.site import Page as SitePage
 from ..web.site import SiteModel
 from .compat import (
     GENERATED_SOURCES,
+    add_helpers,
     card_in_place,
     escaped,
     keep_listings_out_of_search,
@@ -363,6 +364,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         if session != self._session:
             self._new_session()
             self._session = session
+        add_helpers(config)
         if "i18n" in config.plugins and "postmortems/i18n-before" not in config.plugins:
             config.plugins["postmortems/i18n-before"] = _HideFromI18n(self)
             config.plugins["postmortems/i18n-after"] = _ShowAfterI18n(self)
@@ -950,7 +952,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
             # date_from_meta) date the item by it, not by a commit.
             page.meta["date"] = pm.date
             if pm.tags:
-                page.meta["tags"] = [html.escape(t) for t in pm.tags]
+                page.meta["tags"] = list(pm.tags)
             else:
                 page.meta.pop("tags", None)
             if markdown.startswith(_HEAD):
@@ -1012,7 +1014,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
             # never see them.
             self.own_tags[src] = page.meta.get("tags")
             terms = [html.escape(t) for t in site.search_terms(pm)]
-            page.meta["tags"] = [*(self.own_tags[src] or ()), *terms]
+            own = [html.escape(str(t)) for t in self.own_tags[src] or ()]
+            page.meta["tags"] = [*own, *terms]
             # Plugins after ours (glightbox) edit this HTML: on_page_context
             # swaps only the marked part for the card and keeps their edits.
             return marked_card(before, indexed, narrative if searched else "")
