@@ -612,3 +612,21 @@ def test_tags_allowed_matches_tags_with_markup_characters(
     exported = json.loads((out / "tags.json").read_text(encoding="utf-8"))
     names = {t for group in exported["mappings"] for t in group["tags"]}
     assert names == set(allowed)
+
+
+@pytest.mark.parametrize("order", ORDERS)
+def test_meta_yml_tags_reach_incident_pages_and_the_tag_index(
+    site: Callable[..., Path], order: str
+) -> None:
+    """Material's meta plugin: `tags:` of a `.meta.yml` beside the
+    postmortems join the postmortem's own tags, on its page and in the index."""
+    root = site(
+        "  - search\n  - tags\n" + _in_order("  - meta\n", order),
+        files={"postmortems/.meta.yml": "tags:\n  - incident-library\n"},
+    )
+    out = build_ok(root)
+    chips = [n.text.strip() for n in page(out, f"incidents/{PM}/").find_all(cls="md-tag")]
+    assert chips == ["incident-library", "refunds"], chips
+    exported = json.loads((out / "tags.json").read_text(encoding="utf-8"))
+    tagged = {t: group["item"]["url"] for group in exported["mappings"] for t in group["tags"]}
+    assert tagged == {"incident-library": f"incidents/{PM}/", "refunds": f"incidents/{PM}/"}

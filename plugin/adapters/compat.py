@@ -215,3 +215,12 @@ def add_helpers(config: MkDocsConfig) -> None:
     at the moment that plugin's way needs (see each helper)."""
     if "material/tags" in config.plugins and "postmortems/tag-names" not in config.plugins:
         config.plugins["postmortems/tag-names"] = _TagNamesEscaped()
+
+
+def with_own_tags(there: object, own: Iterable[str]) -> list[Any]:
+    """An incident page's tags: those other plugins gave it already (Material's
+    meta plugin, from a `.meta.yml` of its folder), then the postmortem's
+    own, each once."""
+    tags: list[Any] = list(there) if isinstance(there, list | tuple) else []
+    tags += [t for t in own if t not in tags]
+    return tags

@@ -65,6 +65,7 @@ from .compat import (
     marked_card,
     real_path_of,
     sources_outside_sub_sites,
+    with_own_tags,
 )
 from .options import PostmortemsConfig, settings_of
 
@@ -951,8 +952,9 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
             # When the incident began: feeds (mkdocs-rss-plugin's
             # date_from_meta) date the item by it, not by a commit.
             page.meta["date"] = pm.date
-            if pm.tags:
-                page.meta["tags"] = list(pm.tags)
+            tags = with_own_tags(page.meta.get("tags"), pm.tags)
+            if tags:
+                page.meta["tags"] = tags
             else:
                 page.meta.pop("tags", None)
             if markdown.startswith(_HEAD):
