@@ -27,6 +27,13 @@ def incident_url(pm_id: str) -> str:
     return f"incidents/{pm_id}/"
 
 
+def page_address(path: str, directory_urls: bool = True) -> str:
+    """A page's address as MkDocs writes it: `incidents/X/`, or with
+    `use_directory_urls: false`, `incidents/X/index.html`, as the site's
+    canonical links and sitemap say."""
+    return path if directory_urls or not path.endswith("/") else path + "index.html"
+
+
 def layer_url(layer_id: str) -> str:
     return f"layers/{layer_id}/"
 

@@ -12,6 +12,7 @@ import contextlib
 import json
 import os
 import subprocess
+import sys
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
@@ -630,3 +631,79 @@ def test_meta_yml_tags_reach_incident_pages_and_the_tag_index(
     exported = json.loads((out / "tags.json").read_text(encoding="utf-8"))
     tagged = {t: group["item"]["url"] for group in exported["mappings"] for t in group["tags"]}
     assert tagged == {"incident-library": f"incidents/{PM}/", "refunds": f"incidents/{PM}/"}
+
+
+def test_without_directory_urls_feed_and_exports_name_pages_as_the_sitemap_does(
+    site: Callable[..., Path],
+) -> None:
+    """use_directory_urls: false: the feed, incidents.json, the incidents
+    index, the finder's data and `postmortems export` name an incident's
+    page as its canonical link and the sitemap do."""
+    root = site(
+        "  - search\n" + ours(),
+        head="site_url: https://docs.example.org/\nuse_directory_urls: false\n",
+    )
+    out = build_ok(root)
+    incident = (out / "incidents" / PM / "index.html").read_text(encoding="utf-8")
+    canonical = incident.split('rel="canonical" href="', 1)[1].split('"', 1)[0]
+    assert canonical == f"https://docs.example.org/incidents/{PM}/index.html"
+    sitemap = (out / "sitemap.xml").read_text(encoding="utf-8")
+    assert f"<loc>{canonical}</loc>" in sitemap
+    feed = ElementTree.parse(out / "feed.xml").getroot()
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    links = [
+        link.get("href")
+        for entry in feed.findall("a:entry", ns)
+        for link in entry.findall("a:link", ns)
+    ]
+    assert links == [canonical]
+    relative = f"incidents/{PM}/index.html"
+    exported = json.loads((out / "incidents.json").read_text(encoding="utf-8"))
+    assert [i["url"] for i in exported["incidents"]] == [relative]
+    index = json.loads((out / "incidents" / "index.json").read_text(encoding="utf-8"))
+    assert [row["url"] for row in index] == [relative]
+    finder = json.loads((out / "incidents" / "finder.json").read_text(encoding="utf-8"))
+    assert finder["url"].replace("{id}", PM) == relative
+    assert f",{relative}," in (out / "incidents.csv").read_text(encoding="utf-8")
+    cli = run_cli("export", cwd=root)
+    assert [i["url"] for i in json.loads(cli.stdout)["incidents"]] == [relative]
+
+
+@pytest.mark.parametrize("order", ORDERS)
+def test_mike_versions_keep_feed_entry_ids(
+    site: Callable[..., Path], tmp_path: Path, order: str
+) -> None:
+    """mike deploys two versions: each feed links the pages of its version,
+    and an incident's entry id is the same in both (readers do not show it
+    as new after a deploy)."""
+    pytest.importorskip("mike")
+    root = site(
+        "  - search\n" + _in_order("  - mike\n", order),
+        head="site_url: https://docs.example.org/\n",
+    )
+    _git_commit(root)
+    mike = Path(sys.executable).with_name("mike")
+    # mike runs the build command it finds on PATH: this environment's.
+    path = f"{mike.parent}{os.pathsep}{os.environ.get('PATH', '')}"
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONWARNINGS": "ignore", "PATH": path}
+    for version in ("1.0", "2.0"):
+        proc = subprocess.run(
+            [str(mike), "deploy", version], cwd=root, env=env, capture_output=True, text=True
+        )
+        assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    ids, links = {}, {}
+    for version in ("1.0", "2.0"):
+        shown = subprocess.run(
+            ["git", "-C", str(root), "show", f"gh-pages:{version}/feed.xml"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        entry = ElementTree.fromstring(shown.encode()).find("a:entry", ns)
+        assert entry is not None
+        ids[version] = entry.findtext("a:id", namespaces=ns)
+        link = entry.find("a:link", ns)
+        links[version] = link.get("href") if link is not None else None
+    assert ids["1.0"] == ids["2.0"] == f"https://docs.example.org/incidents/{PM}/"
+    assert links == {v: f"https://docs.example.org/{v}/incidents/{PM}/" for v in ("1.0", "2.0")}

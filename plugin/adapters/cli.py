@@ -344,7 +344,7 @@ def _ask_regimes(config: SiteConfig) -> tuple[str, ...]:
     return tuple(answers)
 
 
-EXPORTERS: dict[str, Callable[[Sequence[Postmortem]], str]] = {
+EXPORTERS: dict[str, Callable[[Sequence[Postmortem], None, bool], str]] = {
     "json": incidents_json,
     "csv": incidents_csv,
 }
@@ -381,7 +381,8 @@ def export_command(
     Exit 0: exported; 1: the library has errors (listed) or FILE cannot be
     written; 2: usage error.
     """
-    library = _load_site(_site_with_docs(config_file))
+    config = _site_with_docs(config_file)
+    library = _load_site(config)
     errors = library.errors
     if errors:
         click.echo(REPORTERS["text"](errors), err=True, nl=False)
@@ -391,7 +392,8 @@ def export_command(
             err=True,
         )
         sys.exit(1)
-    text = EXPORTERS[fmt](library.published(include_drafts))
+    # Addresses as the site's pages have them (use_directory_urls).
+    text = EXPORTERS[fmt](library.published(include_drafts), None, config.use_directory_urls)
     if output is None:
         click.echo(text, nl=False)
         return

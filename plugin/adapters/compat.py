@@ -224,3 +224,27 @@ def with_own_tags(there: object, own: Iterable[str]) -> list[Any]:
     tags: list[Any] = list(there) if isinstance(there, list | tuple) else []
     tags += [t for t in own if t not in tags]
     return tags
+
+
+def feed_id_url(config: MkDocsConfig, prefix: str) -> str | None:
+    """The address the feed's ids are made from, where it is not the site's:
+    mike builds each version with the version folder added to site_url
+    (its plugin's `on_config`, which reads the version from the environment
+    mike sets), and a feed whose ids change with each version shows every
+    incident to its readers as new. The ids take the address without it."""
+    site_url = config.site_url
+    if not site_url or "mike" not in config.plugins:
+        return None
+    try:
+        from mike.mkdocs_utils import docs_version_var
+    except ImportError:
+        return None
+    version = os.environ.get(docs_version_var)
+    mike_config: Any = getattr(config.plugins["mike"], "config", {}) or {}
+    version = mike_config.get("canonical_version") or version
+    if not version:
+        return None
+    bare, suffix = site_url.rstrip("/"), "/" + version.strip("/")
+    if not bare.endswith(suffix):
+        return None
+    return bare[: -len(suffix)] + "/" + prefix

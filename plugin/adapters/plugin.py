@@ -60,6 +60,7 @@ from .compat import (
     add_helpers,
     card_in_place,
     escaped,
+    feed_id_url,
     keep_listings_out_of_search,
     keep_templates_in_theme,
     marked_card,
@@ -322,7 +323,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         self.ahead.close()
         # Exports of a one-off build, filled in on_env (see _add_exports).
         self._late_exports: dict[str, File] = {}
-        self._export_args: tuple[str | None, str] = (None, "")
+        # Site address, site name, address form, and the feed ids' address.
+        self._export_args: tuple[str | None, str, bool, str | None] = (None, "", True, None)
         self.own_tags: dict[str, Any] = {}
         # What each of our pages held before its card or listing went in: the
         # page is given that back once it is written (see on_post_page).
@@ -810,7 +812,12 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
 
     def _add_exports(self, files: Files, config: MkDocsConfig, site: SiteModel) -> None:
         base = (config.site_url or "").rstrip("/") + "/" + self.prefix if config.site_url else None
-        self._export_args = (base, config.site_name)
+        self._export_args = (
+            base,
+            config.site_name,
+            config.use_directory_urls,
+            feed_id_url(config, self.prefix),
+        )
         if self.is_serve:
             for uri, data in self._export_bytes(self.exports):
                 files.append(self._generated_file(config, self.prefix + uri, data))
@@ -836,8 +843,10 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         character (an en dash in one title makes every character 4 bytes).
         Without `cache`, each record is shared between the exports, then let go."""
         assert self.site is not None
-        base, name = self._export_args
-        made = self.site.exports(base, name, export.ExportCache() if cache is None else cache)
+        base, name, directory_urls, id_url = self._export_args
+        made = self.site.exports(
+            base, name, export.ExportCache() if cache is None else cache, directory_urls, id_url
+        )
         return [(uri, text.encode("utf-8")) for uri, text in made]
 
     def _logged_before(self, findings: list[Finding], config: MkDocsConfig) -> set[Finding]:

@@ -12,11 +12,12 @@ import io
 import json
 import math
 from collections.abc import Callable, Iterable, Iterator
+from functools import partial
 from typing import Any, Final
 
 from ..dates import parse_date
 from ..model import DateLike, Postmortem
-from ..urls import incident_url
+from ..urls import incident_url, page_address
 
 # Spreadsheet programs run a cell that starts with one of these as a formula.
 _FORMULA_START: Final = ("=", "+", "-", "@", "\t", "\r")
@@ -66,7 +67,7 @@ def _json_safe(value: Any) -> Any:
     return value
 
 
-def incident_record(pm: Postmortem) -> dict[str, Any]:
+def incident_record(pm: Postmortem, directory_urls: bool = True) -> dict[str, Any]:
     """One incident as exported: its front-matter fields as written (`x-`
     keys too), dates as ISO 8601, and its `url` on the site. Containers it
     does not change are shared with the postmortem's data: read it, do not
@@ -88,7 +89,7 @@ def incident_record(pm: Postmortem) -> dict[str, Any]:
     items = record.get("action_items")
     if isinstance(items, list):
         record["action_items"] = [_dated(item) for item in items]
-    record["url"] = incident_url(pm.id)
+    record["url"] = page_address(incident_url(pm.id), directory_urls)
     return record
 
 
@@ -151,21 +152,38 @@ def _record_json(record: dict[str, Any]) -> str:
         return json.dumps(_json_safe(record), ensure_ascii=False, allow_nan=False)
 
 
-def _record(pm: Postmortem, cache: ExportCache | None) -> dict[str, Any]:
+def _record(pm: Postmortem, cache: ExportCache | None, directory_urls: bool) -> dict[str, Any]:
     # The CSV reads the same records: built once per postmortem per build.
-    return cache.get("record", pm, incident_record) if cache else incident_record(pm)
+    if cache is None:
+        return incident_record(pm, directory_urls)
+    made = partial(incident_record, directory_urls=directory_urls)
+    record: dict[str, Any] = cache.get(_kind("record", directory_urls), pm, made)
+    return record
 
 
-def incidents_json(postmortems: Iterable[Postmortem], cache: ExportCache | None = None) -> str:
+def _kind(kind: str, directory_urls: bool) -> str:
+    """A cache's kind of piece: pieces that name addresses differ by their form."""
+    return kind if directory_urls else kind + "\0files"
+
+
+def incidents_json(
+    postmortems: Iterable[Postmortem],
+    cache: ExportCache | None = None,
+    directory_urls: bool = True,
+) -> str:
     """`{"incidents": [...]}`, one record per incident, in the order given."""
     chosen = _public(postmortems)
     if not chosen:
         return '{"incidents": []}\n'
     # Record by record, so that a cache can keep each one's text.
     records = [
-        cache.get("json", p, lambda pm: _record_json(_record(pm, cache)))
+        cache.get(
+            _kind("json", directory_urls),
+            p,
+            lambda pm: _record_json(_record(pm, cache, directory_urls)),
+        )
         if cache
-        else _record_json(incident_record(p))
+        else _record_json(incident_record(p, directory_urls))
         for p in chosen
     ]
     return '{"incidents": [\n' + ",\n".join(records) + "\n]}\n"
@@ -188,8 +206,10 @@ def _cell(value: Any) -> str:
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
-def _row(pm: Postmortem, extra_keys: list[str], cache: ExportCache | None) -> dict[str, str]:
-    record = _record(pm, cache)
+def _row(
+    pm: Postmortem, extra_keys: list[str], cache: ExportCache | None, directory_urls: bool = True
+) -> dict[str, str]:
+    record = _record(pm, cache, directory_urls)
     harm = pm.harm
     values: dict[str, Any] = {
         **{k: record.get(k) for k in CSV_COLUMNS},
@@ -212,7 +232,11 @@ def _row(pm: Postmortem, extra_keys: list[str], cache: ExportCache | None) -> di
     return {k: _cell(v) for k, v in values.items()}
 
 
-def incidents_csv(postmortems: Iterable[Postmortem], cache: ExportCache | None = None) -> str:
+def incidents_csv(
+    postmortems: Iterable[Postmortem],
+    cache: ExportCache | None = None,
+    directory_urls: bool = True,
+) -> str:
     """One row per incident: list fields joined with "; ", factors as
     layer/category, then a column per `x-` key any incident has. A cell that
     a spreadsheet would run as a formula is prefixed with an apostrophe."""
@@ -222,14 +246,14 @@ def incidents_csv(postmortems: Iterable[Postmortem], cache: ExportCache | None =
     writer = csv.DictWriter(out, fieldnames=[*CSV_COLUMNS, *extra_keys])
     writer.writeheader()
     if cache is not None:
-        return out.getvalue() + "".join(_csv_lines(chosen, extra_keys, cache))
+        return out.getvalue() + "".join(_csv_lines(chosen, extra_keys, cache, directory_urls))
     for pm in chosen:
-        writer.writerow(_row(pm, extra_keys, None))
+        writer.writerow(_row(pm, extra_keys, None, directory_urls))
     return out.getvalue()
 
 
 def _csv_lines(
-    chosen: list[Postmortem], extra_keys: list[str], cache: ExportCache
+    chosen: list[Postmortem], extra_keys: list[str], cache: ExportCache, directory_urls: bool
 ) -> Iterator[str]:
     """Each postmortem's CSV line, written once and kept in `cache`: writing
     every row again was most of a serve rebuild's exports at 1,000."""
@@ -239,11 +263,11 @@ def _csv_lines(
     def written(pm: Postmortem) -> str:
         line.seek(0)
         line.truncate()
-        writer.writerow(_row(pm, extra_keys, cache))
+        writer.writerow(_row(pm, extra_keys, cache, directory_urls))
         return line.getvalue()
 
     # The line depends on which x- columns exist, so they are part of its key.
-    kind = "csv\0" + "\0".join(extra_keys)
+    kind = _kind("csv\0" + "\0".join(extra_keys), directory_urls)
     for pm in chosen:
         yield cache.get(kind, pm, written)
 
@@ -265,7 +289,7 @@ FINDER_COLUMNS: Final = (
 _FINDER_TABLES: Final = ("severities", "statuses", "systems", "layers", "categories")
 
 
-def finder_json(postmortems: Iterable[Postmortem]) -> str:
+def finder_json(postmortems: Iterable[Postmortem], directory_urls: bool = True) -> str:
     """`incidents/finder.json`: what the incidents page's Find box searches
     and shows, for the same incidents in the same order as
     incidents/index.json, in compact lists: a reader's first search
@@ -301,7 +325,7 @@ def finder_json(postmortems: Iterable[Postmortem]) -> str:
     ]
     data: dict[str, Any] = {
         "columns": list(FINDER_COLUMNS),
-        "url": incident_url("{id}"),
+        "url": page_address(incident_url("{id}"), directory_urls),
         **{name: list(seen) for name, seen in tables.items()},
         "rows": rows,
     }

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 
 from ..dates import as_utc, by_instant
 from ..model import DateLike, Postmortem
-from ..urls import FEED, incident_url
+from ..urls import FEED, incident_url, page_address
 from .charts import strip_xml_forbidden
 
 __all__ = ["atom_feed"]
@@ -46,17 +46,30 @@ def atom_feed(
     site_name: str,
     updated: dt.datetime,
     limit: int = 50,
+    directory_urls: bool = True,
+    id_url: str | None = None,
 ) -> str:
-    """The newest `limit` postmortems as an Atom document (a str, UTF-8 declared)."""
+    """The newest `limit` postmortems as an Atom document (a str, UTF-8 declared).
+
+    Links name pages as the site's canonical links do (`directory_urls`);
+    ids are made from `id_url` where given (the site's address without a
+    version folder that mike adds): an entry keeps its id from one version
+    of the site to the next, so readers do not show it as new again."""
     base = (site_url.rstrip("/") + "/") if site_url else None
+    id_base = (id_url.rstrip("/") + "/") if id_url and base else base
     authority = _tag_authority(site_name)
 
     def url(path: str) -> str:
+        path = page_address(path, directory_urls)
         return base + path if base else path
+
+    def id_of(path: str) -> str:
+        # Ids are names, not addresses: the form a directory address takes.
+        return (id_base or "") + path
 
     feed = ET.Element("feed", {"xmlns": ATOM_NS})
     # A fixed year: the feed's id must never change, whatever is added to it.
-    _sub(feed, "id", url("incidents/") if base else f"tag:{authority},2025:incidents")
+    _sub(feed, "id", id_of("incidents/") if base else f"tag:{authority},2025:incidents")
     _sub(feed, "title", site_name)
     _sub(feed, "updated", _rfc3339(updated))
     # Atom needs an author per entry; the feed-level one stands in for all.
@@ -74,7 +87,7 @@ def atom_feed(
     for p in chosen[: max(limit, 0)]:
         path = incident_url(p.id)
         entry = _sub(feed, "entry")
-        _sub(entry, "id", url(path) if base else f"tag:{authority},{p.date.year}:{p.id}")
+        _sub(entry, "id", id_of(path) if base else f"tag:{authority},{p.date.year}:{p.id}")
         _sub(entry, "title", p.title)
         _sub(entry, "published", _rfc3339(p.date))
         _sub(entry, "updated", _rfc3339(p.resolved or p.date))

@@ -22,7 +22,15 @@ from ..dates import days_between, instant_of
 from ..model import ActionItem, DateLike, Factor, LayerNote, Postmortem
 from ..parse.taxonomy import Category, Layer, Taxonomy
 from ..severities import SEVERITIES
-from ..urls import EXPORTS, category_url, incident_url, layer_url, paged_uri, system_url
+from ..urls import (
+    EXPORTS,
+    category_url,
+    incident_url,
+    layer_url,
+    page_address,
+    paged_uri,
+    system_url,
+)
 from . import charts, export, feed
 from .obligations import published_clocks
 
@@ -524,19 +532,36 @@ class SiteModel:
         return [Markup(f'<figure class="pm-chart">{ch.svg}{ch.table_html}</figure>') for ch in made]
 
     def exports(
-        self, base_url: str | None, site_name: str, cache: export.ExportCache | None = None
+        self,
+        base_url: str | None,
+        site_name: str,
+        cache: export.ExportCache | None = None,
+        directory_urls: bool = True,
+        id_url: str | None = None,
     ) -> list[tuple[str, str]]:
         """The files published beside the pages, as (address, text): the
         incidents as JSON and CSV, the Atom feed (absolute links where the
         site's `base_url` is known) and the index the incidents page filters.
-        `cache` keeps unchanged incidents' records between serve rebuilds."""
+        `cache` keeps unchanged incidents' records between serve rebuilds.
+        Addresses take the form the site's pages have (`directory_urls`);
+        the feed's ids are made from `id_url` where given (see atom_feed)."""
         updated = dt.datetime.combine(self.today, dt.time(), dt.UTC)
         made = [
-            ("incidents.json", export.incidents_json(self.incidents, cache)),
-            ("incidents.csv", export.incidents_csv(self.incidents, cache)),
-            ("feed.xml", feed.atom_feed(self.incidents, base_url, site_name, updated)),
-            ("incidents/index.json", self.index_json(cache)),
-            ("incidents/finder.json", export.finder_json(self.incidents)),
+            ("incidents.json", export.incidents_json(self.incidents, cache, directory_urls)),
+            ("incidents.csv", export.incidents_csv(self.incidents, cache, directory_urls)),
+            (
+                "feed.xml",
+                feed.atom_feed(
+                    self.incidents,
+                    base_url,
+                    site_name,
+                    updated,
+                    directory_urls=directory_urls,
+                    id_url=id_url,
+                ),
+            ),
+            ("incidents/index.json", self.index_json(cache, directory_urls)),
+            ("incidents/finder.json", export.finder_json(self.incidents, directory_urls)),
         ]
         assert tuple(uri for uri, _ in made) == EXPORTS
         return made
@@ -661,18 +686,19 @@ class SiteModel:
             ],
         }
 
-    def index_json(self, cache: export.ExportCache | None = None) -> str:
+    def index_json(
+        self, cache: export.ExportCache | None = None, directory_urls: bool = True
+    ) -> str:
         """`incidents/index.json`: the incidents index as data, for filtering
         across listing pages; a JSON list, one row (one object) an incident,
         each row's text kept in `cache` while its incident is unchanged."""
-        rows = (
-            cache.get("index", p, _index_row) if cache is not None else _index_row(p)
-            for p in self.incidents
-        )
+        row = partial(_index_row, directory_urls=directory_urls)
+        kind = "index" if directory_urls else "index\0files"
+        rows = (cache.get(kind, p, row) if cache is not None else row(p) for p in self.incidents)
         return "[" + ",".join(rows) + "]"
 
 
-def _index_row(p: Postmortem) -> str:
+def _index_row(p: Postmortem, directory_urls: bool = True) -> str:
     return json.dumps(
         {
             "id": p.id,
@@ -686,7 +712,7 @@ def _index_row(p: Postmortem) -> str:
             "systems": list(p.systems),
             "layers": list(p.layers),
             "categories": list(p.categories),
-            "url": incident_url(p.id),
+            "url": page_address(incident_url(p.id), directory_urls),
         },
         separators=(",", ":"),
     )
