@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -707,3 +708,33 @@ def test_mike_versions_keep_feed_entry_ids(
         links[version] = link.get("href") if link is not None else None
     assert ids["1.0"] == ids["2.0"] == f"https://docs.example.org/incidents/{PM}/"
     assert links == {v: f"https://docs.example.org/{v}/incidents/{PM}/" for v in ("1.0", "2.0")}
+
+
+def _nav_titles(out: Path) -> list[str]:
+    home = page(out, "")
+    nav = next(n for n in home.find_all("nav") if "md-nav--primary" in n.classes)
+    return [a.text.strip() for a in nav.find_all("a") if a.text.strip()]
+
+
+@pytest.mark.parametrize("order", ORDERS)
+def test_literate_nav_without_summary_lists_the_site_and_the_library_top_pages(
+    site: Callable[..., Path], tmp_path: Path, order: str
+) -> None:
+    """mkdocs-literate-nav with no SUMMARY.md: the navigation holds the
+    site's own pages and the library's top pages, as without it; no incident,
+    layer, category or system page floods it."""
+    pytest.importorskip("mkdocs_literate_nav")
+    files = {
+        "team/handbook.md": "# Handbook\n\nHow we work.\n",
+        "postmortems/INC-2025-016.md": postmortem_text(id="INC-2025-016", title="Second one"),
+    }
+    root = site("  - search\n" + _in_order("  - literate-nav\n", order), files=files)
+    titles = _nav_titles(build_ok(root))
+    # The same site without literate-nav: MkDocs' own navigation.
+    plain = tmp_path / "plain"
+    shutil.copytree(root / "docs", plain / "docs")
+    config = (root / "mkdocs.yml").read_text(encoding="utf-8").replace("  - literate-nav\n", "")
+    (plain / "mkdocs.yml").write_text(config, encoding="utf-8")
+    assert titles == _nav_titles(build_ok(plain))
+    assert "Handbook" in titles and "Incidents" in titles
+    assert not any(t.startswith(("Layer:", "Category:", "System:", "Second")) for t in titles)

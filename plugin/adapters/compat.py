@@ -16,7 +16,7 @@ from typing import Any
 from markupsafe import Markup
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.plugins import BasePlugin, event_priority
-from mkdocs.structure.files import File, Files
+from mkdocs.structure.files import File, Files, InclusionLevel
 
 from ..check.mounts import Mounts
 from ..resources import TEMPLATES_DIR
@@ -210,11 +210,66 @@ class _TagNamesEscaped(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         return env
 
 
+class _HideFromLiterateNav(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
+    """mkdocs-literate-nav, where the site has no nav file of its own
+    (SUMMARY.md), writes a nav of every page it finds in `files` (its
+    `on_files`, at -100), pages kept out of the nav included: every incident,
+    layer, category and system page would be listed. Just before it, the
+    pages kept out of the nav are taken out of `files`; `_ShowAfterLiterateNav`
+    puts them back just after, so the nav it writes is the site's own, and
+    the library's top pages are added to it as to MkDocs' own nav."""
+
+    def __init__(self) -> None:
+        self.hidden: list[File] = []
+        self.implicit = False
+
+    @event_priority(-99)
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        nav_plugin: Any = config.plugins.get("literate-nav")
+        nav_file = getattr(nav_plugin, "config", {}).get("nav_file", "SUMMARY.md")
+        self.implicit = config.nav is None and files.get_file_from_path(nav_file) is None
+        if not self.implicit:
+            return files
+        self.hidden = [
+            f
+            for f in files
+            if f.is_documentation_page()
+            and (f.generated_by == "postmortems" or f.inclusion is InclusionLevel.NOT_IN_NAV)
+        ]
+        for file in self.hidden:
+            files.remove(file)
+        return files
+
+
+class _ShowAfterLiterateNav(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
+    def __init__(self, before: _HideFromLiterateNav) -> None:
+        self.before = before
+
+    @event_priority(-101)
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        for file in self.before.hidden:
+            files.append(file)
+        self.before.hidden = []
+        return files
+
+
+def nav_is_implicit(config: MkDocsConfig) -> bool:
+    """Whether the nav MkDocs builds was written by literate-nav from the
+    files, not by the site (`nav:` or a SUMMARY.md): the library's top pages
+    are then added to it, as to MkDocs' own nav."""
+    helper = config.plugins.get("postmortems/literate-nav-before")
+    return isinstance(helper, _HideFromLiterateNav) and helper.implicit
+
+
 def add_helpers(config: MkDocsConfig) -> None:
     """Register, beside another plugin that needs one, the helper that runs
     at the moment that plugin's way needs (see each helper)."""
     if "material/tags" in config.plugins and "postmortems/tag-names" not in config.plugins:
         config.plugins["postmortems/tag-names"] = _TagNamesEscaped()
+    if "literate-nav" in config.plugins and "postmortems/literate-nav-before" not in config.plugins:
+        before = _HideFromLiterateNav()
+        config.plugins["postmortems/literate-nav-before"] = before
+        config.plugins["postmortems/literate-nav-after"] = _ShowAfterLiterateNav(before)
 
 
 def with_own_tags(there: object, own: Iterable[str]) -> list[Any]:

@@ -64,6 +64,7 @@ from .compat import (
     keep_listings_out_of_search,
     keep_templates_in_theme,
     marked_card,
+    nav_is_implicit,
     real_path_of,
     sources_outside_sub_sites,
     with_own_tags,
@@ -915,7 +916,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         site's own; incident and listing pages stay out of the navigation so
         no page grows with the size of the library."""
         self._render_ahead(files)
-        if config.nav is not None:
+        if config.nav is not None and not nav_is_implicit(config):
             return nav
         # A nav plugin (awesome-nav) may have listed the library's folders already.
         listed = {p.file.src_uri for p in nav.pages}
