@@ -738,3 +738,40 @@ def test_literate_nav_without_summary_lists_the_site_and_the_library_top_pages(
     assert titles == _nav_titles(build_ok(plain))
     assert "Handbook" in titles and "Incidents" in titles
     assert not any(t.startswith(("Layer:", "Category:", "System:", "Second")) for t in titles)
+
+
+@pytest.mark.browser
+def test_incidents_finder_works_opened_from_disk_with_the_offline_plugin(
+    site: Callable[..., Path], browser: Browser
+) -> None:
+    """Material's offline plugin: incidents/ opened from disk (file://) finds
+    an incident by its summary, which only the finder's rows hold."""
+    from playwright.sync_api import expect
+
+    second = postmortem_text(
+        id="INC-2025-016",
+        title="Second incident",
+        summary="The ranking model buried every urgent ticket.",
+        date="2025-04-02",
+        detected="2025-04-02",
+        resolved="2025-04-03",
+    )
+    root = site(
+        "  - search\n  - offline\n" + ours(),
+        files={"postmortems/INC-2025-016.md": second},
+        head="use_directory_urls: false\n",
+    )
+    out = build_ok(root)
+    context = browser.new_context()
+    try:
+        tab = context.new_page()
+        tab.set_default_timeout(TIMEOUT_MS)
+        tab.goto((out / "incidents" / "index.html").as_uri())
+        tab.locator("input[data-pm-find]").fill("urgent ticket")
+        rows = tab.locator("table[data-pm-table] tbody tr:visible")
+        expect(rows).to_have_count(1)
+        expect(rows.first).to_contain_text("INC-2025-016")
+        link = rows.first.locator("a").first.get_attribute("href") or ""
+        assert link.startswith("file://") and link.endswith("INC-2025-016/index.html"), link
+    finally:
+        context.close()

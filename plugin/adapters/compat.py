@@ -303,3 +303,28 @@ def feed_id_url(config: MkDocsConfig, prefix: str) -> str | None:
     if not bare.endswith(suffix):
         return None
     return bare[: -len(suffix)] + "/" + prefix
+
+
+# Material's offline plugin, under either name a site may give it.
+_OFFLINE = ("material/offline", "offline")
+
+
+def offline_finder(config: MkDocsConfig, files: Files, prefix: str) -> None:
+    """Beside a site built to be opened from disk (Material's offline
+    plugin), the incidents finder's rows as a script: a page opened from
+    disk cannot fetch a file, but may load a script, as Material's offline
+    search loads its index. Called once the exports are made (on_env);
+    MkDocs copies it with the other files after that."""
+    plugin: Any = next((config.plugins[n] for n in _OFFLINE if n in config.plugins), None)
+    if plugin is None or not getattr(plugin, "config", {}).get("enabled", True):
+        return
+    rows = files.get_file_from_path(prefix + "incidents/finder.json")
+    target = prefix + "incidents/finder.js"
+    if rows is None or files.get_file_from_path(target) is not None:
+        return
+    # JSON is a JavaScript expression; the file is a script of its own, so
+    # no "</script>" in a title can end it early.
+    script = b"window.pmFinderRows = " + rows.content_bytes + b";\n"
+    made = File.generated(config, target, content=script)
+    made.generated_by = "postmortems"
+    files.append(made)

@@ -65,6 +65,7 @@ from .compat import (
     keep_templates_in_theme,
     marked_card,
     nav_is_implicit,
+    offline_finder,
     real_path_of,
     sources_outside_sub_sites,
     with_own_tags,
@@ -909,6 +910,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
             for uri, data in made:
                 self._late_exports[uri].content_bytes = data
             self._late_exports = {}
+        offline_finder(config, files, self.prefix)
         return env
 
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:

@@ -184,12 +184,29 @@
         (total > rows.length ? ", the first " + rows.length + " shown" : "");
     }
 
+    // A site opened from disk (Material's offline plugin) may not fetch its
+    // own files: the rows come as a script there (see compat.offline_finder).
+    function fromScript() {
+      return new Promise(function (resolve, reject) {
+        if (window.pmFinderRows) { resolve(window.pmFinderRows); return; }
+        var script = document.createElement("script");
+        script.src = new URL("finder.js", rowsUrl).href;
+        script.onload = function () {
+          if (window.pmFinderRows) resolve(window.pmFinderRows);
+          else reject(new Error("no rows"));
+        };
+        script.onerror = function () { script.remove(); reject(new Error("no rows")); };
+        document.head.appendChild(script);
+      });
+    }
+
     function load() {
       if (!loading) {
-        loading = fetch(rowsUrl).then(function (resp) {
+        var rows = location.protocol === "file:" ? fromScript() : fetch(rowsUrl).then(function (resp) {
           if (!resp.ok) throw new Error(resp.status);
           return resp.json();
-        }).then(function (data) {
+        });
+        loading = rows.then(function (data) {
           finder = finderRows(data, categoryTitles);
           // For the finder benchmark (bench/finder.py) and anyone timing the page.
           if (window.performance && performance.mark) performance.mark("pm-finder-ready");
