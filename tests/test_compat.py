@@ -348,6 +348,18 @@ def test_parse_html_of_library_links_is_escaped_text(site: Callable[..., Path]) 
     assert parse_html(head)
 
 
+def _second(**overrides: str) -> str:
+    """A second incident, a few weeks after the first."""
+    fields = {
+        "id": "INC-2025-016",
+        "title": "Second incident",
+        "date": "2025-04-02",
+        "detected": "2025-04-02",
+        "resolved": "2025-04-03",
+    }
+    return postmortem_text(**{**fields, **overrides})
+
+
 @pytest.mark.browser
 def test_incidents_filters_work_after_an_instant_page_switch(
     site: Callable[..., Path], browser: Browser
@@ -356,14 +368,7 @@ def test_incidents_filters_work_after_an_instant_page_switch(
     gets its filters and sort buttons, and filtering still works."""
     from playwright.sync_api import expect
 
-    second = postmortem_text(
-        id="INC-2025-016",
-        title="Second incident",
-        severity="SEV3",
-        date="2025-04-02",
-        detected="2025-04-02",
-        resolved="2025-04-03",
-    )
+    second = _second(severity="SEV3")
     root = site("  - search\n" + ours(), files={"postmortems/INC-2025-016.md": second})
     out = root / "served"
     out.mkdir()
@@ -741,23 +746,17 @@ def test_literate_nav_without_summary_lists_the_site_and_the_library_top_pages(
 
 
 @pytest.mark.browser
+@pytest.mark.parametrize("order", ORDERS)
 def test_incidents_finder_works_opened_from_disk_with_the_offline_plugin(
-    site: Callable[..., Path], browser: Browser
+    site: Callable[..., Path], browser: Browser, order: str
 ) -> None:
     """Material's offline plugin: incidents/ opened from disk (file://) finds
     an incident by its summary, which only the finder's rows hold."""
     from playwright.sync_api import expect
 
-    second = postmortem_text(
-        id="INC-2025-016",
-        title="Second incident",
-        summary="The ranking model buried every urgent ticket.",
-        date="2025-04-02",
-        detected="2025-04-02",
-        resolved="2025-04-03",
-    )
+    second = _second(summary="The ranking model buried every urgent ticket.")
     root = site(
-        "  - search\n  - offline\n" + ours(),
+        "  - search\n" + _in_order("  - offline\n", order),
         files={"postmortems/INC-2025-016.md": second},
         head="use_directory_urls: false\n",
     )
