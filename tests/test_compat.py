@@ -508,6 +508,9 @@ def test_monorepo_lint_build_and_audit_agree_on_the_included_postmortems(
     lint = run_cli("lint", cwd=root)
     assert lint.returncode == 0, lint.stdout + lint.stderr
     assert "2 postmortem file(s) checked" in lint.stderr, lint.stderr
+    # A file named by its own path is the one the merged tree holds, not a second.
+    named = run_cli("lint", f"team-a/docs/postmortems/{PM}.md", cwd=root)
+    assert named.returncode == 0, named.stdout + named.stderr
     audit = run_cli("audit", out, cwd=root)
     assert audit.returncode == 0, audit.stdout + audit.stderr
     assert "for 1 unpublished file(s)" in audit.stderr, audit.stderr

@@ -15,6 +15,7 @@ from typing import Any
 
 from markupsafe import Markup
 from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.contrib.search import SearchPlugin as MkDocsSearch
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 
@@ -38,7 +39,10 @@ def keep_listings_out_of_search(config: MkDocsConfig, excluded_src_uris: Iterabl
     """Take the listing pages out of a search index that did not honour their
     `search: {exclude: true}` (MkDocs' own search plugin, which
     techdocs-core puts in place of Material's). Run after every search
-    plugin has written its index, before the output guard reads the site."""
+    plugin has written its index, before the output guard reads the site.
+    Material's search leaves them out itself: its index is not read again."""
+    if not any(isinstance(p, MkDocsSearch) for p in config.plugins.values()):
+        return
     urls = {
         File(uri, config.docs_dir, config.site_dir, config.use_directory_urls).url
         for uri in excluded_src_uris

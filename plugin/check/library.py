@@ -207,7 +207,10 @@ class LibraryLoader:
         extra = list(extra_files)
         # Resolving is a system call per path: only when there is something to
         # compare (serve rebuilds load the whole docs_dir and nothing else).
-        seen = {p.resolve() for p in files} if extra else set()
+        # A merged docs_dir holds copies: a file named by its own path is the
+        # copy's original.
+        real = real_path or (lambda p: p)
+        seen = {real(p).resolve() for p in files} if extra else set()
         for p in extra:
             if p.resolve() not in seen:
                 seen.add(p.resolve())
