@@ -694,7 +694,17 @@ def test_mike_versions_keep_feed_entry_ids(
     mike = Path(sys.executable).with_name("mike")
     # mike runs the build command it finds on PATH: this environment's.
     path = f"{mike.parent}{os.pathsep}{os.environ.get('PATH', '')}"
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONWARNINGS": "ignore", "PATH": path}
+    env = {
+        **os.environ,
+        "NO_MKDOCS_2_WARNING": "1",
+        "PYTHONWARNINGS": "ignore",
+        "PATH": path,
+        # mike commits each version: with an identity, whatever git's own config.
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.invalid",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.invalid",
+    }
     for version in ("1.0", "2.0"):
         proc = subprocess.run(
             [str(mike), "deploy", version], cwd=root, env=env, capture_output=True, text=True
