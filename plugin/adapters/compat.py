@@ -122,28 +122,67 @@ def sources_outside_sub_sites(config: MkDocsConfig, files: Files, moved: Iterabl
 
 
 # Around the part of an incident page that search reads and the card takes
-# the place of: comments, which Markdown never made and HTML shows nothing of.
-_CARD_START = "<!--postmortems:card-->"
-_CARD_END = "<!--/postmortems:card-->"
+# the place of, and around a narrative search is not to read: comments,
+# which Markdown never made and HTML shows nothing of.
+_CARD = ("<!--postmortems:card-->", "<!--/postmortems:card-->")
+_UNSEARCHED = ("<!--postmortems:unsearched-->", "<!--/postmortems:unsearched-->")
 
 
-def marked_card(before: str, indexed: str, narrative: str) -> str:
-    """An incident page's HTML as search and the plugins after ours see it."""
-    return f"{before}{_CARD_START}{indexed}{_CARD_END}{narrative}"
+def _cut(content: str, marks: tuple[str, str]) -> tuple[str, str, str] | None:
+    """(before, inside, after) of the marked part of `content`, if marked."""
+    start = content.find(marks[0])
+    end = content.find(marks[1], start + len(marks[0])) if start >= 0 else -1
+    if end < 0:
+        return None
+    return content[:start], content[start + len(marks[0]) : end], content[end + len(marks[1]) :]
+
+
+def marked_card(before: str, indexed: str, narrative: str, searched: bool) -> str:
+    """An incident page's HTML as the plugins after ours see it (in
+    on_page_content) and, less an unsearched narrative, as search reads it."""
+    if not searched:
+        narrative = f"{_UNSEARCHED[0]}{narrative}{_UNSEARCHED[1]}"
+    return f"{before}{_CARD[0]}{indexed}{_CARD[1]}{narrative}"
 
 
 def card_in_place(content: str, card: str, held: str) -> tuple[str, str]:
     """The page with its card in place of the marked part, and the page
     without it (what MkDocs keeps once the page is written). Whatever other
     plugins did to the rest of the page (glightbox wraps images in links)
-    stays; `held` (a narrative search was not to read) follows it."""
-    start = content.find(_CARD_START)
-    end = content.find(_CARD_END, start + len(_CARD_START)) if start >= 0 else -1
-    if end < 0:
+    stays; `held` (a narrative search was not to read, see
+    _HoldFromSearch) goes back where it was."""
+    cut = _cut(content, _CARD)
+    if cut is None:
         # A plugin rewrote the page without our marks: the card goes first.
         return card + content + held, content + held
-    head, tail = content[:start], content[end + len(_CARD_END) :]
-    return head + card + tail + held, head + tail + held
+    head, _, tail = cut
+    return head + card + held + tail, head + held + tail
+
+
+class _HoldFromSearch(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
+    """A library larger than `search_narrative_limit` keeps incidents'
+    narratives out of search. They stay in the page through on_page_content,
+    where plugins after ours edit the page's HTML; this takes them out just
+    before the search plugins read the page (on_page_context, 0), and the
+    plugin puts them back, as edited, with the card (see card_in_place)."""
+
+    def __init__(self) -> None:
+        self.held: dict[str, str] = {}
+
+    @event_priority(10)
+    def on_page_context(self, context: Any, *, page: Any, config: MkDocsConfig, nav: Any) -> Any:
+        cut = _cut(page.content or "", _UNSEARCHED)
+        if cut is not None:
+            before, inside, after = cut
+            page.content = before + after
+            self.held[page.file.src_uri] = inside
+        return context
+
+
+def held_from_search(config: MkDocsConfig, src_uri: str) -> str:
+    """The narrative _HoldFromSearch took out of the page, or ""."""
+    helper = config.plugins.get("postmortems/hold-from-search")
+    return helper.held.pop(src_uri, "") if isinstance(helper, _HoldFromSearch) else ""
 
 
 class GeneratedSources:
@@ -268,6 +307,8 @@ def nav_is_implicit(config: MkDocsConfig) -> bool:
 def add_helpers(config: MkDocsConfig) -> None:
     """Register, beside another plugin that needs one, the helper that runs
     at the moment that plugin's way needs (see each helper)."""
+    if "postmortems/hold-from-search" not in config.plugins:
+        config.plugins["postmortems/hold-from-search"] = _HoldFromSearch()
     if "material/tags" in config.plugins and "postmortems/tag-names" not in config.plugins:
         config.plugins["postmortems/tag-names"] = _TagNamesEscaped()
     if "literate-nav" in config.plugins and "postmortems/literate-nav-before" not in config.plugins:

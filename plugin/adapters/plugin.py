@@ -61,6 +61,7 @@ from .compat import (
     card_in_place,
     escaped,
     feed_id_url,
+    held_from_search,
     keep_listings_out_of_search,
     keep_templates_in_theme,
     marked_card,
@@ -317,10 +318,10 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         self.hidden: list[File] = []
         # Incident pages, rendered, waiting for search to have read their index
         # text; and their own tags, to put back once search has read its terms.
-        # (HTML before the card, the card's context, the narrative's HTML): the
-        # card is rendered as each page is written, not all of them at once.
-        # The card's context is kept where this process made it already.
-        self.after_search: dict[str, tuple[str, dict[str, Any] | None, str]] = {}
+        # The card is rendered as each page is written, not all of them at
+        # once; its context is kept where this process made it already. The
+        # page's HTML stays in the page, where other plugins may edit it.
+        self.after_search: dict[str, dict[str, Any] | None] = {}
         # Fragments rendered ahead in a second process (see _render_ahead).
         self.ahead.close()
         # Exports of a one-off build, filled in on_env (see _add_exports).
@@ -1016,10 +1017,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
                 # Kept for the card, which this process then renders too.
                 context = site.incident_context(pm)
                 indexed = self._incident_html("incident_search.html", pm, url, context)
-            # Only what other plugins never see is held: the narrative of a
-            # library too large for it to be searched.
             searched = len(site.incidents) <= self.settings.search_narrative_limit
-            self.after_search[src] = ("", context, "" if searched else narrative)
+            self.after_search[src] = context
             # Material's search ranks its entries' `tags` far above text: finding
             # an incident by id, system or category should not depend on wording.
             # The terms stay in the search entry only: the tags plugin read the
@@ -1032,7 +1031,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
             page.meta["tags"] = [*own, *terms]
             # Plugins after ours (glightbox) edit this HTML: on_page_context
             # swaps only the marked part for the card and keeps their edits.
-            return marked_card(before, indexed, narrative if searched else "")
+            return marked_card(before, indexed, narrative, searched)
         fragment: str | None = self.ahead.take(("page", src, url)) or self._fragment(src, url)
         if fragment is None:
             if src in self.library_pages:
@@ -1121,13 +1120,13 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         """Put an incident's full page and its own tags back in place of what
         search has read."""
         src = page.file.src_uri
-        held = self.after_search.pop(src, None)
-        if held is not None and self.renderer is not None:
-            _, made, narrative = held
+        if src in self.after_search and self.renderer is not None:
+            made = self.after_search.pop(src)
             rendered = None if made else self.ahead.take(("card", src, page.url))
             if rendered is None:
                 pm = self.incident_pages[src]
                 rendered = self._incident_html("incident.html", pm, page.url, made)
+            narrative = held_from_search(config, src)
             full, lean = card_in_place(page.content or "", rendered, narrative)
             page.content = _with_title(full, page)
             self.written_as[src] = lean
