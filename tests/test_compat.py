@@ -796,3 +796,49 @@ def test_incidents_finder_works_opened_from_disk_with_the_offline_plugin(
         assert link.startswith("file://") and link.endswith("INC-2025-016/index.html"), link
     finally:
         context.close()
+
+
+@pytest.mark.parametrize(
+    "plugins",
+    [
+        "  - techdocs-core\n  - rss\n  - glightbox\n",
+        "  - search\n  - literate-nav\n  - rss\n  - glightbox\n  - offline\n  - tags\n  - meta\n",
+    ],
+    ids=["techdocs", "material"],
+)
+def test_no_withheld_text_reaches_a_site_with_the_plugins_of_issue_22(
+    tmp_path: Path, plugins: str
+) -> None:
+    """A restricted and a draft postmortem stay out of a site built with
+    techdocs-core, the feed, lightbox, literate-nav, offline and tags plugins
+    (before and after ours); `postmortems audit` agrees."""
+    for name in ("techdocs_core", "mkdocs_rss_plugin", "mkdocs_glightbox"):
+        pytest.importorskip(name)
+    restricted = postmortem_text(
+        id="INC-2025-015", title=f"{CANARY} title", visibility="restricted", tags="[refunds]"
+    )
+    draft = postmortem_text(id="INC-2025-017", title="CANARYDRAFT title", status="draft")
+    theme = "" if "techdocs" in plugins else "theme:\n  name: material\n  font: false\n"
+    first, _, rest = plugins.partition("\n")
+    config = (
+        f"site_name: Team docs\nsite_url: https://docs.example.org/\n{theme}"
+        f"plugins:\n{first}\n{ours()}{rest}"
+    )
+    root = write(
+        tmp_path,
+        {
+            "index.md": HOME,
+            f"postmortems/{PM}.md": postmortem_text(tags="[refunds]"),
+            "postmortems/INC-2025-015.md": restricted,
+            "postmortems/INC-2025-017.md": draft,
+        },
+        config,
+    )
+    _git_commit(root)
+    out = build_ok(root)
+    assert (out / "incidents" / PM / "index.html").is_file()
+    leaks = [str(p) for p, data in all_files(out) if b"CANARY" in data]
+    assert leaks == []
+    audit = run_cli("audit", out, cwd=root)
+    assert audit.returncode == 0, audit.stdout + audit.stderr
+    assert "for 2 unpublished file(s)" in audit.stderr, audit.stderr
