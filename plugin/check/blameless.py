@@ -540,9 +540,12 @@ class Matcher:
         return found
 
 
-def sentence_rules(sentence: str, slips: frozenset[str] = SLIPS) -> set[str]:
-    """The rules the built-in review reports on one sentence of plain text."""
-    return {hit.rule for hit in matcher().hits(strip_quoted(sentence), slips=slips)}
+def sentence_rules(
+    sentence: str, slips: frozenset[str] = SLIPS, common: LowerCaseWords | None = None
+) -> set[str]:
+    """The rules the built-in review reports on one sentence of plain text
+    (`common`: the lower-case words of its document, when it has one)."""
+    return {hit.rule for hit in matcher().hits(strip_quoted(sentence), common=common, slips=slips)}
 
 
 def phrase_lists(extra: object) -> tuple[tuple[str, tuple[str, ...]], ...]:
