@@ -43,6 +43,10 @@ BLAMING = [
     ("blameless-person", "Engineers deleted the production database by accident."),
     ("blameless-person", "An operator inadvertently rebooted every host."),
     ("blameless-person", "The admin made a typo in the zone file."),
+    # "being more careful", a form of "be more careful"
+    ("blameless-judgement", "Being more vigilant when dropping tables is wise as well."),
+    # a minimiser about someone else's steps still makes their work small
+    ("blameless-minimiser", "They could easily have restarted the queue."),
 ]
 
 NOT_BLAMING = [
@@ -66,6 +70,14 @@ NOT_BLAMING = [
     "The job was mistakenly marked as successful.",
     # a case imagined, not a slip reported
     "What if I delete the valuable data by accident?",
+    # the writer telling their own steps, which makes no one's work small
+    "After that I simply ran the restore from the tape.",
+    "Now we just need to hand these files to the converter.",
+    "On one host I could easily repeat the crash by hand.",
+    # what the absence of a thing would have cost
+    "Without the pager we would have noticed the outage hours later.",
+    # a passive assumption, with no person for the adverb to judge
+    "The clock was wrongly assumed to never run backwards.",
 ]
 
 
