@@ -47,6 +47,30 @@ BLAMING = [
     ("blameless-judgement", "Being more vigilant when dropping tables is wise as well."),
     # a minimiser about someone else's steps still makes their work small
     ("blameless-minimiser", "They could easily have restarted the queue."),
+    # a slip told without its subject, as logs and timelines do
+    ("blameless-person", "Forgot to revoke the token before the release."),
+    ("blameless-person", "14:05 Accidentally dropped the audit table."),
+    ("blameless-person", "The queue backed up and while debugging mistyped the host name."),
+    # any verb after a mark of an unintended act, with a person by relation
+    ("blameless-person", "My friend inadvertently unplugs the router while cleaning."),
+    # a verb after "but" that shares a subject said long before it
+    (
+        "blameless-person",
+        "A technician opened a console on the rack to drain two hosts in the old row "
+        "near the door but forgot to pick the right one.",
+    ),
+    # the wrong act done ("did X instead of Y")
+    ("blameless-person", "A contractor did rm instead of mv."),
+    # a state of attention offered as the cause
+    ("blameless-person", "During the upgrade I got distracted by a call."),
+    ("blameless-judgement", "The reviewer was exhausted after the long shift."),
+    # knowledge, skill or care denied to a person
+    ("blameless-judgement", "Operator unaware of the maintenance window."),
+    ("blameless-judgement", "Insufficient operator attention during the cutover."),
+    ("blameless-judgement", "She was not a careful release manager."),
+    # guilt laid on a person
+    ("blameless-person", "Later, Ottilie, feeling guilty about the outage, wrote the fix."),
+    ("blameless-person", "It was my fault that the cache expired."),
 ]
 
 NOT_BLAMING = [
@@ -78,6 +102,17 @@ NOT_BLAMING = [
     "Without the pager we would have noticed the outage hours later.",
     # a passive assumption, with no person for the adverb to judge
     "The clock was wrongly assumed to never run backwards.",
+    # an aside between a subject and its verb holds no subject
+    "The proxy, which we nicknamed Grumpy Gus, forgot every session at midnight.",
+    # the same shapes about things, steps and results
+    "Removed the old key from the vault.",
+    "Skipped tests are listed in the report.",
+    "The script accidentally ran twice.",
+    "A page fault stopped the worker.",
+    "Lack of disk space stopped the build.",
+    "The cache was not a strong candidate for the cause.",
+    "Ignored warnings piled up in the log.",
+    "The screen also recommended unqualified applicants.",
 ]
 
 
@@ -255,3 +290,20 @@ def test_the_shipped_labels_are_pointers_not_text() -> None:
     for lb in labels:
         assert len(lb.commit) == 40 and len(lb.sha) == 16, lb
         assert lb.label in ("blame", "named", "ok"), lb
+
+
+def test_a_name_found_by_guilt_is_pointed_at_and_left_out_of_the_rewrite() -> None:
+    body = "In the end Ottilie Brandt, feeling guilty for the outage, rolled it back.\n"
+    text = page(body)
+    (finding,) = review(text)
+    assert spots([finding]) == [("blameless-person", *place(text, "Ottilie Brandt"))]
+    suggested = finding.message.split(", e.g. ", 1)[1]
+    assert "Ottilie" not in suggested and "Brandt" not in suggested, suggested
+    assert "the <role>" in suggested
+
+
+def test_a_slip_without_its_subject_is_pointed_at_with_a_rewrite_about_the_system() -> None:
+    text = page("Forgot to revoke the token before the release.\n")
+    (finding,) = review(text)
+    assert spots([finding]) == [("blameless-person", *place(text, "Forgot"))]
+    assert "no release step asks for it" in finding.message

@@ -343,6 +343,10 @@ KINDS: Final[dict[str, tuple[str, str]]] = {
         "Engineers deleted the production database by accident.",
         "The production database was deleted by a cleanup job that had no environment check.",
     ),
+    "elided": (
+        "Forgot to rotate the key before the release.",
+        "The key was not rotated before the release; no release step asks for it.",
+    ),
     "group-judgement": (
         "We hurriedly pushed a fix without tests.",
         "We pushed a fix without tests; the pipeline had no path for urgent changes.",
