@@ -451,6 +451,10 @@ HOSTILE: dict[str, Callable[[int], str]] = {
         "engineer my fault Ana, guilty, did it instead " * (n // 118)
     ),
     "digits-before-slips": lambda n: "1 " * (n // 4) + "forgot it " * (n // 20),
+    "caused-by-chains": lambda n: "caused by the loss of it by " * (n // 28),
+    "people-errors": lambda n: "user input error operator " * (n // 26),
+    "byline-addresses": lambda n: "Author: " + "x@y.org " * (n // 8),
+    "passive-and-harm": lambda n: "I was very tired and were misdirected and wiped " * (n // 48),
 }
 
 

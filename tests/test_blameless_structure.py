@@ -71,6 +71,23 @@ BLAMING = [
     # guilt laid on a person
     ("blameless-person", "Later, Ottilie, feeling guilty about the outage, wrote the fix."),
     ("blameless-person", "It was my fault that the cache expired."),
+    # damage no routine step does, and slips told by the verb's own prefix
+    ("blameless-person", "I wiped the shared staging volume."),
+    ("blameless-person", "Then I misclicked the restore button."),
+    ("blameless-person", "I typoed the bucket name."),
+    # a person as the cause
+    ("blameless-person", "I caused the outage with a stray flag."),
+    ("blameless-person", "The outage was caused by a junior admin."),
+    ("blameless-person", "It was caused by the removal of the index by an operator."),
+    # an omission told without its subject
+    ("blameless-person", "Didn't verify the restore before the cutover."),
+    # a state graded by a word between ("really tired", "quite clueless")
+    ("blameless-person", "I was really tired after the night shift."),
+    ("blameless-person", "I was quite clueless about the failover."),
+    # the writer's own counterfactual, inverted
+    ("blameless-counterfactual", "Had I read the changelog, the outage might not have happened."),
+    # human error with a word between
+    ("blameless-human-error", "Root cause: operator input error during the cutover."),
 ]
 
 NOT_BLAMING = [
@@ -113,6 +130,16 @@ NOT_BLAMING = [
     "The cache was not a strong candidate for the cause.",
     "Ignored warnings piled up in the log.",
     "The screen also recommended unqualified applicants.",
+    # the same shapes with no person to land on
+    "It was not my fault, nor anyone else's.",
+    "Postgres caused the outage when the disk filled.",
+    "Users were misdirected to the old page.",
+    "The cleanup wiped the cache as designed.",
+    "The storm cut power to the region, affecting thousands of people, and caused delays.",
+    "The outage was caused by a stale certificate.",
+    "Checks that prevent operator input errors are now in place.",
+    # a byline credits the writer, who may be named
+    "Author: Rosalind Vey rosalind@example.org",
 ]
 
 

@@ -37,6 +37,7 @@ from .blameless_context import (
     minimiser_blames,
     name_hits,
     overlook_blames,
+    people_error_hits,
 )
 from .blameless_learned import SLIPS
 
@@ -61,6 +62,7 @@ BLAMELESS_PHRASES: Final[dict[str, tuple[str, ...]]] = {
         "neglected to",
         "if only",
         "had they",
+        "had i",
         "if they had",
         "if he had",
         "if she had",
@@ -194,6 +196,21 @@ NOT_BLAME: Final = (
 _EMAIL: Final = r"(?<![\w.%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
 _HANDLE: Final = r"(?<![\w@./:+-])@[A-Za-z][A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]+)*"
 _PERSON: Final = re.compile(f"(?:{_EMAIL}|{_HANDLE})(?![\\w-])")
+# A line that credits its writer ("Author: Dana dana@example.org"): the
+# authors, who may be named (spec section 10).
+_BYLINE: Final = re.compile(
+    r"[^\S\n]*+(?:[-*+>][^\S\n]++)?+(?:authors?|written[^\S\n]++by)\b", re.I
+)
+_BYLINE_CHARS: Final = 120
+
+
+def _byline(text: str, at: int) -> bool:
+    """Whether the address or handle at `at` is on a byline, near its start."""
+    start = text.rfind("\n", max(0, at - _BYLINE_CHARS), at) + 1
+    if start == 0 and at > _BYLINE_CHARS:
+        return False  # the line starts too far back to be a short byline
+    return _BYLINE.match(text, start, at) is not None
+
 
 # Text that is not the author's narrative, blanked out before matching
 # (with spaces, so columns stay where they are). Quotations and code spans
@@ -428,6 +445,12 @@ def _in_context(
             for a, b, kind in judgement_hits(folded, words)
             if kind != "overlooked" or _overlook_blames(sentences, a, text[a:b])
         ]
+    if "blameless-human-error" not in skip:
+        kept += [
+            Hit("blameless-human-error", a, text[a:b], "blameless-human-error")
+            for a, b in people_error_hits(folded, words)
+            if human_error_blames(*sentences.around(a)[::-1])
+        ]
     if "blameless-person" not in skip:
         kept += [
             Hit("blameless-person", a, name, "name", _with_role(text, a, b))
@@ -539,6 +562,7 @@ class Matcher:
                 Hit("blameless-person", m.start(), m.group())
                 for m in _PERSON.finditer(text)
                 if not _TEAM_HANDLE.search(m.group().split("@")[0] or m.group())
+                and not _byline(text, m.start())
             ]
         found.sort(key=lambda h: h.start)
         return found

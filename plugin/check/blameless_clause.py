@@ -56,7 +56,16 @@ _DAMAGE: Final = frozenset(
 _SLIP_VERBS: Final = frozenset(
     """forgot forget forgets forgetting forgotten missed overlooked neglected omitted
     ignored skipped mistyped misconfigured misread misjudged misunderstood misjudged
-    botched messed screwed fumbled broke""".split()  # noqa: SIM905
+    botched messed screwed fumbled broke typoed underestimated overestimated caused""".split()  # noqa: SIM905
+)
+# Damage that no routine step does ("erased the account data", "wiped the
+# disk"): a slip by itself, where "deleted" or "dropped" need a mark.
+_HARM: Final = frozenset(
+    """erased wiped destroyed corrupted trashed nuked leaked""".split()  # noqa: SIM905
+)
+# Words that grade an adjective ("got very tired", "was pretty clueless").
+_INTENSIFIERS: Final = frozenset(
+    """very so too pretty quite rather extremely really totally completely a bit""".split()  # noqa: SIM905
 )
 # "took down production", "brought down the site"
 _PHRASAL: Final = frozenset(["took", "take", "takes", "brought", "bring", "knocked"])
@@ -71,7 +80,8 @@ _MARK_ADVERBS: Final = frozenset(["accidentally", "inadvertently", "unintentiona
 # States of attention or effort after a copula ("I got distracted", "the
 # admin was exhausted"): a person's state offered as what went wrong.
 _LAPSES: Final = frozenset(
-    """distracted exhausted sleepy inattentive overtired unfocused""".split()  # noqa: SIM905
+    """distracted exhausted sleepy inattentive overtired unfocused tired clueless oblivious
+    ignorant""".split()  # noqa: SIM905
 )
 _COPULAS: Final = frozenset(
     """was were got get gets became become becomes felt feel am is are been being 'm""".split()  # noqa: SIM905
@@ -143,12 +153,20 @@ _FAILED: Final = frozenset(["failed", "fails", "failing", "neglected"])
 _NEGATION: Final = frozenset(["not", "n't", "didn't", "never"])
 # The verbs a review looks for first, then reads back from.
 _ALWAYS: Final = (
-    _SLIP_VERBS | _FAILED | _JUDGING_ADVERBS | _JUDGING_WORDS | _MARK_ADVERBS | _LAPSES | _UNFIT
+    _SLIP_VERBS
+    | _HARM
+    | _FAILED
+    | _JUDGING_ADVERBS
+    | _JUDGING_WORDS
+    | _MARK_ADVERBS
+    | _LAPSES
+    | _UNFIT
 ) | {"didn't", "guilty"}
 # Common words that blame only next to another word, looked at only when
 # that word is in the text too: "lack of developer awareness", "wasn't a
 # strong engineer", "my fault".
 _DENIED: Final = frozenset(["not", "wasn't", "isn't", "weren't", "aren't"])
+_DENYING: Final = _DENIED | {"n't", "never", "no"}
 TRIGGERS: Final = _DAMAGE | _PHRASAL | _ALWAYS | _QUALITIES | _SKILLED | {"made", "did", "fault"}
 _BACK: Final = 6
 _SUPPOSING: Final = frozenset(["if", "unless", "whether", "suppose", "imagine"])
@@ -177,7 +195,7 @@ def _subject(tokens: list[Token], i: int) -> tuple[str, int]:
             if tokens[k].low in _CLAUSE_START:
                 break
             who = person_kind(tokens, k)
-            if who:
+            if who and _acts_next(tokens, k):
                 return who, k
         return "thing", j
     return person_kind(tokens, j) or ("role-shaped" if _role_shaped(tok.low) else "thing"), j
@@ -185,9 +203,21 @@ def _subject(tokens: list[Token], i: int) -> tuple[str, int]:
 
 # How far back a verb after "but" or "and" looks for the subject it shares.
 _SHARED: Final = 24
+_AGENT_TOKENS: Final = 16
 
 
 _TIME_TOKENS: Final = 12
+
+
+def _acts_next(tokens: list[Token], k: int) -> bool:
+    """Whether the person at tokens[k] is the subject of the verb after it
+    ("an operator used"), not the object of one before it ("affecting
+    people for days")."""
+    for m in range(k + 1, min(k + 4, len(tokens))):
+        if tokens[m].low in SKIP or tokens[m].low.endswith("ly"):
+            continue
+        return _verb_like(tokens[m]) or tokens[m].low in _SLIP_VERBS
+    return False
 
 
 def _elided(tokens: list[Token], j: int) -> bool:
@@ -230,6 +260,37 @@ def _role_shaped(low: str) -> bool:
     return len(word) > 4 and word.endswith(_ROLE_SUFFIXES) and word not in _NOT_ROLES
 
 
+_PASSIVE: Final = frozenset(
+    """is are was were be been being get gets got""".split()  # noqa: SIM905
+)
+
+
+def _passive(tokens: list[Token], i: int) -> bool:
+    """Whether the verb at tokens[i] is passive ("were misrepresented",
+    "was accidentally wiped"), read back past adverbs."""
+    j = i - 1
+    while j >= 0 and i - j <= 3 and tokens[j].low.endswith("ly"):
+        j -= 1
+    return j >= 0 and tokens[j].low in _PASSIVE
+
+
+def _copula_before(tokens: list[Token], i: int) -> int:
+    """The index of the copula before the adjective at tokens[i], past a
+    word or two that grade it ("got very tired"), or -1."""
+    for j in range(i - 1, max(i - 4, -1), -1):
+        if tokens[j].low in _COPULAS:
+            return j
+        if tokens[j].low not in _INTENSIFIERS:
+            return -1
+    return -1
+
+
+def _mis_verb(low: str) -> bool:
+    """A past tense that says it went wrong by its prefix: "misclicked",
+    "misspelled", "mislabelled" (besides the listed slips)."""
+    return len(low) > 6 and low.startswith("mis") and is_past(low) and low != "missed"
+
+
 def _verb_like(tok: Token) -> bool:
     """A lower-case word shaped like a finite verb ("pushed", "depowers", "ran")."""
     low = tok.low
@@ -269,7 +330,7 @@ def _predicate(tokens: list[Token], i: int, slips: frozenset[str], judged: froze
         # Whatever verb follows is a slip: "accidentally depowers the server".
         return "slip" if after[:1] and _verb_like(tokens[i + 1]) else ""
     if low in _LAPSES:
-        return "lapse" if i > 0 and tokens[i - 1].low in _COPULAS else ""
+        return "lapse" if _copula_before(tokens, i) >= 0 else ""
     if low in _UNFIT:
         # Said of the person before it ("an engineer unaware of", "she was
         # inexperienced"), not of a noun after it ("unqualified candidates").
@@ -280,7 +341,13 @@ def _predicate(tokens: list[Token], i: int, slips: frozenset[str], judged: froze
         return "judged"
     if low in _PHRASAL:
         return "slip" if "down" in after[:2] else ""
-    if low in _SLIP_VERBS or low in slips:
+    if low == "caused":
+        # "caused by a new intern": the cause is a person; "caused by the
+        # cache" is a thing's, and "which caused" reads back to a thing.
+        return "agent" if after[:1] == ["by"] else "harm"
+    if low in _HARM:
+        return "harm"
+    if low in _SLIP_VERBS or low in slips or _mis_verb(low):
         return "slip"
     if low in _DAMAGE:
         return "slip" if _marked(tokens, i) else "act"
@@ -313,11 +380,17 @@ def clause_blames(
     what = _predicate(tokens, i, slips, judged)
     if not what or what == "result":
         return None
+    if what == "agent":
+        k = _agent(tokens, i)
+        return ("blameless-person", "role-slip", k) if k >= 0 else None
+    if what in ("slip", "harm") and _passive(tokens, i):
+        return None  # "people were misrepresented": the subject is who it happened to
     # A state is read after its copula: "I got distracted".
-    who, at = _subject(tokens, i - 1 if what == "lapse" else i)
+    who, at = _subject(tokens, _copula_before(tokens, i) if what == "lapse" else i)
     if who == "elided":
-        # Only a slip told without its subject: "Removed the old key" is a step.
-        slipped = what == "slip" and _elided_slip(tokens, i)
+        # Only a slip or an omission told without its subject ("Forgot to
+        # remove", "Didn't anticipate the trigger"); "Removed the old key" is a step.
+        slipped = what == "omission" or (what in ("slip", "harm") and _elided_slip(tokens, i))
         return ("blameless-person", "elided", i) if slipped else None
     if what == "lapse":
         # "I got distracted": a state of the writer, a name or a role offered as the cause.
@@ -338,6 +411,11 @@ def clause_blames(
         return "blameless-judgement", "group-judgement" if who == "group" else "judged", i
     if who == "name" and tokens[at].text != "@" and tokens[at].low in lower_words:
         return None  # a common word at a sentence start, not a name
+    if who == "name" and what == "harm":
+        # "Postgres caused the outage", "the tool wiped it": products and
+        # things cause and wipe as often as people, and a name cannot tell.
+        return None
+    what = "slip" if what == "harm" else what
     if who == "name" and what == "act":
         # A name that restarts or deploys may be a product's ("Kubernetes
         # restarted the pod"); one that slips is a person's. Names that act
@@ -364,6 +442,20 @@ def clause_blames(
 _OBJECT_START: Final = frozenset(
     """to the a an that this these those my our his her their its all every""".split()  # noqa: SIM905
 )
+
+
+def _agent(tokens: list[Token], i: int) -> int:
+    """After "caused by" at tokens[i]: the index of a role the cause is laid
+    on, as the agent of the cause or of a slip named in it ("caused by the
+    deletion of the data by a new intern"), or -1."""
+    for k in range(i + 2, min(i + _AGENT_TOKENS, len(tokens))):
+        if tokens[k].low in _CLAUSE_START:
+            return -1
+        if tokens[k].low == "by" or k == i + 2:
+            for m in range(k if k == i + 2 else k + 1, min(k + 4, len(tokens))):
+                if person_kind(tokens, m) == "role":
+                    return m
+    return -1
 
 
 def _elided_slip(tokens: list[Token], i: int) -> bool:
@@ -415,8 +507,8 @@ def _verdict_on_someone(
         return ("blameless-judgement", "judged", i) if role and who in ("role", "name") else None
     if low == "fault":
         prev = tokens[i - 1] if i > 0 else None
-        if prev is None:
-            return None
+        if prev is None or any(t.low in _DENYING for t in tokens[max(0, i - 4) : i]):
+            return None  # "it wasn't my fault": blame denied
         if prev.low == "my":
             return "blameless-person", "self", i - 1
         if prev.low in ("his", "her", "their"):
@@ -493,6 +585,7 @@ def _triggers(words: set[str]) -> set[str]:
     verbs ("deployed", "ran") with no mark of a slip, and those are not
     looked at."""
     found = set(_ALWAYS & words)
+    found |= {w for w in words if w.startswith("mis") and _mis_verb(w)}
     if _MARKS & words:
         found |= _DAMAGE & words
     if "down" in words:

@@ -479,6 +479,26 @@ def judgement_hits(folded: str, words: set[str]) -> Iterator[tuple[int, int, str
                 yield start, m.end(), kind
 
 
+# "human error" with a word between: "user configuration error", "operator
+# input mistake". Each word is bounded, so a failed match costs a few characters.
+_PEOPLE_ERROR: Final = re.compile(
+    r"(?<![\w-])(?:human|user|operator|staff|employee|admin|engineer|developer)"
+    r"[^\S\n]{1,3}+[a-z]{3,20}+[^\S\n]{1,3}+(?:error|mistake)s?+(?![\w-])"
+)
+_ERROR_WORDS: Final = frozenset(["error", "errors", "mistake", "mistakes"])
+_ERROR_PEOPLE: Final = frozenset(
+    ["human", "user", "operator", "staff", "employee", "admin", "engineer", "developer"]
+)
+
+
+def people_error_hits(folded: str, words: set[str]) -> Iterator[tuple[int, int]]:
+    """(start, end) of an error named after the people who made it, with a
+    word between ("user configuration error"), in folded text."""
+    if _ERROR_WORDS & words and _ERROR_PEOPLE & words:
+        for m in _PEOPLE_ERROR.finditer(folded):
+            yield m.start(), m.end()
+
+
 # People named in the narrative ---------------------------------------------
 
 # Verbs of things people do (and systems seldom): after a capitalised word,
