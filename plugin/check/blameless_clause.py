@@ -560,6 +560,12 @@ _MARK: Final = re.compile(rf"(?<![a-z])(?:{'|'.join(sorted(_MARKS))})(?![a-z])")
 _MARK_BEFORE, _MARK_AFTER = 30, 80
 _OWNED: Final = re.compile(r"(?:(?<![a-z])(?:my|his|her|their)|[a-z]'s)[^\S\n]++$")
 _OWNER_CHARS: Final = 24
+_DENIAL_BEFORE: Final = re.compile(r"(?:(?<![a-z])not|n't)[^\S\n]++(?:an?+[^\S\n]++)?+$")
+_DENIAL_CHARS: Final = 16
+_LACK_BEFORE: Final = re.compile(
+    rf"(?<![a-z])(?:{'|'.join(sorted(_LACKING))})[^\S\n]++(?:of[^\S\n]++)?+[a-z-]++[^\S\n]++$"
+)
+_LACK_CHARS: Final = 40
 
 
 def _worth_reading(folded: str, at: int, word: str) -> bool:
@@ -572,6 +578,12 @@ def _worth_reading(folded: str, at: int, word: str) -> bool:
         return m.group("act") in HUMAN_ACTS
     if word == "made":
         return _MADE_SLIP.match(folded, at) is not None
+    if word in _SKILLED:
+        # Only after a denial: "wasn't a strong", "was not a careful".
+        return _DENIAL_BEFORE.search(folded, max(0, at - _DENIAL_CHARS), at) is not None
+    if word in _QUALITIES:
+        # Only after a lack: "lack of developer awareness", "poor operator attention".
+        return _LACK_BEFORE.search(folded, max(0, at - _LACK_CHARS), at) is not None
     if word == "fault":
         # "my fault", "Dana's fault"; not "page fault", "fault tolerance".
         return _OWNED.search(folded, max(0, at - _OWNER_CHARS), at) is not None
@@ -580,12 +592,18 @@ def _worth_reading(folded: str, at: int, word: str) -> bool:
     return True
 
 
-def _triggers(words: set[str]) -> set[str]:
+# Past tenses with the prefix "mis", found in one pass over the text (a
+# loop over its words in Python costs more than the rest of the review).
+_MIS: Final = re.compile(r"(?<![\w-])mis[a-z]{2,}+ed(?![\w-])")
+
+
+def _triggers(words: set[str], folded: str) -> set[str]:
     """The predicate words of a text that can blame: most texts use damage
     verbs ("deployed", "ran") with no mark of a slip, and those are not
     looked at."""
     found = set(_ALWAYS & words)
-    found |= {w for w in words if w.startswith("mis") and _mis_verb(w)}
+    if "mis" in folded:
+        found |= {w for w in _MIS.findall(folded) if _mis_verb(w)}
     if _MARKS & words:
         found |= _DAMAGE & words
     if "down" in words:
@@ -613,7 +631,7 @@ def clause_hits(
 ) -> Iterator[tuple[int, int, str, str]]:
     """(start, end, rule, kind) of the first blaming predicate of each
     sentence of the text whose folded form is `folded` (`words`: its words)."""
-    found = _triggers(words) | (slips | judged) & words
+    found = _triggers(words, folded) | (slips | judged) & words
     if not found:
         return
     places = sorted(
