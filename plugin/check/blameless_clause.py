@@ -594,7 +594,8 @@ def _worth_reading(folded: str, at: int, word: str) -> bool:
 
 # Past tenses with the prefix "mis", found in one pass over the text (a
 # loop over its words in Python costs more than the rest of the review).
-_MIS: Final = re.compile(r"(?<![\w-])mis[a-z]{2,}+ed(?![\w-])")
+# The stem is bounded, so "ed" is looked for after at most 20 letters.
+_MIS: Final = re.compile(r"(?<![\w-])mis[a-z]{2,20}ed(?![\w-])")
 
 
 def _triggers(words: set[str], folded: str) -> set[str]:
