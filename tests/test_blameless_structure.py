@@ -88,6 +88,9 @@ BLAMING = [
     ("blameless-counterfactual", "Had I read the changelog, the outage might not have happened."),
     # human error with a word between
     ("blameless-human-error", "Root cause: operator input error during the cutover."),
+    # a pronoun with its verb contracted onto it
+    ("blameless-person", "I've accidentally truncated the ledger."),
+    ("blameless-judgement", "Honestly, we've all been guilty of skipping the canary."),
 ]
 
 NOT_BLAMING = [
@@ -334,3 +337,10 @@ def test_a_slip_without_its_subject_is_pointed_at_with_a_rewrite_about_the_syste
     (finding,) = review(text)
     assert spots([finding]) == [("blameless-person", *place(text, "Forgot"))]
     assert "no release step asks for it" in finding.message
+
+
+def test_a_contracted_pronoun_is_the_subject_pointed_at() -> None:
+    """ "I've" is the writer, not a subject left out."""
+    text = page("I've accidentally truncated the ledger.\n")
+    (finding,) = review(text)
+    assert spots([finding]) == [("blameless-person", *place(text, "I've"))]

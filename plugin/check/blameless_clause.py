@@ -224,7 +224,7 @@ def _elided(tokens: list[Token], j: int) -> bool:
     """Whether the clause ending at tokens[j] leaves its subject out: nothing
     but a time before the verb, or an activity after "while"."""
     # A time is a few tokens ("10:02", "2024-05-01 14:10"): the look is bounded.
-    if j < _TIME_TOKENS and not any(tokens[k].text.isalpha() for k in range(j + 1)):
+    if j < _TIME_TOKENS and not any(tokens[k].text[0].isalpha() for k in range(j + 1)):
         return True
     low = tokens[j].low
     return low.endswith("ing") and j > 0 and tokens[j - 1].low in _SUBORDINATORS
@@ -242,10 +242,14 @@ def _before_aside(tokens: list[Token], comma: int) -> int:
 def person_kind(tokens: list[Token], j: int) -> str:
     """What kind of person tokens[j] names, or ""."""
     tok = tokens[j]
-    if tok.low in _SELF:
+    # "I've", "we're", "she'd": the pronoun before the contracted verb.
+    pronoun = tok.low.split("'", 1)[0] if "'" in tok.low else tok.low
+    if pronoun in _SELF:
         return "self"
-    if tok.low in _GROUP:
+    if pronoun in _GROUP:
         return "group"
+    if pronoun in ("he", "she", "they") and pronoun != tok.low:
+        return "role"
     if (j > 0 and tokens[j - 1].text == "@") or is_name_token(tok.text):
         return "name"
     if tok.low in _ROLE_WORDS or tok.low.rstrip("s") in _ROLE_WORDS:
