@@ -91,6 +91,9 @@ BLAMING = [
     # a pronoun with its verb contracted onto it
     ("blameless-person", "I've accidentally truncated the ledger."),
     ("blameless-judgement", "Honestly, we've all been guilty of skipping the canary."),
+    # a mistake graded as a failing
+    ("blameless-judgement", "Restarting the primary first was an unforgivable mistake."),
+    ("blameless-judgement", "We found a really bad mistake in the seed handling."),
 ]
 
 NOT_BLAMING = [
@@ -143,6 +146,7 @@ NOT_BLAMING = [
     "Checks that prevent operator input errors are now in place.",
     # a byline credits the writer, who may be named
     "Author: Rosalind Vey rosalind@example.org",
+    "Off-by-one slips are a common mistake in pagination code.",
 ]
 
 

@@ -435,6 +435,15 @@ _JUDGEMENT_SPECS: Final = (
         "",
         rf"{_S}(?:being{_S}aware|knowing|being{_S}warned|the{_S}warnings?+|warnings)",
     ),
+    # A mistake graded as a failing of whoever made it ("an inexcusable
+    # mistake", "a really bad blunder"); "a common mistake" only describes.
+    (
+        "judged",
+        "mistake mistakes blunder blunders",
+        r"(?:(?:really|very|so|truly|pretty)[^\S\n]+)?+(?:inexcusable|unforgivable|silly|rookie"
+        r"|bad|terrible|huge|big|catastrophic|embarrassing|avoidable|obvious|basic)[^\S\n]+",
+        "",
+    ),
 )
 
 _Finder = tuple[str, re.Pattern[str], re.Pattern[str] | None]
