@@ -150,7 +150,9 @@ LEFT_ALONE: Final[dict[str, str]] = {
         "things that failed (“the DNS record failed to resolve”), needs and plans "
         "(“workloads should have priority”), what a thing could have caused, "
         "questions a review asks (“consider whether the runbook should have been "
-        "updated”), and results a group did not reach (“we failed to reproduce the gain”)"
+        "updated”), results a group did not reach (“we failed to reproduce the gain”), and "
+        "what a missing thing would have cost (“without the pager we would have noticed it "
+        "later”)"
     ),
     "blameless-human-error": (
         "a hypothesis recorded as such (“assumed user error at the time”) and human "
@@ -159,20 +161,23 @@ LEFT_ALONE: Final[dict[str, str]] = {
     "blameless-judgement": (
         "techniques that share a word (“lazy loading”), oversight as supervision "
         "(“the oversight in place”, “human oversight of the model”), judging words "
-        "about things (“what dumb thing broke today”) and “overlooked” describing a "
-        "design (“an often overlooked difference”)"
+        "about things (“what dumb thing broke today”), “overlooked” describing a "
+        "design (“an often overlooked difference”), and an assumption told in the passive "
+        "(“the clock was wrongly assumed to be monotonic”)"
     ),
     "blameless-minimiser": (
         "the words about things or time: “not trivial”, “just because it compiles”, "
         "“just for testing”, “simply too fragile”, “the dashboard clearly showed”, "
-        "“easy to miss”, “just before 09:00”"
+        "“easy to miss”, “just before 09:00”, and the writer telling their own steps (“I "
+        "simply ran the restore”)"
     ),
     "blameless-person": (
         "roles and teams (“the on-call engineer”, “Support notified customers”), team "
         "handles and mailboxes (@support-team, oncall@example.com), products and "
         "companies before verbs they use (“Traefik failed”, “the vendor announced”), "
-        "authors and action-item owners, and people acting without a slip (“I ran "
-        "the migration at 10:00”)"
+        "authors and action-item owners and bylines (“Author: ...”), people acting without a "
+        "slip (“I ran the migration at 10:00”), and names that cause or wipe something "
+        "(products do both: “Postgres caused the outage”)"
     ),
 }
 
