@@ -124,11 +124,17 @@ def read_labels(path: Path) -> list[Label]:
     return labels
 
 
-def load(labels: list[Label], mirrors: Path) -> tuple[dict[Label, str], list[str]]:
-    """The sentence of each label found, and a line for each thing missing."""
+Prose = dict[tuple[str, str, str], str]
+
+
+def load(labels: list[Label], mirrors: Path) -> tuple[dict[Label, str], list[str], Prose]:
+    """The sentence of each label found, a line for each thing missing, and
+    the prose of each file read (the review reads a sentence with its
+    document's words, which tell a name from a common word)."""
     found: dict[Label, str] = {}
     missing: list[str] = []
     files: dict[tuple[str, str, str], dict[str, str] | None] = {}
+    prose: Prose = {}
     for label in labels:
         key = (label.source, label.commit, label.path)
         if key not in files:
@@ -139,6 +145,8 @@ def load(labels: list[Label], mirrors: Path) -> tuple[dict[Label, str], list[str
             elif text is None:
                 missing.append(f"{label.source}: {label.path} at {label.commit[:12]} not found")
             files[key] = None if text is None else {sentence_hash(s): s for s in sentences(text)}
+            if text is not None:
+                prose[key] = " ".join(sentences(text))
         by_hash = files[key]
         if by_hash is None:
             continue
@@ -146,31 +154,51 @@ def load(labels: list[Label], mirrors: Path) -> tuple[dict[Label, str], list[str
             found[label] = by_hash[label.sha]
         else:
             missing.append(f"{label.source}: sentence {label.sha} not in {label.path}")
-    return found, sorted(set(missing))
+    return found, sorted(set(missing)), prose
 
 
 def _ratio(a: int, b: int) -> str:
     return f"{a / b:.2f}" if b else "  - "
 
 
-def evaluate(found: dict[Label, str]) -> tuple[Counter[tuple[str, str]], dict[str, Counter[str]]]:
+def _key(label: Label) -> tuple[str, str, str]:
+    return label.source, label.commit, label.path
+
+
+def held_out_rules(found: dict[Label, str], prose: Prose) -> dict[Label, set[str]]:
+    """The rules the review reports on each sentence, with the learned part
+    rebuilt without the sentence's source, and the sentence read with the
+    words of its own document, as the review reads it in a postmortem."""
+    sys.path.insert(0, str(ROOT))
+    from plugin.check.blameless import sentence_rules
+    from plugin.check.blameless_context import LowerCaseWords
+    from plugin.check.blameless_learned import learn_slips
+
+    rules: dict[Label, set[str]] = {}
+    common = {key: LowerCaseWords(text) for key, text in prose.items()}
+    for source in sorted({lb.source for lb in found}):
+        training = [(s, lb.label == BLAME) for lb, s in found.items() if lb.source != source]
+        slips = learn_slips(training)
+        for label in (lb for lb in found if lb.source == source):
+            rules[label] = sentence_rules(found[label], slips, common.get(_key(label)))
+    return rules
+
+
+def evaluate(
+    found: dict[Label, str], prose: Prose | None = None
+) -> tuple[Counter[tuple[str, str]], dict[str, Counter[str]]]:
     """Leave-one-source-out counts, by (rule, outcome) and by source. A flag on
     a sentence labelled `named` is right (spec section 10) and its absence is
     no miss; recall counts only sentences labelled `blame`."""
-    sys.path.insert(0, str(ROOT))
-    from plugin.check.blameless import sentence_rules
-    from plugin.check.blameless_learned import learn_slips
-
+    flagged = held_out_rules(found, prose or {})
     counts: Counter[tuple[str, str]] = Counter()
     per_source: dict[str, Counter[str]] = defaultdict(Counter)
     by_source: dict[str, list[Label]] = defaultdict(list)
     for label in found:
         by_source[label.source].append(label)
     for source, held_out in sorted(by_source.items()):
-        training = [(found[lb], lb.label == BLAME) for lb in found if lb.source != source]
-        slips = learn_slips(training)
         for label in held_out:
-            rules = sentence_rules(found[label], slips)
+            rules = flagged[label]
             per_source[source][label.label] += 1
             right = label.label in (BLAME, NAMED)
             missed = "fn" if label.label == BLAME else "tn"
@@ -208,14 +236,13 @@ def write_slips(found: dict[Label, str]) -> str:
     return f"wrote {len(slips)} learned slip verbs to {SLIPS_MODULE.relative_to(ROOT)}: {slips}"
 
 
-def mistakes(found: dict[Label, str]) -> str:
-    """Each wrong flag and each miss, with the sentence, to read where the review errs."""
-    sys.path.insert(0, str(ROOT))
-    from plugin.check.blameless import sentence_rules
-
+def mistakes(found: dict[Label, str], prose: Prose) -> str:
+    """Each wrong flag and each miss (held out, as counted), with the
+    sentence, to read where the review errs."""
+    flagged = held_out_rules(found, prose)
     out = []
     for label, sentence in found.items():
-        rules = sentence_rules(sentence)
+        rules = flagged[label]
         if rules and label.label not in (BLAME, NAMED):
             out.append(f"wrong flag {sorted(rules)} {label.source} {label.sha}: {sentence}")
         elif not rules and label.label == BLAME:
@@ -223,8 +250,8 @@ def mistakes(found: dict[Label, str]) -> str:
     return "\n".join(sorted(out))
 
 
-def report(found: dict[Label, str], missing: list[str]) -> str:
-    counts, per_source = evaluate(found)
+def report(found: dict[Label, str], missing: list[str], prose: Prose) -> str:
+    counts, per_source = evaluate(found, prose)
     out = []
     if missing:
         out.append("Missing (skipped):")
@@ -292,15 +319,15 @@ def main(argv: list[str] | None = None) -> int:
     if not args.labels.is_file():
         print(f"no labels at {args.labels}", file=sys.stderr)
         return 2
-    found, missing = load(read_labels(args.labels), args.mirrors)
+    found, missing, prose = load(read_labels(args.labels), args.mirrors)
     if not found:
         print("\n".join(["No labelled sentence could be read.", *missing]), file=sys.stderr)
         return 2
-    print(report(found, missing))
+    print(report(found, missing, prose))
     if args.write_slips:
         print(write_slips(found))
     if args.show:
-        print(mistakes(found))
+        print(mistakes(found, prose))
     return 0
 
 

@@ -445,6 +445,16 @@ HOSTILE: dict[str, Callable[[int], str]] = {
     "names-with-slips": lambda n: "Marta Jonas Dana deleted the wrong " * (n // 34),
     "buts-before-a-slip": lambda n: "but " * (n // 4) + "forgot",
     "failed-to-chains": lambda n: "Jonas failed to " * (n // 16),
+    # Predicates read with their neighbours: marks, states, lacks, denials, guilt.
+    "verdicts-in-one-sentence": lambda n: (
+        "accidentally got distracted lack of developer awareness wasn't a strong "
+        "engineer my fault Ana, guilty, did it instead " * (n // 118)
+    ),
+    "digits-before-slips": lambda n: "1 " * (n // 4) + "forgot it " * (n // 20),
+    "caused-by-chains": lambda n: "caused by the loss of it by " * (n // 28),
+    "people-errors": lambda n: "user input error operator " * (n // 26),
+    "byline-addresses": lambda n: "Author: " + "x@y.org " * (n // 8),
+    "passive-and-harm": lambda n: "I was very tired and were misdirected and wiped " * (n // 48),
 }
 
 

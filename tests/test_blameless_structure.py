@@ -43,6 +43,57 @@ BLAMING = [
     ("blameless-person", "Engineers deleted the production database by accident."),
     ("blameless-person", "An operator inadvertently rebooted every host."),
     ("blameless-person", "The admin made a typo in the zone file."),
+    # "being more careful", a form of "be more careful"
+    ("blameless-judgement", "Being more vigilant when dropping tables is wise as well."),
+    # a minimiser about someone else's steps still makes their work small
+    ("blameless-minimiser", "They could easily have restarted the queue."),
+    # a slip told without its subject, as logs and timelines do
+    ("blameless-person", "Forgot to revoke the token before the release."),
+    ("blameless-person", "14:05 Accidentally dropped the audit table."),
+    ("blameless-person", "The queue backed up and while debugging mistyped the host name."),
+    # any verb after a mark of an unintended act, with a person by relation
+    ("blameless-person", "My friend inadvertently unplugs the router while cleaning."),
+    # a verb after "but" that shares a subject said long before it
+    (
+        "blameless-person",
+        "A technician opened a console on the rack to drain two hosts in the old row "
+        "near the door but forgot to pick the right one.",
+    ),
+    # the wrong act done ("did X instead of Y")
+    ("blameless-person", "A contractor did rm instead of mv."),
+    # a state of attention offered as the cause
+    ("blameless-person", "During the upgrade I got distracted by a call."),
+    ("blameless-judgement", "The reviewer was exhausted after the long shift."),
+    # knowledge, skill or care denied to a person
+    ("blameless-judgement", "Operator unaware of the maintenance window."),
+    ("blameless-judgement", "Insufficient operator attention during the cutover."),
+    ("blameless-judgement", "She was not a careful release manager."),
+    # guilt laid on a person
+    ("blameless-person", "Later, Ottilie, feeling guilty about the outage, wrote the fix."),
+    ("blameless-person", "It was my fault that the cache expired."),
+    # damage no routine step does, and slips told by the verb's own prefix
+    ("blameless-person", "I wiped the shared staging volume."),
+    ("blameless-person", "Then I misclicked the restore button."),
+    ("blameless-person", "I typoed the bucket name."),
+    # a person as the cause
+    ("blameless-person", "I caused the outage with a stray flag."),
+    ("blameless-person", "The outage was caused by a junior admin."),
+    ("blameless-person", "It was caused by the removal of the index by an operator."),
+    # an omission told without its subject
+    ("blameless-person", "Didn't verify the restore before the cutover."),
+    # a state graded by a word between ("really tired", "quite clueless")
+    ("blameless-person", "I was really tired after the night shift."),
+    ("blameless-person", "I was quite clueless about the failover."),
+    # the writer's own counterfactual, inverted
+    ("blameless-counterfactual", "Had I read the changelog, the outage might not have happened."),
+    # human error with a word between
+    ("blameless-human-error", "Root cause: operator input error during the cutover."),
+    # a pronoun with its verb contracted onto it
+    ("blameless-person", "I've accidentally truncated the ledger."),
+    ("blameless-judgement", "Honestly, we've all been guilty of skipping the canary."),
+    # a mistake graded as a failing
+    ("blameless-judgement", "Restarting the primary first was an unforgivable mistake."),
+    ("blameless-judgement", "We found a really bad mistake in the seed handling."),
 ]
 
 NOT_BLAMING = [
@@ -66,6 +117,36 @@ NOT_BLAMING = [
     "The job was mistakenly marked as successful.",
     # a case imagined, not a slip reported
     "What if I delete the valuable data by accident?",
+    # the writer telling their own steps, which makes no one's work small
+    "After that I simply ran the restore from the tape.",
+    "Now we just need to hand these files to the converter.",
+    "On one host I could easily repeat the crash by hand.",
+    # what the absence of a thing would have cost
+    "Without the pager we would have noticed the outage hours later.",
+    # a passive assumption, with no person for the adverb to judge
+    "The clock was wrongly assumed to never run backwards.",
+    # an aside between a subject and its verb holds no subject
+    "The proxy, which we nicknamed Grumpy Gus, forgot every session at midnight.",
+    # the same shapes about things, steps and results
+    "Removed the old key from the vault.",
+    "Skipped tests are listed in the report.",
+    "The script accidentally ran twice.",
+    "A page fault stopped the worker.",
+    "Lack of disk space stopped the build.",
+    "The cache was not a strong candidate for the cause.",
+    "Ignored warnings piled up in the log.",
+    "The screen also recommended unqualified applicants.",
+    # the same shapes with no person to land on
+    "It was not my fault, nor anyone else's.",
+    "Postgres caused the outage when the disk filled.",
+    "Users were misdirected to the old page.",
+    "The cleanup wiped the cache as designed.",
+    "The storm cut power to the region, affecting thousands of people, and caused delays.",
+    "The outage was caused by a stale certificate.",
+    "Checks that prevent operator input errors are now in place.",
+    # a byline credits the writer, who may be named
+    "Author: Rosalind Vey rosalind@example.org",
+    "Off-by-one slips are a common mistake in pagination code.",
 ]
 
 
@@ -243,3 +324,27 @@ def test_the_shipped_labels_are_pointers_not_text() -> None:
     for lb in labels:
         assert len(lb.commit) == 40 and len(lb.sha) == 16, lb
         assert lb.label in ("blame", "named", "ok"), lb
+
+
+def test_a_name_found_by_guilt_is_pointed_at_and_left_out_of_the_rewrite() -> None:
+    body = "In the end Ottilie Brandt, feeling guilty for the outage, rolled it back.\n"
+    text = page(body)
+    (finding,) = review(text)
+    assert spots([finding]) == [("blameless-person", *place(text, "Ottilie Brandt"))]
+    suggested = finding.message.split(", e.g. ", 1)[1]
+    assert "Ottilie" not in suggested and "Brandt" not in suggested, suggested
+    assert "the <role>" in suggested
+
+
+def test_a_slip_without_its_subject_is_pointed_at_with_a_rewrite_about_the_system() -> None:
+    text = page("Forgot to revoke the token before the release.\n")
+    (finding,) = review(text)
+    assert spots([finding]) == [("blameless-person", *place(text, "Forgot"))]
+    assert "no release step asks for it" in finding.message
+
+
+def test_a_contracted_pronoun_is_the_subject_pointed_at() -> None:
+    """ "I've" is the writer, not a subject left out."""
+    text = page("I've accidentally truncated the ledger.\n")
+    (finding,) = review(text)
+    assert spots([finding]) == [("blameless-person", *place(text, "I've"))]

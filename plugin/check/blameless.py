@@ -37,6 +37,7 @@ from .blameless_context import (
     minimiser_blames,
     name_hits,
     overlook_blames,
+    people_error_hits,
 )
 from .blameless_learned import SLIPS
 
@@ -61,6 +62,7 @@ BLAMELESS_PHRASES: Final[dict[str, tuple[str, ...]]] = {
         "neglected to",
         "if only",
         "had they",
+        "had i",
         "if they had",
         "if he had",
         "if she had",
@@ -148,7 +150,9 @@ LEFT_ALONE: Final[dict[str, str]] = {
         "things that failed (“the DNS record failed to resolve”), needs and plans "
         "(“workloads should have priority”), what a thing could have caused, "
         "questions a review asks (“consider whether the runbook should have been "
-        "updated”), and results a group did not reach (“we failed to reproduce the gain”)"
+        "updated”), results a group did not reach (“we failed to reproduce the gain”), and "
+        "what a missing thing would have cost (“without the pager we would have noticed it "
+        "later”)"
     ),
     "blameless-human-error": (
         "a hypothesis recorded as such (“assumed user error at the time”) and human "
@@ -157,20 +161,23 @@ LEFT_ALONE: Final[dict[str, str]] = {
     "blameless-judgement": (
         "techniques that share a word (“lazy loading”), oversight as supervision "
         "(“the oversight in place”, “human oversight of the model”), judging words "
-        "about things (“what dumb thing broke today”) and “overlooked” describing a "
-        "design (“an often overlooked difference”)"
+        "about things (“what dumb thing broke today”), “overlooked” describing a "
+        "design (“an often overlooked difference”), and an assumption told in the passive "
+        "(“the clock was wrongly assumed to be monotonic”)"
     ),
     "blameless-minimiser": (
         "the words about things or time: “not trivial”, “just because it compiles”, "
         "“just for testing”, “simply too fragile”, “the dashboard clearly showed”, "
-        "“easy to miss”, “just before 09:00”"
+        "“easy to miss”, “just before 09:00”, and the writer telling their own steps (“I "
+        "simply ran the restore”)"
     ),
     "blameless-person": (
         "roles and teams (“the on-call engineer”, “Support notified customers”), team "
         "handles and mailboxes (@support-team, oncall@example.com), products and "
         "companies before verbs they use (“Traefik failed”, “the vendor announced”), "
-        "authors and action-item owners, and people acting without a slip (“I ran "
-        "the migration at 10:00”)"
+        "authors and action-item owners and bylines (“Author: ...”), people acting without a "
+        "slip (“I ran the migration at 10:00”), and names that cause or wipe something "
+        "(products do both: “Postgres caused the outage”)"
     ),
 }
 
@@ -194,6 +201,21 @@ NOT_BLAME: Final = (
 _EMAIL: Final = r"(?<![\w.%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
 _HANDLE: Final = r"(?<![\w@./:+-])@[A-Za-z][A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]+)*"
 _PERSON: Final = re.compile(f"(?:{_EMAIL}|{_HANDLE})(?![\\w-])")
+# A line that credits its writer ("Author: Dana dana@example.org"): the
+# authors, who may be named (spec section 10).
+_BYLINE: Final = re.compile(
+    r"[^\S\n]*+(?:[-*+>][^\S\n]++)?+(?:authors?|written[^\S\n]++by)\b", re.I
+)
+_BYLINE_CHARS: Final = 120
+
+
+def _byline(text: str, at: int) -> bool:
+    """Whether the address or handle at `at` is on a byline, near its start."""
+    start = text.rfind("\n", max(0, at - _BYLINE_CHARS), at) + 1
+    if start == 0 and at > _BYLINE_CHARS:
+        return False  # the line starts too far back to be a short byline
+    return _BYLINE.match(text, start, at) is not None
+
 
 # Text that is not the author's narrative, blanked out before matching
 # (with spaces, so columns stay where they are). Quotations and code spans
@@ -343,6 +365,10 @@ KINDS: Final[dict[str, tuple[str, str]]] = {
         "Engineers deleted the production database by accident.",
         "The production database was deleted by a cleanup job that had no environment check.",
     ),
+    "elided": (
+        "Forgot to rotate the key before the release.",
+        "The key was not rotated before the release; no release step asks for it.",
+    ),
     "group-judgement": (
         "We hurriedly pushed a fix without tests.",
         "We pushed a fix without tests; the pipeline had no path for urgent changes.",
@@ -423,6 +449,12 @@ def _in_context(
             Hit("blameless-judgement", a, text[a:b], kind)
             for a, b, kind in judgement_hits(folded, words)
             if kind != "overlooked" or _overlook_blames(sentences, a, text[a:b])
+        ]
+    if "blameless-human-error" not in skip:
+        kept += [
+            Hit("blameless-human-error", a, text[a:b], "blameless-human-error")
+            for a, b in people_error_hits(folded, words)
+            if human_error_blames(*sentences.around(a)[::-1])
         ]
     if "blameless-person" not in skip:
         kept += [
@@ -535,14 +567,18 @@ class Matcher:
                 Hit("blameless-person", m.start(), m.group())
                 for m in _PERSON.finditer(text)
                 if not _TEAM_HANDLE.search(m.group().split("@")[0] or m.group())
+                and not _byline(text, m.start())
             ]
         found.sort(key=lambda h: h.start)
         return found
 
 
-def sentence_rules(sentence: str, slips: frozenset[str] = SLIPS) -> set[str]:
-    """The rules the built-in review reports on one sentence of plain text."""
-    return {hit.rule for hit in matcher().hits(strip_quoted(sentence), slips=slips)}
+def sentence_rules(
+    sentence: str, slips: frozenset[str] = SLIPS, common: LowerCaseWords | None = None
+) -> set[str]:
+    """The rules the built-in review reports on one sentence of plain text
+    (`common`: the lower-case words of its document, when it has one)."""
+    return {hit.rule for hit in matcher().hits(strip_quoted(sentence), common=common, slips=slips)}
 
 
 def phrase_lists(extra: object) -> tuple[tuple[str, tuple[str, ...]], ...]:

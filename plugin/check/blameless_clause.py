@@ -40,6 +40,7 @@ from .blameless_context import (
     Sentences,
     Token,
     is_name_token,
+    is_past,
 )
 
 # Verbs of damage: with a person as subject and a mark of a slip, blame.
@@ -55,7 +56,16 @@ _DAMAGE: Final = frozenset(
 _SLIP_VERBS: Final = frozenset(
     """forgot forget forgets forgetting forgotten missed overlooked neglected omitted
     ignored skipped mistyped misconfigured misread misjudged misunderstood misjudged
-    botched messed screwed fumbled broke""".split()  # noqa: SIM905
+    botched messed screwed fumbled broke typoed underestimated overestimated caused""".split()  # noqa: SIM905
+)
+# Damage that no routine step does ("erased the account data", "wiped the
+# disk"): a slip by itself, where "deleted" or "dropped" need a mark.
+_HARM: Final = frozenset(
+    """erased wiped destroyed corrupted trashed nuked leaked""".split()  # noqa: SIM905
+)
+# Words that grade an adjective ("got very tired", "was pretty clueless").
+_INTENSIFIERS: Final = frozenset(
+    """very so too pretty quite rather extremely really totally completely a bit""".split()  # noqa: SIM905
 )
 # "took down production", "brought down the site"
 _PHRASAL: Final = frozenset(["took", "take", "takes", "brought", "bring", "knocked"])
@@ -64,6 +74,38 @@ _MARKS: Final = frozenset(
     """accidentally inadvertently mistakenly unintentionally wrongly erroneously
     incorrectly wrong accident mistake""".split()  # noqa: SIM905
 )
+# Adverbs that mark the next verb, whatever it is, as unintended
+# ("accidentally depowers", "inadvertently unplugged").
+_MARK_ADVERBS: Final = frozenset(["accidentally", "inadvertently", "unintentionally"])
+# States of attention or effort after a copula ("I got distracted", "the
+# admin was exhausted"): a person's state offered as what went wrong.
+_LAPSES: Final = frozenset(
+    """distracted exhausted sleepy inattentive overtired unfocused tired clueless oblivious
+    ignorant""".split()  # noqa: SIM905
+)
+_COPULAS: Final = frozenset(
+    """was were got get gets became become becomes felt feel am is are been being 'm""".split()  # noqa: SIM905
+)
+# Adjectives after a person that deny them knowledge or skill ("an
+# engineer unaware of the policy").
+_UNFIT: Final = frozenset(["unaware", "inexperienced", "untrained", "unqualified"])
+# Qualities a person lacks when a sentence says "lack of developer awareness".
+_QUALITIES: Final = frozenset(
+    """awareness attention diligence vigilance care caution discipline competence
+    skill skills carefulness""".split()  # noqa: SIM905
+)
+_LACKING: Final = frozenset(["lack", "lacking", "insufficient", "poor", "low", "limited"])
+# Said of a person in "was not a strong engineer": a verdict on their skill.
+_SKILLED: Final = frozenset(
+    """strong good great competent skilled experienced careful capable qualified reliable
+    talented solid""".split()  # noqa: SIM905
+)
+# Guilt laid on a person ("feeling guilty for causing it", "it was my fault").
+_GUILT: Final = frozenset(["guilty", "fault"])
+# Words that start an aside between a subject and its verb: "A load
+# balancer, which we call X, forgot ...".
+_RELATIVE: Final = frozenset(["which", "who", "whom", "whose"])
+_SUBORDINATORS: Final = frozenset(["while", "when", "after", "before", "whilst"])
 # Nouns after "made a": a slip named as such.
 _SLIP_NOUNS: Final = frozenset("mistake mistakes error errors typo typos blunder".split())  # noqa: SIM905
 # Adverbs that judge how a group (or anyone) acted.
@@ -110,10 +152,22 @@ _CLAUSE_START: Final = frozenset(
 _FAILED: Final = frozenset(["failed", "fails", "failing", "neglected"])
 _NEGATION: Final = frozenset(["not", "n't", "didn't", "never"])
 # The verbs a review looks for first, then reads back from.
-TRIGGERS: Final = (
-    _DAMAGE | _SLIP_VERBS | _PHRASAL | _FAILED | _JUDGING_ADVERBS | _JUDGING_WORDS | {"made"}
-) | {"did", "didn't"}
-_ALWAYS: Final = (_SLIP_VERBS | _FAILED | _JUDGING_ADVERBS | _JUDGING_WORDS) | {"didn't"}
+_ALWAYS: Final = (
+    _SLIP_VERBS
+    | _HARM
+    | _FAILED
+    | _JUDGING_ADVERBS
+    | _JUDGING_WORDS
+    | _MARK_ADVERBS
+    | _LAPSES
+    | _UNFIT
+) | {"didn't", "guilty"}
+# Common words that blame only next to another word, looked at only when
+# that word is in the text too: "lack of developer awareness", "wasn't a
+# strong engineer", "my fault".
+_DENIED: Final = frozenset(["not", "wasn't", "isn't", "weren't", "aren't"])
+_DENYING: Final = _DENIED | {"n't", "never", "no"}
+TRIGGERS: Final = _DAMAGE | _PHRASAL | _ALWAYS | _QUALITIES | _SKILLED | {"made", "did", "fault"}
 _BACK: Final = 6
 _SUPPOSING: Final = frozenset(["if", "unless", "whether", "suppose", "imagine"])
 
@@ -124,28 +178,78 @@ def _subject(tokens: list[Token], i: int) -> tuple[str, int]:
     j = i - 1
     while j >= 0 and i - j <= _BACK and (tokens[j].low in SKIP or tokens[j].low.endswith("ly")):
         j -= 1
-    if j < 0 or i - j > _BACK:
+    if i - j > _BACK:
         return "", -1
+    if _elided(tokens, j):
+        # "Forgot to remove the key", "10:02 Accidentally dropped the table",
+        # "while troubleshooting accidentally pushed": a log's or a timeline's
+        # own subject, the writer or the team, left unsaid.
+        return "elided", i
     tok = tokens[j]
+    if tok.low == "," and (aside := _before_aside(tokens, j)) >= 0:
+        tok, j = tokens[aside], aside
+        return person_kind(tokens, j) or ("role-shaped" if _role_shaped(tok.low) else "thing"), j
     if tok.low in ("but", "and", ","):
         # A second verb shares the first one's subject: "saw it but did not act".
-        for k in range(j - 1, max(j - 14, -1), -1):
+        for k in range(j - 1, max(j - _SHARED, -1), -1):
             if tokens[k].low in _CLAUSE_START:
                 break
             who = person_kind(tokens, k)
-            if who:
+            if who and _acts_next(tokens, k):
                 return who, k
         return "thing", j
     return person_kind(tokens, j) or ("role-shaped" if _role_shaped(tok.low) else "thing"), j
 
 
+# How far back a verb after "but" or "and" looks for the subject it shares.
+_SHARED: Final = 24
+_AGENT_TOKENS: Final = 16
+
+
+_TIME_TOKENS: Final = 12
+
+
+def _acts_next(tokens: list[Token], k: int) -> bool:
+    """Whether the person at tokens[k] is the subject of the verb after it
+    ("an operator used"), not the object of one before it ("affecting
+    people for days")."""
+    for m in range(k + 1, min(k + 4, len(tokens))):
+        if tokens[m].low in SKIP or tokens[m].low.endswith("ly"):
+            continue
+        return _verb_like(tokens[m]) or tokens[m].low in _SLIP_VERBS
+    return False
+
+
+def _elided(tokens: list[Token], j: int) -> bool:
+    """Whether the clause ending at tokens[j] leaves its subject out: nothing
+    but a time before the verb, or an activity after "while"."""
+    # A time is a few tokens ("10:02", "2024-05-01 14:10"): the look is bounded.
+    if j < _TIME_TOKENS and not any(tokens[k].text[0].isalpha() for k in range(j + 1)):
+        return True
+    low = tokens[j].low
+    return low.endswith("ing") and j > 0 and tokens[j - 1].low in _SUBORDINATORS
+
+
+def _before_aside(tokens: list[Token], comma: int) -> int:
+    """The index of the word before an aside that ends at tokens[comma]
+    (", which we call X,"), or -1 when no such aside ends there."""
+    for k in range(comma - 1, max(comma - 14, 0), -1):
+        if tokens[k].low == ",":
+            return k - 1 if k + 1 < comma and tokens[k + 1].low in _RELATIVE and k > 0 else -1
+    return -1
+
+
 def person_kind(tokens: list[Token], j: int) -> str:
     """What kind of person tokens[j] names, or ""."""
     tok = tokens[j]
-    if tok.low in _SELF:
+    # "I've", "we're", "she'd": the pronoun before the contracted verb.
+    pronoun = tok.low.split("'", 1)[0] if "'" in tok.low else tok.low
+    if pronoun in _SELF:
         return "self"
-    if tok.low in _GROUP:
+    if pronoun in _GROUP:
         return "group"
+    if pronoun in ("he", "she", "they") and pronoun != tok.low:
+        return "role"
     if (j > 0 and tokens[j - 1].text == "@") or is_name_token(tok.text):
         return "name"
     if tok.low in _ROLE_WORDS or tok.low.rstrip("s") in _ROLE_WORDS:
@@ -158,6 +262,43 @@ def person_kind(tokens: list[Token], j: int) -> str:
 def _role_shaped(low: str) -> bool:
     word = low[:-1] if low.endswith("s") and not low.endswith("ss") else low
     return len(word) > 4 and word.endswith(_ROLE_SUFFIXES) and word not in _NOT_ROLES
+
+
+_PASSIVE: Final = frozenset(
+    """is are was were be been being get gets got""".split()  # noqa: SIM905
+)
+
+
+def _passive(tokens: list[Token], i: int) -> bool:
+    """Whether the verb at tokens[i] is passive ("were misrepresented",
+    "was accidentally wiped"), read back past adverbs."""
+    j = i - 1
+    while j >= 0 and i - j <= 3 and tokens[j].low.endswith("ly"):
+        j -= 1
+    return j >= 0 and tokens[j].low in _PASSIVE
+
+
+def _copula_before(tokens: list[Token], i: int) -> int:
+    """The index of the copula before the adjective at tokens[i], past a
+    word or two that grade it ("got very tired"), or -1."""
+    for j in range(i - 1, max(i - 4, -1), -1):
+        if tokens[j].low in _COPULAS:
+            return j
+        if tokens[j].low not in _INTENSIFIERS:
+            return -1
+    return -1
+
+
+def _mis_verb(low: str) -> bool:
+    """A past tense that says it went wrong by its prefix: "misclicked",
+    "misspelled", "mislabelled" (besides the listed slips)."""
+    return len(low) > 6 and low.startswith("mis") and is_past(low) and low != "missed"
+
+
+def _verb_like(tok: Token) -> bool:
+    """A lower-case word shaped like a finite verb ("pushed", "depowers", "ran")."""
+    low = tok.low
+    return tok.text.islower() and tok.text.isalpha() and (is_past(low) or low.endswith("s"))
 
 
 def _after(tokens: list[Token], i: int, n: int) -> list[str]:
@@ -184,14 +325,33 @@ def _predicate(tokens: list[Token], i: int, slips: frozenset[str], judged: froze
     if low in ("did", "didn't"):
         rest = after if low == "did" else ["n't", *after]
         negated = rest[:1] and rest[0] in _NEGATION
+        if not negated and "instead" in _after(tokens, i, 6):
+            return "slip"  # "did .phpp instead of .php": the wrong act, done
         return "omission" if negated and len(rest) > 1 and rest[1] in HUMAN_ACTS else ""
     if low == "made":
         return "slip" if any(w in _SLIP_NOUNS for w in after[:3]) else ""
+    if low in _MARK_ADVERBS:
+        # Whatever verb follows is a slip: "accidentally depowers the server".
+        return "slip" if after[:1] and _verb_like(tokens[i + 1]) else ""
+    if low in _LAPSES:
+        return "lapse" if _copula_before(tokens, i) >= 0 else ""
+    if low in _UNFIT:
+        # Said of the person before it ("an engineer unaware of", "she was
+        # inexperienced"), not of a noun after it ("unqualified candidates").
+        before = tokens[i - 1] if i > 0 else None
+        said_of = before is not None and (before.low in _COPULAS or person_kind(tokens, i - 1))
+        return "judged" if said_of else ""
     if low in _JUDGING_ADVERBS or low in _JUDGING_WORDS or low in judged:
         return "judged"
     if low in _PHRASAL:
         return "slip" if "down" in after[:2] else ""
-    if low in _SLIP_VERBS or low in slips:
+    if low == "caused":
+        # "caused by a new intern": the cause is a person; "caused by the
+        # cache" is a thing's, and "which caused" reads back to a thing.
+        return "agent" if after[:1] == ["by"] else "harm"
+    if low in _HARM:
+        return "harm"
+    if low in _SLIP_VERBS or low in slips or _mis_verb(low):
         return "slip"
     if low in _DAMAGE:
         return "slip" if _marked(tokens, i) else "act"
@@ -218,10 +378,29 @@ def clause_blames(
 ) -> tuple[str, str, int] | None:
     """(rule, kind, index of the word to point at) when the predicate at
     tokens[i] blames its subject, else None."""
+    low = tokens[i].low
+    if low in _QUALITIES or low in _SKILLED or low in _GUILT:
+        return _verdict_on_someone(tokens, i, lower_words)
     what = _predicate(tokens, i, slips, judged)
     if not what or what == "result":
         return None
-    who, at = _subject(tokens, i)
+    if what == "agent":
+        k = _agent(tokens, i)
+        return ("blameless-person", "role-slip", k) if k >= 0 else None
+    if what in ("slip", "harm") and _passive(tokens, i):
+        return None  # "people were misrepresented": the subject is who it happened to
+    # A state is read after its copula: "I got distracted".
+    who, at = _subject(tokens, _copula_before(tokens, i) if what == "lapse" else i)
+    if who == "elided":
+        # Only a slip or an omission told without its subject ("Forgot to
+        # remove", "Didn't anticipate the trigger"); "Removed the old key" is a step.
+        slipped = what == "omission" or (what in ("slip", "harm") and _elided_slip(tokens, i))
+        return ("blameless-person", "elided", i) if slipped else None
+    if what == "lapse":
+        # "I got distracted": a state of the writer, a name or a role offered as the cause.
+        if who in ("self", "name") and not _common_word(tokens[at], lower_words):
+            return "blameless-person", who, at
+        return ("blameless-judgement", "tired", i) if who in ("role", "group") else None
     if at > 0 and tokens[at - 1].low in _SUPPOSING:
         return None  # "what if I delete the data by accident": a case imagined, not a slip
     if what == "judged":
@@ -236,6 +415,11 @@ def clause_blames(
         return "blameless-judgement", "group-judgement" if who == "group" else "judged", i
     if who == "name" and tokens[at].text != "@" and tokens[at].low in lower_words:
         return None  # a common word at a sentence start, not a name
+    if who == "name" and what == "harm":
+        # "Postgres caused the outage", "the tool wiped it": products and
+        # things cause and wipe as often as people, and a name cannot tell.
+        return None
+    what = "slip" if what == "harm" else what
     if who == "name" and what == "act":
         # A name that restarts or deploys may be a product's ("Kubernetes
         # restarted the pod"); one that slips is a person's. Names that act
@@ -256,6 +440,101 @@ def clause_blames(
         return "blameless-person", "role-slip", at
     if who in ("role", "role-shaped") and what == "omission":
         return "blameless-counterfactual", "failed-to", i
+    return None
+
+
+_OBJECT_START: Final = frozenset(
+    """to the a an that this these those my our his her their its all every""".split()  # noqa: SIM905
+)
+
+
+def _agent(tokens: list[Token], i: int) -> int:
+    """After "caused by" at tokens[i]: the index of a role the cause is laid
+    on, as the agent of the cause or of a slip named in it ("caused by the
+    deletion of the data by a new intern"), or -1."""
+    for k in range(i + 2, min(i + _AGENT_TOKENS, len(tokens))):
+        if tokens[k].low in _CLAUSE_START:
+            return -1
+        if tokens[k].low == "by" or k == i + 2:
+            for m in range(k if k == i + 2 else k + 1, min(k + 4, len(tokens))):
+                if person_kind(tokens, m) == "role":
+                    return m
+    return -1
+
+
+def _elided_slip(tokens: list[Token], i: int) -> bool:
+    """Whether a slip without a subject reads as a verb, not as an adjective
+    before a noun ("Forgot to remove", "Ignored the alert", not "Missed
+    alerts" or "Skipped tests")."""
+    if tokens[i].low in _MARK_ADVERBS:
+        return True
+    return _after(tokens, i, 1)[:1] in ([w] for w in _OBJECT_START) or (
+        i > 0 and tokens[i - 1].low in _MARK_ADVERBS
+    )
+
+
+def _common_word(tok: Token, lower_words: LowerCaseWords) -> bool:
+    return tok.text[0].isupper() and tok.low in lower_words and tok.low not in _SELF
+
+
+def _verdict_on_someone(
+    tokens: list[Token], i: int, lower_words: LowerCaseWords
+) -> tuple[str, str, int] | None:
+    """A verdict on a person told with a common word: a quality they lack
+    ("lack of developer awareness"), a skill denied them ("he wasn't a
+    strong engineer"), guilt laid on them ("Alice, feeling guilty for
+    causing it", "it was my fault")."""
+    low = tokens[i].low
+    before = [t.low for t in tokens[max(0, i - 3) : i]][::-1]
+    if low in _QUALITIES:
+        # "lack of developer awareness", "insufficient operator attention"
+        person = len(before) > 1 and person_kind(tokens, i - 1) in ("role", "group")
+        lacking = before[1:2] and (
+            before[1] in _LACKING or (before[1] == "of" and before[2:3] and before[2] in _LACKING)
+        )
+        return ("blameless-judgement", "judged", i) if person and lacking else None
+    if low in _SKILLED:
+        # [person] was not [a] strong [software] engineer
+        k = i - 1 if before[:1] and before[0] in ("a", "an") else i
+        denial = tokens[k - 1].low if k > 0 else ""
+        if denial == "not" and k > 1 and tokens[k - 2].low in _COPULAS:
+            subject = k - 3
+        elif denial in _DENIED:
+            subject = k - 2
+        else:
+            return None
+        role = any(
+            person_kind(tokens, m) == "role" or _role_shaped(tokens[m].low)
+            for m in range(i + 1, min(i + 4, len(tokens)))
+        )
+        who = person_kind(tokens, subject) if subject >= 0 else ""
+        return ("blameless-judgement", "judged", i) if role and who in ("role", "name") else None
+    if low == "fault":
+        prev = tokens[i - 1] if i > 0 else None
+        if prev is None or any(t.low in _DENYING for t in tokens[max(0, i - 4) : i]):
+            return None  # "it wasn't my fault": blame denied
+        if prev.low == "my":
+            return "blameless-person", "self", i - 1
+        if prev.low in ("his", "her", "their"):
+            return "blameless-judgement", "judged", i
+        if prev.low.endswith("'s") and is_name_token(prev.text[:-2]):
+            return None if _common_word(prev, lower_words) else ("blameless-person", "name", i - 1)
+        return None
+    # "guilty": the person the clause is about
+    for k in range(i - 1, max(i - 8, -1), -1):
+        if tokens[k].low in _CLAUSE_START:
+            return None
+        who = person_kind(tokens, k)
+        if who == "name" and _common_word(tokens[k], lower_words):
+            continue
+        if who == "name":
+            # Point at the whole name: "Ottilie Brandt", not "Brandt".
+            while k > 0 and i - k < _BACK + 2 and is_name_token(tokens[k - 1].text):
+                k -= 1
+        if who in ("self", "name"):
+            return "blameless-person", who, k
+        if who in ("role", "group"):
+            return "blameless-judgement", "judged", i
     return None
 
 
@@ -283,6 +562,14 @@ _MADE_SLIP: Final = re.compile(
 )
 _MARK: Final = re.compile(rf"(?<![a-z])(?:{'|'.join(sorted(_MARKS))})(?![a-z])")
 _MARK_BEFORE, _MARK_AFTER = 30, 80
+_OWNED: Final = re.compile(r"(?:(?<![a-z])(?:my|his|her|their)|[a-z]'s)[^\S\n]++$")
+_OWNER_CHARS: Final = 24
+_DENIAL_BEFORE: Final = re.compile(r"(?:(?<![a-z])not|n't)[^\S\n]++(?:an?+[^\S\n]++)?+$")
+_DENIAL_CHARS: Final = 16
+_LACK_BEFORE: Final = re.compile(
+    rf"(?<![a-z])(?:{'|'.join(sorted(_LACKING))})[^\S\n]++(?:of[^\S\n]++)?+[a-z-]++[^\S\n]++$"
+)
+_LACK_CHARS: Final = 40
 
 
 def _worth_reading(folded: str, at: int, word: str) -> bool:
@@ -290,25 +577,50 @@ def _worth_reading(folded: str, at: int, word: str) -> bool:
     of its uses before the sentence is split into tokens."""
     if word == "did":
         m = _DID_NOT.match(folded, at)
-        return m is not None and m.group("act") in HUMAN_ACTS
+        if m is None:
+            return "instead" in folded[at : at + _MARK_AFTER]
+        return m.group("act") in HUMAN_ACTS
     if word == "made":
         return _MADE_SLIP.match(folded, at) is not None
+    if word in _SKILLED:
+        # Only after a denial: "wasn't a strong", "was not a careful".
+        return _DENIAL_BEFORE.search(folded, max(0, at - _DENIAL_CHARS), at) is not None
+    if word in _QUALITIES:
+        # Only after a lack: "lack of developer awareness", "poor operator attention".
+        return _LACK_BEFORE.search(folded, max(0, at - _LACK_CHARS), at) is not None
+    if word == "fault":
+        # "my fault", "Dana's fault"; not "page fault", "fault tolerance".
+        return _OWNED.search(folded, max(0, at - _OWNER_CHARS), at) is not None
     if word in _DAMAGE and word not in _ALWAYS:
         return _MARK.search(folded, max(0, at - _MARK_BEFORE), at + _MARK_AFTER) is not None
     return True
 
 
-def _triggers(words: set[str]) -> set[str]:
+# Past tenses with the prefix "mis", found in one pass over the text (a
+# loop over its words in Python costs more than the rest of the review).
+# The stem is bounded, so "ed" is looked for after at most 20 letters.
+_MIS: Final = re.compile(r"(?<![\w-])mis[a-z]{2,20}ed(?![\w-])")
+
+
+def _triggers(words: set[str], folded: str) -> set[str]:
     """The predicate words of a text that can blame: most texts use damage
     verbs ("deployed", "ran") with no mark of a slip, and those are not
     looked at."""
     found = set(_ALWAYS & words)
+    if "mis" in folded:
+        found |= {w for w in _MIS.findall(folded) if _mis_verb(w)}
     if _MARKS & words:
         found |= _DAMAGE & words
     if "down" in words:
         found |= _PHRASAL & words
-    if _NEGATION & words and "did" in words:
+    if (_NEGATION & words or "instead" in words) and "did" in words:
         found.add("did")
+    if _LACKING & words:
+        found |= _QUALITIES & words
+    if _DENIED & words:
+        found |= _SKILLED & words
+    if "fault" in words:
+        found.add("fault")
     if _SLIP_NOUNS & words and "made" in words:
         found.add("made")
     return found
@@ -324,7 +636,7 @@ def clause_hits(
 ) -> Iterator[tuple[int, int, str, str]]:
     """(start, end, rule, kind) of the first blaming predicate of each
     sentence of the text whose folded form is `folded` (`words`: its words)."""
-    found = _triggers(words) | (slips | judged) & words
+    found = _triggers(words, folded) | (slips | judged) & words
     if not found:
         return
     places = sorted(

@@ -40,6 +40,11 @@ PEOPLE: Final = frozenset(
     analyst analysts contractor contractors person people owner owners maintainer
     maintainers human humans colleague colleagues member members us programmer
     programmers coder coders tester testers architect architects""".split()  # noqa: SIM905
+) | frozenset(
+    # People named by their relation to the writer, as personal write-ups do:
+    # a slip of theirs blames a person as much as an engineer's does.
+    """child children kid kids friend friends coworker coworkers co-worker boss
+    roommate dad mom mum father mother son daughter wife husband brother sister""".split()  # noqa: SIM905
 )
 # Words between a subject and its verb that do not change who acts.
 _ADVERBS: Final = frozenset(
@@ -250,6 +255,10 @@ def counterfactual_blames(tokens: list[Token], i: int, phrase: str) -> str | Non
         # hindsight when people could have acted otherwise.
         if _next(tokens, last) not in _HINDSIGHT_ACTS:
             return None
+        if any(t.low == "without" for t in tokens[max(0, i - 8) : i]):
+            # "without the alert we would have noticed it later": what the
+            # absence of a thing would have cost, not what people should have done.
+            return None
         return "could-have" if subject_is_person(tokens, i) else None
     return "if-only"
 
@@ -267,6 +276,25 @@ def human_error_blames(tokens: list[Token], i: int) -> bool:
     return "at the time" not in after
 
 
+_ABOUT_ACTS: Final = frozenset(
+    ["just", "simply", "merely", "trivially", "easily", "obviously", "clearly"]
+)
+_WRITER: Final = frozenset(["i", "we"])
+_AUXILIARIES: Final = _MODALS | frozenset(
+    """am is are was were be been do does did have has had 'm 're 've 'd 'll""".split()  # noqa: SIM905
+)
+
+
+def _writer_acts(tokens: list[Token], i: int) -> bool:
+    """Whether the word at tokens[i] sits in a clause whose subject is the
+    writer ("I could easily run", "we just need to"), read back past
+    adverbs and auxiliaries."""
+    j = i - 1
+    while j >= 0 and i - j <= 4 and (tokens[j].low in _AUXILIARIES or tokens[j].low in _ADVERBS):
+        j -= 1
+    return j >= 0 and tokens[j].low in _WRITER
+
+
 def minimiser_blames(tokens: list[Token], i: int, phrase: str) -> str | None:
     """The kind of minimising at tokens[i], or None when the word is about
     a thing ("not trivial", "just because it compiles", "clearly showed")."""
@@ -277,7 +305,11 @@ def minimiser_blames(tokens: list[Token], i: int, phrase: str) -> str | None:
         return "obvious"
     if before in ("not", "no", "non", "-") or after == "because":
         return None
-    if word in ("just", "simply", "merely", "trivially", "easily", "obviously", "clearly"):
+    if word in _ABOUT_ACTS and _writer_acts(tokens, i):
+        # "I simply ran the restore", "we just need to feed these to the
+        # script": the writer telling their own steps makes no one's work small.
+        return None
+    if word in _ABOUT_ACTS:
         # "The fix was simply to roll back", "they just had to", "could easily have".
         if before in ("was", "is", "be") and _prev(tokens, i, 2) in _TASK_NOUNS:
             return "task"
@@ -393,7 +425,7 @@ _JUDGEMENT_SPECS: Final = (
     (
         "careful",
         "careful vigilant diligent attentive aware thorough cautious disciplined rigorous",
-        r"be[^\S\n]+more[^\S\n]+",
+        r"(?:be|being)[^\S\n]+more[^\S\n]+",
         "",
     ),
     ("careful", "care", r"(?:take|took|taking)[^\S\n]+more[^\S\n]+", ""),
@@ -402,6 +434,15 @@ _JUDGEMENT_SPECS: Final = (
         "despite",
         "",
         rf"{_S}(?:being{_S}aware|knowing|being{_S}warned|the{_S}warnings?+|warnings)",
+    ),
+    # A mistake graded as a failing of whoever made it ("an inexcusable
+    # mistake", "a really bad blunder"); "a common mistake" only describes.
+    (
+        "judged",
+        "mistake mistakes blunder blunders",
+        r"(?:(?:really|very|so|truly|pretty)[^\S\n]+)?+(?:inexcusable|unforgivable|silly|rookie"
+        r"|bad|terrible|huge|big|catastrophic|embarrassing|avoidable|obvious|basic)[^\S\n]+",
+        "",
     ),
 )
 
@@ -421,6 +462,12 @@ def _judgement_finders() -> dict[str, list[_Finder]]:
 _JUDGEMENT_FINDERS: Final = _judgement_finders()
 
 
+# "X was wrongly assumed to be Y" says an assumption was wrong, and of no
+# one: the judging adverb of a passive has no person to land on.
+_PASSIVE_BEFORE: Final = re.compile(r"(?<![\w-])(?:is|are|was|were|be|been|being)[^\S\n]++$")
+_PASSIVE_CHARS: Final = 8
+
+
 def judgement_hits(folded: str, words: set[str]) -> Iterator[tuple[int, int, str]]:
     """(start, end, kind) of judgements of people written without a listed
     word. `words`: the words of `folded`."""
@@ -428,6 +475,10 @@ def judgement_hits(folded: str, words: set[str]) -> Iterator[tuple[int, int, str
         for kind, pattern, prefix in _JUDGEMENT_FINDERS[word]:
             for m in pattern.finditer(folded):
                 start = m.start()
+                if kind == "assumed" and _PASSIVE_BEFORE.search(
+                    folded, max(0, start - _PASSIVE_CHARS), start
+                ):
+                    continue
                 if prefix is not None:
                     lead = max(0, start - _BEFORE_CHARS)
                     found = prefix.search(folded, lead, start)
@@ -435,6 +486,26 @@ def judgement_hits(folded: str, words: set[str]) -> Iterator[tuple[int, int, str
                         continue
                     start = found.start()
                 yield start, m.end(), kind
+
+
+# "human error" with a word between: "user configuration error", "operator
+# input mistake". Each word is bounded, so a failed match costs a few characters.
+_PEOPLE_ERROR: Final = re.compile(
+    r"(?<![\w-])(?:human|user|operator|staff|employee|admin|engineer|developer)"
+    r"[^\S\n]{1,3}+[a-z]{3,20}+[^\S\n]{1,3}+(?:error|mistake)s?+(?![\w-])"
+)
+_ERROR_WORDS: Final = frozenset(["error", "errors", "mistake", "mistakes"])
+_ERROR_PEOPLE: Final = frozenset(
+    ["human", "user", "operator", "staff", "employee", "admin", "engineer", "developer"]
+)
+
+
+def people_error_hits(folded: str, words: set[str]) -> Iterator[tuple[int, int]]:
+    """(start, end) of an error named after the people who made it, with a
+    word between ("user configuration error"), in folded text."""
+    if _ERROR_WORDS & words and _ERROR_PEOPLE & words:
+        for m in _PEOPLE_ERROR.finditer(folded):
+            yield m.start(), m.end()
 
 
 # People named in the narrative ---------------------------------------------
