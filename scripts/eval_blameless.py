@@ -16,6 +16,9 @@ skipped.
 
 `--list owner/name` prints that source's sentences with their hashes, which
 is how new labels are written (read each sentence, then label it).
+`--only owner/name` (repeatable) scores just those sources, as one batch held
+out: the learned part is built from the other sources only, so a batch
+labelled before the review ran on it is scored by the review as it stood.
 """
 
 from __future__ import annotations
@@ -165,10 +168,14 @@ def _key(label: Label) -> tuple[str, str, str]:
     return label.source, label.commit, label.path
 
 
-def held_out_rules(found: dict[Label, str], prose: Prose) -> dict[Label, set[str]]:
+def held_out_rules(
+    found: dict[Label, str], prose: Prose, only: frozenset[str] = frozenset()
+) -> dict[Label, set[str]]:
     """The rules the review reports on each sentence, with the learned part
     rebuilt without the sentence's source, and the sentence read with the
-    words of its own document, as the review reads it in a postmortem."""
+    words of its own document, as the review reads it in a postmortem.
+    With `only`, just those sources are scored, and the learned part is
+    built without any of them (a batch held out as a whole)."""
     sys.path.insert(0, str(ROOT))
     from plugin.check.blameless import sentence_rules
     from plugin.check.blameless_context import LowerCaseWords
@@ -176,25 +183,31 @@ def held_out_rules(found: dict[Label, str], prose: Prose) -> dict[Label, set[str
 
     rules: dict[Label, set[str]] = {}
     common = {key: LowerCaseWords(text) for key, text in prose.items()}
-    for source in sorted({lb.source for lb in found}):
-        training = [(s, lb.label == BLAME) for lb, s in found.items() if lb.source != source]
-        slips = learn_slips(training)
+    if only:
+        batch = [(s, lb.label == BLAME) for lb, s in found.items() if lb.source not in only]
+        batch_slips = learn_slips(batch)
+    for source in sorted({lb.source for lb in found} & only or {lb.source for lb in found}):
+        if only:
+            slips = batch_slips
+        else:
+            training = [(s, lb.label == BLAME) for lb, s in found.items() if lb.source != source]
+            slips = learn_slips(training)
         for label in (lb for lb in found if lb.source == source):
             rules[label] = sentence_rules(found[label], slips, common.get(_key(label)))
     return rules
 
 
 def evaluate(
-    found: dict[Label, str], prose: Prose | None = None
+    found: dict[Label, str], prose: Prose | None = None, only: frozenset[str] = frozenset()
 ) -> tuple[Counter[tuple[str, str]], dict[str, Counter[str]]]:
     """Leave-one-source-out counts, by (rule, outcome) and by source. A flag on
     a sentence labelled `named` is right (spec section 10) and its absence is
     no miss; recall counts only sentences labelled `blame`."""
-    flagged = held_out_rules(found, prose or {})
+    flagged = held_out_rules(found, prose or {}, only)
     counts: Counter[tuple[str, str]] = Counter()
     per_source: dict[str, Counter[str]] = defaultdict(Counter)
     by_source: dict[str, list[Label]] = defaultdict(list)
-    for label in found:
+    for label in flagged:
         by_source[label.source].append(label)
     for source, held_out in sorted(by_source.items()):
         for label in held_out:
@@ -236,13 +249,13 @@ def write_slips(found: dict[Label, str]) -> str:
     return f"wrote {len(slips)} learned slip verbs to {SLIPS_MODULE.relative_to(ROOT)}: {slips}"
 
 
-def mistakes(found: dict[Label, str], prose: Prose) -> str:
+def mistakes(found: dict[Label, str], prose: Prose, only: frozenset[str] = frozenset()) -> str:
     """Each wrong flag and each miss (held out, as counted), with the
     sentence, to read where the review errs."""
-    flagged = held_out_rules(found, prose)
+    flagged = held_out_rules(found, prose, only)
     out = []
-    for label, sentence in found.items():
-        rules = flagged[label]
+    for label, rules in flagged.items():
+        sentence = found[label]
         if rules and label.label not in (BLAME, NAMED):
             out.append(f"wrong flag {sorted(rules)} {label.source} {label.sha}: {sentence}")
         elif not rules and label.label == BLAME:
@@ -250,8 +263,10 @@ def mistakes(found: dict[Label, str], prose: Prose) -> str:
     return "\n".join(sorted(out))
 
 
-def report(found: dict[Label, str], missing: list[str], prose: Prose) -> str:
-    counts, per_source = evaluate(found, prose)
+def report(
+    found: dict[Label, str], missing: list[str], prose: Prose, only: frozenset[str] = frozenset()
+) -> str:
+    counts, per_source = evaluate(found, prose, only)
     out = []
     if missing:
         out.append("Missing (skipped):")
@@ -278,9 +293,10 @@ def report(found: dict[Label, str], missing: list[str], prose: Prose) -> str:
         out.append(f"  {kind:28} {gold:4} {caught:4} {_ratio(caught, gold)}")
     tp, fp, fn = counts[("overall", "tp")], counts[("overall", "fp")], counts[("overall", "fn")]
     blaming = sum(c[BLAME] for c in per_source.values())
+    scored = sum(c[BLAME] + c[NAMED] + c["ok"] for c in per_source.values())
     caught = blaming - fn
     out.append(
-        f"Overall (held out): {len(found)} sentences, {blaming} blaming; "
+        f"Overall (held out): {scored} sentences, {blaming} blaming; "
         f"precision {_ratio(tp, tp + fp)} ({tp}/{tp + fp}), recall {_ratio(caught, blaming)} "
         f"({caught}/{blaming})"
     )
@@ -301,6 +317,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "--show", action="store_true", help="also print each wrong flag and each miss"
+    )
+    parser.add_argument(
+        "--only",
+        metavar="SOURCE",
+        action="append",
+        default=[],
+        help="score only this source (repeatable); the learned part is built without any of them",
     )
     args = parser.parse_args(argv)
     if args.list:
@@ -323,11 +346,18 @@ def main(argv: list[str] | None = None) -> int:
     if not found:
         print("\n".join(["No labelled sentence could be read.", *missing]), file=sys.stderr)
         return 2
-    print(report(found, missing, prose))
+    only = frozenset(args.only)
+    unknown = sorted(only - {lb.source for lb in found})
+    if unknown:
+        print(f"--only: no readable label for {', '.join(unknown)}", file=sys.stderr)
+        return 2
+    if only:
+        missing = [m for m in missing if m.split(":", 1)[0] in only]
+    print(report(found, missing, prose, only))
     if args.write_slips:
         print(write_slips(found))
     if args.show:
-        print(mistakes(found, prose))
+        print(mistakes(found, prose, only))
     return 0
 
 

@@ -7,6 +7,7 @@ they raised. The figures on real prose come from scripts/eval_blameless.py.
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -315,6 +316,48 @@ def test_evaluation_without_any_readable_label_says_so(
     labels.write_text("nobody/gone\tabc\tpm.md\t0123\tblame\tblameless-person\tself\n")
     assert eval_blameless.main([str(tmp_path), "--labels", str(labels)]) == 2
     assert "nobody/gone: no mirror under" in capsys.readouterr().err
+
+
+def test_a_batch_scored_alone_is_held_out_as_a_whole() -> None:
+    """With `only`, just the batch is scored, by verbs learned outside it."""
+
+    def label(source: str) -> eval_blameless.Label:
+        return eval_blameless.Label(source, "c" * 40, "pm.md", source[-1] * 16, "blame", "-", "-")
+
+    found = {label(f"someone/{n}"): f"I clobbered the {n}." for n in ("a", "b", "c")}
+    each = eval_blameless.held_out_rules(found, {})
+    assert all(rules == {"blameless-person"} for rules in each.values())
+    batch = eval_blameless.held_out_rules(found, {}, frozenset({"someone/a", "someone/b"}))
+    scored = {lb.source: rules for lb, rules in batch.items()}
+    assert scored == {"someone/a": set(), "someone/b": set()}
+
+
+def test_evaluation_of_a_batch_counts_only_its_sources(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    mirrors, commit = _mirror(tmp_path)
+    shutil.copytree(mirrors / "someone+outages", mirrors / "other+outages")
+    blaming = eval_blameless.sentence_hash("I forgot to renew the certificate.")
+    clean = eval_blameless.sentence_hash("The proxy then failed.")
+    labels = tmp_path / "labels.tsv"
+    labels.write_text(
+        "\n".join(
+            [
+                f"someone/outages\t{commit}\tpm.md\t{blaming}\tblame\tblameless-person\tself",
+                f"someone/outages\t{commit}\tpm.md\t{clean}\tok\t-\t-",
+                f"other/outages\t{commit}\tpm.md\t{blaming}\tok\t-\t-",
+                f"nobody/gone\t{commit}\tpm.md\t{clean}\tok\t-\t-",
+            ]
+        ),
+        encoding="utf-8",
+    )
+    argv = [str(mirrors), "--labels", str(labels), "--only", "someone/outages"]
+    assert eval_blameless.main(argv) == 0
+    out = capsys.readouterr().out
+    assert "other/outages" not in out and "nobody/gone" not in out
+    assert "2 sentences, 1 blaming; precision 1.00 (1/1), recall 1.00 (1/1)" in out
+    assert eval_blameless.main([*argv[:3], "--only", "nobody/gone"]) == 2
+    assert "--only: no readable label for nobody/gone" in capsys.readouterr().err
 
 
 def test_the_shipped_labels_are_pointers_not_text() -> None:
