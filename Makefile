@@ -4,6 +4,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+# Backstage TechDocs' own environment (see the `techdocs` extra).
+TECHDOCS_VENV := .venv-techdocs
+TECHDOCS_STAMP := $(TECHDOCS_VENV)/.installed-stamp
 
 .PHONY: site serve docs test lint check bench browser-deps clean
 
@@ -16,6 +19,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test,bench]'
 	$(BIN)/python -m compileall -q plugin
 	touch $(STAMP)
+
+$(TECHDOCS_STAMP): pyproject.toml
+	$(PYTHON) -m venv $(TECHDOCS_VENV)
+	$(TECHDOCS_VENV)/bin/pip install --quiet --upgrade pip
+	$(TECHDOCS_VENV)/bin/pip install --quiet -e '.[techdocs]'
+	touch $(TECHDOCS_STAMP)
 
 ## site: set up and build the library site into site/ (strict: warnings fail)
 site: $(STAMP)
@@ -30,7 +39,7 @@ docs: $(STAMP)
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict -f mkdocs.docs.yml
 
 ## test: set up (venv, Chromium, axe-core) and run the whole test suite
-test: $(STAMP) browser-deps
+test: $(STAMP) $(TECHDOCS_STAMP) browser-deps
 	$(BIN)/ruff check plugin tests bench scripts
 	$(BIN)/ruff format --check plugin tests bench scripts
 	$(BIN)/mypy
@@ -48,4 +57,4 @@ browser-deps:
 	@bash scripts/browser-deps.sh
 
 clean:
-	rm -rf site site-docs .venv .pytest_cache build *.egg-info node_modules
+	rm -rf site site-docs .venv .venv-techdocs .pytest_cache build *.egg-info node_modules

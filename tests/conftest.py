@@ -128,10 +128,13 @@ def write_site(tmp_path: Path) -> Callable[..., Path]:
     return functools.partial(write_site_at, tmp_path)
 
 
-def run_cli(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
-    """Run the real `postmortems` console script; a traceback fails the test."""
+def run_cli(
+    *args: str | Path, cwd: Path, program: Path = POSTMORTEMS
+) -> subprocess.CompletedProcess[str]:
+    """Run the real `postmortems` console script (of another environment with
+    `program`); a traceback fails the test."""
     proc = subprocess.run(
-        [str(POSTMORTEMS), *map(str, args)],
+        [str(program), *map(str, args)],
         cwd=cwd,
         capture_output=True,
         text=True,
@@ -152,10 +155,11 @@ AXE_CORE = REPO / "node_modules" / "axe-core" / "axe.min.js"
 
 
 def skip_or_fail_in_ci(reason: str) -> None:
-    """Skip a test whose browser prerequisite is missing; under CI=true fail it,
-    so a CI image without the browser cannot pass by skipping everything."""
+    """Skip a test whose prerequisite (a browser, the TechDocs environment) is
+    missing; under CI=true fail it, so a CI image without it cannot pass by
+    skipping."""
     if os.environ.get("CI") == "true":
-        pytest.fail(f"{reason} (CI=true: browser tests must not skip)", pytrace=False)
+        pytest.fail(f"{reason} (CI=true: these tests must not skip)", pytrace=False)
     pytest.skip(reason)
 
 

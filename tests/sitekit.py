@@ -53,10 +53,15 @@ def write_site_at(
 
 
 def run_mkdocs(
-    root: Path, *args: str, out: Path | None = None, strict: bool = True
+    root: Path,
+    *args: str,
+    out: Path | None = None,
+    strict: bool = True,
+    python: Path | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    """`mkdocs build [--strict]` of root/mkdocs.yml, run from root."""
-    cmd = [sys.executable, "-m", "mkdocs", "build", "-f", str(root / "mkdocs.yml")]
+    """`mkdocs build [--strict]` of root/mkdocs.yml, run from root (by
+    another environment's `python`, where given)."""
+    cmd = [str(python or sys.executable), "-m", "mkdocs", "build", "-f", str(root / "mkdocs.yml")]
     if strict:
         cmd.append("--strict")
     cmd += ["-d", str(out or root / "site"), *args]
