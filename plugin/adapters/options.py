@@ -82,6 +82,18 @@ class Prefix(BaseConfigOption[str]):
             raise ValidationError(str(exc)) from exc
 
 
+class Jobs(BaseConfigOption[int | None]):
+    """How many processes may share the work: a whole number from 1, or
+    nothing for what the machine has."""
+
+    def run_validation(self, value: object) -> int | None:
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValidationError(f"must be a whole number from 1, got {value!r}")
+        return value
+
+
 class PostmortemsConfig(Config):  # type: ignore[no-untyped-call]
     """The `postmortems` plugin's options in `mkdocs.yml`; defaults from `Settings`."""
 
@@ -124,6 +136,12 @@ class PostmortemsConfig(Config):  # type: ignore[no-untyped-call]
     """Path of the reporting regimes file, relative to `mkdocs.yml`. Unset: the
     repository's `schema/regimes.yml` if there is one, else the bundled one."""
 
+    jobs = Jobs()
+    """How many processes share the build's work (loading the library,
+    rendering its pages, guarding the output); 1 keeps it in one process.
+    Unset: as many as the machine has cores, for a library large enough to
+    gain from them. The site is the same, byte for byte, either way."""
+
     def validate(self) -> tuple[ConfigErrors, ConfigWarnings]:
         """MkDocs' validation, with unknown options errors rather than
         warnings: a misspelt `taxonomy` or `include_drafts` would otherwise
@@ -157,6 +175,7 @@ def settings_of(config: PostmortemsConfig) -> Settings:
         prefix=config.prefix,
         home_dashboard=config.home_dashboard,
         regimes=config.regimes,
+        jobs=config.jobs,
     )
 
 

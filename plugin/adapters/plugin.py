@@ -422,6 +422,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
                 decision,
             ),
             _GUARD_MAX_FILE_BYTES,
+            self.settings.jobs,
         )
         self._library = library
         self.library = library.published_view(self.include_drafts)
@@ -1066,7 +1067,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
             for i, part in enumerate(self._language_parts())
         ]
         early += [key for key, _ in language]
-        self.ahead = Ahead([*jobs, *cards, *language], early=early)
+        self.ahead = Ahead([*jobs, *cards, *language], early, self.settings.jobs)
         if self.ahead.running:
             log.debug("rendering %d page fragments ahead in a second process", len(jobs))
 
