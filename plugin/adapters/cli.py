@@ -21,10 +21,10 @@ from ..check.library import (
 )
 from ..check.publication import is_markdown_name
 from ..dates import as_utc, build_instant, end_of_day, parse_date
+from ..enums import SEVERITIES
 from ..model import Postmortem
 from ..parse.regimes import load_regimes
 from ..settings import ConfigError, Settings, SiteConfig
-from ..severities import SEVERITIES
 from ..web import audit as audit_module
 from ..web import authoring
 from ..web.export import incidents_csv, incidents_json

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
@@ -163,20 +164,14 @@ class PostmortemsConfig(Config):  # type: ignore[no-untyped-call]
 
 
 def settings_of(config: PostmortemsConfig) -> Settings:
-    """The core's settings from validated options."""
-    return Settings(
-        taxonomy=config.taxonomy,
-        required_sections=tuple(config.required_sections),
-        include_drafts=config.include_drafts,
-        id_prefix=config.id_prefix,
-        blameless_phrases=config.blameless_phrases,
-        related_hints=config.related_hints,
-        search_narrative_limit=config.search_narrative_limit,
-        prefix=config.prefix,
-        home_dashboard=config.home_dashboard,
-        regimes=config.regimes,
-        jobs=config.jobs,
-    )
+    """The core's settings from validated options, a field each (the tests
+    hold `Settings` to the options declared here); lists become tuples, as
+    a frozen value holds them."""
+    values: dict[str, Any] = {}
+    for f in fields(Settings):
+        value = config[f.name]
+        values[f.name] = tuple(value) if isinstance(value, list) else value
+    return Settings(**values)
 
 
 def default_config_file(cwd: Path) -> Path | None:

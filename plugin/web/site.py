@@ -19,9 +19,9 @@ from ..check.layered import Recurrence, recurrences
 from ..check.library import Library
 from ..check.reporting import STATES, StageStatus
 from ..dates import days_between, instant_of
+from ..enums import ACTION_STATUSES, ACTION_TYPES, ORIGINS, SEVERITIES, STATUSES
 from ..model import ActionItem, DateLike, Factor, LayerNote, Postmortem
 from ..parse.taxonomy import Category, Layer, Taxonomy
-from ..severities import SEVERITIES
 from ..urls import EXPORTS, category_url, incident_url, layer_url, paged_uri, system_url
 from . import charts, export, feed
 from .obligations import published_clocks
@@ -29,8 +29,6 @@ from .obligations import published_clocks
 # Rows per listing page. Listings are paged so that no page grows with the
 # size of the library (a 4,000-incident table would be megabytes).
 PAGE_SIZE: Final = 200
-ACTION_STATUSES: Final = ("open", "in-progress", "done", "wont-do")
-ACTION_TYPES: Final = ("prevent", "detect", "mitigate")
 # How many neighbours in time, per shared system or category, are considered
 # when looking for similar incidents: keeps that search linear in the size
 # of the library however large one system's history grows.
@@ -38,7 +36,7 @@ SIMILAR_WINDOW: Final = 6
 SIMILAR_SHOWN: Final = 8
 
 
-ORIGINS: Final = (("internal", "Our own incident"), ("external", "External case study"))
+ORIGIN_LABELS: Final = {"internal": "Our own incident", "external": "External case study"}
 
 
 def _overdue(item: ActionItem, pm: Postmortem, today: dt.date) -> bool:
@@ -550,11 +548,12 @@ class SiteModel:
             "severity": [(s, s) for s in SEVERITIES],
             "status": [
                 (s, s)
-                for s in ("final", "review", "draft")
+                # Final first: what most readers filter for.
+                for s in reversed(STATUSES)
                 if any(p.status == s for p in self.incidents)
             ],
             "origin": [
-                (o, label) for o, label in ORIGINS if any(p.origin == o for p in self.incidents)
+                (o, ORIGIN_LABELS[o]) for o in ORIGINS if any(p.origin == o for p in self.incidents)
             ],
             "layer": [
                 (layer.id, layer.title) for layer in self.taxonomy.layers if layer.id in used_layers
