@@ -333,14 +333,14 @@ def test_language_review_left_to_the_second_process_is_reported_in_full(
     if child == "dies":
         (root / "die_in_review.py").write_text(
             "import os\n"
-            "from mkdocs_postmortems.adapters import plugin\n"
+            "from mkdocs_postmortems.web import fragments\n"
             "PARENT = os.getpid()\n"
-            "_review = plugin.review_later\n"
+            "_review = fragments.review_later\n"
             "def review_or_die(*args, **kwargs):\n"
             "    if os.getpid() != PARENT:\n"
             "        os._exit(9)\n"
             "    return _review(*args, **kwargs)\n"
-            "plugin.review_later = review_or_die\n",
+            "fragments.review_later = review_or_die\n",
             encoding="utf-8",
         )
         config = root / "mkdocs.yml"
