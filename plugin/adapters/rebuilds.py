@@ -26,23 +26,15 @@ from ..ids import MENTION
 from ..model import Finding, Postmortem, Severity
 from ..resources import TEMPLATES_DIR
 from ..urls import incident_url
-from ..web import audit
+from ..web import audit, export
+from ..web.fragments import PageFragments
 from ..web.preview_search import PreviewSearchIndex
+from ..web.render import MemoryBytecodeCache, SharedFragments
 from ..web.shown import dashboard_shows, pages_show, shows_same
-from ..web.site import Page as SitePage
 from ..web.site import SiteModel
+from .files import GENERATED_BY, GeneratedPage
 
 log = get_plugin_logger("mkdocs_postmortems.plugin")
-
-
-class GeneratedPage(File):
-    """A generated page that a `--dirty` rebuild may leave as it is: MkDocs
-    re-renders every file with in-memory content on a dirty build."""
-
-    unchanged = False
-
-    def is_modified(self) -> bool:
-        return not self.unchanged and super().is_modified()
 
 
 def templates_overridden(theme_dirs: list[str]) -> bool:
@@ -60,6 +52,11 @@ class Rebuilds:
     """The serve session's memory of what it built (see the module's note)."""
 
     def __init__(self) -> None:
+        # Kept whatever the session: exports and listing rows of unchanged
+        # postmortems, and compiled templates (ours, and the theme's).
+        self.exports = export.ExportCache()
+        self.bytecode = MemoryBytecodeCache()
+        self.fragments = SharedFragments()
         self._session: tuple[str | None, str] | None = None
         self.new_session()
         self.begin_build()
@@ -187,9 +184,7 @@ class Rebuilds:
         config: MkDocsConfig,
         site: SiteModel,
         depends_on: tuple[object, ...],
-        generated: Mapping[str, SitePage],
-        home_uri: str | None,
-        incidents: Mapping[str, Postmortem],
+        fragments: PageFragments,
         sources: Collection[str],
     ) -> None:
         """Under `--dirty`, MkDocs renders only what changed: tell it which
@@ -203,6 +198,7 @@ class Rebuilds:
         library's templates, mkdocs.yml) removes the built pages, which makes
         MkDocs render them. `sources` are generated pages made of Markdown,
         which count by their text."""
+        generated, home_uri = fragments.generated, fragments.home_uri
         config_file = Path(config.config_file_path or "")
         inputs = (
             *depends_on,
@@ -218,7 +214,7 @@ class Rebuilds:
                 if f.inclusion is InclusionLevel.INCLUDED and f.is_documentation_page()
             ],
         )
-        self._withdraw(files, incidents)
+        self._withdraw(files, fragments.incidents)
         # As pages and search entries spell them: the home page is "", not "./".
         self.page_urls = {
             "" if f.url in (".", "./") else f.url for f in files.documentation_pages()
@@ -234,7 +230,7 @@ class Rebuilds:
         shown = pages_show(site, generated, home_uri)
         for uri in sources:
             source = files.get_file_from_path(uri)
-            if source is not None and source.generated_by == "postmortems":
+            if source is not None and source.generated_by == GENERATED_BY:
                 shown[uri] = source.content_string
         home = files.get_file_from_path("index.md")
         if home is not None and home_uri == "index.md" and "index.md" not in generated:

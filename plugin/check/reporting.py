@@ -21,14 +21,13 @@ Time, to the precision of the law (spec 8.1):
 from __future__ import annotations
 
 import datetime as dt
-import logging
 import zoneinfo
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Final
 
 from ..dates import as_utc, is_before, iso_instant, iso_written
-from ..model import DateLike, Finding, JsonPath, Severity
+from ..model import DateLike, Finding, JsonPath
 from ..parse.frontmatter import Document
 from ..parse.regimes import (
     AWARE,
@@ -48,16 +47,6 @@ STATES: Final = ("overdue", "due", "waiting", "reported-late", "reported", "not-
 # Findings about time, not about the text: the build logs them without
 # failing `--strict`; `postmortems lint` reports them as warnings.
 CLOCK_RULES: Final = frozenset({"reporting-overdue", "reporting-late"})
-
-
-def build_log_level(finding: Finding) -> int:
-    """The level a site build logs a finding at: errors stop the build; a
-    clock runs out with no change to the docs, so `mkdocs build --strict`
-    logs it as information rather than start failing unrelated pull
-    requests; every other warning is a warning."""
-    if finding.severity is Severity.ERROR:
-        return logging.ERROR
-    return logging.INFO if finding.rule in CLOCK_RULES else logging.WARNING
 
 
 # The first and the last time zones a calendar day has anywhere on Earth.
