@@ -620,7 +620,9 @@ def generate(
             f"Benchmark library ({count})",
             "docs",
             "site-plugin",
-            f"  - search\n  - postmortems:\n      taxonomy: {tax_abs}\n",
+            # `POSTMORTEMS_JOBS=1 python -m bench build` measures one process.
+            f"  - search\n  - postmortems:\n      taxonomy: {tax_abs}\n"
+            "      jobs: !ENV [POSTMORTEMS_JOBS, null]\n",
         ),
         encoding="utf-8",
     )

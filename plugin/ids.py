@@ -15,15 +15,23 @@ from typing import Final
 
 from .resources import POSTMORTEM_SCHEMA, load_json_schema
 
+# The grammar of an id, `<prefix>-<year>-<number>`, written once: the
+# patterns below are made of these parts, and the schema's `id` and
+# `related` patterns are held to the same by the tests.
+PREFIX_PATTERN: Final = "[A-Z][A-Z0-9]*"
+YEAR_PATTERN: Final = "[0-9]{4}"
+NUMBER_PATTERN: Final = "[0-9]{3,}"
+ID_PATTERN: Final = f"{PREFIX_PATTERN}-{YEAR_PATTERN}-{NUMBER_PATTERN}"
+
 # An incident id at the start of a name (`INC-2025-014-title.md`); with
 # fullmatch, a whole id. Groups: prefix, year, number.
-ID: Final = re.compile(r"^([A-Z][A-Z0-9]*)-([0-9]{4})-([0-9]{3,})")
+ID: Final = re.compile(f"^({PREFIX_PATTERN})-({YEAR_PATTERN})-({NUMBER_PATTERN})")
 # An incident id anywhere in a text (a link's address, a list of related
 # incidents). The look-behind starts a match only where a run of letters and
 # digits starts, so a long run costs linear time.
-MENTION: Final = re.compile(r"(?<![A-Z0-9])[A-Z][A-Z0-9]*-[0-9]{4}-[0-9]{3,}")
+MENTION: Final = re.compile(f"(?<![A-Z0-9]){ID_PATTERN}")
 # The prefix alone (`id_prefix: INC`).
-ID_PREFIX: Final = re.compile(r"^[A-Z][A-Z0-9]*$")
+ID_PREFIX: Final = re.compile(f"^{PREFIX_PATTERN}$")
 # A system or taxonomy id: lowercase letters, digits and hyphens.
 SLUG: Final = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 

@@ -1,261 +1,266 @@
-"""Work shared with one forked process, on machines with a second core.
+"""Work shared with other processes, on machines with more than one core.
 
-A site build or a lint is single-threaded Python: loading the library and
-rendering the library's page fragments leave a second core idle. Here part
-of that work runs in a child forked from this process, which has everything
-the work needs already in memory; its results come back pickled through a
-pipe. Nothing depends on the child: whatever it fails to deliver (it
-crashed, was killed, sent garbage) is done here instead, so the output is
-the same with one process or two, byte for byte.
+A site build or a lint is single-threaded Python: loading the library,
+rendering its page fragments and guarding the output leave the other cores
+idle. Threads would not help, since the work is pure Python and holds the
+GIL, so it goes to processes, through the standard library's
+`ProcessPoolExecutor`.
 
-`POSTMORTEMS_JOBS=1` keeps everything in one process. Unset (or `auto`),
-a second process is used for large enough work on a machine with two or
-more cores. Any other number forces it whatever the size (tests use this).
-A fork is only made where it is safe: POSIX, not macOS (whose system
-libraries are not fork-safe), and no other thread running (a thread could
-hold a lock the child would wait on forever).
+Always with the `fork` start method, and only where it is safe: each worker
+is a copy of this process made when the pool starts, so the library, the
+site model and the compiled templates are already in its memory, shared copy
+on write, and the work is handed over as an index into what the worker
+inherited rather than pickled (`spawn` or `forkserver` would pickle every
+closure and load the library again). Where `fork` is not offered (Windows),
+not safe (macOS, whose system libraries are not fork-safe) or another thread
+runs (it could hold a lock a worker would wait on forever), the work is done
+in this process. Results come back pickled.
+
+Nothing depends on a worker: whatever one fails to deliver (it raised,
+crashed, was killed) is done here instead, so the output is the same with
+one process or several, byte for byte.
+
+`jobs` is the plugin option of that name (and `postmortems lint --jobs`):
+None uses what the machine has, for work large enough to gain from it; a
+number is that many processes whatever the size (1: this process alone).
 """
 
 from __future__ import annotations
 
 import contextlib
 import gc
+import multiprocessing
 import os
-import pickle
-import select
-import signal
-import struct
 import sys
 import threading
-from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Hashable, Iterable, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from functools import partial
-from typing import IO, Any, TypeVar
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
 
-JOBS_ENV = "POSTMORTEMS_JOBS"
-
-# A fork costs a few milliseconds and the results a pickle each way:
-# below this many items one process is as fast.
+# Starting a worker costs a few milliseconds and the results a pickle each:
+# below this many items one process is as fast, and each further process
+# needs about half as many again to pay for itself.
 AUTO_FROM = 200
 
-_PIPE_SIZE = 1 << 20
+_FORK = (
+    multiprocessing.get_context("fork")
+    if "fork" in multiprocessing.get_all_start_methods() and sys.platform != "darwin"
+    else None
+)
 
 
-def second_process(size: int) -> bool:
-    """Whether `size` items of work should be shared with a forked process."""
-    setting = os.environ.get(JOBS_ENV, "").strip().lower()
-    if setting == "1" or not hasattr(os, "fork") or sys.platform == "darwin":
-        return False
-    if threading.active_count() != 1:
-        return False
-    if setting.isdigit() and int(setting) > 1:
-        return True
-    if size < AUTO_FROM:
-        return False
+def _cores() -> int:
     try:
-        cores = len(os.sched_getaffinity(0))
+        return len(os.sched_getaffinity(0))
     except AttributeError:  # not on every POSIX system
-        cores = os.cpu_count() or 1
-    return cores > 1
+        return os.cpu_count() or 1
 
 
-def _fork(produce: Callable[[int], None]) -> tuple[int, IO[bytes]] | None:
-    """Run `produce` in a child, given the file descriptor of a pipe to
-    write to; this side reads it."""
-    read_end, write_end = os.pipe()
-    # A larger pipe lets the child run further ahead of the reader, so one
-    # long job of the child's does not leave the reader waiting. Linux only,
-    # and only up to the system's limit (1 MiB by default): best effort.
-    with contextlib.suppress(ImportError, AttributeError, OSError):
-        import fcntl
+def processes(size: int, jobs: int | None = None) -> int:
+    """How many processes share `size` items of work (see the module's note)."""
+    if size < 1 or _FORK is None or threading.active_count() != 1:
+        return 1
+    if jobs is not None:
+        return jobs
+    return max(1, min(_cores(), size * 2 // AUTO_FROM))
 
-        fcntl.fcntl(write_end, fcntl.F_SETPIPE_SZ, _PIPE_SIZE)
+
+def second_process(size: int, jobs: int | None = None) -> bool:
+    """Whether `size` items of work are shared with another process."""
+    return processes(size, jobs) > 1
+
+
+# What a worker was handed when it was forked: it runs `_tasks[i]` when told `i`.
+_tasks: Sequence[Callable[[], Any]] = ()
+
+
+def _inherit(tasks: Sequence[Callable[[], Any]]) -> None:  # pragma: no cover - in a worker
+    global _tasks
+    _tasks = tasks
+    # A worker lives for one piece of work: a collection would only walk,
+    # and so copy page by page, the heap it shares with this process.
+    gc.disable()
+
+
+def _run(indexes: Sequence[int]) -> list[Any]:  # pragma: no cover - in a worker
+    return [_tasks[i]() for i in indexes]
+
+
+def _pool(tasks: Sequence[Callable[[], Any]], workers: int) -> ProcessPoolExecutor | None:
+    """Forked workers that hold `tasks`; None where none may be forked."""
+    if _FORK is None:
+        return None
+    # The workers are forked (with `tasks`, never pickled) at the first
+    # submit, before the pool starts its own threads.
+    return ProcessPoolExecutor(workers, mp_context=_FORK, initializer=_inherit, initargs=(tasks,))
+
+
+def _submit(pool: ProcessPoolExecutor, indexes: Sequence[int]) -> Future[list[Any]] | None:
     try:
-        pid = os.fork()
-    except OSError:
-        os.close(read_end)
-        os.close(write_end)
+        return pool.submit(_run, indexes)
+    except (OSError, RuntimeError):  # no fork (out of memory, processes), or broken
         return None
-    if pid == 0:  # pragma: no cover - the child's coverage is not collected
-        code = 1
-        try:
-            os.close(read_end)
-            # The child lives for one task: a collection would only walk,
-            # and so copy page by page, the heap it shares with the parent.
-            gc.disable()
-            produce(write_end)
-            code = 0
-        finally:
-            # Never return into the parent's code, run its exit handlers or
-            # flush its buffered output a second time.
-            os._exit(code)
-    os.close(write_end)
-    # Read as much as the pipe holds at once: a system call per record cost
-    # more than unpickling it.
-    return pid, os.fdopen(read_end, "rb", buffering=_PIPE_SIZE)
 
 
-# Each object crosses the pipe as its pickle's length, then the pickle:
-# `pickle.load` straight from a buffered pipe took 5 to 20 times as long as
-# reading the bytes and unpickling them.
-_LENGTH = struct.Struct("<Q")
-
-
-def _framed(obj: object) -> bytes:
-    data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
-    return _LENGTH.pack(len(data)) + data
-
-
-def _unframed(pipe: IO[bytes]) -> Any:
-    """The next object from the pipe; None at its end, or if what comes is
-    not a whole pickle (the child died writing it)."""
-    head = pipe.read(_LENGTH.size)
-    if len(head) != _LENGTH.size:
-        return None
-    (size,) = _LENGTH.unpack(head)
-    data = pipe.read(size)
-    if len(data) != size:
+def _result(future: Future[list[Any]] | None, size: int) -> list[Any] | None:
+    """What a worker delivered for `size` tasks; None where it did not."""
+    if future is None:
         return None
     try:
-        return pickle.loads(data)
-    except Exception:
+        got = future.result()
+    except Exception:  # the task's own error, or the worker died (BrokenProcessPool)
         return None
+    return got if isinstance(got, list) and len(got) == size else None
 
 
-def _reap(pid: int, pipe: IO[bytes]) -> None:
-    """End the child: nothing more is read from it, so whatever it is still
-    doing (writing into a full pipe, a job that never ends) is cut short."""
-    pipe.close()
-    with contextlib.suppress(ProcessLookupError):
-        os.kill(pid, signal.SIGKILL)
-    with contextlib.suppress(ChildProcessError):
-        os.waitpid(pid, 0)
+def _end(pool: ProcessPoolExecutor) -> None:
+    """Stop the workers, whatever they still do (a job that never ends, work
+    nobody will ask for), and the pool's threads, so a later fork is safe."""
+    # Killed before the shutdown, which forgets them; the pool's thread then
+    # sees them gone, and the shutdown waits for it to end.
+    for worker in list((pool._processes or {}).values()):
+        with contextlib.suppress(OSError):
+            worker.kill()
+    pool.shutdown(wait=True, cancel_futures=True)
 
 
-def split_map(items: Sequence[T], work: Callable[[T], R]) -> list[R]:
-    """`[work(x) for x in items]`, every other item done by a forked process
-    where `second_process` allows (alternate items, so that both get a fair
-    share where costs drift along the list). `work` must leave no state
-    behind that the caller relies on: the child's is lost."""
-    if len(items) < 2 or not second_process(len(items)):
+def split_map(items: Sequence[T], work: Callable[[T], R], jobs: int | None = None) -> list[R]:
+    """`[work(x) for x in items]`, shared among `processes` (every n-th item
+    to each, so that each gets a fair share where costs drift along the
+    list). `work` must leave no state behind that the caller relies on: a
+    worker's is lost."""
+    n = min(processes(len(items), jobs), len(items))
+    parts = [items[i::n] for i in range(n)]
+    theirs = [partial(_work_on, work, part) for part in parts[1:]]
+    pool = _pool(theirs, n - 1) if n > 1 else None
+    if pool is None:
         return [work(x) for x in items]
-    theirs = items[1::2]
-
-    def produce(fd: int) -> None:
-        with os.fdopen(fd, "wb") as out:
-            out.write(_framed([work(x) for x in theirs]))
-
-    forked = _fork(produce)
-    if forked is None:
-        return [work(x) for x in items]
-    pid, pipe = forked
     try:
-        mine = [work(x) for x in items[::2]]
-        done: list[R] | None
-        done = _unframed(pipe)
+        futures = [_submit(pool, [i]) for i in range(len(theirs))]
+        done = [[work(x) for x in parts[0]]]
+        for part, future in zip(parts[1:], futures, strict=True):
+            got = _result(future, 1)
+            done.append(got[0] if got and len(got[0]) == len(part) else [work(x) for x in part])
     finally:
-        _reap(pid, pipe)
-    if not isinstance(done, list) or len(done) != len(theirs):
-        done = [work(x) for x in theirs]
+        _end(pool)
     merged: list[R] = [None] * len(items)  # type: ignore[list-item]
-    merged[::2], merged[1::2] = mine, done
+    for i, results in enumerate(done):
+        merged[i::n] = results
     return merged
 
 
-class Ahead:
-    """Results computed ahead, in a forked process, and sent in the order
-    they will be asked for; `take` gives each one once.
+def _work_on(work: Callable[[T], R], part: Sequence[T]) -> list[R]:  # pragma: no cover
+    return [work(x) for x in part]
 
-    The pipe holds a few results at a time, so the child runs only a little
-    ahead of the reader and memory stays flat however many there are. While
-    the pipe is full, the child computes the `early` jobs (costly ones that
-    will be asked for in a burst), holding each until its turn. A result
-    asked for out of order is reached by reading past the others, which are
-    kept until asked for; one the child never delivers is None, and the
-    caller makes it itself.
+
+# Ahead's tasks travel in batches, so that the handing over (a pickle and a
+# wake-up of the pool's threads each way) is paid per batch, not per page.
+# Batches start small so the first pages asked for need not wait for many.
+_BATCH = 16
+# Batches in flight ahead of the reader: the worker runs only this far
+# ahead, so memory stays flat however many results there are.
+_WINDOW = 16
+
+
+class Ahead:
+    """Results computed ahead, by one forked worker, in the order they will
+    be asked for; `take` gives each one once.
+
+    While the reader is behind (the worker has done everything it was
+    given), the worker computes the `early` tasks: costly ones that will be
+    asked for in a burst, held until their turn. A result asked for out of
+    order is reached by reading past the others, which are kept until asked
+    for; one the worker never delivers is None, and the caller makes it
+    itself.
     """
 
     def __init__(
         self,
-        jobs: Iterable[tuple[Hashable, Callable[[], Any]]],
+        tasks: Iterable[tuple[Hashable, Callable[[], Any]]],
         early: Collection[Hashable] = (),
+        jobs: int | None = None,
     ) -> None:
+        tasks = list(tasks)
+        self._keys = [key for key, _ in tasks]
         self._waiting: dict[Hashable, Any] = {}
-        self._pid: int | None = None
-        self._pipe: IO[bytes] | None = None
-        jobs = list(jobs)
-        # What the child will send: anything else is not waited for.
-        self._coming = {key for key, _ in jobs}
-        if not jobs or not second_process(len(jobs)):
-            self._coming.clear()
+        self._pool: ProcessPoolExecutor | None = None
+        # Which batch each task not yet delivered is in: ("in order", n) or ("early", n).
+        self._batch_of: dict[Hashable, tuple[str, int]] = {}
+        self._batches: dict[str, list[list[int]]] = {"in order": [], "early": []}
+        self._futures: dict[tuple[str, int], Future[list[Any]] | None] = {}
+        self._next = {"in order": 0, "early": 0}
+        if not tasks or not second_process(len(tasks), jobs):
             return
-        forked = _fork(partial(_send_in_order, jobs, early))
-        if forked is not None:
-            self._pid, self._pipe = forked
+        self._pool = _pool([job for _, job in tasks], 1)
+        if self._pool is None:
+            return
+        early = set(early)
+        for kind, size in (("in order", 1), ("early", _BATCH)):
+            indexes = [i for i, key in enumerate(self._keys) if (key in early) == (kind == "early")]
+            batches = self._batches[kind]
+            while indexes:
+                batches.append(indexes[:size])
+                indexes = indexes[size:]
+                size = min(size * 2, _BATCH)
+            for n, batch in enumerate(batches):
+                for i in batch:
+                    self._batch_of[self._keys[i]] = (kind, n)
+        self._top_up()
 
     @property
     def running(self) -> bool:
-        return self._pipe is not None
+        return self._pool is not None
 
     def take(self, key: Hashable) -> Any:
         if key in self._waiting:
             return self._waiting.pop(key)
-        if key not in self._coming:
+        where = self._batch_of.get(key)
+        if where is None or self._pool is None:
             return None
-        for got, value in self._read():
-            self._coming.discard(got)
-            if got == key:
-                return value
-            self._waiting[got] = value
-        return None
+        kind, n = where
+        # Reading past: batches before this one are collected too.
+        self._submit_through(kind, n)
+        for m in range(n + 1):
+            self._collect((kind, m))
+        self._top_up()
+        return self._waiting.pop(key, None)
 
-    def _read(self) -> Iterator[tuple[Hashable, Any]]:
-        while self._pipe is not None:
-            record = _unframed(self._pipe)
-            if not (isinstance(record, tuple) and len(record) == 2):
-                self._stop()
-                return
-            yield record
+    def _submit_through(self, kind: str, n: int) -> None:
+        assert self._pool is not None
+        while self._next[kind] <= n:
+            m = self._next[kind]
+            self._futures[(kind, m)] = _submit(self._pool, self._batches[kind][m])
+            self._next[kind] += 1
 
-    def _stop(self) -> None:
-        if self._pid is not None and self._pipe is not None:
-            _reap(self._pid, self._pipe)
-        self._pid = self._pipe = None
+    def _collect(self, where: tuple[str, int]) -> None:
+        if where not in self._futures:
+            return
+        batch = self._batches[where[0]][where[1]]
+        got = _result(self._futures.pop(where), len(batch))
+        for i, index in enumerate(batch):
+            key = self._keys[index]
+            if self._batch_of.pop(key, None) is not None and got is not None:
+                self._waiting[key] = got[i]
+
+    def _top_up(self) -> None:
+        """Keep the worker `_WINDOW` batches ahead; where it has done all it
+        was given, give it an early batch as well."""
+        in_flight = sum(1 for kind, _ in self._futures if kind == "in order")
+        last = min(self._next["in order"] + _WINDOW - in_flight, len(self._batches["in order"]))
+        self._submit_through("in order", last - 1)
+        idle = all(f is None or f.done() for f in self._futures.values())
+        if idle and self._next["early"] < len(self._batches["early"]):
+            self._submit_through("early", self._next["early"])
 
     def close(self) -> None:
-        """Stop the child (if it still runs) and forget what it sent."""
-        self._stop()
+        """Stop the worker (if it still runs) and forget what it sent."""
+        if self._pool is not None:
+            _end(self._pool)
+        self._pool = None
         self._waiting.clear()
-        self._coming.clear()
-
-
-def _send_in_order(
-    jobs: list[tuple[Hashable, Callable[[], Any]]], early: Collection[Hashable], fd: int
-) -> None:
-    """The child of `Ahead`: each job's (key, result) pickled into `fd` in
-    the jobs' order; early jobs done while the reader is behind."""
-    os.set_blocking(fd, False)
-    ahead = iter([(key, job) for key, job in jobs if key in early])
-    done: dict[Hashable, Any] = {}
-    sent: set[Hashable] = set()
-    try:
-        for key, job in jobs:
-            value = done.pop(key) if key in done else job()
-            sent.add(key)
-            record = memoryview(_framed((key, value)))
-            while record:
-                try:
-                    record = record[os.write(fd, record) :]
-                    continue
-                except BlockingIOError:
-                    pass
-                # The pipe is full: the reader is busy, so work ahead.
-                nxt = next(ahead, None)
-                if nxt is None:
-                    select.select([], [fd], [])
-                elif nxt[0] not in sent:
-                    done[nxt[0]] = nxt[1]()
-    finally:
-        os.close(fd)
+        self._batch_of.clear()
+        self._futures.clear()

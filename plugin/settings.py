@@ -38,6 +38,7 @@ class Settings:
     prefix: str = ""
     home_dashboard: bool = True
     regimes: str | None = None
+    jobs: int | None = None
 
 
 class ConfigError(Exception):

@@ -611,15 +611,12 @@ def test_regions_read_once_still_find_every_copy_of_a_phrase() -> None:
         assert bool(found) is expected, page
 
 
-def test_one_process_or_two_report_the_same_leaks(
-    zensical: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_one_process_or_two_report_the_same_leaks(zensical: Path) -> None:
     """Every other site file is read by a second process where the machine
     allows: the audit says the same, line for line, with one process or two."""
     reports = []
     for jobs in ("1", "2"):
-        monkeypatch.setenv("POSTMORTEMS_JOBS", jobs)
-        code, lines, _ = audit(zensical, "site")
+        code, lines, _ = audit(zensical, "site", "--jobs", jobs)
         assert code == 1
         reports.append(lines)
     assert reports[0] == reports[1] and len(reports[0]) > 5

@@ -64,6 +64,7 @@ def test_every_option_reaches_settings() -> None:
         "prefix": "library/",
         "home_dashboard": False,
         "regimes": "vocab/regimes.yml",
+        "jobs": 2,
     }
     assert sorted(given) == sorted(OPTION_NAMES)
     config, errors = validated(given)
@@ -88,6 +89,7 @@ def test_every_option_reaches_settings() -> None:
         ({"id_prefix": 42}, "id_prefix '42' must be capital letters"),
         ({"taxonomy": 5}, "Expected type: <class 'str'>"),
         ({"required_sections": "Impact"}, "Expected a list of items"),
+        ({"jobs": 0}, "must be a whole number from 1, got 0"),
         ({"taxonmy": "x.yml"}, "taxonmy: unknown option (did you mean 'taxonomy'?)"),
     ],
 )

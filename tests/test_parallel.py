@@ -29,24 +29,19 @@ def alone(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(parallel.threading, "active_count", lambda: 1)
 
 
-@pytest.fixture
-def forced(monkeypatch: pytest.MonkeyPatch, alone: None) -> None:
-    monkeypatch.setenv(parallel.JOBS_ENV, "2")
-
-
 def _square_and_pid(x: int) -> tuple[int, int]:
     return x * x, os.getpid()
 
 
-def test_split_map_shares_the_work_and_keeps_the_order(forced: None) -> None:
+def test_split_map_shares_the_work_and_keeps_the_order(alone: None) -> None:
     """The second half runs in another process; results come back in order."""
-    got = parallel.split_map(list(range(11)), _square_and_pid)
+    got = parallel.split_map(list(range(11)), _square_and_pid, jobs=2)
     assert [v for v, _ in got] == [x * x for x in range(11)]
     assert {pid for _, pid in got[::2]} == {os.getpid()}
     assert os.getpid() not in {pid for _, pid in got[1::2]}
 
 
-def test_split_map_does_the_childs_half_when_the_child_dies(forced: None) -> None:
+def test_split_map_does_the_childs_half_when_the_child_dies(alone: None) -> None:
     """A child that dies (killed, crashed) costs time, never results."""
     parent = os.getpid()
 
@@ -55,10 +50,10 @@ def test_split_map_does_the_childs_half_when_the_child_dies(forced: None) -> Non
             os._exit(3)
         return x + 1
 
-    assert parallel.split_map(list(range(7)), work) == list(range(1, 8))
+    assert parallel.split_map(list(range(7)), work, jobs=2) == list(range(1, 8))
 
 
-def test_split_map_does_the_childs_half_when_its_work_fails(forced: None) -> None:
+def test_split_map_does_the_childs_half_when_its_work_fails(alone: None) -> None:
     """An exception in the child is not lost in a half-written pickle."""
     parent = os.getpid()
 
@@ -67,44 +62,41 @@ def test_split_map_does_the_childs_half_when_its_work_fails(forced: None) -> Non
             raise RuntimeError("only in the child")
         return -x
 
-    assert parallel.split_map(list(range(8)), work) == [-x for x in range(8)]
+    assert parallel.split_map(list(range(8)), work, jobs=2) == [-x for x in range(8)]
 
 
-def test_one_job_keeps_everything_in_this_process(monkeypatch: pytest.MonkeyPatch) -> None:
-    """POSTMORTEMS_JOBS=1 turns the second process off, whatever the size."""
-    monkeypatch.setenv(parallel.JOBS_ENV, "1")
-    assert not parallel.second_process(10**6)
-    got = parallel.split_map(list(range(500)), _square_and_pid)
+def test_one_job_keeps_everything_in_this_process() -> None:
+    """`jobs: 1` turns the second process off, whatever the size."""
+    assert not parallel.second_process(10**6, jobs=1)
+    got = parallel.split_map(list(range(500)), _square_and_pid, jobs=1)
     assert {pid for _, pid in got} == {os.getpid()}
-    assert not parallel.Ahead([(1, partial(_square_and_pid, 1))]).running
+    assert not parallel.Ahead([(1, partial(_square_and_pid, 1))], jobs=1).running
 
 
-def test_automatic_choice_needs_enough_work(monkeypatch: pytest.MonkeyPatch, alone: None) -> None:
+def test_automatic_choice_needs_enough_work(alone: None) -> None:
     """Unset, small work stays here; large work goes out where there are two cores."""
-    monkeypatch.delenv(parallel.JOBS_ENV, raising=False)
     assert not parallel.second_process(parallel.AUTO_FROM - 1)
     assert parallel.second_process(parallel.AUTO_FROM) == (len(os.sched_getaffinity(0)) > 1)
 
 
-def test_no_fork_while_another_thread_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_no_fork_while_another_thread_runs() -> None:
     """A thread could hold a lock (logging's, the allocator's) forever in a child."""
-    monkeypatch.setenv(parallel.JOBS_ENV, "2")
     stop = threading.Event()
     thread = threading.Thread(target=stop.wait)
     thread.start()
     try:
-        assert not parallel.second_process(10**6)
-        got = parallel.split_map(list(range(10)), _square_and_pid)
+        assert not parallel.second_process(10**6, jobs=2)
+        got = parallel.split_map(list(range(10)), _square_and_pid, jobs=2)
         assert {pid for _, pid in got} == {os.getpid()}
     finally:
         stop.set()
         thread.join()
 
 
-def test_ahead_gives_each_result_once_in_any_order(forced: None) -> None:
+def test_ahead_gives_each_result_once_in_any_order(alone: None) -> None:
     """Results asked out of order are found; early jobs too; each is given once."""
     jobs = [(i, partial(_square_and_pid, i)) for i in range(60)]
-    ahead = parallel.Ahead(jobs, early=[50, 55, 59])
+    ahead = parallel.Ahead(jobs, early=[50, 55, 59], jobs=2)
     assert ahead.running
     try:
         order = [3, 0, 59, 1, 2, *range(4, 59)]
@@ -116,17 +108,17 @@ def test_ahead_gives_each_result_once_in_any_order(forced: None) -> None:
         ahead.close()
 
 
-def test_ahead_does_not_wait_for_what_it_was_not_given(forced: None) -> None:
+def test_ahead_does_not_wait_for_what_it_was_not_given(alone: None) -> None:
     """Asking for a key no job has is an immediate None, even while the
     child is busy; closing ends a child stuck in a job."""
-    ahead = parallel.Ahead([("slow", partial(threading.Event().wait))])
+    ahead = parallel.Ahead([("slow", partial(threading.Event().wait))], jobs=2)
     assert ahead.running
     assert ahead.take("other") is None
     ahead.close()
     assert not ahead.running
 
 
-def test_ahead_gives_none_for_what_a_dead_child_never_sent(forced: None) -> None:
+def test_ahead_gives_none_for_what_a_dead_child_never_sent(alone: None) -> None:
     """The caller makes what the child did not deliver."""
     parent = os.getpid()
 
@@ -135,7 +127,7 @@ def test_ahead_gives_none_for_what_a_dead_child_never_sent(forced: None) -> None
             os._exit(9)
         return i
 
-    ahead = parallel.Ahead([(i, partial(job, i)) for i in range(6)])
+    ahead = parallel.Ahead([(i, partial(job, i)) for i in range(6)], jobs=2)
     assert [ahead.take(i) for i in range(6)] == [0, 1, 2, None, None, None]
     ahead.close()
 
@@ -185,9 +177,20 @@ def library(tmp_path_factory: pytest.TempPathFactory) -> Path:
 SAME_INSTANT = {"SOURCE_DATE_EPOCH": "1767225600"}
 
 
+def _with_jobs(root: Path, jobs: str, config: str = "mkdocs.yml", extra: str = "") -> Path:
+    """A copy of `config` whose plugin options set `jobs` (and `extra` appended)."""
+    text = (root / config).read_text(encoding="utf-8")
+    made = root / f"jobs-{jobs}-{config}"
+    made.write_text(
+        text.replace("  - postmortems:\n", f"  - postmortems:\n      jobs: {jobs}\n", 1) + extra,
+        encoding="utf-8",
+    )
+    return made
+
+
 def _build(root: Path, out: Path, jobs: str, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, parallel.JOBS_ENV: jobs, **SAME_INSTANT}
-    cmd = [sys.executable, "-m", "mkdocs", "build", "-f", str(root / "mkdocs.yml")]
+    env = {**os.environ, **SAME_INSTANT}
+    cmd = [sys.executable, "-m", "mkdocs", "build", "-f", str(_with_jobs(root, jobs))]
     return subprocess.run(
         [*cmd, "-d", str(out), *args],
         cwd=root,
@@ -234,12 +237,8 @@ def test_site_is_whole_when_the_second_process_dies(library: Path) -> None:
         "render.Renderer.render = render_or_die\n",
         encoding="utf-8",
     )
-    config = library / "mkdocs-dying.yml"
-    config.write_text(
-        (library / "mkdocs.yml").read_text(encoding="utf-8") + "hooks:\n  - die_in_child.py\n",
-        encoding="utf-8",
-    )
-    env = {**os.environ, parallel.JOBS_ENV: "2", "NO_MKDOCS_2_WARNING": "1", **SAME_INSTANT}
+    config = _with_jobs(library, "2", extra="hooks:\n  - die_in_child.py\n")
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", **SAME_INSTANT}
     cmd = [sys.executable, "-m", "mkdocs", "build", "-v", "-f", str(config)]
     dying = subprocess.run(
         [*cmd, "-d", str(library / "dying")],
@@ -263,9 +262,9 @@ def test_lint_with_a_second_process_reports_the_same(library: Path) -> None:
     lint = Path(sys.executable).with_name("postmortems")
     outs = []
     for jobs in ("1", "2"):
-        env = {**os.environ, parallel.JOBS_ENV: jobs, "NO_MKDOCS_2_WARNING": "1"}
+        env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
         done = subprocess.run(
-            [str(lint), "lint", "--format", "json"],
+            [str(lint), "lint", "--format", "json", "--jobs", jobs],
             cwd=library,
             env=env,
             capture_output=True,
@@ -334,14 +333,14 @@ def test_language_review_left_to_the_second_process_is_reported_in_full(
     if child == "dies":
         (root / "die_in_review.py").write_text(
             "import os\n"
-            "from mkdocs_postmortems.adapters import plugin\n"
+            "from mkdocs_postmortems.web import fragments\n"
             "PARENT = os.getpid()\n"
-            "_review = plugin.review_later\n"
+            "_review = fragments.review_later\n"
             "def review_or_die(*args, **kwargs):\n"
             "    if os.getpid() != PARENT:\n"
             "        os._exit(9)\n"
             "    return _review(*args, **kwargs)\n"
-            "plugin.review_later = review_or_die\n",
+            "fragments.review_later = review_or_die\n",
             encoding="utf-8",
         )
         config = root / "mkdocs.yml"

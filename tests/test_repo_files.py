@@ -252,6 +252,9 @@ def test_core_modules_import_neither_mkdocs_nor_click() -> None:
     # re-export them under the entry points' public paths.
     adapters = {
         "adapters/plugin.py": ["mkdocs"],
+        "adapters/files.py": ["mkdocs"],
+        "adapters/pages.py": ["mkdocs"],
+        "adapters/rebuilds.py": ["mkdocs"],
         "adapters/options.py": ["mkdocs"],
         "adapters/cli.py": ["click"],
     }

@@ -12,8 +12,9 @@ import pytest
 import yaml
 from conftest import EXAMPLES, REPO, postmortem_text, run_cli
 from jsonschema import Draft202012Validator
+from mkdocs_postmortems import ids
 from mkdocs_postmortems.parse.taxonomy import load_taxonomy
-from mkdocs_postmortems.resources import schema_dir
+from mkdocs_postmortems.resources import POSTMORTEM_SCHEMA, load_json_schema, schema_dir
 
 SCHEMAS = ("postmortem.schema.json", "taxonomy.schema.json", "regimes.schema.json")
 DEFAULT_LAYERS = ["model", "data", "human-in-the-loop", "process"]
@@ -219,3 +220,11 @@ def test_broken_taxonomy_is_a_clear_finding(case: str, tmp_path: Path) -> None:
         assert "front matter" not in f["message"], f["message"]
         if f["rule"] in ("yaml-syntax", "yaml-tag"):
             assert "taxonomy file" in f["message"], f["message"]
+
+
+def test_schema_and_ids_py_spell_the_id_the_same() -> None:
+    """The schema's `id` and `related` patterns are the grammar `ids.py` writes once."""
+    props = load_json_schema(POSTMORTEM_SCHEMA)["properties"]
+    whole = f"^{ids.ID_PATTERN}(?!\\n)$"
+    assert props["id"]["pattern"] == whole
+    assert props["related"]["items"]["pattern"] == whole

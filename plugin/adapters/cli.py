@@ -23,10 +23,10 @@ from ..check.library import (
 )
 from ..check.publication import is_markdown_name
 from ..dates import as_utc, build_instant, end_of_day, parse_date
+from ..enums import SEVERITIES
 from ..model import Postmortem
 from ..parse.regimes import load_regimes
 from ..settings import ConfigError, Settings, SiteConfig
-from ..severities import SEVERITIES
 from ..web import audit as audit_module
 from ..web import authoring
 from ..web.export import incidents_csv, incidents_json
@@ -89,6 +89,20 @@ config_option = click.option(
     "read and validated as MkDocs does, its plugin options apply.",
 )
 
+jobs_option = click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=None,
+    metavar="N",
+    help="Processes that share the work (1: this one alone). "
+    "Default: the plugin option `jobs`, else what the machine has.",
+)
+
+
+def _with_jobs(settings: Settings, jobs: int | None) -> Settings:
+    return settings if jobs is None else replace(settings, jobs=jobs)
+
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="mkdocs-postmortems")
@@ -109,8 +123,14 @@ def cli() -> None:
 )
 @click.option("--strict", is_flag=True, help="Warnings fail too (exit 1).")
 @click.option("--no-hints", is_flag=True, help="Leave out related-incident hints.")
+@jobs_option
 def lint(
-    paths: tuple[Path, ...], config_file: str | None, fmt: str, strict: bool, no_hints: bool
+    paths: tuple[Path, ...],
+    config_file: str | None,
+    fmt: str,
+    strict: bool,
+    no_hints: bool,
+    jobs: int | None,
 ) -> None:
     """Check postmortems: schema, taxonomy, ids, file names, links, sections,
     publication rules. PATHS default to the whole docs_dir of mkdocs.yml.
@@ -124,7 +144,7 @@ def lint(
         else _site_with_docs(config_file, strict=strict)
     )
     cwd = Path.cwd()
-    settings = config.settings if config else Settings()
+    settings = _with_jobs(config.settings if config else Settings(), jobs)
     if no_hints:
         settings = replace(settings, related_hints=False)
     config_dir = config.config_file.parent if config else cwd
@@ -157,16 +177,20 @@ def _site_with_docs(config_file: str | None, strict: bool = False) -> SiteConfig
     return config
 
 
-def _load_site(config: SiteConfig) -> Library:
+def _load_site(config: SiteConfig, jobs: int | None = None) -> Library:
     with _docs_tree(config) as (docs_dir, real_path):
-        return _load_tree(config, docs_dir, real_path)
+        return _load_tree(config, docs_dir, real_path, jobs)
 
 
 def _load_tree(
-    config: SiteConfig, docs_dir: Path, real_path: Callable[[Path], Path] | None
+    config: SiteConfig,
+    docs_dir: Path,
+    real_path: Callable[[Path], Path] | None,
+    jobs: int | None = None,
 ) -> Library:
+    settings = _with_jobs(config.settings, jobs)
     return LibraryLoader().load(
-        docs_dir, config.settings, config.config_file.parent, Path.cwd(), real_path=real_path
+        docs_dir, settings, config.config_file.parent, Path.cwd(), real_path=real_path
     )
 
 
@@ -476,7 +500,8 @@ def reporting_command(
     metavar="MiB",
     help="Larger files (and gzip members) are not scanned, and fail the audit.",
 )
-def audit_command(site_dir: Path, config_file: str | None, max_mib: int) -> None:
+@jobs_option
+def audit_command(site_dir: Path, config_file: str | None, max_mib: int, jobs: int | None) -> None:
     """Scan a built site (every file, gzip members too) for anything of a
     postmortem that must not be published: restricted ones always, drafts
     unless include_drafts is true. Works whatever built the site; run it
@@ -489,7 +514,7 @@ def audit_command(site_dir: Path, config_file: str | None, max_mib: int) -> None
     with _docs_tree(config) as (docs_dir, real_path):
         result = audit_module.audit_site(
             site_dir,
-            _load_tree(config, docs_dir, real_path),
+            _load_tree(config, docs_dir, real_path, jobs),
             docs_dir,
             config.config_file,
             Path.cwd(),

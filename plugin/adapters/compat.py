@@ -13,7 +13,6 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from markupsafe import Markup
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.contrib.search import SearchPlugin as MkDocsSearch
 from mkdocs.plugins import BasePlugin, event_priority
@@ -210,17 +209,6 @@ class GeneratedSources:
 
 
 GENERATED_SOURCES = GeneratedSources()
-
-
-def escaped(text: str) -> Markup:
-    """Front-matter text for `page.meta`, escaped once and marked as HTML.
-
-    Themes print a page's title and description as they find them (MkDocs
-    renders templates without autoescaping), so the text must be escaped
-    there. A plugin that renders with autoescaping (mkdocs-rss-plugin's feed
-    templates) would escape it a second time ("&amp;quot;"); marked as
-    HTML, it is taken as it is."""
-    return Markup(html.escape(text))
 
 
 class _ShownEscaped(str):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
@@ -82,6 +83,18 @@ class Prefix(BaseConfigOption[str]):
             raise ValidationError(str(exc)) from exc
 
 
+class Jobs(BaseConfigOption[int | None]):
+    """How many processes may share the work: a whole number from 1, or
+    nothing for what the machine has."""
+
+    def run_validation(self, value: object) -> int | None:
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValidationError(f"must be a whole number from 1, got {value!r}")
+        return value
+
+
 class PostmortemsConfig(Config):  # type: ignore[no-untyped-call]
     """The `postmortems` plugin's options in `mkdocs.yml`; defaults from `Settings`."""
 
@@ -124,6 +137,12 @@ class PostmortemsConfig(Config):  # type: ignore[no-untyped-call]
     """Path of the reporting regimes file, relative to `mkdocs.yml`. Unset: the
     repository's `schema/regimes.yml` if there is one, else the bundled one."""
 
+    jobs = Jobs()
+    """How many processes share the build's work (loading the library,
+    rendering its pages, guarding the output); 1 keeps it in one process.
+    Unset: as many as the machine has cores, for a library large enough to
+    gain from them. The site is the same, byte for byte, either way."""
+
     def validate(self) -> tuple[ConfigErrors, ConfigWarnings]:
         """MkDocs' validation, with unknown options errors rather than
         warnings: a misspelt `taxonomy` or `include_drafts` would otherwise
@@ -145,19 +164,14 @@ class PostmortemsConfig(Config):  # type: ignore[no-untyped-call]
 
 
 def settings_of(config: PostmortemsConfig) -> Settings:
-    """The core's settings from validated options."""
-    return Settings(
-        taxonomy=config.taxonomy,
-        required_sections=tuple(config.required_sections),
-        include_drafts=config.include_drafts,
-        id_prefix=config.id_prefix,
-        blameless_phrases=config.blameless_phrases,
-        related_hints=config.related_hints,
-        search_narrative_limit=config.search_narrative_limit,
-        prefix=config.prefix,
-        home_dashboard=config.home_dashboard,
-        regimes=config.regimes,
-    )
+    """The core's settings from validated options, a field each (the tests
+    hold `Settings` to the options declared here); lists become tuples, as
+    a frozen value holds them."""
+    values: dict[str, Any] = {}
+    for f in fields(Settings):
+        value = config[f.name]
+        values[f.name] = tuple(value) if isinstance(value, list) else value
+    return Settings(**values)
 
 
 def default_config_file(cwd: Path) -> Path | None:

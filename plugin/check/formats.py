@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import replace
 from importlib import metadata
 from pathlib import PureWindowsPath
 from typing import Any, Final
@@ -14,6 +16,7 @@ from urllib.parse import quote
 
 from ..model import Finding, Severity
 from ..rules import RULES, Rule
+from .reporting import CLOCK_RULES
 
 # Messages quote what the author wrote, and YAML can write any character
 # ("a\nb", "\e[2J"): one finding must stay one line, and inert in a terminal.
@@ -30,6 +33,37 @@ def as_text(findings: Sequence[Finding]) -> str:
         f"{_one_line(f.path)}:{f.line}:{f.column}: {f.severity} {f.rule}: {_one_line(f.message)}\n"
         for f in findings
     )
+
+
+# What a site build logs of a finding on a withheld file instead of its message.
+WITHHELD_MESSAGE: Final = (
+    "(message not logged: this file is withheld from the site; `postmortems lint` shows it)"
+)
+
+
+def build_log_level(finding: Finding) -> int:
+    """The level a site build logs a finding at: errors stop the build; a
+    clock runs out with no change to the docs, so `mkdocs build --strict`
+    logs it as information rather than start failing unrelated pull
+    requests; every other warning is a warning."""
+    if finding.severity is Severity.ERROR:
+        return logging.ERROR
+    return logging.INFO if finding.rule in CLOCK_RULES else logging.WARNING
+
+
+def as_build_log(
+    findings: Sequence[Finding], withheld_paths: Collection[str]
+) -> list[tuple[int, str]]:
+    """Findings as a site build logs them: lint's lines, each with its level
+    (`build_log_level`). A message may quote its file (a name, an address):
+    a CI log of the site build is no place for a withheld file's text, so a
+    finding on one of `withheld_paths` is logged without its message."""
+    logged = []
+    for f in findings:
+        if f.path in withheld_paths:
+            f = replace(f, message=WITHHELD_MESSAGE)
+        logged.append((build_log_level(f), as_text([f]).rstrip("\n")))
+    return logged
 
 
 def as_json(findings: Sequence[Finding]) -> str:

@@ -272,8 +272,11 @@ class LibraryLoader:
         todo = [i for i, r in enumerate(results) if isinstance(r, tuple)]
         keep = self.keep_positions
         # Only where a second process will be there to do it.
-        language = not (self.language_later and second_process(len(todo)))
-        fresh = split_map(todo, lambda i: _read_and_check(*names[i][:2], context, keep, language))
+        jobs = context[1].jobs
+        language = not (self.language_later and second_process(len(todo), jobs))
+        fresh = split_map(
+            todo, lambda i: _read_and_check(*names[i][:2], context, keep, language), jobs
+        )
         for i, (result, parsed) in zip(todo, fresh, strict=True):
             stamp = results[i]
             assert isinstance(stamp, tuple)

@@ -20,6 +20,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Final
 from urllib.parse import unquote
 
+from ..enums import VISIBILITIES
 from ..model import Finding
 from ..parse.frontmatter import decode, parse_yaml, read_bounded
 from ..rules import RULES
@@ -32,8 +33,8 @@ LEFTOVER_SUFFIXES: Final = (".orig", ".rej", ".bak", "~", ".swp", ".tmp")
 LEFTOVER_PREFIXES: Final = (".#",)
 # The one visibility that may be published; any other value withholds the page.
 PUBLIC_VISIBILITY: Final = "internal"
-# The values the format knows; any other is a typo, and an error besides.
-KNOWN_VISIBILITIES: Final = (PUBLIC_VISIBILITY, "restricted")
+# The values the format knows (the schema's); any other is a typo, and an error besides.
+KNOWN_VISIBILITIES: Final = VISIBILITIES
 # Material's meta plugin reads a folder's defaults from this file, whether or
 # not it is enabled: a site may enable it later, or build with Zensical.
 META_FILE: Final = ".meta.yml"
@@ -273,6 +274,16 @@ def confidential(uri: str, checked: Any, meta: FolderMeta) -> bool:
     else:
         own = page_visibility(data, doc.has_front_matter, doc.body)
     return withholds(own) if own else withholds(meta.inherited(uri))
+
+
+def confidential_paths(library: Any, decision: Decision) -> frozenset[str]:
+    """The files `decision` withholds for what they say (restricted), as
+    findings name them: a build logs their findings without their text."""
+    return frozenset(
+        checked.document.path
+        for uri, checked in library.documents.items()
+        if uri in decision.withheld and confidential(uri, checked, library.meta)
+    )
 
 
 def restricted_page(data: Any, has_front_matter: bool, body: str) -> bool:

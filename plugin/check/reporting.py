@@ -47,6 +47,8 @@ STATES: Final = ("overdue", "due", "waiting", "reported-late", "reported", "not-
 # Findings about time, not about the text: the build logs them without
 # failing `--strict`; `postmortems lint` reports them as warnings.
 CLOCK_RULES: Final = frozenset({"reporting-overdue", "reporting-late"})
+
+
 # The first and the last time zones a calendar day has anywhere on Earth.
 _EARLIEST_ZONE: Final = dt.timezone(dt.timedelta(hours=14))
 _LATEST_ZONE: Final = dt.timezone(dt.timedelta(hours=-12))

@@ -859,8 +859,11 @@ class Auditor:
     """The one check of a site folder against a plan: `postmortems audit`
     runs it on any folder, the build on what it wrote before it ends."""
 
-    def __init__(self, plan: Plan, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES) -> None:
+    def __init__(
+        self, plan: Plan, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES, jobs: int | None = None
+    ) -> None:
         self.plan = plan
+        self.jobs = jobs
         self.matcher = plan.needles.matcher()
         self.digests = plan.needles.by_digest
         self.max_file_bytes = max_file_bytes
@@ -879,8 +882,8 @@ class Auditor:
         modified at or after that time, a POSIX timestamp). A file read
         before (`read_before`, see `read_as_written`) is not read again if
         its bytes are still the ones read. Every other file is read by a
-        forked second process where `parallel` allows: the output is the
-        same either way."""
+        forked second process where `parallel` allows (`jobs`): the output
+        is the same either way."""
         result = AuditResult(self.plan.unpublished)
         if self.plan.empty:
             return result
@@ -890,7 +893,7 @@ class Auditor:
             for path in site_files(site_dir, errors)
         ]
         read = functools.partial(self._read_one, newer_than=newer_than, before=read_before or {})
-        for one in split_map(paths, read):
+        for one in split_map(paths, read, self.jobs):
             if one is None:
                 continue
             found, unscanned, size = one
@@ -1080,7 +1083,7 @@ def audit_site(
     """Scan every file of a built site for what the library does not publish."""
     shown_from = shown_from or Path.cwd()
     made = plan(library, docs_dir, config_file, use_directory_urls=use_directory_urls)
-    return Auditor(made, max_file_bytes).audit(site_dir, shown_from)
+    return Auditor(made, max_file_bytes, library.settings.jobs).audit(site_dir, shown_from)
 
 
 def summary_line(result: AuditResult) -> str:

@@ -20,11 +20,11 @@ from pathlib import Path, PurePosixPath
 from typing import Final
 
 from ..check.library import Library
+from ..enums import SEVERITIES
 from ..ids import ID, ID_PREFIX, SLUG, max_length
 from ..parse.regimes import Regime, Regimes
 from ..parse.taxonomy import Taxonomy
 from ..settings import DEFAULT_REQUIRED_SECTIONS, Settings
-from ..severities import SEVERITIES
 from .markdown_text import escape_markdown
 
 DEFAULT_PREFIX: Final = "INC"

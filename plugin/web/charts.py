@@ -17,10 +17,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from ..dates import as_utc, has_day
+from ..enums import SEVERITIES
 from ..ids import SLUG
 from ..model import ActionItem, DateLike, Postmortem
 from ..parse.taxonomy import Taxonomy
-from ..severities import SEVERITIES
 
 __all__ = [
     "CHART_CSS",

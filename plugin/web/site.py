@@ -19,9 +19,9 @@ from ..check.layered import Recurrence, recurrences
 from ..check.library import Library
 from ..check.reporting import STATES, StageStatus
 from ..dates import days_between, instant_of
+from ..enums import ACTION_STATUSES, ACTION_TYPES, ORIGINS, SEVERITIES, STATUSES
 from ..model import ActionItem, DateLike, Factor, LayerNote, Postmortem
 from ..parse.taxonomy import Category, Layer, Taxonomy
-from ..severities import SEVERITIES
 from ..urls import (
     EXPORTS,
     category_url,
@@ -32,13 +32,15 @@ from ..urls import (
     system_url,
 )
 from . import charts, export, feed
+from .guide import render_guide
 from .obligations import published_clocks
 
 # Rows per listing page. Listings are paged so that no page grows with the
 # size of the library (a 4,000-incident table would be megabytes).
 PAGE_SIZE: Final = 200
-ACTION_STATUSES: Final = ("open", "in-progress", "done", "wont-do")
-ACTION_TYPES: Final = ("prevent", "detect", "mitigate")
+# The dashboard's address: the site's root, not under the library's prefix.
+HOME_URI: Final = "index.md"
+GUIDE_TITLE: Final = "How to write a postmortem"
 # How many neighbours in time, per shared system or category, are considered
 # when looking for similar incidents: keeps that search linear in the size
 # of the library however large one system's history grows.
@@ -46,7 +48,7 @@ SIMILAR_WINDOW: Final = 6
 SIMILAR_SHOWN: Final = 8
 
 
-ORIGINS: Final = (("internal", "Our own incident"), ("external", "External case study"))
+ORIGIN_LABELS: Final = {"internal": "Our own incident", "external": "External case study"}
 
 
 def _overdue(item: ActionItem, pm: Postmortem, today: dt.date) -> bool:
@@ -132,6 +134,13 @@ class Page:
     base: dict[str, Any] = field(default_factory=dict)
     nav_title: str | None = None
     extra: Callable[[], dict[str, Any]] | None = None
+    # The Markdown of a page that no template draws (the guide).
+    source: Callable[[], str] | None = None
+
+    @property
+    def is_home(self) -> bool:
+        """The dashboard: at the site's root, whatever the library's prefix."""
+        return self.src_uri == HOME_URI
 
     @property
     def context(self) -> dict[str, Any]:
@@ -331,7 +340,9 @@ class SiteModel:
 
     def pages(self) -> Iterator[Page]:
         """Every generated page except the incident pages themselves, which
-        stay the authors' own Markdown files, moved to `incidents/<id>/`."""
+        stay the authors' own Markdown files, moved to `incidents/<id>/`:
+        the listings, the home page (where the site has none of its own; its
+        title is the site's name) and the authors' guide."""
         yield from self._listing(
             "incidents/",
             "Incidents",
@@ -402,6 +413,15 @@ class SiteModel:
             self.clocks,
             nav="Reporting",
             extra=self._reporting_extra,
+        )
+        yield Page(HOME_URI, "", "", "home.html")
+        yield Page(
+            "guide/index.md",
+            "guide/",
+            GUIDE_TITLE,
+            "",
+            nav_title=GUIDE_TITLE,
+            source=lambda: render_guide(self.taxonomy, self.library.settings),
         )
 
     def _layer_extra(self, layer: Layer) -> dict[str, Any]:
@@ -505,19 +525,27 @@ class SiteModel:
         titles = [self._category_title(cid) for cid in pm.categories]
         return [pm.id, *pm.systems, *titles]
 
+    def charted(self, page: Page | None) -> list[Postmortem] | None:
+        """The incidents a page's charts draw, None for a page without
+        charts: the whole library's on the home dashboard (`page` None) and
+        the layers page, a layer's own on the first page of that layer."""
+        if page is None:
+            return self.incidents
+        if page.template not in ("layers.html", "layer.html"):
+            return None
+        if page.context.get("page_number", 1) != 1:
+            return None
+        layer: Layer | None = page.context.get("layer")
+        return self.incidents if layer is None else self.by_layer.get(layer.id, [])
+
     def charts_for(self, page: Page | None, key: str) -> list[Markup]:
-        """The charts a page shows, each a figure with its SVG and data table:
-        the whole library's on the home dashboard (`page` None) and the layers
-        page, a layer's own on the first page of that layer. `key` tells one
-        page's charts from another's in element ids."""
-        layer: Layer | None = None
-        if page is not None:
-            if page.template not in ("layers.html", "layer.html"):
-                return []
-            if page.context.get("page_number", 1) != 1:
-                return []
-            layer = page.context.get("layer")
-        incidents = self.incidents if layer is None else self.by_layer.get(layer.id, [])
+        """The charts a page shows (see `charted`), each a figure with its SVG
+        and data table. `key` tells one page's charts from another's in
+        element ids."""
+        incidents = self.charted(page)
+        if incidents is None:
+            return []
+        layer = page.context.get("layer") if page is not None else None
         prefix = "pm-" + "".join(ch if ch.isalnum() else "-" for ch in key)
         made = [
             charts.incidents_per_quarter(incidents, self.taxonomy, prefix + "-q"),
@@ -575,11 +603,12 @@ class SiteModel:
             "severity": [(s, s) for s in SEVERITIES],
             "status": [
                 (s, s)
-                for s in ("final", "review", "draft")
+                # Final first: what most readers filter for.
+                for s in reversed(STATUSES)
                 if any(p.status == s for p in self.incidents)
             ],
             "origin": [
-                (o, label) for o, label in ORIGINS if any(p.origin == o for p in self.incidents)
+                (o, ORIGIN_LABELS[o]) for o in ORIGINS if any(p.origin == o for p in self.incidents)
             ],
             "layer": [
                 (layer.id, layer.title) for layer in self.taxonomy.layers if layer.id in used_layers

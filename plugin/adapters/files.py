@@ -1,0 +1,129 @@
+"""The library's files in MkDocs' terms: incident pages moved to their
+addresses, generated pages and exports added, the site's `nav:` spelled as
+MkDocs resolves it, and the generated files hidden from a plugin that
+cannot take them.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.structure.files import File, Files, InclusionLevel
+
+from ..check.library import Library
+from ..model import Postmortem
+from ..urls import incident_url
+from .compat import GENERATED_SOURCES
+
+GENERATED_BY = "postmortems"
+
+
+class GeneratedPage(File):
+    """A generated page that a `--dirty` rebuild may leave as it is: MkDocs
+    re-renders every file with in-memory content on a dirty build."""
+
+    unchanged = False
+
+    def is_modified(self) -> bool:
+        return not self.unchanged and super().is_modified()
+
+
+def generated_page(config: MkDocsConfig, src_uri: str, content: str) -> File:
+    """A page of the library's own, out of the navigation (the site's `nav:`
+    or `on_nav` lists the top ones)."""
+    page = GeneratedPage.generated(
+        config, src_uri, content=content, inclusion=InclusionLevel.NOT_IN_NAV
+    )
+    page.generated_by = GENERATED_BY
+    GENERATED_SOURCES.back(page, config, content)
+    return page
+
+
+def generated_file(config: MkDocsConfig, src_uri: str, content: str | bytes) -> File:
+    file = File.generated(config, src_uri, content=content)
+    file.generated_by = GENERATED_BY
+    return file
+
+
+def place_incidents(
+    files: Files, config: MkDocsConfig, library: Library, published: Mapping[str, Any], prefix: str
+) -> tuple[dict[str, Postmortem], dict[str, str]]:
+    """Move each published postmortem's page (an id in `published`) to
+    `incidents/<id>/`, out of the navigation, and drop the others
+    (restricted, or drafts outside serve). Returns the incident pages by
+    source path, and the ids of the postmortems not published by path: a
+    link to one renders as its bare id."""
+    placed: dict[str, Postmortem] = {}
+    withheld: dict[str, str] = {}
+    for rel, checked in library.documents.items():
+        pm = checked.postmortem
+        if pm is None:
+            continue
+        if pm.id not in published:
+            withheld[rel] = pm.id
+        if not checked.is_postmortem:
+            continue
+        # Already a src_uri as MkDocs spells it: get_file_from_path would
+        # normalise it through a PurePath, 8 µs a postmortem.
+        file = files.src_uris.get(pm.src_uri)
+        if file is None:
+            continue
+        if pm.id not in published:
+            files.remove(file)
+            continue
+        # MkDocs 1.6 computes dest_uri, url and abs_dest_path once each and
+        # keeps them (a plugin before us may have asked already): set all three.
+        file.dest_uri = prefix + incident_url(pm.id) + "index.html"
+        file.url = prefix + incident_url(pm.id) if config.use_directory_urls else file.dest_uri
+        file.abs_dest_path = os.path.normpath(os.path.join(file.dest_dir, file.dest_uri))
+        file.inclusion = InclusionLevel.NOT_IN_NAV
+        placed[file.src_uri] = pm
+    return placed, withheld
+
+
+def nav_with_index_files(nav: Any, folders: set[str]) -> Any:
+    """The site's `nav:` with the library's top folders (`incidents/`)
+    spelled as MkDocs resolves them, `incidents/index.md`. Everything else,
+    links included, is returned as it was written."""
+    if isinstance(nav, str):
+        bare = nav.lstrip("/")
+        return bare + "index.md" if bare in folders else nav
+    if isinstance(nav, list):
+        return [nav_with_index_files(item, folders) for item in nav]
+    if isinstance(nav, dict):
+        return {key: nav_with_index_files(value, folders) for key, value in nav.items()}
+    return nav
+
+
+class HideFromI18n(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
+    """mkdocs-static-i18n (its `on_files` at priority -100) rebuilds every
+    documentation file from its path in docs_dir: a generated page crashes
+    it (no source path). Registered only beside it, this takes the library's
+    generated files out just before it runs, and `ShowAfterI18n` puts them
+    back just after, so every other plugin still sees them."""
+
+    def __init__(self) -> None:
+        self.hidden: list[File] = []
+
+    @event_priority(-99)
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        self.hidden = [f for f in files if f.generated_by == GENERATED_BY]
+        for file in self.hidden:
+            files.remove(file)
+        return files
+
+
+class ShowAfterI18n(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
+    def __init__(self, hider: HideFromI18n) -> None:
+        self.hider = hider
+
+    @event_priority(-110)
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        for file in self.hider.hidden:
+            files.append(file)
+        self.hider.hidden = []
+        return files
