@@ -166,9 +166,23 @@ _BATCH = 16
 _WINDOW = 16
 
 
+def _at_lowest_priority(
+    task: Callable[[Callable[[], bool]], Any], stop: Callable[[], bool]
+) -> Any:  # pragma: no cover - in a worker
+    # The scheduler then gives this worker only the time the others leave.
+    with contextlib.suppress(OSError, AttributeError):
+        os.nice(19)
+    return task(stop)
+
+
 class Ahead:
     """Results computed ahead, by one forked worker, in the order they will
     be asked for; `take` gives each one once.
+
+    With a `background` task, a second worker runs it at the lowest CPU
+    priority from the start, so it uses only the time the build and the
+    first worker leave idle; it is handed a `stop` function that says when
+    its result is wanted (`background_result`), and should return soon after.
 
     While the reader is behind (the worker has done everything it was
     given), the worker computes the `early` tasks: costly ones that will be
@@ -183,8 +197,11 @@ class Ahead:
         tasks: Iterable[tuple[Hashable, Callable[[], Any]]],
         early: Collection[Hashable] = (),
         jobs: int | None = None,
+        background: Callable[[Callable[[], bool]], Any] | None = None,
     ) -> None:
         tasks = list(tasks)
+        self._background: Future[list[Any]] | None = None
+        self._stop: Any = None
         self._keys = [key for key, _ in tasks]
         self._waiting: dict[Hashable, Any] = {}
         self._pool: ProcessPoolExecutor | None = None
@@ -195,9 +212,17 @@ class Ahead:
         self._next = {"in order": 0, "early": 0}
         if not tasks or not second_process(len(tasks), jobs):
             return
-        self._pool = _pool([job for _, job in tasks], 1)
+        jobs_of = [job for _, job in tasks]
+        if background is not None and _FORK is not None:
+            # Made before the workers are forked, so that they share it.
+            self._stop = _FORK.Event()
+            jobs_of.append(partial(_at_lowest_priority, background, self._stop.is_set))
+        self._pool = _pool(jobs_of, 2 if self._stop is not None else 1)
         if self._pool is None:
             return
+        if self._stop is not None:
+            # First: one worker takes it and keeps it; the other takes the rest.
+            self._background = _submit(self._pool, [len(tasks)])
         early = set(early)
         for kind, size in (("in order", 1), ("early", _BATCH)):
             indexes = [i for i, key in enumerate(self._keys) if (key in early) == (kind == "early")]
@@ -256,8 +281,21 @@ class Ahead:
         if idle and self._next["early"] < len(self._batches["early"]):
             self._submit_through("early", self._next["early"])
 
+    def background_result(self) -> Any:
+        """What the background task returned, told to stop now; None where
+        there is none or it failed."""
+        if self._background is None:
+            return None
+        self._stop.set()
+        got = _result(self._background, 1)
+        self._background = None
+        return got[0] if got else None
+
     def close(self) -> None:
         """Stop the worker (if it still runs) and forget what it sent."""
+        if self._stop is not None:
+            self._stop.set()
+        self._background = None
         if self._pool is not None:
             _end(self._pool)
         self._pool = None

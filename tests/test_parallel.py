@@ -132,6 +132,38 @@ def test_ahead_gives_none_for_what_a_dead_child_never_sent(alone: None) -> None:
     ahead.close()
 
 
+def _wait_then_tell(stop: object) -> tuple[int, int, int]:
+    """A background task: waits to be told to stop, counting its looks."""
+    import time
+
+    looks = 0
+    while not stop():  # type: ignore[operator]
+        looks += 1
+        time.sleep(0.01)
+    return os.getpid(), os.nice(0), looks
+
+
+def test_a_background_task_runs_beside_the_others_until_told_to_stop(alone: None) -> None:
+    """The background task runs in a worker of its own, at the lowest CPU
+    priority, while the other worker delivers the tasks; asked for its
+    result, it is told to stop and gives what it made."""
+    jobs = [(i, partial(_square_and_pid, i)) for i in range(20)]
+    ahead = parallel.Ahead(jobs, jobs=2, background=_wait_then_tell)
+    try:
+        assert [ahead.take(i)[0] for i in range(20)] == [i * i for i in range(20)]
+        pid, nice, looks = ahead.background_result()
+        assert pid != os.getpid() and nice == 19 and looks >= 1
+        assert ahead.background_result() is None  # given once
+    finally:
+        ahead.close()
+
+
+def test_no_background_task_in_one_process() -> None:
+    ahead = parallel.Ahead([(0, partial(_square_and_pid, 0))], jobs=1, background=_wait_then_tell)
+    assert not ahead.running
+    assert ahead.background_result() is None
+
+
 # --- whole sites ------------------------------------------------------------------
 
 SYSTEMS = ["support-assistant", "ranker", "claims-triage", "translator"]

@@ -13,6 +13,7 @@ that finds nothing has looked where the canary would be.
 from __future__ import annotations
 
 import json
+import re
 import textwrap
 from pathlib import Path
 
@@ -339,6 +340,44 @@ def test_a_gzip_file_another_plugin_writes_is_read(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "extra.xml.gz (gzip member): summary of docs/2025/" in result.stdout + result.stderr
     assert not (root / "site/extra.xml.gz").exists()
+
+
+def test_a_page_rewritten_after_it_was_read_while_written_is_read_again(tmp_path: Path) -> None:
+    """With a second core, a low-priority process reads the pages as MkDocs
+    writes them; a page another plugin rewrites after that (a hook at the
+    end of the build) is read again as it is, and its leak fails the build."""
+    files = {f"2025/INC-2025-{n:03d}.md": postmortem_text(id=f"INC-2025-{n:03d}") for n in (1, 3)}
+    files |= {
+        f"2024/INC-2024-{n:03d}.md": postmortem_text(id=f"INC-2024-{n:03d}", date="2024-03-01")
+        for n in range(1, 30)
+    }
+    files[f"2025/{SECRET}-payroll.md"] = secret_pm(visibility="restricted")
+    root = write_site_at(
+        tmp_path, files, plugin_options="jobs: 2", extra_config="hooks:\n  - hooks.py\n"
+    )
+    (root / "hooks.py").write_text(
+        textwrap.dedent(
+            f"""
+            import os, time
+
+            def on_post_build(config):
+                # Time for the reader to read every page but the last.
+                time.sleep(1.5)
+                page = os.path.join(config.site_dir, "incidents", "INC-2024-005", "index.html")
+                text = "The payroll agent wrote {R_TOKEN} salary lines into a shared sheet."
+                with open(page, "a", encoding="utf-8") as fh:
+                    fh.write(f"<p>{{text}}</p>")
+            """
+        ),
+        encoding="utf-8",
+    )
+    result = run_mkdocs(root, "--verbose", out=root / "site", strict=False)
+    log = result.stdout + result.stderr
+    assert result.returncode == 1, log
+    read = re.search(r"output guard: (\d+) file\(s\) read as they were written", log)
+    assert read and int(read.group(1)) > 20, log
+    assert "incidents/INC-2024-005/index.html: summary of docs/2025/" in log, log
+    assert not (root / "site/incidents/INC-2024-005/index.html").exists()
 
 
 # --- what other plugins are handed, and what the log says ---------------------------

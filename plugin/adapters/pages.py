@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 from collections.abc import Hashable
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ from ..parallel import Ahead
 from ..settings import Settings
 from ..urls import EXPORTS
 from ..web import charts
+from ..web.audit import Auditor, ReadAhead
 from ..web.export import ExportCache
 from ..web.fragments import (
     PageFragments,
@@ -164,17 +166,30 @@ class LibraryPages:
     # --- rendering ahead -------------------------------------------------------
 
     def render_ahead(
-        self, files: Files, jobs: int | None, language_pending: list[tuple[Path, str]]
+        self,
+        files: Files,
+        jobs: int | None,
+        language_pending: list[tuple[Path, str]],
+        guard: Auditor | None = None,
+        site_dir: Path | None = None,
     ) -> int:
         """Start rendering, in a second process, the fragments the pages
         will ask for, in the order MkDocs renders them (see
-        `PageFragments.ahead_tasks`); how many, or 0 where it is not started."""
+        `PageFragments.ahead_tasks`); how many, or 0 where it is not started.
+        With a `guard`, a third process at the lowest priority reads the
+        pages as MkDocs writes them (`Auditor.read_as_written`), for the
+        output guard to read only what changed since (`guard_read`)."""
         # Addresses as MkDocs' Page.url spells them, which the pages will ask with.
         pages = [
             (f.src_uri, "" if f.url in (".", "./") else f.url) for f in files.documentation_pages()
         ]
         tasks, early = self.fragments.ahead_tasks(pages, bool(self.late_exports), language_pending)
-        self.ahead = Ahead(tasks, early, jobs)
+        background = None
+        if guard is not None and site_dir is not None and not guard.plan.empty:
+            # In the order MkDocs writes them.
+            written = [Path(f.abs_dest_path) for f in files.documentation_pages()]
+            background = partial(guard.read_as_written, written, site_dir, site_dir)
+        self.ahead = Ahead(tasks, early, jobs, background)
         return len(tasks) if self.ahead.running else 0
 
     def language_findings(
@@ -190,6 +205,11 @@ class LibraryPages:
 
     def take(self, key: Hashable) -> Any:
         return self.ahead.take(key)
+
+    def guard_read(self) -> dict[str, ReadAhead] | None:
+        """What the guard's background reader read of the pages written so far."""
+        made = self.ahead.background_result()
+        return made if isinstance(made, dict) else None
 
     def close(self) -> None:
         self.ahead.close()

@@ -324,7 +324,13 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         if self.pages is None:
             return nav
         if self._renders_ahead:
-            ahead = self.pages.render_ahead(files, self.settings.jobs, self._language_pending)
+            ahead = self.pages.render_ahead(
+                files,
+                self.settings.jobs,
+                self._language_pending,
+                self._guard,
+                Path(config.site_dir),
+            )
             if ahead:
                 log.debug("rendering %d page fragments ahead in a second process", ahead)
         if config.nav is not None and not nav_is_implicit(config):
@@ -395,7 +401,9 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         with every page once (see `Rebuilds.merge_search_index`). Then guard
         the output (see `_guard_output`)."""
         self._unfreeze()
+        read_before = None
         if self.pages is not None:
+            read_before = self.pages.guard_read()
             if self._language_pending:
                 # Warnings, logged before MkDocs counts them for --strict.
                 late = self.pages.language_findings(self._language_pending, self.settings)
@@ -406,9 +414,11 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
             self.rebuilds.merge_search_index(config.site_dir)
         if self.pages is not None:
             keep_listings_out_of_search(config, self.pages.fragments.generated)
-        self._guard_output(Path(config.site_dir))
+        self._guard_output(Path(config.site_dir), read_before)
 
-    def _guard_output(self, site_dir: Path) -> None:
+    def _guard_output(
+        self, site_dir: Path, read_before: dict[str, audit.ReadAhead] | None = None
+    ) -> None:
         """Check every file written to the site folder, whatever wrote it
         (another plugin's include, a theme override, a `nav:` entry), against
         what this build withholds; remove each file that shows any of it and
@@ -416,7 +426,9 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
 
         A `--dirty` rebuild of a server reads only what it wrote, while what
         the guard looks for is what it looked for when it last read the whole
-        folder; a one-off build reads everything."""
+        folder; a one-off build reads everything, less the pages a third
+        process read as they were written whose bytes are still those it
+        read (`read_before`)."""
         guard, self._guard = self._guard, None
         if guard is None or guard.plan.empty:
             return
@@ -424,7 +436,9 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         incremental = self.is_serve and self.is_dirty and looked_for == self.rebuilds.guarded
         # A margin for file systems that keep coarse modification times.
         since = self._started - _MTIME_MARGIN if incremental else None
-        result = guard.audit(site_dir, site_dir, since)
+        if read_before:
+            log.debug("output guard: %d file(s) read as they were written", len(read_before))
+        result = guard.audit(site_dir, site_dir, since, read_before)
         self.rebuilds.guarded = looked_for
         bad: list[audit.Leak | audit.Unscanned] = [*result.leaks, *result.unscanned]
         if not bad:
