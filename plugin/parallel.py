@@ -160,10 +160,13 @@ def _work_on(work: Callable[[T], R], part: Sequence[T]) -> list[R]:  # pragma: n
 # Ahead's tasks travel in batches, so that the handing over (a pickle and a
 # wake-up of the pool's threads each way) is paid per batch, not per page.
 # Batches start small so the first pages asked for need not wait for many.
-_BATCH = 16
+# Each handing over also needs the GIL of this busy process for the pool's
+# threads: with batches of 16 (a window of 16) a 1,000-incident build spent
+# 8.9 s, with 128 (a window of 8) 6.8 s, measured in one process's events.
+_BATCH = 128
 # Batches in flight ahead of the reader: the worker runs only this far
 # ahead, so memory stays flat however many results there are.
-_WINDOW = 16
+_WINDOW = 8
 
 
 def _at_lowest_priority(
