@@ -128,12 +128,15 @@ def _end(pool: ProcessPoolExecutor) -> None:
     pool.shutdown(wait=True, cancel_futures=True)
 
 
-def split_map(items: Sequence[T], work: Callable[[T], R], jobs: int | None = None) -> list[R]:
+def split_map(
+    items: Sequence[T], work: Callable[[T], R], jobs: int | None = None, size: int | None = None
+) -> list[R]:
     """`[work(x) for x in items]`, shared among `processes` (every n-th item
     to each, so that each gets a fair share where costs drift along the
-    list). `work` must leave no state behind that the caller relies on: a
-    worker's is lost."""
-    n = min(processes(len(items), jobs), len(items))
+    list). `size` is how much work that is, where items are not the unit of
+    it (a few large parts of many texts). `work` must leave no state behind
+    that the caller relies on: a worker's is lost."""
+    n = min(processes(len(items) if size is None else size, jobs), len(items))
     parts = [items[i::n] for i in range(n)]
     theirs = [partial(_work_on, work, part) for part in parts[1:]]
     pool = _pool(theirs, n - 1) if n > 1 else None

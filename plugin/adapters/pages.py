@@ -186,8 +186,12 @@ class LibraryPages:
         tasks, early = self.fragments.ahead_tasks(pages, bool(self.late_exports), language_pending)
         background = None
         if guard is not None and site_dir is not None and not guard.plan.empty:
-            # In the order MkDocs writes them.
-            written = [Path(f.abs_dest_path) for f in files.documentation_pages()]
+            # In the order MkDocs writes them: static files (the theme's
+            # scripts, the exports) are copied before the first page.
+            written = [
+                Path(f.abs_dest_path)
+                for f in [*files.static_pages(), *files.documentation_pages()]
+            ]
             background = partial(guard.read_as_written, written, site_dir, site_dir)
         self.ahead = Ahead(tasks, early, jobs, background)
         return len(tasks) if self.ahead.running else 0

@@ -48,7 +48,7 @@ from ..check.library import Library, display_path, resolve_taxonomy_path
 from ..check.publication import INHERITED, RESTRICTED, Decision
 from ..ids import MENTION
 from ..model import Postmortem
-from ..parallel import split_map
+from ..parallel import processes, split_map
 from ..resources import TEMPLATES_DIR
 from ..urls import incident_url
 from . import authoring
@@ -338,19 +338,25 @@ class Needles:
         keep_kind: str,
         memo: PublicMemo | None = None,
         fields: Iterable[str] = (),
+        jobs: int | None = None,
     ) -> None:
         """Forget every phrase that a published text also holds (it tells
         nothing), or that ends one published field and starts another (a
         page sets fields side by side: a category's title, then a factor's
         summary), except hits of `keep_kind`, which are distinctive anyway.
-        With a `memo`, a text read for the same phrases before is not read again."""
+        With a `memo`, a text read for the same phrases before is not read
+        again; without one, the texts are shared with a second process where
+        `parallel` allows (`jobs`)."""
         if not self.phrases:
             return
         matcher = Matcher(self.phrases)
         public: set[str] = set()
         if memo is None:
-            for text in _in_parts(public_texts):
-                public.update(matcher.phrases[i] for i in matcher.scan(streams(normalise(text))))
+            texts = list(public_texts)
+            n = processes(len(texts), jobs)
+            shares = [texts[i::n] for i in range(n)]
+            for found in split_map(shares, functools.partial(_scan_texts, matcher), jobs, n):
+                public.update(matcher.phrases[i] for i in found)
         else:
             public = memo.read(public_texts, matcher)
         rest = [p for p in self.phrases if p not in public]
@@ -573,6 +579,14 @@ def _reason(checked: CheckedDocument, why: str, include_drafts: bool) -> str:
     return "not publishable: lint errors"
 
 
+def _scan_texts(matcher: Matcher, texts: Iterable[str]) -> set[int]:
+    """The phrases that any of `texts` holds (one process's share of them)."""
+    found: set[int] = set()
+    for part in _in_parts(texts):
+        found |= matcher.scan(streams(normalise(part)))
+    return found
+
+
 def plan(
     library: Library,
     docs_dir: Path,
@@ -633,7 +647,9 @@ def plan(
         # are distinctive by format, and whose expected places are listed below).
         if library.taxonomy is not None:
             fields.extend(s for _, s in _strings(asdict(library.taxonomy)))
-        needles.drop_public(public, keep_kind=ID, memo=memo, fields=fields)
+        needles.drop_public(
+            public, keep_kind=ID, memo=memo, fields=fields, jobs=library.settings.jobs
+        )
     related_pages: dict[str, set[str]] = defaultdict(set)
     for pm in published:
         for rid in pm.related:
@@ -855,6 +871,10 @@ class ReadAhead:
     unscanned: list[Unscanned]
 
 
+# How many of the pages after the one waited for `read_as_written` looks for.
+_LATER: Final = 4
+
+
 class Auditor:
     """The one check of a site folder against a plan: `postmortems audit`
     runs it on any folder, the build on what it wrote before it ends."""
@@ -917,11 +937,11 @@ class Auditor:
         poll: float = 0.005,
     ) -> dict[str, ReadAhead]:
         """Read pages while a build writes them, in the order it writes
-        them: a page is read once the next one exists (it is whole by then),
+        them: a page is read once a later one exists (it is whole by then),
         and what is in `site_dir` already is read first. Stops when `stop()`
-        says so (the build has written everything) or after a page that
-        never comes. For `audit(read_before=...)`, which trusts a result only
-        for a file whose bytes are still those read here."""
+        says so (the build has written everything). For
+        `audit(read_before=...)`, which trusts a result only for a file
+        whose bytes are still those read here."""
         done: dict[str, ReadAhead] = {}
         order = list(dict.fromkeys(pages))
 
@@ -944,9 +964,11 @@ class Auditor:
                 return done
             if path not in waiting:
                 read(path)
-        for page, after in itertools.pairwise(order):
-            # The last page is left: it may still be being written.
-            while not after.exists():
+        for i, page in enumerate(order[:-1]):
+            # The last page is left: it may still be being written. One the
+            # build skips (not written, or written elsewhere) holds up no
+            # other: any of the next few having come will do.
+            while not any(p.exists() for p in order[i + 1 : i + 1 + _LATER]):
                 if stop():
                     return done
                 time.sleep(poll)
