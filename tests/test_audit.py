@@ -696,3 +696,47 @@ def test_reading_while_written_stops_at_once_when_told(tmp_path: Path) -> None:
     auditor = Auditor(Plan([Unpublished("docs/x.md", None, "restricted")], needles, {}))
     pages = [site / "a.html", site / "never.html", site / "later.html"]
     assert auditor.read_as_written(pages, site, tmp_path, lambda: True) == {}
+
+
+def test_a_page_the_build_skips_holds_up_no_other(tmp_path: Path) -> None:
+    """A page listed but never written (excluded, or written elsewhere by
+    another plugin) does not stop the reading of those after it."""
+    from mkdocs_postmortems.web.audit import Auditor, Plan, Unpublished
+
+    needles = Needles()
+    needles.add_runs(phrase_of("Payroll agent leaked the salary sheet today"), (0, "body text"))
+    site = tmp_path / "site"
+    pages = [site / name / "index.html" for name in ("a", "skipped", "b", "c", "d")]
+    for page in (pages[0], *pages[2:]):
+        page.parent.mkdir(parents=True)
+        page.write_text("<p>clean</p>", encoding="utf-8")
+    auditor = Auditor(Plan([Unpublished("docs/x.md", None, "restricted")], needles, {}))
+    stops = iter([False] * 200 + [True] * 1000)
+    ahead = auditor.read_as_written(pages, site, tmp_path, lambda: next(stops), poll=0)
+    # The last page is left: it may still be being written.
+    assert sorted(ahead) == ["a/index.html", "b/index.html", "c/index.html"]
+
+
+def test_a_file_copied_as_it_is_from_an_installed_theme_is_not_read(tmp_path: Path) -> None:
+    """A theme's scripts are megabytes a build: one with the very bytes of
+    the installed theme's file at its path is left out; the same file
+    changed after the copy is read."""
+    from mkdocs_postmortems.web.audit import Auditor, Plan, Unpublished
+
+    needles = Needles()
+    leak = "Payroll agent leaked the salary sheet today"
+    needles.add_runs(phrase_of(leak), (0, "body text"))
+    package, site = tmp_path / "theme", tmp_path / "site"
+    for folder in (package, site):
+        (folder / "assets").mkdir(parents=True)
+        (folder / "assets" / "app.js").write_text(f"// {leak}\n", encoding="utf-8")
+    unpublished = [Unpublished("docs/x.md", None, "restricted")]
+    as_copied = Auditor(Plan(unpublished, needles, {}, (package,))).audit(site, tmp_path)
+    assert as_copied.leaks == [] and as_copied.files == 1
+    # Without the theme's folder, the same bytes are read (and caught).
+    unknown = Auditor(Plan(unpublished, needles, {})).audit(site, tmp_path)
+    assert [leak.rel for leak in unknown.leaks] == ["assets/app.js"]
+    # Same size, other bytes.
+    (site / "assets" / "app.js").write_text(f"// {leak.upper()}\n", encoding="utf-8")
+    changed = Auditor(Plan(unpublished, needles, {}, (package,))).audit(site, tmp_path)
+    assert [leak.rel for leak in changed.leaks] == ["assets/app.js"]

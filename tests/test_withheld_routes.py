@@ -380,6 +380,36 @@ def test_a_page_rewritten_after_it_was_read_while_written_is_read_again(tmp_path
     assert not (root / "site/incidents/INC-2024-005/index.html").exists()
 
 
+def test_a_theme_script_another_plugin_rewrites_is_read(tmp_path: Path) -> None:
+    """The guard leaves out a theme file copied as it is from the installed
+    theme; one a hook rewrote after the copy (its bytes differ) is read,
+    and its leak fails the build."""
+    files = {
+        f"2025/{PUBLIC}.md": public_pm(),
+        f"2025/{SECRET}-payroll.md": secret_pm(visibility="restricted"),
+    }
+    root = write_site_at(tmp_path, files, extra_config="hooks:\n  - hooks.py\n")
+    (root / "hooks.py").write_text(
+        textwrap.dedent(
+            f"""
+            import glob, os
+
+            def on_post_build(config):
+                pattern = os.path.join(config.site_dir, "assets", "javascripts", "bundle.*.min.js")
+                text = "The payroll agent wrote {R_TOKEN} salary lines into a shared sheet."
+                with open(sorted(glob.glob(pattern))[0], "a", encoding="utf-8") as fh:
+                    fh.write(f"// {{text}}\\n")
+            """
+        ),
+        encoding="utf-8",
+    )
+    result = run_mkdocs(root, out=root / "site", strict=False)
+    log = result.stdout + result.stderr
+    assert result.returncode == 1, log
+    assert re.search(r"assets/javascripts/bundle\.\w+\.min\.js: summary of docs/2025/", log), log
+    assert list((root / "site/assets/javascripts").glob("bundle.*.min.js")) == []
+
+
 # --- what other plugins are handed, and what the log says ---------------------------
 
 

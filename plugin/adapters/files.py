@@ -7,7 +7,9 @@ cannot take them.
 from __future__ import annotations
 
 import os
+import sysconfig
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from mkdocs.config.defaults import MkDocsConfig
@@ -127,3 +129,13 @@ class ShowAfterI18n(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
             files.append(file)
         self.hider.hidden = []
         return files
+
+
+def packaged_theme_dirs(config: MkDocsConfig) -> list[Path]:
+    """The theme's folders that are installed packages (not the site's
+    `custom_dir`, nor a folder another plugin added from the site): what the
+    build copies from them as it is holds nothing of the library."""
+    paths = sysconfig.get_paths()
+    roots = {Path(paths[k]).resolve() for k in ("purelib", "platlib")}
+    folders = [Path(d).resolve() for d in config.theme.dirs]
+    return [d for d in folders if any(d.is_relative_to(root) for root in roots)]

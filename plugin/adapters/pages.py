@@ -189,8 +189,7 @@ class LibraryPages:
             # In the order MkDocs writes them: static files (the theme's
             # scripts, the exports) are copied before the first page.
             written = [
-                Path(f.abs_dest_path)
-                for f in [*files.static_pages(), *files.documentation_pages()]
+                Path(f.abs_dest_path) for f in [*files.static_pages(), *files.documentation_pages()]
             ]
             background = partial(guard.read_as_written, written, site_dir, site_dir)
         self.ahead = Ahead(tasks, early, jobs, background)

@@ -59,7 +59,7 @@ from .compat import (
     real_path_of,
     sources_outside_sub_sites,
 )
-from .files import HideFromI18n, ShowAfterI18n, place_incidents
+from .files import HideFromI18n, ShowAfterI18n, packaged_theme_dirs, place_incidents
 from .options import PostmortemsConfig, settings_of
 from .pages import LibraryPages
 from .rebuilds import Rebuilds
@@ -210,6 +210,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
                 self.rebuilds.public_memo if self.is_serve else None,
                 config.use_directory_urls,
                 decision,
+                packaged_theme_dirs(config),
             ),
             _GUARD_MAX_FILE_BYTES,
             self.settings.jobs,

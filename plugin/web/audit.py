@@ -559,6 +559,11 @@ class Plan:
     needles: Needles
     # For each unpublished id: the site files where its bare id is expected.
     related_pages: dict[str, set[str]]
+    # Folders of installed packages (the theme's, not the site's custom_dir):
+    # a site file with the very bytes of the file at its path there was
+    # copied from the package (a theme's scripts, megabytes a build) and
+    # holds nothing of the library.
+    packaged: tuple[Path, ...] = ()
 
     @property
     def empty(self) -> bool:
@@ -596,6 +601,7 @@ def plan(
     memo: PublicMemo | None = None,
     use_directory_urls: bool = True,
     decision: Decision | None = None,
+    packaged: Iterable[Path] = (),
 ) -> Plan:
     """What to look for: everything of what the library withholds (as the
     build decides it, with `include_drafts` as the build has it), less what
@@ -665,7 +671,7 @@ def plan(
                 page = _page_path(rel, checked.postmortem, use_directory_urls)
                 for rid in cited:
                     related_pages[rid].add(page)
-    return Plan(unpublished, needles, dict(related_pages))
+    return Plan(unpublished, needles, dict(related_pages), tuple(packaged))
 
 
 def _page_path(rel: str, pm: Postmortem | None, use_directory_urls: bool) -> str:
@@ -1014,6 +1020,8 @@ class Auditor:
 
     def _scan_data(self, shown: str, rel: str, data: bytes) -> tuple[list[_Found], list[Unscanned]]:
         """What one file's bytes hold, gzip members included."""
+        if self._copied_from_package(rel, data):
+            return [_Found(shown, rel, "", set(), self._digest_hits(data))], []
         found = [_Found(shown, rel, "", *self.scan_bytes(data))]
         unscanned = []
         if data.startswith(_GZIP_MAGIC):
@@ -1023,6 +1031,16 @@ class Auditor:
                 unscanned.append(Unscanned(shown, problem, rel))
             found.append(member)
         return found, unscanned
+
+    def _copied_from_package(self, rel: str, data: bytes) -> bool:
+        for folder in self.plan.packaged:
+            path = folder / rel
+            try:
+                if path.stat().st_size == len(data) and path.read_bytes() == data:
+                    return True
+            except OSError:
+                continue
+        return False
 
     def _too_large(self) -> str:
         return f"larger than {self.max_file_bytes:,} bytes (raise --max-file-size to scan it)"
@@ -1047,13 +1065,15 @@ class Auditor:
     def _scan_name(self, rel: str) -> set[int]:
         return self.matcher.scan(f" {words(normalise(rel))} ")
 
+    def _digest_hits(self, data: bytes) -> set[Hit]:
+        """The withheld files (assets) these are the very bytes of."""
+        by_digest = self.digests.get(len(data))
+        return set(by_digest.get(_digest(data), ())) if by_digest else set()
+
     def scan_bytes(self, data: bytes) -> tuple[set[int], set[Hit]]:
         """What one file's bytes hold: the phrases found in its words, and
         the hits of its exact content."""
-        hits: set[Hit] = set()
-        by_digest = self.digests.get(len(data))
-        if by_digest:
-            hits |= by_digest.get(_digest(data), set())
+        hits = self._digest_hits(data)
         if data.startswith(_GZIP_MAGIC):
             return set(), hits  # compressed bytes hold no words; the members are read
         # UTF-8 as a site is written; UTF-16 where a byte-order mark says so.
