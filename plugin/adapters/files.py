@@ -1,7 +1,6 @@
 """The library's files in MkDocs' terms: incident pages moved to their
 addresses, generated pages and exports added, the site's `nav:` spelled as
-MkDocs resolves it, and the generated files hidden from a plugin that
-cannot take them.
+MkDocs resolves it.
 """
 
 from __future__ import annotations
@@ -11,15 +10,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from mkdocs.config.defaults import MkDocsConfig
-from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 
 from ..check.library import Library
 from ..model import Postmortem
 from ..urls import incident_url
-from .compat import GENERATED_SOURCES
-
-GENERATED_BY = "postmortems"
+from .compat import GENERATED_BY, GENERATED_SOURCES
 
 
 class GeneratedPage(File):
@@ -97,33 +93,3 @@ def nav_with_index_files(nav: Any, folders: set[str]) -> Any:
     if isinstance(nav, dict):
         return {key: nav_with_index_files(value, folders) for key, value in nav.items()}
     return nav
-
-
-class HideFromI18n(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
-    """mkdocs-static-i18n (its `on_files` at priority -100) rebuilds every
-    documentation file from its path in docs_dir: a generated page crashes
-    it (no source path). Registered only beside it, this takes the library's
-    generated files out just before it runs, and `ShowAfterI18n` puts them
-    back just after, so every other plugin still sees them."""
-
-    def __init__(self) -> None:
-        self.hidden: list[File] = []
-
-    @event_priority(-99)
-    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
-        self.hidden = [f for f in files if f.generated_by == GENERATED_BY]
-        for file in self.hidden:
-            files.remove(file)
-        return files
-
-
-class ShowAfterI18n(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
-    def __init__(self, hider: HideFromI18n) -> None:
-        self.hider = hider
-
-    @event_priority(-110)
-    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
-        for file in self.hider.hidden:
-            files.append(file)
-        self.hider.hidden = []
-        return files

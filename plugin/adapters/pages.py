@@ -29,7 +29,7 @@ from ..web.audit import Auditor, ReadAhead
 from ..web.export import ExportCache
 from ..web.fragments import (
     PageFragments,
-    escaped_title,
+    escaped_markup,
     incident_meta,
     language_parts,
     listing_meta,
@@ -51,7 +51,7 @@ def _with_title(content: str, page: Page) -> str:
     library page without a title."""
     if "<h1" in content:
         return content
-    title = page.meta.get("title") or escaped_title(page.title or "")
+    title = page.meta.get("title") or escaped_markup(page.title or "")
     return f'<h1 id="pm-title">{title}</h1>\n' + content
 
 
@@ -253,7 +253,7 @@ class LibraryPages:
         elif "title" in page.meta and page.file.generated_by is None:
             # Only the title is touched: the rest of the meta belongs to the
             # site and its other plugins.
-            page.meta["title"] = escaped_title(page.meta["title"])
+            page.meta["title"] = escaped_markup(page.meta["title"])
         return f"{markdown}\n\n{_BODY}" if src == self.fragments.home_uri else markdown
 
     def content(self, html_text: str, page: Page) -> str:

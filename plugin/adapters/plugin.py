@@ -59,7 +59,7 @@ from .compat import (
     real_path_of,
     sources_outside_sub_sites,
 )
-from .files import HideFromI18n, ShowAfterI18n, place_incidents
+from .files import place_incidents
 from .options import PostmortemsConfig, settings_of
 from .pages import LibraryPages
 from .rebuilds import Rebuilds
@@ -143,10 +143,6 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         self._reset()
         self.rebuilds.begin_build(config)
         add_helpers(config)
-        if "i18n" in config.plugins and "postmortems/i18n-before" not in config.plugins:
-            hider = HideFromI18n()
-            config.plugins["postmortems/i18n-before"] = hider
-            config.plugins["postmortems/i18n-after"] = ShowAfterI18n(hider)
         if str(TEMPLATES_DIR) not in config.theme.dirs:
             config.theme.dirs.append(str(TEMPLATES_DIR))
         for css in _ASSETS:

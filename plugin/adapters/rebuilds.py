@@ -32,7 +32,8 @@ from ..web.preview_search import PreviewSearchIndex
 from ..web.render import MemoryBytecodeCache, SharedFragments
 from ..web.shown import dashboard_shows, pages_show, shows_same
 from ..web.site import SiteModel
-from .files import GENERATED_BY, GeneratedPage
+from .compat import GENERATED_BY
+from .files import GeneratedPage
 
 log = get_plugin_logger("mkdocs_postmortems.plugin")
 
