@@ -1,6 +1,7 @@
 """The library's files in MkDocs' terms: incident pages moved to their
-addresses, generated pages and exports added, the site's `nav:` spelled as
-MkDocs resolves it.
+addresses, generated pages and exports added, files the core did not place
+withheld, the library's assets added to the site's config, and the site's
+`nav:` spelled as MkDocs resolves it.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files, InclusionLevel
 
 from ..check.library import Library
+from ..check.publication import Decision
 from ..model import Postmortem
 from ..urls import incident_url
 from .compat import GENERATED_BY, GENERATED_SOURCES
@@ -26,6 +28,25 @@ class GeneratedPage(File):
 
     def is_modified(self) -> bool:
         return not self.unchanged and super().is_modified()
+
+
+# The library's stylesheets and script, added to every page of the site.
+_ASSETS = (
+    "assets/postmortems.css",
+    "assets/postmortems-print.css",
+    "assets/postmortems-charts.css",
+)
+_SCRIPTS = ("assets/postmortems.js",)
+
+
+def add_assets(config: MkDocsConfig) -> None:
+    """The library's stylesheets and script in the site's `extra_css` and
+    `extra_javascript`, once each, wherever the site lists them already."""
+    for css in _ASSETS:
+        if css not in config.extra_css:
+            config.extra_css.append(css)
+    if not any(str(s) == _SCRIPTS[0] for s in config.extra_javascript):
+        config.extra_javascript.extend(_SCRIPTS)
 
 
 def generated_page(config: MkDocsConfig, src_uri: str, content: str) -> File:
@@ -79,6 +100,25 @@ def place_incidents(
         file.inclusion = InclusionLevel.NOT_IN_NAV
         placed[file.src_uri] = pm
     return placed, withheld
+
+
+def withhold_unplaced(files: Files, config: MkDocsConfig, decision: Decision) -> None:
+    """Publication is an allowlist: drop every file read from docs_dir that
+    the core did not place (`decision`), including what MkDocs reached
+    through links. Files other plugins made (generated, or from another
+    folder) stay."""
+    allowed = decision.publish
+    inside = os.path.abspath(config.docs_dir).rstrip(os.sep) + os.sep
+    for file in list(files):
+        if file.generated_by is not None or not file.abs_src_path:
+            continue
+        src = os.path.abspath(file.abs_src_path)
+        if not src.startswith(inside):
+            continue
+        # Both paths are absolute and normalised: what follows the folder
+        # is the path relative to it (os.path.relpath took 12 µs a file).
+        if src[len(inside) :].replace(os.sep, "/") not in allowed:
+            files.remove(file)
 
 
 def nav_with_index_files(nav: Any, folders: set[str]) -> Any:

@@ -67,12 +67,15 @@ def escaped_markup(text: object) -> Markup:
     return Markup(html.escape(str(text)))
 
 
-def feed_link(site_name: str, feed_url: str) -> str:
-    """The <link> by which feed readers and browsers discover the library's feed."""
-    return (
+def with_feed_link(page_html: str, site_name: str, feed_url: str) -> str:
+    """A page announcing the library's feed in its <head>, as feed readers
+    and browsers discover it; a page without a <head> as it was."""
+    link = (
         '<link rel="alternate" type="application/atom+xml" '
         f'title="{html.escape(site_name)}: incidents" href="{html.escape(feed_url)}">'
     )
+    head_end = page_html.find("</head>")
+    return page_html if head_end < 0 else page_html[:head_end] + link + page_html[head_end:]
 
 
 class PageFragments:
