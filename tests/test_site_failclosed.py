@@ -27,6 +27,7 @@ from conftest import postmortem_text, run_cli
 from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
 from mkdocs_postmortems import Settings, load_library
+from mkdocs_postmortems.adapters import plugin as adapter
 from mkdocs_postmortems.adapters.plugin import PostmortemsPlugin
 from mkdocs_postmortems.check.publication import LINKED
 from sitekit import TAXONOMY, all_files, build, factors, page, run_mkdocs, write_site_at
@@ -102,15 +103,15 @@ def build_despite_errors(root: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[P
     """Build in-process with findings logged but not fatal; return the site
     and the src_uris the plugin dropped from what MkDocs found."""
     dropped: set[str] = set()
-    withhold = PostmortemsPlugin._withhold
+    withhold = adapter.withhold_unplaced
 
-    def recording(self: PostmortemsPlugin, files: object, config: object, library: object) -> None:
+    def recording(files: object, config: object, decision: object) -> None:
         before = {f.src_uri for f in files}  # type: ignore[attr-defined]
-        withhold(self, files, config, library)  # type: ignore[arg-type]
+        withhold(files, config, decision)  # type: ignore[arg-type]
         dropped.update(before - {f.src_uri for f in files})  # type: ignore[attr-defined]
 
     monkeypatch.setattr(PostmortemsPlugin, "_report", lambda self, findings: None)
-    monkeypatch.setattr(PostmortemsPlugin, "_withhold", recording)
+    monkeypatch.setattr(adapter, "withhold_unplaced", recording)
     monkeypatch.chdir(root)
     out = root / "site-anyway"
     config = load_config(str(root / "mkdocs.yml"), site_dir=str(out))

@@ -23,6 +23,9 @@ from ..resources import TEMPLATES_DIR
 from ..settings import ConfigError
 from ..web.preview_search import without_pages
 
+# How the library's own files are told from others in `files` (`File.generated_by`).
+GENERATED_BY = "postmortems"
+
 
 def keep_templates_in_theme(config: MkDocsConfig) -> None:
     """Our templates in the theme's search path, at the end so a site's
@@ -241,47 +244,91 @@ class _TagNamesEscaped(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         return env
 
 
-class _HideFromLiterateNav(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
-    """mkdocs-literate-nav, where the site has no nav file of its own
-    (SUMMARY.md), writes a nav of every page it finds in `files` (its
-    `on_files`, at -100), pages kept out of the nav included: every incident,
-    layer, category and system page would be listed. Just before it, the
-    pages kept out of the nav are taken out of `files`; `_ShowAfterLiterateNav`
-    puts them back just after, so the nav it writes is the site's own, and
-    the library's top pages are added to it as to MkDocs' own nav."""
+class _HiddenAround:
+    """Files another plugin's `on_files` must not see (`which`): taken out of
+    `files` just before it runs (`before`, a priority just above its own) and
+    put back just after (`after`), so every other plugin still sees them.
+    Registered as two helper plugins, `postmortems/<name>-before` and
+    `postmortems/<name>-after`."""
 
-    def __init__(self) -> None:
+    def __init__(self, config: MkDocsConfig, name: str, before: int, after: int) -> None:
         self.hidden: list[File] = []
-        self.implicit = False
+        config.plugins[f"postmortems/{name}-before"] = _AtPriority(self, before, self._hide)
+        config.plugins[f"postmortems/{name}-after"] = _AtPriority(self, after, self._show)
 
-    @event_priority(-99)
-    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
-        nav_plugin: Any = config.plugins.get("literate-nav")
-        nav_file = getattr(nav_plugin, "config", {}).get("nav_file", "SUMMARY.md")
-        self.implicit = config.nav is None and files.get_file_from_path(nav_file) is None
-        if not self.implicit:
-            return files
-        self.hidden = [
-            f
-            for f in files
-            if f.is_documentation_page()
-            and (f.generated_by == "postmortems" or f.inclusion is InclusionLevel.NOT_IN_NAV)
-        ]
+    def which(self, files: Files, config: MkDocsConfig) -> list[File]:
+        raise NotImplementedError
+
+    def _hide(self, files: Files, config: MkDocsConfig) -> Files:
+        self.hidden = self.which(files, config)
         for file in self.hidden:
             files.remove(file)
         return files
 
-
-class _ShowAfterLiterateNav(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
-    def __init__(self, before: _HideFromLiterateNav) -> None:
-        self.before = before
-
-    @event_priority(-101)
-    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
-        for file in self.before.hidden:
+    def _show(self, files: Files, config: MkDocsConfig) -> Files:
+        for file in self.hidden:
             files.append(file)
-        self.before.hidden = []
+        self.hidden = []
         return files
+
+
+class _AtPriority(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
+    """One moment of a `_HiddenAround`: a helper plugin whose one handler,
+    `on_files`, runs at the priority given. MkDocs reads a handler's
+    priority from the attribute `event_priority` sets on it, so each use
+    has its own."""
+
+    def __init__(
+        self, around: _HiddenAround, priority: int, run: Callable[[Files, MkDocsConfig], Files]
+    ) -> None:
+        self.around = around
+
+        @event_priority(priority)
+        def on_files(files: Files, *, config: MkDocsConfig) -> Files:
+            return run(files, config)
+
+        # MkDocs finds handlers by name on the object, its own attributes included.
+        self.on_files = on_files  # type: ignore[method-assign]
+
+
+class _HiddenFromI18n(_HiddenAround):
+    """mkdocs-static-i18n (its `on_files` at priority -100) rebuilds every
+    documentation file from its path in docs_dir: a generated page crashes
+    it (no source path). The library's generated files are taken out just
+    before it runs (-99) and put back just after (-110)."""
+
+    def __init__(self, config: MkDocsConfig) -> None:
+        super().__init__(config, "i18n", before=-99, after=-110)
+
+    def which(self, files: Files, config: MkDocsConfig) -> list[File]:
+        return [f for f in files if f.generated_by == GENERATED_BY]
+
+
+class _HiddenFromLiterateNav(_HiddenAround):
+    """mkdocs-literate-nav, where the site has no nav file of its own
+    (SUMMARY.md), writes a nav of every page it finds in `files` (its
+    `on_files`, at -100), pages kept out of the nav included: every incident,
+    layer, category and system page would be listed. Just before it (-99),
+    the pages kept out of the nav are taken out of `files`, and put back just
+    after (-101), so the nav it writes is the site's own, and the library's
+    top pages are added to it as to MkDocs' own nav."""
+
+    def __init__(self, config: MkDocsConfig) -> None:
+        super().__init__(config, "literate-nav", before=-99, after=-101)
+        self.implicit = False
+
+    def which(self, files: Files, config: MkDocsConfig) -> list[File]:
+        nav_plugin: Any = config.plugins.get("literate-nav")
+        nav_file = getattr(nav_plugin, "config", {}).get("nav_file", "SUMMARY.md")
+        self.implicit = config.nav is None and files.get_file_from_path(nav_file) is None
+        if not self.implicit:
+            return []
+        return [
+            f
+            for f in files
+            if f.is_documentation_page()
+            and (f.generated_by == GENERATED_BY or f.inclusion is InclusionLevel.NOT_IN_NAV)
+        ]
 
 
 def nav_is_implicit(config: MkDocsConfig) -> bool:
@@ -289,7 +336,8 @@ def nav_is_implicit(config: MkDocsConfig) -> bool:
     files, not by the site (`nav:` or a SUMMARY.md): the library's top pages
     are then added to it, as to MkDocs' own nav."""
     helper = config.plugins.get("postmortems/literate-nav-before")
-    return isinstance(helper, _HideFromLiterateNav) and helper.implicit
+    around = getattr(helper, "around", None)
+    return isinstance(around, _HiddenFromLiterateNav) and around.implicit
 
 
 def add_helpers(config: MkDocsConfig) -> None:
@@ -300,9 +348,9 @@ def add_helpers(config: MkDocsConfig) -> None:
     if "material/tags" in config.plugins and "postmortems/tag-names" not in config.plugins:
         config.plugins["postmortems/tag-names"] = _TagNamesEscaped()
     if "literate-nav" in config.plugins and "postmortems/literate-nav-before" not in config.plugins:
-        before = _HideFromLiterateNav()
-        config.plugins["postmortems/literate-nav-before"] = before
-        config.plugins["postmortems/literate-nav-after"] = _ShowAfterLiterateNav(before)
+        _HiddenFromLiterateNav(config)
+    if "i18n" in config.plugins and "postmortems/i18n-before" not in config.plugins:
+        _HiddenFromI18n(config)
 
 
 def with_own_tags(there: object, own: Iterable[str]) -> list[Any]:
@@ -359,5 +407,5 @@ def offline_finder(config: MkDocsConfig, files: Files, prefix: str) -> None:
     # no "</script>" in a title can end it early.
     script = b"window.pmFinderRows = " + rows.content_bytes + b";\n"
     made = File.generated(config, target, content=script)
-    made.generated_by = "postmortems"
+    made.generated_by = GENERATED_BY
     files.append(made)

@@ -1,7 +1,7 @@
 """The library's files in MkDocs' terms: incident pages moved to their
-addresses, generated pages and exports added, the site's `nav:` spelled as
-MkDocs resolves it, and the generated files hidden from a plugin that
-cannot take them.
+addresses, generated pages and exports added, files the core did not place
+withheld, the library's assets added to the site's config, and the site's
+`nav:` spelled as MkDocs resolves it.
 """
 
 from __future__ import annotations
@@ -13,15 +13,13 @@ from pathlib import Path
 from typing import Any
 
 from mkdocs.config.defaults import MkDocsConfig
-from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 
 from ..check.library import Library
+from ..check.publication import Decision
 from ..model import Postmortem
 from ..urls import incident_url
-from .compat import GENERATED_SOURCES
-
-GENERATED_BY = "postmortems"
+from .compat import GENERATED_BY, GENERATED_SOURCES
 
 
 class GeneratedPage(File):
@@ -32,6 +30,25 @@ class GeneratedPage(File):
 
     def is_modified(self) -> bool:
         return not self.unchanged and super().is_modified()
+
+
+# The library's stylesheets and script, added to every page of the site.
+_ASSETS = (
+    "assets/postmortems.css",
+    "assets/postmortems-print.css",
+    "assets/postmortems-charts.css",
+)
+_SCRIPTS = ("assets/postmortems.js",)
+
+
+def add_assets(config: MkDocsConfig) -> None:
+    """The library's stylesheets and script in the site's `extra_css` and
+    `extra_javascript`, once each, wherever the site lists them already."""
+    for css in _ASSETS:
+        if css not in config.extra_css:
+            config.extra_css.append(css)
+    if not any(str(s) == _SCRIPTS[0] for s in config.extra_javascript):
+        config.extra_javascript.extend(_SCRIPTS)
 
 
 def generated_page(config: MkDocsConfig, src_uri: str, content: str) -> File:
@@ -87,6 +104,25 @@ def place_incidents(
     return placed, withheld
 
 
+def withhold_unplaced(files: Files, config: MkDocsConfig, decision: Decision) -> None:
+    """Publication is an allowlist: drop every file read from docs_dir that
+    the core did not place (`decision`), including what MkDocs reached
+    through links. Files other plugins made (generated, or from another
+    folder) stay."""
+    allowed = decision.publish
+    inside = os.path.abspath(config.docs_dir).rstrip(os.sep) + os.sep
+    for file in list(files):
+        if file.generated_by is not None or not file.abs_src_path:
+            continue
+        src = os.path.abspath(file.abs_src_path)
+        if not src.startswith(inside):
+            continue
+        # Both paths are absolute and normalised: what follows the folder
+        # is the path relative to it (os.path.relpath took 12 µs a file).
+        if src[len(inside) :].replace(os.sep, "/") not in allowed:
+            files.remove(file)
+
+
 def nav_with_index_files(nav: Any, folders: set[str]) -> Any:
     """The site's `nav:` with the library's top folders (`incidents/`)
     spelled as MkDocs resolves them, `incidents/index.md`. Everything else,
@@ -99,36 +135,6 @@ def nav_with_index_files(nav: Any, folders: set[str]) -> Any:
     if isinstance(nav, dict):
         return {key: nav_with_index_files(value, folders) for key, value in nav.items()}
     return nav
-
-
-class HideFromI18n(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
-    """mkdocs-static-i18n (its `on_files` at priority -100) rebuilds every
-    documentation file from its path in docs_dir: a generated page crashes
-    it (no source path). Registered only beside it, this takes the library's
-    generated files out just before it runs, and `ShowAfterI18n` puts them
-    back just after, so every other plugin still sees them."""
-
-    def __init__(self) -> None:
-        self.hidden: list[File] = []
-
-    @event_priority(-99)
-    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
-        self.hidden = [f for f in files if f.generated_by == GENERATED_BY]
-        for file in self.hidden:
-            files.remove(file)
-        return files
-
-
-class ShowAfterI18n(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
-    def __init__(self, hider: HideFromI18n) -> None:
-        self.hider = hider
-
-    @event_priority(-110)
-    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
-        for file in self.hider.hidden:
-            files.append(file)
-        self.hider.hidden = []
-        return files
 
 
 def packaged_theme_dirs(config: MkDocsConfig) -> list[Path]:

@@ -1,5 +1,6 @@
-"""The library's pages as MkDocs builds them, for one build: the generated
-pages and exports added to `files`, and each page's Markdown, HTML, meta
+"""The library's pages as MkDocs builds them, for one build: incident pages
+placed, the generated pages and exports added to `files`, the top ones
+listed in a nav the site did not write, and each page's Markdown, HTML, meta
 and context filled in at its events with what the core renders
 (`web.fragments.PageFragments`), some of it ahead in a second process.
 """
@@ -11,32 +12,46 @@ from collections.abc import Hashable
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
+from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
-from ..check.library import review_later
+from ..check.library import Library, review_later
 from ..check.publication import bare_ids
 from ..model import Finding
 from ..parallel import Ahead
 from ..settings import Settings
 from ..urls import EXPORTS
 from ..web import charts
-from ..web.audit import Auditor, ReadAhead
+from ..web.audit import ReadAhead
 from ..web.export import ExportCache
 from ..web.fragments import (
     PageFragments,
-    escaped_title,
+    escaped_markup,
     incident_meta,
     language_parts,
     listing_meta,
 )
+from ..web.output_guard import OutputGuard
+from ..web.render import Renderer
 from ..web.site import Page as SitePage
-from .compat import card_in_place, feed_id_url, held_from_search, marked_card, with_own_tags
-from .files import generated_file, generated_page, nav_with_index_files
+from ..web.site import SiteModel
+from .compat import (
+    card_in_place,
+    feed_id_url,
+    held_from_search,
+    marked_card,
+    sources_outside_sub_sites,
+    with_own_tags,
+)
+from .files import generated_file, generated_page, nav_with_index_files, place_incidents
+
+if TYPE_CHECKING:
+    from .rebuilds import Rebuilds
 
 # Markers left in Markdown and swapped for rendered HTML in on_page_content:
 # that way the HTML is not re-parsed by Markdown, yet still reaches the
@@ -51,7 +66,7 @@ def _with_title(content: str, page: Page) -> str:
     library page without a title."""
     if "<h1" in content:
         return content
-    title = page.meta.get("title") or escaped_title(page.title or "")
+    title = page.meta.get("title") or escaped_markup(page.title or "")
     return f'<h1 id="pm-title">{title}</h1>\n' + content
 
 
@@ -85,6 +100,39 @@ class LibraryPages:
         self.written_as: dict[str, str] = {}
         # Fragments rendered ahead in a second process (see render_ahead).
         self.ahead = Ahead(())
+
+    @classmethod
+    def made(
+        cls,
+        files: Files,
+        config: MkDocsConfig,
+        library: Library,
+        site: SiteModel,
+        settings: Settings,
+        serve: Rebuilds | None,
+    ) -> LibraryPages:
+        """The library's pages of this build, in `files`: each published
+        postmortem's page moved to its address (the others dropped), the
+        generated pages and the exports added. Under serve, compiled
+        templates, fragments and exports of unchanged postmortems are kept
+        across rebuilds (`serve`)."""
+        renderer = Renderer(
+            [Path(d) for d in config.theme.dirs],
+            config.use_directory_urls,
+            settings.prefix,
+            serve.bytecode if serve else None,
+            serve.fragments if serve else None,
+        )
+        if serve:
+            serve.fragments.made.keep_only(site.incidents)
+        pages = cls(PageFragments(site, renderer, settings), settings.prefix)
+        pages.fragments.incidents, pages.withheld_links = place_incidents(
+            files, config, library, site.by_id, settings.prefix
+        )
+        sources_outside_sub_sites(config, files, pages.fragments.incidents)
+        pages.add(files, config, settings.home_dashboard)
+        pages.add_exports(files, config, serve.exports if serve else None)
+        return pages
 
     # --- files -----------------------------------------------------------------
 
@@ -132,6 +180,21 @@ class LibraryPages:
         if page.nav_title:
             self.nav_pages.append((src_uri, page.nav_title))
 
+    def listed_in(self, nav: Navigation, files: Files, config: MkDocsConfig) -> Navigation:
+        """`nav` with the library's top pages after the site's own, those a
+        nav plugin (awesome-nav) did not list already."""
+        listed = {p.file.src_uri for p in nav.pages}
+        for src_uri, title in self.nav_pages:
+            file = files.get_file_from_path(src_uri)
+            if file is None or src_uri in listed:
+                continue
+            page = Page(title, file, config)
+            nav.items.append(page)
+            nav.pages.append(page)
+        for prev, nxt in zip(nav.pages, nav.pages[1:], strict=False):
+            prev.next_page, nxt.previous_page = nxt, prev
+        return nav
+
     def add_exports(self, files: Files, config: MkDocsConfig, cache: ExportCache | None) -> None:
         """The exports, made now with `cache` (serve), or left empty for a
         one-off build to fill once the pages are read (`fill_exports`): MkDocs
@@ -170,7 +233,7 @@ class LibraryPages:
         files: Files,
         jobs: int | None,
         language_pending: list[tuple[Path, str]],
-        guard: Auditor | None = None,
+        guard: OutputGuard | None = None,
         site_dir: Path | None = None,
     ) -> int:
         """Start rendering, in a second process, the fragments the pages
@@ -185,13 +248,13 @@ class LibraryPages:
         ]
         tasks, early = self.fragments.ahead_tasks(pages, bool(self.late_exports), language_pending)
         background = None
-        if guard is not None and site_dir is not None and not guard.plan.empty:
+        if guard is not None and site_dir is not None and not guard.empty:
             # In the order MkDocs writes them: static files (the theme's
             # scripts, the exports) are copied before the first page.
             written = [
                 Path(f.abs_dest_path) for f in [*files.static_pages(), *files.documentation_pages()]
             ]
-            background = partial(guard.read_as_written, written, site_dir, site_dir)
+            background = partial(guard.auditor.read_as_written, written, site_dir, site_dir)
         self.ahead = Ahead(tasks, early, jobs, background)
         return len(tasks) if self.ahead.running else 0
 
@@ -256,7 +319,7 @@ class LibraryPages:
         elif "title" in page.meta and page.file.generated_by is None:
             # Only the title is touched: the rest of the meta belongs to the
             # site and its other plugins.
-            page.meta["title"] = escaped_title(page.meta["title"])
+            page.meta["title"] = escaped_markup(page.meta["title"])
         return f"{markdown}\n\n{_BODY}" if src == self.fragments.home_uri else markdown
 
     def content(self, html_text: str, page: Page) -> str:

@@ -2,23 +2,19 @@
 
 All decisions (what is published, at which address, what a page shows) are
 made by the MkDocs-free core in `library`, `publication`, `site` and
-`fragments`; this module only translates them into MkDocs events, with
-three collaborators: the library loader, the library's pages of this build
-(`pages.LibraryPages`) and what serve rebuilds carry over
-(`rebuilds.Rebuilds`). The output guard and the withheld files' findings,
-the product's confidentiality, stay here in plain sight. Under `mkdocs
-serve` the plugin object lives across rebuilds, so per-build state is reset
-in `on_config`. See https://www.mkdocs.org/dev-guide/plugins/#events for
-the event order.
+`fragments`; this module only translates them into MkDocs events, with a
+handful of collaborators: the library loader, the library's pages of this
+build (`pages.LibraryPages`), what serve rebuilds carry over
+(`rebuilds.Rebuilds`), the output guard (`web.output_guard.OutputGuard`)
+and the collector's frozen heap (`heap.BuildHeap`). Where the build fails
+for confidentiality (the output guard, the findings' errors) stays visible
+here. Under `mkdocs serve` the plugin object lives across rebuilds, so
+per-build state is reset in `on_config`. See
+https://www.mkdocs.org/dev-guide/plugins/#events for the event order.
 """
 
 from __future__ import annotations
 
-import contextlib
-import gc
-import logging
-import os
-import time
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -32,7 +28,7 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
 
-from ..check.formats import as_build_log
+from ..check.formats import as_build_report
 from ..check.library import (
     Library,
     LibraryLoader,
@@ -40,15 +36,15 @@ from ..check.library import (
     resolve_regimes_path,
     resolve_taxonomy_path,
 )
-from ..check.publication import Decision, confidential_paths
+from ..check.publication import confidential_paths
 from ..dates import build_date
+from ..heap import BuildHeap
 from ..model import Finding
-from ..resources import TEMPLATES_DIR
 from ..settings import Settings
 from ..urls import FEED, relative_url
-from ..web import audit
-from ..web.fragments import PageFragments, feed_link
-from ..web.render import Renderer
+from ..web.audit import ReadAhead
+from ..web.fragments import with_feed_link
+from ..web.output_guard import OutputGuard
 from ..web.site import SiteModel
 from .compat import (
     add_helpers,
@@ -57,9 +53,8 @@ from .compat import (
     nav_is_implicit,
     offline_finder,
     real_path_of,
-    sources_outside_sub_sites,
 )
-from .files import HideFromI18n, ShowAfterI18n, packaged_theme_dirs, place_incidents
+from .files import add_assets, packaged_theme_dirs, withhold_unplaced
 from .options import PostmortemsConfig, settings_of
 from .pages import LibraryPages
 from .rebuilds import Rebuilds
@@ -73,16 +68,6 @@ if TYPE_CHECKING:
 # move into adapters/, so it is spelled out rather than taken from __name__.
 log = get_plugin_logger("mkdocs_postmortems.plugin")
 
-_ASSETS = (
-    "assets/postmortems.css",
-    "assets/postmortems-print.css",
-    "assets/postmortems-charts.css",
-)
-_SCRIPTS = ("assets/postmortems.js",)
-# The guard reads files of any size a build writes; past this it fails closed.
-_GUARD_MAX_FILE_BYTES = 1024 * 2**20
-_MTIME_MARGIN = 2.0
-
 
 class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyped-call]
     supports_multiple_instances = False
@@ -92,7 +77,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         self.is_serve = False
         self.is_dirty = False
         self.rebuilds = Rebuilds()
-        self.frozen = False
+        self.heap = BuildHeap()
         self.pages: LibraryPages | None = None
         self._reset()
 
@@ -107,10 +92,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         self.library: Library | None = None
         self.site: SiteModel | None = None
         self.pages = None
-        # The output guard of this build (see on_post_build), and when the
-        # build started, so a `--dirty` rebuild's guard knows what it wrote.
-        self._guard: audit.Auditor | None = None
-        self._started = time.time()
+        # The output guard of this build (see on_post_build).
+        self._guard: OutputGuard | None = None
         # Files withheld for what they say (restricted): their findings are
         # logged without their text.
         self._withheld_paths: frozenset[str] = frozenset()
@@ -143,17 +126,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         self._reset()
         self.rebuilds.begin_build(config)
         add_helpers(config)
-        if "i18n" in config.plugins and "postmortems/i18n-before" not in config.plugins:
-            hider = HideFromI18n()
-            config.plugins["postmortems/i18n-before"] = hider
-            config.plugins["postmortems/i18n-after"] = ShowAfterI18n(hider)
-        if str(TEMPLATES_DIR) not in config.theme.dirs:
-            config.theme.dirs.append(str(TEMPLATES_DIR))
-        for css in _ASSETS:
-            if css not in config.extra_css:
-                config.extra_css.append(css)
-        if not any(str(s) == _SCRIPTS[0] for s in config.extra_javascript):
-            config.extra_javascript.extend(_SCRIPTS)
+        keep_templates_in_theme(config)
+        add_assets(config)
         return config
 
     @property
@@ -193,116 +167,57 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         self._withheld_paths = confidential_paths(library, decision)
         # Before reporting: even a build that goes on after errors (serve)
         # publishes nothing the core did not place.
-        self._withhold(files, config, decision)
+        withhold_unplaced(files, config, decision)
         if self.is_dirty:
             self.rebuilds.clean_if_withheld_were_built(config, library, decision, self.prefix)
         self._repeated = self.rebuilds.logged_before(
             library.findings, self.is_serve, bool(config.strict)
         )
         self._report(library.findings)
-        self._guard = audit.Auditor(
-            audit.plan(
-                library,
-                docs_dir,
-                Path(config.config_file_path) if config.config_file_path else None,
-                self.include_drafts,
-                [Path(d) for d in config.theme.dirs],
-                self.rebuilds.public_memo if self.is_serve else None,
-                config.use_directory_urls,
-                decision,
-                packaged_theme_dirs(config),
-            ),
-            _GUARD_MAX_FILE_BYTES,
+        self._guard = OutputGuard(
+            library,
+            decision,
+            docs_dir,
+            Path(config.config_file_path) if config.config_file_path else None,
+            config.theme.dirs,
+            self.include_drafts,
+            config.use_directory_urls,
+            self.rebuilds.public_memo if self.is_serve else None,
+            packaged_theme_dirs(config),
             self.settings.jobs,
         )
         self._library = library
         self.library = library.published_view(self.include_drafts)
         self.site = site = SiteModel(self.library, build_date(), self.include_drafts)
         serve = self.rebuilds if self.is_serve else None
-        renderer = Renderer(
-            [Path(d) for d in config.theme.dirs],
-            config.use_directory_urls,
-            self.prefix,
-            serve.bytecode if serve else None,
-            serve.fragments if serve else None,
-        )
-        if serve:
-            serve.fragments.made.keep_only(site.incidents)
-        self.pages = pages = LibraryPages(PageFragments(site, renderer, self.settings), self.prefix)
-        pages.fragments.incidents, pages.withheld_links = place_incidents(
-            files, config, library, site.by_id, self.prefix
-        )
-        sources_outside_sub_sites(config, files, pages.fragments.incidents)
-        pages.add(files, config, self.settings.home_dashboard)
-        pages.add_exports(files, config, serve.exports if serve else None)
+        self.pages = pages = LibraryPages.made(files, config, library, site, self.settings, serve)
         if self.is_dirty:
             self.rebuilds.keep_unchanged(
                 files,
                 config,
                 site,
-                (self.settings, renderer.templates, pages.nav_pages),
+                (self.settings, pages.fragments.renderer.templates, pages.nav_pages),
                 pages.fragments,
                 pages.sources,
             )
         if not self.is_serve:
-            self._release_parse_data(library)
-            # What exists now (the library, the site model, MkDocs' files)
-            # lives until the build ends: keep Python's cyclic collector from
-            # walking it again at each collection that rendering pages
-            # triggers (measured: Markdown rendered a fifth slower beside a
-            # 1,000-incident library). Undone when the build ends or fails.
-            # `mkdocs serve` settles its heap once instead (_settle_heap).
-            gc.freeze()
-            self.frozen = True
+            # A one-off build needs the postmortems, not how their files were
+            # parsed (the parse cache, `Library.drop_parse_data`); `mkdocs
+            # serve` keeps both for its rebuilds, and settles its heap once
+            # (`BuildHeap.settle`) where a build freezes it until it ends.
+            self._loader = LibraryLoader(keep_positions=False, language_later=self._renders_ahead)
+            library.drop_parse_data()
+            self.heap.freeze()
         return files
-
-    def _withhold(self, files: Files, config: MkDocsConfig, decision: Decision) -> None:
-        """Publication is an allowlist: drop every file read from docs_dir that
-        the core did not place, including what MkDocs reached through links.
-        Files other plugins made (generated, or from another folder) stay."""
-        allowed = decision.publish
-        inside = os.path.abspath(config.docs_dir).rstrip(os.sep) + os.sep
-        for file in list(files):
-            if file.generated_by is not None or not file.abs_src_path:
-                continue
-            src = os.path.abspath(file.abs_src_path)
-            if not src.startswith(inside):
-                continue
-            # Both paths are absolute and normalised: what follows the folder
-            # is the path relative to it (os.path.relpath took 12 µs a file).
-            if src[len(inside) :].replace(os.sep, "/") not in allowed:
-                files.remove(file)
-
-    def _release_parse_data(self, library: Library) -> None:
-        """A one-off build needs the postmortems, not how their files were
-        parsed: the parse cache, the documents and the positions of every
-        YAML value (for findings, reported by now) were a third of the
-        build's memory at 10,000 postmortems. `mkdocs serve` keeps them for
-        its rebuilds."""
-        self._loader = LibraryLoader(keep_positions=False, language_later=self._renders_ahead)
-        library.documents = {}
-        for pm in library.postmortems:
-            pm.positions = {}
 
     def _report(self, findings: list[Finding]) -> None:
         """Log findings as lint prints them, those of withheld files without
-        their text (`as_build_log`); errors stop the build. Warnings an
-        earlier serve build logged are counted, not repeated."""
-        logged = self._repeated
-        lines = as_build_log([f for f in findings if f not in logged], self._withheld_paths)
+        their text (`as_build_report`); errors stop the build."""
+        lines, failure = as_build_report(findings, self._withheld_paths, self._repeated)
         for level, line in lines:
             log.log(level, line)
-        errors = sum(1 for level, _ in lines if level >= logging.ERROR)
-        if logged:
-            log.info(
-                f"{len(logged)} warning(s) logged at an earlier build still apply; "
-                "`postmortems lint` lists them all"
-            )
-        if errors:
-            raise PluginError(
-                f"{errors} error(s) in the postmortems (listed above); "
-                "run `postmortems lint` to see them with their fixes"
-            )
+        if failure:
+            raise PluginError(failure)
 
     def on_env(
         self, env: jinja2.Environment, *, config: MkDocsConfig, files: Files
@@ -336,18 +251,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
                 log.debug("rendering %d page fragments ahead in a second process", ahead)
         if config.nav is not None and not nav_is_implicit(config):
             return nav
-        # A nav plugin (awesome-nav) may have listed the library's folders already.
-        listed = {p.file.src_uri for p in nav.pages}
-        for src_uri, title in self.pages.nav_pages:
-            file = files.get_file_from_path(src_uri)
-            if file is None or src_uri in listed:
-                continue
-            page = Page(title, file, config)
-            nav.items.append(page)
-            nav.pages.append(page)
-        for prev, nxt in zip(nav.pages, nav.pages[1:], strict=False):
-            prev.next_page, nxt.previous_page = nxt, prev
-        return nav
+        return self.pages.listed_in(nav, files, config)
 
     def on_page_read_source(self, *, page: Page, config: MkDocsConfig) -> str | None:
         """Hand MkDocs an incident's body without its front matter."""
@@ -389,9 +293,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         if self.pages is None:
             return output
         self.pages.written(page)
-        link = feed_link(config.site_name, relative_url(self.prefix + FEED, page.url))
-        head_end = output.find("</head>")
-        return output if head_end < 0 else output[:head_end] + link + output[head_end:]
+        feed_url = relative_url(self.prefix + FEED, page.url)
+        return with_feed_link(output, config.site_name, feed_url)
 
     # Last of all plugins: the output guard reads what every plugin wrote
     # (the search index at 0, feeds, redirects and sitemaps at -100 and above).
@@ -401,7 +304,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         `LibraryLoader.language_later`). Under `--dirty`, serve a search index
         with every page once (see `Rebuilds.merge_search_index`). Then guard
         the output (see `_guard_output`)."""
-        self._unfreeze()
+        self.heap.unfreeze()
         read_before = None
         if self.pages is not None:
             read_before = self.pages.guard_read()
@@ -418,74 +321,43 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         self._guard_output(Path(config.site_dir), read_before)
 
     def _guard_output(
-        self, site_dir: Path, read_before: dict[str, audit.ReadAhead] | None = None
+        self, site_dir: Path, read_before: dict[str, ReadAhead] | None = None
     ) -> None:
-        """Check every file written to the site folder, whatever wrote it
-        (another plugin's include, a theme override, a `nav:` entry), against
-        what this build withholds; remove each file that shows any of it and
-        fail the build, naming the file and the withheld source.
-
-        A `--dirty` rebuild of a server reads only what it wrote, while what
-        the guard looks for is what it looked for when it last read the whole
-        folder; a one-off build reads everything, less the pages a third
-        process read as they were written whose bytes are still those it
-        read (`read_before`)."""
+        """Check every file written to the site folder against what this
+        build withholds; remove each file that shows any of it and fail the
+        build (see `OutputGuard`). A `--dirty` rebuild of a server reads only
+        what it wrote (`Rebuilds.guard_since`); a one-off build reads
+        everything, less the pages a third process read as they were written
+        (`read_before`)."""
         guard, self._guard = self._guard, None
-        if guard is None or guard.plan.empty:
+        if guard is None or guard.empty:
             return
-        looked_for = (frozenset(guard.plan.needles.phrases), guard.plan.needles.by_digest)
-        incremental = self.is_serve and self.is_dirty and looked_for == self.rebuilds.guarded
-        # A margin for file systems that keep coarse modification times.
-        since = self._started - _MTIME_MARGIN if incremental else None
+        looked_for = guard.looked_for
+        since = self.rebuilds.guard_since(looked_for) if self.is_serve and self.is_dirty else None
         if read_before:
             log.debug("output guard: %d file(s) read as they were written", len(read_before))
-        result = guard.audit(site_dir, site_dir, since, read_before)
-        self.rebuilds.guarded = looked_for
-        bad: list[audit.Leak | audit.Unscanned] = [*result.leaks, *result.unscanned]
-        if not bad:
-            return
-        self.rebuilds.guarded = None  # read all of it again next time
-        for item in bad:
-            if item.rel:
-                with contextlib.suppress(OSError):
-                    os.remove(site_dir / item.rel)
-        lines = "\n".join(f"  {item.line()}" for item in bad)
-        raise PluginError(
-            f"the site would show what it withholds; these files were removed:\n{lines}\n"
-            "Take the included or quoted text out of the published page, or publish its source."
-        )
+        failure = guard.check(site_dir, since, read_before)
+        # After a failure, the next rebuild reads all of the folder again.
+        self.rebuilds.guarded = None if failure else looked_for
+        if failure:
+            raise PluginError(failure)
 
     def on_build_error(self, *, error: Exception) -> None:
-        self._unfreeze()
+        self.heap.unfreeze()
         if self.pages is not None:
             self.pages.close()
-
-    def _unfreeze(self) -> None:
-        if self.frozen:
-            gc.unfreeze()
-            self.frozen = False
 
     def on_serve(
         self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Any
     ) -> LiveReloadServer:
-        """Rebuild when the taxonomy or the regimes change, not only the docs."""
+        """Rebuild when the taxonomy or the regimes change, not only the docs;
+        then settle the heap the server keeps (`BuildHeap.settle`)."""
         config_dir = Path(config.config_file_path or ".").resolve().parent
-        taxonomy = resolve_taxonomy_path(self.settings, config_dir)
-        if taxonomy.exists():
-            server.watch(str(taxonomy))
-        regimes = resolve_regimes_path(self.settings, config_dir)
-        if regimes.exists():
-            server.watch(str(regimes))
-        _settle_heap()
+        for path in (
+            resolve_taxonomy_path(self.settings, config_dir),
+            resolve_regimes_path(self.settings, config_dir),
+        ):
+            if path.exists():
+                server.watch(str(path))
+        self.heap.settle()
         return server
-
-
-def _settle_heap() -> None:
-    """After the first build of `mkdocs serve`: free what it left behind, and
-    take what is still alive (the parsed library, the caches, compiled
-    templates, MkDocs' own) out of the cyclic collector's sight. Those
-    objects live until the server stops; at 1,000 postmortems a full
-    collection walking them took 0.1 to 0.2 s of every other rebuild.
-    Later rebuilds' garbage is collected as ever."""
-    gc.collect()
-    gc.freeze()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import time
 from collections.abc import Collection, Mapping
 from pathlib import Path
 
@@ -32,7 +33,8 @@ from ..web.preview_search import PreviewSearchIndex
 from ..web.render import MemoryBytecodeCache, SharedFragments
 from ..web.shown import dashboard_shows, pages_show, shows_same
 from ..web.site import SiteModel
-from .files import GENERATED_BY, GeneratedPage
+from .compat import GENERATED_BY
+from .files import GeneratedPage
 
 log = get_plugin_logger("mkdocs_postmortems.plugin")
 
@@ -92,6 +94,8 @@ class Rebuilds:
         # Addresses of the pages this build rendered, and of all its pages.
         self.rendered: set[str] = set()
         self.page_urls: set[str] = set()
+        # When the build started, so a `--dirty` rebuild's guard knows what it wrote.
+        self.started = time.time()
         if config is None:
             return
         # Absolute: `mkdocs serve -f` names the file as given at the first
@@ -101,6 +105,12 @@ class Rebuilds:
         if session != self._session:
             self.new_session()
             self._session = session
+
+    def guard_since(self, looked_for: object) -> float | None:
+        """When this `--dirty` rebuild started, for the output guard to read
+        only the files it wrote, while it looks for what it looked for when
+        it last read the whole site folder (`guarded`); else None: all of it."""
+        return self.started if looked_for == self.guarded else None
 
     def logged_before(self, findings: list[Finding], serve: bool, strict: bool) -> set[Finding]:
         """Under serve, the warnings the last build logged that still stand.

@@ -66,6 +66,33 @@ def as_build_log(
     return logged
 
 
+def as_build_report(
+    findings: Sequence[Finding],
+    withheld_paths: Collection[str],
+    logged_before: Collection[Finding] = (),
+) -> tuple[list[tuple[int, str]], str | None]:
+    """What a site build logs of `findings` (`as_build_log`), each line with
+    its level, and why the build fails (it has errors), or None. Warnings an
+    earlier serve build logged (`logged_before`) are counted, not repeated."""
+    lines = as_build_log([f for f in findings if f not in logged_before], withheld_paths)
+    errors = sum(1 for level, _ in lines if level >= logging.ERROR)
+    if logged_before:
+        lines.append(
+            (
+                logging.INFO,
+                f"{len(logged_before)} warning(s) logged at an earlier build still apply; "
+                "`postmortems lint` lists them all",
+            )
+        )
+    if not errors:
+        return lines, None
+    failure = (
+        f"{errors} error(s) in the postmortems (listed above); "
+        "run `postmortems lint` to see them with their fixes"
+    )
+    return lines, failure
+
+
 def as_json(findings: Sequence[Finding]) -> str:
     return json.dumps([f.as_dict() for f in findings], indent=2, ensure_ascii=False) + "\n"
 

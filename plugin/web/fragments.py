@@ -41,8 +41,8 @@ def incident_meta(pm: Postmortem) -> dict[str, Any]:
     site's tag index and its `tags_allowed` see what authors wrote (the
     adapter escapes them where they are printed)."""
     return {
-        "title": escaped_title(pm.title),
-        "description": escaped_title(pm.summary),
+        "title": escaped_markup(pm.title),
+        "description": escaped_markup(pm.summary),
         "date": pm.date,
         "tags": list(pm.tags),
     }
@@ -54,25 +54,28 @@ def listing_meta(page: Page, meta: Mapping[str, Any]) -> dict[str, Any]:
     else the site asked of search for it."""
     search = meta.get("search")
     return {
-        "title": escaped_title(page.title),
+        "title": escaped_markup(page.title),
         "search": {**(search if isinstance(search, dict) else {}), "exclude": True},
     }
 
 
-def escaped_title(title: object) -> Markup:
-    """A page title (or description) as MkDocs and themes print it, raw, in
-    <title> and the navigation: escaped, since what authors write is not
-    HTML, and marked as HTML, so that a plugin rendering with autoescaping
-    (mkdocs-rss-plugin's feed) does not escape it a second time."""
-    return Markup(html.escape(str(title)))
+def escaped_markup(text: object) -> Markup:
+    """An author's text (a page's title, its description) escaped, since what
+    authors write is not HTML, and marked as HTML: MkDocs and themes print
+    titles raw, in <title> and the navigation, and a plugin rendering with
+    autoescaping (mkdocs-rss-plugin's feed) does not escape it a second time."""
+    return Markup(html.escape(str(text)))
 
 
-def feed_link(site_name: str, feed_url: str) -> str:
-    """The <link> by which feed readers and browsers discover the library's feed."""
-    return (
+def with_feed_link(page_html: str, site_name: str, feed_url: str) -> str:
+    """A page announcing the library's feed in its <head>, as feed readers
+    and browsers discover it; a page without a <head> as it was."""
+    link = (
         '<link rel="alternate" type="application/atom+xml" '
         f'title="{html.escape(site_name)}: incidents" href="{html.escape(feed_url)}">'
     )
+    head_end = page_html.find("</head>")
+    return page_html if head_end < 0 else page_html[:head_end] + link + page_html[head_end:]
 
 
 class PageFragments:

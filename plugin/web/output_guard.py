@@ -1,0 +1,95 @@
+"""The output guard of a site build: before the build ends, every file
+written to the site folder, whatever wrote it (another plugin's include, a
+theme override, a `nav:` entry), is checked against what the build withholds
+(`audit`); each file that shows any of it is removed, and the build fails
+naming the file and the withheld source.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from ..check.library import Library
+from ..check.publication import Decision
+from .audit import Auditor, Leak, PublicMemo, ReadAhead, Unscanned, plan
+
+# The guard reads files of any size a build writes; past this it fails closed.
+MAX_FILE_BYTES = 1024 * 2**20
+# A margin for file systems that keep coarse modification times.
+_MTIME_MARGIN = 2.0
+
+
+class OutputGuard:
+    """The output guard of one build (see the module's note)."""
+
+    def __init__(
+        self,
+        library: Library,
+        decision: Decision,
+        docs_dir: Path,
+        config_file: Path | None,
+        theme_dirs: Iterable[str],
+        include_drafts: bool,
+        use_directory_urls: bool,
+        memo: PublicMemo | None,
+        packaged: Iterable[Path],
+        jobs: int | None,
+    ) -> None:
+        """What the build withholds of `library` (`decision`), less what it
+        publishes; a `memo` kept between serve rebuilds saves reading
+        unchanged published texts again. `packaged`: the theme's folders
+        that are installed packages (see `Plan.packaged`)."""
+        made = plan(
+            library,
+            docs_dir,
+            config_file,
+            include_drafts,
+            [Path(d) for d in theme_dirs],
+            memo,
+            use_directory_urls,
+            decision,
+            packaged,
+        )
+        self.auditor = Auditor(made, MAX_FILE_BYTES, jobs)
+
+    @property
+    def empty(self) -> bool:
+        """Whether the build withholds nothing there is to look for."""
+        return self.auditor.plan.empty
+
+    @property
+    def looked_for(self) -> object:
+        """What the guard looks for: while it stays the same from one
+        `serve --dirty` rebuild to the next, files written before were read
+        for all of it already."""
+        needles = self.auditor.plan.needles
+        return (frozenset(needles.phrases), needles.by_digest)
+
+    def check(
+        self,
+        site_dir: Path,
+        written_since: float | None,
+        read_before: Mapping[str, ReadAhead] | None,
+    ) -> str | None:
+        """Read the site folder: every file, or with `written_since` (a
+        POSIX timestamp) only the files written since, less the pages read
+        as they were written whose bytes are still those read
+        (`read_before`). Remove each file that shows what is withheld, and
+        say why the build fails, or None."""
+        since = None if written_since is None else written_since - _MTIME_MARGIN
+        result = self.auditor.audit(site_dir, site_dir, since, read_before)
+        bad: list[Leak | Unscanned] = [*result.leaks, *result.unscanned]
+        if not bad:
+            return None
+        for item in bad:
+            if item.rel:
+                with contextlib.suppress(OSError):
+                    os.remove(site_dir / item.rel)
+        lines = "\n".join(f"  {item.line()}" for item in bad)
+        return (
+            f"the site would show what it withholds; these files were removed:\n{lines}\n"
+            "Take the included or quoted text out of the published page, or publish its source."
+        )
