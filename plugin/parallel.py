@@ -264,6 +264,23 @@ class Ahead:
         self._top_up()
         return self._waiting.pop(key, None)
 
+    def share(self, keys: Sequence[Hashable]) -> list[Hashable]:
+        """For work wanted now, all at once: the worker keeps what it was
+        given of `keys` and is given the first half of the rest; the keys
+        it will not do are returned, for the caller to do meanwhile (a
+        `take` of each of the others then waits only for the worker's
+        share). Where no worker runs, every key is returned."""
+        if self._pool is None:
+            return list(keys)
+        given = [k for k in keys if k in self._waiting or self._batch_of.get(k) in self._futures]
+        rest = [k for k in keys if k not in given and k in self._batch_of]
+        theirs = rest[: len(rest) // 2]
+        for key in theirs:
+            kind, n = self._batch_of[key]
+            self._submit_through(kind, n)
+        taken = set(given) | set(theirs)
+        return [k for k in keys if k not in taken]
+
     def _submit_through(self, kind: str, n: int) -> None:
         assert self._pool is not None
         while self._next[kind] <= n:

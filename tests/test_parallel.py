@@ -108,6 +108,28 @@ def test_ahead_gives_each_result_once_in_any_order(alone: None) -> None:
         ahead.close()
 
 
+def test_work_wanted_at_once_is_shared_with_the_worker(alone: None) -> None:
+    """Early work not yet started when it is wanted: the worker keeps what
+    it was given and takes half of the rest; the caller is handed the other
+    half to do itself, and `take` gives the worker's share."""
+    jobs = [(i, partial(_square_and_pid, i)) for i in range(12)]
+    early = list(range(4, 12))
+    ahead = parallel.Ahead(jobs, early=early, jobs=2)
+    assert ahead.running
+    try:
+        assert [ahead.take(i)[0] for i in range(4)] == [0, 1, 4, 9]
+        mine = ahead.share(early)
+        # Some early tasks were given while the worker was idle; of the
+        # rest, the worker took the first half, the caller has the last.
+        assert mine == early[-len(mine) :] and 1 <= len(mine) <= len(early) // 2
+        theirs = [ahead.take(i) for i in early if i not in mine]
+        assert [v for v, _ in theirs] == [i * i for i in early if i not in mine]
+        assert os.getpid() not in {pid for _, pid in theirs}
+    finally:
+        ahead.close()
+    assert parallel.Ahead(jobs, early=early, jobs=1).share(early) == early
+
+
 def test_ahead_does_not_wait_for_what_it_was_not_given(alone: None) -> None:
     """Asking for a key no job has is an immediate None, even while the
     child is busy; closing ends a child stuck in a job."""
