@@ -315,26 +315,29 @@ def test_a_theme_override_that_lists_every_postmortem_fails_the_build(tmp_path: 
     assert leaks(root / "site", R_TOKEN) == []
 
 
-def test_a_gzip_file_another_plugin_writes_is_read(tmp_path: Path) -> None:
-    """A hook (like any plugin) writes a gzip file holding a restricted summary
-    after the pages: the guard reads gzip members too, and removes the file."""
+def _with_hook_at_the_end(tmp_path: Path, writes: str) -> Path:
+    """A site with a published and a restricted postmortem, and a hook that
+    runs `writes` (with `text`, a restricted summary) as the build ends, as
+    any plugin may."""
     files = {
         f"2025/{PUBLIC}.md": public_pm(),
         f"2025/{SECRET}-payroll.md": secret_pm(visibility="restricted"),
     }
     root = write_site_at(tmp_path, files, extra_config="hooks:\n  - hooks.py\n")
-    (root / "hooks.py").write_text(
-        textwrap.dedent(
-            f"""
-            import gzip, os
+    text = f"The payroll agent wrote {R_TOKEN} salary lines into a shared sheet."
+    body = textwrap.indent(writes, "    ")
+    hook = f"import glob, gzip, os\n\n\ndef on_post_build(config):\n    text = {text!r}\n{body}\n"
+    (root / "hooks.py").write_text(hook, encoding="utf-8")
+    return root
 
-            def on_post_build(config):
-                text = "The payroll agent wrote {R_TOKEN} salary lines into a shared sheet."
-                with open(os.path.join(config.site_dir, "extra.xml.gz"), "wb") as fh:
-                    fh.write(gzip.compress(text.encode()))
-            """
-        ),
-        encoding="utf-8",
+
+def test_a_gzip_file_another_plugin_writes_is_read(tmp_path: Path) -> None:
+    """A hook (like any plugin) writes a gzip file holding a restricted summary
+    after the pages: the guard reads gzip members too, and removes the file."""
+    root = _with_hook_at_the_end(
+        tmp_path,
+        'with open(os.path.join(config.site_dir, "extra.xml.gz"), "wb") as fh:\n'
+        "    fh.write(gzip.compress(text.encode()))",
     )
     result = run_mkdocs(root, out=root / "site", strict=False)
     assert result.returncode == 1
@@ -384,24 +387,11 @@ def test_a_theme_script_another_plugin_rewrites_is_read(tmp_path: Path) -> None:
     """The guard leaves out a theme file copied as it is from the installed
     theme; one a hook rewrote after the copy (its bytes differ) is read,
     and its leak fails the build."""
-    files = {
-        f"2025/{PUBLIC}.md": public_pm(),
-        f"2025/{SECRET}-payroll.md": secret_pm(visibility="restricted"),
-    }
-    root = write_site_at(tmp_path, files, extra_config="hooks:\n  - hooks.py\n")
-    (root / "hooks.py").write_text(
-        textwrap.dedent(
-            f"""
-            import glob, os
-
-            def on_post_build(config):
-                pattern = os.path.join(config.site_dir, "assets", "javascripts", "bundle.*.min.js")
-                text = "The payroll agent wrote {R_TOKEN} salary lines into a shared sheet."
-                with open(sorted(glob.glob(pattern))[0], "a", encoding="utf-8") as fh:
-                    fh.write(f"// {{text}}\\n")
-            """
-        ),
-        encoding="utf-8",
+    root = _with_hook_at_the_end(
+        tmp_path,
+        'pattern = os.path.join(config.site_dir, "assets", "javascripts", "bundle.*.min.js")\n'
+        'with open(sorted(glob.glob(pattern))[0], "a", encoding="utf-8") as fh:\n'
+        '    fh.write(f"// {text}\\n")',
     )
     result = run_mkdocs(root, out=root / "site", strict=False)
     log = result.stdout + result.stderr
