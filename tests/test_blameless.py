@@ -455,6 +455,7 @@ HOSTILE: dict[str, Callable[[int], str]] = {
     "people-errors": lambda n: "user input error operator " * (n // 26),
     "byline-addresses": lambda n: "Author: " + "x@y.org " * (n // 8),
     "passive-and-harm": lambda n: "I was very tired and were misdirected and wiped " * (n // 48),
+    "undone-acts": lambda n: "And nobody hadn't never tested who introduced the bug " * (n // 54),
 }
 
 

@@ -95,6 +95,16 @@ BLAMING = [
     # a mistake graded as a failing
     ("blameless-judgement", "Restarting the primary first was an unforgivable mistake."),
     ("blameless-judgement", "We found a really bad mistake in the seed handling."),
+    # a slip told after "And" or "But", the subject of the sentence before
+    ("blameless-person", "And forgot to drain the queue before the restart."),
+    ("blameless-person", "But accidentally purged the backup bucket."),
+    # an act denied in the perfect, or by a subject that is nobody
+    ("blameless-person", "I hadn't retested the failover after the upgrade."),
+    ("blameless-counterfactual", "The release coordinator had never rotated the key."),
+    ("blameless-counterfactual", "Nobody had verified the restore procedure."),
+    ("blameless-counterfactual", "No one checked the replica lag that week."),
+    # the person who set the harm off, told in a relative clause
+    ("blameless-person", "The engineer who introduced the regression was new to the team."),
 ]
 
 NOT_BLAMING = [
@@ -148,6 +158,13 @@ NOT_BLAMING = [
     # a byline credits the writer, who may be named
     "Author: Rosalind Vey rosalind@example.org",
     "Off-by-one slips are a common mistake in pagination code.",
+    # the same shapes about things, news and steps
+    "The backup had never been tested.",
+    "We had never seen this failure before.",
+    "And then the queue drained.",
+    "I hadn't expected the cache to be that large.",
+    "The migration that introduced the regression was reverted.",
+    "Nobody was paged at night.",
 ]
 
 

@@ -10,11 +10,15 @@ predicates are the rarer words, then reads back to its subject:
 - a slip is a verb of damage or omission ("deleted", "forgot", "took
   down"), or any verb marked as unintended ("by accident", "the wrong"),
   or "failed to" / "did not" before an act that people do ("follow up",
-  "recognise", "retest") rather than one machines do ("resolve", "start");
+  "recognise", "retest") rather than one machines do ("resolve", "start"),
+  or such an act denied in the perfect ("hadn't tested", "had never
+  checked") or by its subject ("nobody verified");
 - the subject is the nearest word before the predicate, past adverbs and
   auxiliaries, read as the writer ("I"), a group ("we"), a name (capitalised,
   never written in lower case elsewhere), a role (a person word, or a noun
-  shaped like one when the act is a person's), or a thing.
+  shaped like one when the act is a person's), or a thing; a person before
+  "who" or "that" ("the engineer who triggered the outage"); or left out,
+  after a time or a joining word ("And forgot to ...").
 
 Then: the writer or a name with a slip points at a person; a role with a
 damage verb marked as unintended does too; a group judged by its own
@@ -122,7 +126,7 @@ SKIP: Final = frozenset(
     recklessly blindly naively foolishly stupidly lazily sloppily negligently
     thoughtlessly rashly immediately quickly later subsequently initially ultimately
     unfortunately then had has have was were did had never not n't once all both
-    first finally actually apparently somehow even""".split()  # noqa: SIM905
+    first finally actually apparently somehow even hadn't haven't hasn't""".split()  # noqa: SIM905
 )
 _GROUP: Final = frozenset(["we", "us"])
 _SELF: Final = frozenset(["i"])
@@ -150,6 +154,43 @@ _CLAUSE_START: Final = frozenset(
     whether so ; : ( ) \u2014 \u2013 |""".split()  # noqa: SIM905
 )
 _FAILED: Final = frozenset(["failed", "fails", "failing", "neglected"])
+
+
+# Past forms of people's acts that no ending rule gives; seeing and
+# understanding are left out: "I had never seen this error" tells of something new.
+_IRREGULAR: Final = {
+    "catch": "caught",
+    "read": "read",
+    "tell": "told",
+    "think": "thought",
+    "spot": "spotted",
+    "plan": "planned",
+    "see": "",
+    "understand": "",
+}
+
+
+def _past(verb: str) -> str:
+    if verb in _IRREGULAR:
+        return _IRREGULAR[verb]
+    if verb.endswith("e"):
+        return verb + "d"
+    if verb.endswith("y") and verb[-2:-1] not in ("a", "e", "o"):
+        return verb[:-1] + "ied"
+    return verb + "ed"
+
+
+# The past of people's acts ("tested", "double-checked", "read"): after
+# "hadn't", "had never" or "nobody", an act that was not done.
+_DONE: Final = frozenset(_past(v) for v in HUMAN_ACTS | {"consider", "plan", "think"}) - {""}
+# Auxiliaries that make the past an omission: "hadn't tested", "had not checked".
+_PERFECT: Final = frozenset(["had", "has", "have", "'d", "'ve"])
+_PERFECT_DENIED: Final = frozenset(["hadn't", "haven't", "hasn't"])
+# "triggered the incident", "introduced a regression": an act whose object is the harm.
+_STARTED: Final = frozenset(["triggered", "introduced"])
+_INCIDENTS: Final = frozenset(
+    """incident outage bug bugs regression issue problem downtime failure breakage""".split()  # noqa: SIM905
+)
 _NEGATION: Final = frozenset(["not", "n't", "didn't", "never"])
 # The verbs a review looks for first, then reads back from.
 _ALWAYS: Final = (
@@ -186,6 +227,9 @@ def _subject(tokens: list[Token], i: int) -> tuple[str, int]:
         # own subject, the writer or the team, left unsaid.
         return "elided", i
     tok = tokens[j]
+    if tok.low in ("who", "that") and j > 0 and person_kind(tokens, j - 1) in _ACTORS:
+        # "the engineer who triggered the outage": the verb's subject is the person before.
+        return person_kind(tokens, j - 1), j - 1
     if tok.low == "," and (aside := _before_aside(tokens, j)) >= 0:
         tok, j = tokens[aside], aside
         return person_kind(tokens, j) or ("role-shaped" if _role_shaped(tok.low) else "thing"), j
@@ -203,10 +247,12 @@ def _subject(tokens: list[Token], i: int) -> tuple[str, int]:
 
 # How far back a verb after "but" or "and" looks for the subject it shares.
 _SHARED: Final = 24
+_ACTORS: Final = frozenset(["self", "name", "role"])
 _AGENT_TOKENS: Final = 16
 
 
 _TIME_TOKENS: Final = 12
+_OPENERS: Final = frozenset(["and", "but", "so", "plus", "or", "yet"])
 
 
 def _acts_next(tokens: list[Token], k: int) -> bool:
@@ -222,9 +268,13 @@ def _acts_next(tokens: list[Token], k: int) -> bool:
 
 def _elided(tokens: list[Token], j: int) -> bool:
     """Whether the clause ending at tokens[j] leaves its subject out: nothing
-    but a time before the verb, or an activity after "while"."""
+    but a time or a joining word before the verb, or an activity after "while"."""
     # A time is a few tokens ("10:02", "2024-05-01 14:10"): the look is bounded.
-    if j < _TIME_TOKENS and not any(tokens[k].text[0].isalpha() for k in range(j + 1)):
+    # A narrative goes on from the last sentence's subject with "And" or "But"
+    # ("And forgot to restart it"), which is no subject of its own.
+    if j < _TIME_TOKENS and all(
+        not tokens[k].text[0].isalpha() or tokens[k].low in _OPENERS for k in range(j + 1)
+    ):
         return True
     low = tokens[j].low
     return low.endswith("ing") and j > 0 and tokens[j - 1].low in _SUBORDINATORS
@@ -351,11 +401,37 @@ def _predicate(tokens: list[Token], i: int, slips: frozenset[str], judged: froze
         return "agent" if after[:1] == ["by"] else "harm"
     if low in _HARM:
         return "harm"
+    if low in _STARTED:
+        return "harm" if _INCIDENTS & set(after[:3]) else ""
+    if low in _DONE:
+        return _undone(tokens, i)
     if low in _SLIP_VERBS or low in slips or _mis_verb(low):
         return "slip"
     if low in _DAMAGE:
         return "slip" if _marked(tokens, i) else "act"
     return ""
+
+
+def _undone(tokens: list[Token], i: int) -> str:
+    """For the past of a person's act at tokens[i]: "omission" when the words
+    before deny it was ever done ("hadn't tested", "had not checked", "never
+    verified"), "done" when nothing does (the subject may: "nobody checked"),
+    "" for a passive ("had not been tested" has no person in it)."""
+    before = set()
+    for j in range(i - 1, max(i - _BACK, -1), -1):
+        if tokens[j].low not in SKIP and not tokens[j].low.endswith("ly"):
+            break
+        before.add(tokens[j].low)
+    if before & _PASSIVE:
+        return ""
+    if "never" in before or before & _PERFECT_DENIED:
+        return "omission"
+    return "omission" if before & _NEGATION and before & _PERFECT else "done"
+
+
+def _nobody(tokens: list[Token], at: int) -> bool:
+    low = tokens[at].low
+    return low == "nobody" or (low == "one" and at > 0 and tokens[at - 1].low == "no")
 
 
 def _someone_before(tokens: list[Token], i: int) -> str:
@@ -391,6 +467,11 @@ def clause_blames(
         return None  # "people were misrepresented": the subject is who it happened to
     # A state is read after its copula: "I got distracted".
     who, at = _subject(tokens, _copula_before(tokens, i) if what == "lapse" else i)
+    if what == "done":
+        # "nobody checked the restore": people, denied the act.
+        if not _nobody(tokens, at):
+            return None
+        who, what = "role", "omission"
     if who == "elided":
         # Only a slip or an omission told without its subject ("Forgot to
         # remove", "Didn't anticipate the trigger"); "Removed the old key" is a step.
@@ -570,6 +651,12 @@ _LACK_BEFORE: Final = re.compile(
     rf"(?<![a-z])(?:{'|'.join(sorted(_LACKING))})[^\S\n]++(?:of[^\S\n]++)?+[a-z-]++[^\S\n]++$"
 )
 _LACK_CHARS: Final = 40
+_UNDONE_CUES: Final = frozenset(["not", "never", "nobody", "no", "hadn't", "haven't", "hasn't"])
+# "hadn't tested", "had not yet checked", "nobody had verified", "no one read".
+_UNDONE_BEFORE: Final = re.compile(
+    r"(?:n't|(?<![a-z])(?:not|never|nobody|no[^\S\n]++one))(?![a-z])"
+)
+_UNDONE_CHARS: Final = 40
 
 
 def _worth_reading(folded: str, at: int, word: str) -> bool:
@@ -591,6 +678,8 @@ def _worth_reading(folded: str, at: int, word: str) -> bool:
     if word == "fault":
         # "my fault", "Dana's fault"; not "page fault", "fault tolerance".
         return _OWNED.search(folded, max(0, at - _OWNER_CHARS), at) is not None
+    if word in _DONE:
+        return _UNDONE_BEFORE.search(folded, max(0, at - _UNDONE_CHARS), at) is not None
     if word in _DAMAGE and word not in _ALWAYS:
         return _MARK.search(folded, max(0, at - _MARK_BEFORE), at + _MARK_AFTER) is not None
     return True
@@ -621,6 +710,10 @@ def _triggers(words: set[str], folded: str) -> set[str]:
         found |= _SKILLED & words
     if "fault" in words:
         found.add("fault")
+    if _UNDONE_CUES & words:
+        found |= _DONE & words
+    if _INCIDENTS & words:
+        found |= _STARTED & words
     if _SLIP_NOUNS & words and "made" in words:
         found.add("made")
     return found
