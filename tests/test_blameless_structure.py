@@ -105,6 +105,28 @@ BLAMING = [
     ("blameless-counterfactual", "No one checked the replica lag that week."),
     # the person who set the harm off, told in a relative clause
     ("blameless-person", "The engineer who introduced the regression was new to the team."),
+    # care, attention or knowledge denied after a copula, and a verdict after one
+    ("blameless-person", "I wasn't careful enough with the cutover flags."),
+    ("blameless-person", "Looking at it now, I'm not proud of that evening."),
+    ("blameless-judgement", "The release manager was not aware of the freeze."),
+    ("blameless-person", "I was overconfident about the replica."),
+    # guilt in a noun owned by the writer, or pinned on them
+    ("blameless-person", "Restoring from the stale snapshot was my mistake."),
+    ("blameless-person", "Sorry, my bad."),
+    ("blameless-person", "The blame for the lost uploads is on me."),
+    ("blameless-person", "Skipping the dry run was naive of me."),
+    ("blameless-judgement", "Their sloppiness with the keys cost a day."),
+    # an act done in haste or without its check
+    ("blameless-judgement", "I patched the router config in a rush."),
+    ("blameless-judgement", "The operator flushed the queue without checking the consumers."),
+    ("blameless-judgement", "Rotated the certificates without any verification."),
+    ("blameless-judgement", "I restarted every node at once rather than testing one first."),
+    # the writer's hindsight, in its own shapes
+    ("blameless-counterfactual", "Why should I have trusted the default?"),
+    ("blameless-counterfactual", "If I had rehearsed the restore, the gap would be small."),
+    ("blameless-counterfactual", "Looking back, I would freeze the deploys first."),
+    ("blameless-counterfactual", "I could have reviewed the region before the wipe."),
+    ("blameless-counterfactual", "The expired token could have been spotted a week earlier."),
 ]
 
 NOT_BLAMING = [
@@ -165,6 +187,21 @@ NOT_BLAMING = [
     "I hadn't expected the cache to be that large.",
     "The migration that introduced the regression was reverted.",
     "Nobody was paged at night.",
+    "Nobody reported problems during the window.",
+    "The pages went to a channel nobody watched at night.",
+    "I haven't tested the driver on ARM yet.",
+    "We were not aware of the limit until the vendor told us.",
+    "I wasn't tired, only unlucky.",
+    "I'm not sure why the cache emptied.",
+    # owned slips of a team, rushes and checks about things, plain conditions
+    "We learned from our mistake and added a guard.",
+    "Our oversight board meets monthly.",
+    "A rush of sign-ups filled the queue.",
+    "The job deletes old files without checking their owner.",
+    "It was kind of me to stay late, said nobody.",
+    "If we had more disks, the rebuild would be faster.",
+    "What could we have done better?",
+    "The blame never fell on me or on anyone.",
 ]
 
 

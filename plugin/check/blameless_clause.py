@@ -37,6 +37,7 @@ from functools import lru_cache
 from typing import Final
 
 from .blameless_context import (
+    DONE,
     HUMAN_ACTS,
     PEOPLE,
     RESULTS,
@@ -85,8 +86,15 @@ _MARK_ADVERBS: Final = frozenset(["accidentally", "inadvertently", "unintentiona
 # admin was exhausted"): a person's state offered as what went wrong.
 _LAPSES: Final = frozenset(
     """distracted exhausted sleepy inattentive overtired unfocused tired clueless oblivious
-    ignorant""".split()  # noqa: SIM905
+    ignorant hasty rushed impatient overconfident naive naïve arrogant ashamed
+    embarrassed silly""".split()  # noqa: SIM905
 )
+# Care, attention or knowledge, denied after a copula ("I wasn't careful
+# enough", "she was not aware of", "I'm not proud of it"): the same verdict.
+_WANTING: Final = frozenset(
+    """careful attentive thorough cautious vigilant diligent proud aware""".split()  # noqa: SIM905
+)
+_DENIED_COPULAS: Final = frozenset(["wasn't", "weren't", "isn't", "aren't"])
 _COPULAS: Final = frozenset(
     """was were got get gets became become becomes felt feel am is are been being 'm""".split()  # noqa: SIM905
 )
@@ -156,33 +164,11 @@ _CLAUSE_START: Final = frozenset(
 _FAILED: Final = frozenset(["failed", "fails", "failing", "neglected"])
 
 
-# Past forms of people's acts that no ending rule gives; seeing and
-# understanding are left out: "I had never seen this error" tells of something new.
-_IRREGULAR: Final = {
-    "catch": "caught",
-    "read": "read",
-    "tell": "told",
-    "think": "thought",
-    "spot": "spotted",
-    "plan": "planned",
-    "see": "",
-    "understand": "",
-}
-
-
-def _past(verb: str) -> str:
-    if verb in _IRREGULAR:
-        return _IRREGULAR[verb]
-    if verb.endswith("e"):
-        return verb + "d"
-    if verb.endswith("y") and verb[-2:-1] not in ("a", "e", "o"):
-        return verb[:-1] + "ied"
-    return verb + "ed"
-
-
-# The past of people's acts ("tested", "double-checked", "read"): after
-# "hadn't", "had never" or "nobody", an act that was not done.
-_DONE: Final = frozenset(_past(v) for v in HUMAN_ACTS | {"consider", "plan", "think"}) - {""}
+_CHECKED: Final = frozenset(
+    """noticed checked double-checked verified tested retested reviewed read looked
+    monitored watched validated confirmed caught spotted realised realized recognised
+    recognized""".split()  # noqa: SIM905
+)
 # Auxiliaries that make the past an omission: "hadn't tested", "had not checked".
 _PERFECT: Final = frozenset(["had", "has", "have", "'d", "'ve"])
 _PERFECT_DENIED: Final = frozenset(["hadn't", "haven't", "hasn't"])
@@ -203,6 +189,8 @@ _ALWAYS: Final = (
     | _LAPSES
     | _UNFIT
 ) | {"didn't", "guilty"}
+# Common words that blame only after a denial: looked at when one is in the text.
+_DENIALS: Final = _NEGATION | _DENIED_COPULAS
 # Common words that blame only next to another word, looked at only when
 # that word is in the text too: "lack of developer awareness", "wasn't a
 # strong engineer", "my fault".
@@ -328,15 +316,27 @@ def _passive(tokens: list[Token], i: int) -> bool:
     return j >= 0 and tokens[j].low in _PASSIVE
 
 
-def _copula_before(tokens: list[Token], i: int) -> int:
+def _copula_before(tokens: list[Token], i: int, denied: bool = False) -> int:
     """The index of the copula before the adjective at tokens[i], past a
-    word or two that grade it ("got very tired"), or -1."""
-    for j in range(i - 1, max(i - 4, -1), -1):
-        if tokens[j].low in _COPULAS:
-            return j
-        if tokens[j].low not in _INTENSIFIERS:
+    word or two that grade it ("got very tired"), or -1. With `denied`, a
+    denial must come between ("wasn't careful", "was not even aware"); without
+    it, none may ("wasn't tired" is no lapse)."""
+    seen = False
+    for j in range(i - 1, max(i - 5, -1), -1):
+        low = tokens[j].low
+        if low in _COPULAS or low in _DENIED_COPULAS or _pronoun_copula(low):
+            return j if (seen or low in _DENIED_COPULAS) == denied else -1
+        if low in _NEGATION or low == "even":
+            seen = True
+        elif low not in _INTENSIFIERS:
             return -1
     return -1
+
+
+def _pronoun_copula(low: str) -> bool:
+    """ "I'm", "we're", "she's": a subject and its copula in one token."""
+    pronoun, _, rest = low.partition("'")
+    return rest in ("m", "re", "s") and pronoun in ("i", "we", "he", "she", "they")
 
 
 def _mis_verb(low: str) -> bool:
@@ -385,6 +385,8 @@ def _predicate(tokens: list[Token], i: int, slips: frozenset[str], judged: froze
         return "slip" if after[:1] and _verb_like(tokens[i + 1]) else ""
     if low in _LAPSES:
         return "lapse" if _copula_before(tokens, i) >= 0 else ""
+    if low in _WANTING:
+        return "lapse" if _copula_before(tokens, i, denied=True) >= 0 else ""
     if low in _UNFIT:
         # Said of the person before it ("an engineer unaware of", "she was
         # inexperienced"), not of a noun after it ("unqualified candidates").
@@ -403,7 +405,7 @@ def _predicate(tokens: list[Token], i: int, slips: frozenset[str], judged: froze
         return "harm"
     if low in _STARTED:
         return "harm" if _INCIDENTS & set(after[:3]) else ""
-    if low in _DONE:
+    if low in DONE:
         return _undone(tokens, i)
     if low in _SLIP_VERBS or low in slips or _mis_verb(low):
         return "slip"
@@ -422,19 +424,32 @@ def _undone(tokens: list[Token], i: int) -> str:
         if tokens[j].low not in SKIP and not tokens[j].low.endswith("ly"):
             break
         before.add(tokens[j].low)
-    if before & _PASSIVE:
-        return ""
+    if before & _PASSIVE or "yet" in _after(tokens, i, 6):
+        return ""  # "I haven't tested it on ARM yet": a status, not an omission
     if "never" in before or before & _PERFECT_DENIED:
         return "omission"
     return "omission" if before & _NEGATION and before & _PERFECT else "done"
 
 
 def _nobody(tokens: list[Token], at: int) -> bool:
+    """Whether tokens[at] is "nobody" (or "no one") starting its clause; after
+    a noun it starts a description instead ("a channel nobody watched")."""
     low = tokens[at].low
-    return low == "nobody" or (low == "one" and at > 0 and tokens[at - 1].low == "no")
+    if low == "one" and at > 0 and tokens[at - 1].low == "no":
+        at -= 1
+    elif low != "nobody":
+        return False
+    before = tokens[at - 1] if at > 0 else None
+    return (
+        before is None
+        or not before.text[0].isalpha()
+        or before.low in _CLAUSE_START
+        or before.low in SKIP
+        or before.low in _OPENERS
+    )
 
 
-def _someone_before(tokens: list[Token], i: int) -> str:
+def someone_before(tokens: list[Token], i: int) -> str:
     """The kind of the nearest person before tokens[i] in its clause, or ""."""
     for k in range(i - 1, max(i - 12, -1), -1):
         if tokens[k].low in _CLAUSE_START:
@@ -456,7 +471,9 @@ def clause_blames(
     tokens[i] blames its subject, else None."""
     low = tokens[i].low
     if low in _QUALITIES or low in _SKILLED or low in _GUILT:
-        return _verdict_on_someone(tokens, i, lower_words)
+        verdict = _verdict_on_someone(tokens, i, lower_words)
+        if verdict or low not in _WANTING:
+            return verdict
     what = _predicate(tokens, i, slips, judged)
     if not what or what == "result":
         return None
@@ -466,10 +483,15 @@ def clause_blames(
     if what in ("slip", "harm") and _passive(tokens, i):
         return None  # "people were misrepresented": the subject is who it happened to
     # A state is read after its copula: "I got distracted".
-    who, at = _subject(tokens, _copula_before(tokens, i) if what == "lapse" else i)
+    copula = _copula_before(tokens, i, low in _WANTING) if what == "lapse" else -1
+    if copula >= 0 and _pronoun_copula(tokens[copula].low):
+        who, at = person_kind(tokens, copula), copula
+    else:
+        who, at = _subject(tokens, copula if what == "lapse" else i)
     if what == "done":
-        # "nobody checked the restore": people, denied the act.
-        if not _nobody(tokens, at):
+        # "nobody checked the restore": people, denied a check. Not other acts:
+        # "nobody reported problems" tells that none came up.
+        if not _nobody(tokens, at) or low not in _CHECKED:
             return None
         who, what = "role", "omission"
     if who == "elided":
@@ -481,6 +503,8 @@ def clause_blames(
         # "I got distracted": a state of the writer, a name or a role offered as the cause.
         if who in ("self", "name") and not _common_word(tokens[at], lower_words):
             return "blameless-person", who, at
+        if who == "group" and low in _WANTING:
+            return None  # "we were not aware of the limit": what a team knew, told as such
         return ("blameless-judgement", "tired", i) if who in ("role", "group") else None
     if at > 0 and tokens[at - 1].low in _SUPPOSING:
         return None  # "what if I delete the data by accident": a case imagined, not a slip
@@ -490,7 +514,7 @@ def clause_blames(
         if tokens[i].low.endswith("ly"):
             who = who if who in ("self", "group", "name", "role") else ""
         else:
-            who = _someone_before(tokens, i)
+            who = someone_before(tokens, i)
         if not who:
             return None
         return "blameless-judgement", "group-judgement" if who == "group" else "judged", i
@@ -678,7 +702,7 @@ def _worth_reading(folded: str, at: int, word: str) -> bool:
     if word == "fault":
         # "my fault", "Dana's fault"; not "page fault", "fault tolerance".
         return _OWNED.search(folded, max(0, at - _OWNER_CHARS), at) is not None
-    if word in _DONE:
+    if word in DONE:
         return _UNDONE_BEFORE.search(folded, max(0, at - _UNDONE_CHARS), at) is not None
     if word in _DAMAGE and word not in _ALWAYS:
         return _MARK.search(folded, max(0, at - _MARK_BEFORE), at + _MARK_AFTER) is not None
@@ -711,7 +735,9 @@ def _triggers(words: set[str], folded: str) -> set[str]:
     if "fault" in words:
         found.add("fault")
     if _UNDONE_CUES & words:
-        found |= _DONE & words
+        found |= DONE & words
+    if _DENIALS & words:
+        found |= _WANTING & words
     if _INCIDENTS & words:
         found |= _STARTED & words
     if _SLIP_NOUNS & words and "made" in words:
