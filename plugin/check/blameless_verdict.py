@@ -1,0 +1,257 @@
+"""Verdicts on people that no slip verb carries, for the blameless review.
+
+Personal write-ups blame the writer in shapes a verb list cannot hold:
+
+- guilt in a noun owned by a person ("my mistake", "our oversight", "his
+  carelessness") or pinned on the writer ("the blame is on me", "that was
+  lazy of me");
+- an act done in haste or without its check ("I wrote it in a hurry",
+  "pushed it without testing", "went fast rather than checking");
+- hindsight in the writer's own voice ("What should I have done?", "If I
+  had tested it, ...", "If I had to redo it, I would ...").
+
+Each shape turns on a rare word (the noun, "haste", "without", a frame of
+hindsight), read with a few tokens around it for its owner or subject, so the
+cost is linear in the text. Subjects are read as blameless_clause.py reads
+them: the writer, a group, a name, a role, or a thing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from functools import lru_cache
+from typing import Final
+
+from .blameless_clause import person_kind, someone_before
+from .blameless_context import Sentences, Token, is_past
+
+# Slips named as nouns: owned by the writer, guilt ("my mistake", "my bad");
+# a team owning its mistake tells what happened, as "we deleted" does.
+_SLIP_NOUNS: Final = frozenset(
+    """mistake mistakes oversight fuckup fuckups screwup screwups blunder blunders bad""".split()  # noqa: SIM905
+)
+# Failings named as nouns: a verdict on whoever owns them, a team included
+# ("our carelessness", as "we carelessly pushed").
+_FAILINGS: Final = frozenset(
+    """inattention carelessness negligence laziness hastiness ignorance impatience
+    overconfidence sloppiness stupidity incompetence""".split()  # noqa: SIM905
+)
+_GUILT_NOUNS: Final = _SLIP_NOUNS | _FAILINGS
+# Words between an owner and the noun: "my own mistake", "my biggest blunder".
+_GRADES: Final = frozenset(
+    """own big bigger biggest first second real main one huge""".split()  # noqa: SIM905
+)
+# What may follow a guilt noun for it to end its phrase: "my mistake was to",
+# "my bad.", not "our oversight process", "my bad luck".
+_AFTER_NOUN: Final = frozenset(
+    """was is were are that which in on to and but here there led meant caused for of
+    when as again""".split()  # noqa: SIM905
+)
+_OWNERS: Final = {"my": "self", "our": "group", "his": "role", "her": "role", "their": "role"}
+_DENYING: Final = frozenset(["not", "n't", "never", "no", "wasn't", "isn't", "nor"])
+# Adjectives that praise, in "that was kind of me": no verdict.
+_PRAISE: Final = frozenset(
+    """kind nice good generous brave clever smart wise typical""".split()  # noqa: SIM905
+)
+_COPULAS: Final = frozenset(["was", "is", "were", "'s", "that's", "it's", "seems", "seemed"])
+# A hurry named as the manner of an act: "in a hurry", "in my haste".
+_HASTE: Final = frozenset(["haste", "hurry", "rush"])
+# Checks an act was done without, or instead of: "without testing",
+# "rather than checking", "without verification".
+_CHECK_NOUNS: Final = frozenset(
+    """verification review reviews testing tests test backup backups confirmation approval
+    validation thinking thought""".split()  # noqa: SIM905
+)
+_CHECK_GERUNDS: Final = frozenset(
+    """checking double-checking verifying testing retesting reviewing reading confirming
+    validating looking asking considering thinking backing""".split()  # noqa: SIM905
+)
+_FILLERS: Final = frozenset(
+    """any a an first proper properly further much enough the it them time spending""".split()  # noqa: SIM905
+)
+# Frames of hindsight, after which the writer's "I would" is what they should
+# have done: "in hindsight", "in retrospect", "looking back", "if I had to redo it".
+_FRAMES: Final = frozenset(["hindsight", "retrospect", "redo", "looking"])
+_MODALS: Final = frozenset(["would", "should", "could", "'d"])
+_FRAME_TOKENS: Final = 16
+_PEOPLE_KINDS: Final = frozenset(["self", "group", "name", "role"])
+_TRIGGERS: Final = _GUILT_NOUNS | _HASTE | _FRAMES | {"blame", "without", "rather", "instead"}
+# Common words, read only where the characters before them fit: "should I
+# have", "if we had", "lazy of me". Each look is bounded to a few characters.
+_COMMON: Final = {
+    "have": re.compile(r"(?:should|shouldn't|could|would)[^\S\n]++[a-z']++[^\S\n]++$"),
+    "had": re.compile(r"(?<![a-z])if[^\S\n]++(?:i|we)[^\S\n]++$"),
+    "me": re.compile(r"(?<![a-z])of[^\S\n]++$"),
+    "us": re.compile(r"(?<![a-z])of[^\S\n]++$"),
+}
+_LOOK_BACK: Final = 30
+_BLAME_TOKENS: Final = 10
+
+
+@lru_cache(maxsize=64)
+def _finder(word: str) -> re.Pattern[str]:
+    return re.compile(rf"{re.escape(word)}(?<![\w'-]{re.escape(word)})(?![\w'-])")
+
+
+def _low(tokens: list[Token], k: int) -> str:
+    return tokens[k].low if 0 <= k < len(tokens) else ""
+
+
+def _denied(tokens: list[Token], i: int) -> bool:
+    return any(t.low in _DENYING for t in tokens[max(0, i - 4) : i])
+
+
+def _owned_guilt(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
+    """ "my mistake", "our oversight", "his carelessness", "Dana's blunder"."""
+    k = i - 1
+    while k >= 0 and i - k <= 2 and tokens[k].low in _GRADES:
+        k -= 1
+    ends = i + 1 >= len(tokens) or not tokens[i + 1].text[0].isalpha()
+    if k < 0 or _denied(tokens, k) or not (ends or tokens[i + 1].low in _AFTER_NOUN):
+        return None
+    owner = _OWNERS.get(tokens[k].low, "")
+    if owner == "self":
+        return "blameless-person", "guilt", k
+    if owner == "role" or (owner == "group" and tokens[i].low in _FAILINGS):
+        return "blameless-judgement", "guilt", i
+    return None
+
+
+def _blame_on_me(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
+    """ "the blame is on me", "I blame myself", "I am to blame"."""
+    if _denied(tokens, i):
+        return None
+    for k in range(i + 1, min(i + _BLAME_TOKENS, len(tokens))):
+        if tokens[k].low in _DENYING:
+            return None  # "the blame never fell on me"
+        if tokens[k].low in ("me", "myself"):
+            return "blameless-person", "guilt", i
+    if _low(tokens, i - 1) == "to" and person_kind(tokens, max(i - 3, 0)) == "self":
+        return "blameless-person", "guilt", i - 3
+    return None
+
+
+def _of_me(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
+    """ "that was lazy of me", "it was naive of us": a verdict the writer passes on themselves."""
+    adjective = _low(tokens, i - 2)
+    if _low(tokens, i - 1) != "of" or not adjective.isalpha() or adjective in _PRAISE:
+        return None
+    if not any(t.low in _COPULAS for t in tokens[max(0, i - 5) : i - 2]) or _denied(tokens, i - 2):
+        return None
+    if tokens[i].low == "me":
+        return "blameless-person", "guilt", i - 2
+    return "blameless-judgement", "guilt", i - 2
+
+
+def _unchecked(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
+    """An act done in haste ("in a hurry", "in my haste"), or without its
+    check ("without testing", "rather than checking"), by a person."""
+    word = tokens[i].low
+    if word in _HASTE:
+        # "in a hurry", "in such a rush", "my haste"; not "a rush of traffic".
+        owner = _low(tokens, i - 1)
+        if owner in _OWNERS:
+            who = _OWNERS[owner]
+        elif "in" in (owner, _low(tokens, i - 2), _low(tokens, i - 3)):
+            who = someone_before(tokens, i)
+        else:
+            return None
+        return ("blameless-judgement", "haste", i) if who in _PEOPLE_KINDS else None
+    start = i + 1
+    if word == "rather" or word == "instead":
+        if _low(tokens, i + 1) not in ("than", "of"):
+            return None
+        start = i + 2
+    k = start
+    while k < len(tokens) and k - start < 3 and tokens[k].low in _FILLERS:
+        k += 1
+    check = _low(tokens, k)
+    if check not in _CHECK_GERUNDS and not (word == "without" and check in _CHECK_NOUNS):
+        return None
+    # Names are left out: a capitalised word before "without" is as often a
+    # product's ("Postgres restarted without checking") and cannot be told apart here.
+    who = someone_before(tokens, i)
+    if who in ("self", "role"):
+        return "blameless-judgement", "haste", i
+    first = next((t for t in tokens if t.text[0].isalpha()), None)
+    if not who and first is not None and first.text[0].isupper() and is_past(first.low):
+        # "Deployed the change without testing": a log's subject, left out.
+        return "blameless-judgement", "haste", i
+    return None
+
+
+def _hindsight(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
+    """The writer's hindsight: "What should I have done?", "If I had tested
+    it", "Had we checked", "If I had to redo it, I would ..."."""
+    word = tokens[i].low
+    if word == "have":
+        # Inverted: "should I have", "should we have"; "could I have" (the
+        # writer; "what could we have done better" is a review's question).
+        who = person_kind(tokens, i - 1) if i > 1 else ""
+        modal = _low(tokens, i - 2)
+        participle = _low(tokens, i + 1)
+        if not is_past(participle):
+            return None
+        if modal in ("should", "shouldn't") and who in ("self", "group", "role", "name"):
+            return "blameless-counterfactual", "should-have", i - 2
+        if modal in ("could", "would") and who == "self":
+            return "blameless-counterfactual", "could-have", i - 2
+        return None
+    if word == "had":
+        # "if I had tested", "if we had checked"; not "if I had more time".
+        who = person_kind(tokens, i - 1) if i > 0 else ""
+        after = _low(tokens, i + 1)
+        if _low(tokens, i - 2) != "if" or who not in ("self", "group") or after in ("been", "to"):
+            return None
+        return ("blameless-counterfactual", "if-only", i - 2) if is_past(after) else None
+    if word in _FRAMES:
+        if word == "looking" and _low(tokens, i + 1) != "back":
+            return None
+        # "In hindsight, I would have ...", "If I had to redo it, I would ...".
+        for k in range(i + 1, min(i + _FRAME_TOKENS, len(tokens) - 1)):
+            if tokens[k].low == "i'd" or (tokens[k].low == "i" and tokens[k + 1].low in _MODALS):
+                return "blameless-counterfactual", "could-have", k
+        return None
+    return None
+
+
+def verdict_blames(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
+    """(rule, kind, index of the word to point at) when the word at tokens[i]
+    passes a verdict on a person, else None."""
+    word = tokens[i].low
+    if word in _GUILT_NOUNS:
+        return _owned_guilt(tokens, i)
+    if word == "blame":
+        return _blame_on_me(tokens, i)
+    if word in ("me", "us"):
+        return _of_me(tokens, i)
+    if word in _HASTE or word in ("without", "rather", "instead"):
+        return _unchecked(tokens, i)
+    return _hindsight(tokens, i)
+
+
+def verdict_hits(
+    folded: str, words: set[str], sentences: Sentences
+) -> Iterator[tuple[int, int, str, str]]:
+    """(start, end, rule, kind) of the first verdict of each sentence of the
+    text whose folded form is `folded` (`words`: its words)."""
+    places = [m.start() for w in _TRIGGERS & words for m in _finder(w).finditer(folded)]
+    for word in _COMMON.keys() & words:
+        before = _COMMON[word]
+        places += [
+            m.start()
+            for m in _finder(word).finditer(folded)
+            if before.search(folded, max(0, m.start() - _LOOK_BACK), m.start())
+        ]
+    places.sort()
+    seen: set[int] = set()
+    for at in places:
+        i, tokens = sentences.around(at)
+        if not tokens or tokens[i].start != at or tokens[0].start in seen:
+            continue
+        verdict = verdict_blames(tokens, i)
+        if verdict is not None:
+            seen.add(tokens[0].start)
+            rule, kind, k = verdict
+            yield tokens[k].start, tokens[k].start + len(tokens[k].text), rule, kind
