@@ -127,6 +127,12 @@ BLAMING = [
     ("blameless-counterfactual", "Looking back, I would freeze the deploys first."),
     ("blameless-counterfactual", "I could have reviewed the region before the wipe."),
     ("blameless-counterfactual", "The expired token could have been spotted a week earlier."),
+    # hyphenated acts after "should have" and "didn't"
+    ("blameless-counterfactual", "I should have double-checked the target cluster."),
+    ("blameless-person", "I didn't double-check the target cluster."),
+    # a slip owned after its noun, and guilt felt
+    ("blameless-person", "Pointing the job at prod was an error on my part."),
+    ("blameless-person", "I felt awful about the lost uploads."),
 ]
 
 NOT_BLAMING = [
@@ -202,6 +208,8 @@ NOT_BLAMING = [
     "If we had more disks, the rebuild would be faster.",
     "What could we have done better?",
     "The blame never fell on me or on anyone.",
+    "In hindsight, I would say the cache was the weak point.",
+    "The latency that night was terrible.",
 ]
 
 

@@ -46,6 +46,7 @@ from .blameless_context import (
     Token,
     is_name_token,
     is_past,
+    word_at,
 )
 
 # Verbs of damage: with a person as subject and a mark of a slip, blame.
@@ -87,7 +88,7 @@ _MARK_ADVERBS: Final = frozenset(["accidentally", "inadvertently", "unintentiona
 _LAPSES: Final = frozenset(
     """distracted exhausted sleepy inattentive overtired unfocused tired clueless oblivious
     ignorant hasty rushed impatient overconfident naive naïve arrogant ashamed
-    embarrassed silly""".split()  # noqa: SIM905
+    embarrassed silly terrible awful horrible""".split()  # noqa: SIM905
 )
 # Care, attention or knowledge, denied after a copula ("I wasn't careful
 # enough", "she was not aware of", "I'm not proud of it"): the same verdict.
@@ -377,7 +378,8 @@ def _predicate(tokens: list[Token], i: int, slips: frozenset[str], judged: froze
         negated = rest[:1] and rest[0] in _NEGATION
         if not negated and "instead" in _after(tokens, i, 6):
             return "slip"  # "did .phpp instead of .php": the wrong act, done
-        return "omission" if negated and len(rest) > 1 and rest[1] in HUMAN_ACTS else ""
+        act = word_at(tokens, i + 2 if low == "did" else i + 1)
+        return "omission" if negated and act in HUMAN_ACTS else ""
     if low == "made":
         return "slip" if any(w in _SLIP_NOUNS for w in after[:3]) else ""
     if low in _MARK_ADVERBS:

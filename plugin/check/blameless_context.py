@@ -234,6 +234,20 @@ def _prev(tokens: list[Token], i: int, n: int = 1) -> str:
     return tokens[i - n].low if i - n >= 0 else ""
 
 
+def word_at(tokens: list[Token], k: int) -> str:
+    """The word at tokens[k] with a hyphenated rest ("double-check", "re-run"),
+    which the tokens split, or ""."""
+    if k >= len(tokens):
+        return ""
+    if (
+        k + 2 < len(tokens)
+        and tokens[k + 1].text == "-"
+        and tokens[k + 1].start == tokens[k].start + len(tokens[k].text)
+    ):
+        return f"{tokens[k].low}-{tokens[k + 2].low}"
+    return tokens[k].low
+
+
 def _phrase_end(tokens: list[Token], i: int, phrase: str) -> int:
     """Index of the last token of `phrase`, which starts at tokens[i]."""
     return min(i + len(_TOKEN.findall(phrase)) - 1, len(tokens) - 1)
@@ -269,12 +283,12 @@ def counterfactual_blames(tokens: list[Token], i: int, phrase: str) -> str | Non
             return None
         return "failed-to" if subject_is_person(tokens, i) else None
     if first.startswith(("should", "ought")):
-        after = _next(tokens, last)
+        after = word_at(tokens, last + 1)
         if after == "been" and _is_participle(_next(tokens, last, 2)):
             # Passive: someone should have done it ("should have been caught"),
             # unless a machine was to do it ("should have been automatically ...").
             return None if _next(tokens, last, 2).endswith("ly") else "should-have"
-        if not _is_participle(after):
+        if not _is_participle(after.rsplit("-", 1)[-1]):
             return None  # a need or a plan: "workloads should have priority"
         return "should-have" if subject_is_person(tokens, i) else None
     if first.startswith(("could", "would")):
@@ -284,7 +298,7 @@ def counterfactual_blames(tokens: list[Token], i: int, phrase: str) -> str | Non
             # "without the alert we would have noticed it later": what the
             # absence of a thing would have cost, not what people should have done.
             return None
-        after = _next(tokens, last)
+        after = word_at(tokens, last + 1)
         if after == "been" and _next(tokens, last, 2) in _HINDSIGHT_ACTS:
             # "this could have been caught", "picked up": by people, in hindsight.
             return "could-have"

@@ -38,6 +38,8 @@ _FAILINGS: Final = frozenset(
     overconfidence sloppiness stupidity incompetence""".split()  # noqa: SIM905
 )
 _GUILT_NOUNS: Final = _SLIP_NOUNS | _FAILINGS
+# Nouns that name a slip only when someone owns it after them: "an error on my part".
+_SLIPS_AFTER: Final = frozenset(["error", "errors", "failure", "lapse", "misjudgement"])
 # Words between an owner and the noun: "my own mistake", "my biggest blunder".
 _GRADES: Final = frozenset(
     """own big bigger biggest first second real main one huge""".split()  # noqa: SIM905
@@ -75,6 +77,10 @@ _FILLERS: Final = frozenset(
 _FRAMES: Final = frozenset(["hindsight", "retrospect", "redo", "looking"])
 _MODALS: Final = frozenset(["would", "should", "could", "'d"])
 _FRAME_TOKENS: Final = 16
+_OPINIONS: Final = frozenset(
+    """say argue think guess suppose like love recommend suggest add note expect call describe
+    agree imagine hope want prefer""".split()  # noqa: SIM905
+)
 _PEOPLE_KINDS: Final = frozenset(["self", "group", "name", "role"])
 _TRIGGERS: Final = _GUILT_NOUNS | _HASTE | _FRAMES | {"blame", "without", "rather", "instead"}
 # Common words, read only where the characters before them fit: "should I
@@ -84,6 +90,7 @@ _COMMON: Final = {
     "had": re.compile(r"(?<![a-z])if[^\S\n]++(?:i|we)[^\S\n]++$"),
     "me": re.compile(r"(?<![a-z])of[^\S\n]++$"),
     "us": re.compile(r"(?<![a-z])of[^\S\n]++$"),
+    "part": re.compile(r"(?<![a-z])on[^\S\n]++(?:my|his|her|their)[^\S\n]++$"),
 }
 _LOOK_BACK: Final = 30
 _BLAME_TOKENS: Final = 10
@@ -116,6 +123,21 @@ def _owned_guilt(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
     if owner == "role" or (owner == "group" and tokens[i].low in _FAILINGS):
         return "blameless-judgement", "guilt", i
     return None
+
+
+def _on_my_part(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
+    """ "a mistake on my part", "an oversight on our part": a slip owned after the noun."""
+    owner = _OWNERS.get(_low(tokens, i - 1), "")
+    if _low(tokens, i - 2) != "on" or owner not in ("self", "role"):
+        return None
+    noun = _low(tokens, i - 3)
+    if noun not in _GUILT_NOUNS | _SLIPS_AFTER or _denied(tokens, i - 3):
+        return None
+    return (
+        ("blameless-person", "guilt", i - 1)
+        if owner == "self"
+        else ("blameless-judgement", "guilt", i)
+    )
 
 
 def _blame_on_me(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
@@ -208,9 +230,13 @@ def _hindsight(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
     if word in _FRAMES:
         if word == "looking" and _low(tokens, i + 1) != "back":
             return None
-        # "In hindsight, I would have ...", "If I had to redo it, I would ...".
-        for k in range(i + 1, min(i + _FRAME_TOKENS, len(tokens) - 1)):
-            if tokens[k].low == "i'd" or (tokens[k].low == "i" and tokens[k + 1].low in _MODALS):
+        # "In hindsight, I would have ...", "If I had to redo it, I would ..."; not
+        # an opinion given in hindsight ("in hindsight, I would say ...").
+        for k in range(i + 1, min(i + _FRAME_TOKENS, len(tokens) - 2)):
+            low = tokens[k].low
+            writer_would = low == "i'd" or (low == "i" and tokens[k + 1].low in _MODALS)
+            verb = _low(tokens, k + 1 if low == "i'd" else k + 2)
+            if writer_would and verb not in _OPINIONS:
                 return "blameless-counterfactual", "could-have", k
         return None
     return None
@@ -224,6 +250,8 @@ def verdict_blames(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
         return _owned_guilt(tokens, i)
     if word == "blame":
         return _blame_on_me(tokens, i)
+    if word == "part":
+        return _on_my_part(tokens, i)
     if word in ("me", "us"):
         return _of_me(tokens, i)
     if word in _HASTE or word in ("without", "rather", "instead"):
