@@ -133,6 +133,14 @@ BLAMING = [
     # a slip owned after its noun, and guilt felt
     ("blameless-person", "Pointing the job at prod was an error on my part."),
     ("blameless-person", "I felt awful about the lost uploads."),
+    # responsibility for the harm, attention not paid, a person called names
+    ("blameless-person", "In the end I was responsible for the outage."),
+    ("blameless-judgement", "The admin responsible for the breakage moved teams."),
+    ("blameless-person", "I wasn't paying attention to the prompt."),
+    ("blameless-judgement", "The operator did not pay close attention to the diff."),
+    ("blameless-person", "Honestly, I was such an idiot that night."),
+    # slang for a slip
+    ("blameless-person", "I goofed the DNS cutover."),
 ]
 
 NOT_BLAMING = [
@@ -210,6 +218,11 @@ NOT_BLAMING = [
     "The blame never fell on me or on anyone.",
     "In hindsight, I would say the cache was the weak point.",
     "The latency that night was terrible.",
+    "The team responsible for the billing service was paged.",
+    "The change responsible for the outage was reverted.",
+    "Please pay attention to the disk graph during the cutover.",
+    "Any fool can write a cron job; few can run one for years.",
+    "I was not responsible for the rollout that week.",
 ]
 
 

@@ -62,7 +62,8 @@ _DAMAGE: Final = frozenset(
 _SLIP_VERBS: Final = frozenset(
     """forgot forget forgets forgetting forgotten missed overlooked neglected omitted
     ignored skipped mistyped misconfigured misread misjudged misunderstood misjudged
-    botched messed screwed fumbled broke typoed underestimated overestimated caused""".split()  # noqa: SIM905
+    botched messed screwed fumbled broke typoed underestimated overestimated caused goofed
+    bungled flubbed fucked""".split()  # noqa: SIM905
 )
 # Damage that no routine step does ("erased the account data", "wiped the
 # disk"): a slip by itself, where "deleted" or "dropped" need a mark.
@@ -175,7 +176,7 @@ _PERFECT: Final = frozenset(["had", "has", "have", "'d", "'ve"])
 _PERFECT_DENIED: Final = frozenset(["hadn't", "haven't", "hasn't"])
 # "triggered the incident", "introduced a regression": an act whose object is the harm.
 _STARTED: Final = frozenset(["triggered", "introduced"])
-_INCIDENTS: Final = frozenset(
+INCIDENTS: Final = frozenset(
     """incident outage bug bugs regression issue problem downtime failure breakage""".split()  # noqa: SIM905
 )
 _NEGATION: Final = frozenset(["not", "n't", "didn't", "never"])
@@ -406,7 +407,7 @@ def _predicate(tokens: list[Token], i: int, slips: frozenset[str], judged: froze
     if low in _HARM:
         return "harm"
     if low in _STARTED:
-        return "harm" if _INCIDENTS & set(after[:3]) else ""
+        return "harm" if INCIDENTS & set(after[:3]) else ""
     if low in DONE:
         return _undone(tokens, i)
     if low in _SLIP_VERBS or low in slips or _mis_verb(low):
@@ -740,7 +741,7 @@ def _triggers(words: set[str], folded: str) -> set[str]:
         found |= DONE & words
     if _DENIALS & words:
         found |= _WANTING & words
-    if _INCIDENTS & words:
+    if INCIDENTS & words:
         found |= _STARTED & words
     if _SLIP_NOUNS & words and "made" in words:
         found.add("made")

@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from functools import lru_cache
 from typing import Final
 
-from .blameless_clause import person_kind, someone_before
+from .blameless_clause import INCIDENTS, person_kind, someone_before
 from .blameless_context import Sentences, Token, is_past
 
 # Slips named as nouns: owned by the writer, guilt ("my mistake", "my bad");
@@ -82,7 +82,15 @@ _OPINIONS: Final = frozenset(
     agree imagine hope want prefer""".split()  # noqa: SIM905
 )
 _PEOPLE_KINDS: Final = frozenset(["self", "group", "name", "role"])
-_TRIGGERS: Final = _GUILT_NOUNS | _HASTE | _FRAMES | {"blame", "without", "rather", "instead"}
+# What a person calls themselves or another for a slip: "I was an idiot".
+_INSULTS: Final = frozenset(["idiot", "fool", "moron", "dummy", "clown", "amateur"])
+_TRIGGERS: Final = (
+    _GUILT_NOUNS
+    | _HASTE
+    | _FRAMES
+    | _INSULTS
+    | {"blame", "without", "rather", "instead", "responsible", "attention"}
+)
 # Common words, read only where the characters before them fit: "should I
 # have", "if we had", "lazy of me". Each look is bounded to a few characters.
 _COMMON: Final = {
@@ -138,6 +146,42 @@ def _on_my_part(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
         if owner == "self"
         else ("blameless-judgement", "guilt", i)
     )
+
+
+def _on_someone(tokens: list[Token], i: int, who: str) -> tuple[str, str, int] | None:
+    """The writer's own failing is a person finding; a role's or a team's, a judgement."""
+    if who == "self":
+        return "blameless-person", "guilt", i
+    return ("blameless-judgement", "judged", i) if who in ("role", "group") else None
+
+
+def _responsible(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
+    """ "I was responsible for the outage", "the admin responsible for the
+    breakage"; not "the team responsible for the service"."""
+    if _low(tokens, i + 1) != "for" or _denied(tokens, i):
+        return None
+    if not INCIDENTS & {t.low for t in tokens[i + 2 : i + 5]}:
+        return None
+    who = someone_before(tokens, i)
+    return _on_someone(tokens, i, "role" if who == "group" else who)
+
+
+def _inattentive(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
+    """ "I wasn't paying attention", "didn't pay close attention"."""
+    k = i - 1
+    if _low(tokens, k) in ("enough", "close", "much", "full", "proper"):
+        k -= 1
+    if _low(tokens, k) not in ("paying", "pay", "paid") or not _denied(tokens, k):
+        return None
+    return _on_someone(tokens, i, someone_before(tokens, k))
+
+
+def _called(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
+    """A person called a name for a slip: "I was an idiot", "what a fool I was"."""
+    if _low(tokens, i - 1) not in ("a", "an", "such", "complete", "total") or _denied(tokens, i):
+        return None
+    who = someone_before(tokens, i) or (person_kind(tokens, i + 1) if i + 1 < len(tokens) else "")
+    return _on_someone(tokens, i, who)
 
 
 def _blame_on_me(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
@@ -252,6 +296,12 @@ def verdict_blames(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
         return _blame_on_me(tokens, i)
     if word == "part":
         return _on_my_part(tokens, i)
+    if word == "responsible":
+        return _responsible(tokens, i)
+    if word == "attention":
+        return _inattentive(tokens, i)
+    if word in _INSULTS:
+        return _called(tokens, i)
     if word in ("me", "us"):
         return _of_me(tokens, i)
     if word in _HASTE or word in ("without", "rather", "instead"):
