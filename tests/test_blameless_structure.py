@@ -223,6 +223,11 @@ NOT_BLAMING = [
     "Please pay attention to the disk graph during the cutover.",
     "Any fool can write a cron job; few can run one for years.",
     "I was not responsible for the rollout that week.",
+    "The notes are kept for people who skipped the last release.",
+    "`deploy --all` triggered a crash in the parser.",
+    "`git push` and `git fetch` did not communicate the new ref.",
+    "Nobody noticed the slow leak for years, judging by the tracker.",
+    "I am not aware that the API allows a partial refund.",
 ]
 
 

@@ -97,6 +97,7 @@ _WANTING: Final = frozenset(
     """careful attentive thorough cautious vigilant diligent proud aware""".split()  # noqa: SIM905
 )
 _DENIED_COPULAS: Final = frozenset(["wasn't", "weren't", "isn't", "aren't"])
+_PAST_COPULAS: Final = frozenset(["was", "were", "wasn't", "weren't", "been"])
 _COPULAS: Final = frozenset(
     """was were got get gets became become becomes felt feel am is are been being 'm""".split()  # noqa: SIM905
 )
@@ -166,10 +167,11 @@ _CLAUSE_START: Final = frozenset(
 _FAILED: Final = frozenset(["failed", "fails", "failing", "neglected"])
 
 
+# Checks that are someone's duty; not noticing, which "nobody noticed it for
+# years" says of every user at once.
 _CHECKED: Final = frozenset(
-    """noticed checked double-checked verified tested retested reviewed read looked
-    monitored watched validated confirmed caught spotted realised realized recognised
-    recognized""".split()  # noqa: SIM905
+    """checked double-checked verified tested retested reviewed read monitored watched
+    validated confirmed""".split()  # noqa: SIM905
 )
 # Auxiliaries that make the past an omission: "hadn't tested", "had not checked".
 _PERFECT: Final = frozenset(["had", "has", "have", "'d", "'ve"])
@@ -217,8 +219,9 @@ def _subject(tokens: list[Token], i: int) -> tuple[str, int]:
         # own subject, the writer or the team, left unsaid.
         return "elided", i
     tok = tokens[j]
-    if tok.low in ("who", "that") and j > 0 and person_kind(tokens, j - 1) in _ACTORS:
-        # "the engineer who triggered the outage": the verb's subject is the person before.
+    if tok.low in ("who", "that") and j > 0 and _one_actor(tokens, j - 1):
+        # "the engineer who triggered the outage": the verb's subject is the person
+        # before. Not a plural ("people who skipped the release"), which is anyone.
         return person_kind(tokens, j - 1), j - 1
     if tok.low == "," and (aside := _before_aside(tokens, j)) >= 0:
         tok, j = tokens[aside], aside
@@ -245,6 +248,12 @@ _TIME_TOKENS: Final = 12
 _OPENERS: Final = frozenset(["and", "but", "so", "plus", "or", "yet"])
 
 
+def _one_actor(tokens: list[Token], k: int) -> bool:
+    low = tokens[k].low
+    plural = low == "people" or (low.endswith("s") and not low.endswith("ss"))
+    return person_kind(tokens, k) in _ACTORS and not plural
+
+
 def _acts_next(tokens: list[Token], k: int) -> bool:
     """Whether the person at tokens[k] is the subject of the verb after it
     ("an operator used"), not the object of one before it ("affecting
@@ -261,9 +270,12 @@ def _elided(tokens: list[Token], j: int) -> bool:
     but a time or a joining word before the verb, or an activity after "while"."""
     # A time is a few tokens ("10:02", "2024-05-01 14:10"): the look is bounded.
     # A narrative goes on from the last sentence's subject with "And" or "But"
-    # ("And forgot to restart it"), which is no subject of its own.
+    # ("And forgot to restart it"), which is no subject of its own; written in
+    # lower case, it joins a subject left out of the text (a code span, blanked).
     if j < _TIME_TOKENS and all(
-        not tokens[k].text[0].isalpha() or tokens[k].low in _OPENERS for k in range(j + 1)
+        not tokens[k].text[0].isalpha()
+        or (tokens[k].low in _OPENERS and tokens[k].text[0].isupper())
+        for k in range(j + 1)
     ):
         return True
     low = tokens[j].low
@@ -389,7 +401,10 @@ def _predicate(tokens: list[Token], i: int, slips: frozenset[str], judged: froze
     if low in _LAPSES:
         return "lapse" if _copula_before(tokens, i) >= 0 else ""
     if low in _WANTING:
-        return "lapse" if _copula_before(tokens, i, denied=True) >= 0 else ""
+        copula = _copula_before(tokens, i, denied=True)
+        if copula < 0 or (low == "aware" and tokens[copula].low not in _PAST_COPULAS):
+            return ""  # "I am not aware that the API allows it": what one knows now
+        return "lapse"
     if low in _UNFIT:
         # Said of the person before it ("an engineer unaware of", "she was
         # inexperienced"), not of a noun after it ("unqualified candidates").
@@ -500,7 +515,10 @@ def clause_blames(
     if who == "elided":
         # Only a slip or an omission told without its subject ("Forgot to
         # remove", "Didn't anticipate the trigger"); "Removed the old key" is a step.
-        slipped = what == "omission" or (what in ("slip", "harm") and _elided_slip(tokens, i))
+        # Not a harm set off ("triggered a crash"): a log line's blanked subject
+        # is as often the command in a code span.
+        harm = what in ("slip", "harm") and low not in _STARTED
+        slipped = what == "omission" or (harm and _elided_slip(tokens, i))
         return ("blameless-person", "elided", i) if slipped else None
     if what == "lapse":
         # "I got distracted": a state of the writer, a name or a role offered as the cause.
