@@ -697,11 +697,16 @@ _LACK_BEFORE: Final = re.compile(
 )
 _LACK_CHARS: Final = 40
 _UNDONE_CUES: Final = frozenset(["not", "never", "nobody", "no", "hadn't", "haven't", "hasn't"])
-# "hadn't tested", "had not yet checked", "nobody had verified", "no one read".
-_UNDONE_BEFORE: Final = re.compile(
-    r"(?:n't|(?<![a-z])(?:not|never|nobody|no[^\S\n]++one))(?![a-z])"
+# "hadn't tested", "had not yet checked", "nobody had verified", "no one read":
+# a denial right before a word, past one auxiliary or adverb at most. One pass
+# finds them all, where a search for each past form would scan the text again.
+# It starts with the letter all its denials start with, so the regex engine
+# jumps from one "n" to the next instead of trying every character.
+_UNDONE: Final = re.compile(
+    r"n(?:'t|(?<![a-z]n)(?:ot|ever|obody|o[^\S\n]++one))"
+    r"(?:[^\S\n]++(?:[a-z]{1,20}ly|had|has|have|yet|ever|even|once))?+"
+    r"[^\S\n]++(?P<act>[a-z]++)(?![a-z-])"
 )
-_UNDONE_CHARS: Final = 40
 
 
 def _worth_reading(folded: str, at: int, word: str) -> bool:
@@ -723,8 +728,6 @@ def _worth_reading(folded: str, at: int, word: str) -> bool:
     if word == "fault":
         # "my fault", "Dana's fault"; not "page fault", "fault tolerance".
         return _OWNED.search(folded, max(0, at - _OWNER_CHARS), at) is not None
-    if word in DONE:
-        return _UNDONE_BEFORE.search(folded, max(0, at - _UNDONE_CHARS), at) is not None
     if word in _DAMAGE and word not in _ALWAYS:
         return _MARK.search(folded, max(0, at - _MARK_BEFORE), at + _MARK_AFTER) is not None
     return True
@@ -755,8 +758,6 @@ def _triggers(words: set[str], folded: str) -> set[str]:
         found |= _SKILLED & words
     if "fault" in words:
         found.add("fault")
-    if _UNDONE_CUES & words:
-        found |= DONE & words
     if _DENIALS & words:
         found |= _WANTING & words
     if INCIDENTS & words:
@@ -777,14 +778,18 @@ def clause_hits(
     """(start, end, rule, kind) of the first blaming predicate of each
     sentence of the text whose folded form is `folded` (`words`: its words)."""
     found = _triggers(words, folded) | (slips | judged) & words
-    if not found:
+    undone = bool(_UNDONE_CUES & words and DONE & words)
+    if not found and not undone:
         return
-    places = sorted(
+    places = [
         m.start()
         for word in found
         for m in _finder(word).finditer(folded)
         if _worth_reading(folded, m.start(), word)
-    )
+    ]
+    if undone:
+        places += [m.start("act") for m in _UNDONE.finditer(folded) if m.group("act") in DONE]
+    places.sort()
     seen: set[int] = set()
     for at in places:
         i, tokens = sentences.around(at)

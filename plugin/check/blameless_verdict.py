@@ -19,8 +19,7 @@ them: the writer, a group, a name, a role, or a thing.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from functools import lru_cache
+from collections.abc import Iterable
 from typing import Final
 
 from .blameless_clause import INCIDENTS, person_kind, someone_before
@@ -84,29 +83,94 @@ _OPINIONS: Final = frozenset(
 _PEOPLE_KINDS: Final = frozenset(["self", "group", "name", "role"])
 # What a person calls themselves or another for a slip: "I was an idiot".
 _INSULTS: Final = frozenset(["idiot", "fool", "moron", "dummy", "clown", "amateur"])
-_TRIGGERS: Final = (
-    _GUILT_NOUNS
-    | _HASTE
-    | _FRAMES
-    | _INSULTS
-    | {"blame", "without", "rather", "instead", "responsible", "attention"}
+# Where each verdict may be, found in one pass over the text per shape, with
+# the words around it that make it worth reading ("should I have", "if we
+# had", "lazy of me", "my own mistake", "without testing", "looking back, I
+# would"): most uses of these words are ruled out before a sentence is split
+# into tokens. Each shape runs only when the text has one of its words (the
+# set before it), and each look is bounded to a few words or characters.
+_SP: Final = r"[^\S\n]++"
+_START: Final = r"(?<![\w'-])"
+_END: Final = r"(?![\w'-])"
+
+
+def _either(words: Iterable[str]) -> str:
+    return "|".join(sorted(words, key=len, reverse=True))
+
+
+def _first(word: str) -> str:
+    """`word` starting the pattern, so the regex engine jumps to its places."""
+    return rf"(?P<at>{word})(?<![\w'-]{word})"
+
+
+_CHECKS: Final = _either(_CHECK_GERUNDS | _CHECK_NOUNS)
+_UNCHECKED: Final = rf"(?:{_SP}(?:{_either(_FILLERS)}){_END}){{0,3}}+{_SP}(?:{_CHECKS}){_END}"
+# A frame of hindsight counts when the writer's "I would" follows it in the
+# sentence: a bounded look, lazily, up to the first one.
+_WRITER_WOULD: Final = rf"[^.!?\n]{{0,120}}?{_START}(?:i{_SP}(?:would|should|could)|i'd){_END}"
+_OWNED: Final = re.compile(
+    rf"{_START}(?:my|our|his|her|their)(?:{_SP}[a-z]++)?+(?:{_SP}[a-z]++)?+{_SP}$"
 )
-# Common words, read only where the characters before them fit: "should I
-# have", "if we had", "lazy of me". Each look is bounded to a few characters.
-_COMMON: Final = {
-    "have": re.compile(r"(?:should|shouldn't|could|would)[^\S\n]++[a-z']++[^\S\n]++$"),
-    "had": re.compile(r"(?<![a-z])if[^\S\n]++(?:i|we)[^\S\n]++$"),
-    "me": re.compile(r"(?<![a-z])of[^\S\n]++$"),
-    "us": re.compile(r"(?<![a-z])of[^\S\n]++$"),
-    "part": re.compile(r"(?<![a-z])on[^\S\n]++(?:my|his|her|their)[^\S\n]++$"),
-}
-_LOOK_BACK: Final = 30
+_OWNER_CHARS: Final = 40
+_OWNERS_WORDS: Final = frozenset(_OWNERS)
+_CHECK_WORDS: Final = _CHECK_GERUNDS | _CHECK_NOUNS
+_WRITER: Final = frozenset(["i", "i'd"])
+# Each shape runs only when the text has a word of each of its sets, and
+# starts with a word written out, never with a choice of words: the regex
+# engine then jumps from one place of that word to the next.
+_SHAPES: Final = tuple(
+    (tuple(frozenset(g) for g in gates), re.compile(pattern), owned)
+    for gates, pattern, owned in (
+        *((({word}, _OWNERS_WORDS), _first(word) + _END, True) for word in sorted(_GUILT_NOUNS)),
+        *((({word},), _first(word) + _END, False) for word in sorted(_HASTE | _INSULTS)),
+        (({"blame"}, {"me", "myself"}), _first("blame") + _END, False),
+        *(
+            (
+                ({modal}, {"have"}),
+                rf"{modal}(?<![\w'-]{modal}){_SP}[a-z']++{_SP}(?P<at>have){_END}",
+                False,
+            )
+            for modal in ("should", "shouldn't", "could", "would")
+        ),
+        (({"had"}, {"if"}), rf"if(?<![\w'-]if){_SP}(?:i|we){_SP}(?P<at>had){_END}", False),
+        (({"me", "us"}, {"of"}), rf"of(?<![\w'-]of){_SP}(?P<at>me|us){_END}", False),
+        (
+            ({"part"}, {"on"}),
+            rf"on(?<![\w'-]on){_SP}(?:my|his|her|their){_SP}(?P<at>part){_END}",
+            False,
+        ),
+        (
+            ({"attention"},),
+            rf"pa(?:y|ying|id)(?:{_SP}(?:enough|close|much|full|proper))?+{_SP}(?P<at>attention){_END}",
+            False,
+        ),
+        (({"without"}, _CHECK_WORDS), rf"{_first('without')}{_UNCHECKED}", False),
+        (({"rather"}, _CHECK_WORDS), rf"{_first('rather')}{_SP}than{_UNCHECKED}", False),
+        (({"instead"}, _CHECK_WORDS), rf"{_first('instead')}{_SP}of{_UNCHECKED}", False),
+        (({"looking"}, _WRITER), rf"{_first('looking')}{_SP}back{_WRITER_WOULD}", False),
+        *(
+            (({w}, _WRITER), _first(w) + _WRITER_WOULD, False)
+            for w in sorted(_FRAMES - {"looking"})
+        ),
+        (({"responsible"}, INCIDENTS), rf"{_first('responsible')}{_SP}for{_END}", False),
+    )
+)
+_Shape = tuple[tuple[frozenset[str], ...], re.Pattern[str], bool]
+
+
+def _index() -> dict[str, list[_Shape]]:
+    """The shapes by the words of their first set: a text's words then pick
+    its few shapes in one step, where a loop over all of them costs each text."""
+    index: dict[str, list[_Shape]] = {}
+    for shape in _SHAPES:
+        for word in shape[0][0]:
+            index.setdefault(word, []).append(shape)
+    return index
+
+
+_BY_WORD: Final = _index()
+_KEYS: Final = frozenset(_BY_WORD)
 _BLAME_TOKENS: Final = 10
-
-
-@lru_cache(maxsize=64)
-def _finder(word: str) -> re.Pattern[str]:
-    return re.compile(rf"{re.escape(word)}(?<![\w'-]{re.escape(word)})(?![\w'-])")
 
 
 def _low(tokens: list[Token], k: int) -> str:
@@ -311,19 +375,22 @@ def verdict_blames(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
 
 def verdict_hits(
     folded: str, words: set[str], sentences: Sentences
-) -> Iterator[tuple[int, int, str, str]]:
+) -> list[tuple[int, int, str, str]]:
     """(start, end, rule, kind) of the first verdict of each sentence of the
     text whose folded form is `folded` (`words`: its words)."""
-    places = [m.start() for w in _TRIGGERS & words for m in _finder(w).finditer(folded)]
-    for word in _COMMON.keys() & words:
-        before = _COMMON[word]
-        places += [
-            m.start()
-            for m in _finder(word).finditer(folded)
-            if before.search(folded, max(0, m.start() - _LOOK_BACK), m.start())
-        ]
-    places.sort()
-    seen: set[int] = set()
+    keys = _KEYS & words
+    if not keys:
+        return []  # most texts, and most front-matter values, have none of the words
+    shapes = {id(s): s for w in keys for s in _BY_WORD[w]}.values()
+    places = sorted(
+        m.start("at")
+        for gates, shape, owned in shapes
+        if all(not gate.isdisjoint(words) for gate in gates[1:])
+        for m in shape.finditer(folded)
+        # A guilt noun needs its owner before it: "my own mistake", not "a mistake".
+        if not owned or _OWNED.search(folded, max(0, m.start() - _OWNER_CHARS), m.start())
+    )
+    hits, seen = [], set()
     for at in places:
         i, tokens = sentences.around(at)
         if not tokens or tokens[i].start != at or tokens[0].start in seen:
@@ -332,4 +399,5 @@ def verdict_hits(
         if verdict is not None:
             seen.add(tokens[0].start)
             rule, kind, k = verdict
-            yield tokens[k].start, tokens[k].start + len(tokens[k].text), rule, kind
+            hits.append((tokens[k].start, tokens[k].start + len(tokens[k].text), rule, kind))
+    return hits
