@@ -458,7 +458,7 @@ HOSTILE: dict[str, Callable[[int], str]] = {
     "undone-acts": lambda n: "And nobody hadn't never tested who introduced the bug " * (n // 54),
     "verdicts-and-hindsight": lambda n: (
         "my own big mistake in a rush without any checking rather than blame should I have "
-        "if we had tested in hindsight lazy of me " * (n // 123)
+        "if we had tested in hindsight lazy of me typo by the a an " * (n // 140)
     ),
 }
 

@@ -141,6 +141,13 @@ BLAMING = [
     ("blameless-person", "Honestly, I was such an idiot that night."),
     # slang for a slip
     ("blameless-person", "I goofed the DNS cutover."),
+    ("blameless-person", "I panicked and rebooted the primary."),
+    ("blameless-person", "I rushed the schema change out before lunch."),
+    # a slip named with its maker after "by"
+    ("blameless-person", "The outage came from a typo by the on-call engineer."),
+    # a judgement graded before its adjective, and a rerun not done
+    ("blameless-judgement", "I was too lazy to write the migration test."),
+    ("blameless-judgement", "I merged the branch without running the suite."),
 ]
 
 NOT_BLAMING = [
@@ -228,6 +235,9 @@ NOT_BLAMING = [
     "`git push` and `git fetch` did not communicate the new ref.",
     "Nobody noticed the slow leak for years, judging by the tracker.",
     "I am not aware that the API allows a partial refund.",
+    "The page was rushed to print.",
+    "It was an error by the parser in the engineer view.",
+    "The worker restarted without running the migrations.",
 ]
 
 

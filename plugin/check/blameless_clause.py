@@ -63,7 +63,7 @@ _SLIP_VERBS: Final = frozenset(
     """forgot forget forgets forgetting forgotten missed overlooked neglected omitted
     ignored skipped mistyped misconfigured misread misjudged misunderstood misjudged
     botched messed screwed fumbled broke typoed underestimated overestimated caused goofed
-    bungled flubbed fucked""".split()  # noqa: SIM905
+    bungled flubbed fucked panicked rushed""".split()  # noqa: SIM905
 )
 # Damage that no routine step does ("erased the account data", "wiped the
 # disk"): a slip by itself, where "deleted" or "dropped" need a mark.
@@ -398,8 +398,10 @@ def _predicate(tokens: list[Token], i: int, slips: frozenset[str], judged: froze
     if low in _MARK_ADVERBS:
         # Whatever verb follows is a slip: "accidentally depowers the server".
         return "slip" if after[:1] and _verb_like(tokens[i + 1]) else ""
-    if low in _LAPSES:
-        return "lapse" if _copula_before(tokens, i) >= 0 else ""
+    if low in _LAPSES and _copula_before(tokens, i) >= 0:
+        return "lapse"
+    if low in _LAPSES and low not in _SLIP_VERBS:
+        return ""  # "rushed" is a verb too: "I rushed the fix out"
     if low in _WANTING:
         copula = _copula_before(tokens, i, denied=True)
         if copula < 0 or (low == "aware" and tokens[copula].low not in _PAST_COPULAS):

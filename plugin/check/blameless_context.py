@@ -418,8 +418,10 @@ def lazy_person(tokens: list[Token], i: int) -> bool:
     were lazy"), not of a technique ("lazy loading", "lazy DB lookups")."""
     if _person_token(tokens[i + 1]) if i + 1 < len(tokens) else False:
         return True
-    return _prev(tokens, i) in ("was", "were", "is", "are", "being") and subject_is_person(
-        tokens, i - 1
+    # "they were lazy", "I was too lazy to": past a word that grades it.
+    k = i - 1 if _prev(tokens, i) in ("too", "very", "so", "quite", "pretty", "really") else i
+    return _prev(tokens, k) in ("was", "were", "is", "are", "being") and subject_is_person(
+        tokens, k - 1
     )
 
 

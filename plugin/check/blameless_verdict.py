@@ -39,6 +39,12 @@ _FAILINGS: Final = frozenset(
 _GUILT_NOUNS: Final = _SLIP_NOUNS | _FAILINGS
 # Nouns that name a slip only when someone owns it after them: "an error on my part".
 _SLIPS_AFTER: Final = frozenset(["error", "errors", "failure", "lapse", "misjudgement"])
+# Slips whose maker follows "by": "a mistake by an operator", "a typo by me".
+_MADE_BY: Final = _SLIP_NOUNS - {"bad"} | {"error", "errors", "typo", "typos"}
+_DETERMINERS: Final = frozenset(["the", "a", "an", "our", "one", "of", "their", "new"])
+_PREPOSITIONS: Final = frozenset(
+    """in at of for with from to during after before into within""".split()  # noqa: SIM905
+)
 # Words between an owner and the noun: "my own mistake", "my biggest blunder".
 _GRADES: Final = frozenset(
     """own big bigger biggest first second real main one huge""".split()  # noqa: SIM905
@@ -66,7 +72,7 @@ _CHECK_NOUNS: Final = frozenset(
 )
 _CHECK_GERUNDS: Final = frozenset(
     """checking double-checking verifying testing retesting reviewing reading confirming
-    validating looking asking considering thinking backing""".split()  # noqa: SIM905
+    validating looking asking considering thinking backing running""".split()  # noqa: SIM905
 )
 _FILLERS: Final = frozenset(
     """any a an first proper properly further much enough the it them time spending""".split()  # noqa: SIM905
@@ -123,6 +129,7 @@ _SHAPES: Final = tuple(
     for gates, pattern, owned in (
         *((({word}, _OWNERS_WORDS), _first(word) + _END, True) for word in sorted(_GUILT_NOUNS)),
         *((({word},), _first(word) + _END, False) for word in sorted(_HASTE | _INSULTS)),
+        *((({word}, {"by"}), rf"{_first(word)}{_SP}by{_END}", False) for word in sorted(_MADE_BY)),
         (({"blame"}, {"me", "myself"}), _first("blame") + _END, False),
         *(
             (
@@ -194,6 +201,24 @@ def _owned_guilt(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
         return "blameless-person", "guilt", k
     if owner == "role" or (owner == "group" and tokens[i].low in _FAILINGS):
         return "blameless-judgement", "guilt", i
+    return None
+
+
+def _made_by(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
+    """ "a mistake by an operator", "an error by the on-call engineer", "a typo by me"."""
+    k = i + 2
+    while k < len(tokens) and k - i < 6 and tokens[k].low in _DETERMINERS:
+        k += 1
+    if k >= len(tokens) or _denied(tokens, i):
+        return None
+    if tokens[k].low == "me":
+        return "blameless-person", "guilt", k
+    # "the on-call engineer", "a junior admin": a role a few tokens on.
+    for m in range(k, min(k + 4, len(tokens))):
+        if person_kind(tokens, m) == "role":
+            return "blameless-person", "role-slip", m
+        if tokens[m].low in _PREPOSITIONS:
+            return None  # "an error by the parser in the engineer view"
     return None
 
 
@@ -354,6 +379,8 @@ def verdict_blames(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
     """(rule, kind, index of the word to point at) when the word at tokens[i]
     passes a verdict on a person, else None."""
     word = tokens[i].low
+    if word in _MADE_BY and _low(tokens, i + 1) == "by":
+        return _made_by(tokens, i)
     if word in _GUILT_NOUNS:
         return _owned_guilt(tokens, i)
     if word == "blame":
