@@ -238,6 +238,7 @@ NOT_BLAMING = [
     "The page was rushed to print.",
     "It was an error by the parser in the engineer view.",
     "The worker restarted without running the migrations.",
+    "The review covers how the outage could have been prevented.",
 ]
 
 

@@ -133,6 +133,7 @@ RESULTS: Final = frozenset(
     train learn recover generalise generalize outperform exceed surpass finish
     complete""".split()  # noqa: SIM905
 )
+_ASKING: Final = frozenset(["how", "whether", "what", "where", "why"])
 _NEED: Final = frozenset(
     """had has have needed need needs""".split()  # noqa: SIM905
 )
@@ -300,8 +301,10 @@ def counterfactual_blames(tokens: list[Token], i: int, phrase: str) -> str | Non
             return None
         after = word_at(tokens, last + 1)
         if after == "been" and _next(tokens, last, 2) in _HINDSIGHT_ACTS:
-            # "this could have been caught", "picked up": by people, in hindsight.
-            return "could-have"
+            # "this could have been caught", "picked up": by people, in hindsight;
+            # not a question a review asks ("how it could have been prevented").
+            asked = any(t.low in _ASKING for t in tokens[max(0, i - 3) : i])
+            return None if asked else "could-have"
         # The writer's own hindsight takes any act of theirs, in any form ("I
         # would have spot the difference"); others' takes the usual ones.
         writer = _prev(tokens, i) == "i" and (after in HUMAN_ACTS or after in DONE)
