@@ -154,7 +154,8 @@ LEFT_ALONE: Final[dict[str, str]] = {
         "questions a review asks (“consider whether the runbook should have been "
         "updated”), results a group did not reach (“we failed to reproduce the gain”), and "
         "what a missing thing would have cost (“without the pager we would have noticed it "
-        "later”)"
+        "later”), a review's own questions (“what could we have done better?”, “how it could "
+        "have been prevented”), and an opinion given in hindsight (“in hindsight, I would say”)"
     ),
     "blameless-human-error": (
         "a hypothesis recorded as such (“assumed user error at the time”) and human "
@@ -178,8 +179,10 @@ LEFT_ALONE: Final[dict[str, str]] = {
         "handles and mailboxes (@support-team, oncall@example.com), products and "
         "companies before verbs they use (“Traefik failed”, “the vendor announced”), "
         "authors and action-item owners and bylines (“Author: ...”), people acting without a "
-        "slip (“I ran the migration at 10:00”), and names that cause or wipe something "
-        "(products do both: “Postgres caused the outage”)"
+        "slip (“I ran the migration at 10:00”), names that cause or wipe something "
+        "(products do both: “Postgres caused the outage”), a team owning its slip (“we learned "
+        "from our mistake”), what one knows now (“I am not aware that the API allows it”), and "
+        "a status (“I haven't tested it on ARM yet”)"
     ),
 }
 
