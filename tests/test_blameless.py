@@ -455,6 +455,11 @@ HOSTILE: dict[str, Callable[[int], str]] = {
     "people-errors": lambda n: "user input error operator " * (n // 26),
     "byline-addresses": lambda n: "Author: " + "x@y.org " * (n // 8),
     "passive-and-harm": lambda n: "I was very tired and were misdirected and wiped " * (n // 48),
+    "undone-acts": lambda n: "And nobody hadn't never tested who introduced the bug " * (n // 54),
+    "verdicts-and-hindsight": lambda n: (
+        "my own big mistake in a rush without any checking rather than blame should I have "
+        "if we had tested in hindsight lazy of me typo by the a an " * (n // 140)
+    ),
 }
 
 

@@ -95,6 +95,59 @@ BLAMING = [
     # a mistake graded as a failing
     ("blameless-judgement", "Restarting the primary first was an unforgivable mistake."),
     ("blameless-judgement", "We found a really bad mistake in the seed handling."),
+    # a slip told after "And" or "But", the subject of the sentence before
+    ("blameless-person", "And forgot to drain the queue before the restart."),
+    ("blameless-person", "But accidentally purged the backup bucket."),
+    # an act denied in the perfect, or by a subject that is nobody
+    ("blameless-person", "I hadn't retested the failover after the upgrade."),
+    ("blameless-counterfactual", "The release coordinator had never rotated the key."),
+    ("blameless-counterfactual", "Nobody had verified the restore procedure."),
+    ("blameless-counterfactual", "No one checked the replica lag that week."),
+    # the person who set the harm off, told in a relative clause
+    ("blameless-person", "The engineer who introduced the regression was new to the team."),
+    # care, attention or knowledge denied after a copula, and a verdict after one
+    ("blameless-person", "I wasn't careful enough with the cutover flags."),
+    ("blameless-person", "Looking at it now, I'm not proud of that evening."),
+    ("blameless-judgement", "The release manager was not aware of the freeze."),
+    ("blameless-person", "I was overconfident about the replica."),
+    # guilt in a noun owned by the writer, or pinned on them
+    ("blameless-person", "Restoring from the stale snapshot was my mistake."),
+    ("blameless-person", "Sorry, my bad."),
+    ("blameless-person", "The blame for the lost uploads is on me."),
+    ("blameless-person", "Skipping the dry run was naive of me."),
+    ("blameless-judgement", "Their sloppiness with the keys cost a day."),
+    # an act done in haste or without its check
+    ("blameless-judgement", "I patched the router config in a rush."),
+    ("blameless-judgement", "The operator flushed the queue without checking the consumers."),
+    ("blameless-judgement", "Rotated the certificates without any verification."),
+    ("blameless-judgement", "I restarted every node at once rather than testing one first."),
+    # the writer's hindsight, in its own shapes
+    ("blameless-counterfactual", "Why should I have trusted the default?"),
+    ("blameless-counterfactual", "If I had rehearsed the restore, the gap would be small."),
+    ("blameless-counterfactual", "Looking back, I would freeze the deploys first."),
+    ("blameless-counterfactual", "I could have reviewed the region before the wipe."),
+    ("blameless-counterfactual", "The expired token could have been spotted a week earlier."),
+    # hyphenated acts after "should have" and "didn't"
+    ("blameless-counterfactual", "I should have double-checked the target cluster."),
+    ("blameless-person", "I didn't double-check the target cluster."),
+    # a slip owned after its noun, and guilt felt
+    ("blameless-person", "Pointing the job at prod was an error on my part."),
+    ("blameless-person", "I felt awful about the lost uploads."),
+    # responsibility for the harm, attention not paid, a person called names
+    ("blameless-person", "In the end I was responsible for the outage."),
+    ("blameless-judgement", "The admin responsible for the breakage moved teams."),
+    ("blameless-person", "I wasn't paying attention to the prompt."),
+    ("blameless-judgement", "The operator did not pay close attention to the diff."),
+    ("blameless-person", "Honestly, I was such an idiot that night."),
+    # slang for a slip
+    ("blameless-person", "I goofed the DNS cutover."),
+    ("blameless-person", "I panicked and rebooted the primary."),
+    ("blameless-person", "I rushed the schema change out before lunch."),
+    # a slip named with its maker after "by"
+    ("blameless-person", "The outage came from a typo by the on-call engineer."),
+    # a judgement graded before its adjective, and a rerun not done
+    ("blameless-judgement", "I was too lazy to write the migration test."),
+    ("blameless-judgement", "I merged the branch without running the suite."),
 ]
 
 NOT_BLAMING = [
@@ -148,6 +201,44 @@ NOT_BLAMING = [
     # a byline credits the writer, who may be named
     "Author: Rosalind Vey rosalind@example.org",
     "Off-by-one slips are a common mistake in pagination code.",
+    # the same shapes about things, news and steps
+    "The backup had never been tested.",
+    "We had never seen this failure before.",
+    "And then the queue drained.",
+    "I hadn't expected the cache to be that large.",
+    "The migration that introduced the regression was reverted.",
+    "Nobody was paged at night.",
+    "Nobody reported problems during the window.",
+    "The pages went to a channel nobody watched at night.",
+    "I haven't tested the driver on ARM yet.",
+    "We were not aware of the limit until the vendor told us.",
+    "I wasn't tired, only unlucky.",
+    "I'm not sure why the cache emptied.",
+    # owned slips of a team, rushes and checks about things, plain conditions
+    "We learned from our mistake and added a guard.",
+    "Our oversight board meets monthly.",
+    "A rush of sign-ups filled the queue.",
+    "The job deletes old files without checking their owner.",
+    "It was kind of me to stay late, said nobody.",
+    "If we had more disks, the rebuild would be faster.",
+    "What could we have done better?",
+    "The blame never fell on me or on anyone.",
+    "In hindsight, I would say the cache was the weak point.",
+    "The latency that night was terrible.",
+    "The team responsible for the billing service was paged.",
+    "The change responsible for the outage was reverted.",
+    "Please pay attention to the disk graph during the cutover.",
+    "Any fool can write a cron job; few can run one for years.",
+    "I was not responsible for the rollout that week.",
+    "The notes are kept for people who skipped the last release.",
+    "`deploy --all` triggered a crash in the parser.",
+    "`git push` and `git fetch` did not communicate the new ref.",
+    "Nobody noticed the slow leak for years, judging by the tracker.",
+    "I am not aware that the API allows a partial refund.",
+    "The page was rushed to print.",
+    "It was an error by the parser in the engineer view.",
+    "The worker restarted without running the migrations.",
+    "The review covers how the outage could have been prevented.",
 ]
 
 

@@ -19,6 +19,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain
 from typing import Any, Final
 
 from ..model import Finding, JsonPath, Position
@@ -40,6 +41,7 @@ from .blameless_context import (
     people_error_hits,
 )
 from .blameless_learned import SLIPS
+from .blameless_verdict import verdict_hits
 
 BLAMELESS_PHRASES: Final[dict[str, tuple[str, ...]]] = {
     "blameless-counterfactual": (
@@ -152,7 +154,8 @@ LEFT_ALONE: Final[dict[str, str]] = {
         "questions a review asks (“consider whether the runbook should have been "
         "updated”), results a group did not reach (“we failed to reproduce the gain”), and "
         "what a missing thing would have cost (“without the pager we would have noticed it "
-        "later”)"
+        "later”), a review's own questions (“what could we have done better?”, “how it could "
+        "have been prevented”), and an opinion given in hindsight (“in hindsight, I would say”)"
     ),
     "blameless-human-error": (
         "a hypothesis recorded as such (“assumed user error at the time”) and human "
@@ -176,8 +179,10 @@ LEFT_ALONE: Final[dict[str, str]] = {
         "handles and mailboxes (@support-team, oncall@example.com), products and "
         "companies before verbs they use (“Traefik failed”, “the vendor announced”), "
         "authors and action-item owners and bylines (“Author: ...”), people acting without a "
-        "slip (“I ran the migration at 10:00”), and names that cause or wipe something "
-        "(products do both: “Postgres caused the outage”)"
+        "slip (“I ran the migration at 10:00”), names that cause or wipe something "
+        "(products do both: “Postgres caused the outage”), a team owning its slip (“we learned "
+        "from our mistake”), what one knows now (“I am not aware that the API allows it”), and "
+        "a status (“I haven't tested it on ARM yet”)"
     ),
 }
 
@@ -377,6 +382,14 @@ KINDS: Final[dict[str, tuple[str, str]]] = {
         "The reviewer stupidly approved the prompt.",
         "The reviewer approved the prompt; the review showed no evaluation results.",
     ),
+    "guilt": (
+        "It was my mistake to run the cleanup on production.",
+        "The cleanup ran on production; its prompt did not show which database it targeted.",
+    ),
+    "haste": (
+        "I wrote the migration in a hurry.",
+        "The migration was written the same day it shipped; no review step applies to hotfixes.",
+    ),
 }
 _ROLE: Final = "the <role>"
 # Handles and mailboxes of teams and roles, which are not people.
@@ -483,9 +496,15 @@ def _clause_hits(
     flagged = {bisect_right(sentences.ends, h.start) for h in kept}
     lower_words = common if common is not None else LowerCaseWords(text)
     hits = []
-    for a, b, rule, kind in clause_hits(folded, words, sentences, lower_words, slips, _JUDGED):
-        if rule in skip or bisect_right(sentences.ends, a) in flagged:
+    found = chain(
+        clause_hits(folded, words, sentences, lower_words, slips, _JUDGED),
+        verdict_hits(folded, words, sentences),
+    )
+    for a, b, rule, kind in found:
+        sentence = bisect_right(sentences.ends, a)
+        if rule in skip or sentence in flagged:
             continue
+        flagged.add(sentence)
         rewrite = _with_role(text, a, b) if kind == "name" else ""
         hits.append(Hit(rule, a, text[a:b], kind, rewrite))
     return hits

@@ -10,11 +10,15 @@ predicates are the rarer words, then reads back to its subject:
 - a slip is a verb of damage or omission ("deleted", "forgot", "took
   down"), or any verb marked as unintended ("by accident", "the wrong"),
   or "failed to" / "did not" before an act that people do ("follow up",
-  "recognise", "retest") rather than one machines do ("resolve", "start");
+  "recognise", "retest") rather than one machines do ("resolve", "start"),
+  or such an act denied in the perfect ("hadn't tested", "had never
+  checked") or by its subject ("nobody verified");
 - the subject is the nearest word before the predicate, past adverbs and
   auxiliaries, read as the writer ("I"), a group ("we"), a name (capitalised,
   never written in lower case elsewhere), a role (a person word, or a noun
-  shaped like one when the act is a person's), or a thing.
+  shaped like one when the act is a person's), or a thing; a person before
+  "who" or "that" ("the engineer who triggered the outage"); or left out,
+  after a time or a joining word ("And forgot to ...").
 
 Then: the writer or a name with a slip points at a person; a role with a
 damage verb marked as unintended does too; a group judged by its own
@@ -33,6 +37,7 @@ from functools import lru_cache
 from typing import Final
 
 from .blameless_context import (
+    DONE,
     HUMAN_ACTS,
     PEOPLE,
     RESULTS,
@@ -41,6 +46,7 @@ from .blameless_context import (
     Token,
     is_name_token,
     is_past,
+    word_at,
 )
 
 # Verbs of damage: with a person as subject and a mark of a slip, blame.
@@ -56,7 +62,8 @@ _DAMAGE: Final = frozenset(
 _SLIP_VERBS: Final = frozenset(
     """forgot forget forgets forgetting forgotten missed overlooked neglected omitted
     ignored skipped mistyped misconfigured misread misjudged misunderstood misjudged
-    botched messed screwed fumbled broke typoed underestimated overestimated caused""".split()  # noqa: SIM905
+    botched messed screwed fumbled broke typoed underestimated overestimated caused goofed
+    bungled flubbed fucked panicked rushed""".split()  # noqa: SIM905
 )
 # Damage that no routine step does ("erased the account data", "wiped the
 # disk"): a slip by itself, where "deleted" or "dropped" need a mark.
@@ -81,8 +88,16 @@ _MARK_ADVERBS: Final = frozenset(["accidentally", "inadvertently", "unintentiona
 # admin was exhausted"): a person's state offered as what went wrong.
 _LAPSES: Final = frozenset(
     """distracted exhausted sleepy inattentive overtired unfocused tired clueless oblivious
-    ignorant""".split()  # noqa: SIM905
+    ignorant hasty rushed impatient overconfident naive naïve arrogant ashamed
+    embarrassed silly terrible awful horrible""".split()  # noqa: SIM905
 )
+# Care, attention or knowledge, denied after a copula ("I wasn't careful
+# enough", "she was not aware of", "I'm not proud of it"): the same verdict.
+_WANTING: Final = frozenset(
+    """careful attentive thorough cautious vigilant diligent proud aware""".split()  # noqa: SIM905
+)
+_DENIED_COPULAS: Final = frozenset(["wasn't", "weren't", "isn't", "aren't"])
+_PAST_COPULAS: Final = frozenset(["was", "were", "wasn't", "weren't", "been"])
 _COPULAS: Final = frozenset(
     """was were got get gets became become becomes felt feel am is are been being 'm""".split()  # noqa: SIM905
 )
@@ -122,7 +137,7 @@ SKIP: Final = frozenset(
     recklessly blindly naively foolishly stupidly lazily sloppily negligently
     thoughtlessly rashly immediately quickly later subsequently initially ultimately
     unfortunately then had has have was were did had never not n't once all both
-    first finally actually apparently somehow even""".split()  # noqa: SIM905
+    first finally actually apparently somehow even hadn't haven't hasn't""".split()  # noqa: SIM905
 )
 _GROUP: Final = frozenset(["we", "us"])
 _SELF: Final = frozenset(["i"])
@@ -150,6 +165,22 @@ _CLAUSE_START: Final = frozenset(
     whether so ; : ( ) \u2014 \u2013 |""".split()  # noqa: SIM905
 )
 _FAILED: Final = frozenset(["failed", "fails", "failing", "neglected"])
+
+
+# Checks that are someone's duty; not noticing, which "nobody noticed it for
+# years" says of every user at once.
+_CHECKED: Final = frozenset(
+    """checked double-checked verified tested retested reviewed read monitored watched
+    validated confirmed""".split()  # noqa: SIM905
+)
+# Auxiliaries that make the past an omission: "hadn't tested", "had not checked".
+_PERFECT: Final = frozenset(["had", "has", "have", "'d", "'ve"])
+_PERFECT_DENIED: Final = frozenset(["hadn't", "haven't", "hasn't"])
+# "triggered the incident", "introduced a regression": an act whose object is the harm.
+_STARTED: Final = frozenset(["triggered", "introduced"])
+INCIDENTS: Final = frozenset(
+    """incident outage bug bugs regression issue problem downtime failure breakage""".split()  # noqa: SIM905
+)
 _NEGATION: Final = frozenset(["not", "n't", "didn't", "never"])
 # The verbs a review looks for first, then reads back from.
 _ALWAYS: Final = (
@@ -162,6 +193,8 @@ _ALWAYS: Final = (
     | _LAPSES
     | _UNFIT
 ) | {"didn't", "guilty"}
+# Common words that blame only after a denial: looked at when one is in the text.
+_DENIALS: Final = _NEGATION | _DENIED_COPULAS
 # Common words that blame only next to another word, looked at only when
 # that word is in the text too: "lack of developer awareness", "wasn't a
 # strong engineer", "my fault".
@@ -186,6 +219,10 @@ def _subject(tokens: list[Token], i: int) -> tuple[str, int]:
         # own subject, the writer or the team, left unsaid.
         return "elided", i
     tok = tokens[j]
+    if tok.low in ("who", "that") and j > 0 and _one_actor(tokens, j - 1):
+        # "the engineer who triggered the outage": the verb's subject is the person
+        # before. Not a plural ("people who skipped the release"), which is anyone.
+        return person_kind(tokens, j - 1), j - 1
     if tok.low == "," and (aside := _before_aside(tokens, j)) >= 0:
         tok, j = tokens[aside], aside
         return person_kind(tokens, j) or ("role-shaped" if _role_shaped(tok.low) else "thing"), j
@@ -203,10 +240,18 @@ def _subject(tokens: list[Token], i: int) -> tuple[str, int]:
 
 # How far back a verb after "but" or "and" looks for the subject it shares.
 _SHARED: Final = 24
+_ACTORS: Final = frozenset(["self", "name", "role"])
 _AGENT_TOKENS: Final = 16
 
 
 _TIME_TOKENS: Final = 12
+_OPENERS: Final = frozenset(["and", "but", "so", "plus", "or", "yet"])
+
+
+def _one_actor(tokens: list[Token], k: int) -> bool:
+    low = tokens[k].low
+    plural = low == "people" or (low.endswith("s") and not low.endswith("ss"))
+    return person_kind(tokens, k) in _ACTORS and not plural
 
 
 def _acts_next(tokens: list[Token], k: int) -> bool:
@@ -222,9 +267,16 @@ def _acts_next(tokens: list[Token], k: int) -> bool:
 
 def _elided(tokens: list[Token], j: int) -> bool:
     """Whether the clause ending at tokens[j] leaves its subject out: nothing
-    but a time before the verb, or an activity after "while"."""
+    but a time or a joining word before the verb, or an activity after "while"."""
     # A time is a few tokens ("10:02", "2024-05-01 14:10"): the look is bounded.
-    if j < _TIME_TOKENS and not any(tokens[k].text[0].isalpha() for k in range(j + 1)):
+    # A narrative goes on from the last sentence's subject with "And" or "But"
+    # ("And forgot to restart it"), which is no subject of its own; written in
+    # lower case, it joins a subject left out of the text (a code span, blanked).
+    if j < _TIME_TOKENS and all(
+        not tokens[k].text[0].isalpha()
+        or (tokens[k].low in _OPENERS and tokens[k].text[0].isupper())
+        for k in range(j + 1)
+    ):
         return True
     low = tokens[j].low
     return low.endswith("ing") and j > 0 and tokens[j - 1].low in _SUBORDINATORS
@@ -278,15 +330,27 @@ def _passive(tokens: list[Token], i: int) -> bool:
     return j >= 0 and tokens[j].low in _PASSIVE
 
 
-def _copula_before(tokens: list[Token], i: int) -> int:
+def _copula_before(tokens: list[Token], i: int, denied: bool = False) -> int:
     """The index of the copula before the adjective at tokens[i], past a
-    word or two that grade it ("got very tired"), or -1."""
-    for j in range(i - 1, max(i - 4, -1), -1):
-        if tokens[j].low in _COPULAS:
-            return j
-        if tokens[j].low not in _INTENSIFIERS:
+    word or two that grade it ("got very tired"), or -1. With `denied`, a
+    denial must come between ("wasn't careful", "was not even aware"); without
+    it, none may ("wasn't tired" is no lapse)."""
+    seen = False
+    for j in range(i - 1, max(i - 5, -1), -1):
+        low = tokens[j].low
+        if low in _COPULAS or low in _DENIED_COPULAS or _pronoun_copula(low):
+            return j if (seen or low in _DENIED_COPULAS) == denied else -1
+        if low in _NEGATION or low == "even":
+            seen = True
+        elif low not in _INTENSIFIERS:
             return -1
     return -1
+
+
+def _pronoun_copula(low: str) -> bool:
+    """ "I'm", "we're", "she's": a subject and its copula in one token."""
+    pronoun, _, rest = low.partition("'")
+    return rest in ("m", "re", "s") and pronoun in ("i", "we", "he", "she", "they")
 
 
 def _mis_verb(low: str) -> bool:
@@ -327,14 +391,22 @@ def _predicate(tokens: list[Token], i: int, slips: frozenset[str], judged: froze
         negated = rest[:1] and rest[0] in _NEGATION
         if not negated and "instead" in _after(tokens, i, 6):
             return "slip"  # "did .phpp instead of .php": the wrong act, done
-        return "omission" if negated and len(rest) > 1 and rest[1] in HUMAN_ACTS else ""
+        act = word_at(tokens, i + 2 if low == "did" else i + 1)
+        return "omission" if negated and act in HUMAN_ACTS else ""
     if low == "made":
         return "slip" if any(w in _SLIP_NOUNS for w in after[:3]) else ""
     if low in _MARK_ADVERBS:
         # Whatever verb follows is a slip: "accidentally depowers the server".
         return "slip" if after[:1] and _verb_like(tokens[i + 1]) else ""
-    if low in _LAPSES:
-        return "lapse" if _copula_before(tokens, i) >= 0 else ""
+    if low in _LAPSES and _copula_before(tokens, i) >= 0:
+        return "lapse"
+    if low in _LAPSES and low not in _SLIP_VERBS:
+        return ""  # "rushed" is a verb too: "I rushed the fix out"
+    if low in _WANTING:
+        copula = _copula_before(tokens, i, denied=True)
+        if copula < 0 or (low == "aware" and tokens[copula].low not in _PAST_COPULAS):
+            return ""  # "I am not aware that the API allows it": what one knows now
+        return "lapse"
     if low in _UNFIT:
         # Said of the person before it ("an engineer unaware of", "she was
         # inexperienced"), not of a noun after it ("unqualified candidates").
@@ -351,6 +423,10 @@ def _predicate(tokens: list[Token], i: int, slips: frozenset[str], judged: froze
         return "agent" if after[:1] == ["by"] else "harm"
     if low in _HARM:
         return "harm"
+    if low in _STARTED:
+        return "harm" if INCIDENTS & set(after[:3]) else ""
+    if low in DONE:
+        return _undone(tokens, i)
     if low in _SLIP_VERBS or low in slips or _mis_verb(low):
         return "slip"
     if low in _DAMAGE:
@@ -358,7 +434,42 @@ def _predicate(tokens: list[Token], i: int, slips: frozenset[str], judged: froze
     return ""
 
 
-def _someone_before(tokens: list[Token], i: int) -> str:
+def _undone(tokens: list[Token], i: int) -> str:
+    """For the past of a person's act at tokens[i]: "omission" when the words
+    before deny it was ever done ("hadn't tested", "had not checked", "never
+    verified"), "done" when nothing does (the subject may: "nobody checked"),
+    "" for a passive ("had not been tested" has no person in it)."""
+    before = set()
+    for j in range(i - 1, max(i - _BACK, -1), -1):
+        if tokens[j].low not in SKIP and not tokens[j].low.endswith("ly"):
+            break
+        before.add(tokens[j].low)
+    if before & _PASSIVE or "yet" in _after(tokens, i, 6):
+        return ""  # "I haven't tested it on ARM yet": a status, not an omission
+    if "never" in before or before & _PERFECT_DENIED:
+        return "omission"
+    return "omission" if before & _NEGATION and before & _PERFECT else "done"
+
+
+def _nobody(tokens: list[Token], at: int) -> bool:
+    """Whether tokens[at] is "nobody" (or "no one") starting its clause; after
+    a noun it starts a description instead ("a channel nobody watched")."""
+    low = tokens[at].low
+    if low == "one" and at > 0 and tokens[at - 1].low == "no":
+        at -= 1
+    elif low != "nobody":
+        return False
+    before = tokens[at - 1] if at > 0 else None
+    return (
+        before is None
+        or not before.text[0].isalpha()
+        or before.low in _CLAUSE_START
+        or before.low in SKIP
+        or before.low in _OPENERS
+    )
+
+
+def someone_before(tokens: list[Token], i: int) -> str:
     """The kind of the nearest person before tokens[i] in its clause, or ""."""
     for k in range(i - 1, max(i - 12, -1), -1):
         if tokens[k].low in _CLAUSE_START:
@@ -380,7 +491,9 @@ def clause_blames(
     tokens[i] blames its subject, else None."""
     low = tokens[i].low
     if low in _QUALITIES or low in _SKILLED or low in _GUILT:
-        return _verdict_on_someone(tokens, i, lower_words)
+        verdict = _verdict_on_someone(tokens, i, lower_words)
+        if verdict or low not in _WANTING:
+            return verdict
     what = _predicate(tokens, i, slips, judged)
     if not what or what == "result":
         return None
@@ -390,16 +503,31 @@ def clause_blames(
     if what in ("slip", "harm") and _passive(tokens, i):
         return None  # "people were misrepresented": the subject is who it happened to
     # A state is read after its copula: "I got distracted".
-    who, at = _subject(tokens, _copula_before(tokens, i) if what == "lapse" else i)
+    copula = _copula_before(tokens, i, low in _WANTING) if what == "lapse" else -1
+    if copula >= 0 and _pronoun_copula(tokens[copula].low):
+        who, at = person_kind(tokens, copula), copula
+    else:
+        who, at = _subject(tokens, copula if what == "lapse" else i)
+    if what == "done":
+        # "nobody checked the restore": people, denied a check. Not other acts:
+        # "nobody reported problems" tells that none came up.
+        if not _nobody(tokens, at) or low not in _CHECKED:
+            return None
+        who, what = "role", "omission"
     if who == "elided":
         # Only a slip or an omission told without its subject ("Forgot to
         # remove", "Didn't anticipate the trigger"); "Removed the old key" is a step.
-        slipped = what == "omission" or (what in ("slip", "harm") and _elided_slip(tokens, i))
+        # Not a harm set off ("triggered a crash"): a log line's blanked subject
+        # is as often the command in a code span.
+        harm = what in ("slip", "harm") and low not in _STARTED
+        slipped = what == "omission" or (harm and _elided_slip(tokens, i))
         return ("blameless-person", "elided", i) if slipped else None
     if what == "lapse":
         # "I got distracted": a state of the writer, a name or a role offered as the cause.
         if who in ("self", "name") and not _common_word(tokens[at], lower_words):
             return "blameless-person", who, at
+        if who == "group" and low in _WANTING:
+            return None  # "we were not aware of the limit": what a team knew, told as such
         return ("blameless-judgement", "tired", i) if who in ("role", "group") else None
     if at > 0 and tokens[at - 1].low in _SUPPOSING:
         return None  # "what if I delete the data by accident": a case imagined, not a slip
@@ -409,7 +537,7 @@ def clause_blames(
         if tokens[i].low.endswith("ly"):
             who = who if who in ("self", "group", "name", "role") else ""
         else:
-            who = _someone_before(tokens, i)
+            who = someone_before(tokens, i)
         if not who:
             return None
         return "blameless-judgement", "group-judgement" if who == "group" else "judged", i
@@ -570,6 +698,17 @@ _LACK_BEFORE: Final = re.compile(
     rf"(?<![a-z])(?:{'|'.join(sorted(_LACKING))})[^\S\n]++(?:of[^\S\n]++)?+[a-z-]++[^\S\n]++$"
 )
 _LACK_CHARS: Final = 40
+_UNDONE_CUES: Final = frozenset(["not", "never", "nobody", "no", "hadn't", "haven't", "hasn't"])
+# "hadn't tested", "had not yet checked", "nobody had verified", "no one read":
+# a denial right before a word, past one auxiliary or adverb at most. One pass
+# finds them all, where a search for each past form would scan the text again.
+# It starts with the letter all its denials start with, so the regex engine
+# jumps from one "n" to the next instead of trying every character.
+_UNDONE: Final = re.compile(
+    r"n(?:'t|(?<![a-z]n)(?:ot|ever|obody|o[^\S\n]++one))"
+    r"(?:[^\S\n]++(?:[a-z]{1,20}ly|had|has|have|yet|ever|even|once))?+"
+    r"[^\S\n]++(?P<act>[a-z]++)(?![a-z-])"
+)
 
 
 def _worth_reading(folded: str, at: int, word: str) -> bool:
@@ -621,6 +760,10 @@ def _triggers(words: set[str], folded: str) -> set[str]:
         found |= _SKILLED & words
     if "fault" in words:
         found.add("fault")
+    if _DENIALS & words:
+        found |= _WANTING & words
+    if INCIDENTS & words:
+        found |= _STARTED & words
     if _SLIP_NOUNS & words and "made" in words:
         found.add("made")
     return found
@@ -637,14 +780,18 @@ def clause_hits(
     """(start, end, rule, kind) of the first blaming predicate of each
     sentence of the text whose folded form is `folded` (`words`: its words)."""
     found = _triggers(words, folded) | (slips | judged) & words
-    if not found:
+    undone = bool(_UNDONE_CUES & words and DONE & words)
+    if not found and not undone:
         return
-    places = sorted(
+    places = [
         m.start()
         for word in found
         for m in _finder(word).finditer(folded)
         if _worth_reading(folded, m.start(), word)
-    )
+    ]
+    if undone:
+        places += [m.start("act") for m in _UNDONE.finditer(folded) if m.group("act") in DONE]
+    places.sort()
     seen: set[int] = set()
     for at in places:
         i, tokens = sentences.around(at)

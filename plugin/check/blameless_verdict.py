@@ -1,0 +1,430 @@
+"""Verdicts on people that no slip verb carries, for the blameless review.
+
+Personal write-ups blame the writer in shapes a verb list cannot hold:
+
+- guilt in a noun owned by a person ("my mistake", "our oversight", "his
+  carelessness") or pinned on the writer ("the blame is on me", "that was
+  lazy of me");
+- an act done in haste or without its check ("I wrote it in a hurry",
+  "pushed it without testing", "went fast rather than checking");
+- hindsight in the writer's own voice ("What should I have done?", "If I
+  had tested it, ...", "If I had to redo it, I would ...").
+
+Each shape turns on a rare word (the noun, "haste", "without", a frame of
+hindsight), read with a few tokens around it for its owner or subject, so the
+cost is linear in the text. Subjects are read as blameless_clause.py reads
+them: the writer, a group, a name, a role, or a thing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Final
+
+from .blameless_clause import INCIDENTS, person_kind, someone_before
+from .blameless_context import Sentences, Token, is_past
+
+# Slips named as nouns: owned by the writer, guilt ("my mistake", "my bad");
+# a team owning its mistake tells what happened, as "we deleted" does.
+_SLIP_NOUNS: Final = frozenset(
+    """mistake mistakes oversight fuckup fuckups screwup screwups blunder blunders bad""".split()  # noqa: SIM905
+)
+# Failings named as nouns: a verdict on whoever owns them, a team included
+# ("our carelessness", as "we carelessly pushed").
+_FAILINGS: Final = frozenset(
+    """inattention carelessness negligence laziness hastiness ignorance impatience
+    overconfidence sloppiness stupidity incompetence""".split()  # noqa: SIM905
+)
+_GUILT_NOUNS: Final = _SLIP_NOUNS | _FAILINGS
+# Nouns that name a slip only when someone owns it after them: "an error on my part".
+_SLIPS_AFTER: Final = frozenset(["error", "errors", "failure", "lapse", "misjudgement"])
+# Slips whose maker follows "by": "a mistake by an operator", "a typo by me".
+_MADE_BY: Final = _SLIP_NOUNS - {"bad"} | {"error", "errors", "typo", "typos"}
+_DETERMINERS: Final = frozenset(["the", "a", "an", "our", "one", "of", "their", "new"])
+_PREPOSITIONS: Final = frozenset(
+    """in at of for with from to during after before into within""".split()  # noqa: SIM905
+)
+# Words between an owner and the noun: "my own mistake", "my biggest blunder".
+_GRADES: Final = frozenset(
+    """own big bigger biggest first second real main one huge""".split()  # noqa: SIM905
+)
+# What may follow a guilt noun for it to end its phrase: "my mistake was to",
+# "my bad.", not "our oversight process", "my bad luck".
+_AFTER_NOUN: Final = frozenset(
+    """was is were are that which in on to and but here there led meant caused for of
+    when as again""".split()  # noqa: SIM905
+)
+_OWNERS: Final = {"my": "self", "our": "group", "his": "role", "her": "role", "their": "role"}
+_DENYING: Final = frozenset(["not", "n't", "never", "no", "wasn't", "isn't", "nor"])
+# Adjectives that praise, in "that was kind of me": no verdict.
+_PRAISE: Final = frozenset(
+    """kind nice good generous brave clever smart wise typical""".split()  # noqa: SIM905
+)
+_COPULAS: Final = frozenset(["was", "is", "were", "'s", "that's", "it's", "seems", "seemed"])
+# A hurry named as the manner of an act: "in a hurry", "in my haste".
+_HASTE: Final = frozenset(["haste", "hurry", "rush"])
+# Checks an act was done without, or instead of: "without testing",
+# "rather than checking", "without verification".
+_CHECK_NOUNS: Final = frozenset(
+    """verification review reviews testing tests test backup backups confirmation approval
+    validation thinking thought""".split()  # noqa: SIM905
+)
+_CHECK_GERUNDS: Final = frozenset(
+    """checking double-checking verifying testing retesting reviewing reading confirming
+    validating looking asking considering thinking backing running""".split()  # noqa: SIM905
+)
+_FILLERS: Final = frozenset(
+    """any a an first proper properly further much enough the it them time spending""".split()  # noqa: SIM905
+)
+# Frames of hindsight, after which the writer's "I would" is what they should
+# have done: "in hindsight", "in retrospect", "looking back", "if I had to redo it".
+_FRAMES: Final = frozenset(["hindsight", "retrospect", "redo", "looking"])
+_MODALS: Final = frozenset(["would", "should", "could", "'d"])
+_FRAME_TOKENS: Final = 16
+_OPINIONS: Final = frozenset(
+    """say argue think guess suppose like love recommend suggest add note expect call describe
+    agree imagine hope want prefer""".split()  # noqa: SIM905
+)
+_PEOPLE_KINDS: Final = frozenset(["self", "group", "name", "role"])
+# What a person calls themselves or another for a slip: "I was an idiot".
+_INSULTS: Final = frozenset(["idiot", "fool", "moron", "dummy", "clown", "amateur"])
+# Where each verdict may be, found in one pass over the text per shape, with
+# the words around it that make it worth reading ("should I have", "if we
+# had", "lazy of me", "my own mistake", "without testing", "looking back, I
+# would"): most uses of these words are ruled out before a sentence is split
+# into tokens. Each shape runs only when the text has one of its words (the
+# set before it), and each look is bounded to a few words or characters.
+_SP: Final = r"[^\S\n]++"
+_START: Final = r"(?<![\w'-])"
+_END: Final = r"(?![\w'-])"
+
+
+def _either(words: Iterable[str]) -> str:
+    return "|".join(sorted(words, key=len, reverse=True))
+
+
+def _first(word: str) -> str:
+    """`word` starting the pattern, so the regex engine jumps to its places."""
+    return rf"(?P<at>{word})(?<![\w'-]{word})"
+
+
+_CHECKS: Final = _either(_CHECK_GERUNDS | _CHECK_NOUNS)
+_UNCHECKED: Final = rf"(?:{_SP}(?:{_either(_FILLERS)}){_END}){{0,3}}+{_SP}(?:{_CHECKS}){_END}"
+# A frame of hindsight counts when the writer's "I would" follows it in the
+# sentence: a bounded look, lazily, up to the first one.
+_WRITER_WOULD: Final = rf"[^.!?\n]{{0,120}}?{_START}(?:i{_SP}(?:would|should|could)|i'd){_END}"
+_OWNED: Final = re.compile(
+    rf"{_START}(?:my|our|his|her|their)(?:{_SP}[a-z]++)?+(?:{_SP}[a-z]++)?+{_SP}$"
+)
+_OWNER_CHARS: Final = 40
+_OWNERS_WORDS: Final = frozenset(_OWNERS)
+_CHECK_WORDS: Final = _CHECK_GERUNDS | _CHECK_NOUNS
+_WRITER: Final = frozenset(["i", "i'd"])
+# Each shape runs only when the text has a word of each of its sets, and
+# starts with a word written out, never with a choice of words: the regex
+# engine then jumps from one place of that word to the next.
+_SHAPES: Final = tuple(
+    (tuple(frozenset(g) for g in gates), re.compile(pattern), owned)
+    for gates, pattern, owned in (
+        *((({word}, _OWNERS_WORDS), _first(word) + _END, True) for word in sorted(_GUILT_NOUNS)),
+        *((({word},), _first(word) + _END, False) for word in sorted(_HASTE | _INSULTS)),
+        *((({word}, {"by"}), rf"{_first(word)}{_SP}by{_END}", False) for word in sorted(_MADE_BY)),
+        (({"blame"}, {"me", "myself"}), _first("blame") + _END, False),
+        *(
+            (
+                ({modal}, {"have"}),
+                rf"{modal}(?<![\w'-]{modal}){_SP}[a-z']++{_SP}(?P<at>have){_END}",
+                False,
+            )
+            for modal in ("should", "shouldn't", "could", "would")
+        ),
+        (({"had"}, {"if"}), rf"if(?<![\w'-]if){_SP}(?:i|we){_SP}(?P<at>had){_END}", False),
+        (({"me", "us"}, {"of"}), rf"of(?<![\w'-]of){_SP}(?P<at>me|us){_END}", False),
+        (
+            ({"part"}, {"on"}),
+            rf"on(?<![\w'-]on){_SP}(?:my|his|her|their){_SP}(?P<at>part){_END}",
+            False,
+        ),
+        (
+            ({"attention"},),
+            rf"pa(?:y|ying|id)(?:{_SP}(?:enough|close|much|full|proper))?+{_SP}(?P<at>attention){_END}",
+            False,
+        ),
+        (({"without"}, _CHECK_WORDS), rf"{_first('without')}{_UNCHECKED}", False),
+        (({"rather"}, _CHECK_WORDS), rf"{_first('rather')}{_SP}than{_UNCHECKED}", False),
+        (({"instead"}, _CHECK_WORDS), rf"{_first('instead')}{_SP}of{_UNCHECKED}", False),
+        (({"looking"}, _WRITER), rf"{_first('looking')}{_SP}back{_WRITER_WOULD}", False),
+        *(
+            (({w}, _WRITER), _first(w) + _WRITER_WOULD, False)
+            for w in sorted(_FRAMES - {"looking"})
+        ),
+        (({"responsible"}, INCIDENTS), rf"{_first('responsible')}{_SP}for{_END}", False),
+    )
+)
+_Shape = tuple[tuple[frozenset[str], ...], re.Pattern[str], bool]
+
+
+def _index() -> dict[str, list[_Shape]]:
+    """The shapes by the words of their first set: a text's words then pick
+    its few shapes in one step, where a loop over all of them costs each text."""
+    index: dict[str, list[_Shape]] = {}
+    for shape in _SHAPES:
+        for word in shape[0][0]:
+            index.setdefault(word, []).append(shape)
+    return index
+
+
+_BY_WORD: Final = _index()
+_KEYS: Final = frozenset(_BY_WORD)
+_BLAME_TOKENS: Final = 10
+
+
+def _low(tokens: list[Token], k: int) -> str:
+    return tokens[k].low if 0 <= k < len(tokens) else ""
+
+
+def _denied(tokens: list[Token], i: int) -> bool:
+    return any(t.low in _DENYING for t in tokens[max(0, i - 4) : i])
+
+
+def _owned_guilt(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
+    """ "my mistake", "our oversight", "his carelessness", "Dana's blunder"."""
+    k = i - 1
+    while k >= 0 and i - k <= 2 and tokens[k].low in _GRADES:
+        k -= 1
+    ends = i + 1 >= len(tokens) or not tokens[i + 1].text[0].isalpha()
+    if k < 0 or _denied(tokens, k) or not (ends or tokens[i + 1].low in _AFTER_NOUN):
+        return None
+    owner = _OWNERS.get(tokens[k].low, "")
+    if owner == "self":
+        return "blameless-person", "guilt", k
+    if owner == "role" or (owner == "group" and tokens[i].low in _FAILINGS):
+        return "blameless-judgement", "guilt", i
+    return None
+
+
+def _made_by(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
+    """ "a mistake by an operator", "an error by the on-call engineer", "a typo by me"."""
+    k = i + 2
+    while k < len(tokens) and k - i < 6 and tokens[k].low in _DETERMINERS:
+        k += 1
+    if k >= len(tokens) or _denied(tokens, i):
+        return None
+    if tokens[k].low == "me":
+        return "blameless-person", "guilt", k
+    # "the on-call engineer", "a junior admin": a role a few tokens on.
+    for m in range(k, min(k + 4, len(tokens))):
+        if person_kind(tokens, m) == "role":
+            return "blameless-person", "role-slip", m
+        if tokens[m].low in _PREPOSITIONS:
+            return None  # "an error by the parser in the engineer view"
+    return None
+
+
+def _on_my_part(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
+    """ "a mistake on my part", "an oversight on our part": a slip owned after the noun."""
+    owner = _OWNERS.get(_low(tokens, i - 1), "")
+    if _low(tokens, i - 2) != "on" or owner not in ("self", "role"):
+        return None
+    noun = _low(tokens, i - 3)
+    if noun not in _GUILT_NOUNS | _SLIPS_AFTER or _denied(tokens, i - 3):
+        return None
+    return (
+        ("blameless-person", "guilt", i - 1)
+        if owner == "self"
+        else ("blameless-judgement", "guilt", i)
+    )
+
+
+def _on_someone(tokens: list[Token], i: int, who: str) -> tuple[str, str, int] | None:
+    """The writer's own failing is a person finding; a role's or a team's, a judgement."""
+    if who == "self":
+        return "blameless-person", "guilt", i
+    return ("blameless-judgement", "judged", i) if who in ("role", "group") else None
+
+
+def _responsible(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
+    """ "I was responsible for the outage", "the admin responsible for the
+    breakage"; not "the team responsible for the service"."""
+    if _low(tokens, i + 1) != "for" or _denied(tokens, i):
+        return None
+    if not INCIDENTS & {t.low for t in tokens[i + 2 : i + 5]}:
+        return None
+    who = someone_before(tokens, i)
+    return _on_someone(tokens, i, "role" if who == "group" else who)
+
+
+def _inattentive(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
+    """ "I wasn't paying attention", "didn't pay close attention"."""
+    k = i - 1
+    if _low(tokens, k) in ("enough", "close", "much", "full", "proper"):
+        k -= 1
+    if _low(tokens, k) not in ("paying", "pay", "paid") or not _denied(tokens, k):
+        return None
+    return _on_someone(tokens, i, someone_before(tokens, k))
+
+
+def _called(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
+    """A person called a name for a slip: "I was an idiot", "what a fool I was"."""
+    if _low(tokens, i - 1) not in ("a", "an", "such", "complete", "total") or _denied(tokens, i):
+        return None
+    who = someone_before(tokens, i) or (person_kind(tokens, i + 1) if i + 1 < len(tokens) else "")
+    return _on_someone(tokens, i, who)
+
+
+def _blame_on_me(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
+    """ "the blame is on me", "I blame myself", "I am to blame"."""
+    if _denied(tokens, i):
+        return None
+    for k in range(i + 1, min(i + _BLAME_TOKENS, len(tokens))):
+        if tokens[k].low in _DENYING:
+            return None  # "the blame never fell on me"
+        if tokens[k].low in ("me", "myself"):
+            return "blameless-person", "guilt", i
+    if _low(tokens, i - 1) == "to" and person_kind(tokens, max(i - 3, 0)) == "self":
+        return "blameless-person", "guilt", i - 3
+    return None
+
+
+def _of_me(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
+    """ "that was lazy of me", "it was naive of us": a verdict the writer passes on themselves."""
+    adjective = _low(tokens, i - 2)
+    if _low(tokens, i - 1) != "of" or not adjective.isalpha() or adjective in _PRAISE:
+        return None
+    if not any(t.low in _COPULAS for t in tokens[max(0, i - 5) : i - 2]) or _denied(tokens, i - 2):
+        return None
+    if tokens[i].low == "me":
+        return "blameless-person", "guilt", i - 2
+    return "blameless-judgement", "guilt", i - 2
+
+
+def _unchecked(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
+    """An act done in haste ("in a hurry", "in my haste"), or without its
+    check ("without testing", "rather than checking"), by a person."""
+    word = tokens[i].low
+    if word in _HASTE:
+        # "in a hurry", "in such a rush", "my haste"; not "a rush of traffic".
+        owner = _low(tokens, i - 1)
+        if owner in _OWNERS:
+            who = _OWNERS[owner]
+        elif "in" in (owner, _low(tokens, i - 2), _low(tokens, i - 3)):
+            who = someone_before(tokens, i)
+        else:
+            return None
+        return ("blameless-judgement", "haste", i) if who in _PEOPLE_KINDS else None
+    start = i + 1
+    if word == "rather" or word == "instead":
+        if _low(tokens, i + 1) not in ("than", "of"):
+            return None
+        start = i + 2
+    k = start
+    while k < len(tokens) and k - start < 3 and tokens[k].low in _FILLERS:
+        k += 1
+    check = _low(tokens, k)
+    if check not in _CHECK_GERUNDS and not (word == "without" and check in _CHECK_NOUNS):
+        return None
+    # Names are left out: a capitalised word before "without" is as often a
+    # product's ("Postgres restarted without checking") and cannot be told apart here.
+    who = someone_before(tokens, i)
+    if who in ("self", "role"):
+        return "blameless-judgement", "haste", i
+    first = next((t for t in tokens if t.text[0].isalpha()), None)
+    if not who and first is not None and first.text[0].isupper() and is_past(first.low):
+        # "Deployed the change without testing": a log's subject, left out.
+        return "blameless-judgement", "haste", i
+    return None
+
+
+def _hindsight(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
+    """The writer's hindsight: "What should I have done?", "If I had tested
+    it", "Had we checked", "If I had to redo it, I would ..."."""
+    word = tokens[i].low
+    if word == "have":
+        # Inverted: "should I have", "should we have"; "could I have" (the
+        # writer; "what could we have done better" is a review's question).
+        who = person_kind(tokens, i - 1) if i > 1 else ""
+        modal = _low(tokens, i - 2)
+        participle = _low(tokens, i + 1)
+        if not is_past(participle):
+            return None
+        if modal in ("should", "shouldn't") and who in ("self", "group", "role", "name"):
+            return "blameless-counterfactual", "should-have", i - 2
+        if modal in ("could", "would") and who == "self":
+            return "blameless-counterfactual", "could-have", i - 2
+        return None
+    if word == "had":
+        # "if I had tested", "if we had checked"; not "if I had more time".
+        who = person_kind(tokens, i - 1) if i > 0 else ""
+        after = _low(tokens, i + 1)
+        if _low(tokens, i - 2) != "if" or who not in ("self", "group") or after in ("been", "to"):
+            return None
+        return ("blameless-counterfactual", "if-only", i - 2) if is_past(after) else None
+    if word in _FRAMES:
+        if word == "looking" and _low(tokens, i + 1) != "back":
+            return None
+        # "In hindsight, I would have ...", "If I had to redo it, I would ..."; not
+        # an opinion given in hindsight ("in hindsight, I would say ...").
+        for k in range(i + 1, min(i + _FRAME_TOKENS, len(tokens) - 2)):
+            low = tokens[k].low
+            writer_would = low == "i'd" or (low == "i" and tokens[k + 1].low in _MODALS)
+            verb = _low(tokens, k + 1 if low == "i'd" else k + 2)
+            if writer_would and verb not in _OPINIONS:
+                return "blameless-counterfactual", "could-have", k
+        return None
+    return None
+
+
+def verdict_blames(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
+    """(rule, kind, index of the word to point at) when the word at tokens[i]
+    passes a verdict on a person, else None."""
+    word = tokens[i].low
+    if word in _MADE_BY and _low(tokens, i + 1) == "by":
+        return _made_by(tokens, i)
+    if word in _GUILT_NOUNS:
+        return _owned_guilt(tokens, i)
+    if word == "blame":
+        return _blame_on_me(tokens, i)
+    if word == "part":
+        return _on_my_part(tokens, i)
+    if word == "responsible":
+        return _responsible(tokens, i)
+    if word == "attention":
+        return _inattentive(tokens, i)
+    if word in _INSULTS:
+        return _called(tokens, i)
+    if word in ("me", "us"):
+        return _of_me(tokens, i)
+    if word in _HASTE or word in ("without", "rather", "instead"):
+        return _unchecked(tokens, i)
+    return _hindsight(tokens, i)
+
+
+def verdict_hits(
+    folded: str, words: set[str], sentences: Sentences
+) -> list[tuple[int, int, str, str]]:
+    """(start, end, rule, kind) of the first verdict of each sentence of the
+    text whose folded form is `folded` (`words`: its words)."""
+    keys = _KEYS & words
+    if not keys:
+        return []  # most texts, and most front-matter values, have none of the words
+    shapes = {id(s): s for w in keys for s in _BY_WORD[w]}.values()
+    places = sorted(
+        m.start("at")
+        for gates, shape, owned in shapes
+        if all(not gate.isdisjoint(words) for gate in gates[1:])
+        for m in shape.finditer(folded)
+        # A guilt noun needs its owner before it: "my own mistake", not "a mistake".
+        if not owned or _OWNED.search(folded, max(0, m.start() - _OWNER_CHARS), m.start())
+    )
+    hits, seen = [], set()
+    for at in places:
+        i, tokens = sentences.around(at)
+        if not tokens or tokens[i].start != at or tokens[0].start in seen:
+            continue
+        verdict = verdict_blames(tokens, i)
+        if verdict is not None:
+            seen.add(tokens[0].start)
+            rule, kind, k = verdict
+            hits.append((tokens[k].start, tokens[k].start + len(tokens[k].text), rule, kind))
+    return hits
