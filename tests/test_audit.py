@@ -740,3 +740,26 @@ def test_a_file_copied_as_it_is_from_an_installed_theme_is_not_read(tmp_path: Pa
     (site / "assets" / "app.js").write_text(f"// {leak.upper()}\n", encoding="utf-8")
     changed = Auditor(Plan(unpublished, needles, {}, (package,))).audit(site, tmp_path)
     assert [leak.rel for leak in changed.leaks] == ["assets/app.js"]
+
+
+def test_the_theme_folders_left_unread_are_installed_ones_apart_from_the_site(
+    tmp_path: Path,
+) -> None:
+    """Only the installed theme's folders count as copied as they are, and
+    never one the site folder lies in: each file there would equal itself."""
+    from mkdocs.config import load_config
+    from mkdocs_postmortems.adapters.files import packaged_theme_dirs
+
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "overrides").mkdir()
+    config_file = tmp_path / "mkdocs.yml"
+    config_file.write_text(
+        "site_name: t\ntheme:\n  name: material\n  custom_dir: overrides\n", encoding="utf-8"
+    )
+    config = load_config(str(config_file))
+    theme = [Path(d).resolve() for d in config.theme.dirs]
+    found = packaged_theme_dirs(config)
+    assert found and (tmp_path / "overrides").resolve() not in found
+    assert set(found) <= set(theme)
+    inside = load_config(str(config_file), site_dir=str(found[0] / "site"))
+    assert found[0] not in packaged_theme_dirs(inside)

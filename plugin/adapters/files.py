@@ -140,8 +140,16 @@ def nav_with_index_files(nav: Any, folders: set[str]) -> Any:
 def packaged_theme_dirs(config: MkDocsConfig) -> list[Path]:
     """The theme's folders that are installed packages (not the site's
     `custom_dir`, nor a folder another plugin added from the site): what the
-    build copies from them as it is holds nothing of the library."""
+    build copies from them as it is holds nothing of the library. Never one
+    that holds the site folder or lies in it, where a site file would be
+    compared with itself."""
     paths = sysconfig.get_paths()
     roots = {Path(paths[k]).resolve() for k in ("purelib", "platlib")}
+    site = Path(config.site_dir).resolve()
     folders = [Path(d).resolve() for d in config.theme.dirs]
-    return [d for d in folders if any(d.is_relative_to(root) for root in roots)]
+    return [
+        d
+        for d in folders
+        if any(d.is_relative_to(root) for root in roots)
+        and not (site.is_relative_to(d) or d.is_relative_to(site))
+    ]
