@@ -763,3 +763,30 @@ def test_the_theme_folders_left_unread_are_installed_ones_apart_from_the_site(
     assert set(found) <= set(theme)
     inside = load_config(str(config_file), site_dir=str(found[0] / "site"))
     assert found[0] not in packaged_theme_dirs(inside)
+
+
+def test_the_published_texts_are_shared_by_size_of_the_work(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`jobs` unset: whether a second process reads the published texts
+    depends on how many texts there are, not on how many shares they make."""
+    from mkdocs_postmortems import parallel
+    from mkdocs_postmortems.web import audit
+
+    monkeypatch.setattr(parallel, "_cores", lambda: 2)
+    monkeypatch.setattr(parallel.threading, "active_count", lambda: 1)
+    processes: list[int] = []
+
+    def recorded(items, work, jobs=None, size=None):  # type: ignore[no-untyped-def]
+        processes.append(
+            min(parallel.processes(len(items) if size is None else size, jobs), len(items))
+        )
+        return [work(x) for x in items]
+
+    monkeypatch.setattr(audit, "split_map", recorded)
+    needles = Needles()
+    needles.add_runs(phrase_of("Payroll agent leaked the salary sheet today"), (0, "body text"))
+    texts = [f"published text number {i}" for i in range(500)] + ["the salary sheet today"]
+    needles.drop_public([*texts, "payroll agent leaked the salary sheet"], keep_kind="id")
+    assert processes == [2]
+    assert "payroll agent leaked the salary sheet" not in needles.phrases

@@ -355,7 +355,9 @@ class Needles:
             texts = list(public_texts)
             n = processes(len(texts), jobs)
             shares = [texts[i::n] for i in range(n)]
-            for found in split_map(shares, functools.partial(_scan_texts, matcher), jobs, n):
+            for found in split_map(
+                shares, functools.partial(_scan_texts, matcher), jobs, len(texts)
+            ):
                 public.update(matcher.phrases[i] for i in found)
         else:
             public = memo.read(public_texts, matcher)
@@ -954,7 +956,8 @@ class Auditor:
         def read(path: Path) -> None:
             rel = path.relative_to(site_dir).as_posix()
             try:
-                if not path.is_file() or path.stat().st_size > self.max_file_bytes:
+                st = path.stat()
+                if not stat.S_ISREG(st.st_mode) or st.st_size > self.max_file_bytes:
                     return
                 data = path.read_bytes()
             except (OSError, ValueError):
