@@ -39,7 +39,6 @@ import argparse
 import hashlib
 import math
 import random
-import re
 import sys
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -56,10 +55,8 @@ from plugin.check.blameless_context import (
     LowerCaseWords,
     Token,
     is_past,
+    tokenize,
 )
-
-# Possessive quantifier: one pass over the text, no backtracking.
-_TOKEN = re.compile(r"\w+(?:['\u2019]\w+)*+|[^\w\s]")
 
 # Closed classes. Small on purpose: the weights, not the lists, are meant to
 # carry the judgement, and a long list is the word-list approach again.
@@ -97,10 +94,7 @@ _WHOLE = frozenset("""entire everything whole all""".split())  # noqa: SIM905
 
 
 def tokens_of(sentence: str) -> list[Token]:
-    return [
-        Token(m.start(), m.group(), m.group().lower().replace("\u2019", "'"))
-        for m in _TOKEN.finditer(sentence)
-    ]
+    return tokenize(sentence)
 
 
 def _subject_kind(tokens: list[Token], i: int, common: LowerCaseWords | None) -> str:
@@ -295,12 +289,7 @@ def _trainable(rows: Iterable[Row], vocab: set[str] | None) -> list[tuple[set[st
     for r in rows:
         if r.label.label == ev.NAMED:
             continue
-        feats = (
-            set(r.feats)
-            if vocab is None
-            else {x for x in r.feats if not x.startswith("w=") or x in vocab}
-        )
-        out.append((feats, r.blame))
+        out.append((_restrict(r.feats, vocab), r.blame))
     return out
 
 

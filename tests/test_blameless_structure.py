@@ -42,6 +42,8 @@ BLAMING = [
     ("blameless-judgement", "At the time we incorrectly assessed the change as low-risk."),
     # a role with a damage verb marked as a slip
     ("blameless-person", "Engineers deleted the production database by accident."),
+    ("blameless-person", "Dana removed the production database by mistake."),
+    ("blameless-person", "I removed the wrong file by accident."),
     ("blameless-person", "An operator inadvertently rebooted every host."),
     ("blameless-person", "The admin made a typo in the zone file."),
     # "being more careful", a form of "be more careful"

@@ -174,7 +174,7 @@ _CHECKED: Final = frozenset(
     validated confirmed""".split()  # noqa: SIM905
 )
 # Auxiliaries that make the past an omission: "hadn't tested", "had not checked".
-_PERFECT: Final = frozenset(["had", "has", "have", "'d", "'ve"])
+_PERFECT: Final = frozenset(["had", "has", "have"])
 _PERFECT_DENIED: Final = frozenset(["hadn't", "haven't", "hasn't"])
 # "triggered the incident", "introduced a regression": an act whose object is the harm.
 _STARTED: Final = frozenset(["triggered", "introduced"])
@@ -425,6 +425,10 @@ def _predicate(tokens: list[Token], i: int, slips: frozenset[str], judged: froze
         return "harm"
     if low in _STARTED:
         return "harm" if INCIDENTS & set(after[:3]) else ""
+    if low in _DAMAGE and _marked(tokens, i):
+        # "removed the wrong file by accident" is a slip, though "removed"
+        # is also an act that may be denied ("hadn't removed").
+        return "slip"
     if low in DONE:
         return _undone(tokens, i)
     if low in _SLIP_VERBS or low in slips or _mis_verb(low):

@@ -170,6 +170,15 @@ def _is_participle(low: str) -> bool:
     return low in _IRREGULAR_PARTICIPLES or (len(low) > 3 and low.endswith(("ed", "en")))
 
 
+def tokenize(text: str, start: int = 0, end: int | None = None) -> list[Token]:
+    """The words and marks of `text[start:end]`, each with its place in `text`
+    and its lower case (a typographic apostrophe read as a plain one)."""
+    return [
+        Token(m.start(), m.group(), m.group().lower().replace("\u2019", "'"))
+        for m in _TOKEN.finditer(text, start, len(text) if end is None else end)
+    ]
+
+
 class Sentences:
     """The sentences of one text, tokenised on demand (most have no candidate)."""
 
@@ -190,10 +199,7 @@ class Sentences:
         if k not in self._cache:
             start = self.ends[k - 1] if k else 0
             end = self.ends[k] if k < len(self.ends) else len(self.text)
-            tokens = [
-                Token(m.start(), m.group(), m.group().lower().replace("\u2019", "'"))
-                for m in _TOKEN.finditer(self.text, start, end)
-            ]
+            tokens = tokenize(self.text, start, end)
             self._cache[k] = ([t.start for t in tokens], tokens)
         starts, tokens = self._cache[k]
         return max(bisect_right(starts, at) - 1, 0), tokens

@@ -39,6 +39,8 @@ _FAILINGS: Final = frozenset(
 _GUILT_NOUNS: Final = _SLIP_NOUNS | _FAILINGS
 # Nouns that name a slip only when someone owns it after them: "an error on my part".
 _SLIPS_AFTER: Final = frozenset(["error", "errors", "failure", "lapse", "misjudgement"])
+# What "on my part" may follow: "a mistake on my part", "an error on our part".
+_OWNED_SLIPS: Final = _GUILT_NOUNS | _SLIPS_AFTER
 # Slips whose maker follows "by": "a mistake by an operator", "a typo by me".
 _MADE_BY: Final = _SLIP_NOUNS - {"bad"} | {"error", "errors", "typo", "typos"}
 _DETERMINERS: Final = frozenset(["the", "a", "an", "our", "one", "of", "their", "new"])
@@ -56,12 +58,12 @@ _AFTER_NOUN: Final = frozenset(
     when as again""".split()  # noqa: SIM905
 )
 _OWNERS: Final = {"my": "self", "our": "group", "his": "role", "her": "role", "their": "role"}
-_DENYING: Final = frozenset(["not", "n't", "never", "no", "wasn't", "isn't", "nor"])
+_DENYING: Final = frozenset(["not", "never", "no", "wasn't", "isn't", "nor"])
 # Adjectives that praise, in "that was kind of me": no verdict.
 _PRAISE: Final = frozenset(
     """kind nice good generous brave clever smart wise typical""".split()  # noqa: SIM905
 )
-_COPULAS: Final = frozenset(["was", "is", "were", "'s", "that's", "it's", "seems", "seemed"])
+_COPULAS: Final = frozenset(["was", "is", "were", "that's", "it's", "seems", "seemed"])
 # A hurry named as the manner of an act: "in a hurry", "in my haste".
 _HASTE: Final = frozenset(["haste", "hurry", "rush"])
 # Checks an act was done without, or instead of: "without testing",
@@ -80,7 +82,7 @@ _FILLERS: Final = frozenset(
 # Frames of hindsight, after which the writer's "I would" is what they should
 # have done: "in hindsight", "in retrospect", "looking back", "if I had to redo it".
 _FRAMES: Final = frozenset(["hindsight", "retrospect", "redo", "looking"])
-_MODALS: Final = frozenset(["would", "should", "could", "'d"])
+_MODALS: Final = frozenset(["would", "should", "could"])
 _FRAME_TOKENS: Final = 16
 _OPINIONS: Final = frozenset(
     """say argue think guess suppose like love recommend suggest add note expect call describe
@@ -109,7 +111,8 @@ def _first(word: str) -> str:
     return rf"(?P<at>{word})(?<![\w'-]{word})"
 
 
-_CHECKS: Final = _either(_CHECK_GERUNDS | _CHECK_NOUNS)
+_CHECK_WORDS: Final = _CHECK_GERUNDS | _CHECK_NOUNS
+_CHECKS: Final = _either(_CHECK_WORDS)
 _UNCHECKED: Final = rf"(?:{_SP}(?:{_either(_FILLERS)}){_END}){{0,3}}+{_SP}(?:{_CHECKS}){_END}"
 # A frame of hindsight counts when the writer's "I would" follows it in the
 # sentence: a bounded look, lazily, up to the first one.
@@ -119,7 +122,6 @@ _OWNED: Final = re.compile(
 )
 _OWNER_CHARS: Final = 40
 _OWNERS_WORDS: Final = frozenset(_OWNERS)
-_CHECK_WORDS: Final = _CHECK_GERUNDS | _CHECK_NOUNS
 _WRITER: Final = frozenset(["i", "i'd"])
 # Each shape runs only when the text has a word of each of its sets, and
 # starts with a word written out, never with a choice of words: the regex
@@ -228,7 +230,7 @@ def _on_my_part(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
     if _low(tokens, i - 2) != "on" or owner not in ("self", "role"):
         return None
     noun = _low(tokens, i - 3)
-    if noun not in _GUILT_NOUNS | _SLIPS_AFTER or _denied(tokens, i - 3):
+    if noun not in _OWNED_SLIPS or _denied(tokens, i - 3):
         return None
     return (
         ("blameless-person", "guilt", i - 1)
