@@ -58,3 +58,6 @@ class SiteConfig:
     use_directory_urls: bool = True
     # Folders of other sites a monorepo build merges into docs_dir.
     mounts: Mounts | None = None
+    # The theme's folders, in MkDocs' order: the audit leaves unread what a
+    # build copied unchanged from an installed one.
+    theme_dirs: tuple[Path, ...] = ()

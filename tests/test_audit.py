@@ -748,7 +748,7 @@ def test_the_theme_folders_left_unread_are_installed_ones_apart_from_the_site(
     """Only the installed theme's folders count as copied as they are, and
     never one the site folder lies in: each file there would equal itself."""
     from mkdocs.config import load_config
-    from mkdocs_postmortems.adapters.files import packaged_theme_dirs
+    from mkdocs_postmortems.web.audit import packaged_theme_dirs
 
     (tmp_path / "docs").mkdir()
     (tmp_path / "overrides").mkdir()
@@ -758,11 +758,11 @@ def test_the_theme_folders_left_unread_are_installed_ones_apart_from_the_site(
     )
     config = load_config(str(config_file))
     theme = [Path(d).resolve() for d in config.theme.dirs]
-    found = packaged_theme_dirs(config)
+    found = packaged_theme_dirs(config.theme.dirs, config.site_dir)
     assert found and (tmp_path / "overrides").resolve() not in found
     assert set(found) <= set(theme)
     inside = load_config(str(config_file), site_dir=str(found[0] / "site"))
-    assert found[0] not in packaged_theme_dirs(inside)
+    assert found[0] not in packaged_theme_dirs(inside.theme.dirs, inside.site_dir)
 
 
 def test_the_published_texts_are_shared_by_size_of_the_work(
@@ -790,3 +790,37 @@ def test_the_published_texts_are_shared_by_size_of_the_work(
     needles.drop_public([*texts, "payroll agent leaked the salary sheet"], keep_kind="id")
     assert processes == [2]
     assert "payroll agent leaked the salary sheet" not in needles.phrases
+
+
+def test_the_audit_leaves_unread_only_what_the_installed_theme_holds_as_it_is(
+    library: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`postmortems audit` reads the config's theme as the build does: the
+    theme's scripts copied unchanged are not read, while one of them with a
+    withheld title appended is read, and fails the audit."""
+    from click.testing import CliRunner
+    from mkdocs_postmortems.adapters.cli import cli
+    from mkdocs_postmortems.web.audit import Auditor
+
+    site = copy_site(library, tmp_path)
+    bundle = next((site / "assets" / "javascripts").glob("bundle.*.min.js"))
+    unread: list[str] = []
+    copied = Auditor._copied_from_package
+
+    def recording(self: Auditor, rel: str, data: bytes) -> bool:
+        if copied(self, rel, data):
+            unread.append(rel)
+            return True
+        return False
+
+    monkeypatch.setattr(Auditor, "_copied_from_package", recording)
+    monkeypatch.chdir(library)
+    clean = CliRunner().invoke(cli, ["audit", str(site), "--jobs", "1"])
+    assert clean.exit_code == 0, clean.output
+    rel = bundle.relative_to(site).as_posix()
+    assert rel in unread and f"incidents/{PUBLIC}/index.html" not in unread
+    plant(bundle, f"\n// {R_TITLE}\n")
+    unread.clear()
+    leaked = CliRunner().invoke(cli, ["audit", str(site), "--jobs", "1"])
+    assert leaked.exit_code == 1, leaked.output
+    assert rel not in unread and rel in leaked.output

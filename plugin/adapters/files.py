@@ -7,9 +7,7 @@ withheld, the library's assets added to the site's config, and the site's
 from __future__ import annotations
 
 import os
-import sysconfig
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 from mkdocs.config.defaults import MkDocsConfig
@@ -135,21 +133,3 @@ def nav_with_index_files(nav: Any, folders: set[str]) -> Any:
     if isinstance(nav, dict):
         return {key: nav_with_index_files(value, folders) for key, value in nav.items()}
     return nav
-
-
-def packaged_theme_dirs(config: MkDocsConfig) -> list[Path]:
-    """The theme's folders that are installed packages (not the site's
-    `custom_dir`, nor a folder another plugin added from the site): what the
-    build copies from them as it is holds nothing of the library. Never one
-    that holds the site folder or lies in it, where a site file would be
-    compared with itself."""
-    paths = sysconfig.get_paths()
-    roots = {Path(paths[k]).resolve() for k in ("purelib", "platlib")}
-    site = Path(config.site_dir).resolve()
-    folders = [Path(d).resolve() for d in config.theme.dirs]
-    return [
-        d
-        for d in folders
-        if any(d.is_relative_to(root) for root in roots)
-        and not (site.is_relative_to(d) or d.is_relative_to(site))
-    ]

@@ -238,4 +238,5 @@ def load_site_config(config_file: Path, *, strict: bool = False) -> SiteConfig:
         warnings,
         bool(config.use_directory_urls),
         monorepo_mounts(config),
+        tuple(Path(d) for d in config.theme.dirs),
     )

@@ -42,7 +42,7 @@ from ..heap import BuildHeap
 from ..model import Finding
 from ..settings import Settings
 from ..urls import FEED, relative_url
-from ..web.audit import ReadAhead
+from ..web.audit import ReadAhead, packaged_theme_dirs
 from ..web.fragments import with_feed_link
 from ..web.output_guard import OutputGuard
 from ..web.site import SiteModel
@@ -54,7 +54,7 @@ from .compat import (
     offline_finder,
     real_path_of,
 )
-from .files import add_assets, packaged_theme_dirs, withhold_unplaced
+from .files import add_assets, withhold_unplaced
 from .options import PostmortemsConfig, settings_of
 from .pages import LibraryPages
 from .rebuilds import Rebuilds
@@ -183,7 +183,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
             self.include_drafts,
             config.use_directory_urls,
             self.rebuilds.public_memo if self.is_serve else None,
-            packaged_theme_dirs(config),
+            packaged_theme_dirs(config.theme.dirs, config.site_dir),
             self.settings.jobs,
         )
         self._library = library

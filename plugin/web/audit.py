@@ -31,6 +31,7 @@ import os
 import posixpath
 import re
 import stat
+import sysconfig
 import time
 import unicodedata
 import zlib
@@ -1116,6 +1117,24 @@ class Auditor:
         return any(rel == page or rel.endswith("/" + page) for page in pages)
 
 
+def packaged_theme_dirs(theme_dirs: Iterable[str | Path], site_dir: str | Path) -> list[Path]:
+    """The theme's folders that are installed packages (not the site's
+    `custom_dir`, nor a folder another plugin added from the site): what the
+    build copies from them as it is holds nothing of the library. Never one
+    that holds the site folder or lies in it, where a site file would be
+    compared with itself."""
+    paths = sysconfig.get_paths()
+    roots = {Path(paths[k]).resolve() for k in ("purelib", "platlib")}
+    site = Path(site_dir).resolve()
+    folders = [Path(d).resolve() for d in theme_dirs]
+    return [
+        d
+        for d in folders
+        if any(d.is_relative_to(root) for root in roots)
+        and not (site.is_relative_to(d) or d.is_relative_to(site))
+    ]
+
+
 def audit_site(
     site_dir: Path,
     library: Library,
@@ -1124,10 +1143,14 @@ def audit_site(
     shown_from: Path | None = None,
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
     use_directory_urls: bool = True,
+    packaged: Iterable[Path] = (),
 ) -> AuditResult:
-    """Scan every file of a built site for what the library does not publish."""
+    """Scan every file of a built site for what the library does not publish.
+    `packaged`: installed theme folders (see `Plan.packaged`)."""
     shown_from = shown_from or Path.cwd()
-    made = plan(library, docs_dir, config_file, use_directory_urls=use_directory_urls)
+    made = plan(
+        library, docs_dir, config_file, use_directory_urls=use_directory_urls, packaged=packaged
+    )
     return Auditor(made, max_file_bytes, library.settings.jobs).audit(site_dir, shown_from)
 
 
