@@ -242,18 +242,15 @@ class LibraryPages:
         With a `guard`, a third process at the lowest priority reads the
         pages as MkDocs writes them (`Auditor.read_as_written`), for the
         output guard to read only what changed since (`guard_read`)."""
+        documentation = files.documentation_pages()
         # Addresses as MkDocs' Page.url spells them, which the pages will ask with.
-        pages = [
-            (f.src_uri, "" if f.url in (".", "./") else f.url) for f in files.documentation_pages()
-        ]
+        pages = [(f.src_uri, "" if f.url in (".", "./") else f.url) for f in documentation]
         tasks, early = self.fragments.ahead_tasks(pages, bool(self.late_exports), language_pending)
         background = None
         if guard is not None and site_dir is not None and not guard.empty:
             # In the order MkDocs writes them: static files (the theme's
             # scripts, the exports) are copied before the first page.
-            written = [
-                Path(f.abs_dest_path) for f in [*files.static_pages(), *files.documentation_pages()]
-            ]
+            written = [Path(f.abs_dest_path) for f in [*files.static_pages(), *documentation]]
             background = partial(guard.auditor.read_as_written, written, site_dir, site_dir)
         self.ahead = Ahead(tasks, early, jobs, background)
         return len(tasks) if self.ahead.running else 0
