@@ -193,6 +193,84 @@ def test_front_matter_below_the_first_line_is_an_error_and_withheld(tmp_path: Pa
     assert plain.returncode == 1 and f"docs/2025/{SECRET}.md" in plain.stdout
 
 
+COPY_TOKEN, SHEET_TOKEN = "zqcopycanary", "zqsheetcanary"
+
+
+def test_a_copied_file_whose_front_matter_is_restricted_is_withheld(tmp_path: Path) -> None:
+    """MkDocs copies a `.txt` or `.html` file as it is, front matter and
+    all: a restricted postmortem saved under such a name, and a file in a
+    folder a `.meta.yml` marks restricted, are withheld (spec 4: any file
+    whose front matter says restricted), and a site built without the
+    plugin fails the audit on them. A YAML file that opens a document with
+    `---`, and a text whose front matter is internal, are still copied."""
+    copy = secret_pm(token=COPY_TOKEN, visibility="restricted")
+    files = {
+        "index.md": "# Home\n",
+        f"2025/{PUBLIC}.md": public_pm(),
+        f"exports/{SECRET}-payroll.txt": copy,
+        f"exports/{SECRET}-payroll.html": copy,
+        "hr/.meta.yml": "visibility: restricted\n",
+        "hr/salaries.csv": f"name,pay\n{SHEET_TOKEN},100\n",
+        "data/systems.yml": "---\nsystems: [zqyamlkept]\n",
+        "notes/open.txt": "---\nvisibility: internal\n---\nzqopenkept\n",
+    }
+    root = write_site_at(tmp_path, files)
+    assert len(control_leaks(root, COPY_TOKEN)) >= 2 and control_leaks(root, SHEET_TOKEN)
+    site = build_ok(root)
+    assert leaks(site, COPY_TOKEN) == [] and leaks(site, SHEET_TOKEN) == []
+    assert leaks(site, "zqyamlkept") == ["data/systems.yml"]
+    assert leaks(site, "zqopenkept") == ["notes/open.txt"]
+    lint = run_cli("lint", "--no-hints", cwd=root)
+    assert lint.returncode == 0, lint.stdout + lint.stderr
+    assert run_cli("audit", "site", cwd=root).returncode == 0
+    plain = run_cli("audit", "site-plain", cwd=root)
+    assert plain.returncode == 1
+    for name in (f"exports/{SECRET}-payroll.txt", f"exports/{SECRET}-payroll.html"):
+        assert f"docs/{name} (restricted file)" in plain.stdout, plain.stdout
+    assert (
+        "site-plain/hr/salaries.csv: asset file (same bytes) of docs/hr/salaries.csv"
+        in plain.stdout
+    )
+    assert COPY_TOKEN not in plain.stdout + plain.stderr
+
+
+def test_a_page_that_includes_a_restricted_copy_fails_the_build(tmp_path: Path) -> None:
+    """A public page pulls in the text of a restricted `.txt` through
+    snippets: the guard knows that text, and the build fails."""
+    files = {
+        "index.md": f'# Home\n\n--8<-- "notes/{SECRET}.txt"\n',
+        f"notes/{SECRET}.txt": secret_pm(token=COPY_TOKEN, visibility="restricted"),
+    }
+    root = write_site_at(tmp_path, files, extra_config=INCLUDERS["snippets"][1])
+    result = run_mkdocs(root, out=root / "site", strict=False)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert f"of docs/notes/{SECRET}.txt (restricted file)" in result.stdout + result.stderr
+    assert leaks(root / "site", COPY_TOKEN) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        ("---\nvisibility: confidental\n---\nzqcopycanary\n", "visibility-value"),
+        ("---\nvisibility: [restricted\n---\nzqcopycanary\n", "yaml-syntax"),
+    ],
+    ids=["typo", "broken-yaml"],
+)
+def test_a_copied_file_with_a_front_matter_that_cannot_be_told_is_an_error(
+    tmp_path: Path, text: str, rule: str
+) -> None:
+    """A visibility nobody defined, or a block that cannot be parsed, in the
+    front matter of a copied file: a lint error at the file, and withheld."""
+    root = write_site_at(tmp_path, {"index.md": "# Home\n", "notes/minutes.txt": text})
+    lint = run_cli("lint", "--no-hints", "--format", "json", cwd=root)
+    assert lint.returncode == 1
+    found = {(f["path"], f["rule"]) for f in json.loads(lint.stdout)}
+    assert ("docs/notes/minutes.txt", rule) in found
+    assert run_mkdocs(root, out=root / "site").returncode == 1
+    withheld = load_library(root / "docs", Settings(), root).publication(True).withheld
+    assert "notes/minutes.txt" in withheld
+
+
 # --- the output guard: pages composed from many places ------------------------------
 
 INCLUDERS = {

@@ -35,6 +35,7 @@ from .publication import (
     DocsScan,
     FolderMeta,
     decide,
+    read_copied_front_matter,
     read_folder_meta,
     scan_docs,
     withholds,
@@ -204,6 +205,7 @@ class LibraryLoader:
             shown = partial(_shown_real, real_path=real_path, root=display_root)
         scan = scan_docs(docs_dir, shown)
         findings += scan.findings
+        findings += read_copied_front_matter(scan, shown)
         meta = read_folder_meta(scan, shown)
         findings += meta.findings
         if self._names_for != (docs_dir, display_root):

@@ -22,7 +22,14 @@ from urllib.parse import unquote
 
 from ..enums import VISIBILITIES
 from ..model import Finding
-from ..parse.frontmatter import decode, parse_yaml, read_bounded
+from ..parse.frontmatter import (
+    Document,
+    YamlData,
+    decode,
+    parse_yaml,
+    read_bounded,
+    read_document,
+)
 from ..rules import RULES
 
 # The extensions MkDocs 1.6 renders as pages (mkdocs.utils.markdown_extensions),
@@ -75,6 +82,9 @@ class DocsScan:
     findings: list[Finding] = field(default_factory=list)
     # Each folder's META_FILE (folder as "a/b", docs_dir as ""): its path.
     meta_files: dict[str, str] = field(default_factory=dict)
+    # Files MkDocs copies as they are whose first line opens a front-matter
+    # block (see `read_copied_front_matter`), parsed, by src_uri.
+    front_matter: dict[str, Document] = field(default_factory=dict)
 
     @property
     def markdown(self) -> list[DocsFile]:
@@ -185,6 +195,49 @@ def _place(
                 shown(Path(entry.path)), 1, 1, "this is not a regular file; it is not published"
             )
         )
+
+
+# How a file whose first line opens a front-matter block begins (a BOM aside).
+_OPENINGS: Final = (b"---", b"\xef\xbb\xbf---")
+
+
+def read_copied_front_matter(scan: DocsScan, shown: Callable[[Path], str]) -> list[Finding]:
+    """Parse the front matter of files MkDocs copies as they are (a `.txt`
+    or `.html` copy of a postmortem, notes saved under another extension):
+    no theme reads it, so `visibility: restricted` there would withhold
+    nothing, yet spec 4 says such a file is never published. A file is read
+    only when its first line is `---` (one short read each), and counts only
+    where a closing `---` follows: a YAML file starting a document with
+    `---` is not front matter. What cannot be parsed cannot be told apart
+    from restricted, so it is withheld, with the parser's findings."""
+    findings: list[Finding] = []
+    for uri, f in scan.files.items():
+        if f.markdown or uri in scan.withheld or posixpath.basename(uri) == META_FILE:
+            continue
+        try:
+            with open(f.location, "rb") as fh:
+                head = fh.read(len(_OPENINGS[1]) + 1)
+        except OSError:
+            continue  # MkDocs' copy meets the same error
+        if not head.startswith(_OPENINGS):
+            continue
+        name = shown(f.path)
+        raw, refused = read_bounded(f.path, name, what="files")
+        if raw is None:
+            doc = Document(name, True, YamlData(), "", 1)
+            doc.findings.extend(refused)
+        else:
+            doc = read_document(raw, name)
+            if not doc.has_front_matter or any(
+                x.rule == "front-matter-unclosed" for x in doc.findings
+            ):
+                continue
+        scan.front_matter[uri] = doc
+        if doc.data is None:
+            findings += doc.findings
+        else:
+            findings += page_visibility_findings(doc)
+    return findings
 
 
 def _link(scan: DocsScan, uri: str, path: Path, real_root: str, shown: str) -> None:
@@ -421,6 +474,17 @@ def decide(
                     withheld.setdefault(uri, RESTRICTED)
             elif meta is not None and withholds(meta.inherited(uri)):
                 withheld.setdefault(uri, INHERITED)
+    for uri, doc in scan.front_matter.items():
+        if doc.data is None:
+            withheld.setdefault(uri, UNREAD)
+        elif restricted_page(doc.data, True, ""):
+            withheld.setdefault(uri, RESTRICTED)
+    if meta is not None and meta.visibility:
+        # A folder marked restricted keeps its other files too (a spreadsheet
+        # or a PDF beside its notes), though the meta plugin gives them nothing.
+        for uri, f in scan.files.items():
+            if not f.markdown and uri not in withheld and withholds(meta.inherited(uri)):
+                withheld[uri] = INHERITED
     # Files under a linked folder are not in the scan: the adapter drops
     # whatever the scan did not place.
     for uri in scan.files if asset_dirs else ():

@@ -46,7 +46,7 @@ import ahocorasick
 
 from ..check.checks import CheckedDocument
 from ..check.library import Library, display_path, resolve_taxonomy_path
-from ..check.publication import INHERITED, RESTRICTED, Decision
+from ..check.publication import INHERITED, RESTRICTED, UNREAD, Decision
 from ..ids import MENTION
 from ..model import Postmortem
 from ..parallel import processes, split_map
@@ -645,6 +645,7 @@ def plan(
                 if asset_bytes is not None:
                     needles.add_bytes(asset_bytes, (index, ASSET_FILE))
 
+    _add_copied_files(library, decision, docs_dir, unpublished, needles, secret_files)
     if needles.phrases:
         public = itertools.chain(
             public_texts,
@@ -675,6 +676,37 @@ def plan(
                 for rid in cited:
                     related_pages[rid].add(page)
     return Plan(unpublished, needles, dict(related_pages), tuple(packaged))
+
+
+def _add_copied_files(
+    library: Library,
+    decision: Decision,
+    docs_dir: Path,
+    unpublished: list[Unpublished],
+    needles: Needles,
+    secret_files: set[Path],
+) -> None:
+    """Files MkDocs would copy as they are that the decision withholds for
+    what they say or where they lie: a front matter of their own that is
+    restricted (or unreadable), or a folder marked restricted. Their text is
+    looked for like a page's, their name and bytes like an asset's."""
+    for rel, why in decision.withheld.items():
+        copied = library.scan.files.get(rel)
+        if copied is None or copied.markdown or why not in (RESTRICTED, INHERITED, UNREAD):
+            continue
+        path = docs_dir / rel
+        doc = library.scan.front_matter.get(rel)
+        index = len(unpublished)
+        shown = doc.path if doc is not None else display_path(path, Path.cwd())
+        unpublished.append(Unpublished(shown, None, "restricted file"))
+        secret_files.add(path)
+        if doc is not None and isinstance(doc.data, dict):
+            _add_document(needles, index, doc.data, doc.body, path, None)
+            continue
+        needles.add_phrase(phrase_of(path.name), (index, ASSET_NAME))
+        data = _read_regular(path)
+        if data is not None:
+            needles.add_bytes(data, (index, ASSET_FILE))
 
 
 def _page_path(rel: str, pm: Postmortem | None, use_directory_urls: bool) -> str:
