@@ -355,6 +355,26 @@ def test_feed_marks_ongoing_incidents(site: Path) -> None:
         assert "ongoing" not in [c.attrib["term"] for c in entry.findall("a:category", ns)]
 
 
+def test_search_entries_mark_case_studies(site: Path) -> None:
+    """Every search entry of a case study's page carries "External case study"
+    as a tag, first of the library's terms, and its text says so too; our own
+    incidents' entries say nothing of it."""
+    index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    by_page: dict[str, list[dict[str, object]]] = {}
+    for doc in index["docs"]:
+        by_page.setdefault(doc["location"].partition("#")[0], []).append(doc)
+    case = by_page[f"incidents/{CASE}/"]
+    assert len(case) > 1
+    for doc in case:
+        tags = doc["tags"]
+        assert isinstance(tags, list)
+        assert tags.index("External case study") == tags.index(CASE) - 1, tags
+    main = next(d for d in case if d["location"] == f"incidents/{CASE}/")
+    assert "<p>External case study</p>" in str(main["text"])
+    for pm_id in (OURS, ONGOING):
+        assert "External case study" not in json.dumps(by_page[f"incidents/{pm_id}/"])
+
+
 def test_category_page_says_which_of_its_factors_are_not_established(site: Path) -> None:
     """A category page lists the incidents whose factor of that category is
     suspected or alleged, with the basis; established ones are not listed."""
