@@ -431,6 +431,10 @@ def _tokens(text: str) -> set[str]:
     return {t for t in re.split(r"[\s\-]+", text.lower()) if t}
 
 
+# The search tag of an external case study's entries.
+CASE_STUDY_TAG = "External case study"
+
+
 def title_word_cases(library: Library) -> list[tuple[str, set[str]]]:
     """(word, {id}) for incidents whose title holds a word no other incident's title
     or search tags (id, systems, category titles) start the same way."""
@@ -438,6 +442,8 @@ def title_word_cases(library: Library) -> list[tuple[str, set[str]]]:
     for p in library.incidents:
         tag_tokens |= _tokens(p["id"]) | {t for s in p["systems"] for t in _tokens(s)}
         tag_tokens |= {t for c in _categories(p) for t in _tokens(library.category_titles[c])}
+        if p["origin"] == "external":
+            tag_tokens |= _tokens(CASE_STUDY_TAG)
     cases = []
     for p in library.incidents:
         others = set(tag_tokens)
@@ -532,6 +538,25 @@ def test_search_leads_to_the_incident(
         path = urlsplit(tab.page.url).path
         assert any(path.endswith(f"incidents/{i}/") for i in expected), (query, tab.page.url)
         expect(tab.page.locator("h1").first).to_be_visible()
+    assert tab.errors == []
+
+
+def test_search_results_mark_case_studies(open_tab: Callable[[str], Tab], library: Library) -> None:
+    """A search for an external case study shows "External case study" on its
+    result; a search for one of our own incidents does not."""
+    ours = next(p["id"] for p in library.incidents if p["origin"] != "external")
+    case = next(p["id"] for p in library.incidents if p["origin"] == "external")
+    tab = open_tab("light")
+    tab.open("")
+    search(tab.page, case)
+    first = tab.page.locator(".md-search-result__item").first
+    expect(first.locator("a").first).to_have_attribute("href", re.compile(rf"/incidents/{case}/"))
+    expect(first.locator(".md-tag", has_text=CASE_STUDY_TAG).first).to_be_visible()
+    search(tab.page, ours)
+    first = tab.page.locator(".md-search-result__item").first
+    expect(first.locator("a").first).to_have_attribute("href", re.compile(rf"/incidents/{ours}/"))
+    expect(first.locator(".md-tag", has_text=ours).first).to_be_visible()
+    expect(first.get_by_text(CASE_STUDY_TAG)).to_have_count(0)
     assert tab.errors == []
 
 

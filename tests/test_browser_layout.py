@@ -21,6 +21,7 @@ from test_browser import (  # noqa: F401  (fixtures, used by name)
     built_site,
     library,
     page_paths,
+    paged_site,
     site_url,
 )
 
@@ -126,6 +127,55 @@ def test_page_type_lays_out_without_overlap_or_unstyled_tables(
     assert page.evaluate(OVERLAPS_JS) == []
     assert page.evaluate(UNSTYLED_JS) == []
     assert page.evaluate(PAGE_WIDTH_JS) <= 0
+
+
+# Material wraps each table in a box that scrolls sideways (once its script
+# has run); that box is what a reader would have to scroll.
+WRAPPED_JS = """() => Array.from(document.querySelectorAll("article table"))
+  .every((t) => t.closest(".md-typeset__scrollwrap"))"""
+
+SIDEWAYS_JS = """() => Array.from(document.querySelectorAll("article table")).map((t) => {
+  const wrap = t.closest(".md-typeset__scrollwrap");
+  return {
+    caption: t.caption ? t.caption.textContent.slice(0, 60) : t.outerHTML.slice(0, 60),
+    overflow: wrap.scrollWidth - wrap.clientWidth,
+  };
+})"""
+
+
+@pytest.mark.parametrize("palette", PALETTES)
+def test_home_page_tables_fit_at_desktop_width(
+    open_page: Callable[[str, int, str], Any], palette: str
+) -> None:
+    """At 1280 px no table of the home page scrolls sideways in its own box: the
+    latest incidents and the overdue action items took 50 to 130 px more than
+    the article beside its table of contents."""
+    page = open_page("", 1280, palette)
+    page.wait_for_function(WRAPPED_JS)
+    tables = page.evaluate(SIDEWAYS_JS)
+    assert len(tables) >= 5, tables
+    assert [t for t in tables if t["overflow"] > 1] == []
+
+
+def test_home_page_tables_fit_at_desktop_width_in_a_paged_library(
+    browser: Any,
+    paged_site: tuple[str, list[dict[str, Any]]],  # noqa: F811
+) -> None:
+    """The same in test_browser.py's paged library (its own titles, systems and
+    owners, and Material's one default palette)."""
+    url, _ = paged_site
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        context.set_default_timeout(TIMEOUT_MS)
+        page = context.new_page()
+        response = page.goto(url)
+        assert response is not None and response.status == 200
+        page.wait_for_function(WRAPPED_JS)
+        tables = page.evaluate(SIDEWAYS_JS)
+        assert len(tables) >= 5, tables
+        assert [t for t in tables if t["overflow"] > 1] == []
+    finally:
+        context.close()
 
 
 CAPTIONS_JS = """() => Array.from(document.querySelectorAll("figure.pm-chart")).map((fig) => {

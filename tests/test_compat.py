@@ -96,10 +96,23 @@ def site(tmp_path: Path) -> Callable[..., Path]:
 
 
 def test_tags_allowed_sees_only_the_postmortems_own_tags(site: Callable[..., Path]) -> None:
-    """Material's tags plugin with tags_allowed builds: ids, systems and
-    category titles are not tags; the tag index holds the authors' tags."""
-    root = site("  - search\n  - tags:\n      tags_allowed: [refunds]\n" + ours())
+    """Material's tags plugin with tags_allowed builds: ids, systems, category
+    titles and a case study's origin are not tags; the tag index holds the
+    authors' tags."""
+    case = postmortem_text(
+        id="INC-2025-201",
+        title="A provider's assistant invented a policy",
+        origin="external",
+        sources="\n  - title: The provider's account\n    url: https://www.example.org/a",
+        tags="[refunds]",
+    )
+    root = site(
+        "  - search\n  - tags:\n      tags_allowed: [refunds]\n" + ours(),
+        files={"postmortems/INC-2025-201.md": case},
+    )
     out = build_ok(root)
+    chips = [n.text.strip() for n in page(out, "incidents/INC-2025-201/").find_all(cls="md-tag")]
+    assert chips == ["refunds"], chips
     incident = (out / "incidents" / PM / "index.html").read_text(encoding="utf-8")
     assert "md-tag" in incident and "refunds" in incident
     tags = json.loads((out / "tags.json").read_text(encoding="utf-8"))

@@ -11,6 +11,8 @@ from test_charts import ONERROR, SCRIPT, postmortem
 
 A = "{http://www.w3.org/2005/Atom}"
 NOW = dt.datetime(2025, 6, 1, 12, 0, tzinfo=dt.UTC)
+# A final postmortem without a resolution is ongoing, which its entry says.
+RESOLVED = dt.date(2024, 2, 1)
 
 
 def parse(
@@ -98,7 +100,7 @@ def test_updated_is_resolved_else_date_in_rfc3339() -> None:
 
 def test_hostile_title_and_summary_are_escaped() -> None:
     """Markup and quotes in titles and summaries come out escaped and round-trip as text."""
-    p = postmortem(1, title=f"{SCRIPT} & {ONERROR}", summary=f"'{SCRIPT}'")
+    p = postmortem(1, title=f"{SCRIPT} & {ONERROR}", summary=f"'{SCRIPT}'", resolved=RESOLVED)
     text = atom_feed([p], None, f"{ONERROR} site", NOW)
     assert SCRIPT not in text and ONERROR not in text
     feed = ET.fromstring(text)
@@ -110,7 +112,12 @@ def test_hostile_title_and_summary_are_escaped() -> None:
 
 def test_control_characters_are_stripped() -> None:
     """Characters XML forbids are dropped; tab and newline survive."""
-    p = postmortem(1, title="a\x00b\x08c\x1fd\ufffe", summary="line\x0b one\n\tline two")
+    p = postmortem(
+        1,
+        title="a\x00b\x08c\x1fd\ufffe",
+        summary="line\x0b one\n\tline two",
+        resolved=RESOLVED,
+    )
     (entry,) = entries(parse([p]))
     assert entry.findtext(f"{A}title") == "abcd"
     assert entry.findtext(f"{A}summary") == "line one\n\tline two"
@@ -130,6 +137,7 @@ def test_categories_name_systems_and_layers() -> None:
         1,
         factors=[("model", "hallucination"), ("data", "data-drift")],
         systems=("support-assistant", "search"),
+        resolved=RESOLVED,
     )
     (entry,) = entries(parse([p], "https://wiki.example.com/"))
     cats = [(c.get("term"), c.get("scheme")) for c in entry.findall(f"{A}category")]

@@ -334,6 +334,47 @@ def test_feed_marks_case_studies(site: Path) -> None:
     assert not ours.findtext("a:summary", namespaces=ns).startswith(("External", "Ongoing"))
 
 
+def test_feed_marks_ongoing_incidents(site: Path) -> None:
+    """An ongoing incident's feed entry says so in its summary and a category,
+    and gives no resolution as its updated time; resolved ones say nothing of it."""
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    feed = ET.fromstring((site / "feed.xml").read_text(encoding="utf-8"))
+    entries = {e.findtext("a:title", namespaces=ns): e for e in feed.findall("a:entry", ns)}
+    ongoing = entries["Ongoing drift"]
+    summary = ongoing.findtext("a:summary", namespaces=ns)
+    assert summary.startswith("Ongoing: not yet resolved. ")
+    assert "resolved" not in summary.removeprefix("Ongoing: not yet resolved. ")
+    labels = {c.attrib["term"]: c.attrib["label"] for c in ongoing.findall("a:category", ns)}
+    assert labels["ongoing"] == "status: Ongoing"
+    assert ongoing.findtext("a:updated", namespaces=ns) == ongoing.findtext(
+        "a:published", namespaces=ns
+    )
+    for title in ("Contained before the fix", "Serving bugs degraded a provider's answers"):
+        entry = entries[title]
+        assert "Ongoing" not in entry.findtext("a:summary", namespaces=ns)
+        assert "ongoing" not in [c.attrib["term"] for c in entry.findall("a:category", ns)]
+
+
+def test_search_entries_mark_case_studies(site: Path) -> None:
+    """Every search entry of a case study's page carries "External case study"
+    as a tag, first of the library's terms, and its text says so too; our own
+    incidents' entries say nothing of it."""
+    index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    by_page: dict[str, list[dict[str, object]]] = {}
+    for doc in index["docs"]:
+        by_page.setdefault(doc["location"].partition("#")[0], []).append(doc)
+    case = by_page[f"incidents/{CASE}/"]
+    assert len(case) > 1
+    for doc in case:
+        tags = doc["tags"]
+        assert isinstance(tags, list)
+        assert tags.index("External case study") == tags.index(CASE) - 1, tags
+    main = next(d for d in case if d["location"] == f"incidents/{CASE}/")
+    assert "<p>External case study</p>" in str(main["text"])
+    for pm_id in (OURS, ONGOING):
+        assert "External case study" not in json.dumps(by_page[f"incidents/{pm_id}/"])
+
+
 def test_category_page_says_which_of_its_factors_are_not_established(site: Path) -> None:
     """A category page lists the incidents whose factor of that category is
     suspected or alleged, with the basis; established ones are not listed."""

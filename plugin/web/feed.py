@@ -40,6 +40,17 @@ def _tag_authority(site_name: str) -> str:
     return f"{label or 'site'}.postmortems.invalid"
 
 
+def _marks(p: Postmortem) -> list[tuple[str, str, str]]:
+    """What the site's badges say of an incident, as (term, label, sentence)."""
+    marks = []
+    if p.is_external:
+        marks.append(("external", "origin: External case study", "External case study."))
+    # Final yet unresolved: a reader must not take the entry for a closed case.
+    if p.is_ongoing:
+        marks.append(("ongoing", "status: Ongoing", "Ongoing: not yet resolved."))
+    return marks
+
+
 def atom_feed(
     postmortems: Iterable[Postmortem],
     site_url: str | None,
@@ -94,17 +105,18 @@ def atom_feed(
         _sub(entry, "link", rel="alternate", type="text/html", href=url(path))
         for author in p.authors:
             _sub(_sub(entry, "author"), "name", author)
-        # A case study is said in the text, where every feed reader shows it.
-        mark = "External case study. " if p.is_external else ""
-        _sub(entry, "summary", mark + p.summary, type="text")
+        marks = _marks(p)
+        # Said in the text too, where every feed reader shows it.
+        lead = "".join(f"{sentence} " for _, _, sentence in marks)
+        _sub(entry, "summary", lead + p.summary, type="text")
         for kind, terms in (("system", p.systems), ("layer", p.layers)):
             for term in terms:
                 attrs = {"term": term, "label": f"{kind}: {term}"}
                 if base:
                     attrs["scheme"] = url(f"{kind}s/")
                 _sub(entry, "category", **attrs)
-        if p.is_external:
-            _sub(entry, "category", term="external", label="origin: External case study")
+        for term, label, _ in marks:
+            _sub(entry, "category", term=term, label=label)
 
     ET.indent(feed)
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="unicode")

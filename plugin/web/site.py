@@ -521,9 +521,13 @@ class SiteModel:
 
     def search_terms(self, pm: Postmortem) -> list[str]:
         """What an incident should be found by whatever its wording: its id,
-        its systems and the titles of its categories (plain text)."""
+        its systems, the titles of its categories and, for a case study, its
+        origin (plain text)."""
         titles = [self._category_title(cid) for cid in pm.categories]
-        return [pm.id, *pm.systems, *titles]
+        # Material shows an entry's tags on every result of the page, where its
+        # text is shown only for some: the one place a reader always sees, first.
+        origin = [ORIGIN_LABELS[pm.origin]] if pm.is_external else []
+        return [*origin, pm.id, *pm.systems, *titles]
 
     def charted(self, page: Page | None) -> list[Postmortem] | None:
         """The incidents a page's charts draw, None for a page without
