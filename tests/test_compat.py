@@ -484,9 +484,17 @@ def test_mkdocs_own_search_honours_the_listings_exclusion(tmp_path: Path) -> Non
 CANARY = "CANARYRESTRICTED"
 
 
-def _monorepo(tmp_path: Path, plugins: str, team_postmortem: str | None = None) -> Path:
+def _monorepo(
+    tmp_path: Path,
+    plugins: str,
+    team_postmortem: str | None = None,
+    *,
+    head: str = "",
+    team_head: str = "",
+) -> Path:
     """A monorepo site: the postmortems (one restricted) live in team-a's own
-    docs folder, which the root site's nav includes."""
+    docs folder, which the root site's nav includes; `head` and `team_head`
+    are more lines of the root's and team-a's mkdocs.yml."""
     team = {
         "index.md": "# Team A\n\nTeam A's docs.\n",
         f"postmortems/{PM}.md": team_postmortem or postmortem_text(),
@@ -499,12 +507,12 @@ def _monorepo(tmp_path: Path, plugins: str, team_postmortem: str | None = None) 
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
     (tmp_path / "team-a" / "mkdocs.yml").write_text(
-        "site_name: team-a\nnav:\n  - Team A: index.md\n", encoding="utf-8"
+        f"site_name: team-a\n{team_head}nav:\n  - Team A: index.md\n", encoding="utf-8"
     )
     return write(
         tmp_path,
         {"index.md": HOME},
-        "site_name: Team docs\n"
+        f"site_name: Team docs\n{head}"
         "nav:\n  - Home: index.md\n  - Team A: '!include ./team-a/mkdocs.yml'\n"
         f"plugins:\n  - search\n{plugins}",
     )
@@ -534,6 +542,47 @@ def test_monorepo_lint_build_and_audit_agree_on_the_included_postmortems(
     audit = run_cli("audit", out, cwd=root)
     assert audit.returncode == 0, audit.stdout + audit.stderr
     assert "for 1 unpublished file(s)" in audit.stderr, audit.stderr
+
+
+MATERIAL_EDIT = "theme:\n  name: material\n  font: false\n  features: [content.action.edit]\n"
+TEAM_REPO = "repo_url: https://git.example.org/acme/team-a\nedit_uri: src/branch/main/docs/\n"
+
+
+def _edit_link(out: Path, address: str) -> str:
+    """The href of Material's "Edit this page" button on a page."""
+    links = [a for a in page(out, address).find_all("a") if a.attrs.get("rel") == "edit"]
+    assert len(links) == 1, address
+    return links[0].attrs["href"]
+
+
+@pytest.mark.parametrize("team_head", ["", TEAM_REPO], ids=["root-repo", "team-repo"])
+@pytest.mark.parametrize("prefix", ["", "team-a/"])
+@pytest.mark.parametrize("order", ORDERS)
+def test_monorepo_incident_edit_link_names_the_file_in_its_sub_site(
+    tmp_path: Path, order: str, prefix: str, team_head: str
+) -> None:
+    """An incident page of an included site, served at `incidents/<id>/`,
+    links for editing the postmortem where its author wrote it, as the
+    monorepo plugin links the sub-site's own pages: under team-a's docs
+    folder, with team-a's own repo_url and edit_uri where it sets them."""
+    pytest.importorskip("mkdocs_monorepo_plugin")
+    options = f"prefix: {prefix}" if prefix else ""
+    root = _monorepo(
+        tmp_path,
+        _in_order("  - monorepo\n", order, options),
+        head="repo_url: https://github.com/acme/docs\n" + MATERIAL_EDIT,
+        team_head=team_head,
+    )
+    out = build_ok(root)
+    team = (
+        "https://git.example.org/acme/team-a/src/branch/main/docs/"
+        if team_head
+        else "https://github.com/acme/docs/edit/master/team-a/docs/"
+    )
+    # The monorepo plugin's own link for a page of the same sub-site.
+    assert _edit_link(out, "team-a/") == team + "index.md"
+    assert _edit_link(out, f"{prefix}incidents/{PM}/") == team + f"postmortems/{PM}.md"
+    assert _edit_link(out, "") == "https://github.com/acme/docs/edit/master/docs/index.md"
 
 
 @pytest.mark.parametrize("plugin", ["monorepo", "techdocs-core"])
