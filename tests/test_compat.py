@@ -585,6 +585,74 @@ def test_monorepo_incident_edit_link_names_the_file_in_its_sub_site(
     assert _edit_link(out, "") == "https://github.com/acme/docs/edit/master/docs/index.md"
 
 
+NEW = ["new", "Refund bot quoted a retired policy", "--severity", "SEV3"]
+NEW += ["--system", "support-assistant", "--date", "2025-06-02", "--no-reporting"]
+
+
+def test_monorepo_new_writes_beside_the_included_postmortems(tmp_path: Path) -> None:
+    """`postmortems new` in a monorepo's root folder puts the draft where the
+    library's postmortems are, in the included site's own docs folder, and
+    the build publishes it from there (drafts shown) with the edit link of
+    that file; the root's docs folder is left as it was."""
+    pytest.importorskip("mkdocs_monorepo_plugin")
+    root = _monorepo(
+        tmp_path,
+        "  - monorepo\n" + ours("include_drafts: true"),
+        head="repo_url: https://github.com/acme/docs\n" + MATERIAL_EDIT,
+    )
+    made = run_cli(*NEW, cwd=root)
+    assert made.returncode == 0, made.stdout + made.stderr
+    name = "INC-2025-016-refund-bot-quoted-a-retired-policy.md"
+    assert made.stdout == f"team-a/docs/postmortems/{name}\n"
+    assert (root / "team-a" / "docs" / "postmortems" / name).is_file()
+    assert sorted(p.name for p in (root / "docs").rglob("*")) == ["index.md"]
+    lint = run_cli("lint", cwd=root)
+    assert "3 postmortem file(s) checked" in lint.stderr, lint.stdout + lint.stderr
+    out = build_ok(root)
+    edit = "https://github.com/acme/docs/edit/master/team-a/docs/postmortems/"
+    assert _edit_link(out, "incidents/INC-2025-016/") == edit + name
+
+
+@pytest.mark.parametrize("docs_dir", ["docs", "postmortems"])
+def test_monorepo_new_starts_a_library_in_the_root_docs_folder(
+    tmp_path: Path, docs_dir: str
+) -> None:
+    """The first postmortem of a monorepo's library goes to the root site's
+    docs folder, as on any site: `postmortems/<year>/` there, or the year
+    folder straight away where that folder is itself named postmortems."""
+    pytest.importorskip("mkdocs_monorepo_plugin")
+    root = _monorepo(tmp_path, "  - monorepo\n" + ours(), head=f"docs_dir: {docs_dir}\n")
+    for md in (root / "team-a" / "docs" / "postmortems").glob("*.md"):
+        md.unlink()
+    if docs_dir != "docs":
+        (root / "docs").rename(root / docs_dir)
+    made = run_cli(*NEW, cwd=root)
+    assert made.returncode == 0, made.stdout + made.stderr
+    first = "2025/INC-2025-001-refund-bot-quoted-a-retired-policy.md"
+    expected = "postmortems/" + first if docs_dir == "postmortems" else "docs/postmortems/" + first
+    assert made.stdout == expected + "\n"
+
+
+def test_monorepo_new_into_a_named_folder_of_any_included_site(tmp_path: Path) -> None:
+    """`new --folder` writes into the folder named, inside the root's docs
+    folder or an included site's; a folder the build does not read is a
+    usage error, and nothing is written."""
+    pytest.importorskip("mkdocs_monorepo_plugin")
+    root = _monorepo(tmp_path, "  - monorepo\n" + ours())
+    made = run_cli(*NEW, "--folder", "team-a/docs/postmortems/2025", cwd=root)
+    assert made.returncode == 0, made.stdout + made.stderr
+    name = "INC-2025-016-refund-bot-quoted-a-retired-policy.md"
+    assert made.stdout == f"team-a/docs/postmortems/2025/{name}\n"
+    into_root = run_cli(*NEW, "--folder", "docs/incidents", cwd=root)
+    assert into_root.stdout == f"docs/incidents/{name.replace('016', '017')}\n", into_root.stderr
+    (root / "team-b" / "docs").mkdir(parents=True)
+    outside = run_cli(*NEW, "--folder", "team-b/docs", cwd=root)
+    assert outside.returncode == 2, outside.stdout + outside.stderr
+    assert "team-b/docs is not in a docs folder the build reads" in outside.stderr
+    assert "docs, team-a/docs" in outside.stderr
+    assert list((root / "team-b").rglob("*.md")) == []
+
+
 @pytest.mark.parametrize("plugin", ["monorepo", "techdocs-core"])
 def test_an_invalid_included_postmortem_fails_lint_and_build_alike(
     tmp_path: Path, plugin: str, request: pytest.FixtureRequest

@@ -47,6 +47,11 @@ class Mounts:
                 return alias, folder, rel[len(head) :]
         return None
 
+    @property
+    def folders(self) -> list[Path]:
+        """Every folder the merged tree is made of, the site's own first."""
+        return [self.root, *(folder for _, folder in self.subs)]
+
     def shown_as(self, merged_dir: Path) -> Callable[[Path], Path]:
         return lambda path: self.real_path(merged_dir, path)
 
