@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -740,6 +741,62 @@ def test_rss_plugin_defaults_build_with_titles_escaped_once_and_incident_dates(
     assert item.findtext("title") == title
     assert item.findtext("pubDate", "").startswith("Fri, 14 Mar 2025"), item.findtext("pubDate")
     assert "https://docs.example.org/incidents/" in items
+
+
+# The kinds of site docs/compatibility.md gives a `match_path` for, in its order.
+RSS_SITES = [("own-home", "", True), ("prefix", "library/", True), ("library-home", "", False)]
+
+
+def _documented_match_paths() -> list[str]:
+    """The `match_path` values docs/compatibility.md advises, in its order."""
+    text = (REPO / "docs" / "compatibility.md").read_text(encoding="utf-8")
+    return re.findall(r"^ *(?:# )?match_path: '(.*)'$", text, flags=re.MULTILINE)
+
+
+@pytest.mark.parametrize("more", [0, 200])
+@pytest.mark.parametrize(("case", "prefix", "own_home"), RSS_SITES)
+def test_rss_plugin_with_the_documented_match_path_keeps_library_pages_out_quietly(
+    site: Callable[..., Path], case: str, prefix: str, own_home: bool, more: int
+) -> None:
+    """mkdocs-rss-plugin with the `match_path` docs/compatibility.md gives for
+    each kind of site, also where the incidents list takes two pages: it
+    logs nothing about pages without a git history, and its feed holds
+    incidents and the site's own pages, no listing."""
+    pytest.importorskip("mkdocs_rss_plugin")
+    paths = _documented_match_paths()
+    assert len(paths) == 3, paths
+    match_path = paths[[c for c, *_ in RSS_SITES].index(case)]
+    rss = (
+        "  - rss:\n      date_from_meta:\n        as_creation: date\n"
+        f"      match_path: '{match_path}'\n"
+    )
+    options = f"prefix: {prefix}" if prefix else ""
+    ids = [f"INC-2024-{n:03d}" for n in range(1, more + 1)]
+    others = {f"postmortems/{i}.md": postmortem_text(id=i, date="2024-05-01") for i in ids}
+    root = site(
+        "  - search\n" + rss + ours(options),
+        files=others,
+        head="site_url: https://docs.example.org/\n",
+    )
+    if not own_home:
+        (root / "docs" / "index.md").unlink()
+    _git_commit(root)
+    proc = run_mkdocs(root)
+    assert proc.returncode == 0, proc.stderr
+    if more:
+        assert (root / "site" / prefix / "incidents" / "page" / "2" / "index.html").is_file()
+    for said in ("Dates could not be retrieved", "Unable to read git logs"):
+        assert said not in proc.stderr, proc.stderr
+    feed = ElementTree.parse(root / "site" / "feed_rss_created.xml").getroot()
+    links = {i.findtext("link") for i in feed.iter("item")}
+    # The feed's 20 newest: the home page (its commit), the incident of 2025,
+    # then incidents of 2024; never a listing.
+    site_url = "https://docs.example.org/"
+    assert f"{site_url}{prefix}incidents/{PM}/" in links
+    assert (site_url in links) is own_home
+    listed = links - {site_url, f"{site_url}{prefix}incidents/{PM}/"}
+    assert all(re.fullmatch(rf"{site_url}{prefix}incidents/INC-2024-\d+/", u) for u in listed)
+    assert len(listed) == (min(more, 20 - 1 - own_home))
 
 
 @pytest.mark.parametrize("order", ORDERS)
