@@ -556,6 +556,18 @@ def _edit_link(out: Path, address: str) -> str:
     return links[0].attrs["href"]
 
 
+def test_incident_edit_link_names_the_postmortem_file(site: Callable[..., Path]) -> None:
+    """On an ordinary site, an incident page served at `incidents/<id>/`
+    links for editing the postmortem's own file: MkDocs makes the link from
+    the page's source path, which moving the page to its address keeps."""
+    # Under the fixture's `theme:`, then a key of the site's own.
+    head = "  features: [content.action.edit]\nrepo_url: https://github.com/acme/docs\n"
+    root = site(ours(), head=head)
+    out = build_ok(root)
+    edit = "https://github.com/acme/docs/edit/master/docs/"
+    assert _edit_link(out, f"incidents/{PM}/") == edit + f"postmortems/{PM}.md"
+
+
 @pytest.mark.parametrize("team_head", ["", TEAM_REPO], ids=["root-repo", "team-repo"])
 @pytest.mark.parametrize("prefix", ["", "team-a/"])
 @pytest.mark.parametrize("order", ORDERS)
