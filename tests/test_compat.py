@@ -598,6 +598,20 @@ def test_monorepo_incident_edit_link_names_the_file_in_its_sub_site(
     assert _edit_link(out, "") == "https://github.com/acme/docs/edit/master/docs/index.md"
 
 
+def test_techdocs_core_incident_edit_link_names_the_file_in_its_sub_site(
+    tmp_path: Path, techdocs: Path
+) -> None:
+    """Through techdocs-core (which brings mkdocs-monorepo-plugin itself and
+    Material's edit button), an included site's incident page links its
+    postmortem for editing under that site's docs folder, as its own pages."""
+    head = "repo_url: https://github.com/acme/docs\n"
+    root = _monorepo(tmp_path, "  - techdocs-core\n" + ours(), head=head)
+    out = build_ok(root, techdocs / "python")
+    team = "https://github.com/acme/docs/edit/master/team-a/docs/"
+    assert _edit_link(out, "team-a/") == team + "index.md"
+    assert _edit_link(out, f"incidents/{PM}/") == team + f"postmortems/{PM}.md"
+
+
 NEW = ["new", "Refund bot quoted a retired policy", "--severity", "SEV3"]
 NEW += ["--system", "support-assistant", "--date", "2025-06-02", "--no-reporting"]
 
