@@ -640,6 +640,18 @@ def test_monorepo_new_writes_beside_the_included_postmortems(tmp_path: Path) -> 
     assert _edit_link(out, "incidents/INC-2025-016/") == edit + name
 
 
+def test_techdocs_core_new_writes_beside_the_included_postmortems(
+    tmp_path: Path, techdocs: Path
+) -> None:
+    """`postmortems new` beside techdocs-core (which merges included sites
+    itself) writes into the included site's docs folder too."""
+    root = _monorepo(tmp_path, "  - techdocs-core\n" + ours())
+    made = run_cli(*NEW, cwd=root, program=techdocs / "postmortems")
+    assert made.returncode == 0, made.stdout + made.stderr
+    name = "INC-2025-016-refund-bot-quoted-a-retired-policy.md"
+    assert made.stdout == f"team-a/docs/postmortems/{name}\n"
+
+
 @pytest.mark.parametrize("docs_dir", ["docs", "postmortems"])
 def test_monorepo_new_starts_a_library_in_the_root_docs_folder(
     tmp_path: Path, docs_dir: str
