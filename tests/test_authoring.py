@@ -245,6 +245,23 @@ def test_a_flat_sub_folder_is_followed(
     assert created(run(*NEW)).parent == Path("docs/incidents")
 
 
+def test_folder_option_writes_there_inside_docs_dir_only(
+    write_site: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`--folder` puts the draft in the folder named, made if missing, when the
+    build reads it; a folder outside docs_dir is a usage error, and nothing
+    is written."""
+    root = write_site({"pm/INC-2024-001.md": postmortem_text(id="INC-2024-001")})
+    monkeypatch.chdir(root)
+    assert created(run(*NEW, "--folder", "docs/other/2025")).parent == Path("docs/other/2025")
+    (root / "drafts").mkdir()
+    for outside in ("drafts", "docs/../drafts", str(root / "drafts")):
+        result = run(*NEW, "--folder", outside)
+        assert result.exit_code == 2, result.output
+        assert "drafts is not in a docs folder the build reads (docs)" in result.output
+    assert list((root / "drafts").iterdir()) == []
+
+
 @pytest.mark.parametrize(
     ("title", "slug"),
     [

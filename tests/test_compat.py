@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -497,9 +498,17 @@ def test_mkdocs_own_search_honours_the_listings_exclusion(tmp_path: Path) -> Non
 CANARY = "CANARYRESTRICTED"
 
 
-def _monorepo(tmp_path: Path, plugins: str, team_postmortem: str | None = None) -> Path:
+def _monorepo(
+    tmp_path: Path,
+    plugins: str,
+    team_postmortem: str | None = None,
+    *,
+    head: str = "",
+    team_head: str = "",
+) -> Path:
     """A monorepo site: the postmortems (one restricted) live in team-a's own
-    docs folder, which the root site's nav includes."""
+    docs folder, which the root site's nav includes; `head` and `team_head`
+    are more lines of the root's and team-a's mkdocs.yml."""
     team = {
         "index.md": "# Team A\n\nTeam A's docs.\n",
         f"postmortems/{PM}.md": team_postmortem or postmortem_text(),
@@ -512,12 +521,12 @@ def _monorepo(tmp_path: Path, plugins: str, team_postmortem: str | None = None) 
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
     (tmp_path / "team-a" / "mkdocs.yml").write_text(
-        "site_name: team-a\nnav:\n  - Team A: index.md\n", encoding="utf-8"
+        f"site_name: team-a\n{team_head}nav:\n  - Team A: index.md\n", encoding="utf-8"
     )
     return write(
         tmp_path,
         {"index.md": HOME},
-        "site_name: Team docs\n"
+        f"site_name: Team docs\n{head}"
         "nav:\n  - Home: index.md\n  - Team A: '!include ./team-a/mkdocs.yml'\n"
         f"plugins:\n  - search\n{plugins}",
     )
@@ -547,6 +556,153 @@ def test_monorepo_lint_build_and_audit_agree_on_the_included_postmortems(
     audit = run_cli("audit", out, cwd=root)
     assert audit.returncode == 0, audit.stdout + audit.stderr
     assert "for 1 unpublished file(s)" in audit.stderr, audit.stderr
+
+
+MATERIAL_EDIT = "theme:\n  name: material\n  font: false\n  features: [content.action.edit]\n"
+TEAM_REPO = "repo_url: https://git.example.org/acme/team-a\nedit_uri: src/branch/main/docs/\n"
+
+
+def _edit_link(out: Path, address: str) -> str:
+    """The href of Material's "Edit this page" button on a page."""
+    links = [a for a in page(out, address).find_all("a") if a.attrs.get("rel") == "edit"]
+    assert len(links) == 1, address
+    return links[0].attrs["href"]
+
+
+def test_incident_edit_link_names_the_postmortem_file(site: Callable[..., Path]) -> None:
+    """On an ordinary site, an incident page served at `incidents/<id>/`
+    links for editing the postmortem's own file: MkDocs makes the link from
+    the page's source path, which moving the page to its address keeps."""
+    # Under the fixture's `theme:`, then a key of the site's own.
+    head = "  features: [content.action.edit]\nrepo_url: https://github.com/acme/docs\n"
+    root = site(ours(), head=head)
+    out = build_ok(root)
+    edit = "https://github.com/acme/docs/edit/master/docs/"
+    assert _edit_link(out, f"incidents/{PM}/") == edit + f"postmortems/{PM}.md"
+
+
+@pytest.mark.parametrize("team_head", ["", TEAM_REPO], ids=["root-repo", "team-repo"])
+@pytest.mark.parametrize("prefix", ["", "team-a/"])
+@pytest.mark.parametrize("order", ORDERS)
+def test_monorepo_incident_edit_link_names_the_file_in_its_sub_site(
+    tmp_path: Path, order: str, prefix: str, team_head: str
+) -> None:
+    """An incident page of an included site, served at `incidents/<id>/`,
+    links for editing the postmortem where its author wrote it, as the
+    monorepo plugin links the sub-site's own pages: under team-a's docs
+    folder, with team-a's own repo_url and edit_uri where it sets them."""
+    pytest.importorskip("mkdocs_monorepo_plugin")
+    options = f"prefix: {prefix}" if prefix else ""
+    root = _monorepo(
+        tmp_path,
+        _in_order("  - monorepo\n", order, options),
+        head="repo_url: https://github.com/acme/docs\n" + MATERIAL_EDIT,
+        team_head=team_head,
+    )
+    out = build_ok(root)
+    team = (
+        "https://git.example.org/acme/team-a/src/branch/main/docs/"
+        if team_head
+        else "https://github.com/acme/docs/edit/master/team-a/docs/"
+    )
+    # The monorepo plugin's own link for a page of the same sub-site.
+    assert _edit_link(out, "team-a/") == team + "index.md"
+    assert _edit_link(out, f"{prefix}incidents/{PM}/") == team + f"postmortems/{PM}.md"
+    assert _edit_link(out, "") == "https://github.com/acme/docs/edit/master/docs/index.md"
+
+
+def test_techdocs_core_incident_edit_link_names_the_file_in_its_sub_site(
+    tmp_path: Path, techdocs: Path
+) -> None:
+    """Through techdocs-core (which brings mkdocs-monorepo-plugin itself and
+    Material's edit button), an included site's incident page links its
+    postmortem for editing under that site's docs folder, as its own pages."""
+    head = "repo_url: https://github.com/acme/docs\n"
+    root = _monorepo(tmp_path, "  - techdocs-core\n" + ours(), head=head)
+    out = build_ok(root, techdocs / "python")
+    team = "https://github.com/acme/docs/edit/master/team-a/docs/"
+    assert _edit_link(out, "team-a/") == team + "index.md"
+    assert _edit_link(out, f"incidents/{PM}/") == team + f"postmortems/{PM}.md"
+
+
+NEW = ["new", "Refund bot quoted a retired policy", "--severity", "SEV3"]
+NEW += ["--system", "support-assistant", "--date", "2025-06-02", "--no-reporting"]
+
+
+def test_monorepo_new_writes_beside_the_included_postmortems(tmp_path: Path) -> None:
+    """`postmortems new` in a monorepo's root folder puts the draft where the
+    library's postmortems are, in the included site's own docs folder, and
+    the build publishes it from there (drafts shown) with the edit link of
+    that file; the root's docs folder is left as it was."""
+    pytest.importorskip("mkdocs_monorepo_plugin")
+    root = _monorepo(
+        tmp_path,
+        "  - monorepo\n" + ours("include_drafts: true"),
+        head="repo_url: https://github.com/acme/docs\n" + MATERIAL_EDIT,
+    )
+    made = run_cli(*NEW, cwd=root)
+    assert made.returncode == 0, made.stdout + made.stderr
+    name = "INC-2025-016-refund-bot-quoted-a-retired-policy.md"
+    assert made.stdout == f"team-a/docs/postmortems/{name}\n"
+    assert (root / "team-a" / "docs" / "postmortems" / name).is_file()
+    assert sorted(p.name for p in (root / "docs").rglob("*")) == ["index.md"]
+    lint = run_cli("lint", cwd=root)
+    assert "3 postmortem file(s) checked" in lint.stderr, lint.stdout + lint.stderr
+    out = build_ok(root)
+    edit = "https://github.com/acme/docs/edit/master/team-a/docs/postmortems/"
+    assert _edit_link(out, "incidents/INC-2025-016/") == edit + name
+
+
+def test_techdocs_core_new_writes_beside_the_included_postmortems(
+    tmp_path: Path, techdocs: Path
+) -> None:
+    """`postmortems new` beside techdocs-core (which merges included sites
+    itself) writes into the included site's docs folder too."""
+    root = _monorepo(tmp_path, "  - techdocs-core\n" + ours())
+    made = run_cli(*NEW, cwd=root, program=techdocs / "postmortems")
+    assert made.returncode == 0, made.stdout + made.stderr
+    name = "INC-2025-016-refund-bot-quoted-a-retired-policy.md"
+    assert made.stdout == f"team-a/docs/postmortems/{name}\n"
+
+
+@pytest.mark.parametrize("docs_dir", ["docs", "postmortems"])
+def test_monorepo_new_starts_a_library_in_the_root_docs_folder(
+    tmp_path: Path, docs_dir: str
+) -> None:
+    """The first postmortem of a monorepo's library goes to the root site's
+    docs folder, as on any site: `postmortems/<year>/` there, or the year
+    folder straight away where that folder is itself named postmortems."""
+    pytest.importorskip("mkdocs_monorepo_plugin")
+    root = _monorepo(tmp_path, "  - monorepo\n" + ours(), head=f"docs_dir: {docs_dir}\n")
+    for md in (root / "team-a" / "docs" / "postmortems").glob("*.md"):
+        md.unlink()
+    if docs_dir != "docs":
+        (root / "docs").rename(root / docs_dir)
+    made = run_cli(*NEW, cwd=root)
+    assert made.returncode == 0, made.stdout + made.stderr
+    first = "2025/INC-2025-001-refund-bot-quoted-a-retired-policy.md"
+    expected = "postmortems/" + first if docs_dir == "postmortems" else "docs/postmortems/" + first
+    assert made.stdout == expected + "\n"
+
+
+def test_monorepo_new_into_a_named_folder_of_any_included_site(tmp_path: Path) -> None:
+    """`new --folder` writes into the folder named, inside the root's docs
+    folder or an included site's; a folder the build does not read is a
+    usage error, and nothing is written."""
+    pytest.importorskip("mkdocs_monorepo_plugin")
+    root = _monorepo(tmp_path, "  - monorepo\n" + ours())
+    made = run_cli(*NEW, "--folder", "team-a/docs/postmortems/2025", cwd=root)
+    assert made.returncode == 0, made.stdout + made.stderr
+    name = "INC-2025-016-refund-bot-quoted-a-retired-policy.md"
+    assert made.stdout == f"team-a/docs/postmortems/2025/{name}\n"
+    into_root = run_cli(*NEW, "--folder", "docs/incidents", cwd=root)
+    assert into_root.stdout == f"docs/incidents/{name.replace('016', '017')}\n", into_root.stderr
+    (root / "team-b" / "docs").mkdir(parents=True)
+    outside = run_cli(*NEW, "--folder", "team-b/docs", cwd=root)
+    assert outside.returncode == 2, outside.stdout + outside.stderr
+    assert "team-b/docs is not in a docs folder the build reads" in outside.stderr
+    assert "docs, team-a/docs" in outside.stderr
+    assert list((root / "team-b").rglob("*.md")) == []
 
 
 @pytest.mark.parametrize("plugin", ["monorepo", "techdocs-core"])
@@ -636,6 +792,62 @@ def test_rss_plugin_defaults_build_with_titles_escaped_once_and_incident_dates(
     assert item.findtext("title") == title
     assert item.findtext("pubDate", "").startswith("Fri, 14 Mar 2025"), item.findtext("pubDate")
     assert "https://docs.example.org/incidents/" in items
+
+
+# The kinds of site docs/compatibility.md gives a `match_path` for, in its order.
+RSS_SITES = [("own-home", "", True), ("prefix", "library/", True), ("library-home", "", False)]
+
+
+def _documented_match_paths() -> list[str]:
+    """The `match_path` values docs/compatibility.md advises, in its order."""
+    text = (REPO / "docs" / "compatibility.md").read_text(encoding="utf-8")
+    return re.findall(r"^ *(?:# )?match_path: '(.*)'$", text, flags=re.MULTILINE)
+
+
+@pytest.mark.parametrize("more", [0, 200])
+@pytest.mark.parametrize(("case", "prefix", "own_home"), RSS_SITES)
+def test_rss_plugin_with_the_documented_match_path_keeps_library_pages_out_quietly(
+    site: Callable[..., Path], case: str, prefix: str, own_home: bool, more: int
+) -> None:
+    """mkdocs-rss-plugin with the `match_path` docs/compatibility.md gives for
+    each kind of site, also where the incidents list takes two pages: it
+    logs nothing about pages without a git history, and its feed holds
+    incidents and the site's own pages, no listing."""
+    pytest.importorskip("mkdocs_rss_plugin")
+    paths = _documented_match_paths()
+    assert len(paths) == 3, paths
+    match_path = paths[[c for c, *_ in RSS_SITES].index(case)]
+    rss = (
+        "  - rss:\n      date_from_meta:\n        as_creation: date\n"
+        f"      match_path: '{match_path}'\n"
+    )
+    options = f"prefix: {prefix}" if prefix else ""
+    ids = [f"INC-2024-{n:03d}" for n in range(1, more + 1)]
+    others = {f"postmortems/{i}.md": postmortem_text(id=i, date="2024-05-01") for i in ids}
+    root = site(
+        "  - search\n" + rss + ours(options),
+        files=others,
+        head="site_url: https://docs.example.org/\n",
+    )
+    if not own_home:
+        (root / "docs" / "index.md").unlink()
+    _git_commit(root)
+    proc = run_mkdocs(root)
+    assert proc.returncode == 0, proc.stderr
+    if more:
+        assert (root / "site" / prefix / "incidents" / "page" / "2" / "index.html").is_file()
+    for said in ("Dates could not be retrieved", "Unable to read git logs"):
+        assert said not in proc.stderr, proc.stderr
+    feed = ElementTree.parse(root / "site" / "feed_rss_created.xml").getroot()
+    links = {i.findtext("link") for i in feed.iter("item")}
+    # The feed's 20 newest: the home page (its commit), the incident of 2025,
+    # then incidents of 2024; never a listing.
+    site_url = "https://docs.example.org/"
+    assert f"{site_url}{prefix}incidents/{PM}/" in links
+    assert (site_url in links) is own_home
+    listed = links - {site_url, f"{site_url}{prefix}incidents/{PM}/"}
+    assert all(re.fullmatch(rf"{site_url}{prefix}incidents/INC-2024-\d+/", u) for u in listed)
+    assert len(listed) == (min(more, 20 - 1 - own_home))
 
 
 @pytest.mark.parametrize("order", ORDERS)

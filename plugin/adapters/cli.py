@@ -209,7 +209,9 @@ def _docs_tree(
         yield config.docs_dir, None
         return
     with tempfile.TemporaryDirectory(prefix="postmortems-docs-") as tmp:
-        merged = Path(tmp) / "docs"
+        # Named as the site's own docs folder: `new` places a library's first
+        # postmortem by that name (see authoring.target_folder).
+        merged = Path(tmp) / (config.mounts.root.name or "docs")
         config.mounts.merge_into(merged)
         yield merged, config.mounts.shown_as(merged)
 
@@ -269,6 +271,14 @@ def _checked(parse: Callable[[str], T]) -> Callable[[str], T]:
     is_flag=True,
     help="No reporting decision is needed: do not ask (in a terminal).",
 )
+@click.option(
+    "--folder",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    metavar="FOLDER",
+    help="Write the draft into FOLDER (created if missing), inside a docs folder "
+    "the build reads. Default: where most of the library's postmortems are.",
+)
 @config_option
 def new(
     title: str | None,
@@ -279,13 +289,21 @@ def new(
     no_reporting: bool,
     config_file: str | None,
     layers: tuple[str, ...] = (),
+    folder: Path | None = None,
 ) -> None:
-    """Start a draft postmortem with the next free id, in the docs_dir of
-    mkdocs.yml. In a terminal, asks for what the options leave out.
+    """Start a draft postmortem with the next free id, where the library's
+    postmortems are (in a monorepo, the included site's own docs folder),
+    or in --folder. In a terminal, asks for what the options leave out.
 
     Exit 0: created (its path is printed); 1: the file exists; 2: usage error.
     """
     config = _site_with_docs(config_file)
+    if folder is not None:
+        docs_folders = config.mounts.folders if config.mounts else [config.docs_dir]
+        try:
+            folder = authoring.chosen_folder(folder, docs_folders, Path.cwd())
+        except authoring.AuthoringError as exc:
+            raise click.BadParameter(str(exc), param_hint="'--folder'") from exc
     missing = [
         name
         for name, value in (("TITLE", title), ("--severity", severity), ("--system", systems))
@@ -328,9 +346,12 @@ def new(
         regimes=tuple(regimes),
         layers=tuple(layers),
     )
-    library = _load_site(config)
     try:
-        planned = authoring.plan(library, config.docs_dir, request)
+        # In a monorepo, planned in the merged tree the build reads, and
+        # written where its files come from (see target_folder).
+        with _docs_tree(config) as (docs_dir, real_path):
+            library = _load_tree(config, docs_dir, real_path)
+            planned = authoring.plan(library, docs_dir, request, real_path=real_path, folder=folder)
         authoring.write(planned)
     except authoring.AlreadyExists as exc:
         click.echo(f"Error: {exc}", err=True)

@@ -11,6 +11,7 @@ import os
 import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 from mkdocs.config.defaults import MkDocsConfig
@@ -121,6 +122,56 @@ def sources_outside_sub_sites(config: MkDocsConfig, files: Files, moved: Iterabl
         file = files.src_uris.get(src_uri)
         if file is not None and file.abs_src_path:
             file.abs_src_path = str(real(Path(file.abs_src_path)))
+
+
+# What the monorepo plugin gives a page it treats as the root site's: there,
+# MkDocs' own edit link (from the page's path in docs_dir) is already right.
+_ROOT_SITE = object()
+
+
+def sub_site_edit_urls(config: MkDocsConfig, moved: Iterable[str]) -> dict[str, str | None]:
+    """The edit link of each incident page (by src_uri) whose postmortem
+    lives in an included site, as mkdocs-monorepo-plugin links that site's
+    own pages: its `repo_url` and `edit_uri` where its mkdocs.yml sets them,
+    else the root's with the root's docs folder swapped for its own, then
+    the file's path in its docs folder (None: no link, as for its pages).
+    The monorepo plugin finds a page's site by the page's address, and an
+    incident's address (`incidents/<id>/`) is in no site, so it leaves these
+    pages MkDocs' link, which names the file in the root's docs folder.
+    Its rules are its own (`set_edit_url`): each site's link is asked of it
+    once, for a stand-in page at the top of that site."""
+    plugin = config.plugins.get("monorepo")
+    mounts = built_mounts(config)
+    if mounts is None:
+        return {}
+    try:
+        from mkdocs_monorepo_plugin.edit_uri import set_edit_url
+    except ImportError:
+        return {}
+    bases: dict[str, object] = {}
+    made: dict[str, str | None] = {}
+    for src_uri in moved:
+        found = mounts.sub_site_of(src_uri)
+        if found is None:
+            continue
+        alias, folder, rel = found
+        if alias not in bases:
+            top = alias.strip("/") + "/"
+            stand_in: Any = SimpleNamespace(
+                url=top,
+                edit_url=_ROOT_SITE,
+                file=SimpleNamespace(src_path=top, abs_src_path=str(folder / rel)),
+            )
+            try:
+                set_edit_url(config, stand_in, plugin)
+            except (AttributeError, KeyError, OSError, TypeError, ValueError):
+                # Its internals changed: MkDocs' link stays, the build goes on.
+                stand_in.edit_url = _ROOT_SITE
+            bases[alias] = stand_in.edit_url
+        base = bases[alias]
+        if base is not _ROOT_SITE:
+            made[src_uri] = base + rel if isinstance(base, str) else None
+    return made
 
 
 # Around the part of an incident page that search reads and the card takes

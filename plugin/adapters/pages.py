@@ -46,6 +46,7 @@ from .compat import (
     held_from_search,
     marked_card,
     sources_outside_sub_sites,
+    sub_site_edit_urls,
     with_own_tags,
 )
 from .files import generated_file, generated_page, nav_with_index_files, place_incidents
@@ -100,6 +101,9 @@ class LibraryPages:
         self.written_as: dict[str, str] = {}
         # Fragments rendered ahead in a second process (see render_ahead).
         self.ahead = Ahead(())
+        # Edit links of incident pages whose postmortems an included site
+        # holds (see sub_site_edit_urls), by source path.
+        self.edit_urls: dict[str, str | None] = {}
 
     @classmethod
     def made(
@@ -130,6 +134,7 @@ class LibraryPages:
             files, config, library, site.by_id, settings.prefix
         )
         sources_outside_sub_sites(config, files, pages.fragments.incidents)
+        pages.edit_urls = sub_site_edit_urls(config, pages.fragments.incidents)
         pages.add(files, config, settings.home_dashboard)
         pages.add_exports(files, config, serve.exports if serve else None)
         return pages
@@ -286,6 +291,14 @@ class LibraryPages:
         self.ahead.close()
 
     # --- page events -----------------------------------------------------------
+
+    def pre_page(self, page: Page) -> None:
+        """An incident page of an included site links its postmortem's own
+        file for editing (MkDocs' link, made as the page was, names a file of
+        the merged docs folder, which is not in the repository)."""
+        src = page.file.src_uri
+        if src in self.edit_urls:
+            page.edit_url = self.edit_urls[src]
 
     def read_source(self, page: Page) -> str | None:
         """An incident's body without its front matter: the library parsed it

@@ -253,6 +253,14 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
             return nav
         return self.pages.listed_in(nav, files, config)
 
+    def on_pre_page(self, page: Page, *, config: MkDocsConfig, files: Files) -> Page:
+        """Point an incident page's edit link at its postmortem where an
+        included site holds it (mkdocs-monorepo-plugin sets its own pages'
+        links at this event)."""
+        if self.pages is not None:
+            self.pages.pre_page(page)
+        return page
+
     def on_page_read_source(self, *, page: Page, config: MkDocsConfig) -> str | None:
         """Hand MkDocs an incident's body without its front matter."""
         return self.pages.read_source(page) if self.pages else None

@@ -33,12 +33,24 @@ class Mounts:
         if not mine.startswith(base):
             return path
         rel = mine[len(base) :].replace(os.sep, "/")
+        found = self.sub_site_of(rel)
+        return self.root / rel if found is None else found[1] / found[2]
+
+    def sub_site_of(self, rel: str) -> tuple[str, Path, str] | None:
+        """The included site a file of the merged tree (by its path there,
+        `rel`, `/`-separated) was copied from: its alias, its docs folder and
+        the file's path in that folder; None for a file of the site's own."""
         # The last folder copied over a path is the one its file came from.
         for alias, folder in reversed(self.subs):
             head = alias.strip("/") + "/"
             if rel.startswith(head) and (folder / rel[len(head) :]).exists():
-                return folder / rel[len(head) :]
-        return self.root / rel
+                return alias, folder, rel[len(head) :]
+        return None
+
+    @property
+    def folders(self) -> list[Path]:
+        """Every folder the merged tree is made of, the site's own first."""
+        return [self.root, *(folder for _, folder in self.subs)]
 
     def shown_as(self, merged_dir: Path) -> Callable[[Path], Path]:
         return lambda path: self.real_path(merged_dir, path)

@@ -14,12 +14,12 @@ import json
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Final
 
-from ..check.library import Library
+from ..check.library import Library, display_path
 from ..enums import SEVERITIES
 from ..ids import ID, ID_PREFIX, SLUG, max_length
 from ..parse.regimes import Regime, Regimes
@@ -294,25 +294,49 @@ def next_id(ids: Iterable[str], prefix: str, year: int) -> str:
     return f"{prefix}-{year:04d}-{max(used, default=0) + 1:03d}"
 
 
-def target_folder(library: Library, docs_dir: Path, year: int) -> Path:
+def target_folder(
+    library: Library,
+    docs_dir: Path,
+    year: int,
+    real_path: Callable[[Path], Path] | None = None,
+) -> Path:
     """Where the library keeps postmortems: the folder most of them share,
     with a year folder swapped for the new incident's year. The first one
     goes to postmortems/<year>/ under docs_dir, as the README says, so a
     site's other pages keep their folder to themselves (straight into the
-    year folder where docs_dir is itself named postmortems)."""
-    layouts: Counter[tuple[tuple[str, ...], bool]] = Counter()
+    year folder where docs_dir is itself named postmortems).
+    `real_path` gives, for a file of a docs_dir merged from several folders
+    (a monorepo), the file its author wrote: folders are counted and
+    returned there, since a file written into the merged copy is lost."""
+    where = real_path or (lambda path: path)
+    layouts: Counter[tuple[Path, bool]] = Counter()
     for rel, checked in library.documents.items():
         if not checked.is_postmortem:
             continue
         parts = PurePosixPath(rel).parent.parts
-        by_year = bool(parts) and bool(_YEAR.match(parts[-1]))
-        layouts[(parts[:-1] if by_year else parts, by_year)] += 1
+        real = where(docs_dir.joinpath(*PurePosixPath(rel).parts))
+        # A folder named like a year only where it is one of the library's
+        # own, not the docs folder an included site's alias stands for.
+        by_year = bool(parts) and bool(_YEAR.match(parts[-1])) and real.parent.name == parts[-1]
+        layouts[(real.parent.parent if by_year else real.parent, by_year)] += 1
     if not layouts:
         base_dir = docs_dir if docs_dir.name == FIRST_FOLDER else docs_dir / FIRST_FOLDER
-        return base_dir / f"{year:04d}"
-    (base, by_year), _ = layouts.most_common(1)[0]
-    folder = docs_dir.joinpath(*base)
+        return where(base_dir / f"{year:04d}")
+    (folder, by_year), _ = layouts.most_common(1)[0]
     return folder / f"{year:04d}" if by_year else folder
+
+
+def chosen_folder(folder: Path, docs_folders: Sequence[Path], cwd: Path) -> Path:
+    """A folder the author named for the new file: one the build reads (a
+    docs folder, or one inside it), or an AuthoringError saying which are."""
+    wanted = cwd / folder
+    if any(wanted.resolve().is_relative_to(d.resolve()) for d in docs_folders):
+        return wanted
+    shown = ", ".join(display_path(d, cwd) for d in docs_folders)
+    raise AuthoringError(
+        f"{display_path(cwd / folder, cwd)} is not in a docs folder the build reads "
+        f"({shown}): a postmortem there would be neither checked nor published"
+    )
 
 
 def _layers_text(taxonomy: Taxonomy | None) -> str:
@@ -440,15 +464,25 @@ def render(
     return head + body
 
 
-def plan(library: Library, docs_dir: Path, request: NewPostmortem) -> Plan:
-    """Check the request and decide the id, the path and the text."""
+def plan(
+    library: Library,
+    docs_dir: Path,
+    request: NewPostmortem,
+    *,
+    real_path: Callable[[Path], Path] | None = None,
+    folder: Path | None = None,
+) -> Plan:
+    """Check the request and decide the id, the path and the text: in
+    `folder` if given (see chosen_folder), else where the library keeps its
+    postmortems (see target_folder)."""
     request = validate(request)
     check_layers(request.layers, library.taxonomy)
     obligations = parse_obligations(request.regimes, library.regimes)
     ids = known_ids(library)
     prefix = choose_prefix(ids, library.settings.id_prefix)
     pm_id = next_id(ids, prefix, request.date.year)
-    folder = target_folder(library, docs_dir, request.date.year)
+    if folder is None:
+        folder = target_folder(library, docs_dir, request.date.year, real_path)
     path = folder / f"{pm_id}-{slugify(request.title)}.md"
     return Plan(
         pm_id, path, render(request, pm_id, library.settings, library.taxonomy, obligations)
