@@ -32,6 +32,7 @@ PUBLIC, SECRET, OTHER = "INC-2025-001", "INC-2025-002", "INC-2025-003"
 R_TOKEN, PAGE_TOKEN, D_TOKEN = "zqmetacanary", "zqpagecanary", "zqdraftcanary"
 # A credential line: five words, far more than 24 characters.
 CREDENTIAL = "deploy key zq7f3k9w2m8q4x6c1v5b"
+COPY_TOKEN, SHEET_TOKEN = "zqcopycanary", "zqsheetcanary"
 
 
 def secret_pm(pm_id: str = SECRET, token: str = R_TOKEN, **overrides: object) -> str:
@@ -96,13 +97,19 @@ def test_meta_yml_withholds_its_folder(tmp_path: Path, meta_plugin: bool) -> Non
 
 
 def test_a_postmortem_of_its_own_visibility_wins_over_meta(tmp_path: Path) -> None:
-    """The file's own front matter wins over its folder's `.meta.yml` (spec 4)."""
+    """The file's own front matter wins over its folder's `.meta.yml` (spec 4),
+    and its asset folder goes with it, while the folder's other files stay
+    withheld."""
     files = {
         "hr/.meta.yml": "visibility: restricted\n",
         f"hr/{PUBLIC}.md": public_pm(visibility="internal"),
+        f"hr/{PUBLIC}/chart.txt": "the chart of the public incident\n",
+        "hr/salaries.csv": f"name,pay\n{SHEET_TOKEN},100\n",
     }
     site = build_ok(write_site_at(tmp_path, files))
     assert (site / f"incidents/{PUBLIC}/index.html").is_file()
+    assert (site / f"hr/{PUBLIC}/chart.txt").is_file()
+    assert leaks(site, SHEET_TOKEN) == []
 
 
 @pytest.mark.parametrize(
@@ -191,9 +198,6 @@ def test_front_matter_below_the_first_line_is_an_error_and_withheld(tmp_path: Pa
     assert f"2025/{SECRET}.md" in withheld
     plain = run_cli("audit", "site-plain", cwd=root)
     assert plain.returncode == 1 and f"docs/2025/{SECRET}.md" in plain.stdout
-
-
-COPY_TOKEN, SHEET_TOKEN = "zqcopycanary", "zqsheetcanary"
 
 
 def test_a_copied_file_whose_front_matter_is_restricted_is_withheld(tmp_path: Path) -> None:

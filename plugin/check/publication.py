@@ -453,18 +453,22 @@ def decide(
     part of that choice), `meta` what folders give ordinary pages."""
     withheld = dict(scan.withheld)
     asset_dirs: set[str] = set()
+    # A published postmortem's assets go with it, whatever its folder's
+    # `.meta.yml` says: its own `visibility: internal` won over that.
+    published_assets: set[str] = set()
     for uri, checked in documents.items():
         if uri not in scan.files:
             continue  # a file named on the command line, outside docs_dir
         doc = checked.document
         if checked.is_postmortem:
+            parent = PurePosixPath(uri).parent
+            names = {PurePosixPath(uri).stem, checked.id} - {None, ""}
+            beside = {(parent / str(name)).as_posix() for name in names}
             if uri in published:
+                published_assets |= beside
                 continue
             withheld.setdefault(uri, UNPUBLISHED)
-            parent = PurePosixPath(uri).parent
-            stem = PurePosixPath(uri).stem
-            for name in {stem, checked.id} - {None, ""}:
-                asset_dirs.add((parent / str(name)).as_posix())
+            asset_dirs |= beside
         elif doc.data is None and doc.findings:
             withheld.setdefault(uri, UNREAD)
         else:
@@ -479,18 +483,20 @@ def decide(
             withheld.setdefault(uri, UNREAD)
         elif restricted_page(doc.data, True, ""):
             withheld.setdefault(uri, RESTRICTED)
-    if meta is not None and meta.visibility:
-        # A folder marked restricted keeps its other files too (a spreadsheet
-        # or a PDF beside its notes), though the meta plugin gives them nothing.
-        for uri, f in scan.files.items():
-            if not f.markdown and uri not in withheld and withholds(meta.inherited(uri)):
-                withheld[uri] = INHERITED
     # Files under a linked folder are not in the scan: the adapter drops
     # whatever the scan did not place.
     for uri in scan.files if asset_dirs else ():
         folders = PurePosixPath(uri).parents
         if uri not in withheld and any(f.as_posix() in asset_dirs for f in folders):
             withheld[uri] = ASSET
+    if meta is not None and meta.visibility:
+        # A folder marked restricted keeps its other files too (a spreadsheet
+        # or a PDF beside its notes), though the meta plugin gives them nothing.
+        for uri, f in scan.files.items():
+            if f.markdown or uri in withheld or not withholds(meta.inherited(uri)):
+                continue
+            if not any(d.as_posix() in published_assets for d in PurePosixPath(uri).parents):
+                withheld[uri] = INHERITED
     return Decision(frozenset(u for u in scan.files if u not in withheld), withheld)
 
 
