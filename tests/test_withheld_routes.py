@@ -541,13 +541,15 @@ def test_log_lines_about_a_withheld_file_carry_no_text(tmp_path: Path) -> None:
 
 
 def dirty_library(tmp_path: Path) -> Path:
-    """A public postmortem with an asset folder, cited by another incident, and
-    an ordinary page: all three to be made restricted by an edit."""
+    """A public postmortem with an asset folder, cited by another incident, an
+    ordinary page and a text file MkDocs copies: all to be made restricted
+    by an edit."""
     files = {
         f"2025/{SECRET}-payroll.md": secret_pm(),
         f"2025/{SECRET}-payroll/chart.txt": f"chart data {R_TOKEN} 1 2 3 4 5 6 7\n",
         f"2025/{PUBLIC}.md": public_pm(related=f"[{SECRET}]"),
         "notes.md": f"# Notes\n\nThe {PAGE_TOKEN} board met about the payroll sheet.\n",
+        "minutes.txt": f"Minutes of the {COPY_TOKEN} review.\n",
     }
     return write_site_at(tmp_path, files)
 
@@ -555,8 +557,9 @@ def dirty_library(tmp_path: Path) -> Path:
 def make_restricted(root: Path) -> None:
     pm = root / f"docs/2025/{SECRET}-payroll.md"
     touch(pm, pm.read_text().replace("status: final", "status: final\nvisibility: restricted", 1))
-    notes = root / "docs/notes.md"
-    touch(notes, "---\nvisibility: restricted\n---\n" + notes.read_text())
+    for name in ("notes.md", "minutes.txt"):
+        page = root / "docs" / name
+        touch(page, "---\nvisibility: restricted\n---\n" + page.read_text())
 
 
 def test_build_dirty_after_an_edit_to_restricted_keeps_nothing_of_it(tmp_path: Path) -> None:
@@ -564,11 +567,12 @@ def test_build_dirty_after_an_edit_to_restricted_keeps_nothing_of_it(tmp_path: P
     restricted: no page, asset copy, listing or citing page still shows them."""
     root = dirty_library(tmp_path)
     site = build_ok(root)
-    assert leaks(site, R_TOKEN) and leaks(site, PAGE_TOKEN)
+    assert leaks(site, R_TOKEN) and leaks(site, PAGE_TOKEN) and leaks(site, COPY_TOKEN)
     make_restricted(root)
     result = run_mkdocs(root, "--dirty", out=site, strict=False)
     assert result.returncode == 0, result.stdout + result.stderr
     assert leaks(site, R_TOKEN) == [] and leaks(site, PAGE_TOKEN) == []
+    assert leaks(site, COPY_TOKEN) == []
     assert "Payroll agent leaked" not in (site / f"incidents/{PUBLIC}/index.html").read_text()
 
 
@@ -585,10 +589,11 @@ def test_serve_dirty_after_an_edit_to_restricted_serves_nothing_of_it(tmp_path: 
 
     try:
         rebuild()
-        assert leaks(site, R_TOKEN) and leaks(site, PAGE_TOKEN)
+        assert leaks(site, R_TOKEN) and leaks(site, PAGE_TOKEN) and leaks(site, COPY_TOKEN)
         make_restricted(root)
         rebuild()
     finally:
         load_config(str(root / "mkdocs.yml")).plugins.on_startup(command="build", dirty=False)
     assert leaks(site, R_TOKEN) == [] and leaks(site, PAGE_TOKEN) == []
+    assert leaks(site, COPY_TOKEN) == []
     assert (site / f"incidents/{PUBLIC}/index.html").is_file()
