@@ -275,6 +275,89 @@ def test_a_copied_file_with_a_front_matter_that_cannot_be_told_is_an_error(
     assert "notes/minutes.txt" in withheld
 
 
+GEN_TOKEN = "zqgencanary"
+
+# A hook that adds pages the way mkdocs-gen-files does: from memory, and from
+# a folder outside docs_dir.
+FOREIGN_HOOK = """
+from pathlib import Path
+from mkdocs.structure.files import File
+
+HERE = Path(__file__).parent
+
+
+def on_files(files, config):
+    for path in sorted((HERE / "made").iterdir()):
+        files.append(File.generated(config, "made/" + path.name, content=path.read_bytes()))
+    files.append(File("kept.txt", str(HERE / "outside"), config.site_dir, False))
+    return files
+"""
+
+
+def foreign_site(tmp_path: Path, made: dict[str, str], outside: str) -> Path:
+    root = write_site_at(tmp_path, {"index.md": "# Home\n", f"2025/{PUBLIC}.md": public_pm()})
+    (root / "made").mkdir()
+    for name, text in made.items():
+        (root / "made" / name).write_text(text, encoding="utf-8")
+    (root / "outside").mkdir()
+    (root / "outside" / "kept.txt").write_text(outside, encoding="utf-8")
+    (root / "hook.py").write_text(FOREIGN_HOOK, encoding="utf-8")
+    cfg = root / "mkdocs.yml"
+    cfg.write_text(cfg.read_text(encoding="utf-8") + "hooks:\n  - hook.py\n", encoding="utf-8")
+    return root
+
+
+def test_pages_other_plugins_add_are_withheld_for_what_they_say(tmp_path: Path) -> None:
+    """Pages and files a hook (or mkdocs-gen-files) adds from outside
+    docs_dir are decided as a file of docs_dir is (spec 4: any file whose
+    front matter says restricted): a restricted page, a restricted
+    postmortem, a page with MultiMarkdown `Visibility:` and a copied text
+    with restricted front matter are withheld; an open page is published.
+    Without our plugin, the same hook publishes all of them."""
+    made = {
+        "minutes.md": f"---\nvisibility: restricted\n---\n# Minutes {GEN_TOKEN}a\n\nText.\n",
+        "pm.md": secret_pm(pm_id=OTHER, token=GEN_TOKEN + "b", visibility="restricted"),
+        "mmd.md": f"Title: Board\nVisibility: restricted\n\n# Board {GEN_TOKEN}c\n",
+        "open.md": "# Open page zqopenkept\n",
+    }
+    outside = f"---\nvisibility: restricted\n---\nList {GEN_TOKEN}d\n"
+    root = foreign_site(tmp_path, made, outside)
+    plain = root / "plain-hook.yml"
+    text = (root / "mkdocs.yml").read_text(encoding="utf-8")
+    plain.write_text(text.split("  - postmortems:")[0] + "hooks:\n  - hook.py\n", "utf-8")
+    control = run_mkdocs(root, "-f", str(plain), out=root / "site-plain", strict=False)
+    assert control.returncode == 0, control.stdout + control.stderr
+    for suffix in "abcd":
+        assert leaks(root / "site-plain", GEN_TOKEN + suffix), suffix
+    site = build_ok(root)
+    assert leaks(site, GEN_TOKEN) == []
+    assert "made/open/index.html" in leaks(site, "zqopenkept")
+
+
+def test_a_page_that_quotes_a_withheld_page_another_plugin_added_fails_the_build(
+    tmp_path: Path,
+) -> None:
+    """The output guard looks for what other plugins' withheld pages say: a
+    generated index that quotes one fails the build, naming both."""
+    made = {
+        "minutes.md": (
+            "---\nvisibility: restricted\n---\n# Minutes\n\n"
+            f"The {GEN_TOKEN} board agreed to cut the payroll agent's access today.\n"
+        ),
+        "index-of-minutes.md": (
+            f"# All minutes\n\nThe {GEN_TOKEN} board agreed to cut the payroll agent's access.\n"
+        ),
+    }
+    root = foreign_site(tmp_path, made, "nothing here\n")
+    result = run_mkdocs(root, out=root / "site", strict=False)
+    log = result.stdout + result.stderr
+    assert result.returncode == 1, log
+    assert "made/index-of-minutes/index.html: " in log
+    assert "of made/minutes.md (hook.py) (restricted page another plugin added)" in log, log
+    assert leaks(root / "site", GEN_TOKEN) == []
+    assert GEN_TOKEN not in log
+
+
 # --- the output guard: pages composed from many places ------------------------------
 
 INCLUDERS = {

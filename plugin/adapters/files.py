@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files, InclusionLevel
 
 from ..check.library import Library
-from ..check.publication import Decision
+from ..check.publication import Decision, opens_front_matter, withholds_itself
 from ..model import Postmortem
+from ..parse.frontmatter import Document
 from ..urls import incident_url
 from .compat import GENERATED_BY, GENERATED_SOURCES
 
@@ -119,6 +121,44 @@ def withhold_unplaced(files: Files, config: MkDocsConfig, decision: Decision) ->
         # is the path relative to it (os.path.relpath took 12 µs a file).
         if src[len(inside) :].replace(os.sep, "/") not in allowed:
             files.remove(file)
+
+
+def withhold_foreign(
+    files: Files, config: MkDocsConfig, decision: Decision
+) -> list[tuple[str, Document, Path, str]]:
+    """Drop the files other plugins added (a hook's or mkdocs-gen-files'
+    pages, another language's copy) that the core would withhold: a copy of
+    a file of docs_dir goes as its source went; any other is read, and goes
+    when its own front matter (or meta) withholds it or cannot be read, as
+    a file of docs_dir would. Returns what went for what it says, for the
+    output guard to look for: its name, document, source file and where it
+    would have been written."""
+    inside = os.path.abspath(config.docs_dir).rstrip(os.sep) + os.sep
+    gone: list[tuple[str, Document, Path, str]] = []
+    for file in list(files):
+        if file.generated_by == GENERATED_BY or file.src_uri in decision.publish:
+            continue
+        src = os.path.abspath(file.abs_src_path) if file.abs_src_path else None
+        if src is not None and src.startswith(inside):
+            if src[len(inside) :].replace(os.sep, "/") not in decision.publish:
+                files.remove(file)
+            continue
+        page = file.is_documentation_page()
+        name = (
+            file.src_uri if file.generated_by is None else f"{file.src_uri} ({file.generated_by})"
+        )
+        try:
+            if not page and src is not None:
+                with open(src, "rb") as fh:
+                    if not opens_front_matter(fh.read(8)):
+                        continue
+            doc = withholds_itself(file.content_bytes, name, page)
+        except OSError:
+            continue  # MkDocs' own read fails the build on it
+        if doc is not None:
+            files.remove(file)
+            gone.append((name, doc, Path(src or file.src_uri), file.abs_dest_path))
+    return gone
 
 
 def nav_with_index_files(nav: Any, folders: set[str]) -> Any:

@@ -15,14 +15,16 @@ https://www.mkdocs.org/dev-guide/plugins/#events for the event order.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import jinja2
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin_logger
 from mkdocs.structure.files import Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
@@ -36,7 +38,7 @@ from ..check.library import (
     resolve_regimes_path,
     resolve_taxonomy_path,
 )
-from ..check.publication import confidential_paths
+from ..check.publication import Decision, confidential_paths
 from ..dates import build_date
 from ..heap import BuildHeap
 from ..model import Finding
@@ -54,7 +56,7 @@ from .compat import (
     offline_finder,
     real_path_of,
 )
-from .files import add_assets, withhold_unplaced
+from .files import add_assets, withhold_foreign, withhold_unplaced
 from .options import PostmortemsConfig, settings_of
 from .pages import LibraryPages
 from .rebuilds import Rebuilds
@@ -87,6 +89,10 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         self._settings: Settings | None = None
         # The whole library, withheld files included: never handed out.
         self._library: Library | None = None
+        # This build's decision of what is published, and how to make its
+        # output guard again once other plugins' files are known.
+        self._decision: Decision | None = None
+        self._new_guard: Callable[..., OutputGuard] = OutputGuard
         # What other plugins and templates may read (`config.plugins`): the
         # published postmortems only, and the site made of them.
         self.library: Library | None = None
@@ -149,7 +155,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
     # default priority read it (mkdocs-redirects checks its targets there).
     # The library itself is read from docs_dir, as lint reads it.
     @event_priority(50)
-    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+    def _place_library(self, files: Files, *, config: MkDocsConfig) -> Files:
         """Load and check the library, move each published postmortem to
         `incidents/<id>/`, drop unpublished ones, and add generated pages."""
         keep_templates_in_theme(config)
@@ -174,7 +180,9 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
             library.findings, self.is_serve, bool(config.strict)
         )
         self._report(library.findings)
-        self._guard = OutputGuard(
+        self._decision = decision
+        self._new_guard = partial(
+            OutputGuard,
             library,
             decision,
             docs_dir,
@@ -186,6 +194,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
             packaged_theme_dirs(config.theme.dirs, config.site_dir),
             self.settings.jobs,
         )
+        self._guard = self._new_guard()
         self._library = library
         self.library = library.published_view(self.include_drafts)
         self.site = site = SiteModel(self.library, build_date(), self.include_drafts)
@@ -200,15 +209,36 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
                 pages.fragments,
                 pages.sources,
             )
+        return files
+
+    # After every other plugin's `on_files` (mkdocs-static-i18n's at -100,
+    # the helpers around it at -110): the files they added are all there.
+    @event_priority(-1000)
+    def _withhold_foreign(self, files: Files, *, config: MkDocsConfig) -> Files:
+        """Drop what other plugins added that the library would withhold
+        (`withhold_foreign`), and have the output guard look for it too."""
+        if self._decision is None or self._library is None:
+            return files
+        gone = withhold_foreign(files, config, self._decision)
+        if gone:
+            log.info(
+                "%d page(s) other plugins added are withheld for their visibility",
+                len(gone),
+            )
+            if self.is_dirty:
+                self.rebuilds.clean_if_built(config.site_dir, [dest for *_, dest in gone])
+            self._guard = self._new_guard([(name, doc, src) for name, doc, src, _ in gone])
         if not self.is_serve:
             # A one-off build needs the postmortems, not how their files were
             # parsed (the parse cache, `Library.drop_parse_data`); `mkdocs
             # serve` keeps both for its rebuilds, and settles its heap once
             # (`BuildHeap.settle`) where a build freezes it until it ends.
             self._loader = LibraryLoader(keep_positions=False, language_later=self._renders_ahead)
-            library.drop_parse_data()
+            self._library.drop_parse_data()
             self.heap.freeze()
         return files
+
+    on_files = CombinedEvent(_place_library, _withhold_foreign)
 
     def _report(self, findings: list[Finding]) -> None:
         """Log findings as lint prints them, those of withheld files without

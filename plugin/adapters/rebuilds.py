@@ -146,6 +146,11 @@ class Rebuilds:
             if checked is not None and checked.id:
                 page = prefix + incident_url(checked.id) + "index.html"
                 built.append(os.path.join(site_dir, page))
+        self.clean_if_built(site_dir, built)
+
+    def clean_if_built(self, site_dir: str, built: list[str]) -> None:
+        """Empty the site folder (and forget this session's builds) where an
+        earlier build wrote any of `built`, files that are withheld now."""
         if any(os.path.exists(path) for path in built):
             log.info("a page built before is withheld now: building the whole site again")
             clean_directory(site_dir)

@@ -201,6 +201,43 @@ def _place(
 _OPENINGS: Final = (b"---", b"\xef\xbb\xbf---")
 
 
+def opens_front_matter(head: bytes) -> bool:
+    """Whether a file's first bytes open a front-matter block."""
+    return head.startswith(_OPENINGS)
+
+
+def copied_document(raw: bytes, name: str) -> Document | None:
+    """A copied file's front matter and text, where its first line opens a
+    block that a `---` line closes; else None (not front matter)."""
+    if not raw.startswith(_OPENINGS):
+        return None
+    doc = read_document(raw, name)
+    if not doc.has_front_matter or any(x.rule == "front-matter-unclosed" for x in doc.findings):
+        return None
+    return doc
+
+
+def _unread(name: str, refused: list[Finding]) -> Document:
+    """A file too large or unreadable to parse: it cannot be classified."""
+    doc = Document(name, True, YamlData(), "", 1)
+    doc.findings.extend(refused)
+    return doc
+
+
+def withholds_itself(raw: bytes, name: str, page: bool) -> Document | None:
+    """A file another plugin added (generated, or from a folder of its own),
+    read as the plugin decides a file of docs_dir by what it says: the
+    document where its own meta withholds it or cannot be read, else None.
+    `page`: MkDocs renders it (Markdown, front matter or MultiMarkdown meta);
+    otherwise it is copied, and only a closed front-matter block counts."""
+    doc = read_document(raw, name) if page else copied_document(raw, name)
+    if doc is None:
+        return None
+    if doc.data is None and doc.findings:
+        return doc
+    return doc if restricted_page(doc.data, doc.has_front_matter, doc.body) else None
+
+
 def read_copied_front_matter(scan: DocsScan, shown: Callable[[Path], str]) -> list[Finding]:
     """Parse the front matter of files MkDocs copies as they are (a `.txt`
     or `.html` copy of a postmortem, notes saved under another extension):
@@ -223,15 +260,9 @@ def read_copied_front_matter(scan: DocsScan, shown: Callable[[Path], str]) -> li
             continue
         name = shown(f.path)
         raw, refused = read_bounded(f.path, name, what="files")
-        if raw is None:
-            doc = Document(name, True, YamlData(), "", 1)
-            doc.findings.extend(refused)
-        else:
-            doc = read_document(raw, name)
-            if not doc.has_front_matter or any(
-                x.rule == "front-matter-unclosed" for x in doc.findings
-            ):
-                continue
+        doc = copied_document(raw, name) if raw is not None else _unread(name, refused)
+        if doc is None:
+            continue
         scan.front_matter[uri] = doc
         if doc.data is None:
             findings += doc.findings

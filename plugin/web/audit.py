@@ -50,6 +50,7 @@ from ..check.publication import INHERITED, RESTRICTED, UNREAD, Decision
 from ..ids import MENTION
 from ..model import Postmortem
 from ..parallel import processes, split_map
+from ..parse.frontmatter import Document
 from ..resources import TEMPLATES_DIR
 from ..urls import incident_url
 from . import authoring
@@ -605,11 +606,14 @@ def plan(
     use_directory_urls: bool = True,
     decision: Decision | None = None,
     packaged: Iterable[Path] = (),
+    foreign: Iterable[tuple[str, Document, Path]] = (),
 ) -> Plan:
     """What to look for: everything of what the library withholds (as the
     build decides it, with `include_drafts` as the build has it), less what
     it also publishes. `theme_dirs`' templates are the site's own text; a
-    `memo` kept between rebuilds saves reading unchanged texts again."""
+    `memo` kept between rebuilds saves reading unchanged texts again.
+    `foreign`: pages other plugins added that the build withheld for what
+    they say (name, parsed document, the file it was read from, if any)."""
     drafts = library.settings.include_drafts if include_drafts is None else include_drafts
     published = library.published(drafts)
     # The build has decided already; the CLI decides here, the same way.
@@ -646,6 +650,14 @@ def plan(
                     needles.add_bytes(asset_bytes, (index, ASSET_FILE))
 
     _add_copied_files(library, decision, docs_dir, unpublished, needles, secret_files)
+    for shown, doc, source in foreign:
+        data = doc.data if isinstance(doc.data, dict) else {}
+        raw_id = data.get("id")
+        index = len(unpublished)
+        unpublished.append(Unpublished(shown, None, "restricted page another plugin added"))
+        _add_document(
+            needles, index, data, doc.body, source, raw_id if isinstance(raw_id, str) else None
+        )
     if needles.phrases:
         public = itertools.chain(
             public_texts,

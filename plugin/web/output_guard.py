@@ -14,6 +14,7 @@ from pathlib import Path
 
 from ..check.library import Library
 from ..check.publication import Decision
+from ..parse.frontmatter import Document
 from .audit import Auditor, Leak, PublicMemo, ReadAhead, Unscanned, plan
 
 # The guard reads files of any size a build writes; past this it fails closed.
@@ -37,11 +38,13 @@ class OutputGuard:
         memo: PublicMemo | None,
         packaged: Iterable[Path],
         jobs: int | None,
+        foreign: Iterable[tuple[str, Document, Path]] = (),
     ) -> None:
         """What the build withholds of `library` (`decision`), less what it
         publishes; a `memo` kept between serve rebuilds saves reading
         unchanged published texts again. `packaged`: the theme's folders
-        that are installed packages (see `Plan.packaged`)."""
+        that are installed packages (see `Plan.packaged`); `foreign`: pages
+        other plugins added that are withheld (see `plan`)."""
         made = plan(
             library,
             docs_dir,
@@ -52,6 +55,7 @@ class OutputGuard:
             use_directory_urls,
             decision,
             packaged,
+            foreign,
         )
         self.auditor = Auditor(made, MAX_FILE_BYTES, jobs)
 
