@@ -147,11 +147,9 @@ def withhold_foreign(
         name = (
             file.src_uri if file.generated_by is None else f"{file.src_uri} ({file.generated_by})"
         )
+        if not page and src is not None and not opens_front_matter(src):
+            continue
         try:
-            if not page and src is not None:
-                with open(src, "rb") as fh:
-                    if not opens_front_matter(fh.read(8)):
-                        continue
             doc = withholds_itself(file.content_bytes, name, page)
         except OSError:
             continue  # MkDocs' own read fails the build on it

@@ -201,9 +201,19 @@ def _place(
 _OPENINGS: Final = (b"---", b"\xef\xbb\xbf---")
 
 
-def opens_front_matter(head: bytes) -> bool:
-    """Whether a file's first bytes open a front-matter block."""
-    return head.startswith(_OPENINGS)
+def opens_front_matter(location: str) -> bool:
+    """Whether a file's first line opens a front-matter block: one short
+    read, so a site's images and archives cost next to nothing."""
+    try:
+        with open(location, "rb") as fh:
+            return fh.read(len(_OPENINGS[1])).startswith(_OPENINGS)
+    except OSError:
+        return False  # MkDocs' copy meets the same error
+
+
+def _hidden(uri: str) -> bool:
+    """MkDocs publishes nothing under a name that starts with a dot."""
+    return any(part.startswith(".") for part in uri.split("/"))
 
 
 def copied_document(raw: bytes, name: str) -> Document | None:
@@ -249,14 +259,9 @@ def read_copied_front_matter(scan: DocsScan, shown: Callable[[Path], str]) -> li
     from restricted, so it is withheld, with the parser's findings."""
     findings: list[Finding] = []
     for uri, f in scan.files.items():
-        if f.markdown or uri in scan.withheld or posixpath.basename(uri) == META_FILE:
+        if f.markdown or uri in scan.withheld or _hidden(uri):
             continue
-        try:
-            with open(f.location, "rb") as fh:
-                head = fh.read(len(_OPENINGS[1]) + 1)
-        except OSError:
-            continue  # MkDocs' copy meets the same error
-        if not head.startswith(_OPENINGS):
+        if not opens_front_matter(f.location):
             continue
         name = shown(f.path)
         raw, refused = read_bounded(f.path, name, what="files")
@@ -524,7 +529,9 @@ def decide(
         # A folder marked restricted keeps its other files too (a spreadsheet
         # or a PDF beside its notes), though the meta plugin gives them nothing.
         for uri, f in scan.files.items():
-            if f.markdown or uri in withheld or not withholds(meta.inherited(uri)):
+            if f.markdown or uri in withheld or _hidden(uri):
+                continue
+            if not withholds(meta.inherited(uri)):
                 continue
             if not any(d.as_posix() in published_assets for d in PurePosixPath(uri).parents):
                 withheld[uri] = INHERITED
