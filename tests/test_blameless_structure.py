@@ -150,6 +150,23 @@ BLAMING = [
     # a judgement graded before its adjective, and a rerun not done
     ("blameless-judgement", "I was too lazy to write the migration test."),
     ("blameless-judgement", "I merged the branch without running the suite."),
+    # the writer's own slip told with a plain verb, marked by how it was done
+    ("blameless-person", "I truncated the ledger again."),
+    ("blameless-person", "After the restore I dropped the archive table a second time."),
+    ("blameless-person", "I pushed the hotfix to production instead of the canary."),
+    ("blameless-person", "I removed the vendored module without asking."),
+    ("blameless-person", "The admin wiped the scratch disk without being asked to."),
+    # slips listed without a subject, marked the same way
+    ("blameless-person", "Overwrote the team's notes four times."),
+    ("blameless-person", "Erased it again"),
+    ("blameless-person", "Me: removed the whole fixtures folder again"),
+    ("blameless-person", "Ignored your request to keep the old parser."),
+    ("blameless-person", "Ignoring the reviewer's note about the flag."),
+    ("blameless-person", "Repeated the same mistake with the second bucket."),
+    # verdicts in the writer's own words, and an agent's confession
+    ("blameless-person", "What I did wrong"),
+    ("blameless-person", "I violated the change freeze."),
+    ("blameless-person", "Violated the review rule for the release branch."),
 ]
 
 NOT_BLAMING = [
@@ -241,6 +258,17 @@ NOT_BLAMING = [
     "It was an error by the parser in the engineer view.",
     "The worker restarted without running the migrations.",
     "The review covers how the outage could have been prevented.",
+    # acts done again or instead of another that are steps, or not a person's
+    "I restarted the scheduler again and it recovered.",
+    "I ran the benchmark twice to be sure.",
+    "The cron job deleted the stale logs again.",
+    "Postgres dropped the idle connections again.",
+    "We purged the cache again to be safe.",
+    "I removed the lock, and the agent took it again.",
+    "The rows were deleted again by the retention task.",
+    "Make sure no mistake in the ledger is repeated.",
+    "The new index violated the uniqueness constraint.",
+    "Skipped same-day tests are listed in the report.",
 ]
 
 
