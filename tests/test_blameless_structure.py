@@ -167,6 +167,11 @@ BLAMING = [
     ("blameless-person", "What I did wrong"),
     ("blameless-person", "I violated the change freeze."),
     ("blameless-person", "Violated the review rule for the release branch."),
+    # the writer's act filed under a slip by the label before it
+    ("blameless-person", "Mistake: I trusted the default retry budget."),
+    ("blameless-person", "Error: my cleanup job ran against the shared bucket."),
+    ("blameless-person", "Mistakes: merged the schema change on a Friday."),
+    ("blameless-person", "Make the same mistake again with the staging keys"),
 ]
 
 NOT_BLAMING = [
@@ -269,6 +274,12 @@ NOT_BLAMING = [
     "Make sure no mistake in the ledger is repeated.",
     "The new index violated the uniqueness constraint.",
     "Skipped same-day tests are listed in the report.",
+    # a log's error label, and labels over no act of the writer's
+    "Error: received 502 from the gateway.",
+    "Error: I/O timeout on the scratch disk.",
+    "Mistake: caused by a stale cache entry.",
+    "The error: the replica lagged by an hour.",
+    "Errors:\n\nI restarted the node after the alert.",
 ]
 
 
