@@ -280,6 +280,15 @@ NOT_BLAMING = [
     "Mistake: caused by a stale cache entry.",
     "The error: the replica lagged by an hour.",
     "Errors:\n\nI restarted the node after the alert.",
+    # the writer's own steps, with more adverbs between
+    "I literally just ran the export script.",
+    "I quickly and simply ran the backfill.",
+    # capitalised words that are no person: a preposition's object, a
+    # product whose second word the text writes in lower case, a timeline noun
+    "A reload of Apache on Debian made the pages load again.",
+    "Later Visual Studio Code removed the buffer, and the code was lost.",
+    "09:12: Issue escalated to the database team.",
+    "Code reviewed by two people before the merge.",
 ]
 
 
