@@ -389,12 +389,14 @@ def test_slips_are_learned_from_labels_seen_only_in_blaming_sentences() -> None:
     labelled = [
         ("I clobbered the cache.", True),
         ("Marta clobbered the staging index.", True),
+        ("The admin clobbered the backup.", True),
         ("I restarted the pod.", True),
         ("I restarted the pod after the alert.", False),
         ("The job clobbered nothing.", False),
     ]
     assert learn_slips(labelled) == frozenset({"clobbered"})
-    assert learn_slips(labelled[:1]) == frozenset()
+    # Two blaming sentences are chance, not a slip verb.
+    assert learn_slips(labelled[1:]) == frozenset()
 
 
 def _mirror(tmp_path: Path) -> tuple[Path, str]:
