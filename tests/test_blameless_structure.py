@@ -172,6 +172,15 @@ BLAMING = [
     ("blameless-person", "Error: my cleanup job ran against the shared bucket."),
     ("blameless-person", "Mistakes: merged the schema change on a Friday."),
     ("blameless-person", "Make the same mistake again with the staging keys"),
+    # any act aimed wrong, an omission with an adverb in it, a slip only a verb can be
+    ("blameless-person", "I sent you the wrong figure for the shard count."),
+    ("blameless-person", "Picked the wrong region for the replica."),
+    ("blameless-person", "I didn't fully check the migration plan."),
+    ("blameless-person", "Did not properly check the target cluster."),
+    ("blameless-person", "Forgot role: reviewer, not author"),
+    # the reader told of their slip
+    ("blameless-person", "You skipped the first ten steps of the runbook."),
+    ("blameless-person", "You wiped the fixtures again."),
 ]
 
 NOT_BLAMING = [
@@ -289,6 +298,12 @@ NOT_BLAMING = [
     "Later Visual Studio Code removed the buffer, and the code was lost.",
     "09:12: Issue escalated to the database team.",
     "Code reviewed by two people before the merge.",
+    # wrong answers given by things, a group's choice, the reader asked or supposed
+    "The resolver returned the wrong address.",
+    "We chose the wrong instance type for the batch job.",
+    "If you skipped the setup step, run it now.",
+    "Did you miss the maintenance notice?",
+    "When you deleted the branch again, the bot restored it.",
 ]
 
 
@@ -467,7 +482,7 @@ def test_a_batch_scored_alone_is_held_out_as_a_whole() -> None:
     def label(source: str) -> eval_blameless.Label:
         return eval_blameless.Label(source, "c" * 40, "pm.md", source[-1] * 16, "blame", "-", "-")
 
-    found = {label(f"someone/{n}"): f"I clobbered the {n}." for n in ("a", "b", "c")}
+    found = {label(f"someone/{n}"): f"I clobbered the {n}." for n in ("a", "b", "c", "d")}
     each = eval_blameless.held_out_rules(found, {})
     assert all(rules == {"blameless-person"} for rules in each.values())
     batch = eval_blameless.held_out_rules(found, {}, frozenset({"someone/a", "someone/b"}))

@@ -398,6 +398,21 @@ def _marked(tokens: list[Token], i: int) -> bool:
     return any(t.low in _MARKS for t in tokens[max(0, i - 3) : i + 8])
 
 
+_RECEIVERS: Final = frozenset(["you", "me", "us", "them", "him", "her"])
+
+
+def _wrong_object(tokens: list[Token], i: int) -> bool:
+    """ "gave the wrong answer", "picked a wrong region": any act, aimed wrong."""
+    after = _after(tokens, i, 3)
+    if after[:1] and after[0] in _RECEIVERS:
+        after = after[1:]  # "gave you the wrong answer"
+    return (
+        tokens[i].text.isalpha()
+        and is_past(tokens[i].low)
+        and after[:2] in (["the", "wrong"], ["a", "wrong"], ["an", "wrong"])
+    )
+
+
 def _own_mark(tokens: list[Token], i: int) -> bool:
     """Whether the clause after the act at tokens[i] tells a slip by how it
     was done: undone work repeated ("deleted it again", "a third time",
@@ -441,8 +456,10 @@ def _predicate(tokens: list[Token], i: int, slips: frozenset[str], judged: froze
             return "slip"  # "did .phpp instead of .php": the wrong act, done
         if not negated and after[:1] == ["wrong"]:
             return "slip"  # "what I did wrong"
-        act = word_at(tokens, i + 2 if low == "did" else i + 1)
-        return "omission" if negated and act in HUMAN_ACTS else ""
+        k = i + 2 if low == "did" else i + 1
+        if k < len(tokens) and tokens[k].low.endswith("ly"):
+            k += 1  # "didn't fully remove"
+        return "omission" if negated and word_at(tokens, k) in HUMAN_ACTS else ""
     if low in _MAKING:
         if low != "made" and after[:1] and after[0] not in _ARTICLES:
             return ""  # "make sure no mistake is left": no slip made
@@ -482,6 +499,8 @@ def _predicate(tokens: list[Token], i: int, slips: frozenset[str], judged: froze
         # is also an act that may be denied ("hadn't removed").
         return "slip"
     if low in _DAMAGE and _own_mark(tokens, i):
+        return "own-slip"
+    if _wrong_object(tokens, i):
         return "own-slip"
     if low in DONE:
         return _undone(tokens, i)
@@ -570,7 +589,7 @@ def clause_blames(
     if own:
         # Repeated, aimed wrong or unasked: a slip of a person, not of a name
         # ("Postgres dropped the connections again") or a group's step.
-        if who not in ("self", "elided", "role"):
+        if who not in ("self", "elided", "role") and not _you(tokens, at):
             return None
         what = "slip"
     if what == "done":
@@ -638,9 +657,25 @@ def clause_blames(
         return "blameless-person", "self", at
     if who == "role" and what == "slip":
         return "blameless-person", "role-slip", at
+    if what == "slip" and _you(tokens, at):
+        # "You skipped the checklist": the reader told of their slip.
+        return "blameless-person", "role-slip", at
     if who in ("role", "role-shaped") and what == "omission":
         return "blameless-counterfactual", "failed-to", i
     return None
+
+
+def _you(tokens: list[Token], at: int) -> bool:
+    return at >= 0 and tokens[at].low == "you" and not _asked(tokens, at)
+
+
+def _asked(tokens: list[Token], at: int) -> bool:
+    """Whether "you" at tokens[at] is in a question or a case supposed
+    ("Did you miss the call?", "if you skipped it"), not told a slip."""
+    return tokens[-1].text == "?" or any(
+        t.low in _SUPPOSING or t.low in ("when", "did", "have", "unless")
+        for t in tokens[max(0, at - 3) : at]
+    )
 
 
 _OBJECT_START: Final = frozenset(
@@ -662,11 +697,16 @@ def _agent(tokens: list[Token], i: int) -> int:
     return -1
 
 
+# Past tenses that are never participles, so never adjectives before a noun:
+# "Forgot the flag" is a slip told, where "Missed alerts" may name alerts.
+_ONLY_PAST: Final = frozenset(["forgot", "broke", "overwrote", "mistook"])
+
+
 def _elided_slip(tokens: list[Token], i: int) -> bool:
     """Whether a slip without a subject reads as a verb, not as an adjective
     before a noun ("Forgot to remove", "Ignored the alert", not "Missed
     alerts" or "Skipped tests")."""
-    if tokens[i].low in _MARK_ADVERBS:
+    if tokens[i].low in _MARK_ADVERBS or tokens[i].low in _ONLY_PAST:
         return True
     return _after(tokens, i, 1)[:1] in ([w] for w in _OBJECT_START) or (
         i > 0 and tokens[i - 1].low in _MARK_ADVERBS
@@ -756,7 +796,9 @@ def _finder(word: str) -> re.Pattern[str]:
 
 
 _SP: Final = r"[^\S\n]++"
-_DID_NOT: Final = re.compile(rf"did(?:{_SP}not|n't){_SP}(?P<act>[a-z-]++)")
+_DID_NOT: Final = re.compile(
+    rf"did(?:{_SP}not|n't){_SP}(?:[a-z]{{1,20}}ly{_SP})?+(?P<act>[a-z-]++)"
+)
 _MADE_SLIP: Final = re.compile(
     rf"(?:{'|'.join(sorted(_MAKING))}){_SP}(?:[a-z]++{_SP}){{0,2}}"
     rf"(?:{'|'.join(sorted(_SLIP_NOUNS))})(?![a-z])"
@@ -815,6 +857,9 @@ def _worth_reading(folded: str, at: int, word: str) -> bool:
 # Past tenses with the prefix "mis", found in one pass over the text (a
 # loop over its words in Python costs more than the rest of the review).
 # The stem is bounded, so "ed" is looked for after at most 20 letters.
+_BEFORE_WRONG: Final = re.compile(
+    r"([a-z]++)[^\S\n]++(?:(?:you|me|us|them|him|her)[^\S\n]++)?+(?:the|an?+)[^\S\n]++wrong(?![a-z])"
+)
 _OWN_MARKS: Final = frozenset(["again", "twice", "times", "time", "instead", "without"])
 _MIS: Final = re.compile(r"(?<![\w-])mis[a-z]{2,20}ed(?![\w-])")
 
@@ -830,6 +875,8 @@ def _triggers(words: set[str], folded: str) -> set[str]:
         found |= _DAMAGE & words
     if "down" in words:
         found |= _PHRASAL & words
+    if "wrong" in words:
+        found |= {m.group(1) for m in _BEFORE_WRONG.finditer(folded) if is_past(m.group(1))}
     if (_NEGATION & words or "instead" in words or "wrong" in words) and "did" in words:
         found.add("did")
     if _LACKING & words:
