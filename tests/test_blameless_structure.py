@@ -181,6 +181,11 @@ BLAMING = [
     # the reader told of their slip
     ("blameless-person", "You skipped the first ten steps of the runbook."),
     ("blameless-person", "You wiped the fixtures again."),
+    # an agent's confessions: a choice judged bad, a rule set aside, an act unasked
+    ("blameless-person", "I made a false assumption about the locale."),
+    ("blameless-person", "I disregarded the note in the task description."),
+    ("blameless-judgement", "I renamed the tables without permission."),
+    ("blameless-judgement", "I reformatted every file without being asked."),
 ]
 
 NOT_BLAMING = [
@@ -304,6 +309,10 @@ NOT_BLAMING = [
     "If you skipped the setup step, run it now.",
     "Did you miss the maintenance notice?",
     "When you deleted the branch again, the bot restored it.",
+    "We made a bad decision about the shard key.",
+    "I made a decision to roll back at noon.",
+    "The parser made a false assumption about time zones.",
+    "The worker restarted without being asked.",
 ]
 
 

@@ -63,7 +63,7 @@ _SLIP_VERBS: Final = frozenset(
     """forgot forget forgets forgetting forgotten missed overlooked neglected omitted
     ignored ignoring skipped mistyped misconfigured misread misjudged misunderstood
     botched messed screwed fumbled broke typoed underestimated overestimated caused goofed
-    bungled flubbed fucked panicked rushed violated""".split()  # noqa: SIM905
+    bungled flubbed fucked panicked rushed violated disregarded lied""".split()  # noqa: SIM905
 )
 # Damage that no routine step does ("erased the account data", "wiped the
 # disk"): a slip by itself, where "deleted" or "dropped" need a mark.
@@ -99,6 +99,12 @@ _MARK_STOPS: Final = frozenset([",", ";", "and", "but", "so", "then", "after", "
 # Verbs that make or repeat a slip named by its noun ("made a typo",
 # "repeated the same mistake"); all but "made" need the noun's article.
 _MAKING: Final = frozenset("made make makes making repeat repeats repeated repeating".split())  # noqa: SIM905
+_BAD: Final = frozenset(
+    """wrong bad poor false incorrect catastrophic terrible careless reckless""".split()  # noqa: SIM905
+)
+_CHOICES: Final = frozenset(
+    "assumption assumptions decision decisions call choice choices judgement judgment".split()  # noqa: SIM905
+)
 _ARTICLES: Final = frozenset(
     """a an the same another this that my our his her their""".split()  # noqa: SIM905
 )
@@ -463,7 +469,14 @@ def _predicate(tokens: list[Token], i: int, slips: frozenset[str], judged: froze
     if low in _MAKING:
         if low != "made" and after[:1] and after[0] not in _ARTICLES:
             return ""  # "make sure no mistake is left": no slip made
-        return "slip" if any(w in _SLIP_NOUNS for w in after[:3]) else ""
+        if any(w in _SLIP_NOUNS for w in after[:3]):
+            return "slip"
+        # "made a catastrophic assumption", "made the wrong call": a choice judged bad.
+        return (
+            "slip"
+            if after[1:2] and after[1] in _BAD and after[2:3] and after[2] in _CHOICES
+            else ""
+        )
     if low in _MARK_ADVERBS:
         # Whatever verb follows is a slip: "accidentally depowers the server".
         return "slip" if after[:1] and _verb_like(tokens[i + 1]) else ""
@@ -801,7 +814,7 @@ _DID_NOT: Final = re.compile(
 )
 _MADE_SLIP: Final = re.compile(
     rf"(?:{'|'.join(sorted(_MAKING))}){_SP}(?:[a-z]++{_SP}){{0,2}}"
-    rf"(?:{'|'.join(sorted(_SLIP_NOUNS))})(?![a-z])"
+    rf"(?:{'|'.join(sorted(_SLIP_NOUNS | _CHOICES))})(?![a-z])"
 )
 _OWN_MARK: Final = re.compile(r"(?<![a-z])(?:again|twice|times?|instead|without)(?![a-z])")
 _MARK: Final = re.compile(rf"(?<![a-z])(?:{'|'.join(sorted(_MARKS))})(?![a-z])")
@@ -889,7 +902,7 @@ def _triggers(words: set[str], folded: str) -> set[str]:
         found |= _WANTING & words
     if INCIDENTS & words:
         found |= _STARTED & words
-    if _SLIP_NOUNS & words:
+    if _SLIP_NOUNS & words or (_CHOICES & words and _BAD & words):
         found |= _MAKING & words
     return found
 

@@ -70,14 +70,15 @@ _HASTE: Final = frozenset(["haste", "hurry", "rush"])
 # "rather than checking", "without verification".
 _CHECK_NOUNS: Final = frozenset(
     """verification review reviews testing tests test backup backups confirmation approval
-    validation thinking thought""".split()  # noqa: SIM905
+    validation thinking thought permission consent""".split()  # noqa: SIM905
 )
 _CHECK_GERUNDS: Final = frozenset(
     """checking double-checking verifying testing retesting reviewing reading confirming
-    validating looking asking considering thinking backing running""".split()  # noqa: SIM905
+    validating looking asking considering thinking backing running asked""".split()  # noqa: SIM905
 )
 _FILLERS: Final = frozenset(
-    """any a an first proper properly further much enough the it them time spending""".split()  # noqa: SIM905
+    """any a an first proper properly further much enough the it them time spending
+    being""".split()  # noqa: SIM905
 )
 # Frames of hindsight, after which the writer's "I would" is what they should
 # have done: "in hindsight", "in retrospect", "looking back", "if I had to redo it".
