@@ -816,7 +816,13 @@ _MADE_SLIP: Final = re.compile(
     rf"(?:{'|'.join(sorted(_MAKING))}){_SP}(?:[a-z]++{_SP}){{0,2}}"
     rf"(?:{'|'.join(sorted(_SLIP_NOUNS | _CHOICES))})(?![a-z])"
 )
-_OWN_MARK: Final = re.compile(r"(?<![a-z])(?:again|twice|times?|instead|without)(?![a-z])")
+# The marks `_own_mark` reads, spelled out so that most damage verbs near
+# "time" or "without" are ruled out before their sentence is split into tokens.
+_OWN_MARK: Final = re.compile(
+    rf"(?<![a-z])(?:again|twice|instead{_SP}of"
+    rf"|(?:{'|'.join(sorted(_COUNTS))}){_SP}times|(?:{'|'.join(sorted(_ORDINALS))}){_SP}time"
+    rf"|without{_SP}(?:{'|'.join(sorted(_UNASKED))}))(?![a-z])"
+)
 _MARK: Final = re.compile(rf"(?<![a-z])(?:{'|'.join(sorted(_MARKS))})(?![a-z])")
 _MARK_BEFORE, _MARK_AFTER = 30, 80
 _OWNED: Final = re.compile(r"(?:(?<![a-z])(?:my|his|her|their)|[a-z]'s)[^\S\n]++$")
@@ -870,9 +876,13 @@ def _worth_reading(folded: str, at: int, word: str) -> bool:
 # Past tenses with the prefix "mis", found in one pass over the text (a
 # loop over its words in Python costs more than the rest of the review).
 # The stem is bounded, so "ed" is looked for after at most 20 letters.
-_BEFORE_WRONG: Final = re.compile(
-    r"([a-z]++)[^\S\n]++(?:(?:you|me|us|them|him|her)[^\S\n]++)?+(?:the|an?+)[^\S\n]++wrong(?![a-z])"
+# "wrong" is found first, then the verb before it in a bounded look back: a
+# pattern that starts with the verb would be tried at every word of the text.
+_WRONG: Final = re.compile(r"wrong(?<![a-z]wrong)(?![a-z])")
+_VERB_BEFORE_WRONG: Final = re.compile(
+    r"(?<![a-z])([a-z]++)[^\S\n]++(?:(?:you|me|us|them|him|her)[^\S\n]++)?+(?:the|an?+)[^\S\n]++$"
 )
+_WRONG_CHARS: Final = 40
 _OWN_MARKS: Final = frozenset(["again", "twice", "times", "time", "instead", "without"])
 _MIS: Final = re.compile(r"(?<![\w-])mis[a-z]{2,20}ed(?![\w-])")
 
@@ -889,7 +899,13 @@ def _triggers(words: set[str], folded: str) -> set[str]:
     if "down" in words:
         found |= _PHRASAL & words
     if "wrong" in words:
-        found |= {m.group(1) for m in _BEFORE_WRONG.finditer(folded) if is_past(m.group(1))}
+        for w in _WRONG.finditer(folded):
+            at = w.start()
+            if folded[at - 4 : at - 1] != "the" and folded[at - 2 : at - 1] != "a":
+                continue  # most uses: "gave wrong answers", "went wrong"
+            verb = _VERB_BEFORE_WRONG.search(folded, max(0, at - _WRONG_CHARS), at)
+            if verb is not None and is_past(verb.group(1)):
+                found.add(verb.group(1))
     if (_NEGATION & words or "instead" in words or "wrong" in words) and "did" in words:
         found.add("did")
     if _LACKING & words:
