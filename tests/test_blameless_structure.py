@@ -186,6 +186,8 @@ BLAMING = [
     ("blameless-person", "I disregarded the note in the task description."),
     ("blameless-judgement", "I renamed the tables without permission."),
     ("blameless-judgement", "I reformatted every file without being asked."),
+    # hindsight put to the reader
+    ("blameless-counterfactual", "What should you have asked the vendor first?"),
 ]
 
 NOT_BLAMING = [
@@ -313,6 +315,9 @@ NOT_BLAMING = [
     "I made a decision to roll back at noon.",
     "The parser made a false assumption about time zones.",
     "The worker restarted without being asked.",
+    # a heading of what was done instead, and a tool that assumed wrong
+    "What I did instead:",
+    "Terraform wrongly assumed the state file was fresh.",
 ]
 
 

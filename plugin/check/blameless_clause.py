@@ -458,7 +458,8 @@ def _predicate(tokens: list[Token], i: int, slips: frozenset[str], judged: froze
     if low in ("did", "didn't"):
         rest = after if low == "did" else ["n't", *after]
         negated = rest[:1] and rest[0] in _NEGATION
-        if not negated and "instead" in _after(tokens, i, 6):
+        rest6 = _after(tokens, i, 7)
+        if not negated and "instead" in rest6 and rest6[rest6.index("instead") + 1 :][:1] == ["of"]:
             return "slip"  # "did .phpp instead of .php": the wrong act, done
         if not negated and after[:1] == ["wrong"]:
             return "slip"  # "what I did wrong"
@@ -640,6 +641,8 @@ def clause_blames(
         # an adjective ("a misguided attempt") judges the clause's person.
         if tokens[i].low.endswith("ly"):
             who = who if who in ("self", "group", "name", "role") else ""
+            if who == "name" and tokens[i].low in _MARKS:
+                return None  # "Alembic incorrectly assumed": tools err as often as people
         else:
             who = someone_before(tokens, i)
         if not who:

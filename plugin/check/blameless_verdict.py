@@ -354,7 +354,8 @@ def _hindsight(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
         participle = _low(tokens, i + 1)
         if not is_past(participle):
             return None
-        if modal in ("should", "shouldn't") and who in ("self", "group", "role", "name"):
+        reader = _low(tokens, i - 1) == "you"  # "What should you have learned?"
+        if modal in ("should", "shouldn't") and (who in _PEOPLE_KINDS or reader):
             return "blameless-counterfactual", "should-have", i - 2
         if modal in ("could", "would") and who == "self":
             return "blameless-counterfactual", "could-have", i - 2
