@@ -10,13 +10,15 @@ bag-of-words variant, the vocabulary) comes from the other sources only. The
 threshold is chosen by a nested split of those other sources into groups of
 whole sources, so no source's labels pick the threshold it is scored with.
 
-    python scripts/learn_blameless.py MIRRORS [--labels FILE] [--words] [--show]
-        [--only SOURCE ...] [--target P] [--seed N] [--weights]
+    python scripts/learn_blameless.py MIRRORS [--labels FILE] [--words [--bigrams]]
+        [--show] [--only SOURCE ...] [--target P] [--seed N] [--weights]
 
 It prints precision and recall overall and per source for the rules alone,
 the model alone, and a flag from either, and a bootstrap over sources of the
 recall the model adds. `--words` adds lower-case words to the structural
-features (the vocabulary again learned per held-out source). `--only`
+features (the vocabulary again learned per held-out source), and `--bigrams`
+pairs of adjacent words as well (no better on prose it was not fitted on:
+docs/blameless-review.md gives the figures). `--only`
 holds a batch of sources out as a whole, as a batch labelled before the
 review ran on it was scored. `--target` is the precision the nested split
 must reach when it picks the threshold; `--seed` reorders the training steps
