@@ -69,7 +69,8 @@ def _paragraphs(markdown: str) -> Iterator[str]:
     if lines and lines[0].strip() in ("---", "+++"):
         end = next((i for i in range(1, len(lines)) if lines[i].strip() == lines[0].strip()), 0)
         lines = lines[end + 1 :]
-    fenced, block = False, []
+    fenced = False
+    block: list[str] = []
     for line in lines:
         if _FENCE.match(line):
             fenced = not fenced

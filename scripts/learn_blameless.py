@@ -10,13 +10,15 @@ bag-of-words variant, the vocabulary) comes from the other sources only. The
 threshold is chosen by a nested split of those other sources into groups of
 whole sources, so no source's labels pick the threshold it is scored with.
 
-    python scripts/learn_blameless.py MIRRORS [--labels FILE] [--words] [--show]
-        [--only SOURCE ...] [--target P] [--seed N] [--weights]
+    python scripts/learn_blameless.py MIRRORS [--labels FILE] [--words [--bigrams]]
+        [--show] [--only SOURCE ...] [--target P] [--seed N] [--weights]
 
 It prints precision and recall overall and per source for the rules alone,
 the model alone, and a flag from either, and a bootstrap over sources of the
 recall the model adds. `--words` adds lower-case words to the structural
-features (the vocabulary again learned per held-out source). `--only`
+features (the vocabulary again learned per held-out source), and `--bigrams`
+pairs of adjacent words as well (no better on prose it was not fitted on:
+docs/blameless-review.md gives the figures). `--only`
 holds a batch of sources out as a whole, as a batch labelled before the
 review ran on it was scored. `--target` is the precision the nested split
 must reach when it picks the threshold; `--seed` reorders the training steps
@@ -43,6 +45,7 @@ import sys
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -203,7 +206,11 @@ def structure(sentence: str, common: LowerCaseWords | None = None) -> set[str]:
 
 
 def features(
-    sentence: str, rules: set[str], common: LowerCaseWords | None, words: bool
+    sentence: str,
+    rules: set[str],
+    common: LowerCaseWords | None,
+    words: bool,
+    bigrams: bool = False,
 ) -> set[str]:
     f = structure(sentence, common)
     for rule in rules:
@@ -211,7 +218,10 @@ def features(
     if rules:
         f.add("rule=any")
     if words:
-        f |= {f"w={t.low}" for t in tokens_of(sentence) if t.text[0].isalpha()}
+        alpha = [t.low for t in tokens_of(sentence) if t.text[0].isalpha()]
+        f |= {f"w={w}" for w in alpha}
+        if bigrams:
+            f |= {f"w={a}_{b}" for a, b in pairwise(alpha)}
     f.add("bias")
     return f
 
@@ -456,13 +466,17 @@ def _bootstrap(by: dict[str, list[Held]], rounds: int = 2000) -> str:
     )
 
 
-def rows_of(found: dict[ev.Label, str], prose: ev.Prose, words: bool) -> list[Row]:
+def rows_of(
+    found: dict[ev.Label, str], prose: ev.Prose, words: bool, bigrams: bool = False
+) -> list[Row]:
     flagged = ev.held_out_rules(found, prose)
     common = {key: LowerCaseWords(text) for key, text in prose.items()}
     return [
         Row(
             label,
-            frozenset(features(found[label], flagged[label], common.get(ev._key(label)), words)),
+            frozenset(
+                features(found[label], flagged[label], common.get(ev._key(label)), words, bigrams)
+            ),
             bool(flagged[label]),
         )
         for label in found
@@ -474,6 +488,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("mirrors", type=Path)
     parser.add_argument("--labels", type=Path, default=ev.LABELS)
     parser.add_argument("--words", action="store_true", help="add lower-case words as features")
+    parser.add_argument(
+        "--bigrams", action="store_true", help="with --words, pairs of adjacent words too"
+    )
     parser.add_argument("--target", type=float, default=0.88, help="inner precision to reach")
     parser.add_argument("--show", action="store_true")
     parser.add_argument("--seed", type=int, default=SEED[0], help="order of the training steps")
@@ -486,7 +503,7 @@ def main(argv: list[str] | None = None) -> int:
     found, missing, prose = ev.load(ev.read_labels(args.labels), args.mirrors)
     if missing:
         print("\n".join(["Missing (skipped):", *missing]), file=sys.stderr)
-    rows = rows_of(found, prose, args.words)
+    rows = rows_of(found, prose, args.words, args.bigrams)
     if args.weights:
         vocab = vocabulary((r.label.source, set(r.feats)) for r in rows) if args.words else None
         model = fit(_trainable(rows, vocab))

@@ -150,6 +150,44 @@ BLAMING = [
     # a judgement graded before its adjective, and a rerun not done
     ("blameless-judgement", "I was too lazy to write the migration test."),
     ("blameless-judgement", "I merged the branch without running the suite."),
+    # the writer's own slip told with a plain verb, marked by how it was done
+    ("blameless-person", "I truncated the ledger again."),
+    ("blameless-person", "After the restore I dropped the archive table a second time."),
+    ("blameless-person", "I pushed the hotfix to production instead of the canary."),
+    ("blameless-person", "I removed the vendored module without asking."),
+    ("blameless-person", "The admin wiped the scratch disk without being asked to."),
+    # slips listed without a subject, marked the same way
+    ("blameless-person", "Overwrote the team's notes four times."),
+    ("blameless-person", "Erased it again"),
+    ("blameless-person", "Me: removed the whole fixtures folder again"),
+    ("blameless-person", "Ignored your request to keep the old parser."),
+    ("blameless-person", "Ignoring the reviewer's note about the flag."),
+    ("blameless-person", "Repeated the same mistake with the second bucket."),
+    # verdicts in the writer's own words, and an agent's confession
+    ("blameless-person", "What I did wrong"),
+    ("blameless-person", "I violated the change freeze."),
+    ("blameless-person", "Violated the review rule for the release branch."),
+    # the writer's act filed under a slip by the label before it
+    ("blameless-person", "Mistake: I trusted the default retry budget."),
+    ("blameless-person", "Error: my cleanup job ran against the shared bucket."),
+    ("blameless-person", "Mistakes: merged the schema change on a Friday."),
+    ("blameless-person", "Make the same mistake again with the staging keys"),
+    # any act aimed wrong, an omission with an adverb in it, a slip only a verb can be
+    ("blameless-person", "I sent you the wrong figure for the shard count."),
+    ("blameless-person", "Picked the wrong region for the replica."),
+    ("blameless-person", "I didn't fully check the migration plan."),
+    ("blameless-person", "Did not properly check the target cluster."),
+    ("blameless-person", "Forgot role: reviewer, not author"),
+    # the reader told of their slip
+    ("blameless-person", "You skipped the first ten steps of the runbook."),
+    ("blameless-person", "You wiped the fixtures again."),
+    # an agent's confessions: a choice judged bad, a rule set aside, an act unasked
+    ("blameless-person", "I made a false assumption about the locale."),
+    ("blameless-person", "I disregarded the note in the task description."),
+    ("blameless-judgement", "I renamed the tables without permission."),
+    ("blameless-judgement", "I reformatted every file without being asked."),
+    # hindsight put to the reader
+    ("blameless-counterfactual", "What should you have asked the vendor first?"),
 ]
 
 NOT_BLAMING = [
@@ -241,6 +279,45 @@ NOT_BLAMING = [
     "It was an error by the parser in the engineer view.",
     "The worker restarted without running the migrations.",
     "The review covers how the outage could have been prevented.",
+    # acts done again or instead of another that are steps, or not a person's
+    "I restarted the scheduler again and it recovered.",
+    "I ran the benchmark twice to be sure.",
+    "The cron job deleted the stale logs again.",
+    "Postgres dropped the idle connections again.",
+    "We purged the cache again to be safe.",
+    "I removed the lock, and the agent took it again.",
+    "The rows were deleted again by the retention task.",
+    "Make sure no mistake in the ledger is repeated.",
+    "The new index violated the uniqueness constraint.",
+    "Skipped same-day tests are listed in the report.",
+    # a log's error label, and labels over no act of the writer's
+    "Error: received 502 from the gateway.",
+    "Error: I/O timeout on the scratch disk.",
+    "Mistake: caused by a stale cache entry.",
+    "The error: the replica lagged by an hour.",
+    "Errors:\n\nI restarted the node after the alert.",
+    # the writer's own steps, with more adverbs between
+    "I literally just ran the export script.",
+    "I quickly and simply ran the backfill.",
+    # capitalised words that are no person: a preposition's object, a
+    # product whose second word the text writes in lower case, a timeline noun
+    "A reload of Apache on Debian made the pages load again.",
+    "Later Visual Studio Code removed the buffer, and the code was lost.",
+    "09:12: Issue escalated to the database team.",
+    "Code reviewed by two people before the merge.",
+    # wrong answers given by things, a group's choice, the reader asked or supposed
+    "The resolver returned the wrong address.",
+    "We chose the wrong instance type for the batch job.",
+    "If you skipped the setup step, run it now.",
+    "Did you miss the maintenance notice?",
+    "When you deleted the branch again, the bot restored it.",
+    "We made a bad decision about the shard key.",
+    "I made a decision to roll back at noon.",
+    "The parser made a false assumption about time zones.",
+    "The worker restarted without being asked.",
+    # a heading of what was done instead, and a tool that assumed wrong
+    "What I did instead:",
+    "Terraform wrongly assumed the state file was fresh.",
 ]
 
 
@@ -341,12 +418,14 @@ def test_slips_are_learned_from_labels_seen_only_in_blaming_sentences() -> None:
     labelled = [
         ("I clobbered the cache.", True),
         ("Marta clobbered the staging index.", True),
+        ("The admin clobbered the backup.", True),
         ("I restarted the pod.", True),
         ("I restarted the pod after the alert.", False),
         ("The job clobbered nothing.", False),
     ]
     assert learn_slips(labelled) == frozenset({"clobbered"})
-    assert learn_slips(labelled[:1]) == frozenset()
+    # Two blaming sentences are chance, not a slip verb.
+    assert learn_slips(labelled[1:]) == frozenset()
 
 
 def _mirror(tmp_path: Path) -> tuple[Path, str]:
@@ -417,7 +496,7 @@ def test_a_batch_scored_alone_is_held_out_as_a_whole() -> None:
     def label(source: str) -> eval_blameless.Label:
         return eval_blameless.Label(source, "c" * 40, "pm.md", source[-1] * 16, "blame", "-", "-")
 
-    found = {label(f"someone/{n}"): f"I clobbered the {n}." for n in ("a", "b", "c")}
+    found = {label(f"someone/{n}"): f"I clobbered the {n}." for n in ("a", "b", "c", "d")}
     each = eval_blameless.held_out_rules(found, {})
     assert all(rules == {"blameless-person"} for rules in each.values())
     batch = eval_blameless.held_out_rules(found, {}, frozenset({"someone/a", "someone/b"}))

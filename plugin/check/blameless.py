@@ -32,6 +32,7 @@ from .blameless_context import (
     Sentences,
     counterfactual_blames,
     human_error_blames,
+    is_name_token,
     judgement_hits,
     judges_a_thing,
     lazy_person,
@@ -461,7 +462,8 @@ def _in_context(
         kept += [
             Hit("blameless-judgement", a, text[a:b], kind)
             for a, b, kind in judgement_hits(folded, words)
-            if kind != "overlooked" or _overlook_blames(sentences, a, text[a:b])
+            if (kind != "overlooked" or _overlook_blames(sentences, a, text[a:b]))
+            and not (kind == "assumed" and _named_before(text, a))
         ]
     if "blameless-human-error" not in skip:
         kept += [
@@ -508,6 +510,16 @@ def _clause_hits(
         rewrite = _with_role(text, a, b) if kind == "name" else ""
         hits.append(Hit(rule, a, text[a:b], kind, rewrite))
     return hits
+
+
+_WORD_BEFORE: Final = re.compile(r"([A-Z][a-z]++)[^\S\n]++$")
+
+
+def _named_before(text: str, at: int) -> bool:
+    """Whether a name comes right before `at`: "Alembic wrongly assumed" is as
+    often a tool's error as a person's, and a name cannot tell which."""
+    m = _WORD_BEFORE.search(text, max(0, at - 24), at)
+    return m is not None and is_name_token(m.group(1))
 
 
 def _overlook_blames(sentences: Sentences, at: int, found: str) -> bool:

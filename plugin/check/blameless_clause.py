@@ -61,9 +61,9 @@ _DAMAGE: Final = frozenset(
 # Slips by themselves: the verb says it went wrong.
 _SLIP_VERBS: Final = frozenset(
     """forgot forget forgets forgetting forgotten missed overlooked neglected omitted
-    ignored skipped mistyped misconfigured misread misjudged misunderstood misjudged
+    ignored ignoring skipped mistyped misconfigured misread misjudged misunderstood
     botched messed screwed fumbled broke typoed underestimated overestimated caused goofed
-    bungled flubbed fucked panicked rushed""".split()  # noqa: SIM905
+    bungled flubbed fucked panicked rushed violated disregarded lied""".split()  # noqa: SIM905
 )
 # Damage that no routine step does ("erased the account data", "wiped the
 # disk"): a slip by itself, where "deleted" or "dropped" need a mark.
@@ -80,6 +80,33 @@ _PHRASAL: Final = frozenset(["took", "take", "takes", "brought", "bring", "knock
 _MARKS: Final = frozenset(
     """accidentally inadvertently mistakenly unintentionally wrongly erroneously
     incorrectly wrong accident mistake""".split()  # noqa: SIM905
+)
+# Acts that undo work: done "again" or "a third time", a slip repeated, where
+# other acts done again are steps ("restarted it again", "ran the tests twice").
+_UNDOING: Final = frozenset(
+    """delete deleted deletes deleting drop dropped wipe wiped removed remove removing
+    overwrote overwritten overwrite broke break destroyed destroying erased truncated
+    corrupted reverted""".split()  # noqa: SIM905
+)
+_REPEATS: Final = frozenset(["again", "twice"])
+_COUNTS: Final = frozenset("two three four five several multiple many 2 3 4 5".split())  # noqa: SIM905
+_ORDINALS: Final = frozenset("second third fourth fifth 2nd 3rd 4th 5th".split())  # noqa: SIM905
+# What a person's act went ahead without: "without asking", "without being asked".
+_UNASKED: Final = frozenset(["asking", "being", "permission", "consent"])
+# Ends of the clause a mark is looked for in: "I deleted it, and the user
+# restored it again" marks the user's act, not the writer's.
+_MARK_STOPS: Final = frozenset([",", ";", "and", "but", "so", "then", "after", "before"])
+# Verbs that make or repeat a slip named by its noun ("made a typo",
+# "repeated the same mistake"); all but "made" need the noun's article.
+_MAKING: Final = frozenset("made make makes making repeat repeats repeated repeating".split())  # noqa: SIM905
+_BAD: Final = frozenset(
+    """wrong bad poor false incorrect catastrophic terrible careless reckless""".split()  # noqa: SIM905
+)
+_CHOICES: Final = frozenset(
+    "assumption assumptions decision decisions call choice choices judgement judgment".split()  # noqa: SIM905
+)
+_ARTICLES: Final = frozenset(
+    """a an the same another this that my our his her their""".split()  # noqa: SIM905
 )
 # Adverbs that mark the next verb, whatever it is, as unintended
 # ("accidentally depowers", "inadvertently unplugged").
@@ -219,6 +246,9 @@ def _subject(tokens: list[Token], i: int) -> tuple[str, int]:
         # own subject, the writer or the team, left unsaid.
         return "elided", i
     tok = tokens[j]
+    if tok.low == ":" and j == 1 and tokens[0].low in ("me", "i"):
+        # "Me: deleted the file again": a label naming the writer as who acted.
+        return "self", 0
     if tok.low in ("who", "that") and j > 0 and _one_actor(tokens, j - 1):
         # "the engineer who triggered the outage": the verb's subject is the person
         # before. Not a plural ("people who skipped the release"), which is anyone.
@@ -374,6 +404,45 @@ def _marked(tokens: list[Token], i: int) -> bool:
     return any(t.low in _MARKS for t in tokens[max(0, i - 3) : i + 8])
 
 
+_RECEIVERS: Final = frozenset(["you", "me", "us", "them", "him", "her"])
+
+
+def _wrong_object(tokens: list[Token], i: int) -> bool:
+    """ "gave the wrong answer", "picked a wrong region": any act, aimed wrong."""
+    after = _after(tokens, i, 3)
+    if after[:1] and after[0] in _RECEIVERS:
+        after = after[1:]  # "gave you the wrong answer"
+    return (
+        tokens[i].text.isalpha()
+        and is_past(tokens[i].low)
+        and after[:2] in (["the", "wrong"], ["a", "wrong"], ["an", "wrong"])
+    )
+
+
+def _own_mark(tokens: list[Token], i: int) -> bool:
+    """Whether the clause after the act at tokens[i] tells a slip by how it
+    was done: undone work repeated ("deleted it again", "a third time",
+    "three times"), the wrong target chosen ("instead of staging"), or
+    done unasked ("without asking")."""
+    undoing = tokens[i].low in _UNDOING
+    for k in range(i + 1, min(i + 10, len(tokens))):
+        low = tokens[k].low
+        if low in _MARK_STOPS or low in _CLAUSE_START:
+            return False
+        prev, after = tokens[k - 1].low, _after(tokens, k, 1)
+        if undoing and (
+            low in _REPEATS
+            or (low == "times" and prev in _COUNTS)
+            or (low == "time" and prev in _ORDINALS)
+        ):
+            return True
+        if (low == "instead" and after == ["of"]) or (
+            low == "without" and after[:1] and after[0] in _UNASKED
+        ):
+            return True
+    return False
+
+
 def _predicate(tokens: list[Token], i: int, slips: frozenset[str], judged: frozenset[str]) -> str:
     """What the word at tokens[i] says of its subject: "slip" (a mistake or
     an omission), "omission" (failed to do a person's act), "judged", "act"
@@ -389,12 +458,26 @@ def _predicate(tokens: list[Token], i: int, slips: frozenset[str], judged: froze
     if low in ("did", "didn't"):
         rest = after if low == "did" else ["n't", *after]
         negated = rest[:1] and rest[0] in _NEGATION
-        if not negated and "instead" in _after(tokens, i, 6):
+        rest6 = _after(tokens, i, 7)
+        if not negated and "instead" in rest6 and rest6[rest6.index("instead") + 1 :][:1] == ["of"]:
             return "slip"  # "did .phpp instead of .php": the wrong act, done
-        act = word_at(tokens, i + 2 if low == "did" else i + 1)
-        return "omission" if negated and act in HUMAN_ACTS else ""
-    if low == "made":
-        return "slip" if any(w in _SLIP_NOUNS for w in after[:3]) else ""
+        if not negated and after[:1] == ["wrong"]:
+            return "slip"  # "what I did wrong"
+        k = i + 2 if low == "did" else i + 1
+        if k < len(tokens) and tokens[k].low.endswith("ly"):
+            k += 1  # "didn't fully remove"
+        return "omission" if negated and word_at(tokens, k) in HUMAN_ACTS else ""
+    if low in _MAKING:
+        if low != "made" and after[:1] and after[0] not in _ARTICLES:
+            return ""  # "make sure no mistake is left": no slip made
+        if any(w in _SLIP_NOUNS for w in after[:3]):
+            return "slip"
+        # "made a catastrophic assumption", "made the wrong call": a choice judged bad.
+        return (
+            "slip"
+            if after[1:2] and after[1] in _BAD and after[2:3] and after[2] in _CHOICES
+            else ""
+        )
     if low in _MARK_ADVERBS:
         # Whatever verb follows is a slip: "accidentally depowers the server".
         return "slip" if after[:1] and _verb_like(tokens[i + 1]) else ""
@@ -429,6 +512,10 @@ def _predicate(tokens: list[Token], i: int, slips: frozenset[str], judged: froze
         # "removed the wrong file by accident" is a slip, though "removed"
         # is also an act that may be denied ("hadn't removed").
         return "slip"
+    if low in _DAMAGE and _own_mark(tokens, i):
+        return "own-slip"
+    if _wrong_object(tokens, i):
+        return "own-slip"
     if low in DONE:
         return _undone(tokens, i)
     if low in _SLIP_VERBS or low in slips or _mis_verb(low):
@@ -504,7 +591,7 @@ def clause_blames(
     if what == "agent":
         k = _agent(tokens, i)
         return ("blameless-person", "role-slip", k) if k >= 0 else None
-    if what in ("slip", "harm") and _passive(tokens, i):
+    if what in ("slip", "harm", "own-slip") and _passive(tokens, i):
         return None  # "people were misrepresented": the subject is who it happened to
     # A state is read after its copula: "I got distracted".
     copula = _copula_before(tokens, i, low in _WANTING) if what == "lapse" else -1
@@ -512,6 +599,13 @@ def clause_blames(
         who, at = person_kind(tokens, copula), copula
     else:
         who, at = _subject(tokens, copula if what == "lapse" else i)
+    own = what == "own-slip"
+    if own:
+        # Repeated, aimed wrong or unasked: a slip of a person, not of a name
+        # ("Postgres dropped the connections again") or a group's step.
+        if who not in ("self", "elided", "role") and not _you(tokens, at):
+            return None
+        what = "slip"
     if what == "done":
         # "nobody checked the restore": people, denied a check. Not other acts:
         # "nobody reported problems" tells that none came up.
@@ -524,7 +618,14 @@ def clause_blames(
         # Not a harm set off ("triggered a crash"): a log line's blanked subject
         # is as often the command in a code span.
         harm = what in ("slip", "harm") and low not in _STARTED
-        slipped = what == "omission" or (harm and _elided_slip(tokens, i))
+        # A slip named by its noun ("Repeated the same mistake") needs no object to read as a verb.
+        named = low in _MAKING
+        slipped = (
+            what == "omission"
+            or own
+            or named
+            or (harm and (_elided_slip(tokens, i) or _own_mark(tokens, i)))
+        )
         return ("blameless-person", "elided", i) if slipped else None
     if what == "lapse":
         # "I got distracted": a state of the writer, a name or a role offered as the cause.
@@ -540,6 +641,8 @@ def clause_blames(
         # an adjective ("a misguided attempt") judges the clause's person.
         if tokens[i].low.endswith("ly"):
             who = who if who in ("self", "group", "name", "role") else ""
+            if who == "name" and tokens[i].low in _MARKS:
+                return None  # "Alembic incorrectly assumed": tools err as often as people
         else:
             who = someone_before(tokens, i)
         if not who:
@@ -570,13 +673,29 @@ def clause_blames(
         return "blameless-person", "self", at
     if who == "role" and what == "slip":
         return "blameless-person", "role-slip", at
+    if what == "slip" and _you(tokens, at):
+        # "You skipped the checklist": the reader told of their slip.
+        return "blameless-person", "role-slip", at
     if who in ("role", "role-shaped") and what == "omission":
         return "blameless-counterfactual", "failed-to", i
     return None
 
 
+def _you(tokens: list[Token], at: int) -> bool:
+    return at >= 0 and tokens[at].low == "you" and not _asked(tokens, at)
+
+
+def _asked(tokens: list[Token], at: int) -> bool:
+    """Whether "you" at tokens[at] is in a question or a case supposed
+    ("Did you miss the call?", "if you skipped it"), not told a slip."""
+    return tokens[-1].text == "?" or any(
+        t.low in _SUPPOSING or t.low in ("when", "did", "have", "unless")
+        for t in tokens[max(0, at - 3) : at]
+    )
+
+
 _OBJECT_START: Final = frozenset(
-    """to the a an that this these those my our his her their its all every""".split()  # noqa: SIM905
+    """to the a an that this these those my our his her their its all every your""".split()  # noqa: SIM905
 )
 
 
@@ -594,11 +713,16 @@ def _agent(tokens: list[Token], i: int) -> int:
     return -1
 
 
+# Past tenses that are never participles, so never adjectives before a noun:
+# "Forgot the flag" is a slip told, where "Missed alerts" may name alerts.
+_ONLY_PAST: Final = frozenset(["forgot", "broke", "overwrote", "mistook"])
+
+
 def _elided_slip(tokens: list[Token], i: int) -> bool:
     """Whether a slip without a subject reads as a verb, not as an adjective
     before a noun ("Forgot to remove", "Ignored the alert", not "Missed
     alerts" or "Skipped tests")."""
-    if tokens[i].low in _MARK_ADVERBS:
+    if tokens[i].low in _MARK_ADVERBS or tokens[i].low in _ONLY_PAST:
         return True
     return _after(tokens, i, 1)[:1] in ([w] for w in _OBJECT_START) or (
         i > 0 and tokens[i - 1].low in _MARK_ADVERBS
@@ -688,9 +812,19 @@ def _finder(word: str) -> re.Pattern[str]:
 
 
 _SP: Final = r"[^\S\n]++"
-_DID_NOT: Final = re.compile(rf"did(?:{_SP}not|n't){_SP}(?P<act>[a-z-]++)")
+_DID_NOT: Final = re.compile(
+    rf"did(?:{_SP}not|n't){_SP}(?:[a-z]{{1,20}}ly{_SP})?+(?P<act>[a-z-]++)"
+)
 _MADE_SLIP: Final = re.compile(
-    rf"made{_SP}(?:[a-z]++{_SP}){{0,2}}(?:{'|'.join(sorted(_SLIP_NOUNS))})(?![a-z])"
+    rf"(?:{'|'.join(sorted(_MAKING))}){_SP}(?:[a-z]++{_SP}){{0,2}}"
+    rf"(?:{'|'.join(sorted(_SLIP_NOUNS | _CHOICES))})(?![a-z])"
+)
+# The marks `_own_mark` reads, spelled out so that most damage verbs near
+# "time" or "without" are ruled out before their sentence is split into tokens.
+_OWN_MARK: Final = re.compile(
+    rf"(?<![a-z])(?:again|twice|instead{_SP}of"
+    rf"|(?:{'|'.join(sorted(_COUNTS))}){_SP}times|(?:{'|'.join(sorted(_ORDINALS))}){_SP}time"
+    rf"|without{_SP}(?:{'|'.join(sorted(_UNASKED))}))(?![a-z])"
 )
 _MARK: Final = re.compile(rf"(?<![a-z])(?:{'|'.join(sorted(_MARKS))})(?![a-z])")
 _MARK_BEFORE, _MARK_AFTER = 30, 80
@@ -721,9 +855,10 @@ def _worth_reading(folded: str, at: int, word: str) -> bool:
     if word == "did":
         m = _DID_NOT.match(folded, at)
         if m is None:
-            return "instead" in folded[at : at + _MARK_AFTER]
+            near = folded[at : at + _MARK_AFTER]
+            return "instead" in near or near.startswith(("did wrong", "did  wrong"))
         return m.group("act") in HUMAN_ACTS
-    if word == "made":
+    if word in _MAKING:
         return _MADE_SLIP.match(folded, at) is not None
     if word in _SKILLED:
         # Only after a denial: "wasn't a strong", "was not a careful".
@@ -735,13 +870,23 @@ def _worth_reading(folded: str, at: int, word: str) -> bool:
         # "my fault", "Dana's fault"; not "page fault", "fault tolerance".
         return _OWNED.search(folded, max(0, at - _OWNER_CHARS), at) is not None
     if word in _DAMAGE and word not in _ALWAYS:
-        return _MARK.search(folded, max(0, at - _MARK_BEFORE), at + _MARK_AFTER) is not None
+        if _MARK.search(folded, max(0, at - _MARK_BEFORE), at + _MARK_AFTER) is not None:
+            return True
+        return _OWN_MARK.search(folded, at, at + _MARK_AFTER) is not None
     return True
 
 
 # Past tenses with the prefix "mis", found in one pass over the text (a
 # loop over its words in Python costs more than the rest of the review).
 # The stem is bounded, so "ed" is looked for after at most 20 letters.
+# "wrong" is found first, then the verb before it in a bounded look back: a
+# pattern that starts with the verb would be tried at every word of the text.
+_WRONG: Final = re.compile(r"wrong(?<![a-z]wrong)(?![a-z])")
+_VERB_BEFORE_WRONG: Final = re.compile(
+    r"(?<![a-z])([a-z]++)[^\S\n]++(?:(?:you|me|us|them|him|her)[^\S\n]++)?+(?:the|an?+)[^\S\n]++$"
+)
+_WRONG_CHARS: Final = 40
+_OWN_MARKS: Final = frozenset(["again", "twice", "times", "time", "instead", "without"])
 _MIS: Final = re.compile(r"(?<![\w-])mis[a-z]{2,20}ed(?![\w-])")
 
 
@@ -752,11 +897,19 @@ def _triggers(words: set[str], folded: str) -> set[str]:
     found = set(_ALWAYS & words)
     if "mis" in folded:
         found |= {w for w in _MIS.findall(folded) if _mis_verb(w)}
-    if _MARKS & words:
+    if _MARKS & words or _OWN_MARKS & words:
         found |= _DAMAGE & words
     if "down" in words:
         found |= _PHRASAL & words
-    if (_NEGATION & words or "instead" in words) and "did" in words:
+    if "wrong" in words:
+        for w in _WRONG.finditer(folded):
+            at = w.start()
+            if folded[at - 4 : at - 1] != "the" and folded[at - 2 : at - 1] != "a":
+                continue  # most uses: "gave wrong answers", "went wrong"
+            verb = _VERB_BEFORE_WRONG.search(folded, max(0, at - _WRONG_CHARS), at)
+            if verb is not None and is_past(verb.group(1)):
+                found.add(verb.group(1))
+    if (_NEGATION & words or "instead" in words or "wrong" in words) and "did" in words:
         found.add("did")
     if _LACKING & words:
         found |= _QUALITIES & words
@@ -768,8 +921,8 @@ def _triggers(words: set[str], folded: str) -> set[str]:
         found |= _WANTING & words
     if INCIDENTS & words:
         found |= _STARTED & words
-    if _SLIP_NOUNS & words and "made" in words:
-        found.add("made")
+    if _SLIP_NOUNS & words or (_CHOICES & words and _BAD & words):
+        found |= _MAKING & words
     return found
 
 

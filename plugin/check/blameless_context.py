@@ -347,9 +347,16 @@ def _writer_acts(tokens: list[Token], i: int) -> bool:
     writer ("I could easily run", "we just need to"), read back past
     adverbs and auxiliaries."""
     j = i - 1
-    while j >= 0 and i - j <= 4 and (tokens[j].low in _AUXILIARIES or tokens[j].low in _ADVERBS):
+    while j >= 0 and i - j <= 5 and _between_subject_and_verb(tokens[j].low):
         j -= 1
-    return j >= 0 and tokens[j].low in _WRITER
+    # "I've just", "we'd simply": the pronoun with its auxiliary on it.
+    return j >= 0 and tokens[j].low.split("'", 1)[0] in _WRITER
+
+
+def _between_subject_and_verb(low: str) -> bool:
+    """Auxiliaries and adverbs, any "-ly" word among them ("I literally just
+    ran", "I quickly and simply ran"), which leave the subject before them."""
+    return low in _AUXILIARIES or low in _ADVERBS or low.endswith("ly") or low in ("and", ",")
 
 
 def minimiser_blames(tokens: list[Token], i: int, phrase: str) -> str | None:
@@ -628,7 +635,8 @@ _NOT_NAMES: Final = frozenset(
     most some many few several what how why where which whose whom there here yes no
     with without for from in on at by to of as if but and or so because since until
     during upon about into over under per via although though unless whether not every
-    any another other such only even still just again""".split()  # noqa: SIM905
+    any another other such only even still just again incident incidents issue alert alarm
+    ticket fix patch change code deploy rollback""".split()  # noqa: SIM905
 )
 
 
@@ -658,6 +666,11 @@ _THING_AFTER: Final = frozenset(
 )
 _DETERMINERS: Final = frozenset(
     """the a an this that these those our their its his her my your new old every each""".split()  # noqa: SIM905
+)
+# A capitalised word after one of these is the object of the preposition,
+# part of a phrase ("a restart of Ruby on Rails made"), never the subject.
+_PREPOSITIONS: Final = frozenset(
+    """of on in at for to with from into onto about via per than like""".split()  # noqa: SIM905
 )
 
 
@@ -725,8 +738,9 @@ def _names(
         if not is_name_token(first):
             continue
         # A common word at the start of a sentence ("Pipeline failed") is
-        # written in lower case elsewhere; a name never is.
-        if first.lower() in lower_words:
+        # written in lower case elsewhere; a name never is. Nor is a
+        # product's second word ("Claude Code", "Visual Studio").
+        if any(w.lower() in lower_words for w in name.split() if w[-1] != "."):
             continue
         yield m.start(group), m.end(group), name
 
@@ -744,4 +758,5 @@ def _acts(text: str, m: re.Match[str], verb: re.Match[str]) -> bool:
     before = text[max(0, m.start() - 12) : m.start()].split()
     word = before[-1] if before else ""
     # "AWS Lambdas", "the Script"
-    return not ((word.isalpha() and word.isupper()) or word.lower() in _DETERMINERS)
+    low = word.lower()
+    return not ((word.isalpha() and word.isupper()) or low in _DETERMINERS or low in _PREPOSITIONS)

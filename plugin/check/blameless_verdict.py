@@ -70,14 +70,15 @@ _HASTE: Final = frozenset(["haste", "hurry", "rush"])
 # "rather than checking", "without verification".
 _CHECK_NOUNS: Final = frozenset(
     """verification review reviews testing tests test backup backups confirmation approval
-    validation thinking thought""".split()  # noqa: SIM905
+    validation thinking thought permission consent""".split()  # noqa: SIM905
 )
 _CHECK_GERUNDS: Final = frozenset(
     """checking double-checking verifying testing retesting reviewing reading confirming
-    validating looking asking considering thinking backing running""".split()  # noqa: SIM905
+    validating looking asking considering thinking backing running asked""".split()  # noqa: SIM905
 )
 _FILLERS: Final = frozenset(
-    """any a an first proper properly further much enough the it them time spending""".split()  # noqa: SIM905
+    """any a an first proper properly further much enough the it them time spending
+    being""".split()  # noqa: SIM905
 )
 # Frames of hindsight, after which the writer's "I would" is what they should
 # have done: "in hindsight", "in retrospect", "looking back", "if I had to redo it".
@@ -111,6 +112,8 @@ def _first(word: str) -> str:
     return rf"(?P<at>{word})(?<![\w'-]{word})"
 
 
+# Labels that file what follows under a slip: "Mistake: I pushed to main".
+_LABELS: Final = frozenset(["mistake", "mistakes", "error", "errors", "blunder"])
 _CHECK_WORDS: Final = _CHECK_GERUNDS | _CHECK_NOUNS
 _CHECKS: Final = _either(_CHECK_WORDS)
 _UNCHECKED: Final = rf"(?:{_SP}(?:{_either(_FILLERS)}){_END}){{0,3}}+{_SP}(?:{_CHECKS}){_END}"
@@ -162,6 +165,7 @@ _SHAPES: Final = tuple(
             for w in sorted(_FRAMES - {"looking"})
         ),
         (({"responsible"}, INCIDENTS), rf"{_first('responsible')}{_SP}for{_END}", False),
+        *((({word},), rf"{_first(word)}(?=[^\S\n]*+:)", False) for word in sorted(_LABELS)),
     )
 )
 _Shape = tuple[tuple[frozenset[str], ...], re.Pattern[str], bool]
@@ -350,7 +354,8 @@ def _hindsight(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
         participle = _low(tokens, i + 1)
         if not is_past(participle):
             return None
-        if modal in ("should", "shouldn't") and who in ("self", "group", "role", "name"):
+        reader = _low(tokens, i - 1) == "you"  # "What should you have learned?"
+        if modal in ("should", "shouldn't") and (who in _PEOPLE_KINDS or reader):
             return "blameless-counterfactual", "should-have", i - 2
         if modal in ("could", "would") and who == "self":
             return "blameless-counterfactual", "could-have", i - 2
@@ -374,6 +379,35 @@ def _hindsight(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
             if writer_would and verb not in _OPINIONS:
                 return "blameless-counterfactual", "could-have", k
         return None
+    return None
+
+
+_NOT_SPACE: Final = re.compile(r"\S")
+_FILERS: Final = frozenset(["i", "my", "i've", "i'd"])
+
+
+def _filed_as_slip(sentences: Sentences, tokens: list[Token], i: int) -> Token | None:
+    """The subject, or the verb, of the writer's act filed under a slip by a
+    label that starts its sentence ("Mistake: I merged without review",
+    "Error: my script ran twice", "Mistakes: pushed to main"). A log's
+    "Error: received 500" has no writer, so under "error" only the writer's
+    own word counts."""
+    if i + 2 != len(tokens) or tokens[i + 1].low != ":":
+        return None
+    if any(t.text[0].isalpha() for t in tokens[:i]):
+        return None
+    nxt = _NOT_SPACE.search(sentences.text, tokens[i + 1].start + 1)
+    if nxt is None or sentences.text.find("\n", tokens[i + 1].start, nxt.start()) >= 0:
+        return None  # a heading's label, its items on the lines below
+    k, after = sentences.around(nxt.start())
+    if k != 0 or len(after) < 3:
+        return None
+    if after[0].low in _FILERS and after[1].text[0].isalpha():
+        return after[0]  # not "I/O"
+    # A past tense with no subject under "mistake": the writer's, as a log of one's acts reads.
+    first = after[0]
+    if tokens[i].low.startswith("mistake") and first.text.isalpha() and is_past(first.low):
+        return first if after[1].low != "by" else None
     return None
 
 
@@ -429,4 +463,8 @@ def verdict_hits(
             seen.add(tokens[0].start)
             rule, kind, k = verdict
             hits.append((tokens[k].start, tokens[k].start + len(tokens[k].text), rule, kind))
+        elif tokens[i].low in _LABELS and (filed := _filed_as_slip(sentences, tokens, i)):
+            seen.add(tokens[0].start)
+            kind = "self" if filed.low in _FILERS else "elided"
+            hits.append((filed.start, filed.start + len(filed.text), "blameless-person", kind))
     return hits
