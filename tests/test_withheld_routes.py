@@ -620,6 +620,19 @@ def test_log_lines_about_a_withheld_file_carry_no_text(tmp_path: Path) -> None:
     assert address not in log and "zq.jane" not in log
 
 
+def test_log_lines_about_a_withheld_copied_file_carry_no_text(tmp_path: Path) -> None:
+    """A copied file withheld for its front matter: its findings quote what
+    it says in lint's output, never in the build's log."""
+    text = "---\nvisibility: zqsecretkey\n---\nNotes.\n"
+    root = write_site_at(tmp_path, {"index.md": "# Home\n", "notes/minutes.txt": text})
+    lint = run_cli("lint", "--no-hints", cwd=root)
+    assert lint.returncode == 1 and "zqsecretkey" in lint.stdout
+    result = run_mkdocs(root, out=root / "site", strict=False)
+    log = result.stdout + result.stderr
+    assert "docs/notes/minutes.txt" in log and "message not logged" in log
+    assert "zqsecretkey" not in log
+
+
 # --- rebuilds that keep what they built before --------------------------------------
 
 

@@ -11,6 +11,7 @@ placed here is not published (spec 4, "Publication fails closed").
 from __future__ import annotations
 
 import html
+import itertools
 import os
 import posixpath
 import re
@@ -368,11 +369,16 @@ def confidential(uri: str, checked: Any, meta: FolderMeta) -> bool:
 def confidential_paths(library: Any, decision: Decision) -> frozenset[str]:
     """The files `decision` withholds for what they say (restricted), as
     findings name them: a build logs their findings without their text."""
-    return frozenset(
+    pages = (
         checked.document.path
         for uri, checked in library.documents.items()
         if uri in decision.withheld and confidential(uri, checked, library.meta)
     )
+    # A copied file is read only for its front matter, and withheld for it.
+    copied = (
+        doc.path for uri, doc in library.scan.front_matter.items() if uri in decision.withheld
+    )
+    return frozenset(itertools.chain(pages, copied))
 
 
 def restricted_page(data: Any, has_front_matter: bool, body: str) -> bool:
