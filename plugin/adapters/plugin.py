@@ -92,6 +92,9 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         # This build's decision of what is published, and how to make its
         # output guard again once other plugins' files are known.
         self._decision: Decision | None = None
+        # Where each published file of docs_dir is read from once placed
+        # (src_uri -> abs_src_path), to tell one another plugin replaced.
+        self._placed: dict[str, str | None] = {}
         self._new_guard: Callable[..., OutputGuard] = OutputGuard
         # What other plugins and templates may read (`config.plugins`): the
         # published postmortems only, and the site made of them.
@@ -209,17 +212,19 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
                 pages.fragments,
                 pages.sources,
             )
+        self._placed = {f.src_uri: f.abs_src_path for f in files if f.src_uri in decision.publish}
         return files
 
     # After every other plugin's `on_files` (mkdocs-static-i18n's at -100,
-    # the helpers around it at -110): the files they added are all there.
-    @event_priority(-1000)
+    # the helpers around it at -110, a hook's at any priority): last of all,
+    # so the files they added are all there.
+    @event_priority(-(10**9))
     def _withhold_foreign(self, files: Files, *, config: MkDocsConfig) -> Files:
         """Drop what other plugins added that the library would withhold
         (`withhold_foreign`), and have the output guard look for it too."""
         if self._decision is None or self._library is None:
             return files
-        gone = withhold_foreign(files, config, self._decision)
+        gone = withhold_foreign(files, config, self._decision, self._placed, self._library.meta)
         if gone:
             log.info(
                 "%d page(s) other plugins added are withheld for their visibility",

@@ -199,6 +199,8 @@ def _place(
 
 # How a file whose first line opens a front-matter block begins (a BOM aside).
 _OPENINGS: Final = (b"---", b"\xef\xbb\xbf---")
+# The first line that is YAML's document end, `...` (what follows the first line).
+_DOTS_END: Final = re.compile(rb"(\n)\.\.\.([ \t]*\r?(?:\n|$))")
 
 
 def opens_front_matter(location: str) -> bool:
@@ -222,6 +224,12 @@ def copied_document(raw: bytes, name: str) -> Document | None:
     if not raw.startswith(_OPENINGS):
         return None
     doc = read_document(raw, name)
+    if any(x.rule == "front-matter-unclosed" for x in doc.findings):
+        # YAML's document end `...` closes a block as `---` does (MkDocs
+        # reads a page's front matter so): read it as if closed by `---`.
+        closed = _DOTS_END.sub(b"\\1---\\2", raw, count=1)
+        if closed != raw:
+            doc = read_document(closed, name)
     if not doc.has_front_matter or any(x.rule == "front-matter-unclosed" for x in doc.findings):
         return None
     return doc
@@ -234,18 +242,31 @@ def _unread(name: str, refused: list[Finding]) -> Document:
     return doc
 
 
-def withholds_itself(raw: bytes, name: str, page: bool) -> Document | None:
+def withholds_itself(
+    raw: bytes, name: str, page: bool, inherited: Collection[Any] = ()
+) -> Document | None:
     """A file another plugin added (generated, or from a folder of its own),
     read as the plugin decides a file of docs_dir by what it says: the
-    document where its own meta withholds it or cannot be read, else None.
-    `page`: MkDocs renders it (Markdown, front matter or MultiMarkdown meta);
-    otherwise it is copied, and only a closed front-matter block counts."""
+    document where its own meta withholds it or cannot be read, or where it
+    says no visibility and its folder's `.meta.yml` (`inherited`) withholds
+    it; else None. `page`: MkDocs renders it (Markdown, front matter or
+    MultiMarkdown meta); otherwise it is copied, and only a closed
+    front-matter block counts."""
     doc = read_document(raw, name) if page else copied_document(raw, name)
-    if doc is None:
-        return None
-    if doc.data is None and doc.findings:
+    if doc is not None and doc.data is None and doc.findings:
         return doc
-    return doc if restricted_page(doc.data, doc.has_front_matter, doc.body) else None
+    own = page_visibility(doc.data, doc.has_front_matter, doc.body) if doc is not None else []
+    if not withholds(own or inherited):
+        return None
+    if doc is None:
+        # A copied file its folder withholds: its text, where it is text,
+        # for the output guard to look for.
+        try:
+            body = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            body = ""
+        doc = Document(name, False, YamlData(), body, 1)
+    return doc
 
 
 def read_copied_front_matter(scan: DocsScan, shown: Callable[[Path], str]) -> list[Finding]:
@@ -392,15 +413,19 @@ class FolderMeta:
 
     def inherited(self, uri: str) -> list[Any]:
         """The visibility a file at `uri` inherits (empty: none)."""
+        folder = self.origin(uri)
+        return [] if folder is None else self.visibility[folder]
+
+    def origin(self, uri: str) -> str | None:
+        """The folder whose META_FILE gives `uri` its visibility, if any."""
         if not self.visibility:
-            return []
+            return None
         folder = posixpath.dirname(uri)
         while True:
-            found = self.visibility.get(folder)
-            if found is not None:
-                return found
+            if folder in self.visibility:
+                return folder
             if not folder:
-                return []
+                return None
             folder = posixpath.dirname(folder)
 
 
@@ -533,7 +558,14 @@ def decide(
                 continue
             if not withholds(meta.inherited(uri)):
                 continue
-            if not any(d.as_posix() in published_assets for d in PurePosixPath(uri).parents):
+            # Exempt only from a `.meta.yml` above the asset folder: one in
+            # it or below is nearer than the postmortem's own visibility.
+            origin = meta.origin(uri) or ""
+            if not any(
+                d.as_posix() in published_assets
+                and not (origin == d.as_posix() or origin.startswith(d.as_posix() + "/"))
+                for d in PurePosixPath(uri).parents
+            ):
                 withheld[uri] = INHERITED
     return Decision(frozenset(u for u in scan.files if u not in withheld), withheld)
 

@@ -334,6 +334,22 @@ class Needles:
         if data:
             self.by_digest[len(data)].setdefault(_digest(data), set()).add(hit)
 
+    def drop_public_bytes(self, paths: Iterable[Path]) -> None:
+        """Forget the bytes that a published file also holds (a logo in a
+        restricted folder and in a public one tells nothing): each file is
+        read only where a withheld file has its size."""
+        for path in paths:
+            try:
+                size = path.stat().st_size
+            except OSError:
+                continue
+            found = self.by_digest.get(size)
+            if not found:
+                continue
+            data = _read_regular(path)
+            if data is not None:
+                found.pop(_digest(data), None)
+
     def drop_public(
         self,
         public_texts: Iterable[str],
@@ -650,6 +666,11 @@ def plan(
                     needles.add_bytes(asset_bytes, (index, ASSET_FILE))
 
     _add_copied_files(library, decision, docs_dir, unpublished, needles, secret_files)
+    needles.drop_public_bytes(
+        docs_dir / uri
+        for uri in decision.publish
+        if (f := library.scan.files.get(uri)) is not None and not f.markdown
+    )
     for shown, doc, source in foreign:
         data = doc.data if isinstance(doc.data, dict) else {}
         raw_id = data.get("id")
