@@ -954,3 +954,14 @@ def test_a_plugin_that_copies_a_withheld_file_by_the_real_path_of_docs_dir(
     )
     site = build(root, strict=False)
     assert leaks(site, FOREIGN_TOKEN) == []
+
+
+def test_a_patch_file_that_is_not_utf8_is_copied(tmp_path: Path) -> None:
+    """A unified diff starts with `--- a/file`: no front matter opens there,
+    so a diff in Latin-1 is copied as it is, not an encoding error that
+    stops the build (it was, once `---` began its first line)."""
+    root = write_site_at(tmp_path, {"index.md": "# Home\n"})
+    patch = b"--- a/menu.txt\n+++ b/menu.txt\n@@ -1 +1 @@\n-caf\xe9\n+cafe zqkeptpatch\n"
+    (root / "docs" / "fix.patch").write_bytes(patch)
+    site = build(root)
+    assert leaks(site, "zqkeptpatch") == ["fix.patch"]

@@ -199,6 +199,9 @@ def _place(
 
 # How a file whose first line opens a front-matter block begins (a BOM aside).
 _OPENINGS: Final = (b"---", b"\xef\xbb\xbf---")
+# A first line that opens a front-matter block (as python-frontmatter's
+# boundary: three dashes or more, then only spaces).
+_OPENING_LINE: Final = re.compile(rb"(?:\xef\xbb\xbf)?-{3,}[ \t]*\r?(?:\n|$)")
 # The first line that is YAML's document end, `...` (what follows the first line).
 _DOTS_END: Final = re.compile(rb"(\n)\.\.\.([ \t]*\r?(?:\n|$))")
 
@@ -221,8 +224,8 @@ def _hidden(uri: str) -> bool:
 def copied_document(raw: bytes, name: str) -> Document | None:
     """A copied file's front matter and text, where its first line opens a
     block that a `---` line closes; else None (not front matter)."""
-    if not raw.startswith(_OPENINGS):
-        return None
+    if not _OPENING_LINE.match(raw):
+        return None  # `--- a/file`, a unified diff's first line, opens nothing
     doc = read_document(raw, name)
     if any(x.rule == "front-matter-unclosed" for x in doc.findings):
         # YAML's document end `...` closes a block as `---` does (MkDocs
