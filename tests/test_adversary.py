@@ -965,3 +965,21 @@ def test_a_patch_file_that_is_not_utf8_is_copied(tmp_path: Path) -> None:
     (root / "docs" / "fix.patch").write_bytes(patch)
     site = build(root)
     assert leaks(site, "zqkeptpatch") == ["fix.patch"]
+
+
+def test_hidden_files_a_site_publishes_are_decided_too(tmp_path: Path) -> None:
+    """`exclude_docs: "!.well-known/"` publishes a hidden folder: its copied
+    files are decided as any other (a restricted front matter, a folder whose
+    `.meta.yml` is restricted), though no finding is reported for them."""
+    files = {
+        "index.md": "# Home\n",
+        ".well-known/security.txt": "Contact: zqkeptsecurity\n",
+        ".well-known/notes.txt": f"---\nvisibility: restricted\n---\n{FOREIGN_TOKEN}a\n",
+        "hr/.meta.yml": "visibility: restricted\n",
+        "hr/.well-known/pay.csv": f"n\n{FOREIGN_TOKEN}b\n",
+        ".drafts/broken.txt": "---\nvisibility: [restricted\n---\nnot published\n",
+    }
+    root = write_site_at(tmp_path, files, extra_config="exclude_docs: |\n  !.well-known/\n")
+    site = build(root)
+    assert leaks(site, FOREIGN_TOKEN) == []
+    assert leaks(site, "zqkeptsecurity") == [".well-known/security.txt"]

@@ -217,7 +217,8 @@ def opens_front_matter(location: str) -> bool:
 
 
 def _hidden(uri: str) -> bool:
-    """MkDocs publishes nothing under a name that starts with a dot."""
+    """MkDocs publishes nothing under a name that starts with a dot, unless
+    `exclude_docs` says so (`!.well-known/`, a common pattern)."""
     return any(part.startswith(".") for part in uri.split("/"))
 
 
@@ -280,10 +281,12 @@ def read_copied_front_matter(scan: DocsScan, shown: Callable[[Path], str]) -> li
     only when its first line is `---` (one short read each), and counts only
     where a closing `---` follows: a YAML file starting a document with
     `---` is not front matter. What cannot be parsed cannot be told apart
-    from restricted, so it is withheld, with the parser's findings."""
+    from restricted, so it is withheld, with the parser's findings. A hidden
+    file is decided too (`exclude_docs: "!.well-known/"` publishes it) but
+    not reported: most sites never publish it."""
     findings: list[Finding] = []
     for uri, f in scan.files.items():
-        if f.markdown or uri in scan.withheld or _hidden(uri):
+        if f.markdown or uri in scan.withheld:
             continue
         if not opens_front_matter(f.location):
             continue
@@ -293,6 +296,8 @@ def read_copied_front_matter(scan: DocsScan, shown: Callable[[Path], str]) -> li
         if doc is None:
             continue
         scan.front_matter[uri] = doc
+        if _hidden(uri):
+            continue
         if doc.data is None:
             findings += doc.findings
         else:
@@ -557,7 +562,7 @@ def decide(
         # A folder marked restricted keeps its other files too (a spreadsheet
         # or a PDF beside its notes), though the meta plugin gives them nothing.
         for uri, f in scan.files.items():
-            if f.markdown or uri in withheld or _hidden(uri):
+            if f.markdown or uri in withheld:
                 continue
             if not withholds(meta.inherited(uri)):
                 continue
