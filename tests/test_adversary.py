@@ -983,3 +983,26 @@ def test_hidden_files_a_site_publishes_are_decided_too(tmp_path: Path) -> None:
     site = build(root)
     assert leaks(site, FOREIGN_TOKEN) == []
     assert leaks(site, "zqkeptsecurity") == [".well-known/security.txt"]
+
+
+LATE_HOOK = f"""
+from mkdocs.structure.files import File
+
+
+def on_env(env, config, files):
+    files.append(File.generated(config, "env.txt", content={RESTRICTED_PAGE!r}))
+    files.append(File.generated(config, "hr/env.csv", content="n\\n{FOREIGN_TOKEN}b\\n"))
+    files.append(File.generated(config, "open.txt", content="zqkeptlate\\n"))
+    return env
+"""
+
+
+def test_a_file_another_plugin_adds_as_late_as_on_env_is_decided(tmp_path: Path) -> None:
+    """MkDocs copies the files it does not render after `on_env`: one a hook
+    adds there with restricted front matter, or in a restricted folder, is
+    withheld; an open one is copied."""
+    files = {"index.md": "# Home\n", "hr/.meta.yml": "visibility: restricted\n"}
+    root = with_hook(write_site_at(tmp_path, files), LATE_HOOK)
+    site = build(root)
+    assert leaks(site, FOREIGN_TOKEN) == []
+    assert leaks(site, "zqkeptlate") == ["open.txt"]
