@@ -1006,3 +1006,24 @@ def test_a_file_another_plugin_adds_as_late_as_on_env_is_decided(tmp_path: Path)
     site = build(root)
     assert leaks(site, FOREIGN_TOKEN) == []
     assert leaks(site, "zqkeptlate") == ["open.txt"]
+
+
+@pytest.mark.parametrize("directory_urls", [True, False], ids=["directory-urls", "html-urls"])
+def test_a_restricted_folder_holding_files_named_as_the_build_names_its_own_builds(
+    tmp_path: Path, directory_urls: bool
+) -> None:
+    """An `index.html`, a `sitemap.xml` or an `about.html` in a restricted
+    folder: withheld, and their names tell nothing, since the build writes
+    files so named for every site (it failed, every page's `index.html`
+    taken for the withheld file's name)."""
+    files = {
+        "index.md": "# Home\n",
+        "about.md": "# About\n",
+        "hr/.meta.yml": "visibility: restricted\n",
+        "hr/index.html": f"<p>{FOREIGN_TOKEN}a</p>\n",
+        "hr/sitemap.xml": f"<x>{FOREIGN_TOKEN}b</x>\n",
+        "hr/about.html": f"<p>{FOREIGN_TOKEN}c</p>\n",
+    }
+    extra = "" if directory_urls else "use_directory_urls: false\n"
+    site = build(write_site_at(tmp_path, files, extra_config=extra))
+    assert leaks(site, FOREIGN_TOKEN) == []

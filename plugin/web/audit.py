@@ -46,7 +46,7 @@ import ahocorasick
 
 from ..check.checks import CheckedDocument
 from ..check.library import Library, display_path, resolve_taxonomy_path
-from ..check.publication import INHERITED, RESTRICTED, UNREAD, Decision
+from ..check.publication import INHERITED, RESTRICTED, UNREAD, Decision, is_markdown_name
 from ..ids import MENTION
 from ..model import Postmortem
 from ..parallel import processes, split_map
@@ -828,7 +828,13 @@ def _read_regular(path: Path, limit: int = DEFAULT_MAX_FILE_BYTES) -> bytes | No
     return data if len(data) <= limit else None
 
 
+# Names every build writes, whatever the library holds: a withheld file of
+# the same name (an `index.html` in a restricted folder) tells nothing by it.
+_BUILD_NAMES: Final = "index.html 404.html sitemap.xml sitemap.xml.gz search_index.json"
+
+
 def _public_file_names(docs_dir: Path, secret: set[Path]) -> Iterator[str]:
+    yield _BUILD_NAMES
     if not docs_dir.is_dir():
         return
     for root, dirs, files in os.walk(docs_dir):
@@ -836,7 +842,11 @@ def _public_file_names(docs_dir: Path, secret: set[Path]) -> Iterator[str]:
         for name in sorted(files):
             path = Path(root, name)
             if path not in secret:
-                yield path.relative_to(docs_dir).as_posix()
+                rel = path.relative_to(docs_dir).as_posix()
+                yield rel
+                if is_markdown_name(name):
+                    # Where its page is written without directory URLs.
+                    yield rel.rsplit(".", 1)[0] + ".html"
 
 
 # --- the site's side --------------------------------------------------------------
