@@ -1012,10 +1012,10 @@ def test_a_file_another_plugin_adds_as_late_as_on_env_is_decided(tmp_path: Path)
 def test_a_restricted_folder_holding_files_named_as_the_build_names_its_own_builds(
     tmp_path: Path, directory_urls: bool
 ) -> None:
-    """An `index.html`, a `sitemap.xml` or an `about.html` in a restricted
-    folder: withheld, and their names tell nothing, since the build writes
-    files so named for every site (it failed, every page's `index.html`
-    taken for the withheld file's name)."""
+    """An `index.html`, a `sitemap.xml`, an `about.html` or a `favicon.png`
+    in a restricted folder: withheld, and their names tell nothing, since the
+    build (or the theme) writes files so named for every site (it failed,
+    every page's `index.html` taken for the withheld file's name)."""
     files = {
         "index.md": "# Home\n",
         "about.md": "# About\n",
@@ -1023,6 +1023,8 @@ def test_a_restricted_folder_holding_files_named_as_the_build_names_its_own_buil
         "hr/index.html": f"<p>{FOREIGN_TOKEN}a</p>\n",
         "hr/sitemap.xml": f"<x>{FOREIGN_TOKEN}b</x>\n",
         "hr/about.html": f"<p>{FOREIGN_TOKEN}c</p>\n",
+        # Material copies assets/images/favicon.png, and every page links it.
+        "hr/favicon.png": f"PNG {FOREIGN_TOKEN}d",
     }
     extra = "" if directory_urls else "use_directory_urls: false\n"
     site = build(write_site_at(tmp_path, files, extra_config=extra))

@@ -630,6 +630,7 @@ def plan(
     `memo` kept between rebuilds saves reading unchanged texts again.
     `foreign`: pages other plugins added that the build withheld for what
     they say (name, parsed document, the file it was read from, if any)."""
+    theme_dirs = list(theme_dirs)  # read twice: file names, templates
     drafts = library.settings.include_drafts if include_drafts is None else include_drafts
     published = library.published(drafts)
     # The build has decided already; the CLI decides here, the same way.
@@ -684,6 +685,7 @@ def plan(
             public_texts,
             _generated_texts(library, config_file),
             _public_file_names(docs_dir, secret_files),
+            _theme_file_names(theme_dirs),
             _theme_templates(theme_dirs),
         )
         # What is also published is not distinctive: drop it, except ids (which
@@ -751,6 +753,19 @@ def _page_path(rel: str, pm: Postmortem | None, use_directory_urls: bool) -> str
     if name in ("index", "README"):
         return posixpath.join(folder, "index.html")
     return posixpath.join(stem, "index.html") if use_directory_urls else stem + ".html"
+
+
+def _theme_file_names(theme_dirs: Iterable[Path]) -> Iterator[str]:
+    """The names of the files a build copies from the theme (not hidden
+    ones, as `.icons`): a withheld file named as one (`favicon.png`) tells
+    nothing by its name."""
+    for folder in theme_dirs:
+        for root, dirs, files in os.walk(folder):
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            rel = Path(root).relative_to(folder).as_posix()
+            for name in sorted(files):
+                if not name.startswith("."):
+                    yield name if rel == "." else f"{rel}/{name}"
 
 
 def _theme_templates(theme_dirs: Iterable[Path]) -> Iterator[str]:
