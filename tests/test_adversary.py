@@ -1029,3 +1029,19 @@ def test_a_restricted_folder_holding_files_named_as_the_build_names_its_own_buil
     extra = "" if directory_urls else "use_directory_urls: false\n"
     site = build(write_site_at(tmp_path, files, extra_config=extra))
     assert leaks(site, FOREIGN_TOKEN) == []
+
+
+def test_a_copied_file_of_its_own_visibility_wins_over_its_folder(tmp_path: Path) -> None:
+    """Spec 4: the file's own front matter wins over a `.meta.yml`, for a
+    copied file as for a page (it was withheld by its folder)."""
+    files = {
+        "index.md": "# Home\n",
+        "hr/.meta.yml": "visibility: restricted\n",
+        "hr/open.md": "---\nvisibility: internal\n---\n# Open zqkeptpage\n",
+        "hr/open.txt": "---\nvisibility: internal\n---\nzqkeptcopy\n",
+        "hr/pay.csv": f"n\n{FOREIGN_TOKEN}\n",
+    }
+    site = build(write_site_at(tmp_path, files))
+    assert leaks(site, FOREIGN_TOKEN) == []
+    assert leaks(site, "zqkeptcopy") == ["hr/open.txt"]
+    assert "hr/open/index.html" in leaks(site, "zqkeptpage")

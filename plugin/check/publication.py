@@ -564,6 +564,9 @@ def decide(
         for uri, f in scan.files.items():
             if f.markdown or uri in withheld:
                 continue
+            fm = scan.front_matter.get(uri)
+            if fm is not None and page_visibility(fm.data, True, ""):
+                continue  # its own front matter said, and wins (decided above)
             if not withholds(meta.inherited(uri)):
                 continue
             # Exempt only from a `.meta.yml` above the asset folder: one in
