@@ -1045,3 +1045,21 @@ def test_a_copied_file_of_its_own_visibility_wins_over_its_folder(tmp_path: Path
     assert leaks(site, FOREIGN_TOKEN) == []
     assert leaks(site, "zqkeptcopy") == ["hr/open.txt"]
     assert "hr/open/index.html" in leaks(site, "zqkeptpage")
+
+
+def test_audit_takes_the_theme_files_names_as_the_build_does(tmp_path: Path) -> None:
+    """`postmortems audit` of a site built without our plugin names the
+    restricted folder's files it finds, not every page that links the
+    theme's own `favicon.png` (it did: it knew no theme folder)."""
+    files = {
+        "index.md": "# Home\n",
+        "hr/.meta.yml": "visibility: restricted\n",
+        "hr/favicon.png": f"PNG {FOREIGN_TOKEN}",
+    }
+    root = write_site_at(tmp_path, files)
+    assert control_leaks(root, FOREIGN_TOKEN) == ["hr/favicon.png"]
+    plain = run_cli("audit", "site-plain", cwd=root)
+    assert plain.returncode == 1
+    lines = [line for line in plain.stdout.splitlines() if ": " in line]
+    named = {line.split(":")[0].split(" (")[0] for line in lines}
+    assert named == {"site-plain/hr/favicon.png"}, plain.stdout

@@ -1234,12 +1234,20 @@ def audit_site(
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
     use_directory_urls: bool = True,
     packaged: Iterable[Path] = (),
+    theme_dirs: Iterable[Path] = (),
 ) -> AuditResult:
     """Scan every file of a built site for what the library does not publish.
-    `packaged`: installed theme folders (see `Plan.packaged`)."""
+    `packaged`: installed theme folders (see `Plan.packaged`); `theme_dirs`:
+    all of the theme's folders, whose templates and file names are the
+    site's own, as the build's guard takes them."""
     shown_from = shown_from or Path.cwd()
     made = plan(
-        library, docs_dir, config_file, use_directory_urls=use_directory_urls, packaged=packaged
+        library,
+        docs_dir,
+        config_file,
+        theme_dirs=theme_dirs,
+        use_directory_urls=use_directory_urls,
+        packaged=packaged,
     )
     return Auditor(made, max_file_bytes, library.settings.jobs).audit(site_dir, shown_from)
 
