@@ -806,3 +806,260 @@ def test_material_blog_posts_that_are_withheld_are_not_excerpted(
     assert (site / "blog" / "index.html").is_file()
     assert "An open post" in (site / "blog" / "index.html").read_text(encoding="utf-8")
     assert leaks(site, R_TOKEN) == []
+
+
+# --- second reader of s30-34: other plugins' files, copied files, folder meta ---------
+
+FOREIGN_TOKEN = "zqforeigncanary"
+RESTRICTED_PAGE = f"---\nvisibility: restricted\n---\n# Board {FOREIGN_TOKEN} minutes\n"
+
+
+def with_hook(root: Path, hook: str) -> Path:
+    (root / "hook.py").write_text(hook, encoding="utf-8")
+    cfg = root / "mkdocs.yml"
+    cfg.write_text(cfg.read_text(encoding="utf-8") + "hooks:\n  - hook.py\n", encoding="utf-8")
+    return root
+
+
+HOOKS = {
+    # mkdocs-gen-files does this when a script writes to a page of docs_dir.
+    "replaces": f"""
+from mkdocs.structure.files import File
+
+def on_files(files, config):
+    files.remove(files.get_file_from_path("about.md"))
+    files.append(File.generated(config, "about.md", content={RESTRICTED_PAGE!r}))
+    return files
+""",
+    "edits": f"""
+def on_files(files, config):
+    files.get_file_from_path("about.md").content_string = {RESTRICTED_PAGE!r}
+    return files
+""",
+    "runs-late": f"""
+from mkdocs.plugins import event_priority
+from mkdocs.structure.files import File
+
+@event_priority(-5000)
+def on_files(files, config):
+    files.append(File.generated(config, "late.md", content={RESTRICTED_PAGE!r}))
+    return files
+""",
+    # Material's meta plugin gives hr/'s pages its .meta.yml: restricted.
+    "meta-folder": f"""
+from mkdocs.structure.files import File
+
+def on_files(files, config):
+    files.append(File.generated(config, "hr/made.md", content="# Made {FOREIGN_TOKEN}a\\n"))
+    files.append(File.generated(config, "hr/made.csv", content="n\\n{FOREIGN_TOKEN}b\\n"))
+    return files
+""",
+}
+
+
+@pytest.mark.parametrize("route", list(HOOKS))
+def test_a_restricted_page_another_plugin_makes_never_reaches_the_site(
+    tmp_path: Path, route: str
+) -> None:
+    """A hook that puts restricted text in place of a published page (as
+    mkdocs-gen-files does when a script writes to a page of docs_dir), edits
+    a published page's text in memory, adds its page after ours, or adds
+    files to a folder whose `.meta.yml` is restricted: nothing of it is
+    published (spec 4: any file whose front matter or meta says restricted)."""
+    files = {
+        "index.md": "# Home\n",
+        "about.md": "# About\n",
+        f"2025/{PUBLIC}.md": postmortem_text(id=PUBLIC),
+        "hr/.meta.yml": "visibility: restricted\n",
+        "hr/notes.md": "# HR notes\n",
+    }
+    root = with_hook(write_site_at(tmp_path, files), HOOKS[route])
+    site = build(root)
+    assert leaks(site, FOREIGN_TOKEN) == []
+    assert leaks(site, "HR notes") == []
+
+
+def test_a_meta_yml_inside_a_published_asset_folder_still_withholds(tmp_path: Path) -> None:
+    """A published postmortem's asset folder is exempt from a restricted
+    `.meta.yml` above the postmortem (its own visibility won), not from one
+    inside the asset folder itself: the nearest `.meta.yml` wins."""
+    files = {
+        "index.md": "# Home\n",
+        f"2025/{PUBLIC}.md": postmortem_text(id=PUBLIC),
+        f"2025/{PUBLIC}/chart.csv": "n\nzqkeptasset\n",
+        f"2025/{PUBLIC}/hr/.meta.yml": "visibility: restricted\n",
+        f"2025/{PUBLIC}/hr/pay.csv": f"n\n{FOREIGN_TOKEN}\n",
+    }
+    site = build(write_site_at(tmp_path, files))
+    assert leaks(site, FOREIGN_TOKEN) == []
+    assert leaks(site, "zqkeptasset") == [f"2025/{PUBLIC}/chart.csv"]
+
+
+def test_a_file_of_a_restricted_folder_that_is_also_published_elsewhere_builds(
+    tmp_path: Path,
+) -> None:
+    """The same logo in a restricted folder and in a public one tells nothing
+    of the restricted folder: the build does not fail on the public copy."""
+    logo = "PNG zqsharedlogo bytes of a logo that two folders hold\n"
+    files = {
+        "index.md": "# Home\n\n![logo](img/logo.png)\n",
+        "img/logo.png": logo,
+        "hr/.meta.yml": "visibility: restricted\n",
+        "hr/logo.png": logo,
+        "hr/pay.csv": f"n\n{FOREIGN_TOKEN}\n",
+    }
+    site = build(write_site_at(tmp_path, files))
+    assert leaks(site, "zqsharedlogo") == ["img/logo.png"]
+    assert leaks(site, FOREIGN_TOKEN) == []
+
+
+def test_a_copied_file_whose_front_matter_ends_with_dots_is_withheld(tmp_path: Path) -> None:
+    """YAML's document end `...` closes a front matter as `---` does (MkDocs
+    reads a page's so): a restricted text closed so is withheld."""
+    files = {
+        "index.md": "# Home\n",
+        "notes/minutes.txt": f"---\nvisibility: restricted\n...\n{FOREIGN_TOKEN}\n",
+        "notes/open.txt": "---\ntitle: open\n...\nzqkeptdots\n",
+    }
+    site = build(write_site_at(tmp_path, files))
+    assert leaks(site, FOREIGN_TOKEN) == []
+    assert leaks(site, "zqkeptdots") == ["notes/open.txt"]
+
+
+def test_a_plugin_that_copies_a_withheld_file_by_the_real_path_of_docs_dir(
+    tmp_path: Path,
+) -> None:
+    """docs_dir reached through a link, and a hook that adds files of it by
+    its real path: a draft postmortem and a restricted one's asset are
+    withheld as their sources are, and the build goes on (it failed on the
+    output guard, the copies taken for another plugin's own files)."""
+    files = {
+        "index.md": "# Home\n",
+        f"2025/{PUBLIC}.md": postmortem_text(id=PUBLIC),
+        f"2025/{RESTRICTED}.md": postmortem_text(id=RESTRICTED, visibility="restricted"),
+        f"2025/{RESTRICTED}/chart.csv": f"n\n{FOREIGN_TOKEN}a\n",
+        f"2025/{DRAFT}.md": postmortem_text(id=DRAFT, status="draft", title=f"{FOREIGN_TOKEN}b"),
+    }
+    root = write_site_at(tmp_path / "site-root", files)
+    (root / "docs").rename(tmp_path / "real-docs")
+    (root / "docs").symlink_to(tmp_path / "real-docs")
+    with_hook(
+        root,
+        "import os\nfrom mkdocs.structure.files import File\n\n\n"
+        "def on_files(files, config):\n"
+        "    real = os.path.realpath(config.docs_dir)\n"
+        f"    for uri in ('2025/{RESTRICTED}/chart.csv', '2025/{DRAFT}.md'):\n"
+        "        files.append(File(uri, real, config.site_dir, config.use_directory_urls))\n"
+        "    return files\n",
+    )
+    site = build(root, strict=False)
+    assert leaks(site, FOREIGN_TOKEN) == []
+
+
+def test_a_patch_file_that_is_not_utf8_is_copied(tmp_path: Path) -> None:
+    """A unified diff starts with `--- a/file`: no front matter opens there,
+    so a diff in Latin-1 is copied as it is, not an encoding error that
+    stops the build (it was, once `---` began its first line)."""
+    root = write_site_at(tmp_path, {"index.md": "# Home\n"})
+    patch = b"--- a/menu.txt\n+++ b/menu.txt\n@@ -1 +1 @@\n-caf\xe9\n+cafe zqkeptpatch\n"
+    (root / "docs" / "fix.patch").write_bytes(patch)
+    site = build(root)
+    assert leaks(site, "zqkeptpatch") == ["fix.patch"]
+
+
+def test_hidden_files_a_site_publishes_are_decided_too(tmp_path: Path) -> None:
+    """`exclude_docs: "!.well-known/"` publishes a hidden folder: its copied
+    files are decided as any other (a restricted front matter, a folder whose
+    `.meta.yml` is restricted), though no finding is reported for them."""
+    files = {
+        "index.md": "# Home\n",
+        ".well-known/security.txt": "Contact: zqkeptsecurity\n",
+        ".well-known/notes.txt": f"---\nvisibility: restricted\n---\n{FOREIGN_TOKEN}a\n",
+        "hr/.meta.yml": "visibility: restricted\n",
+        "hr/.well-known/pay.csv": f"n\n{FOREIGN_TOKEN}b\n",
+        ".drafts/broken.txt": "---\nvisibility: [restricted\n---\nnot published\n",
+    }
+    root = write_site_at(tmp_path, files, extra_config="exclude_docs: |\n  !.well-known/\n")
+    site = build(root)
+    assert leaks(site, FOREIGN_TOKEN) == []
+    assert leaks(site, "zqkeptsecurity") == [".well-known/security.txt"]
+
+
+LATE_HOOK = f"""
+from mkdocs.structure.files import File
+
+
+def on_env(env, config, files):
+    files.append(File.generated(config, "env.txt", content={RESTRICTED_PAGE!r}))
+    files.append(File.generated(config, "hr/env.csv", content="n\\n{FOREIGN_TOKEN}b\\n"))
+    files.append(File.generated(config, "open.txt", content="zqkeptlate\\n"))
+    return env
+"""
+
+
+def test_a_file_another_plugin_adds_as_late_as_on_env_is_decided(tmp_path: Path) -> None:
+    """MkDocs copies the files it does not render after `on_env`: one a hook
+    adds there with restricted front matter, or in a restricted folder, is
+    withheld; an open one is copied."""
+    files = {"index.md": "# Home\n", "hr/.meta.yml": "visibility: restricted\n"}
+    root = with_hook(write_site_at(tmp_path, files), LATE_HOOK)
+    site = build(root)
+    assert leaks(site, FOREIGN_TOKEN) == []
+    assert leaks(site, "zqkeptlate") == ["open.txt"]
+
+
+@pytest.mark.parametrize("directory_urls", [True, False], ids=["directory-urls", "html-urls"])
+def test_a_restricted_folder_holding_files_named_as_the_build_names_its_own_builds(
+    tmp_path: Path, directory_urls: bool
+) -> None:
+    """An `index.html`, a `sitemap.xml`, an `about.html` or a `favicon.png`
+    in a restricted folder: withheld, and their names tell nothing, since the
+    build (or the theme) writes files so named for every site (it failed,
+    every page's `index.html` taken for the withheld file's name)."""
+    files = {
+        "index.md": "# Home\n",
+        "about.md": "# About\n",
+        "hr/.meta.yml": "visibility: restricted\n",
+        "hr/index.html": f"<p>{FOREIGN_TOKEN}a</p>\n",
+        "hr/sitemap.xml": f"<x>{FOREIGN_TOKEN}b</x>\n",
+        "hr/about.html": f"<p>{FOREIGN_TOKEN}c</p>\n",
+        # Material copies assets/images/favicon.png, and every page links it.
+        "hr/favicon.png": f"PNG {FOREIGN_TOKEN}d",
+    }
+    extra = "" if directory_urls else "use_directory_urls: false\n"
+    site = build(write_site_at(tmp_path, files, extra_config=extra))
+    assert leaks(site, FOREIGN_TOKEN) == []
+
+
+def test_a_copied_file_of_its_own_visibility_wins_over_its_folder(tmp_path: Path) -> None:
+    """Spec 4: the file's own front matter wins over a `.meta.yml`, for a
+    copied file as for a page (it was withheld by its folder)."""
+    files = {
+        "index.md": "# Home\n",
+        "hr/.meta.yml": "visibility: restricted\n",
+        "hr/open.md": "---\nvisibility: internal\n---\n# Open zqkeptpage\n",
+        "hr/open.txt": "---\nvisibility: internal\n---\nzqkeptcopy\n",
+        "hr/pay.csv": f"n\n{FOREIGN_TOKEN}\n",
+    }
+    site = build(write_site_at(tmp_path, files))
+    assert leaks(site, FOREIGN_TOKEN) == []
+    assert leaks(site, "zqkeptcopy") == ["hr/open.txt"]
+    assert "hr/open/index.html" in leaks(site, "zqkeptpage")
+
+
+def test_audit_takes_the_theme_files_names_as_the_build_does(tmp_path: Path) -> None:
+    """`postmortems audit` of a site built without our plugin names the
+    restricted folder's files it finds, not every page that links the
+    theme's own `favicon.png` (it did: it knew no theme folder)."""
+    files = {
+        "index.md": "# Home\n",
+        "hr/.meta.yml": "visibility: restricted\n",
+        "hr/favicon.png": f"PNG {FOREIGN_TOKEN}",
+    }
+    root = write_site_at(tmp_path, files)
+    assert control_leaks(root, FOREIGN_TOKEN) == ["hr/favicon.png"]
+    plain = run_cli("audit", "site-plain", cwd=root)
+    assert plain.returncode == 1
+    lines = [line for line in plain.stdout.splitlines() if ": " in line]
+    named = {line.split(":")[0].split(" (")[0] for line in lines}
+    assert named == {"site-plain/hr/favicon.png"}, plain.stdout

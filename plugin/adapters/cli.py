@@ -542,6 +542,7 @@ def audit_command(site_dir: Path, config_file: str | None, max_mib: int, jobs: i
             max_mib * 2**20,
             config.use_directory_urls,
             audit_module.packaged_theme_dirs(config.theme_dirs, site_dir),
+            config.theme_dirs,
         )
     # Names and kinds only: the log of a CI job is no place to repeat what leaked.
     for leak in result.leaks:

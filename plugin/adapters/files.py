@@ -15,7 +15,13 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files, InclusionLevel
 
 from ..check.library import Library
-from ..check.publication import Decision, opens_front_matter, withholds_itself
+from ..check.publication import (
+    Decision,
+    FolderMeta,
+    opens_front_matter,
+    withholds,
+    withholds_itself,
+)
 from ..model import Postmortem
 from ..parse.frontmatter import Document
 from ..urls import incident_url
@@ -124,33 +130,58 @@ def withhold_unplaced(files: Files, config: MkDocsConfig, decision: Decision) ->
 
 
 def withhold_foreign(
-    files: Files, config: MkDocsConfig, decision: Decision
+    files: Files,
+    config: MkDocsConfig,
+    decision: Decision,
+    placed: Mapping[str, str | None],
+    meta: FolderMeta | None = None,
 ) -> list[tuple[str, Document, Path, str]]:
     """Drop the files other plugins added (a hook's or mkdocs-gen-files'
     pages, another language's copy) that the core would withhold: a copy of
     a file of docs_dir goes as its source went; any other is read, and goes
-    when its own front matter (or meta) withholds it or cannot be read, as
-    a file of docs_dir would. Returns what went for what it says, for the
-    output guard to look for: its name, document, source file and where it
-    would have been written."""
+    when its own front matter withholds it or cannot be read, or when it
+    says no visibility and its folder's `.meta.yml` (`meta`) withholds it,
+    as a file of docs_dir would. A published file of docs_dir is left alone
+    only while it is still read from where the core placed it (`placed`:
+    src_uri -> abs_src_path): one another plugin put in its place, or
+    whose text it set in memory, is decided by what it now says. Returns
+    what went for what it says, for the output guard to look for: its
+    name, document, source file and where it would have been written."""
     inside = os.path.abspath(config.docs_dir).rstrip(os.sep) + os.sep
+    # docs_dir as a plugin may spell it: through the links it is reached by.
+    real_inside = os.path.realpath(config.docs_dir).rstrip(os.sep) + os.sep
     gone: list[tuple[str, Document, Path, str]] = []
     for file in list(files):
-        if file.generated_by == GENERATED_BY or file.src_uri in decision.publish:
+        if file.generated_by == GENERATED_BY:
+            continue
+        if file.abs_src_path is not None and placed.get(file.src_uri) == file.abs_src_path:
             continue
         src = os.path.abspath(file.abs_src_path) if file.abs_src_path else None
+        rel = None
         if src is not None and src.startswith(inside):
-            if src[len(inside) :].replace(os.sep, "/") not in decision.publish:
+            rel = src[len(inside) :]
+        elif src is not None and src.startswith(real_inside):
+            rel = src[len(real_inside) :]
+        if rel is not None:
+            if rel.replace(os.sep, "/") not in decision.publish:
                 files.remove(file)
             continue
         page = file.is_documentation_page()
         name = (
             file.src_uri if file.generated_by is None else f"{file.src_uri} ({file.generated_by})"
         )
-        if not page and src is not None and not opens_front_matter(src):
+        inherited = meta.inherited(file.src_uri) if meta is not None else []
+        # A copied file is read only where it may say something: a site's
+        # images and archives cost one short read.
+        if (
+            not page
+            and src is not None
+            and not withholds(inherited)
+            and not opens_front_matter(src)
+        ):
             continue
         try:
-            doc = withholds_itself(file.content_bytes, name, page)
+            doc = withholds_itself(file.content_bytes, name, page, inherited)
         except OSError:
             continue  # MkDocs' own read fails the build on it
         if doc is not None:

@@ -92,6 +92,12 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         # This build's decision of what is published, and how to make its
         # output guard again once other plugins' files are known.
         self._decision: Decision | None = None
+        # Where each published file of docs_dir is read from once placed
+        # (src_uri -> abs_src_path), to tell one another plugin replaced.
+        self._placed: dict[str, str | None] = {}
+        # The files decided by the end of on_files (kept alive, so an id is
+        # not reused), each with its source then: see `_withhold_late_files`.
+        self._decided: tuple[list[Any], dict[int, str | None]] = ([], {})
         self._new_guard: Callable[..., OutputGuard] = OutputGuard
         # What other plugins and templates may read (`config.plugins`): the
         # published postmortems only, and the site made of them.
@@ -209,17 +215,19 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
                 pages.fragments,
                 pages.sources,
             )
+        self._placed = {f.src_uri: f.abs_src_path for f in files if f.src_uri in decision.publish}
         return files
 
     # After every other plugin's `on_files` (mkdocs-static-i18n's at -100,
-    # the helpers around it at -110): the files they added are all there.
-    @event_priority(-1000)
+    # the helpers around it at -110, a hook's at any priority): last of all,
+    # so the files they added are all there.
+    @event_priority(-(10**9))
     def _withhold_foreign(self, files: Files, *, config: MkDocsConfig) -> Files:
         """Drop what other plugins added that the library would withhold
         (`withhold_foreign`), and have the output guard look for it too."""
         if self._decision is None or self._library is None:
             return files
-        gone = withhold_foreign(files, config, self._decision)
+        gone = withhold_foreign(files, config, self._decision, self._placed, self._library.meta)
         if gone:
             log.info(
                 "%d page(s) other plugins added are withheld for their visibility",
@@ -228,6 +236,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
             if self.is_dirty:
                 self.rebuilds.clean_if_built(config.site_dir, [dest for *_, dest in gone])
             self._guard = self._new_guard([(name, doc, src) for name, doc, src, _ in gone])
+        kept = list(files)
+        self._decided = (kept, {id(f): f.abs_src_path for f in kept})
         if not self.is_serve:
             # A one-off build needs the postmortems, not how their files were
             # parsed (the parse cache, `Library.drop_parse_data`); `mkdocs
@@ -249,7 +259,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         if failure:
             raise PluginError(failure)
 
-    def on_env(
+    def _on_env(
         self, env: jinja2.Environment, *, config: MkDocsConfig, files: Files
     ) -> jinja2.Environment:
         """Under serve, let the theme's environment keep its compiled
@@ -261,6 +271,43 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
             self.pages.fill_exports()
         offline_finder(config, files, self.prefix)
         return env
+
+    # Last of all plugins, just before MkDocs copies the files it does not
+    # render: a file another plugin added (or pointed elsewhere) after
+    # on_files, in on_nav or on_env, is decided as one added in on_files.
+    @event_priority(-(10**9))
+    def _withhold_late_files(
+        self, env: jinja2.Environment, *, config: MkDocsConfig, files: Files
+    ) -> jinja2.Environment:
+        """Drop the copied files other plugins added after on_files that the
+        library would withhold (`withhold_foreign`). Pages are read by now:
+        one added this late is not rendered. The output guard was made
+        before: it looks for none of their text (their source's, for a copy
+        of a file of docs_dir)."""
+        if self._decision is None or self._library is None:
+            return env
+        _, before = self._decided
+        missing = object()
+        late = [
+            f
+            for f in files
+            if not f.is_documentation_page() and before.get(id(f), missing) != f.abs_src_path
+        ]
+        if not late:
+            return env
+        decided = Files(late)
+        gone = withhold_foreign(decided, config, self._decision, self._placed, self._library.meta)
+        kept = {id(f) for f in decided}
+        for file in late:
+            if id(file) not in kept:
+                files.remove(file)
+        if gone:
+            log.info(
+                "%d file(s) other plugins added late are withheld for their visibility", len(gone)
+            )
+        return env
+
+    on_env = CombinedEvent(_on_env, _withhold_late_files)
 
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
         """Start rendering the library's fragments ahead (where allowed).

@@ -200,6 +200,11 @@ def _place(
 
 # How a file whose first line opens a front-matter block begins (a BOM aside).
 _OPENINGS: Final = (b"---", b"\xef\xbb\xbf---")
+# A first line that opens a front-matter block (as python-frontmatter's
+# boundary: three dashes or more, then only spaces).
+_OPENING_LINE: Final = re.compile(rb"(?:\xef\xbb\xbf)?-{3,}[ \t]*\r?(?:\n|$)")
+# The first line that is YAML's document end, `...` (what follows the first line).
+_DOTS_END: Final = re.compile(rb"(\n)\.\.\.([ \t]*\r?(?:\n|$))")
 
 
 def opens_front_matter(location: str) -> bool:
@@ -213,16 +218,23 @@ def opens_front_matter(location: str) -> bool:
 
 
 def _hidden(uri: str) -> bool:
-    """MkDocs publishes nothing under a name that starts with a dot."""
+    """MkDocs publishes nothing under a name that starts with a dot, unless
+    `exclude_docs` says so (`!.well-known/`, a common pattern)."""
     return any(part.startswith(".") for part in uri.split("/"))
 
 
 def copied_document(raw: bytes, name: str) -> Document | None:
     """A copied file's front matter and text, where its first line opens a
     block that a `---` line closes; else None (not front matter)."""
-    if not raw.startswith(_OPENINGS):
-        return None
+    if not _OPENING_LINE.match(raw):
+        return None  # `--- a/file`, a unified diff's first line, opens nothing
     doc = read_document(raw, name)
+    if any(x.rule == "front-matter-unclosed" for x in doc.findings):
+        # YAML's document end `...` closes a block as `---` does (MkDocs
+        # reads a page's front matter so): read it as if closed by `---`.
+        closed = _DOTS_END.sub(b"\\1---\\2", raw, count=1)
+        if closed != raw:
+            doc = read_document(closed, name)
     if not doc.has_front_matter or any(x.rule == "front-matter-unclosed" for x in doc.findings):
         return None
     return doc
@@ -235,18 +247,31 @@ def _unread(name: str, refused: list[Finding]) -> Document:
     return doc
 
 
-def withholds_itself(raw: bytes, name: str, page: bool) -> Document | None:
+def withholds_itself(
+    raw: bytes, name: str, page: bool, inherited: Collection[Any] = ()
+) -> Document | None:
     """A file another plugin added (generated, or from a folder of its own),
     read as the plugin decides a file of docs_dir by what it says: the
-    document where its own meta withholds it or cannot be read, else None.
-    `page`: MkDocs renders it (Markdown, front matter or MultiMarkdown meta);
-    otherwise it is copied, and only a closed front-matter block counts."""
+    document where its own meta withholds it or cannot be read, or where it
+    says no visibility and its folder's `.meta.yml` (`inherited`) withholds
+    it; else None. `page`: MkDocs renders it (Markdown, front matter or
+    MultiMarkdown meta); otherwise it is copied, and only a closed
+    front-matter block counts."""
     doc = read_document(raw, name) if page else copied_document(raw, name)
-    if doc is None:
-        return None
-    if doc.data is None and doc.findings:
+    if doc is not None and doc.data is None and doc.findings:
         return doc
-    return doc if restricted_page(doc.data, doc.has_front_matter, doc.body) else None
+    own = page_visibility(doc.data, doc.has_front_matter, doc.body) if doc is not None else []
+    if not withholds(own or inherited):
+        return None
+    if doc is None:
+        # A copied file its folder withholds: its text, where it is text,
+        # for the output guard to look for.
+        try:
+            body = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            body = ""
+        doc = Document(name, False, YamlData(), body, 1)
+    return doc
 
 
 def read_copied_front_matter(scan: DocsScan, shown: Callable[[Path], str]) -> list[Finding]:
@@ -257,10 +282,12 @@ def read_copied_front_matter(scan: DocsScan, shown: Callable[[Path], str]) -> li
     only when its first line is `---` (one short read each), and counts only
     where a closing `---` follows: a YAML file starting a document with
     `---` is not front matter. What cannot be parsed cannot be told apart
-    from restricted, so it is withheld, with the parser's findings."""
+    from restricted, so it is withheld, with the parser's findings. A hidden
+    file is decided too (`exclude_docs: "!.well-known/"` publishes it) but
+    not reported: most sites never publish it."""
     findings: list[Finding] = []
     for uri, f in scan.files.items():
-        if f.markdown or uri in scan.withheld or _hidden(uri):
+        if f.markdown or uri in scan.withheld:
             continue
         if not opens_front_matter(f.location):
             continue
@@ -270,6 +297,8 @@ def read_copied_front_matter(scan: DocsScan, shown: Callable[[Path], str]) -> li
         if doc is None:
             continue
         scan.front_matter[uri] = doc
+        if _hidden(uri):
+            continue
         if doc.data is None:
             findings += doc.findings
         else:
@@ -398,15 +427,19 @@ class FolderMeta:
 
     def inherited(self, uri: str) -> list[Any]:
         """The visibility a file at `uri` inherits (empty: none)."""
+        folder = self.origin(uri)
+        return [] if folder is None else self.visibility[folder]
+
+    def origin(self, uri: str) -> str | None:
+        """The folder whose META_FILE gives `uri` its visibility, if any."""
         if not self.visibility:
-            return []
+            return None
         folder = posixpath.dirname(uri)
         while True:
-            found = self.visibility.get(folder)
-            if found is not None:
-                return found
+            if folder in self.visibility:
+                return folder
             if not folder:
-                return []
+                return None
             folder = posixpath.dirname(folder)
 
 
@@ -535,11 +568,21 @@ def decide(
         # A folder marked restricted keeps its other files too (a spreadsheet
         # or a PDF beside its notes), though the meta plugin gives them nothing.
         for uri, f in scan.files.items():
-            if f.markdown or uri in withheld or _hidden(uri):
+            if f.markdown or uri in withheld:
                 continue
+            fm = scan.front_matter.get(uri)
+            if fm is not None and page_visibility(fm.data, True, ""):
+                continue  # its own front matter said, and wins (decided above)
             if not withholds(meta.inherited(uri)):
                 continue
-            if not any(d.as_posix() in published_assets for d in PurePosixPath(uri).parents):
+            # Exempt only from a `.meta.yml` above the asset folder: one in
+            # it or below is nearer than the postmortem's own visibility.
+            origin = meta.origin(uri) or ""
+            if not any(
+                d.as_posix() in published_assets
+                and not (origin == d.as_posix() or origin.startswith(d.as_posix() + "/"))
+                for d in PurePosixPath(uri).parents
+            ):
                 withheld[uri] = INHERITED
     return Decision(frozenset(u for u in scan.files if u not in withheld), withheld)
 

@@ -46,7 +46,7 @@ import ahocorasick
 
 from ..check.checks import CheckedDocument
 from ..check.library import Library, display_path, resolve_taxonomy_path
-from ..check.publication import INHERITED, RESTRICTED, UNREAD, Decision
+from ..check.publication import INHERITED, RESTRICTED, UNREAD, Decision, is_markdown_name
 from ..ids import MENTION
 from ..model import Postmortem
 from ..parallel import processes, split_map
@@ -334,6 +334,22 @@ class Needles:
         if data:
             self.by_digest[len(data)].setdefault(_digest(data), set()).add(hit)
 
+    def drop_public_bytes(self, paths: Iterable[Path]) -> None:
+        """Forget the bytes that a published file also holds (a logo in a
+        restricted folder and in a public one tells nothing): each file is
+        read only where a withheld file has its size."""
+        for path in paths:
+            try:
+                size = path.stat().st_size
+            except OSError:
+                continue
+            found = self.by_digest.get(size)
+            if not found:
+                continue
+            data = _read_regular(path)
+            if data is not None:
+                found.pop(_digest(data), None)
+
     def drop_public(
         self,
         public_texts: Iterable[str],
@@ -614,6 +630,7 @@ def plan(
     `memo` kept between rebuilds saves reading unchanged texts again.
     `foreign`: pages other plugins added that the build withheld for what
     they say (name, parsed document, the file it was read from, if any)."""
+    theme_dirs = list(theme_dirs)  # read twice: file names, templates
     drafts = library.settings.include_drafts if include_drafts is None else include_drafts
     published = library.published(drafts)
     # The build has decided already; the CLI decides here, the same way.
@@ -650,6 +667,11 @@ def plan(
                     needles.add_bytes(asset_bytes, (index, ASSET_FILE))
 
     _add_copied_files(library, decision, docs_dir, unpublished, needles, secret_files)
+    needles.drop_public_bytes(
+        docs_dir / uri
+        for uri in decision.publish
+        if (f := library.scan.files.get(uri)) is not None and not f.markdown
+    )
     for shown, doc, source in foreign:
         data = doc.data if isinstance(doc.data, dict) else {}
         raw_id = data.get("id")
@@ -663,6 +685,7 @@ def plan(
             public_texts,
             _generated_texts(library, config_file),
             _public_file_names(docs_dir, secret_files),
+            _theme_file_names(theme_dirs),
             _theme_templates(theme_dirs),
         )
         # What is also published is not distinctive: drop it, except ids (which
@@ -730,6 +753,19 @@ def _page_path(rel: str, pm: Postmortem | None, use_directory_urls: bool) -> str
     if name in ("index", "README"):
         return posixpath.join(folder, "index.html")
     return posixpath.join(stem, "index.html") if use_directory_urls else stem + ".html"
+
+
+def _theme_file_names(theme_dirs: Iterable[Path]) -> Iterator[str]:
+    """The names of the files a build copies from the theme (not hidden
+    ones, as `.icons`): a withheld file named as one (`favicon.png`) tells
+    nothing by its name."""
+    for folder in theme_dirs:
+        for root, dirs, files in os.walk(folder):
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            rel = Path(root).relative_to(folder).as_posix()
+            for name in sorted(files):
+                if not name.startswith("."):
+                    yield name if rel == "." else f"{rel}/{name}"
 
 
 def _theme_templates(theme_dirs: Iterable[Path]) -> Iterator[str]:
@@ -807,7 +843,13 @@ def _read_regular(path: Path, limit: int = DEFAULT_MAX_FILE_BYTES) -> bytes | No
     return data if len(data) <= limit else None
 
 
+# Names every build writes, whatever the library holds: a withheld file of
+# the same name (an `index.html` in a restricted folder) tells nothing by it.
+_BUILD_NAMES: Final = "index.html 404.html sitemap.xml sitemap.xml.gz search_index.json"
+
+
 def _public_file_names(docs_dir: Path, secret: set[Path]) -> Iterator[str]:
+    yield _BUILD_NAMES
     if not docs_dir.is_dir():
         return
     for root, dirs, files in os.walk(docs_dir):
@@ -815,7 +857,11 @@ def _public_file_names(docs_dir: Path, secret: set[Path]) -> Iterator[str]:
         for name in sorted(files):
             path = Path(root, name)
             if path not in secret:
-                yield path.relative_to(docs_dir).as_posix()
+                rel = path.relative_to(docs_dir).as_posix()
+                yield rel
+                if is_markdown_name(name):
+                    # Where its page is written without directory URLs.
+                    yield rel.rsplit(".", 1)[0] + ".html"
 
 
 # --- the site's side --------------------------------------------------------------
@@ -1188,12 +1234,20 @@ def audit_site(
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
     use_directory_urls: bool = True,
     packaged: Iterable[Path] = (),
+    theme_dirs: Iterable[Path] = (),
 ) -> AuditResult:
     """Scan every file of a built site for what the library does not publish.
-    `packaged`: installed theme folders (see `Plan.packaged`)."""
+    `packaged`: installed theme folders (see `Plan.packaged`); `theme_dirs`:
+    all of the theme's folders, whose templates and file names are the
+    site's own, as the build's guard takes them."""
     shown_from = shown_from or Path.cwd()
     made = plan(
-        library, docs_dir, config_file, use_directory_urls=use_directory_urls, packaged=packaged
+        library,
+        docs_dir,
+        config_file,
+        theme_dirs=theme_dirs,
+        use_directory_urls=use_directory_urls,
+        packaged=packaged,
     )
     return Auditor(made, max_file_bytes, library.settings.jobs).audit(site_dir, shown_from)
 
