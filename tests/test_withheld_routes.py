@@ -112,6 +112,28 @@ def test_a_postmortem_of_its_own_visibility_wins_over_meta(tmp_path: Path) -> No
     assert leaks(site, SHEET_TOKEN) == []
 
 
+def test_a_site_restricted_by_default_still_publishes_what_says_internal(tmp_path: Path) -> None:
+    """A `.meta.yml` at the top of docs_dir that withholds everything (a
+    site restricted by default): what says `internal` is published, with a
+    published postmortem's assets and a folder whose own `.meta.yml` says
+    internal, and the theme's files, in no folder of docs_dir, are copied."""
+    files = {
+        ".meta.yml": "visibility: restricted\n",
+        "index.md": "---\nvisibility: internal\n---\n# Home\n",
+        f"2025/{PUBLIC}.md": public_pm(visibility="internal"),
+        f"2025/{PUBLIC}/chart.txt": "the chart of the public incident\n",
+        "img/.meta.yml": "visibility: internal\n",
+        "img/logo.txt": "the team's logo\n",
+        "hr/notes.md": f"# Notes\n\nThe {PAGE_TOKEN} board met about the payroll sheet.\n",
+    }
+    site = build_ok(write_site_at(tmp_path, files))
+    for built in ("index.html", f"incidents/{PUBLIC}/index.html", f"2025/{PUBLIC}/chart.txt"):
+        assert (site / built).is_file(), built
+    assert (site / "img/logo.txt").is_file()
+    assert list((site / "assets" / "javascripts").glob("bundle.*.min.js"))
+    assert leaks(site, PAGE_TOKEN) == []
+
+
 @pytest.mark.parametrize(
     ("meta", "line"),
     [

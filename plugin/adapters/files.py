@@ -150,6 +150,9 @@ def withhold_foreign(
     inside = os.path.abspath(config.docs_dir).rstrip(os.sep) + os.sep
     # docs_dir as a plugin may spell it: through the links it is reached by.
     real_inside = os.path.realpath(config.docs_dir).rstrip(os.sep) + os.sep
+    # The theme's files (MkDocs adds them before any plugin's on_files) are
+    # the site's own, in no folder of docs_dir: no `.meta.yml` reaches them.
+    theme = tuple(os.path.abspath(d).rstrip(os.sep) + os.sep for d in config.theme.dirs)
     gone: list[tuple[str, Document, Path, str]] = []
     for file in list(files):
         if file.generated_by == GENERATED_BY:
@@ -157,6 +160,8 @@ def withhold_foreign(
         if file.abs_src_path is not None and placed.get(file.src_uri) == file.abs_src_path:
             continue
         src = os.path.abspath(file.abs_src_path) if file.abs_src_path else None
+        if src is not None and file.generated_by is None and src.startswith(theme):
+            continue
         rel = None
         if src is not None and src.startswith(inside):
             rel = src[len(inside) :]
