@@ -115,18 +115,28 @@ def withhold_unplaced(files: Files, config: MkDocsConfig, decision: Decision) ->
     the core did not place (`decision`), including what MkDocs reached
     through links. Files other plugins made (generated, or from another
     folder) stay."""
-    allowed = decision.publish
-    inside = os.path.abspath(config.docs_dir).rstrip(os.sep) + os.sep
+    inside = (_folder_prefix(config.docs_dir),)
     for file in list(files):
         if file.generated_by is not None or not file.abs_src_path:
             continue
-        src = os.path.abspath(file.abs_src_path)
-        if not src.startswith(inside):
-            continue
-        # Both paths are absolute and normalised: what follows the folder
-        # is the path relative to it (os.path.relpath took 12 µs a file).
-        if src[len(inside) :].replace(os.sep, "/") not in allowed:
+        uri = _uri_in(os.path.abspath(file.abs_src_path), inside)
+        if uri is not None and uri not in decision.publish:
             files.remove(file)
+
+
+def _folder_prefix(folder: str) -> str:
+    return os.path.abspath(folder).rstrip(os.sep) + os.sep
+
+
+def _uri_in(src: str, prefixes: tuple[str, ...]) -> str | None:
+    """The path of `src` (absolute, normalised) in the first of these
+    folders (each ending in a separator) that holds it, `/`-separated, or
+    None. What follows the folder is the path relative to it: os.path.relpath
+    took 12 µs a file."""
+    for prefix in prefixes:
+        if src.startswith(prefix):
+            return src[len(prefix) :].replace(os.sep, "/")
+    return None
 
 
 def withhold_foreign(
@@ -147,12 +157,12 @@ def withhold_foreign(
     whose text it set in memory, is decided by what it now says. Returns
     what went for what it says, for the output guard to look for: its
     name, document, source file and where it would have been written."""
-    inside = os.path.abspath(config.docs_dir).rstrip(os.sep) + os.sep
-    # docs_dir as a plugin may spell it: through the links it is reached by.
-    real_inside = os.path.realpath(config.docs_dir).rstrip(os.sep) + os.sep
+    # docs_dir, and as a plugin may spell it: through the links it is reached by.
+    real = os.path.realpath(config.docs_dir).rstrip(os.sep) + os.sep
+    inside = (_folder_prefix(config.docs_dir), real)
     # The theme's files (MkDocs adds them before any plugin's on_files) are
     # the site's own, in no folder of docs_dir: no `.meta.yml` reaches them.
-    theme = tuple(os.path.abspath(d).rstrip(os.sep) + os.sep for d in config.theme.dirs)
+    theme = tuple(_folder_prefix(d) for d in config.theme.dirs)
     gone: list[tuple[str, Document, Path, str]] = []
     for file in list(files):
         if file.generated_by == GENERATED_BY:
@@ -162,13 +172,9 @@ def withhold_foreign(
         src = os.path.abspath(file.abs_src_path) if file.abs_src_path else None
         if src is not None and file.generated_by is None and src.startswith(theme):
             continue
-        rel = None
-        if src is not None and src.startswith(inside):
-            rel = src[len(inside) :]
-        elif src is not None and src.startswith(real_inside):
-            rel = src[len(real_inside) :]
-        if rel is not None:
-            if rel.replace(os.sep, "/") not in decision.publish:
+        uri = _uri_in(src, inside) if src is not None else None
+        if uri is not None:
+            if uri not in decision.publish:
                 files.remove(file)
             continue
         page = file.is_documentation_page()

@@ -229,15 +229,17 @@ def copied_document(raw: bytes, name: str) -> Document | None:
     if not _OPENING_LINE.match(raw):
         return None  # `--- a/file`, a unified diff's first line, opens nothing
     doc = read_document(raw, name)
-    if any(x.rule == "front-matter-unclosed" for x in doc.findings):
+    if _unclosed(doc):
         # YAML's document end `...` closes a block as `---` does (MkDocs
         # reads a page's front matter so): read it as if closed by `---`.
         closed = _DOTS_END.sub(b"\\1---\\2", raw, count=1)
         if closed != raw:
             doc = read_document(closed, name)
-    if not doc.has_front_matter or any(x.rule == "front-matter-unclosed" for x in doc.findings):
-        return None
-    return doc
+    return None if not doc.has_front_matter or _unclosed(doc) else doc
+
+
+def _unclosed(doc: Document) -> bool:
+    return any(x.rule == "front-matter-unclosed" for x in doc.findings)
 
 
 def _unread(name: str, refused: list[Finding]) -> Document:

@@ -630,7 +630,6 @@ def plan(
     `memo` kept between rebuilds saves reading unchanged texts again.
     `foreign`: pages other plugins added that the build withheld for what
     they say (name, parsed document, the file it was read from, if any)."""
-    theme_dirs = list(theme_dirs)  # read twice: file names, templates
     drafts = library.settings.include_drafts if include_drafts is None else include_drafts
     published = library.published(drafts)
     # The build has decided already; the CLI decides here, the same way.
@@ -685,8 +684,7 @@ def plan(
             public_texts,
             _generated_texts(library, config_file),
             _public_file_names(docs_dir, secret_files),
-            _theme_file_names(theme_dirs),
-            _theme_templates(theme_dirs),
+            _theme_texts(theme_dirs),
         )
         # What is also published is not distinctive: drop it, except ids (which
         # are distinctive by format, and whose expected places are listed below).
@@ -755,25 +753,23 @@ def _page_path(rel: str, pm: Postmortem | None, use_directory_urls: bool) -> str
     return posixpath.join(stem, "index.html") if use_directory_urls else stem + ".html"
 
 
-def _theme_file_names(theme_dirs: Iterable[Path]) -> Iterator[str]:
-    """The names of the files a build copies from the theme (not hidden
-    ones, as `.icons`): a withheld file named as one (`favicon.png`) tells
-    nothing by its name."""
+def _theme_texts(theme_dirs: Iterable[Path]) -> Iterator[str]:
+    """What the theme makes the site's own, in one walk of its folders: the
+    names of the files a build copies from it (not hidden ones, as
+    `.icons`: a withheld file named as one, `favicon.png`, tells nothing by
+    its name), and the text of its templates."""
     for folder in theme_dirs:
         for root, dirs, files in os.walk(folder):
-            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            dirs.sort()
             rel = Path(root).relative_to(folder).as_posix()
+            hidden = any(part.startswith(".") for part in Path(rel).parts)
             for name in sorted(files):
-                if not name.startswith("."):
+                if not (hidden or name.startswith(".")):
                     yield name if rel == "." else f"{rel}/{name}"
-
-
-def _theme_templates(theme_dirs: Iterable[Path]) -> Iterator[str]:
-    for folder in theme_dirs:
-        for path in sorted(folder.rglob("*.html")):
-            data = _read_regular(path)
-            if data is not None:
-                yield data.decode("utf-8", errors="replace")
+                if name.endswith(".html"):
+                    data = _read_regular(Path(root, name))
+                    if data is not None:
+                        yield data.decode("utf-8", errors="replace")
 
 
 def _add_document(
