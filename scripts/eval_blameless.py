@@ -13,6 +13,7 @@ weights it helped build. A source whose mirror is missing is named and
 skipped.
 
     python scripts/eval_blameless.py MIRRORS [--labels FILE] [--list SOURCE]
+    python scripts/eval_blameless.py MIRRORS --written tests/data/blameless-written.tsv
 
 `--list owner/name` prints that source's sentences with their hashes, which
 is how new labels are written (read each sentence, then label it).
@@ -230,6 +231,43 @@ def evaluate(
     return counts, per_source
 
 
+WRITTEN = ROOT / "tests" / "data" / "blameless-written.tsv"
+
+
+def read_written(path: Path) -> list[tuple[str, str, str, str]]:
+    """(label, kind, genre, sentence) of each row of a written set."""
+    rows = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        cells = line.split("\t")
+        if not line.startswith("#") and len(cells) == 4 and cells[0] in (BLAME, "ok"):
+            rows.append((cells[0], cells[1], cells[2], cells[3]))
+    return rows
+
+
+def score_written(path: Path) -> str:
+    """Precision and recall of the review on a written set, overall and by
+    who is blamed (each sentence read alone, as a one-line document)."""
+    sys.path.insert(0, str(ROOT))
+    from plugin.check.blameless import sentence_rules
+
+    flags = Counter[str]()
+    gold, caught = Counter[str](), Counter[str]()
+    for label, kind, _, sentence in read_written(path):
+        flagged = bool(sentence_rules(sentence))
+        flags[f"{label}-{flagged}"] += 1
+        if label == BLAME:
+            gold[kind] += 1
+            caught[kind] += flagged
+    tp, fp = flags[f"{BLAME}-True"], flags["ok-True"]
+    blame = sum(gold.values())
+    kinds = ", ".join(f"{k} {caught[k]}/{n}" for k, n in sorted(gold.items()))
+    return (
+        f"Written set {path.name}: {sum(flags.values())} sentences, {blame} blaming; "
+        f"precision {_ratio(tp, tp + fp)} ({tp}/{tp + fp}), recall {_ratio(tp, blame)} "
+        f"({tp}/{blame}); by kind: {kinds}"
+    )
+
+
 SLIPS_MODULE = ROOT / "plugin" / "check" / "blameless_slips.py"
 
 
@@ -326,7 +364,19 @@ def main(argv: list[str] | None = None) -> int:
         default=[],
         help="score only this source (repeatable); the learned part is built without any of them",
     )
+    parser.add_argument(
+        "--written",
+        type=Path,
+        metavar="FILE",
+        help=f"score the review on a written set instead (e.g. {WRITTEN.relative_to(ROOT)})",
+    )
     args = parser.parse_args(argv)
+    if args.written:
+        if not args.written.is_file():
+            print(f"no written set at {args.written}", file=sys.stderr)
+            return 2
+        print(score_written(args.written))
+        return 0
     if args.list:
         git_dir = _mirror(args.mirrors, args.list)
         if git_dir is None:

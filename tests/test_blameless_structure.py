@@ -188,6 +188,33 @@ BLAMING = [
     ("blameless-judgement", "I reformatted every file without being asked."),
     # hindsight put to the reader
     ("blameless-counterfactual", "What should you have asked the vendor first?"),
+    # the writer owning the failure (shapes read on the written set, issue 25)
+    ("blameless-person", "The broken export is on me."),
+    ("blameless-person", "Mea culpa: the cron entry was mine."),
+    ("blameless-person", "I take full responsibility for the lost uploads."),
+    ("blameless-person", "I'll own this: the quota was set by hand."),
+    ("blameless-person", "It was me who rotated the signing key."),
+    ("blameless-person", "The export outage is mine."),
+    ("blameless-person", "Going live on a Friday was my call, and a bad one."),
+    # verdicts after a copula: wrong, or a trait in excess
+    ("blameless-person", "I was completely wrong about the cache."),
+    ("blameless-person", "I was far too sure of the benchmark."),
+    ("blameless-judgement", "I got lazy about the release checklist."),
+    ("blameless-counterfactual", "I should of pinned the base image."),
+    ("blameless-counterfactual", "Nobody bothered to read the quota email."),
+    ("blameless-minimiser", "All she had to do was tick the box."),
+    # acts on a false belief, unintended, or without telling anyone
+    ("blameless-person", "I dropped the schema thinking it was the scratch copy."),
+    ("blameless-person", "i send the invoice to all customers by mistake."),
+    ("blameless-person", "I mixed up the two region codes."),
+    ("blameless-person", "I wasted a week of the annotation budget."),
+    ("blameless-judgement", "Without telling anyone, I paused the ingestion job."),
+    # roles named by title or by their letters
+    ("blameless-person", "The CTO ignored the capacity warning."),
+    ("blameless-person", "The DBA skipped the replica check."),
+    # a team's own slips and duties left undone
+    ("blameless-judgement", "We skipped the handover notes that week."),
+    ("blameless-judgement", "We never documented the restore steps."),
 ]
 
 NOT_BLAMING = [
@@ -318,6 +345,22 @@ NOT_BLAMING = [
     # a heading of what was done instead, and a tool that assumed wrong
     "What I did instead:",
     "Terraform wrongly assumed the state file was fresh.",
+    # owning, duty and choice told as facts
+    "It is on me to schedule the follow-up review.",
+    "It was my call to roll back, made at 10:40.",
+    "It was me and two others on the bridge call.",
+    "I was confident the fix had landed after the canary passed.",
+    # a thing wrong, a passive, a case imagined, a state
+    "The config in the chart was wrong.",
+    "The bucket was emptied by mistake during the migration.",
+    "What if I delete the archive by accident, how would we restore it?",
+    "The retry loop wasted GPU hours.",
+    # an AI agent's behaviour is the model layer's, told as it happened
+    "The coding agent ignored the read-only instruction.",
+    "The assistant hallucinated a config option.",
+    # what a team did not perceive, and harm it set off, told as a discovery
+    "We did not realise the queue still held jobs.",
+    "We introduced a regression in the proxy code.",
 ]
 
 
@@ -479,6 +522,37 @@ def test_evaluation_reads_labels_from_mirrors_and_names_what_is_missing(
     assert "nobody/gone: no mirror under" in out
     assert f"someone/outages: sentence {'0' * 16} not in pm.md" in out
     assert "precision 1.00 (1/1), recall 1.00 (1/1)" in out
+
+
+def test_a_written_set_is_scored_by_who_is_blamed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    written = tmp_path / "written.tsv"
+    written.write_text(
+        "# a comment line\n"
+        "blame\tself\tblog\tI forgot to renew the certificate.\n"
+        "blame\trole\tblog\tThe vendor's portal went down on Monday.\n"
+        "ok\t-\tblog\tThe proxy then failed.\n"
+        "ok\t-\tblog\tI took down production.\n",
+        encoding="utf-8",
+    )
+    assert eval_blameless.main([str(tmp_path), "--written", str(written)]) == 0
+    out = capsys.readouterr().out
+    assert "4 sentences, 2 blaming; precision 0.50 (1/2), recall 0.50 (1/2)" in out
+    assert "role 0/1, self 1/1" in out
+    assert eval_blameless.main([str(tmp_path), "--written", str(tmp_path / "none.tsv")]) == 2
+
+
+def test_the_written_set_is_well_formed() -> None:
+    """Every row of the shipped written set has its four columns and a known label and kind."""
+    path = REPO / "tests" / "data" / "blameless-written.tsv"
+    rows = [line for line in path.read_text(encoding="utf-8").splitlines() if line[:1] != "#"]
+    kinds = {"self", "group", "role", "name", "someone", "agent"}
+    assert len(rows) == len(eval_blameless.read_written(path)) > 3000
+    assert all(
+        (r.split("\t")[0], r.split("\t")[1] in kinds) in (("blame", True), ("ok", False))
+        for r in rows
+    )
 
 
 def test_evaluation_without_any_readable_label_says_so(

@@ -71,6 +71,13 @@ BLAMELESS_PHRASES: Final[dict[str, tuple[str, ...]]] = {
         "if she had",
         "why didn't",
         "didn't bother",
+        "never bothered",
+        "nobody bothered",
+        "no one bothered",
+        "nobody thought to",
+        "no one thought to",
+        "should of",
+        "could of",
     ),
     "blameless-human-error": (
         "human error",

@@ -63,7 +63,8 @@ _SLIP_VERBS: Final = frozenset(
     """forgot forget forgets forgetting forgotten missed overlooked neglected omitted
     ignored ignoring skipped mistyped misconfigured misread misjudged misunderstood
     botched messed screwed fumbled broke typoed underestimated overestimated caused goofed
-    bungled flubbed fucked panicked rushed violated disregarded lied""".split()  # noqa: SIM905
+    bungled flubbed fucked panicked rushed violated disregarded lied hallucinated
+    rubber-stamped wasted""".split()  # noqa: SIM905
 )
 # Damage that no routine step does ("erased the account data", "wiped the
 # disk"): a slip by itself, where "deleted" or "dropped" need a mark.
@@ -72,7 +73,8 @@ _HARM: Final = frozenset(
 )
 # Words that grade an adjective ("got very tired", "was pretty clueless").
 _INTENSIFIERS: Final = frozenset(
-    """very so too pretty quite rather extremely really totally completely a bit""".split()  # noqa: SIM905
+    """very so too pretty quite rather extremely really totally completely a bit way far
+    much""".split()  # noqa: SIM905
 )
 # "took down production", "brought down the site"
 _PHRASAL: Final = frozenset(["took", "take", "takes", "brought", "bring", "knocked"])
@@ -116,7 +118,14 @@ _MARK_ADVERBS: Final = frozenset(["accidentally", "inadvertently", "unintentiona
 _LAPSES: Final = frozenset(
     """distracted exhausted sleepy inattentive overtired unfocused tired clueless oblivious
     ignorant hasty rushed impatient overconfident naive naïve arrogant ashamed
-    embarrassed silly terrible awful horrible""".split()  # noqa: SIM905
+    embarrassed silly terrible awful horrible greedy stubborn cocky impulsive overzealous
+    wrong""".split()  # noqa: SIM905
+)
+# Traits that are a verdict only in excess, after "too": "I was way too
+# confident", "too cheap to pay for a second server"; not "I was confident".
+_TOO_LAPSES: Final = frozenset(
+    """confident cheap proud sure eager trusting optimistic comfortable shy lazy
+    stubborn""".split()  # noqa: SIM905
 )
 # Care, attention or knowledge, denied after a copula ("I wasn't careful
 # enough", "she was not aware of", "I'm not proud of it"): the same verdict.
@@ -169,15 +178,26 @@ SKIP: Final = frozenset(
 _GROUP: Final = frozenset(["we", "us"])
 _SELF: Final = frozenset(["i"])
 # Pronouns for one person, and words that stand for people as a group.
-_ROLE_WORDS: Final = PEOPLE - _GROUP - _SELF - {"you", "who", "nobody", "team", "teams"} | {
-    "he",
-    "she",
-    "intern",
-    "interns",
-    "junior",
-    "newcomer",
-    "someone",
-}
+_ROLE_WORDS: Final = (
+    PEOPLE - _GROUP - _SELF - {"you", "who", "nobody", "team", "teams"}
+    | {
+        "he",
+        "she",
+        "intern",
+        "interns",
+        "junior",
+        "newcomer",
+        "someone",
+    }
+    | frozenset(
+        # Roles that titles and tickets name by their letters. Not AI agents:
+        # "the agent misreported" tells the model layer's behaviour, which a
+        # postmortem of an AI incident must be free to describe (spec section
+        # 10 is about people).
+        """ceo cto cfo coo ciso cio vp director directors clerk dba dbas qa helpdesk founder
+    cofounder co-founder executive executives""".split()  # noqa: SIM905
+    )
+)
 # Suffixes of nouns that name people by what they do ("commander", "scientist").
 _ROLE_SUFFIXES: Final = ("er", "or", "ist", "ian", "ee", "ant", "ent")
 _NOT_ROLES: Final = frozenset(
@@ -211,13 +231,15 @@ INCIDENTS: Final = frozenset(
 _NEGATION: Final = frozenset(["not", "n't", "didn't", "never"])
 # The verbs a review looks for first, then reads back from.
 _ALWAYS: Final = (
-    _SLIP_VERBS
+    {"mixed"}
+    | _SLIP_VERBS
     | _HARM
     | _FAILED
     | _JUDGING_ADVERBS
     | _JUDGING_WORDS
     | _MARK_ADVERBS
     | _LAPSES
+    | _TOO_LAPSES
     | _UNFIT
 ) | {"didn't", "guilty"}
 # Common words that blame only after a denial: looked at when one is in the text.
@@ -483,6 +505,8 @@ def _predicate(tokens: list[Token], i: int, slips: frozenset[str], judged: froze
         return "slip" if after[:1] and _verb_like(tokens[i + 1]) else ""
     if low in _LAPSES and _copula_before(tokens, i) >= 0:
         return "lapse"
+    if low in _TOO_LAPSES and i > 0 and tokens[i - 1].low == "too":
+        return "lapse" if _copula_before(tokens, i) >= 0 else ""
     if low in _LAPSES and low not in _SLIP_VERBS:
         return ""  # "rushed" is a verb too: "I rushed the fix out"
     if low in _WANTING:
@@ -500,6 +524,8 @@ def _predicate(tokens: list[Token], i: int, slips: frozenset[str], judged: froze
         return "judged"
     if low in _PHRASAL:
         return "slip" if "down" in after[:2] else ""
+    if low == "mixed" and after[:1] == ["up"]:
+        return "slip"  # "I mixed up the two VLAN IDs"
     if low == "caused":
         # "caused by a new intern": the cause is a person; "caused by the
         # cache" is a thing's, and "which caused" reads back to a thing.
@@ -654,7 +680,8 @@ def clause_blames(
         # "Postgres caused the outage", "the tool wiped it": products and
         # things cause and wipe as often as people, and a name cannot tell.
         return None
-    what = "slip" if what == "harm" else what
+    harmed = what == "harm"
+    what = "slip" if harmed else what
     if who == "name" and what == "act":
         # A name that restarts or deploys may be a product's ("Kubernetes
         # restarted the pod"); one that slips is a person's. Names that act
@@ -678,7 +705,33 @@ def clause_blames(
         return "blameless-person", "role-slip", at
     if who in ("role", "role-shaped") and what == "omission":
         return "blameless-counterfactual", "failed-to", i
+    if who == "group" and _group_slip(tokens, i, what, harmed):
+        return "blameless-judgement", "group-judgement", i
     return None
+
+
+# What a team did not perceive is how a review tells a discovery ("we did not
+# realise the queue held jobs"), not a duty it skipped.
+_PERCEIVED: Final = frozenset(
+    """realise realize notice spot see understand recognise recognize know catch""".split()  # noqa: SIM905
+)
+
+
+def _group_slip(tokens: list[Token], i: int, what: str, harmed: bool) -> bool:
+    """A team's own slip ("we ignored the warnings", "we skipped the
+    handover") or a duty it left undone ("we never documented it"); not
+    harm it set off ("we introduced a regression") or a routine act, which a
+    team's account of an incident tells as steps."""
+    low = tokens[i].low
+    if what == "slip":
+        # "we made a bad decision" owns a choice, as "we deleted" tells a step.
+        return not harmed and low not in _DAMAGE and low not in _MAKING
+    if what == "omission":
+        k = i + 1 if low in ("didn't", "did") else i
+        while k < len(tokens) and tokens[k].low in _DENIALS | {"did", "n't"}:
+            k += 1
+        return word_at(tokens, k) not in _PERCEIVED
+    return False
 
 
 def _you(tokens: list[Token], at: int) -> bool:
@@ -869,6 +922,13 @@ def _worth_reading(folded: str, at: int, word: str) -> bool:
     if word == "fault":
         # "my fault", "Dana's fault"; not "page fault", "fault tolerance".
         return _OWNED.search(folded, max(0, at - _OWNER_CHARS), at) is not None
+    if word == "wrong":
+        # As a verdict only after a copula: "I was wrong", "we were completely wrong".
+        return _COPULA_BEFORE.search(folded, max(0, at - _COPULA_CHARS), at) is not None
+    if word in _TOO_LAPSES and word not in _LAPSES and word not in _WANTING:
+        return folded[max(0, at - 4) : at] == "too "
+    if word == "mixed":
+        return folded.startswith(" up", at + len(word))
     if word in _DAMAGE and word not in _ALWAYS:
         if _MARK.search(folded, max(0, at - _MARK_BEFORE), at + _MARK_AFTER) is not None:
             return True
@@ -881,6 +941,10 @@ def _worth_reading(folded: str, at: int, word: str) -> bool:
 # The stem is bounded, so "ed" is looked for after at most 20 letters.
 # "wrong" is found first, then the verb before it in a bounded look back: a
 # pattern that starts with the verb would be tried at every word of the text.
+_COPULA_BEFORE: Final = re.compile(
+    r"(?<![a-z'])(?:was|were|am|'m|been|is|are|got)[^\S\n]++(?:[a-z]++[^\S\n]++)?+$"
+)
+_COPULA_CHARS: Final = 24
 _WRONG: Final = re.compile(r"wrong(?<![a-z]wrong)(?![a-z])")
 _VERB_BEFORE_WRONG: Final = re.compile(
     r"(?<![a-z])([a-z]++)[^\S\n]++(?:(?:you|me|us|them|him|her)[^\S\n]++)?+(?:the|an?+)[^\S\n]++$"

@@ -436,9 +436,16 @@ def lazy_person(tokens: list[Token], i: int) -> bool:
         return True
     # "they were lazy", "I was too lazy to": past a word that grades it.
     k = i - 1 if _prev(tokens, i) in ("too", "very", "so", "quite", "pretty", "really") else i
-    return _prev(tokens, k) in ("was", "were", "is", "are", "being") and subject_is_person(
-        tokens, k - 1
-    )
+    return _prev(tokens, k) in (
+        "was",
+        "were",
+        "is",
+        "are",
+        "being",
+        "got",
+        "get",
+        "became",
+    ) and subject_is_person(tokens, k - 1)
 
 
 # Blame that no listed word carries ----------------------------------------

@@ -70,11 +70,12 @@ _HASTE: Final = frozenset(["haste", "hurry", "rush"])
 # "rather than checking", "without verification".
 _CHECK_NOUNS: Final = frozenset(
     """verification review reviews testing tests test backup backups confirmation approval
-    validation thinking thought permission consent""".split()  # noqa: SIM905
+    validation thinking thought permission consent notice""".split()  # noqa: SIM905
 )
 _CHECK_GERUNDS: Final = frozenset(
     """checking double-checking verifying testing retesting reviewing reading confirming
-    validating looking asking considering thinking backing running asked""".split()  # noqa: SIM905
+    validating looking asking considering thinking backing running asked waiting telling
+    informing notifying""".split()  # noqa: SIM905
 )
 _FILLERS: Final = frozenset(
     """any a an first proper properly further much enough the it them time spending
@@ -120,6 +121,18 @@ _UNCHECKED: Final = rf"(?:{_SP}(?:{_either(_FILLERS)}){_END}){{0,3}}+{_SP}(?:{_C
 # A frame of hindsight counts when the writer's "I would" follows it in the
 # sentence: a bounded look, lazily, up to the first one.
 _WRITER_WOULD: Final = rf"[^.!?\n]{{0,120}}?{_START}(?:i{_SP}(?:would|should|could)|i'd){_END}"
+# A person's choice judged bad in its sentence: "my call, and a bad one",
+# "terrible idea, my idea". A choice alone ("it was my call to roll back") is a fact.
+_CHOICES: Final = frozenset(["call", "idea", "decision", "choice"])
+_BAD_CHOICES: Final = frozenset(
+    """bad terrible wrong poor dumb stupid awful horrible lousy idiotic worst""".split()  # noqa: SIM905
+)
+_BELIEVED: Final = frozenset(["it", "this", "that", "nobody", "no", "everyone", "they"])
+_BELIEFS: Final = frozenset(["was", "were", "would", "had", "'d", "is", "one"])
+_MINE_NOUNS: Final = INCIDENTS | _OWNED_SLIPS | {"fault", "outage"}
+# What the writer does to own a failure: "I take full responsibility", "I'll own this one".
+_TAKING: Final = frozenset(["take", "took", "taking", "accept", "accepted", "bear"])
+_OWNED_OBJECTS: Final = frozenset(["this", "that", "it", "up"])
 _OWNED: Final = re.compile(
     rf"{_START}(?:my|our|his|her|their)(?:{_SP}[a-z]++)?+(?:{_SP}[a-z]++)?+{_SP}$"
 )
@@ -146,6 +159,39 @@ _SHAPES: Final = tuple(
         ),
         (({"had"}, {"if"}), rf"if(?<![\w'-]if){_SP}(?:i|we){_SP}(?P<at>had){_END}", False),
         (({"me", "us"}, {"of"}), rf"of(?<![\w'-]of){_SP}(?P<at>me|us){_END}", False),
+        # "that one's on me", "it was me who": the writer owning the failure.
+        (({"me"}, {"on"}), rf"on(?<![\w'-]on){_SP}(?P<at>me){_END}", False),
+        (({"me"}, {"was"}), rf"was(?<![\w'-]was){_SP}(?P<at>me){_END}", False),
+        (({"culpa"}, {"mea"}), _first("culpa") + _END, False),
+        (({"responsibility"}, _WRITER), _first("responsibility") + _END, False),
+        (
+            ({"own"}, _WRITER | {"i'll"}),
+            rf"{_first('own')}{_SP}(?:{_either(_OWNED_OBJECTS)}){_END}",
+            False,
+        ),
+        # The owner first: "call" and "decision" are common words, "my call" is not.
+        *(
+            (
+                ({owner}, _CHOICES, _BAD_CHOICES),
+                rf"{owner}(?<![\w'-]{owner}){_SP}(?:own{_SP})?+(?P<at>{_either(_CHOICES)}){_END}",
+                False,
+            )
+            for owner in ("my", "his", "her", "their")
+        ),
+        # "I deleted the app thinking it was the old one": an act on a false belief.
+        (({"thinking"}, _BELIEVED), _first("thinking") + _END, False),
+        (
+            ({"mistake", "accident"}, {"by"}),
+            rf"by(?<![\w'-]by){_SP}(?P<at>mistake|accident){_END}",
+            False,
+        ),
+        # "the deployment failure is mine", "that oversight is mine".
+        (({"mine"}, _MINE_NOUNS), rf"is(?<![\w'-]is){_SP}(?P<at>mine){_END}", False),
+        (
+            ({"all"}, {"had"}),
+            rf"all(?<![\w'-]all){_SP}(?P<at>i|he|she|they|you){_SP}had{_SP}to{_SP}do{_END}",
+            False,
+        ),
         (
             ({"part"}, {"on"}),
             rf"on(?<![\w'-]on){_SP}(?:my|his|her|their){_SP}(?P<at>part){_END}",
@@ -305,6 +351,86 @@ def _of_me(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
     return "blameless-judgement", "guilt", i - 2
 
 
+def _owned_failure(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
+    """The writer owning the failure: "that one's on me", "it was me who
+    ran it", "mea culpa", "I take full responsibility", "I'll own this one"."""
+    word, prev = tokens[i].low, _low(tokens, i - 1)
+    if _denied(tokens, i):
+        return None
+    if word == "me" and prev == "on":
+        # "is on me", "that's on me", "all on me"; not "it is on me to fix" (a duty).
+        before = _low(tokens, i - 2)
+        owned = before in _COPULAS or before.endswith("'s") or before in ("all", "entirely")
+        return ("blameless-person", "guilt", i) if owned and _low(tokens, i + 1) != "to" else None
+    if word == "me" and prev == "was":
+        # "it was me who", "it was me."; not "it was me and Sam on call".
+        nxt = _low(tokens, i + 1)
+        ends = not nxt or nxt in ("who", "that", ".", "!")
+        return ("blameless-person", "guilt", i) if _low(tokens, i - 2) == "it" and ends else None
+    if word == "culpa":
+        return ("blameless-person", "guilt", i) if prev == "mea" else None
+    if word == "responsibility":
+        k = i - 1
+        while k > i - 4 and _low(tokens, k) in ("full", "complete", "all", "the"):
+            k -= 1
+        taken = _low(tokens, k) in _TAKING and someone_before(tokens, k) == "self"
+        return ("blameless-person", "guilt", k) if taken else None
+    if word == "own":
+        owner = prev in ("i", "i'll") or (prev in ("will", "must") and _low(tokens, i - 2) == "i")
+        if owner and _low(tokens, i + 1) in _OWNED_OBJECTS:
+            return "blameless-person", "guilt", i
+    return None
+
+
+def _judged_choice(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
+    """ "my call, and a bad one", "Terrible idea, my idea": a person's choice judged."""
+    k = i - 2 if _low(tokens, i - 1) == "own" else i - 1
+    owner = _OWNERS.get(_low(tokens, k), "")
+    if owner not in ("self", "role") or not any(t.low in _BAD_CHOICES for t in tokens):
+        return None
+    return None if _denied(tokens, k) else _on_someone(tokens, k, owner)
+
+
+def _false_belief(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
+    """ "I ran it on production thinking it was staging", "deleted the app
+    thinking it was the old one": a person's act done on a false belief."""
+    if _low(tokens, i + 1) not in _BELIEVED or not any(
+        t.low in _BELIEFS for t in tokens[i + 2 : i + 5]
+    ):
+        return None
+    who = someone_before(tokens, i)
+    if who == "self":
+        return "blameless-person", "self", i
+    return ("blameless-person", "role-slip", i) if who == "role" else None
+
+
+def _by_mistake(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
+    """ "i make the deploy in the production by mistake": any act of a person,
+    marked as unintended; a passive ("a file deleted by mistake") names nobody."""
+    if any(t.low in ("if", "unless", "whether") for t in tokens[max(0, i - 12) : i]):
+        return None  # "what if I delete the data by accident": a case imagined
+    who = someone_before(tokens, i - 1)
+    if who == "self":
+        return "blameless-person", "self", i
+    return ("blameless-person", "role-slip", i) if who == "role" else None
+
+
+def _is_mine(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
+    """ "The deployment failure is mine", "that oversight is mine"."""
+    if _denied(tokens, i - 1):
+        return None
+    nouns = {t.low for t in tokens[max(0, i - 5) : i - 1]}
+    return ("blameless-person", "guilt", i) if nouns & _MINE_NOUNS else None
+
+
+def _all_i_had_to_do(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
+    """ "All I had to do was add the flag": a person's act made to look trivial."""
+    if _low(tokens, i - 1) != "all" or _low(tokens, i + 1) != "had":
+        return None
+    who = person_kind(tokens, i) or ("role" if tokens[i].low == "you" else "")
+    return ("blameless-minimiser", "obvious", i) if who else None
+
+
 def _unchecked(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
     """An act done in haste ("in a hurry", "in my haste"), or without its
     check ("without testing", "rather than checking"), by a person."""
@@ -332,7 +458,7 @@ def _unchecked(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
         return None
     # Names are left out: a capitalised word before "without" is as often a
     # product's ("Postgres restarted without checking") and cannot be told apart here.
-    who = someone_before(tokens, i)
+    who = someone_before(tokens, i) or _subject_after_aside(tokens, k)
     if who in ("self", "role"):
         return "blameless-judgement", "haste", i
     first = next((t for t in tokens if t.text[0].isalpha()), None)
@@ -340,6 +466,15 @@ def _unchecked(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
         # "Deployed the change without testing": a log's subject, left out.
         return "blameless-judgement", "haste", i
     return None
+
+
+def _subject_after_aside(tokens: list[Token], k: int) -> str:
+    """The person after an aside that opens its sentence ("Without asking
+    anyone, I bumped the version"), or ""."""
+    for m in range(k + 1, min(k + 6, len(tokens) - 1)):
+        if tokens[m].low == ",":
+            return person_kind(tokens, m + 1)
+    return ""
 
 
 def _hindsight(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
@@ -415,6 +550,8 @@ def verdict_blames(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
     """(rule, kind, index of the word to point at) when the word at tokens[i]
     passes a verdict on a person, else None."""
     word = tokens[i].low
+    if word in ("mistake", "accident") and _low(tokens, i - 1) == "by":
+        return _by_mistake(tokens, i)
     if word in _MADE_BY and _low(tokens, i + 1) == "by":
         return _made_by(tokens, i)
     if word in _GUILT_NOUNS:
@@ -429,8 +566,20 @@ def verdict_blames(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
         return _inattentive(tokens, i)
     if word in _INSULTS:
         return _called(tokens, i)
+    if word == "me" and _low(tokens, i - 1) in ("on", "was"):
+        return _owned_failure(tokens, i)
     if word in ("me", "us"):
         return _of_me(tokens, i)
+    if word in ("culpa", "responsibility", "own"):
+        return _owned_failure(tokens, i)
+    if word in _CHOICES:
+        return _judged_choice(tokens, i)
+    if word == "thinking":
+        return _false_belief(tokens, i)
+    if word == "mine" and _low(tokens, i - 1) == "is":
+        return _is_mine(tokens, i)
+    if word in ("i", "he", "she", "they", "you") and _low(tokens, i - 1) == "all":
+        return _all_i_had_to_do(tokens, i)
     if word in _HASTE or word in ("without", "rather", "instead"):
         return _unchecked(tokens, i)
     return _hindsight(tokens, i)
