@@ -215,6 +215,20 @@ BLAMING = [
     # a team's own slips and duties left undone
     ("blameless-judgement", "We skipped the handover notes that week."),
     ("blameless-judgement", "We never documented the restore steps."),
+    # second round: the written set's second half
+    ("blameless-person", "I'm the fool who pointed the job at the live bucket."),
+    ("blameless-person", "The broken upload page is 100% on me."),
+    ("blameless-person", "My error was trusting the cached token."),
+    ("blameless-person", "I rebuilt the image instead of patching the one file."),
+    ("blameless-person", "I got the timezone wrong in the cron entry."),
+    ("blameless-person", "I never set an alert on the queue depth."),
+    ("blameless-person", "I was much too slow to page the database team."),
+    ("blameless-counterfactual", "Should've pinned the driver version."),
+    ("blameless-counterfactual", "if i'd checked the quota page we would have known."),
+    ("blameless-counterfactual", "Nobody renewed the wildcard certificate."),
+    ("blameless-judgement", "We were not careful enough with the export job."),
+    ("blameless-judgement", "We failed at keeping the runbook current."),
+    ("blameless-judgement", "I pushed the hotfix without understanding the lock."),
 ]
 
 NOT_BLAMING = [
@@ -361,6 +375,15 @@ NOT_BLAMING = [
     # what a team did not perceive, and harm it set off, told as a discovery
     "We did not realise the queue still held jobs.",
     "We introduced a regression in the proxy code.",
+    "My error handling code logs the stack trace.",
+    "We used Redis instead of adding a second cache.",
+    "If I find the code contradicts the docs, say so instead of patching around it.",
+    "Pre-commit hooks failed: Should have caught hardcoded secrets.",
+    "The parser got the date wrong.",
+    "The job failed at step 3.",
+    "We didn't think the two alerts were related.",
+    "I had set a reminder for Monday.",
+    "We were not aware of the limit.",
 ]
 
 

@@ -125,7 +125,7 @@ _LAPSES: Final = frozenset(
 # confident", "too cheap to pay for a second server"; not "I was confident".
 _TOO_LAPSES: Final = frozenset(
     """confident cheap proud sure eager trusting optimistic comfortable shy lazy
-    stubborn""".split()  # noqa: SIM905
+    stubborn slow nice soft passive afraid scared busy polite ambitious""".split()  # noqa: SIM905
 )
 # Care, attention or knowledge, denied after a copula ("I wasn't careful
 # enough", "she was not aware of", "I'm not proud of it"): the same verdict.
@@ -218,7 +218,8 @@ _FAILED: Final = frozenset(["failed", "fails", "failing", "neglected"])
 # years" says of every user at once.
 _CHECKED: Final = frozenset(
     """checked double-checked verified tested retested reviewed read monitored watched
-    validated confirmed""".split()  # noqa: SIM905
+    validated confirmed owned followed remembered renewed documented rotated revoked
+    escalated""".split()  # noqa: SIM905
 )
 # Auxiliaries that make the past an omission: "hadn't tested", "had not checked".
 _PERFECT: Final = frozenset(["had", "has", "have"])
@@ -473,6 +474,8 @@ def _predicate(tokens: list[Token], i: int, slips: frozenset[str], judged: froze
     low = tokens[i].low
     after = _after(tokens, i, 4)
     if low in _FAILED:
+        if after[:1] == ["at"] and low == "failed" and len(after) > 1 and after[1].isalpha():
+            return "omission"  # "we failed at time management": a person's failing
         # "failed to follow up" (a duty) or "failed to converge" (a result).
         if after[:1] != ["to"] or len(after) < 2:
             return ""
@@ -657,7 +660,7 @@ def clause_blames(
         # "I got distracted": a state of the writer, a name or a role offered as the cause.
         if who in ("self", "name") and not _common_word(tokens[at], lower_words):
             return "blameless-person", who, at
-        if who == "group" and low in _WANTING:
+        if who == "group" and low in ("aware", "proud"):
             return None  # "we were not aware of the limit": what a team knew, told as such
         return ("blameless-judgement", "tired", i) if who in ("role", "group") else None
     if at > 0 and tokens[at - 1].low in _SUPPOSING:
@@ -713,7 +716,8 @@ def clause_blames(
 # What a team did not perceive is how a review tells a discovery ("we did not
 # realise the queue held jobs"), not a duty it skipped.
 _PERCEIVED: Final = frozenset(
-    """realise realize notice spot see understand recognise recognize know catch""".split()  # noqa: SIM905
+    """realise realize notice spot see understand recognise recognize know catch
+    think""".split()  # noqa: SIM905
 )
 
 

@@ -97,7 +97,8 @@ HUMAN_ACTS: Final = frozenset(
     review read communicate escalate tell inform notify respond react act ask report
     page call alert document consider anticipate remove revoke rotate monitor watch
     look investigate confirm validate double-check coordinate understand see spot catch
-    create add include mention warn back roll""".split()  # noqa: SIM905
+    create add include mention warn back roll write set plan raise think own
+    remember""".split()  # noqa: SIM905
 )
 # Past forms of people's acts that no ending rule gives; seeing and
 # understanding are left out: "I had never seen this error" tells of something new.
@@ -108,6 +109,8 @@ _IRREGULAR: Final = {
     "think": "thought",
     "spot": "spotted",
     "plan": "planned",
+    "write": "wrote",
+    "set": "set",
     "see": "",
     "understand": "",
 }
@@ -125,7 +128,9 @@ def _past(verb: str) -> str:
 
 # The past of people's acts ("tested", "double-checked", "read"): after
 # "hadn't", "had never" or "nobody", an act that was not done.
-DONE: Final = frozenset(_past(v) for v in HUMAN_ACTS | {"consider", "plan", "think"}) - {""}
+DONE: Final = frozenset(_past(v) for v in HUMAN_ACTS | {"consider", "plan", "think", "renew"}) - {
+    ""
+}
 # Results a run or an experiment did not reach ("we failed to reproduce the
 # gain"), which are findings, not duties someone missed.
 RESULTS: Final = frozenset(
@@ -297,7 +302,13 @@ def counterfactual_blames(tokens: list[Token], i: int, phrase: str) -> str | Non
             return None if _next(tokens, last, 2).endswith("ly") else "should-have"
         if not _is_participle(after.rsplit("-", 1)[-1]):
             return None  # a need or a plan: "workloads should have priority"
-        return "should-have" if subject_is_person(tokens, i) else None
+        # "Should've double-checked the region": the writer's, left unsaid in a
+        # contraction a personal note uses; a list's "Should have caught secrets"
+        # after a tool's name tells what the tool was for.
+        elided = tokens[i].low == "should've" and all(
+            not t.text[0].isalpha() or t.low.endswith("ly") for t in tokens[:i]
+        )
+        return "should-have" if elided or subject_is_person(tokens, i) else None
     if first.startswith(("could", "would")):
         # Mostly what a thing could have done ("a longer stall could have caused");
         # hindsight when people could have acted otherwise.

@@ -39,6 +39,8 @@ _FAILINGS: Final = frozenset(
 _GUILT_NOUNS: Final = _SLIP_NOUNS | _FAILINGS
 # Nouns that name a slip only when someone owns it after them: "an error on my part".
 _SLIPS_AFTER: Final = frozenset(["error", "errors", "failure", "lapse", "misjudgement"])
+# Of those, the ones that are guilt owned before them too: "my error was to", "my failure here".
+_OWNED_BEFORE: Final = frozenset(["error", "failure"])
 # What "on my part" may follow: "a mistake on my part", "an error on our part".
 _OWNED_SLIPS: Final = _GUILT_NOUNS | _SLIPS_AFTER
 # Slips whose maker follows "by": "a mistake by an operator", "a typo by me".
@@ -75,7 +77,7 @@ _CHECK_NOUNS: Final = frozenset(
 _CHECK_GERUNDS: Final = frozenset(
     """checking double-checking verifying testing retesting reviewing reading confirming
     validating looking asking considering thinking backing running asked waiting telling
-    informing notifying""".split()  # noqa: SIM905
+    informing notifying understanding""".split()  # noqa: SIM905
 )
 _FILLERS: Final = frozenset(
     """any a an first proper properly further much enough the it them time spending
@@ -127,7 +129,9 @@ _CHOICES: Final = frozenset(["call", "idea", "decision", "choice"])
 _BAD_CHOICES: Final = frozenset(
     """bad terrible wrong poor dumb stupid awful horrible lousy idiotic worst""".split()  # noqa: SIM905
 )
-_BELIEVED: Final = frozenset(["it", "this", "that", "nobody", "no", "everyone", "they"])
+_BELIEVED: Final = frozenset(
+    ["it", "this", "that", "nobody", "no", "everyone", "they", "i", "we", "he", "she"]
+)
 _BELIEFS: Final = frozenset(["was", "were", "would", "had", "'d", "is", "one"])
 _MINE_NOUNS: Final = INCIDENTS | _OWNED_SLIPS | {"fault", "outage"}
 # What the writer does to own a failure: "I take full responsibility", "I'll own this one".
@@ -145,7 +149,10 @@ _WRITER: Final = frozenset(["i", "i'd"])
 _SHAPES: Final = tuple(
     (tuple(frozenset(g) for g in gates), re.compile(pattern), owned)
     for gates, pattern, owned in (
-        *((({word}, _OWNERS_WORDS), _first(word) + _END, True) for word in sorted(_GUILT_NOUNS)),
+        *(
+            (({word}, _OWNERS_WORDS), _first(word) + _END, True)
+            for word in sorted(_GUILT_NOUNS | _OWNED_BEFORE)
+        ),
         *((({word},), _first(word) + _END, False) for word in sorted(_HASTE | _INSULTS)),
         *((({word}, {"by"}), rf"{_first(word)}{_SP}by{_END}", False) for word in sorted(_MADE_BY)),
         (({"blame"}, {"me", "myself"}), _first("blame") + _END, False),
@@ -158,6 +165,7 @@ _SHAPES: Final = tuple(
             for modal in ("should", "shouldn't", "could", "would")
         ),
         (({"had"}, {"if"}), rf"if(?<![\w'-]if){_SP}(?:i|we){_SP}(?P<at>had){_END}", False),
+        (({"i'd"}, {"if"}), rf"if(?<![\w'-]if){_SP}(?P<at>i'd){_END}", False),
         (({"me", "us"}, {"of"}), rf"of(?<![\w'-]of){_SP}(?P<at>me|us){_END}", False),
         # "that one's on me", "it was me who": the writer owning the failure.
         (({"me"}, {"on"}), rf"on(?<![\w'-]on){_SP}(?P<at>me){_END}", False),
@@ -185,6 +193,12 @@ _SHAPES: Final = tuple(
             rf"by(?<![\w'-]by){_SP}(?P<at>mistake|accident){_END}",
             False,
         ),
+        # "I got the units wrong", "we got it wrong twice".
+        (
+            ({"wrong"}, {"got"}),
+            rf"got(?<![\w'-]got)(?:{_SP}[\w']++){{1,3}}?{_SP}(?P<at>wrong){_END}",
+            False,
+        ),
         # "the deployment failure is mine", "that oversight is mine".
         (({"mine"}, _MINE_NOUNS), rf"is(?<![\w'-]is){_SP}(?P<at>mine){_END}", False),
         (
@@ -205,6 +219,7 @@ _SHAPES: Final = tuple(
         (({"without"}, _CHECK_WORDS), rf"{_first('without')}{_UNCHECKED}", False),
         (({"rather"}, _CHECK_WORDS), rf"{_first('rather')}{_SP}than{_UNCHECKED}", False),
         (({"instead"}, _CHECK_WORDS), rf"{_first('instead')}{_SP}of{_UNCHECKED}", False),
+        (({"instead"}, _WRITER), rf"{_first('instead')}{_SP}of{_SP}[a-z]{{3,20}}ing{_END}", False),
         (({"looking"}, _WRITER), rf"{_first('looking')}{_SP}back{_WRITER_WOULD}", False),
         *(
             (({w}, _WRITER), _first(w) + _WRITER_WOULD, False)
@@ -319,7 +334,9 @@ def _inattentive(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
 
 def _called(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
     """A person called a name for a slip: "I was an idiot", "what a fool I was"."""
-    if _low(tokens, i - 1) not in ("a", "an", "such", "complete", "total") or _denied(tokens, i):
+    if _low(tokens, i - 1) not in ("a", "an", "the", "such", "complete", "total") or _denied(
+        tokens, i
+    ):
         return None
     who = someone_before(tokens, i) or (person_kind(tokens, i + 1) if i + 1 < len(tokens) else "")
     return _on_someone(tokens, i, who)
@@ -360,7 +377,7 @@ def _owned_failure(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
     if word == "me" and prev == "on":
         # "is on me", "that's on me", "all on me"; not "it is on me to fix" (a duty).
         before = _low(tokens, i - 2)
-        owned = before in _COPULAS or before.endswith("'s") or before in ("all", "entirely")
+        owned = before in _COPULAS or before.endswith("'s") or before in ("all", "entirely", "%")
         return ("blameless-person", "guilt", i) if owned and _low(tokens, i + 1) != "to" else None
     if word == "me" and prev == "was":
         # "it was me who", "it was me."; not "it was me and Sam on call".
@@ -389,6 +406,14 @@ def _judged_choice(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
     if owner not in ("self", "role") or not any(t.low in _BAD_CHOICES for t in tokens):
         return None
     return None if _denied(tokens, k) else _on_someone(tokens, k, owner)
+
+
+def _got_wrong(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
+    """ "I got the units wrong", "we got it wrong": a person's act, gone wrong."""
+    k = next((k for k in range(i - 1, max(i - 5, -1), -1) if tokens[k].low == "got"), -1)
+    if k < 0 or _denied(tokens, k):
+        return None
+    return _on_someone(tokens, k, someone_before(tokens, k))
 
 
 def _false_belief(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
@@ -455,7 +480,10 @@ def _unchecked(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
         k += 1
     check = _low(tokens, k)
     if check not in _CHECK_GERUNDS and not (word == "without" and check in _CHECK_NOUNS):
-        return None
+        # "I regenerated the file instead of editing it": the writer's own
+        # choice of the worse act; a team's or a thing's is told as a step.
+        other = word == "instead" and check.endswith("ing") and len(check) > 5
+        return ("blameless-person", "self", i) if other and _writer_acts(tokens, i) else None
     # Names are left out: a capitalised word before "without" is as often a
     # product's ("Postgres restarted without checking") and cannot be told apart here.
     who = someone_before(tokens, i) or _subject_after_aside(tokens, k)
@@ -466,6 +494,14 @@ def _unchecked(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
         # "Deployed the change without testing": a log's subject, left out.
         return "blameless-judgement", "haste", i
     return None
+
+
+def _writer_acts(tokens: list[Token], i: int) -> bool:
+    """Whether the writer is the subject of the clause before tokens[i], told
+    as done (not "if I find it, fix it instead of patching")."""
+    if any(t.low in ("if", "when", "unless", "whenever") for t in tokens[max(0, i - 24) : i]):
+        return False
+    return someone_before(tokens, i) == "self"
 
 
 def _subject_after_aside(tokens: list[Token], k: int) -> str:
@@ -495,6 +531,11 @@ def _hindsight(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
         if modal in ("could", "would") and who == "self":
             return "blameless-counterfactual", "could-have", i - 2
         return None
+    if word == "i'd" and _low(tokens, i - 1) == "if":
+        # "if i'd read the docs": "I had", contracted, before the act.
+        return (
+            ("blameless-counterfactual", "if-only", i - 1) if is_past(_low(tokens, i + 1)) else None
+        )
     if word == "had":
         # "if I had tested", "if we had checked"; not "if I had more time".
         who = person_kind(tokens, i - 1) if i > 0 else ""
@@ -554,7 +595,7 @@ def verdict_blames(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
         return _by_mistake(tokens, i)
     if word in _MADE_BY and _low(tokens, i + 1) == "by":
         return _made_by(tokens, i)
-    if word in _GUILT_NOUNS:
+    if word in _GUILT_NOUNS or (word in _OWNED_BEFORE and _low(tokens, i - 1) == "my"):
         return _owned_guilt(tokens, i)
     if word == "blame":
         return _blame_on_me(tokens, i)
@@ -576,6 +617,8 @@ def verdict_blames(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
         return _judged_choice(tokens, i)
     if word == "thinking":
         return _false_belief(tokens, i)
+    if word == "wrong":
+        return _got_wrong(tokens, i)
     if word == "mine" and _low(tokens, i - 1) == "is":
         return _is_mine(tokens, i)
     if word in ("i", "he", "she", "they", "you") and _low(tokens, i - 1) == "all":
