@@ -460,6 +460,20 @@ HOSTILE: dict[str, Callable[[int], str]] = {
         "my own big mistake in a rush without any checking rather than blame should I have "
         "if we had tested in hindsight lazy of me typo by the a an " * (n // 140)
     ),
+    # The writer owning a failure, verdicts after a copula, beliefs, choices,
+    # and a team's slips with their reasons, each read with its neighbours.
+    "owning-and-verdicts": lambda n: (
+        "that's on me it was me who mea culpa I take responsibility for I'll own this "
+        "is mine to all I had to do was I was way too confident got it wrong " * (n // 145)
+    ),
+    "beliefs-and-choices": lambda n: (
+        "I dropped it thinking it was by mistake if i'd checked instead of editing "
+        "should've my call a bad one failed at mixed up on " * (n // 124)
+    ),
+    "group-slips-and-reasons": lambda n: (
+        "we skipped it because the we never documented as planned nobody renewed since a "
+        * (n // 80)
+    ),
 }
 
 

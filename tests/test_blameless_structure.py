@@ -225,6 +225,7 @@ BLAMING = [
     ("blameless-person", "I was much too slow to page the database team."),
     ("blameless-counterfactual", "Should've pinned the driver version."),
     ("blameless-counterfactual", "if i'd checked the quota page we would have known."),
+    ("blameless-counterfactual", "If I'd been less stubborn we would have rolled back sooner."),
     ("blameless-counterfactual", "Nobody renewed the wildcard certificate."),
     ("blameless-judgement", "We were not careful enough with the export job."),
     ("blameless-judgement", "We failed at keeping the runbook current."),
@@ -384,6 +385,38 @@ NOT_BLAMING = [
     "We didn't think the two alerts were related.",
     "I had set a reminder for Monday.",
     "We were not aware of the limit.",
+    # second reading: a turn or a task on someone, not a fault
+    "The pager rotation is on me this week.",
+    "Tonight's deploy window is on me.",
+    "Lunch is on me.",
+    "The error is mine to investigate next week.",
+    "Who was on call? It was me.",
+    "I take responsibility for the follow-up items listed below.",
+    "I'll own this action item and report back on Monday.",
+    "I will own it until the new lead starts.",
+    "Mea culpa is not the tone we want in these reviews.",
+    # a team's omission or skip with a thing, or the plan, as its reason
+    "We skipped the canary stage because the pipeline marked it optional for config changes.",
+    "We never documented the restore steps because the tool did not exist until last month.",
+    "We never rotated the key because the rotation job was disabled by a flag nobody knew about.",
+    "No one renewed the certificate because the renewal reminder went to a deleted mailbox.",
+    "We missed the date by three weeks because the KYC vendor changed their API in April.",
+    "We skipped the small-scale dry run to save two days, as planned in the schedule.",
+    "We failed at first to reproduce the bug.",
+    # workload, luck, intent, a passive, a hypothesis
+    "The team was too busy with the launch to review the alert rules.",
+    "I was too busy with the launch to review the alert rules.",
+    "I found the problem by accident while reading unrelated logs.",
+    "Bonus: things I got right, by accident.",
+    "I mixed up the order on purpose to test the parser.",
+    "If I'd been paged earlier, the rollback would have started sooner.",
+    "I was thinking it was a DNS problem, and the first traces agreed.",
+    "The checkpoint writer did not write to a temp file, so the partial checkpoint looked whole.",
+    # the act chosen was the plan, or the step as prescribed
+    "All I had to do, per the runbook, was wait for the replica to catch up.",
+    "I used the staging credentials instead of creating new ones, as planned.",
+    "I chose the bulk path instead of streaming, which was the documented approach.",
+    "Instead of waiting for the cron, I triggered the job by hand at 10:05.",
 ]
 
 

@@ -123,9 +123,10 @@ _LAPSES: Final = frozenset(
 )
 # Traits that are a verdict only in excess, after "too": "I was way too
 # confident", "too cheap to pay for a second server"; not "I was confident".
+# Not "busy": "the team was too busy with the launch" tells a workload.
 _TOO_LAPSES: Final = frozenset(
     """confident cheap proud sure eager trusting optimistic comfortable shy lazy
-    stubborn slow nice soft passive afraid scared busy polite ambitious""".split()  # noqa: SIM905
+    stubborn slow nice soft passive afraid scared polite ambitious""".split()  # noqa: SIM905
 )
 # Care, attention or knowledge, denied after a copula ("I wasn't careful
 # enough", "she was not aware of", "I'm not proud of it"): the same verdict.
@@ -205,7 +206,7 @@ _NOT_ROLES: Final = frozenset(
     worker runner manager balancer cluster buffer layer driver client agent component
     user users customer customers error other either neither order after under over
     never ever however whenever whether together rather master paper number member
-    event content comment environment deployment incident""".split()  # noqa: SIM905
+    event content comment environment deployment incident writer writers""".split()  # noqa: SIM905
 )
 _CLAUSE_START: Final = frozenset(
     """that which when where because since while if although though after before until
@@ -466,6 +467,11 @@ def _own_mark(tokens: list[Token], i: int) -> bool:
     return False
 
 
+_WHEN_FAILED: Final = frozenset(
+    """first least last once step stage row line batch epoch attempt""".split()  # noqa: SIM905
+)
+
+
 def _predicate(tokens: list[Token], i: int, slips: frozenset[str], judged: frozenset[str]) -> str:
     """What the word at tokens[i] says of its subject: "slip" (a mistake or
     an omission), "omission" (failed to do a person's act), "judged", "act"
@@ -475,7 +481,9 @@ def _predicate(tokens: list[Token], i: int, slips: frozenset[str], judged: froze
     after = _after(tokens, i, 4)
     if low in _FAILED:
         if after[:1] == ["at"] and low == "failed" and len(after) > 1 and after[1].isalpha():
-            return "omission"  # "we failed at time management": a person's failing
+            # "we failed at time management": a person's failing; "we failed at
+            # first to reproduce it", "failed at step 3" tell when, not what.
+            return "" if after[1] in _WHEN_FAILED else "omission"
         # "failed to follow up" (a duty) or "failed to converge" (a result).
         if after[:1] != ["to"] or len(after) < 2:
             return ""
@@ -528,7 +536,11 @@ def _predicate(tokens: list[Token], i: int, slips: frozenset[str], judged: froze
     if low in _PHRASAL:
         return "slip" if "down" in after[:2] else ""
     if low == "mixed" and after[:1] == ["up"]:
-        return "slip"  # "I mixed up the two VLAN IDs"
+        # "I mixed up the two VLAN IDs"; not "mixed up the order on purpose".
+        meant = any(
+            t.low in ("purpose", "deliberately", "intentionally") for t in tokens[i : i + 12]
+        )
+        return "" if meant else "slip"
     if low == "caused":
         # "caused by a new intern": the cause is a person; "caused by the
         # cache" is a thing's, and "which caused" reads back to a thing.
@@ -638,7 +650,7 @@ def clause_blames(
     if what == "done":
         # "nobody checked the restore": people, denied a check. Not other acts:
         # "nobody reported problems" tells that none came up.
-        if not _nobody(tokens, at) or low not in _CHECKED:
+        if not _nobody(tokens, at) or low not in _CHECKED or _reason_in_system(tokens, i):
             return None
         who, what = "role", "omission"
     if who == "elided":
@@ -721,20 +733,50 @@ _PERCEIVED: Final = frozenset(
 )
 
 
+# The words between a team and the act it denies: "we did not", "we didn't ever".
+_DENIED_DOING: Final = _DENIALS | {"did", "n't"}
+
+
 def _group_slip(tokens: list[Token], i: int, what: str, harmed: bool) -> bool:
     """A team's own slip ("we ignored the warnings", "we skipped the
     handover") or a duty it left undone ("we never documented it"); not
     harm it set off ("we introduced a regression") or a routine act, which a
     team's account of an incident tells as steps."""
     low = tokens[i].low
+    if what in ("slip", "omission") and _reason_in_system(tokens, i):
+        return False
     if what == "slip":
         # "we made a bad decision" owns a choice, as "we deleted" tells a step.
         return not harmed and low not in _DAMAGE and low not in _MAKING
     if what == "omission":
         k = i + 1 if low in ("didn't", "did") else i
-        while k < len(tokens) and tokens[k].low in _DENIALS | {"did", "n't"}:
+        while k < len(tokens) and tokens[k].low in _DENIED_DOING:
             k += 1
         return word_at(tokens, k) not in _PERCEIVED
+    return False
+
+
+# What follows "because" when a thing, not the team, is the reason: "because
+# the pipeline marked it optional"; "because it was late" or "because we
+# were busy" stay the team's.
+_THING_DETERMINERS: Final = frozenset(["the", "a", "an", "its"])
+_PLANNED: Final = frozenset(["planned", "scheduled", "agreed", "documented", "designed"])
+# How far a reason is looked for after the act: a bound, so a long run of
+# acts is not read to its end from each of them.
+_REASON_TOKENS: Final = 30
+
+
+def _reason_in_system(tokens: list[Token], i: int) -> bool:
+    """Whether the sentence gives a thing as the reason for the team's act at
+    tokens[i] ("we never rotated the key because the job was disabled") or
+    tells the act as the plan ("we skipped the dry run, as planned"): the
+    account a blameless review asks for."""
+    for k in range(i + 1, min(i + _REASON_TOKENS, len(tokens) - 1)):
+        low, nxt = tokens[k].low, tokens[k + 1].low
+        if (low in ("because", "since") and nxt in _THING_DETERMINERS) or (
+            low == "as" and nxt in _PLANNED
+        ):
+            return True
     return False
 
 
@@ -940,15 +982,17 @@ def _worth_reading(folded: str, at: int, word: str) -> bool:
     return True
 
 
+# A copula just before "wrong", past one grading word ("I was completely
+# wrong"): looked for in a bounded window before each "wrong", as _WRONG is.
+_COPULA_BEFORE: Final = re.compile(
+    r"(?<![a-z'])(?:was|were|am|'m|been|is|are|got)[^\S\n]++(?:[a-z]++[^\S\n]++)?+$"
+)
+_COPULA_CHARS: Final = 24
 # Past tenses with the prefix "mis", found in one pass over the text (a
 # loop over its words in Python costs more than the rest of the review).
 # The stem is bounded, so "ed" is looked for after at most 20 letters.
 # "wrong" is found first, then the verb before it in a bounded look back: a
 # pattern that starts with the verb would be tried at every word of the text.
-_COPULA_BEFORE: Final = re.compile(
-    r"(?<![a-z'])(?:was|were|am|'m|been|is|are|got)[^\S\n]++(?:[a-z]++[^\S\n]++)?+$"
-)
-_COPULA_CHARS: Final = 24
 _WRONG: Final = re.compile(r"wrong(?<![a-z]wrong)(?![a-z])")
 _VERB_BEFORE_WRONG: Final = re.compile(
     r"(?<![a-z])([a-z]++)[^\S\n]++(?:(?:you|me|us|them|him|her)[^\S\n]++)?+(?:the|an?+)[^\S\n]++$"

@@ -128,9 +128,8 @@ def _past(verb: str) -> str:
 
 # The past of people's acts ("tested", "double-checked", "read"): after
 # "hadn't", "had never" or "nobody", an act that was not done.
-DONE: Final = frozenset(_past(v) for v in HUMAN_ACTS | {"consider", "plan", "think", "renew"}) - {
-    ""
-}
+_UNDONE_ACTS: Final = HUMAN_ACTS | {"consider", "plan", "think", "renew"}
+DONE: Final = frozenset(_past(v) for v in _UNDONE_ACTS) - {""}
 # Results a run or an experiment did not reach ("we failed to reproduce the
 # gain"), which are findings, not duties someone missed.
 RESULTS: Final = frozenset(
@@ -440,6 +439,10 @@ def judges_a_thing(tokens: list[Token], i: int) -> bool:
     return _next(tokens, i) in _THINGS
 
 
+# "was lazy", "got lazy", "became lazy about the checklist".
+_LAZY_COPULAS: Final = frozenset(["was", "were", "is", "are", "being", "got", "get", "became"])
+
+
 def lazy_person(tokens: list[Token], i: int) -> bool:
     """Whether "lazy" at tokens[i] is said of people ("a lazy reviewer", "they
     were lazy"), not of a technique ("lazy loading", "lazy DB lookups")."""
@@ -447,16 +450,7 @@ def lazy_person(tokens: list[Token], i: int) -> bool:
         return True
     # "they were lazy", "I was too lazy to": past a word that grades it.
     k = i - 1 if _prev(tokens, i) in ("too", "very", "so", "quite", "pretty", "really") else i
-    return _prev(tokens, k) in (
-        "was",
-        "were",
-        "is",
-        "are",
-        "being",
-        "got",
-        "get",
-        "became",
-    ) and subject_is_person(tokens, k - 1)
+    return _prev(tokens, k) in _LAZY_COPULAS and subject_is_person(tokens, k - 1)
 
 
 # Blame that no listed word carries ----------------------------------------

@@ -129,14 +129,33 @@ _CHOICES: Final = frozenset(["call", "idea", "decision", "choice"])
 _BAD_CHOICES: Final = frozenset(
     """bad terrible wrong poor dumb stupid awful horrible lousy idiotic worst""".split()  # noqa: SIM905
 )
+# A belief after "thinking" starts with its subject and has a verb within
+# three words ("thinking it was staging", "thinking nobody would notice");
+# "thinking about the fix" holds none, so an act on it is not on a belief.
 _BELIEVED: Final = frozenset(
     ["it", "this", "that", "nobody", "no", "everyone", "they", "i", "we", "he", "she"]
 )
 _BELIEFS: Final = frozenset(["was", "were", "would", "had", "'d", "is", "one"])
+# Luck, not a slip, before "by accident": a finding or a thing done right.
+_FOUND: Final = frozenset(
+    """found find discovered noticed spotted learned learnt stumbled caught saw right""".split()  # noqa: SIM905
+)
+# What "is mine" owns as guilt ("the outage is mine"), not as a belonging
+# ("the laptop is mine") or a post ("the ticket is mine").
 _MINE_NOUNS: Final = INCIDENTS | _OWNED_SLIPS | {"fault", "outage"}
 # What the writer does to own a failure: "I take full responsibility", "I'll own this one".
 _TAKING: Final = frozenset(["take", "took", "taking", "accept", "accepted", "bear"])
 _OWNED_OBJECTS: Final = frozenset(["this", "that", "it", "up"])
+# What is on someone by turn, not by fault: "the pager is on me this week".
+_TURNS: Final = frozenset(
+    """shift shifts rotation pager phone window watch turn duty handover lunch dinner coffee
+    drinks round""".split()  # noqa: SIM905
+)
+# Work to come, which a writer takes on in an action item ("follow" of
+# "follow-up", which the tokens split).
+_WORK_AHEAD: Final = frozenset(
+    """follow followup followups action actions remediation next items""".split()  # noqa: SIM905
+)
 _OWNED: Final = re.compile(
     rf"{_START}(?:my|our|his|her|their)(?:{_SP}[a-z]++)?+(?:{_SP}[a-z]++)?+{_SP}$"
 )
@@ -375,28 +394,47 @@ def _owned_failure(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
     if _denied(tokens, i):
         return None
     if word == "me" and prev == "on":
-        # "is on me", "that's on me", "all on me"; not "it is on me to fix" (a duty).
+        # "is on me", "that's on me", "all on me"; not "it is on me to fix", nor
+        # "the pager is on me this week" or "lunch is on me" (a duty, a turn).
         before = _low(tokens, i - 2)
         owned = before in _COPULAS or before.endswith("'s") or before in ("all", "entirely", "%")
-        return ("blameless-person", "guilt", i) if owned and _low(tokens, i + 1) != "to" else None
+        turn = any(t.low in _TURNS for t in tokens[max(0, i - 7) : i])
+        ends = _clause_ends(tokens, i + 1) or _low(tokens, i + 1) in ("and", "alone", "not")
+        return ("blameless-person", "guilt", i) if owned and ends and not turn else None
     if word == "me" and prev == "was":
-        # "it was me who", "it was me."; not "it was me and Sam on call".
-        nxt = _low(tokens, i + 1)
-        ends = not nxt or nxt in ("who", "that", ".", "!")
-        return ("blameless-person", "guilt", i) if _low(tokens, i - 2) == "it" and ends else None
+        # "it was me who", "it was me that"; not "it was me and Sam on call",
+        # nor "Who was on call? It was me.", an answer.
+        owned = _low(tokens, i - 2) == "it" and _low(tokens, i + 1) in ("who", "that")
+        return ("blameless-person", "guilt", i) if owned else None
     if word == "culpa":
-        return ("blameless-person", "guilt", i) if prev == "mea" else None
+        # Not the phrase named: "a mea culpa is not what we ask for".
+        named = _low(tokens, i - 2) in ("a", "an", "the", "no", "any") or _low(tokens, i + 1) in (
+            "is",
+            "was",
+        )
+        return ("blameless-person", "guilt", i) if prev == "mea" and not named else None
     if word == "responsibility":
         k = i - 1
         while k > i - 4 and _low(tokens, k) in ("full", "complete", "all", "the"):
             k -= 1
         taken = _low(tokens, k) in _TAKING and someone_before(tokens, k) == "self"
-        return ("blameless-person", "guilt", k) if taken else None
+        # "I take responsibility for the follow-up items": work to come, not a failure.
+        ahead = any(t.low in _WORK_AHEAD for t in tokens[i + 1 : i + 6])
+        return ("blameless-person", "guilt", k) if taken and not ahead else None
     if word == "own":
         owner = prev in ("i", "i'll") or (prev in ("will", "must") and _low(tokens, i - 2) == "i")
-        if owner and _low(tokens, i + 1) in _OWNED_OBJECTS:
+        # "I'll own this:", "I own this outage", "own up"; not "I'll own this
+        # action item" or "own it until the new lead starts" (work to come).
+        thing = _low(tokens, i + 1)
+        owned = thing == "up" or _clause_ends(tokens, i + 2) or _low(tokens, i + 2) == "one"
+        if owner and thing in _OWNED_OBJECTS and (owned or _low(tokens, i + 2) in _MINE_NOUNS):
             return "blameless-person", "guilt", i
     return None
+
+
+def _clause_ends(tokens: list[Token], k: int) -> bool:
+    """Whether the clause ends before tokens[k] (the text's end, or punctuation)."""
+    return k >= len(tokens) or not tokens[k].text[0].isalnum()
 
 
 def _judged_choice(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
@@ -423,6 +461,8 @@ def _false_belief(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
         t.low in _BELIEFS for t in tokens[i + 2 : i + 5]
     ):
         return None
+    if _low(tokens, i - 1) in ("was", "were", "am", "been"):
+        return None  # "I was thinking it was DNS": a hypothesis held, no act on it
     who = someone_before(tokens, i)
     if who == "self":
         return "blameless-person", "self", i
@@ -432,8 +472,11 @@ def _false_belief(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
 def _by_mistake(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
     """ "i make the deploy in the production by mistake": any act of a person,
     marked as unintended; a passive ("a file deleted by mistake") names nobody."""
-    if any(t.low in ("if", "unless", "whether") for t in tokens[max(0, i - 12) : i]):
+    before = {t.low for t in tokens[max(0, i - 12) : i]}
+    if before & {"if", "unless", "whether"}:
         return None  # "what if I delete the data by accident": a case imagined
+    if before & _FOUND:
+        return None  # "I found the leak by accident", "things I got right, by accident"
     who = someone_before(tokens, i - 1)
     if who == "self":
         return "blameless-person", "self", i
@@ -442,8 +485,8 @@ def _by_mistake(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
 
 def _is_mine(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
     """ "The deployment failure is mine", "that oversight is mine"."""
-    if _denied(tokens, i - 1):
-        return None
+    if _denied(tokens, i - 1) or _low(tokens, i + 1) == "to":
+        return None  # "the error is mine to investigate": a task, not guilt
     nouns = {t.low for t in tokens[max(0, i - 5) : i - 1]}
     return ("blameless-person", "guilt", i) if nouns & _MINE_NOUNS else None
 
@@ -452,6 +495,8 @@ def _all_i_had_to_do(tokens: list[Token], i: int) -> tuple[str, str, int] | None
     """ "All I had to do was add the flag": a person's act made to look trivial."""
     if _low(tokens, i - 1) != "all" or _low(tokens, i + 1) != "had":
         return None
+    if _low(tokens, i + 4) != "was":
+        return None  # "All I had to do, per the runbook, was wait": the step as prescribed
     who = person_kind(tokens, i) or ("role" if tokens[i].low == "you" else "")
     return ("blameless-minimiser", "obvious", i) if who else None
 
@@ -483,10 +528,14 @@ def _unchecked(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
         # "I regenerated the file instead of editing it": the writer's own
         # choice of the worse act; a team's or a thing's is told as a step.
         other = word == "instead" and check.endswith("ing") and len(check) > 5
-        return ("blameless-person", "self", i) if other and _writer_acts(tokens, i) else None
+        if not other or _endorsed(tokens, i):
+            return None
+        return ("blameless-person", "self", i) if _writer_acts(tokens, i) else None
     # Names are left out: a capitalised word before "without" is as often a
     # product's ("Postgres restarted without checking") and cannot be told apart here.
-    who = someone_before(tokens, i) or _subject_after_aside(tokens, k)
+    who = someone_before(tokens, i) or (
+        _subject_after_aside(tokens, k) if word == "without" else ""
+    )
     if who in ("self", "role"):
         return "blameless-judgement", "haste", i
     first = next((t for t in tokens if t.text[0].isalpha()), None)
@@ -494,6 +543,15 @@ def _unchecked(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
         # "Deployed the change without testing": a log's subject, left out.
         return "blameless-judgement", "haste", i
     return None
+
+
+# Words that tell an act as the plan, so what it was chosen over is no worse
+# act: "I used the staging credentials instead of creating new ones, as planned".
+_ENDORSING: Final = frozenset(["planned", "agreed", "intended", "documented", "recommended"])
+
+
+def _endorsed(tokens: list[Token], i: int) -> bool:
+    return any(t.low in _ENDORSING for t in tokens[i : i + 24])
 
 
 def _writer_acts(tokens: list[Token], i: int) -> bool:
@@ -531,18 +589,20 @@ def _hindsight(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
         if modal in ("could", "would") and who == "self":
             return "blameless-counterfactual", "could-have", i - 2
         return None
-    if word == "i'd" and _low(tokens, i - 1) == "if":
-        # "if i'd read the docs": "I had", contracted, before the act.
-        return (
-            ("blameless-counterfactual", "if-only", i - 1) if is_past(_low(tokens, i + 1)) else None
-        )
-    if word == "had":
-        # "if I had tested", "if we had checked"; not "if I had more time".
-        who = person_kind(tokens, i - 1) if i > 0 else ""
+    if word in ("had", "i'd"):
+        # "if I had tested", "if we had checked", "if i'd read the docs" ("I
+        # had", contracted), "if I'd been less stubborn"; not "if I had more
+        # time", "if I'd been paged" (a passive).
+        contracted = word == "i'd"
+        at = i - 1 if contracted else i - 2
+        who = "self" if contracted else person_kind(tokens, i - 1) if i > 0 else ""
         after = _low(tokens, i + 1)
-        if _low(tokens, i - 2) != "if" or who not in ("self", "group") or after in ("been", "to"):
+        if _low(tokens, at) != "if" or who not in ("self", "group") or after == "to":
             return None
-        return ("blameless-counterfactual", "if-only", i - 2) if is_past(after) else None
+        if after == "been":
+            graded = _low(tokens, i + 2) in ("more", "less")
+            return ("blameless-counterfactual", "if-only", at) if graded else None
+        return ("blameless-counterfactual", "if-only", at) if is_past(after) else None
     if word in _FRAMES:
         if word == "looking" and _low(tokens, i + 1) != "back":
             return None
@@ -607,12 +667,12 @@ def verdict_blames(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
         return _inattentive(tokens, i)
     if word in _INSULTS:
         return _called(tokens, i)
-    if word == "me" and _low(tokens, i - 1) in ("on", "was"):
+    if word in ("culpa", "responsibility", "own") or (
+        word == "me" and _low(tokens, i - 1) in ("on", "was")
+    ):
         return _owned_failure(tokens, i)
     if word in ("me", "us"):
         return _of_me(tokens, i)
-    if word in ("culpa", "responsibility", "own"):
-        return _owned_failure(tokens, i)
     if word in _CHOICES:
         return _judged_choice(tokens, i)
     if word == "thinking":
