@@ -1008,6 +1008,67 @@ def test_a_file_another_plugin_adds_as_late_as_on_env_is_decided(tmp_path: Path)
     assert leaks(site, "zqkeptlate") == ["open.txt"]
 
 
+# Past what a file of docs_dir may weigh (`Limits.max_file_bytes`, 2 MiB).
+BIG = f"---\nvisibility: restricted\n---\n# Board {FOREIGN_TOKEN}\n" + "word " * 600_000
+UNCLASSIFIABLE = {
+    # The file, as the build names it; how the hook adds it (from `outside/`,
+    # or from `memory/` with the content in memory); what it holds; the finding.
+    "fifo-page": ("pipe.md", "outside", "fifo", "1:1: error unreadable"),
+    "fifo-copy": ("pipe.txt", "outside", "fifo", "1:1: error unreadable"),
+    "too-large-page": ("big.md", "outside", BIG, "1:1: error file-too-large"),
+    "too-large-copy": ("big.txt", "outside", BIG, "1:1: error file-too-large"),
+    "too-large-generated": ("big.md (hook.py)", "memory", BIG, "1:1: error file-too-large"),
+    "broken-front-matter": (
+        "minutes.txt (hook.py)",
+        "memory",
+        f"---\nvisibility: [restricted\n---\n{FOREIGN_TOKEN}\n",
+        "2:13: error yaml-syntax",
+    ),
+}
+UNCLASSIFIABLE_HOOK = """
+from pathlib import Path
+from mkdocs.structure.files import File
+
+HERE = Path(__file__).parent
+
+
+def on_files(files, config):
+    for path in sorted((HERE / "outside").iterdir()):
+        files.append(File(path.name, str(HERE / "outside"), config.site_dir, True))
+    for path in sorted((HERE / "memory").iterdir()):
+        files.append(File.generated(config, path.name, content=path.read_bytes()))
+    return files
+"""
+
+
+@pytest.mark.parametrize("case", list(UNCLASSIFIABLE))
+def test_a_file_another_plugin_adds_that_cannot_be_read_is_withheld_with_a_finding(
+    tmp_path: Path, case: str
+) -> None:
+    """A page or copied file another plugin adds that cannot be classified
+    within the limits a file of docs_dir has (a FIFO, whose read never
+    ends; a file past `Limits.max_file_bytes`; front matter that is not
+    YAML) is withheld, read no further than the limit, and is an error
+    naming file, line and rule, without a traceback or the file's text
+    (the FIFO hung the build; the others were dropped without a word)."""
+    name, where, made, finding = UNCLASSIFIABLE[case]
+    root = with_hook(write_site_at(tmp_path, {"index.md": "# Home\n"}), UNCLASSIFIABLE_HOOK)
+    for folder in ("outside", "memory"):
+        (root / folder).mkdir()
+    path = root / where / name.split(" ")[0]
+    if made == "fifo":
+        os.mkfifo(path)
+    else:
+        path.write_text(made, encoding="utf-8")
+    result = run_mkdocs(root, out=root / "site", strict=False, timeout=60)
+    log = result.stdout + result.stderr
+    assert result.returncode == 1, log
+    assert f"{name}:{finding}: " in log, log
+    assert "Traceback" not in log and FOREIGN_TOKEN not in log
+    if (root / "site").is_dir():
+        assert leaks(root / "site", FOREIGN_TOKEN) == []
+
+
 @pytest.mark.parametrize("directory_urls", [True, False], ids=["directory-urls", "html-urls"])
 def test_a_restricted_folder_holding_files_named_as_the_build_names_its_own_builds(
     tmp_path: Path, directory_urls: bool

@@ -38,10 +38,11 @@ from ..check.library import (
     resolve_regimes_path,
     resolve_taxonomy_path,
 )
-from ..check.publication import Decision, confidential_paths
+from ..check.publication import Decision, confidential_paths, unclassified_findings
 from ..dates import build_date
 from ..heap import BuildHeap
 from ..model import Finding
+from ..parse.frontmatter import Document
 from ..settings import Settings
 from ..urls import FEED, relative_url
 from ..web.audit import ReadAhead, packaged_theme_dirs
@@ -228,14 +229,9 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         if self._decision is None or self._library is None:
             return files
         gone = withhold_foreign(files, config, self._decision, self._placed, self._library.meta)
-        if gone:
-            log.info(
-                "%d page(s) other plugins added are withheld for their visibility",
-                len(gone),
-            )
-            if self.is_dirty:
-                self.rebuilds.clean_if_built(config.site_dir, [dest for *_, dest in gone])
-            self._guard = self._new_guard([(name, doc, src) for name, doc, src, _ in gone])
+        foreign = self._withheld_by_others(gone, config, "page(s) other plugins added")
+        if foreign:
+            self._guard = self._new_guard(foreign)
         kept = list(files)
         self._decided = (kept, {id(f): f.abs_src_path for f in kept})
         if not self.is_serve:
@@ -249,6 +245,21 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         return files
 
     on_files = CombinedEvent(_place_library, _withhold_foreign)
+
+    def _withheld_by_others(
+        self, gone: list[tuple[str, Document, Path, str]], config: MkDocsConfig, what: str
+    ) -> list[tuple[str, Document, Path]]:
+        """Say how many of `what` `withhold_foreign` withheld, and report the
+        findings of those it could not classify (`unclassified_findings`:
+        errors). Under `--dirty`, remove what an earlier build wrote of
+        them. Returns them as the output guard takes them."""
+        if not gone:
+            return []
+        log.info("%d %s are withheld for what they say or cannot be read", len(gone), what)
+        if self.is_dirty:
+            self.rebuilds.clean_if_built(config.site_dir, [dest for *_, dest in gone])
+        self._report([f for _, doc, *_ in gone for f in unclassified_findings(doc)])
+        return [(name, doc, src) for name, doc, src, _ in gone]
 
     def _report(self, findings: list[Finding]) -> None:
         """Log findings as lint prints them, those of withheld files without
@@ -301,10 +312,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         for file in late:
             if id(file) not in kept:
                 files.remove(file)
-        if gone:
-            log.info(
-                "%d file(s) other plugins added late are withheld for their visibility", len(gone)
-            )
+        self._withheld_by_others(gone, config, "file(s) other plugins added late")
         return env
 
     on_env = CombinedEvent(_on_env, _withhold_late_files)
