@@ -12,17 +12,22 @@ that finds nothing has looked where the canary would be.
 
 from __future__ import annotations
 
+import inspect
 import json
+import logging
 import re
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import postmortem_text, run_cli
 from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
+from mkdocs.exceptions import Abort
 from mkdocs_postmortems.check.library import load_library
 from mkdocs_postmortems.settings import Settings
+from mkdocs_postmortems.web import output_guard
 from sitekit import run_mkdocs, write_site_at
 from test_site_failclosed import control_leaks, leaks
 from test_site_preview import touch
@@ -378,6 +383,48 @@ def test_a_page_that_quotes_a_withheld_page_another_plugin_added_fails_the_build
     assert "of made/minutes.md (hook.py) (restricted page another plugin added)" in log, log
     assert leaks(root / "site", GEN_TOKEN) == []
     assert GEN_TOKEN not in log
+
+
+def test_the_output_guard_is_planned_once_when_other_plugins_pages_are_withheld(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Pages other plugins add are decided before the guard is planned: one
+    plan holds the library's withheld files and theirs (it was made twice,
+    the second time with them), and a page that quotes one still fails."""
+    made = {
+        "minutes.md": (
+            "---\nvisibility: restricted\n---\n# Minutes\n\n"
+            f"The {GEN_TOKEN} board agreed to cut the payroll agent's access today.\n"
+        ),
+        "index-of-minutes.md": (
+            f"# All minutes\n\nThe {GEN_TOKEN} board agreed to cut the payroll agent's access.\n"
+        ),
+    }
+    root = foreign_site(tmp_path, made, "nothing here\n")
+    (root / f"docs/2025/{SECRET}-payroll.md").write_text(secret_pm(visibility="restricted"))
+    cfg = root / "mkdocs.yml"
+    cfg.write_text(
+        cfg.read_text().replace("  - postmortems:\n", "  - postmortems:\n      jobs: 1\n")
+    )
+    real = output_guard.plan
+    planned: list[int] = []
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        bound = inspect.signature(real).bind(*args, **kwargs)
+        foreign = bound.arguments["foreign"] = list(bound.arguments.get("foreign", ()))
+        planned.append(len(foreign))
+        return real(*bound.args, **bound.kwargs)
+
+    monkeypatch.setattr(output_guard, "plan", spy)
+    monkeypatch.chdir(root)
+    config = load_config(str(cfg), site_dir=str(root / "site"))
+    config.plugins.on_startup(command="build", dirty=False)
+    with caplog.at_level(logging.ERROR), pytest.raises(Abort):
+        mkdocs_build(config)
+    assert "made/index-of-minutes/index.html: body text of made/minutes.md" in caplog.text
+    assert planned == [1]
+    assert leaks(root / "site", GEN_TOKEN) == []
+    assert leaks(root / "site", R_TOKEN) == []
 
 
 # --- the output guard: pages composed from many places ------------------------------

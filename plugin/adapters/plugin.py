@@ -91,7 +91,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         # The whole library, withheld files included: never handed out.
         self._library: Library | None = None
         # This build's decision of what is published, and how to make its
-        # output guard again once other plugins' files are known.
+        # output guard once other plugins' files are known (`_withhold_foreign`).
         self._decision: Decision | None = None
         # Where each published file of docs_dir is read from once placed
         # (src_uri -> abs_src_path), to tell one another plugin replaced.
@@ -201,7 +201,6 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
             packaged_theme_dirs(config.theme.dirs, config.site_dir),
             self.settings.jobs,
         )
-        self._guard = self._new_guard()
         self._library = library
         self.library = library.published_view(self.include_drafts)
         self.site = site = SiteModel(self.library, build_date(), self.include_drafts)
@@ -225,13 +224,14 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
     @event_priority(-(10**9))
     def _withhold_foreign(self, files: Files, *, config: MkDocsConfig) -> Files:
         """Drop what other plugins added that the library would withhold
-        (`withhold_foreign`), and have the output guard look for it too."""
+        (`withhold_foreign`), then make the output guard, once, looking for
+        what the library withholds and for what they say."""
         if self._decision is None or self._library is None:
             return files
         gone = withhold_foreign(files, config, self._decision, self._placed, self._library.meta)
         foreign = self._withheld_by_others(gone, config, "page(s) other plugins added")
-        if foreign:
-            self._guard = self._new_guard(foreign)
+        # Before the parse data goes: the plan reads the library's documents.
+        self._guard = self._new_guard(foreign)
         kept = list(files)
         self._decided = (kept, {id(f): f.abs_src_path for f in kept})
         if not self.is_serve:
