@@ -385,6 +385,51 @@ def test_a_page_that_quotes_a_withheld_page_another_plugin_added_fails_the_build
     assert GEN_TOKEN not in log
 
 
+LATE_TOKEN = "zqlatecanary"
+# A hook that adds a withheld file as late as `on_env` (after the output guard
+# was first made), and quotes it into the home page as the page is written.
+LATE_QUOTE_HOOK = """
+from mkdocs.structure.files import File
+
+TEXT = "The {token} board agreed to cut the payroll agent's access today."
+
+
+def on_env(env, config, files):
+    files.append(File.generated(config, {name!r}, content={head!r} + TEXT + "\\n"))
+    return env
+
+
+def on_post_page(output, page, config):
+    if page.file.src_uri == "index.md":
+        return output.replace("</article>", "<p>" + TEXT + "</p></article>")
+    return output
+"""
+
+
+@pytest.mark.parametrize(
+    ("name", "head"),
+    [("board/minutes.txt", "---\nvisibility: restricted\n---\n"), ("hr/pay.csv", "n\n")],
+    ids=["front-matter", "meta-folder"],
+)
+def test_a_page_that_quotes_a_file_withheld_as_late_as_on_env_fails_the_build(
+    tmp_path: Path, name: str, head: str
+) -> None:
+    """A file another plugin adds in `on_env`, withheld for its front matter
+    or its folder's `.meta.yml`, is looked for by the output guard as one
+    added in `on_files` is: a page that quotes it fails the build, naming
+    both, and is removed (it was published, the guard made before)."""
+    files = {"index.md": "# Home\n", "hr/.meta.yml": "visibility: restricted\n"}
+    root = write_site_at(tmp_path, files, extra_config="hooks:\n  - hook.py\n")
+    hook = LATE_QUOTE_HOOK.format(token=LATE_TOKEN, name=name, head=head)
+    (root / "hook.py").write_text(hook, encoding="utf-8")
+    result = run_mkdocs(root, out=root / "site", strict=False)
+    log = result.stdout + result.stderr
+    assert result.returncode == 1, log
+    assert f"index.html: body text of {name} (hook.py) (restricted page another plugin" in log
+    assert leaks(root / "site", LATE_TOKEN) == []
+    assert LATE_TOKEN not in log
+
+
 def test_the_output_guard_is_planned_once_when_other_plugins_pages_are_withheld(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:

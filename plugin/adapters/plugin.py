@@ -291,10 +291,12 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         self, env: jinja2.Environment, *, config: MkDocsConfig, files: Files
     ) -> jinja2.Environment:
         """Drop the copied files other plugins added after on_files that the
-        library would withhold (`withhold_foreign`). Pages are read by now:
-        one added this late is not rendered. The output guard was made
-        before: it looks for none of their text (their source's, for a copy
-        of a file of docs_dir)."""
+        library would withhold (`withhold_foreign`), and have the output
+        guard look for what they say too (as for those withheld in
+        on_files; a copy of a file of docs_dir is looked for already, with
+        its source). Pages are read by now: one added this late is not
+        rendered. No plugin adds a file MkDocs copies after this: the
+        guard's plan is closed."""
         if self._decision is None or self._library is None:
             return env
         _, before = self._decided
@@ -304,15 +306,18 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
             for f in files
             if not f.is_documentation_page() and before.get(id(f), missing) != f.abs_src_path
         ]
-        if not late:
-            return env
-        decided = Files(late)
-        gone = withhold_foreign(decided, config, self._decision, self._placed, self._library.meta)
-        kept = {id(f) for f in decided}
-        for file in late:
-            if id(file) not in kept:
-                files.remove(file)
-        self._withheld_by_others(gone, config, "file(s) other plugins added late")
+        gone: list[tuple[str, Document, Path, str]] = []
+        if late:
+            decided = Files(late)
+            meta = self._library.meta
+            gone = withhold_foreign(decided, config, self._decision, self._placed, meta)
+            kept = {id(f) for f in decided}
+            for file in late:
+                if id(file) not in kept:
+                    files.remove(file)
+        foreign = self._withheld_by_others(gone, config, "file(s) other plugins added late")
+        if self._guard is not None:
+            self._guard.close_plan(foreign)
         return env
 
     on_env = CombinedEvent(_on_env, _withhold_late_files)
