@@ -430,6 +430,35 @@ def test_a_page_that_quotes_a_file_withheld_as_late_as_on_env_fails_the_build(
     assert LATE_TOKEN not in log
 
 
+def test_a_page_read_as_written_is_read_again_for_a_file_withheld_as_late_as_on_env(
+    tmp_path: Path,
+) -> None:
+    """With a second core, the guard reads pages as MkDocs writes them, for
+    what it looked for then: once a file withheld in `on_env` adds to that,
+    those pages are read again, and one that quotes the file fails the build
+    (the reading made before was trusted, and missed it)."""
+    files = {
+        f"2024/INC-2024-{n:03d}.md": postmortem_text(id=f"INC-2024-{n:03d}") for n in range(1, 30)
+    }
+    files[f"2025/{SECRET}-payroll.md"] = secret_pm(visibility="restricted")
+    root = write_site_at(
+        tmp_path, files, plugin_options="jobs: 2", extra_config="hooks:\n  - hook.py\n"
+    )
+    head = "---\nvisibility: restricted\n---\n"
+    hook = LATE_QUOTE_HOOK.format(token=LATE_TOKEN, name="board/minutes.txt", head=head)
+    hook = hook.replace('page.file.src_uri == "index.md"', '"INC-2024-005" in page.url')
+    # Time for the reader to read every page but the last.
+    hook += "\n\ndef on_post_build(config):\n    import time\n\n    time.sleep(1.5)\n"
+    (root / "hook.py").write_text(hook, encoding="utf-8")
+    result = run_mkdocs(root, "--verbose", out=root / "site", strict=False)
+    log = result.stdout + result.stderr
+    assert result.returncode == 1, log
+    read = re.search(r"output guard: (\d+) file\(s\) read as they were written", log)
+    assert read and int(read.group(1)) > 20, log
+    assert "incidents/INC-2024-005/index.html: body text of board/minutes.txt (hook.py)" in log
+    assert leaks(root / "site", LATE_TOKEN) == []
+
+
 def test_the_output_guard_is_planned_once_when_other_plugins_pages_are_withheld(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
