@@ -1124,3 +1124,36 @@ def test_audit_takes_the_theme_files_names_as_the_build_does(tmp_path: Path) -> 
     lines = [line for line in plain.stdout.splitlines() if ": " in line]
     named = {line.split(":")[0].split(" (")[0] for line in lines}
     assert named == {"site-plain/hr/favicon.png"}, plain.stdout
+
+
+# --- routes tried in s31: what other plugins write after the guard --------------------
+
+
+@pytest.mark.parametrize("priority", ["-(10**9)", "float('-inf')"], ids=["ours", "lowest"])
+def test_a_hook_that_writes_after_the_output_guard_at_its_priority_is_read(
+    tmp_path: Path, priority: str
+) -> None:
+    """A hook's `on_post_build` at the guard's own priority (hooks load after
+    plugins, so a tie ran it after the guard) or lower wrote a restricted
+    summary into the site after the guard had read it, and the build
+    passed: the guard runs after every `on_post_build` now, whatever its
+    priority, so the file is read, removed, and the build fails."""
+    files = {
+        "index.md": "# Home\n",
+        f"2025/{RESTRICTED}.md": postmortem_text(
+            id=RESTRICTED, visibility="restricted", summary=f"The agent wrote {R_TOKEN} lines."
+        ),
+    }
+    hook = (
+        "import os\nfrom mkdocs.plugins import event_priority\n\n\n"
+        f"@event_priority({priority})\n"
+        "def on_post_build(config):\n"
+        '    with open(os.path.join(config.site_dir, "late.html"), "w") as fh:\n'
+        f'        fh.write("<p>The agent wrote {R_TOKEN} lines.</p>")\n'
+    )
+    root = with_hook(write_site_at(tmp_path, files), hook)
+    result = run_mkdocs(root, out=root / "site", strict=False)
+    log = result.stdout + result.stderr
+    assert result.returncode == 1, log
+    assert f"late.html: summary of docs/2025/{RESTRICTED}.md (restricted)" in log, log
+    assert leaks(root / "site", R_TOKEN) == []

@@ -56,6 +56,7 @@ from .compat import (
     nav_is_implicit,
     offline_finder,
     real_path_of,
+    run_last,
 )
 from .files import add_assets, withhold_foreign, withhold_unplaced
 from .options import PostmortemsConfig, settings_of
@@ -135,12 +136,14 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         """Reset per-build state (and what serve rebuilds carry over, for
         another site or output folder); put our templates last in the theme's
-        search path so a site's custom_dir overrides still win."""
+        search path so a site's custom_dir overrides still win, and the
+        output guard after every other `on_post_build` (`run_last`)."""
         self._reset()
         self.rebuilds.begin_build(config)
         add_helpers(config)
         keep_templates_in_theme(config)
         add_assets(config)
+        run_last(config, "post_build", self.on_post_build)
         return config
 
     @property
@@ -395,7 +398,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         return with_feed_link(output, config.site_name, feed_url)
 
     # Last of all plugins: the output guard reads what every plugin wrote
-    # (the search index at 0, feeds, redirects and sitemaps at -100 and above).
+    # (the search index at 0, feeds, redirects and sitemaps at -100 and above);
+    # on_config moves it after any at this priority or lower (`run_last`).
     @event_priority(-(10**9))
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         """Report the blameless-language findings a second process made (see
