@@ -1157,3 +1157,28 @@ def test_a_hook_that_writes_after_the_output_guard_at_its_priority_is_read(
     assert result.returncode == 1, log
     assert f"late.html: summary of docs/2025/{RESTRICTED}.md (restricted)" in log, log
     assert leaks(root / "site", R_TOKEN) == []
+
+
+NAV_HOOK = f"""
+from mkdocs.structure.files import File, InclusionLevel
+
+
+def on_nav(nav, config, files):
+    out = InclusionLevel.NOT_IN_NAV
+    files.append(File.generated(config, "board.md", content={RESTRICTED_PAGE!r}, inclusion=out))
+    files.append(File.generated(config, "open.md", content="# Open zqkeptnav\\n", inclusion=out))
+    files.get_file_from_path("about.md").content_string = {RESTRICTED_PAGE!r}
+    return nav
+"""
+
+
+def test_a_page_another_plugin_adds_or_rewrites_in_on_nav_is_decided(tmp_path: Path) -> None:
+    """MkDocs reads the pages after `on_nav`, and renders one a plugin adds
+    there out of the navigation: a restricted page added so, or a published
+    page whose text a plugin sets there, was published (the passes ran in
+    on_files and on_env, the second for copied files only); now decided as
+    in on_files, while an open page added so is published."""
+    files = {"index.md": "# Home\n", "about.md": "# About\n"}
+    site = build(with_hook(write_site_at(tmp_path, files), NAV_HOOK))
+    assert leaks(site, FOREIGN_TOKEN) == []
+    assert "open/index.html" in leaks(site, "zqkeptnav")

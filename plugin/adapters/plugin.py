@@ -97,8 +97,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         # Where each published file of docs_dir is read from once placed
         # (src_uri -> abs_src_path), to tell one another plugin replaced.
         self._placed: dict[str, str | None] = {}
-        # The files decided by the end of on_files (kept alive, so an id is
-        # not reused), each with its source then: see `_withhold_late_files`.
+        # The files decided by the last withholding pass (kept alive, so an
+        # id is not reused), each with its source then: see `_withhold_since`.
         self._decided: tuple[list[Any], dict[int, str | None]] = ([], {})
         self._new_guard: Callable[..., OutputGuard] = OutputGuard
         # What other plugins and templates may read (`config.plugins`): the
@@ -235,8 +235,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         foreign = self._withheld_by_others(gone, config, "page(s) other plugins added")
         # Before the parse data goes: the plan reads the library's documents.
         self._guard = self._new_guard(foreign)
-        kept = list(files)
-        self._decided = (kept, {id(f): f.abs_src_path for f in kept})
+        self._note_decided(files)
         if not self.is_serve:
             # A one-off build needs the postmortems, not how their files were
             # parsed (the parse cache, `Library.drop_parse_data`); `mkdocs
@@ -286,28 +285,26 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         offline_finder(config, files, self.prefix)
         return env
 
-    # Last of all plugins, just before MkDocs copies the files it does not
-    # render: a file another plugin added (or pointed elsewhere) after
-    # on_files, in on_nav or on_env, is decided as one added in on_files.
-    @event_priority(-(10**9))
-    def _withhold_late_files(
-        self, env: jinja2.Environment, *, config: MkDocsConfig, files: Files
-    ) -> jinja2.Environment:
-        """Drop the copied files other plugins added after on_files that the
-        library would withhold (`withhold_foreign`), and have the output
-        guard look for what they say too (as for those withheld in
+    def _note_decided(self, files: Files) -> None:
+        kept = list(files)
+        self._decided = (kept, {id(f): f.abs_src_path for f in kept})
+
+    def _withhold_since(self, files: Files, config: MkDocsConfig, pages: bool, what: str) -> None:
+        """Drop what other plugins added (or pointed elsewhere) since the
+        last pass that the library would withhold (`withhold_foreign`),
+        pages too while MkDocs will still read them (`pages`), and have the
+        output guard look for what they say (as for those withheld in
         on_files; a copy of a file of docs_dir is looked for already, with
-        its source). Pages are read by now: one added this late is not
-        rendered. No plugin adds a file MkDocs copies after this: the
-        guard's plan is closed."""
+        its source)."""
         if self._decision is None or self._library is None:
-            return env
+            return
         _, before = self._decided
         missing = object()
         late = [
             f
             for f in files
-            if not f.is_documentation_page() and before.get(id(f), missing) != f.abs_src_path
+            if (pages or not f.is_documentation_page())
+            and before.get(id(f), missing) != f.abs_src_path
         ]
         gone: list[tuple[str, Document, Path, str]] = []
         if late:
@@ -318,14 +315,30 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
             for file in late:
                 if id(file) not in kept:
                     files.remove(file)
-        foreign = self._withheld_by_others(gone, config, "file(s) other plugins added late")
+        foreign = self._withheld_by_others(gone, config, what)
         if self._guard is not None:
-            self._guard.close_plan(foreign)
+            self._guard.extend(foreign)
+        self._note_decided(files)
+
+    # Last of all plugins, just before MkDocs copies the files it does not
+    # render: a file another plugin added (or pointed elsewhere) after
+    # on_nav, in on_env, is decided as one added in on_files.
+    @event_priority(-(10**9))
+    def _withhold_late_files(
+        self, env: jinja2.Environment, *, config: MkDocsConfig, files: Files
+    ) -> jinja2.Environment:
+        """Drop the copied files other plugins added in on_env that the
+        library would withhold (`_withhold_since`). Pages are read by now:
+        one added this late is not rendered. No plugin adds a file MkDocs
+        copies after this: the guard's plan is closed."""
+        self._withhold_since(files, config, False, "file(s) other plugins added late")
+        if self._guard is not None:
+            self._guard.close_plan()
         return env
 
     on_env = CombinedEvent(_on_env, _withhold_late_files)
 
-    def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
+    def _on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
         """Start rendering the library's fragments ahead (where allowed).
         Without an explicit `nav`, list the library's top pages after the
         site's own; incident and listing pages stay out of the navigation so
@@ -345,6 +358,19 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         if config.nav is not None and not nav_is_implicit(config):
             return nav
         return self.pages.listed_in(nav, files, config)
+
+    # Last of all plugins, before MkDocs reads the pages: a page another
+    # plugin adds in on_nav out of the navigation is read and rendered.
+    @event_priority(-(10**9))
+    def _withhold_nav_files(
+        self, nav: Navigation, *, config: MkDocsConfig, files: Files
+    ) -> Navigation:
+        """Drop the pages and files other plugins added in on_nav that the
+        library would withhold (`_withhold_since`)."""
+        self._withhold_since(files, config, True, "file(s) other plugins added in on_nav")
+        return nav
+
+    on_nav = CombinedEvent(_on_nav, _withhold_nav_files)
 
     def on_pre_page(self, page: Page, *, config: MkDocsConfig, files: Files) -> Page:
         """Point an incident page's edit link at its postmortem where an

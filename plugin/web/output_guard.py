@@ -62,17 +62,20 @@ class OutputGuard:
         # were read for less than the guard now looks for.
         self._grown = False
 
-    def close_plan(self, foreign: Iterable[tuple[str, Document, Path]] = ()) -> None:
+    def extend(self, foreign: Iterable[tuple[str, Document, Path]]) -> None:
         """Look for what the files other plugins added after the guard was
-        made, and the build withheld, say too (`Plan.extend`). These are the
-        last: what the site publishes, kept to extend the plan, is let go."""
-        plan = self.auditor.plan
+        made, and the build withheld, say too (`Plan.extend`)."""
         foreign = list(foreign)
         if foreign:
+            plan = self.auditor.plan
             plan.extend(foreign)
             self.auditor = Auditor(plan, MAX_FILE_BYTES, self.auditor.jobs)
             self._grown = True
-        plan.published = None
+
+    def close_plan(self) -> None:
+        """No file is withheld after this: what the site publishes, kept to
+        extend the plan, is let go."""
+        self.auditor.plan.published = None
 
     @property
     def empty(self) -> bool:
