@@ -1182,3 +1182,35 @@ def test_a_page_another_plugin_adds_or_rewrites_in_on_nav_is_decided(tmp_path: P
     site = build(with_hook(write_site_at(tmp_path, files), NAV_HOOK))
     assert leaks(site, FOREIGN_TOKEN) == []
     assert "open/index.html" in leaks(site, "zqkeptnav")
+
+
+REWRITE_HOOK = """
+from mkdocs.structure.files import File
+
+
+def on_files(files, config):
+    files.append(File.generated(config, "made.md", content="# Open zqkeptmade\\n"))
+    files.append(File.generated(config, "made.txt", content="open zqkeptmade\\n"))
+    return files
+
+
+def on_{event}(item, config, files):
+    files.get_file_from_path({name!r}).content_string = {text!r}
+    return item
+"""
+
+
+@pytest.mark.parametrize(("event", "name"), [("nav", "made.md"), ("env", "made.txt")])
+def test_a_file_another_plugin_made_and_rewrites_later_in_memory_is_decided_again(
+    tmp_path: Path, event: str, name: str
+) -> None:
+    """A page or copied file another plugin made in memory in `on_files`,
+    open then, whose text it sets again in `on_nav` or `on_env` (restricted
+    now) is decided by what it now says: a pass noticed only a file read
+    from elsewhere, and published it (the page's title in every page's
+    navigation too)."""
+    hook = REWRITE_HOOK.format(event=event, name=name, text=RESTRICTED_PAGE)
+    site = build(with_hook(write_site_at(tmp_path, {"index.md": "# Home\n"}), hook))
+    assert leaks(site, FOREIGN_TOKEN) == []
+    kept = "made.txt" if event == "nav" else "made/index.html"
+    assert kept in leaks(site, "zqkeptmade")

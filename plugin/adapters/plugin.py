@@ -98,8 +98,9 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         # (src_uri -> abs_src_path), to tell one another plugin replaced.
         self._placed: dict[str, str | None] = {}
         # The files decided by the last withholding pass (kept alive, so an
-        # id is not reused), each with its source then: see `_withhold_since`.
-        self._decided: tuple[list[Any], dict[int, str | None]] = ([], {})
+        # id is not reused), each with its source then, the file it is read
+        # from or the text it holds in memory: see `_withhold_since`.
+        self._decided: tuple[list[Any], dict[int, tuple[str | None, object]]] = ([], {})
         self._new_guard: Callable[..., OutputGuard] = OutputGuard
         # What other plugins and templates may read (`config.plugins`): the
         # published postmortems only, and the site made of them.
@@ -287,25 +288,28 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
 
     def _note_decided(self, files: Files) -> None:
         kept = list(files)
-        self._decided = (kept, {id(f): f.abs_src_path for f in kept})
+        # `_content` (MkDocs' own, read only): a text set in memory again
+        # leaves `abs_src_path` as it was (None), and is a new object; held
+        # here, the old one cannot lend the new one its identity.
+        self._decided = (kept, {id(f): (f.abs_src_path, f._content) for f in kept})
 
     def _withhold_since(self, files: Files, config: MkDocsConfig, pages: bool, what: str) -> None:
-        """Drop what other plugins added (or pointed elsewhere) since the
-        last pass that the library would withhold (`withhold_foreign`),
-        pages too while MkDocs will still read them (`pages`), and have the
-        output guard look for what they say (as for those withheld in
-        on_files; a copy of a file of docs_dir is looked for already, with
-        its source)."""
+        """Drop what other plugins added (or pointed elsewhere, or set the
+        text of in memory) since the last pass that the library would
+        withhold (`withhold_foreign`), pages too while MkDocs will still
+        read them (`pages`), and have the output guard look for what they
+        say (as for those withheld in on_files; a copy of a file of docs_dir
+        is looked for already, with its source)."""
         if self._decision is None or self._library is None:
             return
         _, before = self._decided
-        missing = object()
-        late = [
-            f
-            for f in files
-            if (pages or not f.is_documentation_page())
-            and before.get(id(f), missing) != f.abs_src_path
-        ]
+        late = []
+        for f in files:
+            if not pages and f.is_documentation_page():
+                continue
+            source = before.get(id(f))
+            if source is None or source[0] != f.abs_src_path or source[1] is not f._content:
+                late.append(f)
         gone: list[tuple[str, Document, Path, str]] = []
         if late:
             decided = Files(late)
