@@ -58,6 +58,7 @@ def run_mkdocs(
     out: Path | None = None,
     strict: bool = True,
     python: Path | None = None,
+    timeout: float = 120,
 ) -> subprocess.CompletedProcess[str]:
     """`mkdocs build [--strict]` of root/mkdocs.yml, run from root (by
     another environment's `python`, where given)."""
@@ -66,7 +67,7 @@ def run_mkdocs(
         cmd.append("--strict")
     cmd += ["-d", str(out or root / "site"), *args]
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONWARNINGS": "ignore"}
-    return subprocess.run(cmd, cwd=root, env=env, capture_output=True, text=True, timeout=120)
+    return subprocess.run(cmd, cwd=root, env=env, capture_output=True, text=True, timeout=timeout)
 
 
 def build(root: Path, strict: bool = True) -> Path:

@@ -1008,6 +1008,67 @@ def test_a_file_another_plugin_adds_as_late_as_on_env_is_decided(tmp_path: Path)
     assert leaks(site, "zqkeptlate") == ["open.txt"]
 
 
+# Past what a file of docs_dir may weigh (`Limits.max_file_bytes`, 2 MiB).
+BIG = f"---\nvisibility: restricted\n---\n# Board {FOREIGN_TOKEN}\n" + "word " * 600_000
+UNCLASSIFIABLE = {
+    # The file, as the build names it; how the hook adds it (from `outside/`,
+    # or from `memory/` with the content in memory); what it holds; the finding.
+    "fifo-page": ("pipe.md", "outside", "fifo", "1:1: error unreadable"),
+    "fifo-copy": ("pipe.txt", "outside", "fifo", "1:1: error unreadable"),
+    "too-large-page": ("big.md", "outside", BIG, "1:1: error file-too-large"),
+    "too-large-copy": ("big.txt", "outside", BIG, "1:1: error file-too-large"),
+    "too-large-generated": ("big.md (hook.py)", "memory", BIG, "1:1: error file-too-large"),
+    "broken-front-matter": (
+        "minutes.txt (hook.py)",
+        "memory",
+        f"---\nvisibility: [restricted\n---\n{FOREIGN_TOKEN}\n",
+        "2:13: error yaml-syntax",
+    ),
+}
+UNCLASSIFIABLE_HOOK = """
+from pathlib import Path
+from mkdocs.structure.files import File
+
+HERE = Path(__file__).parent
+
+
+def on_files(files, config):
+    for path in sorted((HERE / "outside").iterdir()):
+        files.append(File(path.name, str(HERE / "outside"), config.site_dir, True))
+    for path in sorted((HERE / "memory").iterdir()):
+        files.append(File.generated(config, path.name, content=path.read_bytes()))
+    return files
+"""
+
+
+@pytest.mark.parametrize("case", list(UNCLASSIFIABLE))
+def test_a_file_another_plugin_adds_that_cannot_be_read_is_withheld_with_a_finding(
+    tmp_path: Path, case: str
+) -> None:
+    """A page or copied file another plugin adds that cannot be classified
+    within the limits a file of docs_dir has (a FIFO, whose read never
+    ends; a file past `Limits.max_file_bytes`; front matter that is not
+    YAML) is withheld, read no further than the limit, and is an error
+    naming file, line and rule, without a traceback or the file's text
+    (the FIFO hung the build; the others were dropped without a word)."""
+    name, where, made, finding = UNCLASSIFIABLE[case]
+    root = with_hook(write_site_at(tmp_path, {"index.md": "# Home\n"}), UNCLASSIFIABLE_HOOK)
+    for folder in ("outside", "memory"):
+        (root / folder).mkdir()
+    path = root / where / name.split(" ")[0]
+    if made == "fifo":
+        os.mkfifo(path)
+    else:
+        path.write_text(made, encoding="utf-8")
+    result = run_mkdocs(root, out=root / "site", strict=False, timeout=60)
+    log = result.stdout + result.stderr
+    assert result.returncode == 1, log
+    assert f"{name}:{finding}: " in log, log
+    assert "Traceback" not in log and FOREIGN_TOKEN not in log
+    if (root / "site").is_dir():
+        assert leaks(root / "site", FOREIGN_TOKEN) == []
+
+
 @pytest.mark.parametrize("directory_urls", [True, False], ids=["directory-urls", "html-urls"])
 def test_a_restricted_folder_holding_files_named_as_the_build_names_its_own_builds(
     tmp_path: Path, directory_urls: bool
@@ -1063,3 +1124,93 @@ def test_audit_takes_the_theme_files_names_as_the_build_does(tmp_path: Path) -> 
     lines = [line for line in plain.stdout.splitlines() if ": " in line]
     named = {line.split(":")[0].split(" (")[0] for line in lines}
     assert named == {"site-plain/hr/favicon.png"}, plain.stdout
+
+
+# --- routes tried in s31: what other plugins write after the guard --------------------
+
+
+@pytest.mark.parametrize("priority", ["-(10**9)", "float('-inf')"], ids=["ours", "lowest"])
+def test_a_hook_that_writes_after_the_output_guard_at_its_priority_is_read(
+    tmp_path: Path, priority: str
+) -> None:
+    """A hook's `on_post_build` at the guard's own priority (hooks load after
+    plugins, so a tie ran it after the guard) or lower wrote a restricted
+    summary into the site after the guard had read it, and the build
+    passed: the guard runs after every `on_post_build` now, whatever its
+    priority, so the file is read, removed, and the build fails."""
+    files = {
+        "index.md": "# Home\n",
+        f"2025/{RESTRICTED}.md": postmortem_text(
+            id=RESTRICTED, visibility="restricted", summary=f"The agent wrote {R_TOKEN} lines."
+        ),
+    }
+    hook = (
+        "import os\nfrom mkdocs.plugins import event_priority\n\n\n"
+        f"@event_priority({priority})\n"
+        "def on_post_build(config):\n"
+        '    with open(os.path.join(config.site_dir, "late.html"), "w") as fh:\n'
+        f'        fh.write("<p>The agent wrote {R_TOKEN} lines.</p>")\n'
+    )
+    root = with_hook(write_site_at(tmp_path, files), hook)
+    result = run_mkdocs(root, out=root / "site", strict=False)
+    log = result.stdout + result.stderr
+    assert result.returncode == 1, log
+    assert f"late.html: summary of docs/2025/{RESTRICTED}.md (restricted)" in log, log
+    assert leaks(root / "site", R_TOKEN) == []
+
+
+NAV_HOOK = f"""
+from mkdocs.structure.files import File, InclusionLevel
+
+
+def on_nav(nav, config, files):
+    out = InclusionLevel.NOT_IN_NAV
+    files.append(File.generated(config, "board.md", content={RESTRICTED_PAGE!r}, inclusion=out))
+    files.append(File.generated(config, "open.md", content="# Open zqkeptnav\\n", inclusion=out))
+    files.get_file_from_path("about.md").content_string = {RESTRICTED_PAGE!r}
+    return nav
+"""
+
+
+def test_a_page_another_plugin_adds_or_rewrites_in_on_nav_is_decided(tmp_path: Path) -> None:
+    """MkDocs reads the pages after `on_nav`, and renders one a plugin adds
+    there out of the navigation: a restricted page added so, or a published
+    page whose text a plugin sets there, was published (the passes ran in
+    on_files and on_env, the second for copied files only); now decided as
+    in on_files, while an open page added so is published."""
+    files = {"index.md": "# Home\n", "about.md": "# About\n"}
+    site = build(with_hook(write_site_at(tmp_path, files), NAV_HOOK))
+    assert leaks(site, FOREIGN_TOKEN) == []
+    assert "open/index.html" in leaks(site, "zqkeptnav")
+
+
+REWRITE_HOOK = """
+from mkdocs.structure.files import File
+
+
+def on_files(files, config):
+    files.append(File.generated(config, "made.md", content="# Open zqkeptmade\\n"))
+    files.append(File.generated(config, "made.txt", content="open zqkeptmade\\n"))
+    return files
+
+
+def on_{event}(item, config, files):
+    files.get_file_from_path({name!r}).content_string = {text!r}
+    return item
+"""
+
+
+@pytest.mark.parametrize(("event", "name"), [("nav", "made.md"), ("env", "made.txt")])
+def test_a_file_another_plugin_made_and_rewrites_later_in_memory_is_decided_again(
+    tmp_path: Path, event: str, name: str
+) -> None:
+    """A page or copied file another plugin made in memory in `on_files`,
+    open then, whose text it sets again in `on_nav` or `on_env` (restricted
+    now) is decided by what it now says: a pass noticed only a file read
+    from elsewhere, and published it (the page's title in every page's
+    navigation too)."""
+    hook = REWRITE_HOOK.format(event=event, name=name, text=RESTRICTED_PAGE)
+    site = build(with_hook(write_site_at(tmp_path, {"index.md": "# Home\n"}), hook))
+    assert leaks(site, FOREIGN_TOKEN) == []
+    kept = "made.txt" if event == "nav" else "made/index.html"
+    assert kept in leaks(site, "zqkeptmade")

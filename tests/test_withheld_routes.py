@@ -12,17 +12,22 @@ that finds nothing has looked where the canary would be.
 
 from __future__ import annotations
 
+import inspect
 import json
+import logging
 import re
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import postmortem_text, run_cli
 from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
+from mkdocs.exceptions import Abort
 from mkdocs_postmortems.check.library import load_library
 from mkdocs_postmortems.settings import Settings
+from mkdocs_postmortems.web import output_guard
 from sitekit import run_mkdocs, write_site_at
 from test_site_failclosed import control_leaks, leaks
 from test_site_preview import touch
@@ -378,6 +383,122 @@ def test_a_page_that_quotes_a_withheld_page_another_plugin_added_fails_the_build
     assert "of made/minutes.md (hook.py) (restricted page another plugin added)" in log, log
     assert leaks(root / "site", GEN_TOKEN) == []
     assert GEN_TOKEN not in log
+
+
+LATE_TOKEN = "zqlatecanary"
+# A hook that adds a withheld file as late as `on_env` (after the output guard
+# was first made), and quotes it into the home page as the page is written.
+LATE_QUOTE_HOOK = """
+from mkdocs.structure.files import File
+
+TEXT = "The {token} board agreed to cut the payroll agent's access today."
+
+
+def on_env(env, config, files):
+    files.append(File.generated(config, {name!r}, content={head!r} + TEXT + "\\n"))
+    return env
+
+
+def on_post_page(output, page, config):
+    if page.file.src_uri == "index.md":
+        return output.replace("</article>", "<p>" + TEXT + "</p></article>")
+    return output
+"""
+
+
+@pytest.mark.parametrize(
+    ("name", "head"),
+    [("board/minutes.txt", "---\nvisibility: restricted\n---\n"), ("hr/pay.csv", "n\n")],
+    ids=["front-matter", "meta-folder"],
+)
+def test_a_page_that_quotes_a_file_withheld_as_late_as_on_env_fails_the_build(
+    tmp_path: Path, name: str, head: str
+) -> None:
+    """A file another plugin adds in `on_env`, withheld for its front matter
+    or its folder's `.meta.yml`, is looked for by the output guard as one
+    added in `on_files` is: a page that quotes it fails the build, naming
+    both, and is removed (it was published, the guard made before)."""
+    files = {"index.md": "# Home\n", "hr/.meta.yml": "visibility: restricted\n"}
+    root = write_site_at(tmp_path, files, extra_config="hooks:\n  - hook.py\n")
+    hook = LATE_QUOTE_HOOK.format(token=LATE_TOKEN, name=name, head=head)
+    (root / "hook.py").write_text(hook, encoding="utf-8")
+    result = run_mkdocs(root, out=root / "site", strict=False)
+    log = result.stdout + result.stderr
+    assert result.returncode == 1, log
+    assert f"index.html: body text of {name} (hook.py) (restricted page another plugin" in log
+    assert leaks(root / "site", LATE_TOKEN) == []
+    assert LATE_TOKEN not in log
+
+
+def test_a_page_read_as_written_is_read_again_for_a_file_withheld_as_late_as_on_env(
+    tmp_path: Path,
+) -> None:
+    """With a second core, the guard reads pages as MkDocs writes them, for
+    what it looked for then: once a file withheld in `on_env` adds to that,
+    those pages are read again, and one that quotes the file fails the build
+    (the reading made before was trusted, and missed it)."""
+    files = {
+        f"2024/INC-2024-{n:03d}.md": postmortem_text(id=f"INC-2024-{n:03d}") for n in range(1, 30)
+    }
+    files[f"2025/{SECRET}-payroll.md"] = secret_pm(visibility="restricted")
+    root = write_site_at(
+        tmp_path, files, plugin_options="jobs: 2", extra_config="hooks:\n  - hook.py\n"
+    )
+    head = "---\nvisibility: restricted\n---\n"
+    hook = LATE_QUOTE_HOOK.format(token=LATE_TOKEN, name="board/minutes.txt", head=head)
+    hook = hook.replace('page.file.src_uri == "index.md"', '"INC-2024-005" in page.url')
+    # Time for the reader to read every page but the last.
+    hook += "\n\ndef on_post_build(config):\n    import time\n\n    time.sleep(1.5)\n"
+    (root / "hook.py").write_text(hook, encoding="utf-8")
+    result = run_mkdocs(root, "--verbose", out=root / "site", strict=False)
+    log = result.stdout + result.stderr
+    assert result.returncode == 1, log
+    read = re.search(r"output guard: (\d+) file\(s\) read as they were written", log)
+    assert read and int(read.group(1)) > 20, log
+    assert "incidents/INC-2024-005/index.html: body text of board/minutes.txt (hook.py)" in log
+    assert leaks(root / "site", LATE_TOKEN) == []
+
+
+def test_the_output_guard_is_planned_once_when_other_plugins_pages_are_withheld(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Pages other plugins add are decided before the guard is planned: one
+    plan holds the library's withheld files and theirs (it was made twice,
+    the second time with them), and a page that quotes one still fails."""
+    made = {
+        "minutes.md": (
+            "---\nvisibility: restricted\n---\n# Minutes\n\n"
+            f"The {GEN_TOKEN} board agreed to cut the payroll agent's access today.\n"
+        ),
+        "index-of-minutes.md": (
+            f"# All minutes\n\nThe {GEN_TOKEN} board agreed to cut the payroll agent's access.\n"
+        ),
+    }
+    root = foreign_site(tmp_path, made, "nothing here\n")
+    (root / f"docs/2025/{SECRET}-payroll.md").write_text(secret_pm(visibility="restricted"))
+    cfg = root / "mkdocs.yml"
+    cfg.write_text(
+        cfg.read_text().replace("  - postmortems:\n", "  - postmortems:\n      jobs: 1\n")
+    )
+    real = output_guard.plan
+    planned: list[int] = []
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        bound = inspect.signature(real).bind(*args, **kwargs)
+        foreign = bound.arguments["foreign"] = list(bound.arguments.get("foreign", ()))
+        planned.append(len(foreign))
+        return real(*bound.args, **bound.kwargs)
+
+    monkeypatch.setattr(output_guard, "plan", spy)
+    monkeypatch.chdir(root)
+    config = load_config(str(cfg), site_dir=str(root / "site"))
+    config.plugins.on_startup(command="build", dirty=False)
+    with caplog.at_level(logging.ERROR), pytest.raises(Abort):
+        mkdocs_build(config)
+    assert "made/index-of-minutes/index.html: body text of made/minutes.md" in caplog.text
+    assert planned == [1]
+    assert leaks(root / "site", GEN_TOKEN) == []
+    assert leaks(root / "site", R_TOKEN) == []
 
 
 # --- the output guard: pages composed from many places ------------------------------

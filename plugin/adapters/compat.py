@@ -38,6 +38,19 @@ def keep_templates_in_theme(config: MkDocsConfig) -> None:
         config.theme.dirs.append(str(TEMPLATES_DIR))
 
 
+def run_last(config: MkDocsConfig, event: str, handler: Callable[..., Any]) -> None:
+    """Move our `handler` of `event` to the end of MkDocs' list for it, the
+    others in their order: a priority cannot say "after all" (a hook's at
+    the same priority runs after ours, hooks loading after plugins, and
+    another may go lower), and the output guard must read what every
+    plugin wrote."""
+    handlers = config.plugins.events[event]
+    # A bound method is made anew on each access: equal, never identical.
+    if handler in handlers and handlers[-1] != handler:
+        handlers.remove(handler)
+        handlers.append(handler)
+
+
 def keep_listings_out_of_search(config: MkDocsConfig, excluded_src_uris: Iterable[str]) -> None:
     """Take the listing pages out of a search index that did not honour their
     `search: {exclude: true}` (MkDocs' own search plugin, which

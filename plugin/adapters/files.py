@@ -18,9 +18,8 @@ from ..check.library import Library
 from ..check.publication import (
     Decision,
     FolderMeta,
-    opens_front_matter,
-    withholds,
     withholds_itself,
+    withholds_read_from,
 )
 from ..model import Postmortem
 from ..parse.frontmatter import Document
@@ -148,8 +147,10 @@ def withhold_foreign(
 ) -> list[tuple[str, Document, Path, str]]:
     """Drop the files other plugins added (a hook's or mkdocs-gen-files'
     pages, another language's copy) that the core would withhold: a copy of
-    a file of docs_dir goes as its source went; any other is read, and goes
-    when its own front matter withholds it or cannot be read, or when it
+    a file of docs_dir goes as its source went; any other is read (from
+    disk, no further than a file of docs_dir may weigh), and goes when its
+    own front matter withholds it or cannot be read (its document then
+    holds the findings that say why), or when it
     says no visibility and its folder's `.meta.yml` (`meta`) withholds it,
     as a file of docs_dir would. A published file of docs_dir is left alone
     only while it is still read from where the core placed it (`placed`:
@@ -182,19 +183,10 @@ def withhold_foreign(
             file.src_uri if file.generated_by is None else f"{file.src_uri} ({file.generated_by})"
         )
         inherited = meta.inherited(file.src_uri) if meta is not None else []
-        # A copied file is read only where it may say something: a site's
-        # images and archives cost one short read.
-        if (
-            not page
-            and src is not None
-            and not withholds(inherited)
-            and not opens_front_matter(src)
-        ):
-            continue
-        try:
+        if src is None:
             doc = withholds_itself(file.content_bytes, name, page, inherited)
-        except OSError:
-            continue  # MkDocs' own read fails the build on it
+        else:
+            doc = withholds_read_from(src, name, page, inherited)
         if doc is not None:
             files.remove(file)
             gone.append((name, doc, Path(src or file.src_uri), file.abs_dest_path))

@@ -38,10 +38,11 @@ from ..check.library import (
     resolve_regimes_path,
     resolve_taxonomy_path,
 )
-from ..check.publication import Decision, confidential_paths
+from ..check.publication import Decision, confidential_paths, unclassified_findings
 from ..dates import build_date
 from ..heap import BuildHeap
 from ..model import Finding
+from ..parse.frontmatter import Document
 from ..settings import Settings
 from ..urls import FEED, relative_url
 from ..web.audit import ReadAhead, packaged_theme_dirs
@@ -55,6 +56,7 @@ from .compat import (
     nav_is_implicit,
     offline_finder,
     real_path_of,
+    run_last,
 )
 from .files import add_assets, withhold_foreign, withhold_unplaced
 from .options import PostmortemsConfig, settings_of
@@ -90,14 +92,15 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         # The whole library, withheld files included: never handed out.
         self._library: Library | None = None
         # This build's decision of what is published, and how to make its
-        # output guard again once other plugins' files are known.
+        # output guard once other plugins' files are known (`_withhold_foreign`).
         self._decision: Decision | None = None
         # Where each published file of docs_dir is read from once placed
         # (src_uri -> abs_src_path), to tell one another plugin replaced.
         self._placed: dict[str, str | None] = {}
-        # The files decided by the end of on_files (kept alive, so an id is
-        # not reused), each with its source then: see `_withhold_late_files`.
-        self._decided: tuple[list[Any], dict[int, str | None]] = ([], {})
+        # The files decided by the last withholding pass (kept alive, so an
+        # id is not reused), each with its source then, the file it is read
+        # from or the text it holds in memory: see `_withhold_since`.
+        self._decided: tuple[list[Any], dict[int, tuple[str | None, object]]] = ([], {})
         self._new_guard: Callable[..., OutputGuard] = OutputGuard
         # What other plugins and templates may read (`config.plugins`): the
         # published postmortems only, and the site made of them.
@@ -134,12 +137,14 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         """Reset per-build state (and what serve rebuilds carry over, for
         another site or output folder); put our templates last in the theme's
-        search path so a site's custom_dir overrides still win."""
+        search path so a site's custom_dir overrides still win, and the
+        output guard after every other `on_post_build` (`run_last`)."""
         self._reset()
         self.rebuilds.begin_build(config)
         add_helpers(config)
         keep_templates_in_theme(config)
         add_assets(config)
+        run_last(config, "post_build", self.on_post_build)
         return config
 
     @property
@@ -200,7 +205,6 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
             packaged_theme_dirs(config.theme.dirs, config.site_dir),
             self.settings.jobs,
         )
-        self._guard = self._new_guard()
         self._library = library
         self.library = library.published_view(self.include_drafts)
         self.site = site = SiteModel(self.library, build_date(), self.include_drafts)
@@ -224,20 +228,15 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
     @event_priority(-(10**9))
     def _withhold_foreign(self, files: Files, *, config: MkDocsConfig) -> Files:
         """Drop what other plugins added that the library would withhold
-        (`withhold_foreign`), and have the output guard look for it too."""
+        (`withhold_foreign`), then make the output guard, once, looking for
+        what the library withholds and for what they say."""
         if self._decision is None or self._library is None:
             return files
         gone = withhold_foreign(files, config, self._decision, self._placed, self._library.meta)
-        if gone:
-            log.info(
-                "%d page(s) other plugins added are withheld for their visibility",
-                len(gone),
-            )
-            if self.is_dirty:
-                self.rebuilds.clean_if_built(config.site_dir, [dest for *_, dest in gone])
-            self._guard = self._new_guard([(name, doc, src) for name, doc, src, _ in gone])
-        kept = list(files)
-        self._decided = (kept, {id(f): f.abs_src_path for f in kept})
+        foreign = self._withheld_by_others(gone, config, "page(s) other plugins added")
+        # Before the parse data goes: the plan reads the library's documents.
+        self._guard = self._new_guard(foreign)
+        self._note_decided(files)
         if not self.is_serve:
             # A one-off build needs the postmortems, not how their files were
             # parsed (the parse cache, `Library.drop_parse_data`); `mkdocs
@@ -249,6 +248,21 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         return files
 
     on_files = CombinedEvent(_place_library, _withhold_foreign)
+
+    def _withheld_by_others(
+        self, gone: list[tuple[str, Document, Path, str]], config: MkDocsConfig, what: str
+    ) -> list[tuple[str, Document, Path]]:
+        """Say how many of `what` `withhold_foreign` withheld, and report the
+        findings of those it could not classify (`unclassified_findings`:
+        errors). Under `--dirty`, remove what an earlier build wrote of
+        them. Returns them as the output guard takes them."""
+        if not gone:
+            return []
+        log.info("%d %s are withheld for what they say or cannot be read", len(gone), what)
+        if self.is_dirty:
+            self.rebuilds.clean_if_built(config.site_dir, [dest for *_, dest in gone])
+        self._report([f for _, doc, *_ in gone for f in unclassified_findings(doc)])
+        return [(name, doc, src) for name, doc, src, _ in gone]
 
     def _report(self, findings: list[Finding]) -> None:
         """Log findings as lint prints them, those of withheld files without
@@ -272,44 +286,63 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         offline_finder(config, files, self.prefix)
         return env
 
+    def _note_decided(self, files: Files) -> None:
+        kept = list(files)
+        # `_content` (MkDocs' own, read only): a text set in memory again
+        # leaves `abs_src_path` as it was (None), and is a new object; held
+        # here, the old one cannot lend the new one its identity.
+        self._decided = (kept, {id(f): (f.abs_src_path, f._content) for f in kept})
+
+    def _withhold_since(self, files: Files, config: MkDocsConfig, pages: bool, what: str) -> None:
+        """Drop what other plugins added (or pointed elsewhere, or set the
+        text of in memory) since the last pass that the library would
+        withhold (`withhold_foreign`), pages too while MkDocs will still
+        read them (`pages`), and have the output guard look for what they
+        say (as for those withheld in on_files; a copy of a file of docs_dir
+        is looked for already, with its source)."""
+        if self._decision is None or self._library is None:
+            return
+        _, before = self._decided
+        late = []
+        for f in files:
+            if not pages and f.is_documentation_page():
+                continue
+            source = before.get(id(f))
+            if source is None or source[0] != f.abs_src_path or source[1] is not f._content:
+                late.append(f)
+        gone: list[tuple[str, Document, Path, str]] = []
+        if late:
+            decided = Files(late)
+            meta = self._library.meta
+            gone = withhold_foreign(decided, config, self._decision, self._placed, meta)
+            kept = {id(f) for f in decided}
+            for file in late:
+                if id(file) not in kept:
+                    files.remove(file)
+        foreign = self._withheld_by_others(gone, config, what)
+        if self._guard is not None:
+            self._guard.extend(foreign)
+        self._note_decided(files)
+
     # Last of all plugins, just before MkDocs copies the files it does not
     # render: a file another plugin added (or pointed elsewhere) after
-    # on_files, in on_nav or on_env, is decided as one added in on_files.
+    # on_nav, in on_env, is decided as one added in on_files.
     @event_priority(-(10**9))
     def _withhold_late_files(
         self, env: jinja2.Environment, *, config: MkDocsConfig, files: Files
     ) -> jinja2.Environment:
-        """Drop the copied files other plugins added after on_files that the
-        library would withhold (`withhold_foreign`). Pages are read by now:
-        one added this late is not rendered. The output guard was made
-        before: it looks for none of their text (their source's, for a copy
-        of a file of docs_dir)."""
-        if self._decision is None or self._library is None:
-            return env
-        _, before = self._decided
-        missing = object()
-        late = [
-            f
-            for f in files
-            if not f.is_documentation_page() and before.get(id(f), missing) != f.abs_src_path
-        ]
-        if not late:
-            return env
-        decided = Files(late)
-        gone = withhold_foreign(decided, config, self._decision, self._placed, self._library.meta)
-        kept = {id(f) for f in decided}
-        for file in late:
-            if id(file) not in kept:
-                files.remove(file)
-        if gone:
-            log.info(
-                "%d file(s) other plugins added late are withheld for their visibility", len(gone)
-            )
+        """Drop the copied files other plugins added in on_env that the
+        library would withhold (`_withhold_since`). Pages are read by now:
+        one added this late is not rendered. No plugin adds a file MkDocs
+        copies after this: the guard's plan is closed."""
+        self._withhold_since(files, config, False, "file(s) other plugins added late")
+        if self._guard is not None:
+            self._guard.close_plan()
         return env
 
     on_env = CombinedEvent(_on_env, _withhold_late_files)
 
-    def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
+    def _on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
         """Start rendering the library's fragments ahead (where allowed).
         Without an explicit `nav`, list the library's top pages after the
         site's own; incident and listing pages stay out of the navigation so
@@ -329,6 +362,19 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         if config.nav is not None and not nav_is_implicit(config):
             return nav
         return self.pages.listed_in(nav, files, config)
+
+    # Last of all plugins, before MkDocs reads the pages: a page another
+    # plugin adds in on_nav out of the navigation is read and rendered.
+    @event_priority(-(10**9))
+    def _withhold_nav_files(
+        self, nav: Navigation, *, config: MkDocsConfig, files: Files
+    ) -> Navigation:
+        """Drop the pages and files other plugins added in on_nav that the
+        library would withhold (`_withhold_since`)."""
+        self._withhold_since(files, config, True, "file(s) other plugins added in on_nav")
+        return nav
+
+    on_nav = CombinedEvent(_on_nav, _withhold_nav_files)
 
     def on_pre_page(self, page: Page, *, config: MkDocsConfig, files: Files) -> Page:
         """Point an incident page's edit link at its postmortem where an
@@ -382,7 +428,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         return with_feed_link(output, config.site_name, feed_url)
 
     # Last of all plugins: the output guard reads what every plugin wrote
-    # (the search index at 0, feeds, redirects and sitemaps at -100 and above).
+    # (the search index at 0, feeds, redirects and sitemaps at -100 and above);
+    # on_config moves it after any at this priority or lower (`run_last`).
     @event_priority(-(10**9))
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         """Report the blameless-language findings a second process made (see

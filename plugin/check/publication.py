@@ -10,13 +10,15 @@ placed here is not published (spec 4, "Publication fails closed").
 
 from __future__ import annotations
 
+import contextlib
 import html
 import itertools
 import os
 import posixpath
 import re
+import stat
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Any, Final
 from urllib.parse import unquote
@@ -24,6 +26,7 @@ from urllib.parse import unquote
 from ..enums import VISIBILITIES
 from ..model import Finding
 from ..parse.frontmatter import (
+    DEFAULT_LIMITS,
     Document,
     YamlData,
     decode,
@@ -209,9 +212,15 @@ _DOTS_END: Final = re.compile(rb"(\n)\.\.\.([ \t]*\r?(?:\n|$))")
 
 def opens_front_matter(location: str) -> bool:
     """Whether a file's first line opens a front-matter block: one short
-    read, so a site's images and archives cost next to nothing."""
+    read, so a site's images and archives cost next to nothing. What is not
+    a regular file may (a FIFO's read would never end): True, so that the
+    caller's bounded read (`read_bounded`) refuses it with its finding."""
     try:
-        with open(location, "rb") as fh:
+        # Non-blocking: opening a FIFO to read waits for a writer otherwise.
+        fd = os.open(location, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+        with os.fdopen(fd, "rb") as fh:
+            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+                return True
             return fh.read(len(_OPENINGS[1])).startswith(_OPENINGS)
     except OSError:
         return False  # MkDocs' copy meets the same error
@@ -242,7 +251,7 @@ def _unclosed(doc: Document) -> bool:
     return any(x.rule == "front-matter-unclosed" for x in doc.findings)
 
 
-def _unread(name: str, refused: list[Finding]) -> Document:
+def unread_document(name: str, refused: list[Finding]) -> Document:
     """A file too large or unreadable to parse: it cannot be classified."""
     doc = Document(name, True, YamlData(), "", 1)
     doc.findings.extend(refused)
@@ -266,14 +275,44 @@ def withholds_itself(
     if not withholds(own or inherited):
         return None
     if doc is None:
-        # A copied file its folder withholds: its text, where it is text,
-        # for the output guard to look for.
-        try:
-            body = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            body = ""
+        # A copied file its folder withholds: its text, where it is text and
+        # no larger than a file of docs_dir may be, for the output guard to
+        # look for (its name and bytes are looked for whatever its size).
+        body = ""
+        if len(raw) <= DEFAULT_LIMITS.max_file_bytes:
+            with contextlib.suppress(UnicodeDecodeError):
+                body = raw.decode("utf-8")
         doc = Document(name, False, YamlData(), body, 1)
     return doc
+
+
+def withholds_read_from(
+    location: str, name: str, page: bool, inherited: Collection[Any] = ()
+) -> Document | None:
+    """`withholds_itself` for a file another plugin added from a folder of
+    its own, read no further than a file of docs_dir is (`read_bounded`):
+    one that is larger, or not a regular file, cannot be classified, and is
+    withheld with the finding that says why. A copied file whose first line
+    opens no front matter is decided by its folder, and read only when that
+    withholds it, for its text."""
+    says = page or opens_front_matter(location)
+    if not says and not withholds(inherited):
+        return None
+    raw, refused = read_bounded(Path(location), name, what="files")
+    if raw is None and says:
+        return unread_document(name, refused)
+    return withholds_itself(raw or b"", name, page, inherited)
+
+
+def unclassified_findings(doc: Document) -> list[Finding]:
+    """The findings of a file another plugin added that could not be
+    classified (`withholds_itself`), each told by its rule alone: a
+    parser's message may quote the file, and `postmortems lint`, which
+    would show it, never sees another plugin's files."""
+    if doc.data is not None:
+        return []
+    said = "; another plugin added it, and it is not published"
+    return [replace(f, message=RULES[f.rule].summary + said) for f in doc.findings]
 
 
 def read_copied_front_matter(scan: DocsScan, shown: Callable[[Path], str]) -> list[Finding]:
@@ -295,7 +334,7 @@ def read_copied_front_matter(scan: DocsScan, shown: Callable[[Path], str]) -> li
             continue
         name = shown(f.path)
         raw, refused = read_bounded(f.path, name, what="files")
-        doc = copied_document(raw, name) if raw is not None else _unread(name, refused)
+        doc = copied_document(raw, name) if raw is not None else unread_document(name, refused)
         if doc is None:
             continue
         scan.front_matter[uri] = doc

@@ -389,6 +389,15 @@ class Needles:
             else:
                 del self.phrases[phrase]
 
+    def merge(self, other: Needles) -> None:
+        """Look for `other`'s needles too."""
+        for phrase, hits in other.phrases.items():
+            self.phrases.setdefault(phrase, set()).update(hits)
+        for size, found in other.by_digest.items():
+            mine = self.by_digest[size]
+            for digest, hits in found.items():
+                mine.setdefault(digest, set()).update(hits)
+
     def matcher(self) -> Matcher:
         return Matcher(self.phrases)
 
@@ -584,10 +593,60 @@ class Plan:
     # copied from the package (a theme's scripts, megabytes a build) and
     # holds nothing of the library.
     packaged: tuple[Path, ...] = ()
+    # What the site publishes, while the plan may still be extended.
+    published: Published | None = field(default=None, repr=False)
 
     @property
     def empty(self) -> bool:
         return not self.needles.phrases and not self.needles.by_digest
+
+    def extend(self, foreign: Iterable[tuple[str, Document, Path]]) -> None:
+        """Look for what more files other plugins added say (as `plan`'s
+        `foreign`), as if they had been known when the plan was made: what
+        decides whether a phrase is published is the phrase alone, so the
+        new ones are read against what is published on their own."""
+        if self.published is None:
+            raise ValueError("the plan was closed: what is published was let go")
+        more = Needles()
+        _add_foreign(more, self.unpublished, foreign)
+        # Not the serve memo: it keeps what one set of phrases was found in.
+        self.published.drop_from(more, None)
+        self.needles.merge(more)
+
+
+@dataclass
+class Published:
+    """What a site publishes, for a plan to drop from what it looks for
+    (`Needles.drop_public`): the library's published texts and front-matter
+    values, kept as they were read; the plugin's own texts, file names and
+    the theme's, made again when asked."""
+
+    library: Library
+    texts: list[str]
+    fields: list[str]
+    docs_dir: Path
+    config_file: Path | None
+    secret_files: set[Path]
+    theme_dirs: tuple[Path, ...]
+
+    def drop_from(self, needles: Needles, memo: PublicMemo | None) -> None:
+        if not needles.phrases:
+            return
+        library = self.library
+        public = itertools.chain(
+            self.texts,
+            _generated_texts(library, self.config_file),
+            _public_file_names(self.docs_dir, self.secret_files),
+            _theme_texts(self.theme_dirs),
+        )
+        # Taxonomy titles are set side by side on pages, as front-matter values are.
+        taxonomy = _strings(asdict(library.taxonomy)) if library.taxonomy is not None else ()
+        fields = itertools.chain(self.fields, (s for _, s in taxonomy))
+        # What is also published is not distinctive: drop it, except ids (which
+        # are distinctive by format, and whose expected places are listed in the plan).
+        needles.drop_public(
+            public, keep_kind=ID, memo=memo, fields=fields, jobs=library.settings.jobs
+        )
 
 
 def _reason(checked: CheckedDocument, why: str, include_drafts: bool) -> str:
@@ -637,7 +696,8 @@ def plan(
     unpublished: list[Unpublished] = []
     needles = Needles()
     public_texts: list[str] = []
-    # Published front-matter values and taxonomy titles: what pages set side by side.
+    # Published front-matter values: what pages set side by side (as they
+    # do the taxonomy's titles, see `Published.drop_from`).
     fields: list[str] = []
     secret_files: set[Path] = set()
     for rel, checked in library.documents.items():
@@ -671,28 +731,11 @@ def plan(
         for uri in decision.publish
         if (f := library.scan.files.get(uri)) is not None and not f.markdown
     )
-    for shown, doc, source in foreign:
-        data = doc.data if isinstance(doc.data, dict) else {}
-        raw_id = data.get("id")
-        index = len(unpublished)
-        unpublished.append(Unpublished(shown, None, "restricted page another plugin added"))
-        _add_document(
-            needles, index, data, doc.body, source, raw_id if isinstance(raw_id, str) else None
-        )
-    if needles.phrases:
-        public = itertools.chain(
-            public_texts,
-            _generated_texts(library, config_file),
-            _public_file_names(docs_dir, secret_files),
-            _theme_texts(theme_dirs),
-        )
-        # What is also published is not distinctive: drop it, except ids (which
-        # are distinctive by format, and whose expected places are listed below).
-        if library.taxonomy is not None:
-            fields.extend(s for _, s in _strings(asdict(library.taxonomy)))
-        needles.drop_public(
-            public, keep_kind=ID, memo=memo, fields=fields, jobs=library.settings.jobs
-        )
+    _add_foreign(needles, unpublished, foreign)
+    public = Published(
+        library, public_texts, fields, docs_dir, config_file, secret_files, tuple(theme_dirs)
+    )
+    public.drop_from(needles, memo)
     related_pages: dict[str, set[str]] = defaultdict(set)
     for pm in published:
         for rid in pm.related:
@@ -708,7 +751,23 @@ def plan(
                 page = _page_path(rel, checked.postmortem, use_directory_urls)
                 for rid in cited:
                     related_pages[rid].add(page)
-    return Plan(unpublished, needles, dict(related_pages), tuple(packaged))
+    return Plan(unpublished, needles, dict(related_pages), tuple(packaged), public)
+
+
+def _add_foreign(
+    needles: Needles,
+    unpublished: list[Unpublished],
+    foreign: Iterable[tuple[str, Document, Path]],
+) -> None:
+    """The needles of files other plugins added that the build withheld."""
+    for shown, doc, source in foreign:
+        data = doc.data if isinstance(doc.data, dict) else {}
+        raw_id = data.get("id")
+        index = len(unpublished)
+        unpublished.append(Unpublished(shown, None, "restricted page another plugin added"))
+        _add_document(
+            needles, index, data, doc.body, source, raw_id if isinstance(raw_id, str) else None
+        )
 
 
 def _add_copied_files(

@@ -58,6 +58,24 @@ class OutputGuard:
             foreign,
         )
         self.auditor = Auditor(made, MAX_FILE_BYTES, jobs)
+        # Whether pages read as they were written (`check`'s `read_before`)
+        # were read for less than the guard now looks for.
+        self._grown = False
+
+    def extend(self, foreign: Iterable[tuple[str, Document, Path]]) -> None:
+        """Look for what the files other plugins added after the guard was
+        made, and the build withheld, say too (`Plan.extend`)."""
+        foreign = list(foreign)
+        if foreign:
+            plan = self.auditor.plan
+            plan.extend(foreign)
+            self.auditor = Auditor(plan, MAX_FILE_BYTES, self.auditor.jobs)
+            self._grown = True
+
+    def close_plan(self) -> None:
+        """No file is withheld after this: what the site publishes, kept to
+        extend the plan, is let go."""
+        self.auditor.plan.published = None
 
     @property
     def empty(self) -> bool:
@@ -84,6 +102,9 @@ class OutputGuard:
         (`read_before`). Remove each file that shows what is withheld, and
         say why the build fails, or None."""
         since = None if written_since is None else written_since - _MTIME_MARGIN
+        if self._grown:
+            # Read for other needles, by the numbers of another matcher.
+            read_before = None
         result = self.auditor.audit(site_dir, site_dir, since, read_before)
         bad: list[Leak | Unscanned] = [*result.leaks, *result.unscanned]
         if not bad:
