@@ -10,12 +10,11 @@ from __future__ import annotations
 import html
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from functools import partial
-from pathlib import Path
 from typing import Any
 
 from markupsafe import Markup
 
-from ..check.library import review_later
+from ..check.library import Pending, review_later
 from ..model import Postmortem
 from ..settings import Settings
 from . import export
@@ -29,7 +28,7 @@ LANGUAGE_PART = 100
 Task = tuple[Hashable, Callable[[], Any]]
 
 
-def language_parts(pending: list[tuple[Path, str]]) -> list[list[tuple[Path, str]]]:
+def language_parts(pending: list[Pending]) -> list[list[Pending]]:
     return [pending[i : i + LANGUAGE_PART] for i in range(0, len(pending), LANGUAGE_PART)]
 
 
@@ -150,7 +149,7 @@ class PageFragments:
         self,
         pages: Iterable[tuple[str, str]],
         exports: bool,
-        language_pending: list[tuple[Path, str]],
+        language_pending: list[Pending],
     ) -> tuple[list[Task], list[Hashable]]:
         """What a second process may render ahead for `pages` (source path,
         address), in the order the build asks for it, and which of it to do
