@@ -14,6 +14,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import postmortem_text, run_cli
 from mkdocs_postmortems.adapters.cli import cli
+from mkdocs_postmortems.check.scaffold import _kept, openings
 from mkdocs_postmortems.dates import days_between, is_before, parse_date
 from mkdocs_postmortems.model import Month
 from mkdocs_postmortems.web import authoring
@@ -171,3 +172,13 @@ def test_uncommented_stub_placeholders_are_scaffold_text(write_site: Callable[..
         next(i for i, ln in enumerate(lines, 1) if authoring.ACTION_TITLE in ln),
     ]
     assert proc.returncode == 1
+
+
+@pytest.mark.parametrize("between", [" ", "  ", "\t", "\n", "\u00a0", " \u2003\n\t"])
+def test_a_prompt_is_known_however_its_words_are_spaced(between: str) -> None:
+    """Any whitespace between a prompt's words (a reflowed YAML value, an
+    editor's no-break space) hides no prompt; its words alone are no prompt."""
+    for opening in openings():
+        words = opening.split(" ")
+        assert _kept(f"Kept: {between.join(words)}, as written.") == opening
+        assert _kept(" ".join(words[:-1])) is None

@@ -12,8 +12,9 @@ from functools import partial
 from pathlib import Path
 
 import pytest
-from conftest import postmortem_text
-from mkdocs_postmortems import parallel
+from conftest import REPO, postmortem_text
+from mkdocs_postmortems import LibraryLoader, Settings, parallel
+from mkdocs_postmortems.check.library import review_later
 from sitekit import write_site_at
 
 pytestmark = pytest.mark.skipif(
@@ -353,6 +354,31 @@ def _language_library() -> dict[str, str]:
         postmortem_text(id="INC-2025-009", status="draft") + "\nThe fix was simply a rollback.\n"
     )
     return files
+
+
+def test_language_review_left_for_later_reads_a_file_again_only_for_its_front_matter(
+    tmp_path: Path, alone: None
+) -> None:
+    """The review left for later reviews each document as the load parsed
+    it; a file is read again only where a finding lies in its front matter,
+    whose positions a one-off build's load forgot. The findings are those
+    of a load that reviewed everything at once."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for name, text in _language_library().items():
+        (docs / name).write_text(text, encoding="utf-8")
+    settings = Settings(taxonomy=str(REPO / "schema" / "taxonomy.yml"), jobs=2)
+    whole = LibraryLoader().load(docs, settings, tmp_path, tmp_path).findings
+    expected = sorted(f for f in whole if f.rule.startswith("blameless-"))
+    assert {f.path for f in expected} == {f"docs/INC-2025-00{i}.md" for i in (7, 8, 9)}
+    loader = LibraryLoader(keep_positions=False, language_later=True)
+    later = loader.load(docs, settings, tmp_path, tmp_path)
+    assert not [f for f in later.findings if f.rule.startswith("blameless-")]
+    later.drop_parse_data()
+    # Gone from disk: their findings can only come from what the load parsed.
+    (docs / "INC-2025-008.md").unlink()
+    (docs / "INC-2025-009.md").unlink()
+    assert sorted(review_later(loader.language_pending, settings)) == expected
 
 
 WITHHELD = "(message not logged: this file is withheld from the site; `postmortems lint` shows it)"

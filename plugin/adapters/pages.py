@@ -20,7 +20,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
-from ..check.library import Library, review_later
+from ..check.library import Library, Pending, review_later
 from ..check.publication import bare_ids
 from ..model import Finding
 from ..parallel import Ahead
@@ -237,7 +237,7 @@ class LibraryPages:
         self,
         files: Files,
         jobs: int | None,
-        language_pending: list[tuple[Path, str]],
+        language_pending: list[Pending],
         guard: OutputGuard | None = None,
         site_dir: Path | None = None,
     ) -> int:
@@ -260,9 +260,7 @@ class LibraryPages:
         self.ahead = Ahead(tasks, early, jobs, background)
         return len(tasks) if self.ahead.running else 0
 
-    def language_findings(
-        self, pending: list[tuple[Path, str]], settings: Settings
-    ) -> list[Finding]:
+    def language_findings(self, pending: list[Pending], settings: Settings) -> list[Finding]:
         """The review of the files a load left for later, from the second
         process where it made it. What it has not started yet is shared
         with this process, which has nothing else left to do (at 10,000

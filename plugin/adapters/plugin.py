@@ -34,6 +34,7 @@ from ..check.formats import as_build_report
 from ..check.library import (
     Library,
     LibraryLoader,
+    Pending,
     in_report_order,
     resolve_regimes_path,
     resolve_taxonomy_path,
@@ -116,7 +117,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         self._repeated: set[Finding] = set()
         # Files whose blameless-language review a one-off build left to the
         # second process: reported as the build ends (see on_post_build).
-        self._language_pending: list[tuple[Path, str]] = []
+        self._language_pending: list[Pending] = []
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Drafts show under `mkdocs serve` only."""

@@ -15,7 +15,7 @@ from typing import Final, cast
 from ..dates import build_date, by_date_as_written
 from ..model import Finding, Postmortem, Severity
 from ..parallel import second_process, split_map
-from ..parse.frontmatter import read_bounded, read_document
+from ..parse.frontmatter import Document, read_bounded, read_document
 from ..parse.regimes import Regimes, default_regimes_path, load_regimes
 from ..parse.taxonomy import Taxonomy, load_taxonomy
 from ..resources import default_taxonomy_path
@@ -132,7 +132,7 @@ class LibraryLoader:
         # (a third of the time checking a file takes): `language_pending`
         # lists the files whose review is still to do (see `review_later`).
         self.language_later = language_later and LANGUAGE_ONLY_WARNS
-        self.language_pending: list[tuple[Path, str]] = []
+        self.language_pending: list[Pending] = []
         # A one-off site build reports each file's findings once and never
         # checks it again: it keeps only the positions the library-wide rules
         # point at. Every value's position, held for every file at once, was a
@@ -234,7 +234,7 @@ class LibraryLoader:
             live.add(path)
             checked[key] = c
             if c.language_later:
-                self.language_pending.append((path, name))
+                self.language_pending.append((path, name, c.document))
             if c.postmortem is not None:
                 c.postmortem.src_uri = key
                 _inherit_visibility(c, meta)
@@ -326,6 +326,9 @@ class LibraryLoader:
 
 # A file's modification time (ns) and size: an unchanged one is not read again.
 _Stamp = tuple[int, int]
+# A file whose language review a load left for later: its path, its name in
+# findings, and the document the load parsed.
+Pending = tuple[Path, str, Document]
 _Context = tuple[Taxonomy | None, Settings, Regimes | None, dt.date]
 
 
@@ -354,14 +357,20 @@ def _read_and_check(
     return result, True
 
 
-def review_later(pending: Iterable[tuple[Path, str]], settings: Settings) -> list[Finding]:
-    """The blameless-language findings of files a load left for later, read
-    again (a one-off build holds no parsed files by then)."""
+def review_later(pending: Iterable[Pending], settings: Settings) -> list[Finding]:
+    """The blameless-language findings of files a load left for later.
+    Each document is reviewed as the load parsed it: parsing its file again
+    took a third of the review. A one-off build has forgotten where its
+    front-matter values were (`_forget_positions`), so where a finding lies
+    in the front matter (above the body's first line, where a forgotten
+    position points), that file is read again for its findings."""
     findings: list[Finding] = []
-    for path, shown in pending:
-        raw, _ = read_bounded(path, shown)
-        if raw is not None:
-            findings += language_review(read_document(raw, shown), settings)
+    for path, shown, doc in pending:
+        found = language_review(doc, settings)
+        if any(f.line < doc.body_line for f in found):
+            raw, _ = read_bounded(path, shown)
+            found = language_review(read_document(raw, shown), settings) if raw is not None else []
+        findings += found
     return findings
 
 

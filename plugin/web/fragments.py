@@ -10,12 +10,11 @@ from __future__ import annotations
 import html
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from functools import partial
-from pathlib import Path
 from typing import Any
 
 from markupsafe import Markup
 
-from ..check.library import review_later
+from ..check.library import Pending, review_later
 from ..model import Postmortem
 from ..settings import Settings
 from . import export
@@ -29,7 +28,7 @@ LANGUAGE_PART = 100
 Task = tuple[Hashable, Callable[[], Any]]
 
 
-def language_parts(pending: list[tuple[Path, str]]) -> list[list[tuple[Path, str]]]:
+def language_parts(pending: list[Pending]) -> list[list[Pending]]:
     return [pending[i : i + LANGUAGE_PART] for i in range(0, len(pending), LANGUAGE_PART)]
 
 
@@ -150,7 +149,7 @@ class PageFragments:
         self,
         pages: Iterable[tuple[str, str]],
         exports: bool,
-        language_pending: list[tuple[Path, str]],
+        language_pending: list[Pending],
     ) -> tuple[list[Task], list[Hashable]]:
         """What a second process may render ahead for `pages` (source path,
         address), in the order the build asks for it, and which of it to do
@@ -162,9 +161,9 @@ class PageFragments:
         for src, url in pages:
             pm = self.incidents.get(src)
             if pm is not None:
-                made = partial(self.incident_html, pm=pm, url=url)
-                jobs.append((("search", src, url), partial(made, "incident_search.html")))
-                cards.append((("card", src, url), partial(made, "incident.html")))
+                both = _BothRenders(self, pm, url)
+                jobs.append((("search", src, url), both.search_entry))
+                cards.append((("card", src, url), both.card))
             elif src == self.home_uri or src in self.generated:
                 jobs.append((("page", src, url), partial(self.fragment, src, url)))
         # Listings take the longest and are asked for in a burst once the
@@ -182,3 +181,24 @@ class PageFragments:
         ]
         early += [key for key, _ in language]
         return [*jobs, *cards, *language], early
+
+
+class _BothRenders:
+    """An incident's two renders in the second process, its search entry
+    and, pages later, its card, from one context, as this process renders
+    them (`LibraryPages.content`): making it twice cost half as much again
+    as the card's render. Kept from the first to the second, as this
+    process keeps it."""
+
+    def __init__(self, fragments: PageFragments, pm: Postmortem, url: str) -> None:
+        self.fragments, self.pm, self.url = fragments, pm, url
+        self.context: dict[str, Any] | None = None
+
+    def search_entry(self) -> str:
+        self.context = self.fragments.site.incident_context(self.pm)
+        return self.fragments.incident_html("incident_search.html", self.pm, self.url, self.context)
+
+    def card(self) -> str:
+        # None where another worker rendered the search entry: made afresh.
+        context, self.context = self.context, None
+        return self.fragments.incident_html("incident.html", self.pm, self.url, context)
