@@ -361,21 +361,24 @@ def test_pages_other_plugins_add_are_withheld_for_what_they_say(tmp_path: Path) 
     assert "made/open/index.html" in leaks(site, "zqopenkept")
 
 
+# A restricted page another plugin adds, and a public one that quotes it.
+QUOTED_MINUTES = {
+    "minutes.md": (
+        "---\nvisibility: restricted\n---\n# Minutes\n\n"
+        f"The {GEN_TOKEN} board agreed to cut the payroll agent's access today.\n"
+    ),
+    "index-of-minutes.md": (
+        f"# All minutes\n\nThe {GEN_TOKEN} board agreed to cut the payroll agent's access.\n"
+    ),
+}
+
+
 def test_a_page_that_quotes_a_withheld_page_another_plugin_added_fails_the_build(
     tmp_path: Path,
 ) -> None:
     """The output guard looks for what other plugins' withheld pages say: a
     generated index that quotes one fails the build, naming both."""
-    made = {
-        "minutes.md": (
-            "---\nvisibility: restricted\n---\n# Minutes\n\n"
-            f"The {GEN_TOKEN} board agreed to cut the payroll agent's access today.\n"
-        ),
-        "index-of-minutes.md": (
-            f"# All minutes\n\nThe {GEN_TOKEN} board agreed to cut the payroll agent's access.\n"
-        ),
-    }
-    root = foreign_site(tmp_path, made, "nothing here\n")
+    root = foreign_site(tmp_path, dict(QUOTED_MINUTES), "nothing here\n")
     result = run_mkdocs(root, out=root / "site", strict=False)
     log = result.stdout + result.stderr
     assert result.returncode == 1, log
@@ -465,16 +468,7 @@ def test_the_output_guard_is_planned_once_when_other_plugins_pages_are_withheld(
     """Pages other plugins add are decided before the guard is planned: one
     plan holds the library's withheld files and theirs (it was made twice,
     the second time with them), and a page that quotes one still fails."""
-    made = {
-        "minutes.md": (
-            "---\nvisibility: restricted\n---\n# Minutes\n\n"
-            f"The {GEN_TOKEN} board agreed to cut the payroll agent's access today.\n"
-        ),
-        "index-of-minutes.md": (
-            f"# All minutes\n\nThe {GEN_TOKEN} board agreed to cut the payroll agent's access.\n"
-        ),
-    }
-    root = foreign_site(tmp_path, made, "nothing here\n")
+    root = foreign_site(tmp_path, dict(QUOTED_MINUTES), "nothing here\n")
     (root / f"docs/2025/{SECRET}-payroll.md").write_text(secret_pm(visibility="restricted"))
     cfg = root / "mkdocs.yml"
     cfg.write_text(
