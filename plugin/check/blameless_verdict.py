@@ -463,7 +463,12 @@ def _false_belief(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
         return None
     if _low(tokens, i - 1) in ("was", "were", "am", "been"):
         return None  # "I was thinking it was DNS": a hypothesis held, no act on it
-    who = someone_before(tokens, i)
+    return _slip_of(someone_before(tokens, i), i)
+
+
+def _slip_of(who: str, i: int) -> tuple[str, str, int] | None:
+    """A slip of the writer's or a role's (found at tokens[i]); others' are
+    left alone, as the clause rules leave a name's or a team's acts."""
     if who == "self":
         return "blameless-person", "self", i
     return ("blameless-person", "role-slip", i) if who == "role" else None
@@ -477,10 +482,7 @@ def _by_mistake(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
         return None  # "what if I delete the data by accident": a case imagined
     if before & _FOUND:
         return None  # "I found the leak by accident", "things I got right, by accident"
-    who = someone_before(tokens, i - 1)
-    if who == "self":
-        return "blameless-person", "self", i
-    return ("blameless-person", "role-slip", i) if who == "role" else None
+    return _slip_of(someone_before(tokens, i - 1), i)
 
 
 def _is_mine(tokens: list[Token], i: int) -> tuple[str, str, int] | None:

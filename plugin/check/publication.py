@@ -226,7 +226,7 @@ def opens_front_matter(location: str) -> bool:
         return False  # MkDocs' copy meets the same error
 
 
-def _hidden(uri: str) -> bool:
+def hidden_uri(uri: str) -> bool:
     """MkDocs publishes nothing under a name that starts with a dot, unless
     `exclude_docs` says so (`!.well-known/`, a common pattern)."""
     return any(part.startswith(".") for part in uri.split("/"))
@@ -338,7 +338,7 @@ def read_copied_front_matter(scan: DocsScan, shown: Callable[[Path], str]) -> li
         if doc is None:
             continue
         scan.front_matter[uri] = doc
-        if _hidden(uri):
+        if hidden_uri(uri):
             continue
         if doc.data is None:
             findings += doc.findings

@@ -46,7 +46,14 @@ import ahocorasick
 
 from ..check.checks import CheckedDocument
 from ..check.library import Library, display_path, resolve_taxonomy_path
-from ..check.publication import INHERITED, RESTRICTED, UNREAD, Decision, is_markdown_name
+from ..check.publication import (
+    INHERITED,
+    RESTRICTED,
+    UNREAD,
+    Decision,
+    hidden_uri,
+    is_markdown_name,
+)
 from ..ids import MENTION
 from ..model import Postmortem
 from ..parallel import processes, split_map
@@ -821,10 +828,10 @@ def _theme_texts(theme_dirs: Iterable[Path]) -> Iterator[str]:
         for root, dirs, files in os.walk(folder):
             dirs.sort()
             rel = Path(root).relative_to(folder).as_posix()
-            hidden = any(part.startswith(".") for part in Path(rel).parts)
             for name in sorted(files):
-                if not (hidden or name.startswith(".")):
-                    yield name if rel == "." else f"{rel}/{name}"
+                uri = name if rel == "." else f"{rel}/{name}"
+                if not hidden_uri(uri):
+                    yield uri
                 if name.endswith(".html"):
                     data = _read_regular(Path(root, name))
                     if data is not None:
