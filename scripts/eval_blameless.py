@@ -4,7 +4,7 @@ The labels live in `tests/data/blameless-labels.tsv` as pointers, never as
 text: source repository, commit, path, and a hash of the sentence, with the
 label given by reading the sentence before the review ran on it. This script
 reads the sentences again from mirrors of those repositories (bare git
-directories, one per repository, named `owner+name/repo` or `owner+name`
+directories, one per repository, named `owner+name/repo` (or its `.git`) or `owner+name`
 under the folder given), runs the review on each, and prints precision and
 recall per rule and overall, leave-one-source-out: the learned part of the
 review (the predicates that make a person's action a slip) is rebuilt for
@@ -102,7 +102,8 @@ def sentences(markdown: str) -> Iterator[str]:
 
 def _mirror(mirrors: Path, source: str) -> Path | None:
     base = mirrors / source.replace("/", "+")
-    for candidate in (base / "repo", base):
+    # A snapshot fetched with its work tree keeps its git directory in `.git`.
+    for candidate in (base / "repo", base / "repo" / ".git", base):
         if (candidate / "HEAD").is_file():
             return candidate
     return None
