@@ -1064,6 +1064,8 @@ def test_a_file_another_plugin_adds_that_cannot_be_read_is_withheld_with_a_findi
     log = result.stdout + result.stderr
     assert result.returncode == 1, log
     assert f"{name}:{finding}: " in log, log
+    # Lint never reads another plugin's files: the build does not send the user there.
+    assert "files other plugins added" in log and "run `postmortems lint`" not in log, log
     assert "Traceback" not in log and FOREIGN_TOKEN not in log
     if (root / "site").is_dir():
         assert leaks(root / "site", FOREIGN_TOKEN) == []

@@ -262,13 +262,14 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         log.info("%d %s are withheld for what they say or cannot be read", len(gone), what)
         if self.is_dirty:
             self.rebuilds.clean_if_built(config.site_dir, [dest for *_, dest in gone])
-        self._report([f for _, doc, *_ in gone for f in unclassified_findings(doc)])
+        self._report([f for _, doc, *_ in gone for f in unclassified_findings(doc)], foreign=True)
         return [(name, doc, src) for name, doc, src, _ in gone]
 
-    def _report(self, findings: list[Finding]) -> None:
+    def _report(self, findings: list[Finding], foreign: bool = False) -> None:
         """Log findings as lint prints them, those of withheld files without
-        their text (`as_build_report`); errors stop the build."""
-        lines, failure = as_build_report(findings, self._withheld_paths, self._repeated)
+        their text (`as_build_report`; `foreign`: of files other plugins
+        added); errors stop the build."""
+        lines, failure = as_build_report(findings, self._withheld_paths, self._repeated, foreign)
         for level, line in lines:
             log.log(level, line)
         if failure:

@@ -66,14 +66,30 @@ def as_build_log(
     return logged
 
 
+# Why a build fails, by where its errors are: `postmortems lint` reads the
+# library as the build does, but never the files other plugins add.
+_FAILED_IN_LIBRARY = (
+    "{errors} error(s) in the postmortems (listed above); "
+    "run `postmortems lint` to see them with their fixes"
+)
+_FAILED_IN_FOREIGN = (
+    "{errors} error(s) in files other plugins added (listed above, each withheld); "
+    "`postmortems lint` does not read those files: mend them where the plugin "
+    "that adds them reads them, or have it leave them out"
+)
+
+
 def as_build_report(
     findings: Sequence[Finding],
     withheld_paths: Collection[str],
     logged_before: Collection[Finding] = (),
+    foreign: bool = False,
 ) -> tuple[list[tuple[int, str]], str | None]:
     """What a site build logs of `findings` (`as_build_log`), each line with
     its level, and why the build fails (it has errors), or None. Warnings an
-    earlier serve build logged (`logged_before`) are counted, not repeated."""
+    earlier serve build logged (`logged_before`) are counted, not repeated.
+    `foreign`: the findings are of files other plugins added, which lint
+    never sees, so the failure does not send the user there."""
     lines = as_build_log([f for f in findings if f not in logged_before], withheld_paths)
     errors = sum(1 for level, _ in lines if level >= logging.ERROR)
     if logged_before:
@@ -86,11 +102,7 @@ def as_build_report(
         )
     if not errors:
         return lines, None
-    failure = (
-        f"{errors} error(s) in the postmortems (listed above); "
-        "run `postmortems lint` to see them with their fixes"
-    )
-    return lines, failure
+    return lines, (_FAILED_IN_FOREIGN if foreign else _FAILED_IN_LIBRARY).format(errors=errors)
 
 
 def as_json(findings: Sequence[Finding]) -> str:
