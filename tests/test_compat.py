@@ -181,18 +181,7 @@ def test_git_revision_dates_show_on_incident_pages(
     dates = "  - git-revision-date-localized:\n      enable_creation_date: true\n"
     plugins = dates + ours() if order == "dates-first" else ours() + dates
     root = site("  - search\n" + plugins)
-    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid"]
-    subprocess.run(["git", "init", "-q", str(root)], check=True)
-    subprocess.run([*git, "-C", str(root), "add", "-A"], check=True)
-    env_date = {
-        "GIT_AUTHOR_DATE": "2025-04-02T10:00:00",
-        "GIT_COMMITTER_DATE": "2025-04-02T10:00:00",
-    }
-    subprocess.run(
-        [*git, "-C", str(root), "commit", "-q", "-m", "docs"],
-        check=True,
-        env={**os.environ, **env_date},
-    )
+    _git_commit(root, "2025-04-02T10:00:00")
     out = build_ok(root)
     incident = (out / "incidents" / PM / "index.html").read_text(encoding="utf-8")
     assert "git-revision-date-localized-plugin" in incident
