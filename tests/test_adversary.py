@@ -1214,3 +1214,50 @@ def test_a_file_another_plugin_made_and_rewrites_later_in_memory_is_decided_agai
     assert leaks(site, FOREIGN_TOKEN) == []
     kept = "made.txt" if event == "nav" else "made/index.html"
     assert kept in leaks(site, "zqkeptmade")
+
+
+FOLDER_TOKEN = "zqfoldercanary"
+# Folders another plugin or hook leaves in the site before the guard runs:
+# empty ones named after the restricted postmortem (its id with its slug, its
+# bare id), and a link to a folder outside the site that holds one.
+FOLDER_HOOK = """
+import os
+from mkdocs.plugins import event_priority
+
+
+@event_priority(100)
+def on_post_build(config):
+    site = config.site_dir
+    os.makedirs(os.path.join(site, "archive", {stem!r}))
+    os.makedirs(os.path.join(site, "by-id", {pm_id!r}, "empty"))
+    os.symlink({outside!r}, os.path.join(site, "linked"))
+"""
+
+
+def test_a_folder_named_after_a_withheld_postmortem_fails_the_build(tmp_path: Path) -> None:
+    """Folder names are output too: an empty folder another plugin made,
+    named after a restricted postmortem's id and slug, was published (the
+    guard read files only). Now it fails the build, named with its source,
+    and goes; a folder reached through a link goes by its link, and what the
+    link points at, outside the site, is left as it was."""
+    stem = f"{RESTRICTED}-{FOLDER_TOKEN}"
+    files = {
+        "index.md": "# Home\n",
+        f"2025/{stem}.md": postmortem_text(id=RESTRICTED, visibility="restricted"),
+    }
+    outside = tmp_path / "outside"
+    (outside / RESTRICTED).mkdir(parents=True)
+    (outside / RESTRICTED / "keep.txt").write_text("a user's own file\n", encoding="utf-8")
+    hook = FOLDER_HOOK.format(stem=stem, pm_id=RESTRICTED, outside=str(outside))
+    root = with_hook(write_site_at(tmp_path / "root", files), hook)
+    result = run_mkdocs(root, out=root / "site", strict=False)
+    log = result.stdout + result.stderr
+    assert result.returncode == 1, log
+    source = f"docs/2025/{stem}.md (restricted)"
+    assert f"archive/{stem} (folder name): id, id with slug of {source}" in log, log
+    assert f"by-id/{RESTRICTED} (folder name): id of {source}" in log, log
+    site = root / "site"
+    left = [p.relative_to(site).as_posix() for p in site.rglob("*")]
+    assert [p for p in left if RESTRICTED in p or FOLDER_TOKEN in p or "linked" in p] == []
+    assert (site / "archive").is_dir() and (site / "by-id").is_dir()
+    assert (outside / RESTRICTED / "keep.txt").read_text(encoding="utf-8") == "a user's own file\n"

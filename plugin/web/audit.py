@@ -71,6 +71,9 @@ NGRAM: Final = 6
 MIN_LINE_CHARS: Final = 24
 DEFAULT_MAX_FILE_BYTES: Final = 32 * 2**20
 _GZIP_MAGIC: Final = b"\x1f\x8b"
+# Where in a site a name was found: a bare id is never expected there.
+FILE_NAME: Final = "file name"
+FOLDER_NAME: Final = "folder name"
 # A gzip file inside a gzip file inside ...: deeper than this is not a site.
 _MAX_GZIP_DEPTH: Final = 3
 
@@ -171,11 +174,11 @@ class Leak:
     """What of one unpublished file was found in one site file."""
 
     site_file: str
-    # "" (its content), "gzip member" or "file name".
+    # "" (its content), "gzip member", FILE_NAME or FOLDER_NAME.
     where: str
     source: Unpublished
     kinds: tuple[str, ...]
-    # The site file's path inside the site folder.
+    # The site file's (or folder's) path inside the site folder.
     rel: str = field(default="", compare=False)
 
     def line(self) -> str:
@@ -929,10 +932,12 @@ def _public_file_names(docs_dir: Path, secret: set[Path]) -> Iterator[str]:
 # --- the site's side --------------------------------------------------------------
 
 
-def site_files(site_dir: Path, errors: list[OSError]) -> Iterator[Path]:
-    """Every file under site_dir, hidden ones and those behind symbolic
-    links included (a deploy copies them), each folder once. Folders that
-    cannot be listed go to `errors`: unread is not clean."""
+def site_entries(site_dir: Path, errors: list[OSError]) -> Iterator[tuple[Path, bool]]:
+    """Every folder (True) and file (False) under site_dir, hidden ones and
+    those behind symbolic links included (a deploy copies them), each folder
+    read once; a link to a folder read already is still named, as its
+    name is output too. Folders that cannot be listed go to `errors`:
+    unread is not clean."""
     seen: set[tuple[int, int]] = set()
     for root, dirs, files in os.walk(site_dir, onerror=errors.append, followlinks=True):
         st = os.stat(root)
@@ -941,8 +946,15 @@ def site_files(site_dir: Path, errors: list[OSError]) -> Iterator[Path]:
             continue
         seen.add((st.st_dev, st.st_ino))
         dirs.sort()
+        for name in dirs:
+            yield Path(root, name), True
         for name in sorted(files):
-            yield Path(root, name)
+            yield Path(root, name), False
+
+
+def site_files(site_dir: Path, errors: list[OSError]) -> Iterator[Path]:
+    """Every file under site_dir (see `site_entries`)."""
+    return (path for path, folder in site_entries(site_dir, errors) if not folder)
 
 
 class _TooLarge(Exception):
@@ -1069,10 +1081,11 @@ class Auditor:
         if self.plan.empty:
             return result
         errors: list[OSError] = []
-        paths = [
-            (path, display_path(path, shown_from), path.relative_to(site_dir).as_posix())
-            for path in site_files(site_dir, errors)
-        ]
+        paths: list[tuple[Path, str, str]] = []
+        folders: list[tuple[Path, str, str]] = []
+        for path, is_folder in site_entries(site_dir, errors):
+            entry = (path, display_path(path, shown_from), path.relative_to(site_dir).as_posix())
+            (folders if is_folder else paths).append(entry)
         read = functools.partial(self._read_one, newer_than=newer_than, before=read_before or {})
         for one in split_map(paths, read, self.jobs):
             if one is None:
@@ -1084,6 +1097,11 @@ class Auditor:
             for f in found:
                 hits = f.hits | self.matcher.hits_of(f.phrases)
                 self._report(result, f.shown, f.rel, f.where, hits)
+        # Every folder, however old: a name costs nothing to read, and an
+        # empty folder named after a withheld file shows it as a page would.
+        for _, shown, rel in folders:
+            hits = self.matcher.hits_of(self._scan_name(rel))
+            self._report(result, shown, rel, FOLDER_NAME, hits)
         for error in errors:
             folder = display_path(Path(error.filename or site_dir), shown_from)
             result.unscanned.append(Unscanned(folder, error.strerror or str(error)))
@@ -1156,7 +1174,7 @@ class Auditor:
             return [], [Unscanned(shown, exc.strerror or str(exc), rel)], 0
         if newer_than is not None and st.st_mtime < newer_than:
             return None
-        found = [_Found(shown, rel, "file name", self._scan_name(rel))]
+        found = [_Found(shown, rel, FILE_NAME, self._scan_name(rel))]
         problem: str | None = None
         if not stat.S_ISREG(st.st_mode):
             problem = "not a regular file"
@@ -1252,7 +1270,8 @@ class Auditor:
         for index in sorted(by_source):
             source = self.plan.unpublished[index]
             kinds = by_source[index]
-            if where != "file name" and source.id and self._expected(source.id, rel):
+            named = where in (FILE_NAME, FOLDER_NAME)
+            if not named and source.id and self._expected(source.id, rel):
                 kinds.discard(ID)
             if kinds:
                 ordered = tuple(k for k in _KIND_ORDER if k in kinds)

@@ -8,9 +8,9 @@ naming the file and the withheld source.
 from __future__ import annotations
 
 import contextlib
-import os
+import shutil
 from collections.abc import Iterable, Mapping
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from ..check.library import Library
 from ..check.publication import Decision
@@ -112,9 +112,27 @@ class OutputGuard:
         for item in bad:
             if item.rel:
                 with contextlib.suppress(OSError):
-                    os.remove(site_dir / item.rel)
+                    _remove(site_dir, item.rel)
         lines = "\n".join(f"  {item.line()}" for item in bad)
         return (
-            f"the site would show what it withholds; these files were removed:\n{lines}\n"
+            f"the site would show what it withholds; these were removed:\n{lines}\n"
             "Take the included or quoted text out of the published page, or publish its source."
         )
+
+
+def _remove(site_dir: Path, rel: str) -> None:
+    """Take a file or folder out of the site folder. The guard reads through
+    symbolic links (a deploy copies what they point at), but removes none
+    of what they point at, which may lie outside the build's output (a
+    user's own folder): a link on the way goes itself. A folder goes with
+    all it holds, every path of which shows its name."""
+    path = site_dir
+    for part in PurePosixPath(rel).parts:
+        path = path / part
+        if path.is_symlink():
+            path.unlink()
+            return
+    if path.is_dir():
+        shutil.rmtree(path)
+    else:
+        path.unlink()
