@@ -1261,3 +1261,48 @@ def test_a_folder_named_after_a_withheld_postmortem_fails_the_build(tmp_path: Pa
     assert [p for p in left if RESTRICTED in p or FOLDER_TOKEN in p or "linked" in p] == []
     assert (site / "archive").is_dir() and (site / "by-id").is_dir()
     assert (outside / RESTRICTED / "keep.txt").read_text(encoding="utf-8") == "a user's own file\n"
+
+
+DATA_TOKEN = "zqdatacanary"
+# A withheld file copied as it is, whose words another plugin puts on a
+# published page: a data file of a restricted folder that macros loads, and
+# a text asset of a restricted postmortem that include-markdown pulls in.
+DATA_ROUTES = {
+    "macros include_yaml": (
+        {
+            "private/.meta.yml": "visibility: restricted\n",
+            "private/salaries.yml": f"note: Loaded {DATA_TOKEN} value\n",
+            "about.md": "# About\n\n{{ secret.note }}\n",
+        },
+        "  - macros:\n      include_yaml:\n        - secret: docs/private/salaries.yml\n",
+        "docs/private/salaries.yml (restricted file)",
+    ),
+    "include-markdown of an asset": (
+        {
+            f"2025/{RESTRICTED}.md": postmortem_text(id=RESTRICTED, visibility="restricted"),
+            f"2025/{RESTRICTED}/chat-log.txt": f"The bot wrote {DATA_TOKEN} to the customer.\n",
+            "about.md": f'# About\n\n{{% include-markdown "2025/{RESTRICTED}/chat-log.txt" %}}\n',
+        },
+        "  - include-markdown\n",
+        f"docs/2025/{RESTRICTED}.md (restricted)",
+    ),
+}
+
+
+@pytest.mark.parametrize("route", sorted(DATA_ROUTES))
+def test_the_text_of_a_withheld_file_another_plugin_shows_fails_the_build(
+    tmp_path: Path, route: str
+) -> None:
+    """A file MkDocs would copy as it is, withheld (a file of a restricted
+    folder, an asset of a restricted postmortem), that another plugin reads
+    into a published page: the guard looked for its name and bytes only,
+    and the page showed its words; now its text (each string of a data file
+    too) is looked for, and the build fails naming it."""
+    pytest.importorskip("mkdocs_macros")
+    files, plugin, source = DATA_ROUTES[route]
+    root = write_site_at(tmp_path, {"index.md": "# Home\n", **files}, extra_config=plugin)
+    result = run_mkdocs(root, out=root / "site", strict=False)
+    log = result.stdout + result.stderr
+    assert result.returncode == 1, log
+    assert f"about/index.html: asset text of {source}" in log, log
+    assert leaks(root / "site", DATA_TOKEN) == []

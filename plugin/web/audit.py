@@ -57,7 +57,7 @@ from ..check.publication import (
 from ..ids import MENTION
 from ..model import Postmortem
 from ..parallel import processes, split_map
-from ..parse.frontmatter import Document
+from ..parse.frontmatter import Document, parse_yaml
 from ..resources import TEMPLATES_DIR
 from ..urls import incident_url
 from . import authoring
@@ -88,6 +88,8 @@ ID, ID_SLUG, TITLE, SUMMARY, BODY, FRONT_MATTER, ASSET_NAME, ASSET_FILE, SOURCE_
     "asset file (same bytes)",
     "copy of the Markdown file",
 )
+# The words of a withheld file copied as it is (see `_add_file`).
+ASSET_TEXT: Final = "asset text"
 # Order of kinds in a report line.
 _KIND_ORDER: Final = (
     ID,
@@ -98,6 +100,7 @@ _KIND_ORDER: Final = (
     FRONT_MATTER,
     ASSET_NAME,
     ASSET_FILE,
+    ASSET_TEXT,
     SOURCE_FILE,
 )
 # Front-matter keys whose values are matched on their own (or not at all:
@@ -343,6 +346,10 @@ class Needles:
     def add_bytes(self, data: bytes, hit: Hit) -> None:
         if data:
             self.by_digest[len(data)].setdefault(_digest(data), set()).add(hit)
+
+    def holds_bytes(self, data: bytes) -> bool:
+        """Whether these very bytes are still looked for."""
+        return _digest(data) in self.by_digest.get(len(data), {})
 
     def drop_public_bytes(self, paths: Iterable[Path]) -> None:
         """Forget the bytes that a published file also holds (a logo in a
@@ -681,6 +688,10 @@ def _scan_texts(matcher: Matcher, texts: Iterable[str]) -> set[int]:
     return found
 
 
+# Withheld files copied as they are whose words are looked for (`_add_file`).
+_FileTexts = list[tuple[int, Path, bytes]]
+
+
 def plan(
     library: Library,
     docs_dir: Path,
@@ -710,6 +721,7 @@ def plan(
     # do the taxonomy's titles, see `Published.drop_from`).
     fields: list[str] = []
     secret_files: set[Path] = set()
+    texts: _FileTexts = []
     for rel, checked in library.documents.items():
         doc = checked.document
         data = doc.data if isinstance(doc.data, dict) else {}
@@ -730,17 +742,19 @@ def plan(
         if checked.is_postmortem:
             for asset in _asset_files(md_file, {md_file.stem, *([pm_id] if pm_id else [])}):
                 secret_files.add(asset)
-                needles.add_phrase(phrase_of(asset.name), (index, ASSET_NAME))
-                asset_bytes = _read_regular(asset)
-                if asset_bytes is not None:
-                    needles.add_bytes(asset_bytes, (index, ASSET_FILE))
+                _add_file(needles, index, asset, texts)
 
-    _add_copied_files(library, decision, docs_dir, unpublished, needles, secret_files)
+    _add_copied_files(library, decision, docs_dir, unpublished, needles, secret_files, texts)
     needles.drop_public_bytes(
         docs_dir / uri
         for uri in decision.publish
         if (f := library.scan.files.get(uri)) is not None and not f.markdown
     )
+    for index, path, text in texts:
+        # A file the site also publishes, byte for byte (a licence in a
+        # restricted folder and in an open one), tells nothing by its words.
+        if needles.holds_bytes(text):
+            _add_file_text(needles, (index, ASSET_TEXT), path, text.decode("utf-8"))
     _add_foreign(needles, unpublished, foreign)
     public = Published(
         library, public_texts, fields, docs_dir, config_file, secret_files, tuple(theme_dirs)
@@ -787,6 +801,7 @@ def _add_copied_files(
     unpublished: list[Unpublished],
     needles: Needles,
     secret_files: set[Path],
+    texts: _FileTexts,
 ) -> None:
     """Files MkDocs would copy as they are that the decision withholds for
     what they say or where they lie: a front matter of their own that is
@@ -805,10 +820,46 @@ def _add_copied_files(
         if doc is not None and isinstance(doc.data, dict):
             _add_document(needles, index, doc.data, doc.body, path, None)
             continue
-        needles.add_phrase(phrase_of(path.name), (index, ASSET_NAME))
-        data = _read_regular(path)
-        if data is not None:
-            needles.add_bytes(data, (index, ASSET_FILE))
+        _add_file(needles, index, path, texts)
+
+
+# Scripts and styles: their words are those of every site's (a library's
+# copy beside the theme's); what is withheld of them is told by name and bytes.
+_CODE_SUFFIXES: Final = frozenset({".js", ".mjs", ".cjs", ".css", ".map"})
+
+
+def _add_file(needles: Needles, index: int, path: Path, texts: _FileTexts) -> None:
+    """The needles of a withheld file MkDocs would copy as it is (an asset
+    of an unpublished postmortem, a file of a restricted folder): its name
+    and bytes; and where it is UTF-8 text, which another plugin may read
+    into a published page (a data file macros' `include_yaml` loads, a
+    snippet), its words, once what the site publishes is known (`texts`)."""
+    needles.add_phrase(phrase_of(path.name), (index, ASSET_NAME))
+    data = _read_regular(path)
+    if data is None:
+        return
+    needles.add_bytes(data, (index, ASSET_FILE))
+    if path.suffix.lower() in _CODE_SUFFIXES:
+        return
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return
+    texts.append((index, path, data))
+
+
+# Data files a plugin may load and show value by value, keys aside (macros'
+# `include_yaml`): each string is looked for as front-matter text is.
+_DATA_SUFFIXES: Final = frozenset({".yml", ".yaml", ".json"})
+
+
+def _add_file_text(needles: Needles, hit: Hit, path: Path, text: str) -> None:
+    """The words of a withheld file's text, and of each string of its data."""
+    needles.add_text(text, hit)
+    if path.suffix.lower() in _DATA_SUFFIXES:
+        data = parse_yaml(text, path.name, what="data file").data
+        for key, value in _strings(data):
+            _add_value(needles, key, value, hit)
 
 
 def _page_path(rel: str, pm: Postmortem | None, use_directory_urls: bool) -> str:
@@ -841,6 +892,17 @@ def _theme_texts(theme_dirs: Iterable[Path]) -> Iterator[str]:
                         yield data.decode("utf-8", errors="replace")
 
 
+def _add_value(needles: Needles, key: str, text: str, hit: Hit) -> None:
+    """One string of a withheld front matter or data file, under `key`."""
+    if key in _NOT_TEXT:
+        return
+    phrase = phrase_of(text)
+    # A regulator's reference is short but names this incident alone.
+    if phrase.count(" ") + 1 >= _MIN_FRONT_MATTER_WORDS or key in _DISTINCTIVE:
+        needles.add_runs(phrase, hit)
+    needles.add_text(text, hit)
+
+
 def _add_document(
     needles: Needles, index: int, data: dict[str, Any], body: str, md_file: Path, pm_id: str | None
 ) -> None:
@@ -852,13 +914,7 @@ def _add_document(
             needles.add_runs(phrase_of(value), (index, _OWN_KIND[top]))
             continue
         for key, text in _strings(value, str(top)):
-            if key in _NOT_TEXT:
-                continue
-            phrase = phrase_of(text)
-            # A regulator's reference is short but names this incident alone.
-            if phrase.count(" ") + 1 >= _MIN_FRONT_MATTER_WORDS or key in _DISTINCTIVE:
-                needles.add_runs(phrase, (index, FRONT_MATTER))
-            needles.add_text(text, (index, FRONT_MATTER))
+            _add_value(needles, key, text, (index, FRONT_MATTER))
     if pm_id:
         needles.add_phrase(phrase_of(pm_id), (index, ID))
     # The file's name carries the id and its slug: the slug tells the story.
