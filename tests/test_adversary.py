@@ -1306,3 +1306,29 @@ def test_the_text_of_a_withheld_file_another_plugin_shows_fails_the_build(
     assert result.returncode == 1, log
     assert f"about/index.html: asset text of {source}" in log, log
     assert leaks(root / "site", DATA_TOKEN) == []
+
+
+def test_a_nav_title_that_quotes_a_restricted_postmortem_fails_the_build(tmp_path: Path) -> None:
+    """literate-nav's SUMMARY.md, a published page, lists a restricted
+    postmortem under its title: the page's own link renders as the bare id,
+    but the navigation on that page showed the title and the file's name, and
+    the guard took both for published (SUMMARY.md holds them). The words of
+    a link to a withheld postmortem are no longer taken for published, so
+    the build fails and the page goes."""
+    pytest.importorskip("mkdocs_literate_nav")
+    token = "zqnavcanary"
+    title = f"Payroll {token} sheet went company-wide"
+    stem = f"{RESTRICTED}-payroll"
+    files = {
+        "index.md": "# Home\n",
+        f"2025/{stem}.md": postmortem_text(
+            id=RESTRICTED, title=json.dumps(title), visibility="restricted"
+        ),
+        "SUMMARY.md": f"* [Home](index.md)\n* [{title}](2025/{stem}.md)\n",
+    }
+    root = write_site_at(tmp_path, files, extra_config="  - literate-nav\n")
+    result = run_mkdocs(root, out=root / "site", strict=False)
+    log = result.stdout + result.stderr
+    assert result.returncode == 1, log
+    assert f"SUMMARY/index.html: id with slug, title of docs/2025/{stem}.md (restricted)" in log
+    assert leaks(root / "site", token) == []

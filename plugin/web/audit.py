@@ -53,6 +53,7 @@ from ..check.publication import (
     Decision,
     hidden_uri,
     is_markdown_name,
+    markdown_bare_ids,
 )
 from ..ids import MENTION
 from ..model import Postmortem
@@ -722,12 +723,15 @@ def plan(
     fields: list[str] = []
     secret_files: set[Path] = set()
     texts: _FileTexts = []
+    # A published page shows a link to one of these as its bare id: the
+    # link's words (a withheld title, its file's name) are not published.
+    bare = library.withheld_links({pm.id for pm in published})
     for rel, checked in library.documents.items():
         doc = checked.document
         data = doc.data if isinstance(doc.data, dict) else {}
         why = decision.withheld.get(rel)
         if why is None:
-            public_texts.append(doc.body)
+            public_texts.append(markdown_bare_ids(doc.body, rel, bare))
             values = [s for _, s in _strings(data)]
             public_texts.extend(values)
             fields.extend(values)
