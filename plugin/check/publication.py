@@ -273,7 +273,7 @@ def withholds_itself(
     if doc is not None and doc.data is None and doc.findings:
         return doc
     own = page_visibility(doc.data, doc.has_front_matter, doc.body) if doc is not None else []
-    if not withholds(own or inherited):
+    if withheld_for(own, inherited) is None:
         return None
     if doc is None:
         # A copied file its folder withholds: its text, where it is text and
@@ -399,6 +399,16 @@ def _is_visibility_key(key: object) -> bool:
     return str(key).strip().lower() == "visibility"
 
 
+def withheld_for(own: Collection[Any], inherited: Collection[Any]) -> str | None:
+    """Why a file is withheld by visibility: RESTRICTED by the one it gives
+    itself (`own`, see `page_visibility`), INHERITED by the one its folder's
+    `.meta.yml` gives it (`inherited`), or None. Its own, where it says one,
+    wins over its folder's either way, as Material's meta plugin has it."""
+    if own:
+        return RESTRICTED if withholds(own) else None
+    return INHERITED if withholds(inherited) else None
+
+
 def withholds(values: Collection[Any]) -> bool:
     """Whether these visibilities withhold a page: any but `internal` does,
     so a typo or a value nobody defined fails closed."""
@@ -434,7 +444,7 @@ def confidential(uri: str, checked: Any, meta: FolderMeta) -> bool:
         ]
     else:
         own = page_visibility(data, doc.has_front_matter, doc.body)
-    return withholds(own) if own else withholds(meta.inherited(uri))
+    return withheld_for(own, meta.inherited(uri)) is not None
 
 
 def confidential_paths(library: Any, decision: Decision) -> frozenset[str]:
@@ -590,11 +600,9 @@ def decide(
             withheld.setdefault(uri, UNREAD)
         else:
             own = page_visibility(doc.data, doc.has_front_matter, doc.body)
-            if own:
-                if withholds(own):
-                    withheld.setdefault(uri, RESTRICTED)
-            elif meta is not None and withholds(meta.inherited(uri)):
-                withheld.setdefault(uri, INHERITED)
+            why = withheld_for(own, meta.inherited(uri) if meta is not None else ())
+            if why is not None:
+                withheld.setdefault(uri, why)
     for uri, doc in scan.front_matter.items():
         if doc.data is None:
             withheld.setdefault(uri, UNREAD)
@@ -613,10 +621,9 @@ def decide(
             if f.markdown or uri in withheld:
                 continue
             fm = scan.front_matter.get(uri)
-            if fm is not None and page_visibility(fm.data, True, ""):
-                continue  # its own front matter said, and wins (decided above)
-            if not withholds(meta.inherited(uri)):
-                continue
+            own = page_visibility(fm.data, True, "") if fm is not None else []
+            if withheld_for(own, meta.inherited(uri)) != INHERITED:
+                continue  # published, or withheld by its own front matter (above)
             # Exempt only from a `.meta.yml` above the asset folder: one in
             # it or below is nearer than the postmortem's own visibility.
             origin = meta.origin(uri) or ""
