@@ -1332,3 +1332,37 @@ def test_a_nav_title_that_quotes_a_restricted_postmortem_fails_the_build(tmp_pat
     assert result.returncode == 1, log
     assert f"SUMMARY/index.html: id with slug, title of docs/2025/{stem}.md (restricted)" in log
     assert leaks(root / "site", token) == []
+
+
+def test_a_translated_page_that_includes_a_restricted_postmortem_fails_the_build(
+    tmp_path: Path,
+) -> None:
+    """mkdocs-static-i18n builds the other language's pages (`fr/`) in a
+    build of its own inside ours: a French page that includes a restricted
+    postmortem's text is read by the guard like any other (held; it guards
+    that the guard still runs after that build)."""
+    pytest.importorskip("mkdocs_static_i18n")
+    sentence = f"The payroll agent attached the {R_TOKEN} salary sheet to every note."
+    restricted = postmortem_text(id=RESTRICTED, visibility="restricted").replace(
+        "## What happened\n", f"## What happened\n\n{sentence}\n", 1
+    )
+    include = f'{{% include-markdown "{RESTRICTED}.md" start="## What happened" end="## Impact" %}}'
+    files = {
+        "index.md": "# Home\n",
+        "index.fr.md": "# Accueil\n",
+        f"{RESTRICTED}.md": restricted,
+        "about.md": "# About\n",
+        "about.fr.md": f"# Sur\n\n{include}\n",
+    }
+    root = write_site_at(
+        tmp_path,
+        files,
+        extra_config="  - include-markdown\n  - i18n:\n      docs_structure: suffix\n"
+        "      languages:\n        - {locale: en, default: true, name: English}\n"
+        "        - {locale: fr, name: Francais}\n",
+    )
+    result = run_mkdocs(root, out=root / "site", strict=False)
+    log = result.stdout + result.stderr
+    assert result.returncode == 1, log
+    assert f"fr/about/index.html: body text of docs/{RESTRICTED}.md (restricted)" in log, log
+    assert leaks(root / "site", R_TOKEN) == []
