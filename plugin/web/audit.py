@@ -58,7 +58,7 @@ from ..check.publication import (
 from ..ids import MENTION
 from ..model import Postmortem
 from ..parallel import processes, split_map
-from ..parse.frontmatter import Document, parse_yaml
+from ..parse.frontmatter import DEFAULT_LIMITS, Document, parse_yaml
 from ..resources import TEMPLATES_DIR
 from ..urls import incident_url
 from . import authoring
@@ -843,7 +843,9 @@ def _add_file(needles: Needles, index: int, path: Path, texts: _FileTexts) -> No
     if data is None:
         return
     needles.add_bytes(data, (index, ASSET_FILE))
-    if path.suffix.lower() in _CODE_SUFFIXES:
+    # No larger than a page of docs_dir may be, as for another plugin's
+    # files (`withholds_itself`): every run of words of it is a needle.
+    if path.suffix.lower() in _CODE_SUFFIXES or len(data) > DEFAULT_LIMITS.max_file_bytes:
         return
     try:
         data.decode("utf-8")
