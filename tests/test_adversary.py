@@ -1219,7 +1219,9 @@ def test_a_file_another_plugin_made_and_rewrites_later_in_memory_is_decided_agai
 FOLDER_TOKEN = "zqfoldercanary"
 # Folders another plugin or hook leaves in the site before the guard runs:
 # empty ones named after the restricted postmortem (its id with its slug, its
-# bare id), and a link to a folder outside the site that holds one.
+# bare id), one of them also reached first through a link in the site (read
+# once, under the link's name), and a link to a folder outside the site that
+# holds one.
 FOLDER_HOOK = """
 import os
 from mkdocs.plugins import event_priority
@@ -1230,6 +1232,7 @@ def on_post_build(config):
     site = config.site_dir
     os.makedirs(os.path.join(site, "archive", {stem!r}))
     os.makedirs(os.path.join(site, "by-id", {pm_id!r}, "empty"))
+    os.symlink(os.path.join(site, "by-id"), os.path.join(site, "alias"))
     os.symlink({outside!r}, os.path.join(site, "linked"))
 """
 
@@ -1255,9 +1258,13 @@ def test_a_folder_named_after_a_withheld_postmortem_fails_the_build(tmp_path: Pa
     assert result.returncode == 1, log
     source = f"docs/2025/{stem}.md (restricted)"
     assert f"archive/{stem} (folder name): id, id with slug of {source}" in log, log
-    assert f"by-id/{RESTRICTED} (folder name): id of {source}" in log, log
+    assert f"alias/{RESTRICTED} (folder name): id of {source}" in log, log
     site = root / "site"
-    left = [p.relative_to(site).as_posix() for p in site.rglob("*")]
+    left = [
+        Path(folder, name).relative_to(site).as_posix()
+        for folder, dirs, names in os.walk(site, followlinks=True)
+        for name in dirs + names
+    ]
     assert [p for p in left if RESTRICTED in p or FOLDER_TOKEN in p or "linked" in p] == []
     assert (site / "archive").is_dir() and (site / "by-id").is_dir()
     assert (outside / RESTRICTED / "keep.txt").read_text(encoding="utf-8") == "a user's own file\n"

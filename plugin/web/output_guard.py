@@ -122,16 +122,24 @@ class OutputGuard:
 
 def _remove(site_dir: Path, rel: str) -> None:
     """Take a file or folder out of the site folder. The guard reads through
-    symbolic links (a deploy copies what they point at), but removes none
-    of what they point at, which may lie outside the build's output (a
-    user's own folder): a link on the way goes itself. A folder goes with
-    all it holds, every path of which shows its name."""
-    path = site_dir
-    for part in PurePosixPath(rel).parts:
+    symbolic links (a deploy copies what they point at), and a folder read
+    through a link is read once, under the link's name: what a link inside
+    the site points at goes, but nothing outside the build's output (a
+    user's own folder) does; there the link goes itself, as does a link
+    whose own name shows the leak. A folder goes with all it holds, every
+    path of which shows its name."""
+    root = site_dir.resolve()
+    path = root
+    parts = PurePosixPath(rel).parts
+    for i, part in enumerate(parts, 1):
         path = path / part
-        if path.is_symlink():
+        if not path.is_symlink():
+            continue
+        target = path.resolve()
+        if i == len(parts) or not target.is_relative_to(root):
             path.unlink()
             return
+        path = target
     if path.is_dir():
         shutil.rmtree(path)
     else:
