@@ -8,6 +8,7 @@ naming the file and the withheld source.
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 from collections.abc import Iterable, Mapping
 from pathlib import Path, PurePosixPath
@@ -135,7 +136,8 @@ def _remove(site_dir: Path, rel: str) -> None:
         path = path / part
         if not path.is_symlink():
             continue
-        target = path.resolve()
+        # realpath: a loop raises no RuntimeError, as Path.resolve's would.
+        target = Path(os.path.realpath(path))
         if i == len(parts) or not target.is_relative_to(root):
             path.unlink()
             return
