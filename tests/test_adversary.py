@@ -1373,3 +1373,24 @@ def test_a_translated_page_that_includes_a_restricted_postmortem_fails_the_build
     assert result.returncode == 1, log
     assert f"fr/about/index.html: body text of docs/{RESTRICTED}.md (restricted)" in log, log
     assert leaks(root / "site", R_TOKEN) == []
+
+
+def test_a_redirect_from_a_restricted_postmortems_address_leaves_not_even_its_folder(
+    tmp_path: Path,
+) -> None:
+    """mkdocs-redirects, asked for a redirect from a restricted postmortem's
+    own address, writes a page in a folder named after its id and slug: the
+    guard removed the page but left the empty folder; now both go, and the
+    build fails naming the folder."""
+    stem = f"{RESTRICTED}-{FOLDER_TOKEN}"
+    files = {
+        "index.md": "# Home\n",
+        f"2025/{stem}.md": postmortem_text(id=RESTRICTED, visibility="restricted"),
+    }
+    extra = f"  - redirects:\n      redirect_maps:\n        2025/{stem}.md: index.md\n"
+    root = write_site_at(tmp_path, files, extra_config=extra)
+    result = run_mkdocs(root, out=root / "site", strict=False)
+    log = result.stdout + result.stderr
+    assert result.returncode == 1, log
+    assert f"2025/{stem} (folder name): id of docs/2025/{stem}.md (restricted)" in log, log
+    assert [p for p in (root / "site").rglob("*") if FOLDER_TOKEN in p.name] == []
