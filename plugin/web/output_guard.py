@@ -100,8 +100,8 @@ class OutputGuard:
         """Read the site folder: every file, or with `written_since` (a
         POSIX timestamp) only the files written since, less the pages read
         as they were written whose bytes are still those read
-        (`read_before`). Remove each file that shows what is withheld, and
-        say why the build fails, or None."""
+        (`read_before`). Remove each file or folder that shows what is
+        withheld, and say why the build fails, or None."""
         since = None if written_since is None else written_since - _MTIME_MARGIN
         if self._grown:
             # Read for other needles, by the numbers of another matcher.
@@ -129,14 +129,14 @@ def _remove(site_dir: Path, rel: str) -> None:
     user's own folder) does; there the link goes itself, as does a link
     whose own name shows the leak. A folder goes with all it holds, every
     path of which shows its name."""
-    root = site_dir.resolve()
+    # realpath: a loop raises no RuntimeError, as Path.resolve's would.
+    root = Path(os.path.realpath(site_dir))
     path = root
     parts = PurePosixPath(rel).parts
     for i, part in enumerate(parts, 1):
         path = path / part
         if not path.is_symlink():
             continue
-        # realpath: a loop raises no RuntimeError, as Path.resolve's would.
         target = Path(os.path.realpath(path))
         if i == len(parts) or not target.is_relative_to(root):
             path.unlink()
