@@ -1394,3 +1394,23 @@ def test_a_redirect_from_a_restricted_postmortems_address_leaves_not_even_its_fo
     assert result.returncode == 1, log
     assert f"2025/{stem} (folder name): id of docs/2025/{stem}.md (restricted)" in log, log
     assert [p for p in (root / "site").rglob("*") if FOLDER_TOKEN in p.name] == []
+
+
+def test_words_a_withheld_data_file_shares_with_a_published_one_are_no_leak(
+    tmp_path: Path,
+) -> None:
+    """A withheld data file's words are looked for, less those a published
+    file of its kind holds too: a chart's schema address, in a restricted
+    folder's chart and in an open one a page includes, fails no build."""
+    schema = '"$schema": "https://vega.github.io/schema/vega-lite/v5.json"'
+    files = {
+        "index.md": "# Home\n",
+        "private/.meta.yml": "visibility: restricted\n",
+        "private/chart.json": f'{{{schema}, "title": "Salaries {DATA_TOKEN} by band"}}\n',
+        "open/chart.json": f'{{{schema}, "title": "Tickets by week"}}\n',
+        "about.md": '# About\n\n```json\n{% include-markdown "open/chart.json" %}\n```\n',
+    }
+    root = write_site_at(tmp_path, files, extra_config="  - include-markdown\n")
+    site = build(root, strict=False)
+    assert "vega-lite" in (site / "about" / "index.html").read_text(encoding="utf-8")
+    assert leaks(site, DATA_TOKEN) == []

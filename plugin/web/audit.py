@@ -23,6 +23,7 @@ letter case, line reflow and markup), so a leak cannot hide behind one:
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import html
@@ -749,16 +750,23 @@ def plan(
                 _add_file(needles, index, asset, texts)
 
     _add_copied_files(library, decision, docs_dir, unpublished, needles, secret_files, texts)
-    needles.drop_public_bytes(
+    copied = [
         docs_dir / uri
         for uri in decision.publish
         if (f := library.scan.files.get(uri)) is not None and not f.markdown
-    )
+    ]
+    needles.drop_public_bytes(copied)
     for index, path, text in texts:
         # A file the site also publishes, byte for byte (a licence in a
         # restricted folder and in an open one), tells nothing by its words.
         if needles.holds_bytes(text):
             _add_file_text(needles, (index, ASSET_TEXT), path, text.decode("utf-8"))
+    if texts:
+        # Files of a kind share words (a schema's address, a table's header
+        # row): the published ones of the kinds whose words are looked for
+        # are published text.
+        suffixes = {path.suffix.lower() for _, path, _ in texts}
+        public_texts.extend(_texts_of(p for p in copied if p.suffix.lower() in suffixes))
     _add_foreign(needles, unpublished, foreign)
     public = Published(
         library, public_texts, fields, docs_dir, config_file, secret_files, tuple(theme_dirs)
@@ -852,6 +860,16 @@ def _add_file(needles: Needles, index: int, path: Path, texts: _FileTexts) -> No
     except UnicodeDecodeError:
         return
     texts.append((index, path, data))
+
+
+def _texts_of(paths: Iterable[Path]) -> Iterator[str]:
+    """The text of each file that is UTF-8 and no larger than a page of
+    docs_dir may be (as `_add_file` reads a withheld one)."""
+    for path in paths:
+        data = _read_regular(path, DEFAULT_LIMITS.max_file_bytes)
+        if data is not None:
+            with contextlib.suppress(UnicodeDecodeError):
+                yield data.decode("utf-8")
 
 
 # Data files a plugin may load and show value by value, keys aside (macros'
