@@ -1216,3 +1216,203 @@ def test_a_file_another_plugin_made_and_rewrites_later_in_memory_is_decided_agai
     assert leaks(site, FOREIGN_TOKEN) == []
     kept = "made.txt" if event == "nav" else "made/index.html"
     assert kept in leaks(site, "zqkeptmade")
+
+
+FOLDER_TOKEN = "zqfoldercanary"
+# Folders another plugin or hook leaves in the site before the guard runs:
+# empty ones named after the restricted postmortem (its id with its slug, its
+# bare id), one of them also reached first through a link in the site (read
+# once, under the link's name), and a link to a folder outside the site that
+# holds one.
+FOLDER_HOOK = """
+import os
+from mkdocs.plugins import event_priority
+
+
+@event_priority(100)
+def on_post_build(config):
+    site = config.site_dir
+    os.makedirs(os.path.join(site, "archive", {stem!r}))
+    os.makedirs(os.path.join(site, "by-id", {pm_id!r}, "empty"))
+    os.symlink(os.path.join(site, "by-id"), os.path.join(site, "alias"))
+    os.symlink({outside!r}, os.path.join(site, "linked"))
+"""
+
+
+def test_a_folder_named_after_a_withheld_postmortem_fails_the_build(tmp_path: Path) -> None:
+    """Folder names are output too: an empty folder another plugin made,
+    named after a restricted postmortem's id and slug, was published (the
+    guard read files only). Now it fails the build, named with its source,
+    and goes; a folder reached through a link goes by its link, and what the
+    link points at, outside the site, is left as it was."""
+    stem = f"{RESTRICTED}-{FOLDER_TOKEN}"
+    files = {
+        "index.md": "# Home\n",
+        f"2025/{stem}.md": postmortem_text(id=RESTRICTED, visibility="restricted"),
+    }
+    outside = tmp_path / "outside"
+    (outside / RESTRICTED).mkdir(parents=True)
+    (outside / RESTRICTED / "keep.txt").write_text("a user's own file\n", encoding="utf-8")
+    hook = FOLDER_HOOK.format(stem=stem, pm_id=RESTRICTED, outside=str(outside))
+    root = with_hook(write_site_at(tmp_path / "root", files), hook)
+    result = run_mkdocs(root, out=root / "site", strict=False)
+    log = result.stdout + result.stderr
+    assert result.returncode == 1, log
+    source = f"docs/2025/{stem}.md (restricted)"
+    assert f"archive/{stem} (folder name): id, id with slug of {source}" in log, log
+    assert f"alias/{RESTRICTED} (folder name): id of {source}" in log, log
+    site = root / "site"
+    left = [
+        Path(folder, name).relative_to(site).as_posix()
+        for folder, dirs, names in os.walk(site, followlinks=True)
+        for name in dirs + names
+    ]
+    assert [p for p in left if RESTRICTED in p or FOLDER_TOKEN in p or "linked" in p] == []
+    assert (site / "archive").is_dir() and (site / "by-id").is_dir()
+    assert (outside / RESTRICTED / "keep.txt").read_text(encoding="utf-8") == "a user's own file\n"
+
+
+DATA_TOKEN = "zqdatacanary"
+# A withheld file copied as it is, whose words another plugin puts on a
+# published page: a data file of a restricted folder that macros loads, and
+# a text asset of a restricted postmortem that include-markdown pulls in.
+DATA_ROUTES = {
+    "macros include_yaml": (
+        {
+            "private/.meta.yml": "visibility: restricted\n",
+            "private/salaries.yml": f"note: Loaded {DATA_TOKEN} value\n",
+            "about.md": "# About\n\n{{ secret.note }}\n",
+        },
+        "  - macros:\n      include_yaml:\n        - secret: docs/private/salaries.yml\n",
+        "docs/private/salaries.yml (restricted file)",
+    ),
+    "include-markdown of an asset": (
+        {
+            f"2025/{RESTRICTED}.md": postmortem_text(id=RESTRICTED, visibility="restricted"),
+            f"2025/{RESTRICTED}/chat-log.txt": f"The bot wrote {DATA_TOKEN} to the customer.\n",
+            "about.md": f'# About\n\n{{% include-markdown "2025/{RESTRICTED}/chat-log.txt" %}}\n',
+        },
+        "  - include-markdown\n",
+        f"docs/2025/{RESTRICTED}.md (restricted)",
+    ),
+}
+
+
+@pytest.mark.parametrize("route", sorted(DATA_ROUTES))
+def test_the_text_of_a_withheld_file_another_plugin_shows_fails_the_build(
+    tmp_path: Path, route: str
+) -> None:
+    """A file MkDocs would copy as it is, withheld (a file of a restricted
+    folder, an asset of a restricted postmortem), that another plugin reads
+    into a published page: the guard looked for its name and bytes only,
+    and the page showed its words; now its text (each string of a data file
+    too) is looked for, and the build fails naming it."""
+    pytest.importorskip("mkdocs_macros")
+    files, plugin, source = DATA_ROUTES[route]
+    root = write_site_at(tmp_path, {"index.md": "# Home\n", **files}, extra_config=plugin)
+    result = run_mkdocs(root, out=root / "site", strict=False)
+    log = result.stdout + result.stderr
+    assert result.returncode == 1, log
+    assert f"about/index.html: asset text of {source}" in log, log
+    assert leaks(root / "site", DATA_TOKEN) == []
+
+
+def test_a_nav_title_that_quotes_a_restricted_postmortem_fails_the_build(tmp_path: Path) -> None:
+    """literate-nav's SUMMARY.md, a published page, lists a restricted
+    postmortem under its title: the page's own link renders as the bare id,
+    but the navigation on that page showed the title and the file's name, and
+    the guard took both for published (SUMMARY.md holds them). The words of
+    a link to a withheld postmortem are no longer taken for published, so
+    the build fails and the page goes."""
+    pytest.importorskip("mkdocs_literate_nav")
+    token = "zqnavcanary"
+    title = f"Payroll {token} sheet went company-wide"
+    stem = f"{RESTRICTED}-payroll"
+    files = {
+        "index.md": "# Home\n",
+        f"2025/{stem}.md": postmortem_text(
+            id=RESTRICTED, title=json.dumps(title), visibility="restricted"
+        ),
+        "SUMMARY.md": f"* [Home](index.md)\n* [{title}](2025/{stem}.md)\n",
+    }
+    root = write_site_at(tmp_path, files, extra_config="  - literate-nav\n")
+    result = run_mkdocs(root, out=root / "site", strict=False)
+    log = result.stdout + result.stderr
+    assert result.returncode == 1, log
+    assert f"SUMMARY/index.html: id with slug, title of docs/2025/{stem}.md (restricted)" in log
+    assert leaks(root / "site", token) == []
+
+
+def test_a_translated_page_that_includes_a_restricted_postmortem_fails_the_build(
+    tmp_path: Path,
+) -> None:
+    """mkdocs-static-i18n builds the other language's pages (`fr/`) in a
+    build of its own inside ours: a French page that includes a restricted
+    postmortem's text is read by the guard like any other (held; it guards
+    that the guard still runs after that build)."""
+    pytest.importorskip("mkdocs_static_i18n")
+    sentence = f"The payroll agent attached the {R_TOKEN} salary sheet to every note."
+    restricted = postmortem_text(id=RESTRICTED, visibility="restricted").replace(
+        "## What happened\n", f"## What happened\n\n{sentence}\n", 1
+    )
+    include = f'{{% include-markdown "{RESTRICTED}.md" start="## What happened" end="## Impact" %}}'
+    files = {
+        "index.md": "# Home\n",
+        "index.fr.md": "# Accueil\n",
+        f"{RESTRICTED}.md": restricted,
+        "about.md": "# About\n",
+        "about.fr.md": f"# Sur\n\n{include}\n",
+    }
+    root = write_site_at(
+        tmp_path,
+        files,
+        extra_config="  - include-markdown\n  - i18n:\n      docs_structure: suffix\n"
+        "      languages:\n        - {locale: en, default: true, name: English}\n"
+        "        - {locale: fr, name: Francais}\n",
+    )
+    result = run_mkdocs(root, out=root / "site", strict=False)
+    log = result.stdout + result.stderr
+    assert result.returncode == 1, log
+    assert f"fr/about/index.html: body text of docs/{RESTRICTED}.md (restricted)" in log, log
+    assert leaks(root / "site", R_TOKEN) == []
+
+
+def test_a_redirect_from_a_restricted_postmortems_address_leaves_not_even_its_folder(
+    tmp_path: Path,
+) -> None:
+    """mkdocs-redirects, asked for a redirect from a restricted postmortem's
+    own address, writes a page in a folder named after its id and slug: the
+    guard removed the page but left the empty folder; now both go, and the
+    build fails naming the folder."""
+    stem = f"{RESTRICTED}-{FOLDER_TOKEN}"
+    files = {
+        "index.md": "# Home\n",
+        f"2025/{stem}.md": postmortem_text(id=RESTRICTED, visibility="restricted"),
+    }
+    extra = f"  - redirects:\n      redirect_maps:\n        2025/{stem}.md: index.md\n"
+    root = write_site_at(tmp_path, files, extra_config=extra)
+    result = run_mkdocs(root, out=root / "site", strict=False)
+    log = result.stdout + result.stderr
+    assert result.returncode == 1, log
+    assert f"2025/{stem} (folder name): id of docs/2025/{stem}.md (restricted)" in log, log
+    assert [p for p in (root / "site").rglob("*") if FOLDER_TOKEN in p.name] == []
+
+
+def test_words_a_withheld_data_file_shares_with_a_published_one_are_no_leak(
+    tmp_path: Path,
+) -> None:
+    """A withheld data file's words are looked for, less those a published
+    file of its kind holds too: a chart's schema address, in a restricted
+    folder's chart and in an open one a page includes, fails no build."""
+    schema = '"$schema": "https://vega.github.io/schema/vega-lite/v5.json"'
+    files = {
+        "index.md": "# Home\n",
+        "private/.meta.yml": "visibility: restricted\n",
+        "private/chart.json": f'{{{schema}, "title": "Salaries {DATA_TOKEN} by band"}}\n',
+        "open/chart.json": f'{{{schema}, "title": "Tickets by week"}}\n',
+        "about.md": '# About\n\n```json\n{% include-markdown "open/chart.json" %}\n```\n',
+    }
+    root = write_site_at(tmp_path, files, extra_config="  - include-markdown\n")
+    site = build(root, strict=False)
+    assert "vega-lite" in (site / "about" / "index.html").read_text(encoding="utf-8")
+    assert leaks(site, DATA_TOKEN) == []

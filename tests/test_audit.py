@@ -450,6 +450,25 @@ def test_asset_bytes_under_another_name_are_caught(
     assert kinds(lines, leaked, RESTRICTED) == {"asset file (same bytes)"}
 
 
+def test_a_folder_named_after_an_unpublished_postmortem_is_caught(
+    library: Path, tmp_path: Path
+) -> None:
+    """Folder names are output too: an empty folder named after a restricted
+    postmortem's id and slug, or a draft's id (as another plugin or an
+    earlier build may leave one), is named with what its name shows; the
+    folders around it, which name nothing, are not."""
+    site = copy_site(library, tmp_path)
+    (site / "archive" / R_STEM).mkdir(parents=True)
+    (site / "old" / DRAFT).mkdir(parents=True)
+    code, lines, _ = audit(library, str(site))
+    assert code == 1
+    shown = display(site, library)
+    leaked = f"{shown}/archive/{R_STEM} (folder name)"
+    assert kinds(lines, leaked, RESTRICTED) == {"id", "id with slug"}
+    assert kinds(lines, f"{shown}/old/{DRAFT} (folder name)", DRAFT) == {"id"}
+    assert len(lines) == 2, lines
+
+
 def proc_text(lines: list[str], err: str) -> str:
     return "\n".join(lines) + err
 

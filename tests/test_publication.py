@@ -20,6 +20,7 @@ from mkdocs_postmortems.check.publication import (
     UNREAD,
     bare_ids,
     link_target,
+    markdown_bare_ids,
     restricted_page,
 )
 from sitekit import TAXONOMY
@@ -150,3 +151,19 @@ def test_links_to_withheld_postmortems_become_bare_ids() -> None:
     assert "payroll" not in out
     assert '<span class="pm-bare-id">INC-2025-002</span>' in out
     assert '<a href="INC-2025-003.md">a public one</a>' in out
+
+
+def test_markdown_links_to_withheld_postmortems_are_their_bare_ids() -> None:
+    """What a page shows of its Markdown: inline, reference and HTML links to
+    a withheld file are its id, their words and target gone; others stay."""
+    page = (
+        '* [The payroll [leak]](../2025/INC-2025-002-payroll.md#impact "t")\n'
+        "* [Again][pay], [pay][] and [Pay]\n"
+        '* <a href="../2025/INC-2025-002-payroll.md">the sheet</a>\n'
+        "* [A public one](../2025/INC-2025-003.md)\n\n"
+        "[pay]: <../2025/INC-2025-002-payroll.md> 'the sheet'\n"
+    )
+    out = markdown_bare_ids(page, "notes/a.md", {"2025/INC-2025-002-payroll.md": "INC-2025-002"})
+    assert "payroll" not in out and "sheet" not in out and "leak" not in out
+    assert out.count("INC-2025-002") == 5
+    assert "[A public one](../2025/INC-2025-003.md)" in out

@@ -82,13 +82,11 @@ def place_incidents(
     source path, and the ids of the postmortems not published by path: a
     link to one renders as its bare id."""
     placed: dict[str, Postmortem] = {}
-    withheld: dict[str, str] = {}
-    for rel, checked in library.documents.items():
+    withheld = library.withheld_links(published)
+    for checked in library.documents.values():
         pm = checked.postmortem
         if pm is None:
             continue
-        if pm.id not in published:
-            withheld[rel] = pm.id
         if not checked.is_postmortem:
             continue
         # Already a src_uri as MkDocs spells it: get_file_from_path would

@@ -6,7 +6,7 @@ import datetime as dt
 import gc
 import os
 import stat
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -84,6 +84,15 @@ class Library:
         self.documents = {}
         for pm in self.postmortems:
             pm.positions = {}
+
+    def withheld_links(self, published: Collection[str]) -> dict[str, str]:
+        """The files of the postmortems whose ids are not `published`, by
+        path, each with the id a link to it renders as (`bare_ids`)."""
+        return {
+            rel: checked.postmortem.id
+            for rel, checked in self.documents.items()
+            if checked.postmortem is not None and checked.postmortem.id not in published
+        }
 
     def publication(self, include_drafts: bool | None = None) -> Decision:
         """Which files of docs_dir may be published; everything else is not."""

@@ -11,6 +11,7 @@ placed here is not published (spec 4, "Publication fails closed").
 from __future__ import annotations
 
 import contextlib
+import functools
 import html
 import itertools
 import os
@@ -272,7 +273,7 @@ def withholds_itself(
     if doc is not None and doc.data is None and doc.findings:
         return doc
     own = page_visibility(doc.data, doc.has_front_matter, doc.body) if doc is not None else []
-    if not withholds(own or inherited):
+    if withheld_for(own, inherited) is None:
         return None
     if doc is None:
         # A copied file its folder withholds: its text, where it is text and
@@ -398,6 +399,16 @@ def _is_visibility_key(key: object) -> bool:
     return str(key).strip().lower() == "visibility"
 
 
+def withheld_for(own: Collection[Any], inherited: Collection[Any]) -> str | None:
+    """Why a file is withheld by visibility: RESTRICTED by the one it gives
+    itself (`own`, see `page_visibility`), INHERITED by the one its folder's
+    `.meta.yml` gives it (`inherited`), or None. Its own, where it says one,
+    wins over its folder's either way, as Material's meta plugin has it."""
+    if own:
+        return RESTRICTED if withholds(own) else None
+    return INHERITED if withholds(inherited) else None
+
+
 def withholds(values: Collection[Any]) -> bool:
     """Whether these visibilities withhold a page: any but `internal` does,
     so a typo or a value nobody defined fails closed."""
@@ -433,7 +444,7 @@ def confidential(uri: str, checked: Any, meta: FolderMeta) -> bool:
         ]
     else:
         own = page_visibility(data, doc.has_front_matter, doc.body)
-    return withholds(own) if own else withholds(meta.inherited(uri))
+    return withheld_for(own, meta.inherited(uri)) is not None
 
 
 def confidential_paths(library: Any, decision: Decision) -> frozenset[str]:
@@ -589,11 +600,9 @@ def decide(
             withheld.setdefault(uri, UNREAD)
         else:
             own = page_visibility(doc.data, doc.has_front_matter, doc.body)
-            if own:
-                if withholds(own):
-                    withheld.setdefault(uri, RESTRICTED)
-            elif meta is not None and withholds(meta.inherited(uri)):
-                withheld.setdefault(uri, INHERITED)
+            why = withheld_for(own, meta.inherited(uri) if meta is not None else ())
+            if why is not None:
+                withheld.setdefault(uri, why)
     for uri, doc in scan.front_matter.items():
         if doc.data is None:
             withheld.setdefault(uri, UNREAD)
@@ -612,10 +621,9 @@ def decide(
             if f.markdown or uri in withheld:
                 continue
             fm = scan.front_matter.get(uri)
-            if fm is not None and page_visibility(fm.data, True, ""):
-                continue  # its own front matter said, and wins (decided above)
-            if not withholds(meta.inherited(uri)):
-                continue
+            own = page_visibility(fm.data, True, "") if fm is not None else []
+            if withheld_for(own, meta.inherited(uri)) != INHERITED:
+                continue  # published, or withheld by its own front matter (above)
             # Exempt only from a `.meta.yml` above the asset folder: one in
             # it or below is nearer than the postmortem's own visibility.
             origin = meta.origin(uri) or ""
@@ -643,23 +651,78 @@ def link_target(href: str, page_src_uri: str) -> str | None:
     return None if joined.startswith("..") else joined
 
 
+def _names_any(text: str, withheld: Mapping[str, str]) -> bool:
+    """Whether the text names any withheld file: most pages link to none of
+    them, and this is cheaper than reading their links."""
+    stems = {posixpath.basename(uri).rsplit(".", 1)[0] for uri in withheld}
+    return any(stem in text for stem in stems)
+
+
 def bare_ids(html_text: str, page_src_uri: str, withheld: Mapping[str, str]) -> str:
     """The page's HTML with every link to a withheld file (by its docs_dir
     path) replaced by the label given for it: a postmortem's bare id. The
     file's name (its slug) and the link's own text go with the link, as the
     spec says a link to a restricted postmortem shows only its id."""
-    if not withheld or "<a" not in html_text:
+    if not withheld or "<a" not in html_text or not _names_any(html_text, withheld):
         return html_text
-    # Cheap test first: most pages link to none of them.
-    stems = {posixpath.basename(uri).rsplit(".", 1)[0] for uri in withheld}
-    if not any(stem in html_text for stem in stems):
-        return html_text
+    return _ANCHOR.sub(functools.partial(_bare_anchor, page_src_uri, withheld), html_text)
 
-    def replace(match: re.Match[str]) -> str:
-        target = link_target(html.unescape(match.group(1)), page_src_uri)
-        label = withheld.get(target) if target is not None else None
+
+def _bare_anchor(page_src_uri: str, withheld: Mapping[str, str], match: re.Match[str]) -> str:
+    target = link_target(html.unescape(match.group(1)), page_src_uri)
+    label = withheld.get(target) if target is not None else None
+    if label is None:
+        return match.group(0)
+    return f'<span class="pm-bare-id">{html.escape(label)}</span>'
+
+
+# A Markdown link's text: brackets inside it only in balanced pairs, one
+# deep. Quantifiers are possessive: a page's text is read in linear time.
+_LINK_TEXT: Final = r"\[((?:[^\[\]\n]|\[[^\[\]\n]*+\])*+)\]"
+# An inline link (or image): `[text](target "title")`.
+_INLINE_LINK: Final = re.compile(_LINK_TEXT + r"\([^\S\n]*+(<[^<>\n]*+>|[^\s()<]++)[^()\n]*+\)")
+# A link reference definition on a line of its own: `[label]: target "title"`.
+_LINK_DEFINITION: Final = re.compile(r"^ {0,3}\[([^\[\]\n]++)\]:[ \t]*+(<[^<>\n]*+>|\S++).*$", re.M)
+# A reference link: `[text][label]`, `[label][]` or `[label]`.
+_REFERENCE_LINK: Final = re.compile(_LINK_TEXT + r"(?:\[([^\[\]\n]*+)\])?")
+
+
+def markdown_bare_ids(markdown: str, page_src_uri: str, withheld: Mapping[str, str]) -> str:
+    """A page's Markdown with what `bare_ids` takes out of its HTML taken
+    out: each link to a withheld file (inline, by reference, or an HTML
+    anchor) is its label, its text and target gone. The words of such a
+    link are not on the page, so they do not make a withheld title or file
+    name published."""
+    if not withheld or not _names_any(markdown, withheld):
+        return markdown
+
+    def label_of(target: str) -> str | None:
+        path = link_target(target.strip("<>"), page_src_uri)
+        return withheld.get(path) if path is not None else None
+
+    by_reference: dict[str, str] = {}
+
+    def definition(match: re.Match[str]) -> str:
+        label = label_of(match.group(2))
         if label is None:
             return match.group(0)
-        return f'<span class="pm-bare-id">{html.escape(label)}</span>'
+        by_reference[_reference_key(match.group(1))] = label
+        return ""
 
-    return _ANCHOR.sub(replace, html_text)
+    def inline(match: re.Match[str]) -> str:
+        return label_of(match.group(2)) or match.group(0)
+
+    def reference(match: re.Match[str]) -> str:
+        # `[text][]` and `[text]` name their definition by their text.
+        key = _reference_key(match.group(2) or match.group(1))
+        return by_reference.get(key, match.group(0))
+
+    text = _INLINE_LINK.sub(inline, _LINK_DEFINITION.sub(definition, markdown))
+    if by_reference:
+        text = _REFERENCE_LINK.sub(reference, text)
+    return _ANCHOR.sub(functools.partial(_bare_anchor, page_src_uri, withheld), text)
+
+
+def _reference_key(label: str) -> str:
+    """A reference's label as Markdown matches it: case and spacing aside."""
+    return " ".join(label.split()).casefold()

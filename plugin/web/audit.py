@@ -23,6 +23,7 @@ letter case, line reflow and markup), so a leak cannot hide behind one:
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import html
@@ -53,11 +54,12 @@ from ..check.publication import (
     Decision,
     hidden_uri,
     is_markdown_name,
+    markdown_bare_ids,
 )
 from ..ids import MENTION
 from ..model import Postmortem
 from ..parallel import processes, split_map
-from ..parse.frontmatter import Document
+from ..parse.frontmatter import DEFAULT_LIMITS, Document, parse_yaml
 from ..resources import TEMPLATES_DIR
 from ..urls import incident_url
 from . import authoring
@@ -71,6 +73,9 @@ NGRAM: Final = 6
 MIN_LINE_CHARS: Final = 24
 DEFAULT_MAX_FILE_BYTES: Final = 32 * 2**20
 _GZIP_MAGIC: Final = b"\x1f\x8b"
+# Where in a site a name was found: a bare id is never expected there.
+FILE_NAME: Final = "file name"
+FOLDER_NAME: Final = "folder name"
 # A gzip file inside a gzip file inside ...: deeper than this is not a site.
 _MAX_GZIP_DEPTH: Final = 3
 
@@ -85,6 +90,8 @@ ID, ID_SLUG, TITLE, SUMMARY, BODY, FRONT_MATTER, ASSET_NAME, ASSET_FILE, SOURCE_
     "asset file (same bytes)",
     "copy of the Markdown file",
 )
+# The words of a withheld file copied as it is (see `_add_file`).
+ASSET_TEXT: Final = "asset text"
 # Order of kinds in a report line.
 _KIND_ORDER: Final = (
     ID,
@@ -95,6 +102,7 @@ _KIND_ORDER: Final = (
     FRONT_MATTER,
     ASSET_NAME,
     ASSET_FILE,
+    ASSET_TEXT,
     SOURCE_FILE,
 )
 # Front-matter keys whose values are matched on their own (or not at all:
@@ -171,11 +179,11 @@ class Leak:
     """What of one unpublished file was found in one site file."""
 
     site_file: str
-    # "" (its content), "gzip member" or "file name".
+    # "" (its content), "gzip member", FILE_NAME or FOLDER_NAME.
     where: str
     source: Unpublished
     kinds: tuple[str, ...]
-    # The site file's path inside the site folder.
+    # The site file's (or folder's) path inside the site folder.
     rel: str = field(default="", compare=False)
 
     def line(self) -> str:
@@ -340,6 +348,10 @@ class Needles:
     def add_bytes(self, data: bytes, hit: Hit) -> None:
         if data:
             self.by_digest[len(data)].setdefault(_digest(data), set()).add(hit)
+
+    def holds_bytes(self, data: bytes) -> bool:
+        """Whether these very bytes are still looked for."""
+        return _digest(data) in self.by_digest.get(len(data), {})
 
     def drop_public_bytes(self, paths: Iterable[Path]) -> None:
         """Forget the bytes that a published file also holds (a logo in a
@@ -678,6 +690,10 @@ def _scan_texts(matcher: Matcher, texts: Iterable[str]) -> set[int]:
     return found
 
 
+# Withheld files copied as they are whose words are looked for (`_add_file`).
+_FileTexts = list[tuple[int, Path, bytes]]
+
+
 def plan(
     library: Library,
     docs_dir: Path,
@@ -707,12 +723,16 @@ def plan(
     # do the taxonomy's titles, see `Published.drop_from`).
     fields: list[str] = []
     secret_files: set[Path] = set()
+    texts: _FileTexts = []
+    # A published page shows a link to one of these as its bare id: the
+    # link's words (a withheld title, its file's name) are not published.
+    bare = library.withheld_links({pm.id for pm in published})
     for rel, checked in library.documents.items():
         doc = checked.document
         data = doc.data if isinstance(doc.data, dict) else {}
         why = decision.withheld.get(rel)
         if why is None:
-            public_texts.append(doc.body)
+            public_texts.append(markdown_bare_ids(doc.body, rel, bare))
             values = [s for _, s in _strings(data)]
             public_texts.extend(values)
             fields.extend(values)
@@ -727,17 +747,26 @@ def plan(
         if checked.is_postmortem:
             for asset in _asset_files(md_file, {md_file.stem, *([pm_id] if pm_id else [])}):
                 secret_files.add(asset)
-                needles.add_phrase(phrase_of(asset.name), (index, ASSET_NAME))
-                asset_bytes = _read_regular(asset)
-                if asset_bytes is not None:
-                    needles.add_bytes(asset_bytes, (index, ASSET_FILE))
+                _add_file(needles, index, asset, texts)
 
-    _add_copied_files(library, decision, docs_dir, unpublished, needles, secret_files)
-    needles.drop_public_bytes(
+    _add_copied_files(library, decision, docs_dir, unpublished, needles, secret_files, texts)
+    copied = [
         docs_dir / uri
         for uri in decision.publish
         if (f := library.scan.files.get(uri)) is not None and not f.markdown
-    )
+    ]
+    needles.drop_public_bytes(copied)
+    for index, path, text in texts:
+        # A file the site also publishes, byte for byte (a licence in a
+        # restricted folder and in an open one), tells nothing by its words.
+        if needles.holds_bytes(text):
+            _add_file_text(needles, (index, ASSET_TEXT), path, text.decode("utf-8"))
+    if texts:
+        # Files of a kind share words (a schema's address, a table's header
+        # row): the published ones of the kinds whose words are looked for
+        # are published text.
+        suffixes = {path.suffix.lower() for _, path, _ in texts}
+        public_texts.extend(_texts_of(p for p in copied if p.suffix.lower() in suffixes))
     _add_foreign(needles, unpublished, foreign)
     public = Published(
         library, public_texts, fields, docs_dir, config_file, secret_files, tuple(theme_dirs)
@@ -784,6 +813,7 @@ def _add_copied_files(
     unpublished: list[Unpublished],
     needles: Needles,
     secret_files: set[Path],
+    texts: _FileTexts,
 ) -> None:
     """Files MkDocs would copy as they are that the decision withholds for
     what they say or where they lie: a front matter of their own that is
@@ -802,10 +832,58 @@ def _add_copied_files(
         if doc is not None and isinstance(doc.data, dict):
             _add_document(needles, index, doc.data, doc.body, path, None)
             continue
-        needles.add_phrase(phrase_of(path.name), (index, ASSET_NAME))
-        data = _read_regular(path)
+        _add_file(needles, index, path, texts)
+
+
+# Scripts and styles: their words are those of every site's (a library's
+# copy beside the theme's); what is withheld of them is told by name and bytes.
+_CODE_SUFFIXES: Final = frozenset({".js", ".mjs", ".cjs", ".css", ".map"})
+
+
+def _add_file(needles: Needles, index: int, path: Path, texts: _FileTexts) -> None:
+    """The needles of a withheld file MkDocs would copy as it is (an asset
+    of an unpublished postmortem, a file of a restricted folder): its name
+    and bytes; and where it is UTF-8 text, which another plugin may read
+    into a published page (a data file macros' `include_yaml` loads, a
+    snippet), its words, once what the site publishes is known (`texts`)."""
+    needles.add_phrase(phrase_of(path.name), (index, ASSET_NAME))
+    data = _read_regular(path)
+    if data is None:
+        return
+    needles.add_bytes(data, (index, ASSET_FILE))
+    # No larger than a page of docs_dir may be, as for another plugin's
+    # files (`withholds_itself`): every run of words of it is a needle.
+    if path.suffix.lower() in _CODE_SUFFIXES or len(data) > DEFAULT_LIMITS.max_file_bytes:
+        return
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return
+    texts.append((index, path, data))
+
+
+def _texts_of(paths: Iterable[Path]) -> Iterator[str]:
+    """The text of each file that is UTF-8 and no larger than a page of
+    docs_dir may be (as `_add_file` reads a withheld one)."""
+    for path in paths:
+        data = _read_regular(path, DEFAULT_LIMITS.max_file_bytes)
         if data is not None:
-            needles.add_bytes(data, (index, ASSET_FILE))
+            with contextlib.suppress(UnicodeDecodeError):
+                yield data.decode("utf-8")
+
+
+# Data files a plugin may load and show value by value, keys aside (macros'
+# `include_yaml`): each string is looked for as front-matter text is.
+_DATA_SUFFIXES: Final = frozenset({".yml", ".yaml", ".json"})
+
+
+def _add_file_text(needles: Needles, hit: Hit, path: Path, text: str) -> None:
+    """The words of a withheld file's text, and of each string of its data."""
+    needles.add_text(text, hit)
+    if path.suffix.lower() in _DATA_SUFFIXES:
+        data = parse_yaml(text, path.name, what="data file").data
+        for key, value in _strings(data):
+            _add_value(needles, key, value, hit)
 
 
 def _page_path(rel: str, pm: Postmortem | None, use_directory_urls: bool) -> str:
@@ -838,6 +916,17 @@ def _theme_texts(theme_dirs: Iterable[Path]) -> Iterator[str]:
                         yield data.decode("utf-8", errors="replace")
 
 
+def _add_value(needles: Needles, key: str, text: str, hit: Hit) -> None:
+    """One string of a withheld front matter or data file, under `key`."""
+    if key in _NOT_TEXT:
+        return
+    phrase = phrase_of(text)
+    # A regulator's reference is short but names this incident alone.
+    if phrase.count(" ") + 1 >= _MIN_FRONT_MATTER_WORDS or key in _DISTINCTIVE:
+        needles.add_runs(phrase, hit)
+    needles.add_text(text, hit)
+
+
 def _add_document(
     needles: Needles, index: int, data: dict[str, Any], body: str, md_file: Path, pm_id: str | None
 ) -> None:
@@ -849,13 +938,7 @@ def _add_document(
             needles.add_runs(phrase_of(value), (index, _OWN_KIND[top]))
             continue
         for key, text in _strings(value, str(top)):
-            if key in _NOT_TEXT:
-                continue
-            phrase = phrase_of(text)
-            # A regulator's reference is short but names this incident alone.
-            if phrase.count(" ") + 1 >= _MIN_FRONT_MATTER_WORDS or key in _DISTINCTIVE:
-                needles.add_runs(phrase, (index, FRONT_MATTER))
-            needles.add_text(text, (index, FRONT_MATTER))
+            _add_value(needles, key, text, (index, FRONT_MATTER))
     if pm_id:
         needles.add_phrase(phrase_of(pm_id), (index, ID))
     # The file's name carries the id and its slug: the slug tells the story.
@@ -929,10 +1012,12 @@ def _public_file_names(docs_dir: Path, secret: set[Path]) -> Iterator[str]:
 # --- the site's side --------------------------------------------------------------
 
 
-def site_files(site_dir: Path, errors: list[OSError]) -> Iterator[Path]:
-    """Every file under site_dir, hidden ones and those behind symbolic
-    links included (a deploy copies them), each folder once. Folders that
-    cannot be listed go to `errors`: unread is not clean."""
+def site_entries(site_dir: Path, errors: list[OSError]) -> Iterator[tuple[Path, bool]]:
+    """Every folder (True) and file (False) under site_dir, hidden ones and
+    those behind symbolic links included (a deploy copies them), each folder
+    read once; a link to a folder read already is still named, as its
+    name is output too. Folders that cannot be listed go to `errors`:
+    unread is not clean."""
     seen: set[tuple[int, int]] = set()
     for root, dirs, files in os.walk(site_dir, onerror=errors.append, followlinks=True):
         st = os.stat(root)
@@ -941,8 +1026,15 @@ def site_files(site_dir: Path, errors: list[OSError]) -> Iterator[Path]:
             continue
         seen.add((st.st_dev, st.st_ino))
         dirs.sort()
+        for name in dirs:
+            yield Path(root, name), True
         for name in sorted(files):
-            yield Path(root, name)
+            yield Path(root, name), False
+
+
+def site_files(site_dir: Path, errors: list[OSError]) -> Iterator[Path]:
+    """Every file under site_dir (see `site_entries`)."""
+    return (path for path, folder in site_entries(site_dir, errors) if not folder)
 
 
 class _TooLarge(Exception):
@@ -1069,10 +1161,11 @@ class Auditor:
         if self.plan.empty:
             return result
         errors: list[OSError] = []
-        paths = [
-            (path, display_path(path, shown_from), path.relative_to(site_dir).as_posix())
-            for path in site_files(site_dir, errors)
-        ]
+        paths: list[tuple[Path, str, str]] = []
+        folders: list[tuple[Path, str, str]] = []
+        for path, is_folder in site_entries(site_dir, errors):
+            entry = (path, display_path(path, shown_from), path.relative_to(site_dir).as_posix())
+            (folders if is_folder else paths).append(entry)
         read = functools.partial(self._read_one, newer_than=newer_than, before=read_before or {})
         for one in split_map(paths, read, self.jobs):
             if one is None:
@@ -1084,6 +1177,11 @@ class Auditor:
             for f in found:
                 hits = f.hits | self.matcher.hits_of(f.phrases)
                 self._report(result, f.shown, f.rel, f.where, hits)
+        # Every folder, however old: a name costs nothing to read, and an
+        # empty folder named after a withheld file shows it as a page would.
+        for _, shown, rel in folders:
+            hits = self.matcher.hits_of(self._scan_name(rel))
+            self._report(result, shown, rel, FOLDER_NAME, hits)
         for error in errors:
             folder = display_path(Path(error.filename or site_dir), shown_from)
             result.unscanned.append(Unscanned(folder, error.strerror or str(error)))
@@ -1156,7 +1254,7 @@ class Auditor:
             return [], [Unscanned(shown, exc.strerror or str(exc), rel)], 0
         if newer_than is not None and st.st_mtime < newer_than:
             return None
-        found = [_Found(shown, rel, "file name", self._scan_name(rel))]
+        found = [_Found(shown, rel, FILE_NAME, self._scan_name(rel))]
         problem: str | None = None
         if not stat.S_ISREG(st.st_mode):
             problem = "not a regular file"
@@ -1252,7 +1350,8 @@ class Auditor:
         for index in sorted(by_source):
             source = self.plan.unpublished[index]
             kinds = by_source[index]
-            if where != "file name" and source.id and self._expected(source.id, rel):
+            named = where in (FILE_NAME, FOLDER_NAME)
+            if not named and source.id and self._expected(source.id, rel):
                 kinds.discard(ID)
             if kinds:
                 ordered = tuple(k for k in _KIND_ORDER if k in kinds)

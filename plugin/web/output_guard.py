@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 from collections.abc import Iterable, Mapping
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from ..check.library import Library
 from ..check.publication import Decision
@@ -99,8 +100,8 @@ class OutputGuard:
         """Read the site folder: every file, or with `written_since` (a
         POSIX timestamp) only the files written since, less the pages read
         as they were written whose bytes are still those read
-        (`read_before`). Remove each file that shows what is withheld, and
-        say why the build fails, or None."""
+        (`read_before`). Remove each file or folder that shows what is
+        withheld, and say why the build fails, or None."""
         since = None if written_since is None else written_since - _MTIME_MARGIN
         if self._grown:
             # Read for other needles, by the numbers of another matcher.
@@ -112,9 +113,36 @@ class OutputGuard:
         for item in bad:
             if item.rel:
                 with contextlib.suppress(OSError):
-                    os.remove(site_dir / item.rel)
+                    _remove(site_dir, item.rel)
         lines = "\n".join(f"  {item.line()}" for item in bad)
         return (
-            f"the site would show what it withholds; these files were removed:\n{lines}\n"
+            f"the site would show what it withholds; these were removed:\n{lines}\n"
             "Take the included or quoted text out of the published page, or publish its source."
         )
+
+
+def _remove(site_dir: Path, rel: str) -> None:
+    """Take a file or folder out of the site folder. The guard reads through
+    symbolic links (a deploy copies what they point at), and a folder read
+    through a link is read once, under the link's name: what a link inside
+    the site points at goes, but nothing outside the build's output (a
+    user's own folder) does; there the link goes itself, as does a link
+    whose own name shows the leak. A folder goes with all it holds, every
+    path of which shows its name."""
+    # realpath: a loop raises no RuntimeError, as Path.resolve's would.
+    root = Path(os.path.realpath(site_dir))
+    path = root
+    parts = PurePosixPath(rel).parts
+    for i, part in enumerate(parts, 1):
+        path = path / part
+        if not path.is_symlink():
+            continue
+        target = Path(os.path.realpath(path))
+        if i == len(parts) or not target.is_relative_to(root):
+            path.unlink()
+            return
+        path = target
+    if path.is_dir():
+        shutil.rmtree(path)
+    else:
+        path.unlink()
