@@ -230,6 +230,18 @@ BLAMING = [
     ("blameless-judgement", "We were not careful enough with the export job."),
     ("blameless-judgement", "We failed at keeping the runbook current."),
     ("blameless-judgement", "I pushed the hotfix without understanding the lock."),
+    # near twins of the false alarms of the fourth round, still blame
+    ("blameless-minimiser", "Needless to say, he never read the migration before running it."),
+    ("blameless-minimiser", "Of course we skipped the dry run that week."),
+    ("blameless-minimiser", "They could easily have checked the replica lag."),
+    ("blameless-minimiser", "It was easy to spot the stale flag, and nobody did."),
+    ("blameless-judgement", "Honestly, I was too dumb to ask for help."),
+    ("blameless-counterfactual", "If only we had drained the node first."),
+    ("blameless-counterfactual", "The two bugs could have been found sooner by the reviewer."),
+    ("blameless-person", "Then you broke the parser and left."),
+    ("blameless-person", "Ask dana@example.org before the window."),
+    ("blameless-person", "Ping (@dana) before the deploy."),
+    ("blameless-person", "Noble forgot to revoke the token."),
 ]
 
 NOT_BLAMING = [
@@ -417,6 +429,30 @@ NOT_BLAMING = [
     "I used the staging credentials instead of creating new ones, as planned.",
     "I chose the bulk path instead of streaming, which was the documented approach.",
     "Instead of waiting for the cron, I triggered the job by hand at 10:05.",
+    # a sentence adverb before no one's slip: an event, advice, a habit
+    "Needless to say, the launch slipped a week.",
+    "It goes without saying that the cache warms up slowly after a deploy.",
+    "Of course you should keep separate keys for staging.",
+    "Of course we rotate the tokens every month.",
+    # "easily" and "easy" about a duration or a fix today
+    "The import could easily run for an hour on the large tenant.",
+    "This is easy to fix: pin the base image.",
+    # a judging word conceded, not said of anyone
+    "Raise it in the channel, no matter how dumb it seems.",
+    # "if only" narrowing a condition; the head of a list of ways
+    "If only one replica is healthy, drain the node first.",
+    "Here are the ways the outage could have been caught:",
+    "The two bugs could have been found sooner with:",
+    # a slip that one finds out, anyone's
+    "It is quicker to find out you broke the parser when the tests run on every push.",
+    # a role's mailbox, an embedded post's credit
+    "Sent from admin@example.org (ADMIN) at 09:14.",
+    "pic.twitter.com/abc — Status page (@statuspage) March 3, 2024",
+    # adjectives and a tool's modifier at a sentence start, not names
+    "Single misplaced filter could empty the table.",
+    "Multiple pushes carried the leaked key.",
+    "Simple merges reverted the fix.",
+    "Force pushed the rebased branch to the fork.",
 ]
 
 

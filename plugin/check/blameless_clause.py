@@ -787,10 +787,17 @@ def _you(tokens: list[Token], at: int) -> bool:
 def _asked(tokens: list[Token], at: int) -> bool:
     """Whether "you" at tokens[at] is in a question or a case supposed
     ("Did you miss the call?", "if you skipped it"), not told a slip."""
+    # After a verb of finding out ("to figure out you broke something"), the
+    # slip is anyone's, what a test or a log lets one learn.
     return tokens[-1].text == "?" or any(
-        t.low in _SUPPOSING or t.low in ("when", "did", "have", "unless")
+        t.low in _SUPPOSING or t.low in ("when", "did", "have", "unless") or t.low in _LEARNING
         for t in tokens[max(0, at - 3) : at]
     )
+
+
+_LEARNING: Final = frozenset(
+    """out realise realize notice discover learn know""".split()  # noqa: SIM905
+)
 
 
 _OBJECT_START: Final = frozenset(

@@ -273,7 +273,8 @@ def counterfactual_blames(tokens: list[Token], i: int, phrase: str) -> str | Non
     first = phrase.split()[0].replace("\u2019", "'")
     last = _phrase_end(tokens, i, phrase)
     if first in ("if", "had", "why"):
-        return "if-only"
+        # "if only staging has data": a condition now narrowed, not a wish.
+        return None if phrase == "if only" and _narrows(tokens, last) else "if-only"
     # "Reflect whether X should have been communicated", "not assume we could have".
     if any(
         t.low in _HYPOTHESIS or t.low in ("if", "reflect", "consider")
@@ -319,8 +320,9 @@ def counterfactual_blames(tokens: list[Token], i: int, phrase: str) -> str | Non
         if after == "been" and _next(tokens, last, 2) in _HINDSIGHT_ACTS:
             # "this could have been caught", "picked up": by people, in hindsight;
             # not a question a review asks ("how it could have been prevented").
-            asked = any(t.low in _ASKING for t in tokens[max(0, i - 3) : i])
-            return None if asked else "could-have"
+            # Nor the head of a list of such ways ("ways this could have been avoided:").
+            asked = any(t.low in _ASKING or t.low == "ways" for t in tokens[max(0, i - 3) : i])
+            return None if asked or tokens[-1].text == ":" else "could-have"
         # The writer's own hindsight takes any act of theirs, in any form ("I
         # would have spot the difference"); others' takes the usual ones.
         writer = _prev(tokens, i) == "i" and (after in HUMAN_ACTS or after in DONE)
@@ -328,6 +330,19 @@ def counterfactual_blames(tokens: list[Token], i: int, phrase: str) -> str | Non
             return None
         return "could-have" if subject_is_person(tokens, i) else None
     return "if-only"
+
+
+# Present forms after "if only" that make it a condition ("if only one node
+# is left"): a wish is told in the past ("if only we had checked").
+_PRESENT: Final = frozenset("is are has have does do exists remains".split())  # noqa: SIM905
+_CONDITION_TOKENS: Final = 6
+
+
+def _narrows(tokens: list[Token], last: int) -> bool:
+    window = [t.low for t in tokens[last + 1 : last + 1 + _CONDITION_TOKENS]]
+    return any(w in _PRESENT for w in window) and not any(
+        w in ("had", "were", "would", "could") for w in window
+    )
 
 
 def human_error_blames(tokens: list[Token], i: int) -> bool:
@@ -375,7 +390,7 @@ def minimiser_blames(tokens: list[Token], i: int, phrase: str) -> str | None:
     word = phrase.lower()
     last = _phrase_end(tokens, i, phrase)
     after, before = _next(tokens, last), _prev(tokens, i)
-    if word in ("everyone knows", "needless to say", "it goes without saying"):
+    if word == "everyone knows":
         return "obvious"
     if before in ("not", "no", "non", "-") or after == "because":
         return None
@@ -389,23 +404,40 @@ def minimiser_blames(tokens: list[Token], i: int, phrase: str) -> str | None:
             return "task"
         if after in _NEED and _next(tokens, last, 2) == "to":
             return "task"
-        if before in _MODALS:
+        if before in _MODALS and subject_is_person(tokens, i - 1):
+            # "they could easily have checked"; not "this could easily take 30 s".
             return "task"
         if word in ("just", "simply", "merely") and after in _ACTS and subject_is_person(tokens, i):
             return "act"
-    if word in ("obviously", "clearly", "of course"):
-        window = tokens[i + 1 : last + 4]
-        if any(_person_token(t) for t in window):
+    if word in ("obviously", "clearly", "of course", "needless to say", "it goes without saying"):
+        window = range(i + 1, min(last + 4, len(tokens)))
+        if any(_person_token(tokens[k]) and not _advice_or_habit(tokens, k) for k in window):
             return "obvious"
     if word in ("easy", "trivial", "obvious", "easily"):
-        # "It was easy to spot", "should have been obvious" (not "easy to miss").
-        if after == "to" and _next(tokens, last, 2) in _NOTICE_VERBS:
+        # "It was easy to spot", "should have been obvious" (not "easy to miss");
+        # not what is easy now ("this is easy to fix: ..."), which is advice.
+        now = before in ("is", "are") or before.endswith("'s")
+        if after == "to" and _next(tokens, last, 2) in _NOTICE_VERBS and not now:
             return "obvious"
         if before == "been" and _prev(tokens, i, 3) in _MODALS:
             return "obvious"
         if before in ("was", "is", "be") and _prev(tokens, i, 2) in _TASK_NOUNS:
             return "task"
     return None
+
+
+def _advice_or_habit(tokens: list[Token], k: int) -> bool:
+    """Whether the person at tokens[k] is told what to do ("of course you
+    should not") or tells a habit ("of course I use separate keys"): neither
+    makes anyone's slip look small. Read past adverbs to the verb."""
+    j = k + 1
+    while j < len(tokens) and (tokens[j].low in _ADVERBS or tokens[j].low.endswith("ly")):
+        j += 1
+    verb = _next(tokens, j - 1)
+    if verb in _MODALS:
+        return True
+    present = verb.isalpha() and not is_past(verb) and verb not in _AUXILIARIES
+    return tokens[k].low in _WRITER and present and verb not in ("never", "not")
 
 
 # Words before "overlooked" that make it describe a thing ("an often
@@ -435,8 +467,10 @@ def overlook_blames(tokens: list[Token], i: int) -> bool:
 
 
 def judges_a_thing(tokens: list[Token], i: int) -> bool:
-    """Whether a judging adjective at tokens[i] is said of a thing."""
-    return _next(tokens, i) in _THINGS
+    """Whether a judging adjective at tokens[i] is said of a thing, or
+    conceded of anything ("ask, no matter how stupid the question seems")."""
+    conceded = _prev(tokens, i) == "how" and _prev(tokens, i, 2) == "matter"
+    return conceded or _next(tokens, i) in _THINGS
 
 
 # "was lazy", "got lazy", "became lazy about the checklist".
@@ -629,8 +663,9 @@ _NAME_BEFORE: Final = re.compile(
     rf"(?:{_S}and{_S}(?P<second>[A-Z][a-z]{{1,14}}+))?+{_S}"
     rf"(?:(?:also|then|later|quickly|immediately|was|is){_S})?+$"
 )
-# Capitalised words that are not names: roles and teams (allowed), and
-# words that begin sentences.
+# Capitalised words that are not names: roles and teams (allowed), words
+# that begin sentences, and what a tool's verb takes before it at the start
+# of a log line ("Force pushed to main", "Hard reset the branch").
 _NOT_NAMES: Final = frozenset(
     """the a an we they he she it this that these those i you our their his her its someone
     somebody nobody everyone anyone who customer customers user users developer
@@ -648,14 +683,16 @@ _NOT_NAMES: Final = frozenset(
     with without for from in on at by to of as if but and or so because since until
     during upon about into over under per via although though unless whether not every
     any another other such only even still just again incident incidents issue alert alarm
-    ticket fix patch change code deploy rollback""".split()  # noqa: SIM905
+    ticket fix patch change code deploy rollback force hard soft auto""".split()  # noqa: SIM905
 )
 
 
 # Endings of common words, seldom of first names ("Confirmed working",
-# "Vulnerability committed", "Describing the nodes").
+# "Vulnerability committed", "Describing the nodes"), adjectives among them
+# ("Single misplaced query", "Multiple commits").
 _WORD_ENDINGS: Final = tuple(
-    "ed ing ly tion sion ment ness ity ities ance ure ism ory ions ents ies ers".split()  # noqa: SIM905
+    """ed ing ly tion sion ment ness ity ities ance ure ism ory ions ents ies ers
+    ple gle ous ful less able ible ical""".split()  # noqa: SIM905
 )
 
 
