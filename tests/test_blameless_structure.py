@@ -242,6 +242,8 @@ BLAMING = [
     ("blameless-person", "Ask dana@example.org before the window."),
     ("blameless-person", "Ping (@dana) before the deploy."),
     ("blameless-person", "Noble forgot to revoke the token."),
+    ("blameless-human-error", "The cause was a bad config, a missing check, and human error."),
+    ("blameless-human-error", "Human error was the root cause, again."),
 ]
 
 NOT_BLAMING = [
@@ -453,6 +455,13 @@ NOT_BLAMING = [
     "Multiple pushes carried the leaked key.",
     "Simple merges reverted the fix.",
     "Force pushed the rebased branch to the fork.",
+    # human error as a kind among others, a measure, a code, or a cause excluded
+    "Outages can come from bad deploys, expired certificates, flaky disks, or human error.",
+    "✗ Disk full ✗ Clock skew ✗ User error",
+    "The human error rate stayed flat after the new form.",
+    "Operator error codes were logged on both hosts.",
+    "Human error was ruled out early.",
+    "Human error is not an answer we accept in a review.",
 ]
 
 

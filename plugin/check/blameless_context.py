@@ -355,7 +355,28 @@ def human_error_blames(tokens: list[Token], i: int) -> bool:
     if any(t.low in _HYPOTHESIS for t in tokens[max(0, i - 12) : i]):
         return False
     after = " ".join(t.low for t in tokens[i + 2 : i + 8])
-    return "at the time" not in after
+    if "ruled out" in after or after.startswith(("is not ", "was not ")):
+        return False  # a cause excluded: "human error was ruled out"
+    if _next(tokens, i, 2) in _MEASURED:
+        return False  # "the human error rate", "operator error codes"
+    return "at the time" not in after and not _one_of_kinds(tokens, i)
+
+
+# Nouns that "human error" names a kind of: a measure, or a code a tool shows.
+_MEASURED: Final = frozenset("rate rates code codes message messages count counts".split())  # noqa: SIM905
+_LIST_TOKENS: Final = 12
+
+
+def _one_of_kinds(tokens: list[Token], i: int) -> bool:
+    """Whether the phrase at tokens[i] is one of a list of kinds of failure:
+    alternatives ("bugs, hardware failures, or human error") or items under
+    a repeated mark ("❌ Hardware failures ❌ User error"), not this incident's cause."""
+    prev = _prev(tokens, i)
+    window = tokens[max(0, i - _LIST_TOKENS) : max(0, i - 1)]
+    if prev == "or":
+        return sum(t.text == "," for t in window) >= 2
+    mark = i > 0 and not tokens[i - 1].text.isalnum() and tokens[i - 1].text not in ".,:;()"
+    return mark and any(t.text == tokens[i - 1].text for t in window)
 
 
 _ABOUT_ACTS: Final = frozenset(
