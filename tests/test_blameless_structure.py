@@ -244,6 +244,7 @@ BLAMING = [
     ("blameless-person", "Noble forgot to revoke the token."),
     ("blameless-human-error", "The cause was a bad config, a missing check, and human error."),
     ("blameless-human-error", "Human error was the root cause, again."),
+    ("blameless-person", "I was too tired to debug the exporter that night."),
 ]
 
 NOT_BLAMING = [
@@ -462,6 +463,9 @@ NOT_BLAMING = [
     "Operator error codes were logged on both hosts.",
     "Human error was ruled out early.",
     "Human error is not an answer we accept in a review.",
+    # the writer's state as they write, not a cause
+    "I'm too tired to debug the exporter right now.",
+    "I'm exhausted now, so the rest waits for tomorrow.",
 ]
 
 

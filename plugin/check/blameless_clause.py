@@ -401,6 +401,18 @@ def _copula_before(tokens: list[Token], i: int, denied: bool = False) -> int:
     return -1
 
 
+def _state_now(tokens: list[Token], i: int) -> bool:
+    """Whether the state at tokens[i] is the writer's as they write ("I'm
+    too tired to debug it right now"): a present copula and "now" after it,
+    which tells no cause of what happened."""
+    copula = tokens[_copula_before(tokens, i)].low
+    present = copula in ("am", "is", "are") or copula.endswith(("'m", "'re", "'s"))
+    return present and any(t.low == "now" for t in tokens[i + 1 : i + 1 + _NOW_TOKENS])
+
+
+_NOW_TOKENS: Final = 8
+
+
 def _pronoun_copula(low: str) -> bool:
     """ "I'm", "we're", "she's": a subject and its copula in one token."""
     pronoun, _, rest = low.partition("'")
@@ -515,9 +527,9 @@ def _predicate(tokens: list[Token], i: int, slips: frozenset[str], judged: froze
         # Whatever verb follows is a slip: "accidentally depowers the server".
         return "slip" if after[:1] and _verb_like(tokens[i + 1]) else ""
     if low in _LAPSES and _copula_before(tokens, i) >= 0:
-        return "lapse"
+        return "" if _state_now(tokens, i) else "lapse"
     if low in _TOO_LAPSES and i > 0 and tokens[i - 1].low == "too":
-        return "lapse" if _copula_before(tokens, i) >= 0 else ""
+        return "lapse" if _copula_before(tokens, i) >= 0 and not _state_now(tokens, i) else ""
     if low in _LAPSES and low not in _SLIP_VERBS:
         return ""  # "rushed" is a verb too: "I rushed the fix out"
     if low in _WANTING:
