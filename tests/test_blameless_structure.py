@@ -245,6 +245,9 @@ BLAMING = [
     ("blameless-human-error", "The cause was a bad config, a missing check, and human error."),
     ("blameless-human-error", "Human error was the root cause, again."),
     ("blameless-person", "I was too tired to debug the exporter that night."),
+    ("blameless-judgement", "We totally botched the schema change."),
+    ("blameless-judgement", "Messed up the proxy config again."),
+    ("blameless-judgement", "The cutover was botched."),
 ]
 
 NOT_BLAMING = [
@@ -466,6 +469,10 @@ NOT_BLAMING = [
     # the writer's state as they write, not a cause
     "I'm too tired to debug the exporter right now.",
     "I'm exhausted now, so the rest waits for tomorrow.",
+    # a verb that judges people's work, done by a thing
+    "The nightly update messed up the proxy config on every node.",
+    "This screwed up the whole build cache.",
+    "The resize job totally botched the index.",
 ]
 
 

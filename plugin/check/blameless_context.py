@@ -491,7 +491,42 @@ def judges_a_thing(tokens: list[Token], i: int) -> bool:
     """Whether a judging adjective at tokens[i] is said of a thing, or
     conceded of anything ("ask, no matter how stupid the question seems")."""
     conceded = _prev(tokens, i) == "how" and _prev(tokens, i, 2) == "matter"
+    if tokens[i].low in _JUDGING_VERBS:
+        return _thing_acts(tokens, i)
     return conceded or _next(tokens, i) in _THINGS
+
+
+# Verbs that judge a person's work when a person does it ("we botched the
+# launch"), and only tell damage when a thing does ("the update messed up the config").
+_JUDGING_VERBS: Final = frozenset(["messed", "screwed", "botched", "mismanaged"])
+_NOT_THINGS: Final = frozenset(
+    """i we you he she they me us them someone somebody who that which one""".split()  # noqa: SIM905
+)
+
+
+def _thing_acts(tokens: list[Token], i: int) -> bool:
+    """Whether the verb at tokens[i] has a thing as its subject, read back
+    past adverbs and "has": not a person, a name, a passive ("was botched"),
+    an adjective ("a botched rollout") or a subject left out ("Messed up ...")."""
+    j = i - 1
+    while j >= 0 and (tokens[j].low in _ADVERBS or tokens[j].low.endswith("ly")):
+        j -= 1
+    if j >= 0 and tokens[j].low in ("has", "have", "had"):
+        j -= 1
+    if j < 0 or not tokens[j].text.isalpha():
+        return False
+    tok = tokens[j]
+    low = tok.low
+    return not (
+        _person_token(tok)
+        or is_name_token(tok.text)
+        or low in _NOT_THINGS
+        or (low in _DETERMINERS and low not in ("this", "these", "those"))
+        or low in _PASSIVE_COPULAS
+    )
+
+
+_PASSIVE_COPULAS: Final = frozenset("is are was were be been being get gets got".split())  # noqa: SIM905
 
 
 # "was lazy", "got lazy", "became lazy about the checklist".
