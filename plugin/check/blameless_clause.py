@@ -39,6 +39,7 @@ from typing import Final
 from .blameless_context import (
     DONE,
     HUMAN_ACTS,
+    PASSIVE_COPULAS,
     PEOPLE,
     RESULTS,
     LowerCaseWords,
@@ -370,9 +371,7 @@ def _role_shaped(low: str) -> bool:
     return len(word) > 4 and word.endswith(_ROLE_SUFFIXES) and word not in _NOT_ROLES
 
 
-_PASSIVE: Final = frozenset(
-    """is are was were be been being get gets got""".split()  # noqa: SIM905
-)
+_PASSIVE: Final = PASSIVE_COPULAS
 
 
 def _passive(tokens: list[Token], i: int) -> bool:

@@ -522,11 +522,13 @@ def _thing_acts(tokens: list[Token], i: int) -> bool:
         or is_name_token(tok.text)
         or low in _NOT_THINGS
         or (low in _DETERMINERS and low not in ("this", "these", "those"))
-        or low in _PASSIVE_COPULAS
+        or low in PASSIVE_COPULAS
     )
 
 
-_PASSIVE_COPULAS: Final = frozenset("is are was were be been being get gets got".split())  # noqa: SIM905
+PASSIVE_COPULAS: Final = frozenset(
+    """is are was were be been being get gets got""".split()  # noqa: SIM905
+)
 
 
 # "was lazy", "got lazy", "became lazy about the checklist".
