@@ -248,6 +248,9 @@ BLAMING = [
     ("blameless-judgement", "We totally botched the schema change."),
     ("blameless-judgement", "Messed up the proxy config again."),
     ("blameless-judgement", "The cutover was botched."),
+    ("blameless-minimiser", "The remedy was simply to restart the consumer."),
+    ("blameless-minimiser", "They just had to clear the stale lock."),
+    ("blameless-minimiser", "Obviously he had to restart it twice."),
 ]
 
 NOT_BLAMING = [
@@ -473,6 +476,12 @@ NOT_BLAMING = [
     "The nightly update messed up the proxy config on every node.",
     "This screwed up the whole build cache.",
     "The resize job totally botched the index.",
+    # a minimiser in an instruction, told in the present
+    "The remedy is simply to restart the consumer.",
+    "The operator just needs to clear the stale lock.",
+    "Obviously you need to restart the consumer after the change.",
+    "You can easily check the lag with the admin CLI.",
+    "Engineers can just restart the consumer from the dashboard.",
 ]
 
 

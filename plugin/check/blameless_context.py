@@ -420,13 +420,16 @@ def minimiser_blames(tokens: list[Token], i: int, phrase: str) -> str | None:
         # script": the writer telling their own steps makes no one's work small.
         return None
     if word in _ABOUT_ACTS:
-        # "The fix was simply to roll back", "they just had to", "could easily have".
-        if before in ("was", "is", "be") and _prev(tokens, i, 2) in _TASK_NOUNS:
+        # "The fix was simply to roll back", "they just had to", "could easily have";
+        # not an instruction, told in the present ("the fix is simply to roll
+        # back", "the user just needs to", "you can easily check it").
+        if before in ("was", "be") and _prev(tokens, i, 2) in _TASK_NOUNS:
             return "task"
-        if after in _NEED and _next(tokens, last, 2) == "to":
+        if after in ("had", "needed") and _next(tokens, last, 2) == "to":
             return "task"
-        if before in _MODALS and subject_is_person(tokens, i - 1):
-            # "they could easily have checked"; not "this could easily take 30 s".
+        hindsight = before == "should" or after == "have"
+        if before in _MODALS and hindsight and subject_is_person(tokens, i - 1):
+            # Not "this could easily take 30 s".
             return "task"
         if word in ("just", "simply", "merely") and after in _ACTS and subject_is_person(tokens, i):
             return "act"
@@ -449,13 +452,15 @@ def minimiser_blames(tokens: list[Token], i: int, phrase: str) -> str | None:
 
 def _advice_or_habit(tokens: list[Token], k: int) -> bool:
     """Whether the person at tokens[k] is told what to do ("of course you
-    should not") or tells a habit ("of course I use separate keys"): neither
-    makes anyone's slip look small. Read past adverbs to the verb."""
+    should not", "obviously you need to") or tells a habit ("of course I use
+    separate keys"): neither makes anyone's slip look small. Read past
+    adverbs to the verb."""
     j = k + 1
     while j < len(tokens) and (tokens[j].low in _ADVERBS or tokens[j].low.endswith("ly")):
         j += 1
     verb = _next(tokens, j - 1)
-    if verb in _MODALS:
+    told = verb in ("need", "needs") or (verb in ("have", "has") and _next(tokens, j) == "to")
+    if verb in _MODALS or told:
         return True
     present = verb.isalpha() and not is_past(verb) and verb not in _AUXILIARIES
     return tokens[k].low in _WRITER and present and verb not in ("never", "not")
