@@ -244,6 +244,7 @@ BLAMING = [
     ("blameless-person", "Noble forgot to revoke the token."),
     ("blameless-human-error", "The cause was a bad config, a missing check, and human error."),
     ("blameless-human-error", "Human error was the root cause, again."),
+    ("blameless-human-error", "| Root cause | Human error |"),
     ("blameless-person", "I was too tired to debug the exporter that night."),
     ("blameless-judgement", "We totally botched the schema change."),
     ("blameless-judgement", "Messed up the proxy config again."),

@@ -372,11 +372,18 @@ def _one_of_kinds(tokens: list[Token], i: int) -> bool:
     alternatives ("bugs, hardware failures, or human error") or items under
     a repeated mark ("❌ Hardware failures ❌ User error"), not this incident's cause."""
     prev = _prev(tokens, i)
-    window = tokens[max(0, i - _LIST_TOKENS) : max(0, i - 1)]
+    start = max(0, i - _LIST_TOKENS)
     if prev == "or":
-        return sum(t.text == "," for t in window) >= 2
-    mark = i > 0 and not tokens[i - 1].text.isalnum() and tokens[i - 1].text not in ".,:;()"
-    return mark and any(t.text == tokens[i - 1].text for t in window)
+        return sum(t.text == "," for t in tokens[start : i - 1]) >= 2
+    if i == 0 or tokens[i - 1].text.isalnum() or tokens[i - 1].text in ".,:;()|":
+        return False  # a table's cells are columns ("| Root cause | Human error |"), not items
+    # The same mark before another item, with its words between ("## Human error" is one heading).
+    item = False
+    for k in range(i - 2, start - 1, -1):
+        if tokens[k].text == tokens[i - 1].text and item:
+            return True
+        item = item or tokens[k].text.isalnum()
+    return False
 
 
 _ABOUT_ACTS: Final = frozenset(
