@@ -252,6 +252,9 @@ BLAMING = [
     ("blameless-minimiser", "The remedy was simply to restart the consumer."),
     ("blameless-minimiser", "They just had to clear the stale lock."),
     ("blameless-minimiser", "Obviously he had to restart it twice."),
+    ("blameless-counterfactual", "Had I checked the quota, the job would have run."),
+    ("blameless-person", "Thanks @dana for the npm fix."),
+    ("blameless-minimiser", "Obviously he ignored the pager."),
 ]
 
 NOT_BLAMING = [
@@ -483,6 +486,19 @@ NOT_BLAMING = [
     "Obviously you need to restart the consumer after the change.",
     "You can easily check the lag with the admin CLI.",
     "Engineers can just restart the consumer from the dashboard.",
+    # "is" read as a plural of "I"
+    "Obviously the T4 is the cheaper card.",
+    # "had I" inverted after a negative or a limit
+    "Never had I seen a queue drain that fast.",
+    "Not only had I found the leak, the patch was ready too.",
+    # an adverb at the start of a component's description, not a name
+    "Never writes the buffer to slow disk.",
+    "Always writes the log before the reply.",
+    # a package scope and an organisation's handle
+    "@orbit/cli - command line tools",
+    "Published seven packages under the @orbit organization.",
+    # a title capitalises every word
+    "Chapter 2: The Cache That Forgot",
 ]
 
 

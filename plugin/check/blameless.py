@@ -237,6 +237,20 @@ def _byline(text: str, at: int) -> bool:
     return _BYLINE.match(text, start, at) is not None
 
 
+# A handle that names a package scope ("@acme/core") or an organisation
+# ("the @acme npm organization") is a project's, not a person's.
+_ORGANISATION: Final = re.compile(r"organi[sz]ations?|orgs?|npm|scopes?|packages?", re.I)
+_AROUND_CHARS: Final = 24
+
+
+def _organisation(text: str, m: re.Match[str]) -> bool:
+    if text[m.end() : m.end() + 1] == "/":
+        return True
+    before = text[max(0, m.start() - _AROUND_CHARS) : m.start()].split()[-1:]
+    after = text[m.end() : m.end() + _AROUND_CHARS].split()[:1]
+    return any(_ORGANISATION.fullmatch(w.strip(".,:;()")) for w in before + after)
+
+
 def _post_credit(text: str, m: re.Match[str]) -> bool:
     """Whether the handle of `m` credits an embedded post: "(@site) Oct 12, 2020"."""
     return text[m.start() - 1 : m.start()] == "(" and _POST_CREDIT.match(text, m.end()) is not None
@@ -620,6 +634,7 @@ class Matcher:
                 if not _TEAM_HANDLE.search(m.group().split("@")[0] or m.group())
                 and not _byline(text, m.start())
                 and not _post_credit(text, m)
+                and not _organisation(text, m)
             ]
         found.sort(key=lambda h: h.start)
         return found

@@ -400,6 +400,20 @@ def _copula_before(tokens: list[Token], i: int, denied: bool = False) -> int:
     return -1
 
 
+_TITLE_WORDS: Final = 3
+_TITLE_TOKENS: Final = 20
+
+
+def _title_case(tokens: list[Token]) -> bool:
+    """Whether the sentence is written as a title: short (so the look is
+    bounded), every word of four letters or more capitalised, and at least
+    a few of them."""
+    if len(tokens) > _TITLE_TOKENS:
+        return False
+    long = [t.text for t in tokens if len(t.text) > 3 and t.text.isalpha()]
+    return len(long) >= _TITLE_WORDS and all(w[0].isupper() for w in long)
+
+
 def _state_now(tokens: list[Token], i: int) -> bool:
     """Whether the state at tokens[i] is the writer's as they write ("I'm
     too tired to debug it right now"): a present copula and "now" after it,
@@ -702,6 +716,8 @@ def clause_blames(
         return "blameless-judgement", "group-judgement" if who == "group" else "judged", i
     if who == "name" and tokens[at].text != "@" and tokens[at].low in lower_words:
         return None  # a common word at a sentence start, not a name
+    if who == "name" and _title_case(tokens):
+        return None  # "The Config That Lied": a title capitalises every word
     if who == "name" and what == "harm":
         # "Postgres caused the outage", "the tool wiped it": products and
         # things cause and wipe as often as people, and a name cannot tell.

@@ -210,7 +210,8 @@ class Sentences:
 
 
 def _person_token(tok: Token) -> bool:
-    return tok.low in PEOPLE or tok.low.rstrip("s") in PEOPLE
+    # A plural of at least three letters: "is" is no plural of "i".
+    return tok.low in PEOPLE or (len(tok.low) > 2 and tok.low.rstrip("s") in PEOPLE)
 
 
 def subject_is_person(tokens: list[Token], i: int) -> bool:
@@ -272,6 +273,8 @@ def counterfactual_blames(tokens: list[Token], i: int, phrase: str) -> str | Non
     the phrase is about a thing, a need or a plan."""
     first = phrase.split()[0].replace("\u2019", "'")
     last = _phrase_end(tokens, i, phrase)
+    if first == "had" and _prev(tokens, i) in _INVERTING:
+        return None  # "not only had I found a supervisor": an inversion, not a condition
     if first in ("if", "had", "why"):
         # "if only staging has data": a condition now narrowed, not a wish.
         return None if phrase == "if only" and _narrows(tokens, last) else "if-only"
@@ -332,6 +335,10 @@ def counterfactual_blames(tokens: list[Token], i: int, phrase: str) -> str | Non
     return "if-only"
 
 
+# Words after which "had I" is inverted by a negative or a limit, not a condition.
+_INVERTING: Final = frozenset(
+    """only never sooner hardly rarely seldom scarcely little""".split()  # noqa: SIM905
+)
 # Present forms after "if only" that make it a condition ("if only one node
 # is left"): a wish is told in the past ("if only we had checked").
 _PRESENT: Final = frozenset("is are has have does do exists remains".split())  # noqa: SIM905
@@ -753,7 +760,8 @@ _NOT_NAMES: Final = frozenset(
     with without for from in on at by to of as if but and or so because since until
     during upon about into over under per via although though unless whether not every
     any another other such only even still just again incident incidents issue alert alarm
-    ticket fix patch change code deploy rollback force hard soft auto""".split()  # noqa: SIM905
+    ticket fix patch change code deploy rollback force hard soft auto never always often
+    sometimes usually already""".split()  # noqa: SIM905
 )
 
 
