@@ -230,6 +230,31 @@ BLAMING = [
     ("blameless-judgement", "We were not careful enough with the export job."),
     ("blameless-judgement", "We failed at keeping the runbook current."),
     ("blameless-judgement", "I pushed the hotfix without understanding the lock."),
+    # near twins of the false alarms of the fourth round, still blame
+    ("blameless-minimiser", "Needless to say, he never read the migration before running it."),
+    ("blameless-minimiser", "Of course we skipped the dry run that week."),
+    ("blameless-minimiser", "They could easily have checked the replica lag."),
+    ("blameless-minimiser", "It was easy to spot the stale flag, and nobody did."),
+    ("blameless-judgement", "Honestly, I was too dumb to ask for help."),
+    ("blameless-counterfactual", "If only we had drained the node first."),
+    ("blameless-counterfactual", "The two bugs could have been found sooner by the reviewer."),
+    ("blameless-person", "Then you broke the parser and left."),
+    ("blameless-person", "Ask dana@example.org before the window."),
+    ("blameless-person", "Ping (@dana) before the deploy."),
+    ("blameless-person", "Noble forgot to revoke the token."),
+    ("blameless-human-error", "The cause was a bad config, a missing check, and human error."),
+    ("blameless-human-error", "Human error was the root cause, again."),
+    ("blameless-human-error", "| Root cause | Human error |"),
+    ("blameless-person", "I was too tired to debug the exporter that night."),
+    ("blameless-judgement", "We totally botched the schema change."),
+    ("blameless-judgement", "Messed up the proxy config again."),
+    ("blameless-judgement", "The cutover was botched."),
+    ("blameless-minimiser", "The remedy was simply to restart the consumer."),
+    ("blameless-minimiser", "They just had to clear the stale lock."),
+    ("blameless-minimiser", "Obviously he had to restart it twice."),
+    ("blameless-counterfactual", "Had I checked the quota, the job would have run."),
+    ("blameless-person", "Thanks @dana for the npm fix."),
+    ("blameless-minimiser", "Obviously he ignored the pager."),
 ]
 
 NOT_BLAMING = [
@@ -417,6 +442,63 @@ NOT_BLAMING = [
     "I used the staging credentials instead of creating new ones, as planned.",
     "I chose the bulk path instead of streaming, which was the documented approach.",
     "Instead of waiting for the cron, I triggered the job by hand at 10:05.",
+    # a sentence adverb before no one's slip: an event, advice, a habit
+    "Needless to say, the launch slipped a week.",
+    "It goes without saying that the cache warms up slowly after a deploy.",
+    "Of course you should keep separate keys for staging.",
+    "Of course we rotate the tokens every month.",
+    # "easily" and "easy" about a duration or a fix today
+    "The import could easily run for an hour on the large tenant.",
+    "This is easy to fix: pin the base image.",
+    # a judging word conceded, not said of anyone
+    "Raise it in the channel, no matter how dumb it seems.",
+    # "if only" narrowing a condition; the head of a list of ways
+    "If only one replica is healthy, drain the node first.",
+    "Here are the ways the outage could have been caught:",
+    "The two bugs could have been found sooner with:",
+    # a slip that one finds out, anyone's
+    "It is quicker to find out you broke the parser when the tests run on every push.",
+    # a role's mailbox, an embedded post's credit
+    "Sent from admin@example.org (ADMIN) at 09:14.",
+    "pic.twitter.com/abc — Status page (@statuspage) March 3, 2024",
+    # adjectives and a tool's modifier at a sentence start, not names
+    "Single misplaced filter could empty the table.",
+    "Multiple pushes carried the leaked key.",
+    "Simple merges reverted the fix.",
+    "Force pushed the rebased branch to the fork.",
+    # human error as a kind among others, a measure, a code, or a cause excluded
+    "Outages can come from bad deploys, expired certificates, flaky disks, or human error.",
+    "✗ Disk full ✗ Clock skew ✗ User error",
+    "The human error rate stayed flat after the new form.",
+    "Operator error codes were logged on both hosts.",
+    "Human error was ruled out early.",
+    "Human error is not an answer we accept in a review.",
+    # the writer's state as they write, not a cause
+    "I'm too tired to debug the exporter right now.",
+    "I'm exhausted now, so the rest waits for tomorrow.",
+    # a verb that judges people's work, done by a thing
+    "The nightly update messed up the proxy config on every node.",
+    "This screwed up the whole build cache.",
+    "The resize job totally botched the index.",
+    # a minimiser in an instruction, told in the present
+    "The remedy is simply to restart the consumer.",
+    "The operator just needs to clear the stale lock.",
+    "Obviously you need to restart the consumer after the change.",
+    "You can easily check the lag with the admin CLI.",
+    "Engineers can just restart the consumer from the dashboard.",
+    # "is" read as a plural of "I"
+    "Obviously the T4 is the cheaper card.",
+    # "had I" inverted after a negative or a limit
+    "Never had I seen a queue drain that fast.",
+    "Not only had I found the leak, the patch was ready too.",
+    # an adverb at the start of a component's description, not a name
+    "Never writes the buffer to slow disk.",
+    "Always writes the log before the reply.",
+    # a package scope and an organisation's handle
+    "@orbit/cli - command line tools",
+    "Published seven packages under the @orbit organization.",
+    # a title capitalises every word
+    "Chapter 2: The Cache That Forgot",
 ]
 
 

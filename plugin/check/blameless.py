@@ -220,6 +220,13 @@ _BYLINE: Final = re.compile(
     r"[^\S\n]*+(?:[-*+>][^\S\n]++)?+(?:authors?|written[^\S\n]++by)\b", re.I
 )
 _BYLINE_CHARS: Final = 120
+# The credit line of an embedded post ("&mdash; Site (@site) October 12, 2020"):
+# the handle says who wrote what is quoted, not who acted in the incident.
+_POST_CREDIT: Final = re.compile(
+    r"\)[^\S\n]{1,4}(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]{0,6}\.?"
+    r"[^\S\n]{1,4}\d{1,2},?[^\S\n]{1,4}\d{4}\b",
+    re.I,
+)
 
 
 def _byline(text: str, at: int) -> bool:
@@ -228,6 +235,25 @@ def _byline(text: str, at: int) -> bool:
     if start == 0 and at > _BYLINE_CHARS:
         return False  # the line starts too far back to be a short byline
     return _BYLINE.match(text, start, at) is not None
+
+
+# A handle that names a package scope ("@acme/core") or an organisation
+# ("the @acme npm organization") is a project's, not a person's.
+_ORGANISATION: Final = re.compile(r"organi[sz]ations?|orgs?|npm|scopes?|packages?", re.I)
+_AROUND_CHARS: Final = 24
+
+
+def _organisation(text: str, m: re.Match[str]) -> bool:
+    if text[m.end() : m.end() + 1] == "/":
+        return True
+    before = text[max(0, m.start() - _AROUND_CHARS) : m.start()].split()[-1:]
+    after = text[m.end() : m.end() + _AROUND_CHARS].split()[:1]
+    return any(_ORGANISATION.fullmatch(w.strip(".,:;()")) for w in before + after)
+
+
+def _post_credit(text: str, m: re.Match[str]) -> bool:
+    """Whether the handle of `m` credits an embedded post: "(@site) Oct 12, 2020"."""
+    return text[m.start() - 1 : m.start()] == "(" and _POST_CREDIT.match(text, m.end()) is not None
 
 
 # Text that is not the author's narrative, blanked out before matching
@@ -402,8 +428,9 @@ KINDS: Final[dict[str, tuple[str, str]]] = {
 _ROLE: Final = "the <role>"
 # Handles and mailboxes of teams and roles, which are not people.
 _TEAM_HANDLE: Final = re.compile(
-    r"team|oncall|on-call|sre|ops|support|admins|group|squad|crew|bot|security|platform|"
-    r"infra|help|noreply|no-reply|incident|alerts|staff|owners|maintainers|reviewers",
+    r"team|oncall|on-call|sre|ops|support|admin|group|squad|crew|bot|security|platform|"
+    r"infra|help|noreply|no-reply|incident|alerts|staff|owners|maintainers|reviewers|"
+    r"root|webmaster|postmaster|info|contact|hello",
     re.IGNORECASE,
 )
 
@@ -606,6 +633,8 @@ class Matcher:
                 for m in _PERSON.finditer(text)
                 if not _TEAM_HANDLE.search(m.group().split("@")[0] or m.group())
                 and not _byline(text, m.start())
+                and not _post_credit(text, m)
+                and not _organisation(text, m)
             ]
         found.sort(key=lambda h: h.start)
         return found

@@ -39,6 +39,7 @@ from typing import Final
 from .blameless_context import (
     DONE,
     HUMAN_ACTS,
+    PASSIVE_COPULAS,
     PEOPLE,
     RESULTS,
     LowerCaseWords,
@@ -370,9 +371,7 @@ def _role_shaped(low: str) -> bool:
     return len(word) > 4 and word.endswith(_ROLE_SUFFIXES) and word not in _NOT_ROLES
 
 
-_PASSIVE: Final = frozenset(
-    """is are was were be been being get gets got""".split()  # noqa: SIM905
-)
+_PASSIVE: Final = PASSIVE_COPULAS
 
 
 def _passive(tokens: list[Token], i: int) -> bool:
@@ -399,6 +398,32 @@ def _copula_before(tokens: list[Token], i: int, denied: bool = False) -> int:
         elif low not in _INTENSIFIERS:
             return -1
     return -1
+
+
+_TITLE_WORDS: Final = 3
+_TITLE_TOKENS: Final = 20
+
+
+def _title_case(tokens: list[Token]) -> bool:
+    """Whether the sentence is written as a title: short (so the look is
+    bounded), every word of four letters or more capitalised, and at least
+    a few of them."""
+    if len(tokens) > _TITLE_TOKENS:
+        return False
+    long = [t.text for t in tokens if len(t.text) > 3 and t.text.isalpha()]
+    return len(long) >= _TITLE_WORDS and all(w[0].isupper() for w in long)
+
+
+def _state_now(tokens: list[Token], i: int) -> bool:
+    """Whether the state at tokens[i] is the writer's as they write ("I'm
+    too tired to debug it right now"): a present copula and "now" after it,
+    which tells no cause of what happened."""
+    copula = tokens[_copula_before(tokens, i)].low
+    present = copula in ("am", "is", "are") or copula.endswith(("'m", "'re", "'s"))
+    return present and any(t.low == "now" for t in tokens[i + 1 : i + 1 + _NOW_TOKENS])
+
+
+_NOW_TOKENS: Final = 8
 
 
 def _pronoun_copula(low: str) -> bool:
@@ -515,9 +540,9 @@ def _predicate(tokens: list[Token], i: int, slips: frozenset[str], judged: froze
         # Whatever verb follows is a slip: "accidentally depowers the server".
         return "slip" if after[:1] and _verb_like(tokens[i + 1]) else ""
     if low in _LAPSES and _copula_before(tokens, i) >= 0:
-        return "lapse"
+        return "" if _state_now(tokens, i) else "lapse"
     if low in _TOO_LAPSES and i > 0 and tokens[i - 1].low == "too":
-        return "lapse" if _copula_before(tokens, i) >= 0 else ""
+        return "lapse" if _copula_before(tokens, i) >= 0 and not _state_now(tokens, i) else ""
     if low in _LAPSES and low not in _SLIP_VERBS:
         return ""  # "rushed" is a verb too: "I rushed the fix out"
     if low in _WANTING:
@@ -691,6 +716,8 @@ def clause_blames(
         return "blameless-judgement", "group-judgement" if who == "group" else "judged", i
     if who == "name" and tokens[at].text != "@" and tokens[at].low in lower_words:
         return None  # a common word at a sentence start, not a name
+    if who == "name" and _title_case(tokens):
+        return None  # "The Config That Lied": a title capitalises every word
     if who == "name" and what == "harm":
         # "Postgres caused the outage", "the tool wiped it": products and
         # things cause and wipe as often as people, and a name cannot tell.
@@ -787,10 +814,17 @@ def _you(tokens: list[Token], at: int) -> bool:
 def _asked(tokens: list[Token], at: int) -> bool:
     """Whether "you" at tokens[at] is in a question or a case supposed
     ("Did you miss the call?", "if you skipped it"), not told a slip."""
+    # After a verb of finding out ("to figure out you broke something"), the
+    # slip is anyone's, what a test or a log lets one learn.
     return tokens[-1].text == "?" or any(
-        t.low in _SUPPOSING or t.low in ("when", "did", "have", "unless")
+        t.low in _SUPPOSING or t.low in ("when", "did", "have", "unless") or t.low in _LEARNING
         for t in tokens[max(0, at - 3) : at]
     )
+
+
+_LEARNING: Final = frozenset(
+    """out realise realize notice discover learn know""".split()  # noqa: SIM905
+)
 
 
 _OBJECT_START: Final = frozenset(

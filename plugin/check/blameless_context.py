@@ -210,7 +210,8 @@ class Sentences:
 
 
 def _person_token(tok: Token) -> bool:
-    return tok.low in PEOPLE or tok.low.rstrip("s") in PEOPLE
+    # A plural of at least three letters: "is" is no plural of "i".
+    return tok.low in PEOPLE or (len(tok.low) > 2 and tok.low.rstrip("s") in PEOPLE)
 
 
 def subject_is_person(tokens: list[Token], i: int) -> bool:
@@ -272,8 +273,11 @@ def counterfactual_blames(tokens: list[Token], i: int, phrase: str) -> str | Non
     the phrase is about a thing, a need or a plan."""
     first = phrase.split()[0].replace("\u2019", "'")
     last = _phrase_end(tokens, i, phrase)
+    if first == "had" and _prev(tokens, i) in _INVERTING:
+        return None  # "not only had I found a supervisor": an inversion, not a condition
     if first in ("if", "had", "why"):
-        return "if-only"
+        # "if only staging has data": a condition now narrowed, not a wish.
+        return None if phrase == "if only" and _narrows(tokens, last) else "if-only"
     # "Reflect whether X should have been communicated", "not assume we could have".
     if any(
         t.low in _HYPOTHESIS or t.low in ("if", "reflect", "consider")
@@ -319,8 +323,9 @@ def counterfactual_blames(tokens: list[Token], i: int, phrase: str) -> str | Non
         if after == "been" and _next(tokens, last, 2) in _HINDSIGHT_ACTS:
             # "this could have been caught", "picked up": by people, in hindsight;
             # not a question a review asks ("how it could have been prevented").
-            asked = any(t.low in _ASKING for t in tokens[max(0, i - 3) : i])
-            return None if asked else "could-have"
+            # Nor the head of a list of such ways ("ways this could have been avoided:").
+            asked = any(t.low in _ASKING or t.low == "ways" for t in tokens[max(0, i - 3) : i])
+            return None if asked or tokens[-1].text == ":" else "could-have"
         # The writer's own hindsight takes any act of theirs, in any form ("I
         # would have spot the difference"); others' takes the usual ones.
         writer = _prev(tokens, i) == "i" and (after in HUMAN_ACTS or after in DONE)
@@ -328,6 +333,23 @@ def counterfactual_blames(tokens: list[Token], i: int, phrase: str) -> str | Non
             return None
         return "could-have" if subject_is_person(tokens, i) else None
     return "if-only"
+
+
+# Words after which "had I" is inverted by a negative or a limit, not a condition.
+_INVERTING: Final = frozenset(
+    """only never sooner hardly rarely seldom scarcely little""".split()  # noqa: SIM905
+)
+# Present forms after "if only" that make it a condition ("if only one node
+# is left"): a wish is told in the past ("if only we had checked").
+_PRESENT: Final = frozenset("is are has have does do exists remains".split())  # noqa: SIM905
+_CONDITION_TOKENS: Final = 6
+
+
+def _narrows(tokens: list[Token], last: int) -> bool:
+    window = [t.low for t in tokens[last + 1 : last + 1 + _CONDITION_TOKENS]]
+    return any(w in _PRESENT for w in window) and not any(
+        w in ("had", "were", "would", "could") for w in window
+    )
 
 
 def human_error_blames(tokens: list[Token], i: int) -> bool:
@@ -340,7 +362,35 @@ def human_error_blames(tokens: list[Token], i: int) -> bool:
     if any(t.low in _HYPOTHESIS for t in tokens[max(0, i - 12) : i]):
         return False
     after = " ".join(t.low for t in tokens[i + 2 : i + 8])
-    return "at the time" not in after
+    if "ruled out" in after or after.startswith(("is not ", "was not ")):
+        return False  # a cause excluded: "human error was ruled out"
+    if _next(tokens, i, 2) in _MEASURED:
+        return False  # "the human error rate", "operator error codes"
+    return "at the time" not in after and not _one_of_kinds(tokens, i)
+
+
+# Nouns that "human error" names a kind of: a measure, or a code a tool shows.
+_MEASURED: Final = frozenset("rate rates code codes message messages count counts".split())  # noqa: SIM905
+_LIST_TOKENS: Final = 12
+
+
+def _one_of_kinds(tokens: list[Token], i: int) -> bool:
+    """Whether the phrase at tokens[i] is one of a list of kinds of failure:
+    alternatives ("bugs, hardware failures, or human error") or items under
+    a repeated mark ("❌ Hardware failures ❌ User error"), not this incident's cause."""
+    prev = _prev(tokens, i)
+    start = max(0, i - _LIST_TOKENS)
+    if prev == "or":
+        return sum(t.text == "," for t in tokens[start : i - 1]) >= 2
+    if i == 0 or tokens[i - 1].text.isalnum() or tokens[i - 1].text in ".,:;()|":
+        return False  # a table's cells are columns ("| Root cause | Human error |"), not items
+    # The same mark before another item, with its words between ("## Human error" is one heading).
+    item = False
+    for k in range(i - 2, start - 1, -1):
+        if tokens[k].text == tokens[i - 1].text and item:
+            return True
+        item = item or tokens[k].text.isalnum()
+    return False
 
 
 _ABOUT_ACTS: Final = frozenset(
@@ -375,7 +425,7 @@ def minimiser_blames(tokens: list[Token], i: int, phrase: str) -> str | None:
     word = phrase.lower()
     last = _phrase_end(tokens, i, phrase)
     after, before = _next(tokens, last), _prev(tokens, i)
-    if word in ("everyone knows", "needless to say", "it goes without saying"):
+    if word == "everyone knows":
         return "obvious"
     if before in ("not", "no", "non", "-") or after == "because":
         return None
@@ -384,28 +434,50 @@ def minimiser_blames(tokens: list[Token], i: int, phrase: str) -> str | None:
         # script": the writer telling their own steps makes no one's work small.
         return None
     if word in _ABOUT_ACTS:
-        # "The fix was simply to roll back", "they just had to", "could easily have".
-        if before in ("was", "is", "be") and _prev(tokens, i, 2) in _TASK_NOUNS:
+        # "The fix was simply to roll back", "they just had to", "could easily have";
+        # not an instruction, told in the present ("the fix is simply to roll
+        # back", "the user just needs to", "you can easily check it").
+        if before in ("was", "be") and _prev(tokens, i, 2) in _TASK_NOUNS:
             return "task"
-        if after in _NEED and _next(tokens, last, 2) == "to":
+        if after in ("had", "needed") and _next(tokens, last, 2) == "to":
             return "task"
-        if before in _MODALS:
+        hindsight = before == "should" or after == "have"
+        if before in _MODALS and hindsight and subject_is_person(tokens, i - 1):
+            # Not "this could easily take 30 s".
             return "task"
         if word in ("just", "simply", "merely") and after in _ACTS and subject_is_person(tokens, i):
             return "act"
-    if word in ("obviously", "clearly", "of course"):
-        window = tokens[i + 1 : last + 4]
-        if any(_person_token(t) for t in window):
+    if word in ("obviously", "clearly", "of course", "needless to say", "it goes without saying"):
+        window = range(i + 1, min(last + 4, len(tokens)))
+        if any(_person_token(tokens[k]) and not _advice_or_habit(tokens, k) for k in window):
             return "obvious"
     if word in ("easy", "trivial", "obvious", "easily"):
-        # "It was easy to spot", "should have been obvious" (not "easy to miss").
-        if after == "to" and _next(tokens, last, 2) in _NOTICE_VERBS:
+        # "It was easy to spot", "should have been obvious" (not "easy to miss");
+        # not what is easy now ("this is easy to fix: ..."), which is advice.
+        now = before in ("is", "are") or before.endswith("'s")
+        if after == "to" and _next(tokens, last, 2) in _NOTICE_VERBS and not now:
             return "obvious"
         if before == "been" and _prev(tokens, i, 3) in _MODALS:
             return "obvious"
         if before in ("was", "is", "be") and _prev(tokens, i, 2) in _TASK_NOUNS:
             return "task"
     return None
+
+
+def _advice_or_habit(tokens: list[Token], k: int) -> bool:
+    """Whether the person at tokens[k] is told what to do ("of course you
+    should not", "obviously you need to") or tells a habit ("of course I use
+    separate keys"): neither makes anyone's slip look small. Read past
+    adverbs to the verb."""
+    j = k + 1
+    while j < len(tokens) and (tokens[j].low in _ADVERBS or tokens[j].low.endswith("ly")):
+        j += 1
+    verb = _next(tokens, j - 1)
+    told = verb in ("need", "needs") or (verb in ("have", "has") and _next(tokens, j) == "to")
+    if verb in _MODALS or told:
+        return True
+    present = verb.isalpha() and not is_past(verb) and verb not in _AUXILIARIES
+    return tokens[k].low in _WRITER and present and verb not in ("never", "not")
 
 
 # Words before "overlooked" that make it describe a thing ("an often
@@ -435,8 +507,47 @@ def overlook_blames(tokens: list[Token], i: int) -> bool:
 
 
 def judges_a_thing(tokens: list[Token], i: int) -> bool:
-    """Whether a judging adjective at tokens[i] is said of a thing."""
-    return _next(tokens, i) in _THINGS
+    """Whether a judging adjective at tokens[i] is said of a thing, or
+    conceded of anything ("ask, no matter how stupid the question seems")."""
+    conceded = _prev(tokens, i) == "how" and _prev(tokens, i, 2) == "matter"
+    if tokens[i].low in _JUDGING_VERBS:
+        return _thing_acts(tokens, i)
+    return conceded or _next(tokens, i) in _THINGS
+
+
+# Verbs that judge a person's work when a person does it ("we botched the
+# launch"), and only tell damage when a thing does ("the update messed up the config").
+_JUDGING_VERBS: Final = frozenset(["messed", "screwed", "botched", "mismanaged"])
+_NOT_THINGS: Final = frozenset(
+    """i we you he she they me us them someone somebody who that which one""".split()  # noqa: SIM905
+)
+
+
+def _thing_acts(tokens: list[Token], i: int) -> bool:
+    """Whether the verb at tokens[i] has a thing as its subject, read back
+    past adverbs and "has": not a person, a name, a passive ("was botched"),
+    an adjective ("a botched rollout") or a subject left out ("Messed up ...")."""
+    j = i - 1
+    while j >= 0 and (tokens[j].low in _ADVERBS or tokens[j].low.endswith("ly")):
+        j -= 1
+    if j >= 0 and tokens[j].low in ("has", "have", "had"):
+        j -= 1
+    if j < 0 or not tokens[j].text.isalpha():
+        return False
+    tok = tokens[j]
+    low = tok.low
+    return not (
+        _person_token(tok)
+        or is_name_token(tok.text)
+        or low in _NOT_THINGS
+        or (low in _DETERMINERS and low not in ("this", "these", "those"))
+        or low in PASSIVE_COPULAS
+    )
+
+
+PASSIVE_COPULAS: Final = frozenset(
+    """is are was were be been being get gets got""".split()  # noqa: SIM905
+)
 
 
 # "was lazy", "got lazy", "became lazy about the checklist".
@@ -629,8 +740,9 @@ _NAME_BEFORE: Final = re.compile(
     rf"(?:{_S}and{_S}(?P<second>[A-Z][a-z]{{1,14}}+))?+{_S}"
     rf"(?:(?:also|then|later|quickly|immediately|was|is){_S})?+$"
 )
-# Capitalised words that are not names: roles and teams (allowed), and
-# words that begin sentences.
+# Capitalised words that are not names: roles and teams (allowed), words
+# that begin sentences, and what a tool's verb takes before it at the start
+# of a log line ("Force pushed to main", "Hard reset the branch").
 _NOT_NAMES: Final = frozenset(
     """the a an we they he she it this that these those i you our their his her its someone
     somebody nobody everyone anyone who customer customers user users developer
@@ -648,14 +760,17 @@ _NOT_NAMES: Final = frozenset(
     with without for from in on at by to of as if but and or so because since until
     during upon about into over under per via although though unless whether not every
     any another other such only even still just again incident incidents issue alert alarm
-    ticket fix patch change code deploy rollback""".split()  # noqa: SIM905
+    ticket fix patch change code deploy rollback force hard soft auto never always often
+    sometimes usually already""".split()  # noqa: SIM905
 )
 
 
 # Endings of common words, seldom of first names ("Confirmed working",
-# "Vulnerability committed", "Describing the nodes").
+# "Vulnerability committed", "Describing the nodes"), adjectives among them
+# ("Single misplaced query", "Multiple commits").
 _WORD_ENDINGS: Final = tuple(
-    "ed ing ly tion sion ment ness ity ities ance ure ism ory ions ents ies ers".split()  # noqa: SIM905
+    """ed ing ly tion sion ment ness ity ities ance ure ism ory ions ents ies ers
+    ple gle ous ful less able ible ical""".split()  # noqa: SIM905
 )
 
 
