@@ -693,3 +693,43 @@ def test_a_contracted_pronoun_is_the_subject_pointed_at() -> None:
     text = page("I've accidentally truncated the ledger.\n")
     (finding,) = review(text)
     assert spots([finding]) == [("blameless-person", *place(text, "I've"))]
+
+
+CONFESSION = "I forgot the dry-run flag, my fault entirely.\n"
+
+
+@pytest.mark.parametrize(
+    ("act", "word"),
+    [
+        ("Then I deleted the customer table while cleaning up.", "I deleted"),
+        ("The user rebuilt the script, and I deleted it.", "I deleted"),
+        ("By noon I had lost the last week of uploads.", "I had"),
+    ],
+)
+def test_the_writers_destroying_act_blames_in_a_write_up_that_owns_a_slip(
+    act: str, word: str
+) -> None:
+    """In a write-up whose writer owns a slip elsewhere, their plain
+    destroying act is the slip's account, and the message says what to
+    write instead."""
+    text = page(CONFESSION + act + "\n")
+    findings = review(text)
+    assert spots(findings)[1:] == [("blameless-person", *place(text, word))]
+    assert "whose prompt did not show the environment" in findings[1].message
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # a timeline whose writer owns no slip: the same act is a step
+        "At 10:02 I deleted the customer table while cleaning up.\nAt 10:05 I restored it.\n",
+        "By noon I had lost the last week of uploads to the disk failure.\n",
+        # a confession, with an act imagined or done by the team
+        CONFESSION + "If I deleted the table again, the restore would take an hour.\n",
+        CONFESSION + "We deleted the stale replicas after the restore.\n",
+    ],
+)
+def test_a_destroying_act_stays_a_step_outside_a_confession(body: str) -> None:
+    owned = 1 if body.startswith(CONFESSION) else 0
+    assert len(review(page(CONFESSION))) == 1
+    assert len(review(page(body))) == owned, body

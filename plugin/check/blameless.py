@@ -374,6 +374,11 @@ KINDS: Final[dict[str, tuple[str, str]]] = {
         "I took down production with the cleanup script.",
         "The cleanup script ran against production; its prompt did not show the target.",
     ),
+    "confessed": (
+        "I deleted the production database, my fault entirely.",
+        "The production database was deleted by a command run in a shell whose prompt did not"
+        " show the environment.",
+    ),
     "role-slip": (
         "Engineers deleted the production database by accident.",
         "The production database was deleted by a cleanup job that had no environment check.",
@@ -506,7 +511,9 @@ def _clause_hits(
     lower_words = common if common is not None else LowerCaseWords(text)
     hits = []
     found = chain(
-        clause_hits(folded, words, sentences, lower_words, slips, _JUDGED),
+        clause_hits(
+            folded, words, sentences, lower_words, slips, _JUDGED, lambda: _confesses(lower_words)
+        ),
         verdict_hits(folded, words, sentences),
     )
     for a, b, rule, kind in found:
@@ -517,6 +524,23 @@ def _clause_hits(
         rewrite = _with_role(text, a, b) if kind == "name" else ""
         hits.append(Hit(rule, a, text[a:b], kind, rewrite))
     return hits
+
+
+def _confesses(lower_words: LowerCaseWords) -> bool:
+    """Whether the document `lower_words` reads owns a slip of its writer's
+    somewhere ("I forgot the flag", "it was my fault"): a second reading of
+    it, once, and only when a sentence asks."""
+    if lower_words.confesses is None:
+        text = lower_words.text
+        folded = _fold(text)
+        words = set(_WORD.findall(folded))
+        sentences = Sentences(text)
+        found = chain(
+            clause_hits(folded, words, sentences, lower_words, judged=_JUDGED),
+            verdict_hits(folded, words, sentences),
+        )
+        lower_words.confesses = any(kind == "self" for *_, kind in found)
+    return lower_words.confesses
 
 
 _WORD_BEFORE: Final = re.compile(r"([A-Z][a-z]++)[^\S\n]++$")

@@ -32,7 +32,7 @@ word with bounded look-backs, so the cost is linear in the text.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 from typing import Final
 
@@ -253,6 +253,11 @@ _DENIED: Final = frozenset(["not", "wasn't", "isn't", "weren't", "aren't"])
 _DENYING: Final = _DENIED | {"n't", "never", "no"}
 TRIGGERS: Final = _DAMAGE | _PHRASAL | _ALWAYS | _QUALITIES | _SKILLED | {"made", "did", "fault"}
 _BACK: Final = 6
+# Acts that destroy what they touch. "I deleted the database" is a step in a
+# timeline and the slip itself in a write-up that owns a slip of its writer's
+# elsewhere ("my fault", "I forgot"): the same words, told as the damage.
+_DESTROYS: Final = frozenset(["deleted", "dropped", "overwrote", "truncated", "lost"])
+_WRITER: Final = frozenset(["i", "me"])
 _SUPPOSING: Final = frozenset(["if", "unless", "whether", "suppose", "imagine"])
 
 
@@ -563,7 +568,7 @@ def _predicate(tokens: list[Token], i: int, slips: frozenset[str], judged: froze
         return "slip"
     if low in _DAMAGE:
         return "slip" if _marked(tokens, i) else "act"
-    return ""
+    return "act" if low in _DESTROYS else ""
 
 
 def _undone(tokens: list[Token], i: int) -> str:
@@ -618,9 +623,11 @@ def clause_blames(
     lower_words: LowerCaseWords,
     slips: frozenset[str] = frozenset(),
     judged: frozenset[str] = frozenset(),
+    confessed: Callable[[], bool] | None = None,
 ) -> tuple[str, str, int] | None:
     """(rule, kind, index of the word to point at) when the predicate at
-    tokens[i] blames its subject, else None."""
+    tokens[i] blames its subject, else None. `confessed`: whether the
+    document owns a slip of its writer's, asked only when it decides."""
     low = tokens[i].low
     if low in _QUALITIES or low in _SKILLED or low in _GUILT:
         verdict = _verdict_on_someone(tokens, i, lower_words)
@@ -713,6 +720,8 @@ def clause_blames(
         return "blameless-person", "name", at
     if who == "self" and what != "act":
         return "blameless-person", "self", at
+    if who == "self" and low in _DESTROYS and confessed is not None and confessed():
+        return "blameless-person", "confessed", at
     if who == "role" and what == "slip":
         return "blameless-person", "role-slip", at
     if what == "slip" and _you(tokens, at):
@@ -1045,18 +1054,23 @@ def clause_hits(
     lower_words: LowerCaseWords,
     slips: frozenset[str] = frozenset(),
     judged: frozenset[str] = frozenset(),
+    confessed: Callable[[], bool] | None = None,
 ) -> Iterator[tuple[int, int, str, str]]:
     """(start, end, rule, kind) of the first blaming predicate of each
-    sentence of the text whose folded form is `folded` (`words`: its words)."""
+    sentence of the text whose folded form is `folded` (`words`: its words;
+    `confessed`: as for clause_blames)."""
     found = _triggers(words, folded) | (slips | judged) & words
     undone = bool(_UNDONE_CUES & words and DONE & words)
-    if not found and not undone:
+    # The writer's destroying acts are read whatever marks them; whether the
+    # document confesses is asked only of a sentence that needs it.
+    owned = _DESTROYS & words if confessed is not None and _WRITER & words else set()
+    if not found and not undone and not owned:
         return
     places = [
         m.start()
-        for word in found
+        for word in found | owned
         for m in _finder(word).finditer(folded)
-        if _worth_reading(folded, m.start(), word)
+        if word in owned or _worth_reading(folded, m.start(), word)
     ]
     if undone:
         places += [m.start("act") for m in _UNDONE.finditer(folded) if m.group("act") in DONE]
@@ -1066,7 +1080,7 @@ def clause_hits(
         i, tokens = sentences.around(at)
         if not tokens or tokens[i].start != at or tokens[0].start in seen:
             continue
-        verdict = clause_blames(tokens, i, lower_words, slips, judged)
+        verdict = clause_blames(tokens, i, lower_words, slips, judged, confessed)
         if verdict is not None:
             seen.add(tokens[0].start)
             rule, kind, k = verdict

@@ -697,6 +697,12 @@ class LowerCaseWords:
         self._text = text
         self._words: set[str] | None = None
         self._scans = 0
+        # Whether the text owns a slip of its writer's; None until a sentence asks.
+        self.confesses: bool | None = None
+
+    @property
+    def text(self) -> str:
+        return self._text
 
     def __contains__(self, word: str) -> bool:
         if self._words is None and self._scans < self._SCANS:
