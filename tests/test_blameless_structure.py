@@ -733,3 +733,20 @@ def test_a_destroying_act_stays_a_step_outside_a_confession(body: str) -> None:
     owned = 1 if body.startswith(CONFESSION) else 0
     assert len(review(page(CONFESSION))) == 1
     assert len(review(page(body))) == owned, body
+
+
+@pytest.mark.parametrize(
+    "item", ["- Missed iframe resizing on attachments.", "- Didn't question the timeout values."]
+)
+def test_a_slip_listed_without_a_subject_blames_in_a_write_up_that_owns_a_slip(item: str) -> None:
+    """A list of the writer's slips reads as verbs where the writer owns a
+    slip; the same item in a write-up that owns none may name things
+    ("Missed alerts") or a plan ("Didn't migrate the old tables")."""
+    text = page(CONFESSION + "\n" + item + "\n")
+    assert spots(review(text))[1:] == [("blameless-person", *place(text, item[2:].split()[0]))]
+    assert review(page("The checks ran.\n\n" + item + "\n")) == []
+
+
+def test_a_state_or_a_failure_denied_stays_quiet_in_a_confession() -> None:
+    body = CONFESSION + "\n- Tried a restart. Didn't work.\n- Didn't have a second disk.\n"
+    assert len(review(page(body))) == 1

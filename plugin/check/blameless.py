@@ -526,6 +526,11 @@ def _clause_hits(
     return hits
 
 
+# Kinds of blame that own a slip of the writer's: their own, one named as
+# theirs ("my mistake"), or one in a list of theirs without a subject.
+_CONFESSING: Final = frozenset(["self", "guilt", "elided"])
+
+
 def _confesses(lower_words: LowerCaseWords) -> bool:
     """Whether the document `lower_words` reads owns a slip of its writer's
     somewhere ("I forgot the flag", "it was my fault"): a second reading of
@@ -539,7 +544,7 @@ def _confesses(lower_words: LowerCaseWords) -> bool:
             clause_hits(folded, words, sentences, lower_words, judged=_JUDGED),
             verdict_hits(folded, words, sentences),
         )
-        lower_words.confesses = any(kind == "self" for *_, kind in found)
+        lower_words.confesses = any(kind in _CONFESSING for *_, kind in found)
     return lower_words.confesses
 
 

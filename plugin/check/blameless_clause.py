@@ -258,6 +258,12 @@ _BACK: Final = 6
 # elsewhere ("my fault", "I forgot"): the same words, told as the damage.
 _DESTROYS: Final = frozenset(["deleted", "dropped", "overwrote", "truncated", "lost"])
 _WRITER: Final = frozenset(["i", "me"])
+_DENYING_DID: Final = frozenset(["did", "didn't"])
+# Verbs that, denied, tell a state or a thing's failure, not an act left
+# undone: "Didn't have anyone leave", "Tried a restart. Didn't work."
+_NOT_DONE: Final = frozenset(
+    """have need want know mean matter exist happen seem work help change""".split()  # noqa: SIM905
+)
 _SUPPOSING: Final = frozenset(["if", "unless", "whether", "suppose", "imagine"])
 
 
@@ -504,7 +510,11 @@ def _predicate(tokens: list[Token], i: int, slips: frozenset[str], judged: froze
         k = i + 2 if low == "did" else i + 1
         if k < len(tokens) and tokens[k].low.endswith("ly"):
             k += 1  # "didn't fully remove"
-        return "omission" if negated and word_at(tokens, k) in HUMAN_ACTS else ""
+        if not negated:
+            return ""
+        # Any other act denied is a slip only in a list of the writer's own ("denied").
+        act = word_at(tokens, k)
+        return "omission" if act in HUMAN_ACTS else "" if act in _NOT_DONE else "denied"
     if low in _MAKING:
         if low != "made" and after[:1] and after[0] not in _ARTICLES:
             return ""  # "make sure no mistake is left": no slip made
@@ -647,6 +657,8 @@ def clause_blames(
         who, at = person_kind(tokens, copula), copula
     else:
         who, at = _subject(tokens, copula if what == "lapse" else i)
+    if what == "denied" and who != "elided":
+        return None
     own = what == "own-slip"
     if own:
         # Repeated, aimed wrong or unasked: a slip of a person, not of a name
@@ -673,6 +685,14 @@ def clause_blames(
             or own
             or named
             or (harm and (_elided_slip(tokens, i) or _own_mark(tokens, i)))
+            # In a write-up that owns its writer's slips, a list of them reads
+            # as verbs ("Missed iframe resizing"), and so does any act denied
+            # ("Didn't question the config"), which elsewhere may be a plan.
+            or (
+                (what == "denied" or (harm and low in _SLIP_VERBS))
+                and confessed is not None
+                and confessed()
+            )
         )
         return ("blameless-person", "elided", i) if slipped else None
     if what == "lapse":
@@ -1063,7 +1083,10 @@ def clause_hits(
     undone = bool(_UNDONE_CUES & words and DONE & words)
     # The writer's destroying acts are read whatever marks them; whether the
     # document confesses is asked only of a sentence that needs it.
-    owned = _DESTROYS & words if confessed is not None and _WRITER & words else set()
+    owned: set[str] = set()
+    if confessed is not None:
+        owned |= _DESTROYS & words if _WRITER & words else set()
+        owned |= _DENYING_DID & words if _NEGATION & words else set()
     if not found and not undone and not owned:
         return
     places = [
