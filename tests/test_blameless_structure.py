@@ -750,3 +750,11 @@ def test_a_slip_listed_without_a_subject_blames_in_a_write_up_that_owns_a_slip(i
 def test_a_state_or_a_failure_denied_stays_quiet_in_a_confession() -> None:
     body = CONFESSION + "\n- Tried a restart. Didn't work.\n- Didn't have a second disk.\n"
     assert len(review(page(body))) == 1
+
+
+def test_a_verb_after_and_shares_a_subject_past_a_determiner() -> None:
+    """ "that" after a verb points at a thing ("created that slot"); it
+    starts no clause of its own between the writer and their slip."""
+    text = page("I created that replication slot on a hack day and forgot about it.\n")
+    assert spots(review(text)) == [("blameless-person", *place(text, "I created"))]
+    assert review(page("I created that replication slot on a hack day and it filled up.\n")) == []

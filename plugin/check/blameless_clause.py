@@ -294,7 +294,7 @@ def _subject(tokens: list[Token], i: int) -> tuple[str, int]:
     if tok.low in ("but", "and", ","):
         # A second verb shares the first one's subject: "saw it but did not act".
         for k in range(j - 1, max(j - _SHARED, -1), -1):
-            if tokens[k].low in _CLAUSE_START:
+            if tokens[k].low in _CLAUSE_START and not _inside_clause(tokens, k):
                 break
             who = person_kind(tokens, k)
             if who and _acts_next(tokens, k):
@@ -311,6 +311,12 @@ _AGENT_TOKENS: Final = 16
 
 _TIME_TOKENS: Final = 12
 _OPENERS: Final = frozenset(["and", "but", "so", "plus", "or", "yet"])
+
+
+def _inside_clause(tokens: list[Token], k: int) -> bool:
+    """Whether "that" at tokens[k] is a determiner after a verb ("created
+    that slot and forgot it"), not the start of a clause."""
+    return tokens[k].low == "that" and k > 0 and _verb_like(tokens[k - 1])
 
 
 def _one_actor(tokens: list[Token], k: int) -> bool:
