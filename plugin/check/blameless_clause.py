@@ -264,7 +264,15 @@ _DENYING_DID: Final = frozenset(["did", "didn't"])
 _NOT_DONE: Final = frozenset(
     """have need want know mean matter exist happen seem work help change""".split()  # noqa: SIM905
 )
+# Words that open a case imagined, not an act told, right before its
+# subject: "what if I delete it by accident", "If I find it, fix it instead of
+# patching". Not a frame before another clause: "If I'm honest, I ignored it".
 _SUPPOSING: Final = frozenset(["if", "unless", "whether", "suppose", "imagine"])
+
+
+def imagined(tokens: list[Token], at: int) -> bool:
+    """Whether the person at tokens[at] is the subject of a case imagined."""
+    return at > 0 and tokens[at - 1].low in _SUPPOSING
 
 
 def _subject(tokens: list[Token], i: int) -> tuple[str, int]:
@@ -624,13 +632,19 @@ def _nobody(tokens: list[Token], at: int) -> bool:
 
 def someone_before(tokens: list[Token], i: int) -> str:
     """The kind of the nearest person before tokens[i] in its clause, or ""."""
+    return person_before(tokens, i)[0]
+
+
+def person_before(tokens: list[Token], i: int) -> tuple[str, int]:
+    """The kind and the index of the nearest person before tokens[i] in its
+    clause, or ("", -1)."""
     for k in range(i - 1, max(i - 12, -1), -1):
         if tokens[k].low in _CLAUSE_START:
-            return ""
+            return "", -1
         who = person_kind(tokens, k)
         if who:
-            return who
-    return ""
+            return who, k
+    return "", -1
 
 
 def clause_blames(
@@ -708,8 +722,8 @@ def clause_blames(
         if who == "group" and low in ("aware", "proud"):
             return None  # "we were not aware of the limit": what a team knew, told as such
         return ("blameless-judgement", "tired", i) if who in ("role", "group") else None
-    if at > 0 and tokens[at - 1].low in _SUPPOSING:
-        return None  # "what if I delete the data by accident": a case imagined, not a slip
+    if imagined(tokens, at):
+        return None  # "what if I delete the data by accident": not a slip
     if what == "judged":
         # "we hurriedly pushed", "I stupidly ran": the adverb judges its clause's subject;
         # an adjective ("a misguided attempt") judges the clause's person.

@@ -22,7 +22,7 @@ import re
 from collections.abc import Iterable
 from typing import Final
 
-from .blameless_clause import INCIDENTS, person_kind, someone_before
+from .blameless_clause import INCIDENTS, imagined, person_before, person_kind, someone_before
 from .blameless_context import Sentences, Token, is_past
 
 # Slips named as nouns: owned by the writer, guilt ("my mistake", "my bad");
@@ -477,12 +477,12 @@ def _slip_of(who: str, i: int) -> tuple[str, str, int] | None:
 def _by_mistake(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
     """ "i make the deploy in the production by mistake": any act of a person,
     marked as unintended; a passive ("a file deleted by mistake") names nobody."""
-    before = {t.low for t in tokens[max(0, i - 12) : i]}
-    if before & {"if", "unless", "whether"}:
-        return None  # "what if I delete the data by accident": a case imagined
-    if before & _FOUND:
+    who, at = person_before(tokens, i - 1)
+    if imagined(tokens, at):
+        return None  # "what if I delete the data by accident"
+    if {t.low for t in tokens[max(0, i - 12) : i]} & _FOUND:
         return None  # "I found the leak by accident", "things I got right, by accident"
-    return _slip_of(someone_before(tokens, i - 1), i)
+    return _slip_of(who, i)
 
 
 def _is_mine(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
@@ -556,10 +556,17 @@ def _endorsed(tokens: list[Token], i: int) -> bool:
     return any(t.low in _ENDORSING for t in tokens[i : i + 24])
 
 
+_OPENS_A_CASE: Final = frozenset(["if", "when", "unless", "whenever"])
+
+
 def _writer_acts(tokens: list[Token], i: int) -> bool:
     """Whether the writer is the subject of the clause before tokens[i], told
     as done (not "if I find it, fix it instead of patching")."""
-    if any(t.low in ("if", "when", "unless", "whenever") for t in tokens[max(0, i - 24) : i]):
+    # Not `imagined`: the act chosen over is often an instruction with no
+    # subject of its own ("If I find it, say so instead of patching"), whose
+    # case is opened anywhere before it, even past another person ("If I
+    # discover it contradicts what I said, ... instead of ...").
+    if _OPENS_A_CASE & {t.low for t in tokens[max(0, i - 24) : i]}:
         return False
     return someone_before(tokens, i) == "self"
 
