@@ -321,6 +321,8 @@ NOT_BLAMING = [
     "It was an error by the parser in the engineer view.",
     "The worker restarted without running the migrations.",
     "The review covers how the outage could have been prevented.",
+    # nor the list of ways it opens, which answers that question
+    "Here are some ways the expired token could have been spotted:",
     # acts done again or instead of another that are steps, or not a person's
     "I restarted the scheduler again and it recovered.",
     "I ran the benchmark twice to be sure.",

@@ -318,9 +318,11 @@ def counterfactual_blames(tokens: list[Token], i: int, phrase: str) -> str | Non
         after = word_at(tokens, last + 1)
         if after == "been" and _next(tokens, last, 2) in _HINDSIGHT_ACTS:
             # "this could have been caught", "picked up": by people, in hindsight;
-            # not a question a review asks ("how it could have been prevented").
+            # not a question a review asks ("how it could have been prevented"),
+            # nor one it answers in the list it opens ("ways it could have been
+            # avoided:").
             asked = any(t.low in _ASKING for t in tokens[max(0, i - 3) : i])
-            return None if asked else "could-have"
+            return None if asked or tokens[-1].text == ":" else "could-have"
         # The writer's own hindsight takes any act of theirs, in any form ("I
         # would have spot the difference"); others' takes the usual ones.
         writer = _prev(tokens, i) == "i" and (after in HUMAN_ACTS or after in DONE)
