@@ -21,6 +21,12 @@ import eval_blameless  # noqa: E402
 from mkdocs_postmortems.check.blameless_learned import learn_slips  # noqa: E402
 
 BLAMING = [
+    # a step a role or the writer went without, whatever the step
+    (
+        "blameless-judgement",
+        "The contractor changed the firewall rules without filing a change request.",
+    ),
+    ("blameless-judgement", "I rotated the signing keys without updating the clients."),
     # a name at the start of a sentence, with a slip no list names
     ("blameless-person", "Marta deleted the wrong database and realised immediately after."),
     ("blameless-person", "Ines accidentally truncated the events table."),
@@ -359,6 +365,10 @@ NOT_BLAMING = [
     "I made a decision to roll back at noon.",
     "The parser made a false assumption about time zones.",
     "The worker restarted without being asked.",
+    # a step went without by a thing, or a harm spared, or a role as a modifier
+    "The rotation job moved the logs without compressing them.",
+    "The operator moved the shard to the new host without losing any data.",
+    "We only need a QA Environment to help them, without getting in touch with the code.",
     # a heading of what was done instead, and a tool that assumed wrong
     "What I did instead:",
     "Terraform wrongly assumed the state file was fresh.",

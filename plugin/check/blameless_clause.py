@@ -305,7 +305,7 @@ def _subject(tokens: list[Token], i: int) -> tuple[str, int]:
             if tokens[k].low in _CLAUSE_START and not _inside_clause(tokens, k):
                 break
             who = person_kind(tokens, k)
-            if who and _acts_next(tokens, k):
+            if who and acts_next(tokens, k):
                 return who, k
         return "thing", j
     return person_kind(tokens, j) or ("role-shaped" if _role_shaped(tok.low) else "thing"), j
@@ -333,7 +333,7 @@ def _one_actor(tokens: list[Token], k: int) -> bool:
     return person_kind(tokens, k) in _ACTORS and not plural
 
 
-def _acts_next(tokens: list[Token], k: int) -> bool:
+def acts_next(tokens: list[Token], k: int) -> bool:
     """Whether the person at tokens[k] is the subject of the verb after it
     ("an operator used"), not the object of one before it ("affecting
     people for days")."""

@@ -22,7 +22,14 @@ import re
 from collections.abc import Iterable
 from typing import Final
 
-from .blameless_clause import INCIDENTS, imagined, person_before, person_kind, someone_before
+from .blameless_clause import (
+    INCIDENTS,
+    acts_next,
+    imagined,
+    person_before,
+    person_kind,
+    someone_before,
+)
 from .blameless_context import Sentences, Token, is_past
 
 # Slips named as nouns: owned by the writer, guilt ("my mistake", "my bad");
@@ -120,6 +127,14 @@ _LABELS: Final = frozenset(["mistake", "mistakes", "error", "errors", "blunder"]
 _CHECK_WORDS: Final = _CHECK_GERUNDS | _CHECK_NOUNS
 _CHECKS: Final = _either(_CHECK_WORDS)
 _UNCHECKED: Final = rf"(?:{_SP}(?:{_either(_FILLERS)}){_END}){{0,3}}+{_SP}(?:{_CHECKS}){_END}"
+# Any act gone without, past the same fillers: "without filing a change request".
+_SKIPPED_STEP: Final = rf"(?:{_SP}(?:{_either(_FILLERS)}){_END}){{0,3}}+{_SP}[a-z]{{3,20}}ing{_END}"
+# What an act is done without when it went well: "without losing data",
+# "without affecting users", "without touching the config".
+_SPARED: Final = frozenset(
+    """losing affecting breaking interrupting impacting causing dropping disrupting touching
+    needing requiring having being restarting downtime anything""".split()  # noqa: SIM905
+)
 # A frame of hindsight counts when the writer's "I would" follows it in the
 # sentence: a bounded look, lazily, up to the first one.
 _WRITER_WOULD: Final = rf"[^.!?\n]{{0,120}}?{_START}(?:i{_SP}(?:would|should|could)|i'd){_END}"
@@ -236,6 +251,7 @@ _SHAPES: Final = tuple(
             False,
         ),
         (({"without"}, _CHECK_WORDS), rf"{_first('without')}{_UNCHECKED}", False),
+        (({"without"},), rf"{_first('without')}{_SKIPPED_STEP}", False),
         (({"rather"}, _CHECK_WORDS), rf"{_first('rather')}{_SP}than{_UNCHECKED}", False),
         (({"instead"}, _CHECK_WORDS), rf"{_first('instead')}{_SP}of{_UNCHECKED}", False),
         (({"instead"}, _WRITER), rf"{_first('instead')}{_SP}of{_SP}[a-z]{{3,20}}ing{_END}", False),
@@ -526,6 +542,15 @@ def _unchecked(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
     while k < len(tokens) and k - start < 3 and tokens[k].low in _FILLERS:
         k += 1
     check = _low(tokens, k)
+    if word == "without" and check not in _CHECK_GERUNDS and check not in _CHECK_NOUNS:
+        # Any step a person went without ("The contractor changed the rules
+        # without filing a change request"), told of the writer or a role;
+        # a team's or a log's is told as the plan as often as a slip.
+        skipped = check.endswith("ing") and len(check) > 5 and check not in _SPARED
+        who, at = person_before(tokens, i) if skipped else ("", -1)
+        if who not in ("self", "role") or not acts_next(tokens, at):
+            return None  # "to help them test it, without getting in touch with the code"
+        return "blameless-judgement", "haste", i
     if check not in _CHECK_GERUNDS and not (word == "without" and check in _CHECK_NOUNS):
         # "I regenerated the file instead of editing it": the writer's own
         # choice of the worse act; a team's or a thing's is told as a step.
