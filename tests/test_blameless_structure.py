@@ -21,6 +21,9 @@ import eval_blameless  # noqa: E402
 from mkdocs_postmortems.check.blameless_learned import learn_slips  # noqa: E402
 
 BLAMING = [
+    # a person's choice judged by what it cost
+    ("blameless-person", "Anja's decision to build our own CDN cost us three weeks."),
+    ("blameless-person", "My decision to skip the load test cost us a day."),
     # a step a role or the writer went without, whatever the step
     (
         "blameless-judgement",
@@ -365,6 +368,10 @@ NOT_BLAMING = [
     "I made a decision to roll back at noon.",
     "The parser made a false assumption about time zones.",
     "The worker restarted without being asked.",
+    # a choice that cost something, owned by a team or by nobody, and a cost
+    "Our decision to wait for the vendor cost us an hour.",
+    "The decision to wait for the vendor cost us an hour.",
+    "The outage cost us a day of sales.",
     # a step went without by a thing, or a harm spared, or a role as a modifier
     "The rotation job moved the logs without compressing them.",
     "The operator moved the shard to the new host without losing any data.",
@@ -770,3 +777,10 @@ def test_a_verb_after_and_shares_a_subject_past_a_determiner() -> None:
     text = page("I created that replication slot on a hack day and forgot about it.\n")
     assert spots(review(text)) == [("blameless-person", *place(text, "I created"))]
     assert review(page("I created that replication slot on a hack day and it filled up.\n")) == []
+
+
+def test_a_named_persons_costly_choice_is_rewritten_without_the_name() -> None:
+    text = page("Anja's decision to build our own CDN cost us three weeks.\n")
+    (finding,) = review(text)
+    assert spots([finding]) == [("blameless-person", *place(text, "Anja's"))]
+    assert "Anja" not in finding.message.split(", e.g. ", 1)[1]

@@ -30,7 +30,7 @@ from .blameless_clause import (
     person_kind,
     someone_before,
 )
-from .blameless_context import Sentences, Token, is_past
+from .blameless_context import Sentences, Token, is_name_token, is_past
 
 # Slips named as nouns: owned by the writer, guilt ("my mistake", "my bad");
 # a team owning its mistake tells what happened, as "we deleted" does.
@@ -135,6 +135,12 @@ _SPARED: Final = frozenset(
     """losing affecting breaking interrupting impacting causing dropping disrupting touching
     needing requiring having being restarting downtime anything""".split()  # noqa: SIM905
 )
+# A choice judged by what it cost ("that call cost us the month's budget").
+_COSTING: Final = frozenset(
+    """call decision choice idea plan assumption insistence move""".split()  # noqa: SIM905
+)
+_PAYERS: Final = frozenset(["us", "me", "the", "our", "my"])
+_COST_TOKENS: Final = 12
 # A frame of hindsight counts when the writer's "I would" follows it in the
 # sentence: a bounded look, lazily, up to the first one.
 _WRITER_WOULD: Final = rf"[^.!?\n]{{0,120}}?{_START}(?:i{_SP}(?:would|should|could)|i'd){_END}"
@@ -251,6 +257,7 @@ _SHAPES: Final = tuple(
             False,
         ),
         (({"without"}, _CHECK_WORDS), rf"{_first('without')}{_UNCHECKED}", False),
+        (({"cost"}, _COSTING), rf"{_first('cost')}{_SP}(?:{_either(_PAYERS)}){_END}", False),
         (({"without"},), rf"{_first('without')}{_SKIPPED_STEP}", False),
         (({"rather"}, _CHECK_WORDS), rf"{_first('rather')}{_SP}than{_UNCHECKED}", False),
         (({"instead"}, _CHECK_WORDS), rf"{_first('instead')}{_SP}of{_UNCHECKED}", False),
@@ -460,6 +467,30 @@ def _judged_choice(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
     if owner not in ("self", "role") or not any(t.low in _BAD_CHOICES for t in tokens):
         return None
     return None if _denied(tokens, k) else _on_someone(tokens, k, owner)
+
+
+def _costly_choice(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
+    """ "my decision to skip the ablation cost us the month", "Elena's call
+    cost us the market", "Our PI insisted, and that call cost us": a
+    person's choice judged by its outcome. A team's ("our decision cost us")
+    is told as its steps, as "we made a bad decision" is."""
+    for k in range(i - 1, max(i - _COST_TOKENS, 0), -1):
+        if tokens[k].low not in _COSTING:
+            continue
+        owner = tokens[k - 1]
+        if owner.low in ("that", "this"):
+            who, at = person_before(tokens, k - 1)
+        elif owner.low.endswith("'s"):
+            who, at = (
+                person_kind(tokens, k - 1) or ("name" if is_name_token(owner.text[:-2]) else ""),
+                k - 1,
+            )
+        else:
+            who, at = _OWNERS.get(owner.low, ""), k - 1
+        if who == "name":
+            return "blameless-person", "name", at
+        return _on_someone(tokens, at, who) if who in ("self", "role") else None
+    return None
 
 
 def _got_wrong(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
@@ -709,6 +740,8 @@ def verdict_blames(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
         return _of_me(tokens, i)
     if word in _CHOICES:
         return _judged_choice(tokens, i)
+    if word == "cost":
+        return _costly_choice(tokens, i)
     if word == "thinking":
         return _false_belief(tokens, i)
     if word == "wrong":
