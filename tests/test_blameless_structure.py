@@ -21,6 +21,9 @@ import eval_blameless  # noqa: E402
 from mkdocs_postmortems.check.blameless_learned import learn_slips  # noqa: E402
 
 BLAMING = [
+    # the writer's "would have" with any act of theirs, told plainly
+    ("blameless-counterfactual", "I would have written the handover notes before the launch."),
+    ("blameless-counterfactual", "I would have also asked my teammates for help sooner."),
     # a person's choice judged by what it cost
     ("blameless-person", "Anja's decision to build our own CDN cost us three weeks."),
     ("blameless-person", "My decision to skip the load test cost us a day."),
@@ -368,6 +371,10 @@ NOT_BLAMING = [
     "I made a decision to roll back at noon.",
     "The parser made a false assumption about time zones.",
     "The worker restarted without being asked.",
+    # an option weighed, a wish, a belief denied
+    "I could have downloaded an older dump, but it lacked the new tables.",
+    "I would have liked a second opinion on the plan.",
+    "I would not have believed it a year ago.",
     # a choice that cost something, owned by a team or by nobody, and a cost
     "Our decision to wait for the vendor cost us an hour.",
     "The decision to wait for the vendor cost us an hour.",
