@@ -21,6 +21,18 @@ import eval_blameless  # noqa: E402
 from mkdocs_postmortems.check.blameless_learned import learn_slips  # noqa: E402
 
 BLAMING = [
+    # the writer's "would have" with any act of theirs, told plainly
+    ("blameless-counterfactual", "I would have written the handover notes before the launch."),
+    ("blameless-counterfactual", "I would have also asked my teammates for help sooner."),
+    # a person's choice judged by what it cost
+    ("blameless-person", "Anja's decision to build our own CDN cost us three weeks."),
+    ("blameless-person", "My decision to skip the load test cost us a day."),
+    # a step a role or the writer went without, whatever the step
+    (
+        "blameless-judgement",
+        "The contractor changed the firewall rules without filing a change request.",
+    ),
+    ("blameless-judgement", "I rotated the signing keys without updating the clients."),
     # a name at the start of a sentence, with a slip no list names
     ("blameless-person", "Marta deleted the wrong database and realised immediately after."),
     ("blameless-person", "Ines accidentally truncated the events table."),
@@ -346,6 +358,8 @@ NOT_BLAMING = [
     "It was an error by the parser in the engineer view.",
     "The worker restarted without running the migrations.",
     "The review covers how the outage could have been prevented.",
+    # nor the list of ways it opens, which answers that question
+    "Here are some ways the expired token could have been spotted:",
     # acts done again or instead of another that are steps, or not a person's
     "I restarted the scheduler again and it recovered.",
     "I ran the benchmark twice to be sure.",
@@ -382,6 +396,18 @@ NOT_BLAMING = [
     "I made a decision to roll back at noon.",
     "The parser made a false assumption about time zones.",
     "The worker restarted without being asked.",
+    # an option weighed, a wish, a belief denied
+    "I could have downloaded an older dump, but it lacked the new tables.",
+    "I would have liked a second opinion on the plan.",
+    "I would not have believed it a year ago.",
+    # a choice that cost something, owned by a team or by nobody, and a cost
+    "Our decision to wait for the vendor cost us an hour.",
+    "The decision to wait for the vendor cost us an hour.",
+    "The outage cost us a day of sales.",
+    # a step went without by a thing, or a harm spared, or a role as a modifier
+    "The rotation job moved the logs without compressing them.",
+    "The operator moved the shard to the new host without losing any data.",
+    "We only need a QA Environment to help them, without getting in touch with the code.",
     # a heading of what was done instead, and a tool that assumed wrong
     "What I did instead:",
     "Terraform wrongly assumed the state file was fresh.",
@@ -775,3 +801,75 @@ def test_a_contracted_pronoun_is_the_subject_pointed_at() -> None:
     text = page("I've accidentally truncated the ledger.\n")
     (finding,) = review(text)
     assert spots([finding]) == [("blameless-person", *place(text, "I've"))]
+
+
+CONFESSION = "I forgot the dry-run flag, my fault entirely.\n"
+
+
+@pytest.mark.parametrize(
+    ("act", "word"),
+    [
+        ("Then I deleted the customer table while cleaning up.", "I deleted"),
+        ("The user rebuilt the script, and I deleted it.", "I deleted"),
+        ("By noon I had lost the last week of uploads.", "I had"),
+    ],
+)
+def test_the_writers_destroying_act_blames_in_a_write_up_that_owns_a_slip(
+    act: str, word: str
+) -> None:
+    """In a write-up whose writer owns a slip elsewhere, their plain
+    destroying act is the slip's account, and the message says what to
+    write instead."""
+    text = page(CONFESSION + act + "\n")
+    findings = review(text)
+    assert spots(findings)[1:] == [("blameless-person", *place(text, word))]
+    assert "whose prompt did not show the environment" in findings[1].message
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # a timeline whose writer owns no slip: the same act is a step
+        "At 10:02 I deleted the customer table while cleaning up.\nAt 10:05 I restored it.\n",
+        "By noon I had lost the last week of uploads to the disk failure.\n",
+        # a confession, with an act imagined or done by the team
+        CONFESSION + "If I deleted the table again, the restore would take an hour.\n",
+        CONFESSION + "We deleted the stale replicas after the restore.\n",
+    ],
+)
+def test_a_destroying_act_stays_a_step_outside_a_confession(body: str) -> None:
+    owned = 1 if body.startswith(CONFESSION) else 0
+    assert len(review(page(CONFESSION))) == 1
+    assert len(review(page(body))) == owned, body
+
+
+@pytest.mark.parametrize(
+    "item", ["- Missed iframe resizing on attachments.", "- Didn't question the timeout values."]
+)
+def test_a_slip_listed_without_a_subject_blames_in_a_write_up_that_owns_a_slip(item: str) -> None:
+    """A list of the writer's slips reads as verbs where the writer owns a
+    slip; the same item in a write-up that owns none may name things
+    ("Missed alerts") or a plan ("Didn't migrate the old tables")."""
+    text = page(CONFESSION + "\n" + item + "\n")
+    assert spots(review(text))[1:] == [("blameless-person", *place(text, item[2:].split()[0]))]
+    assert review(page("The checks ran.\n\n" + item + "\n")) == []
+
+
+def test_a_state_or_a_failure_denied_stays_quiet_in_a_confession() -> None:
+    body = CONFESSION + "\n- Tried a restart. Didn't work.\n- Didn't have a second disk.\n"
+    assert len(review(page(body))) == 1
+
+
+def test_a_verb_after_and_shares_a_subject_past_a_determiner() -> None:
+    """ "that" after a verb points at a thing ("created that slot"); it
+    starts no clause of its own between the writer and their slip."""
+    text = page("I created that replication slot on a hack day and forgot about it.\n")
+    assert spots(review(text)) == [("blameless-person", *place(text, "I created"))]
+    assert review(page("I created that replication slot on a hack day and it filled up.\n")) == []
+
+
+def test_a_named_persons_costly_choice_is_rewritten_without_the_name() -> None:
+    text = page("Anja's decision to build our own CDN cost us three weeks.\n")
+    (finding,) = review(text)
+    assert spots([finding]) == [("blameless-person", *place(text, "Anja's"))]
+    assert "Anja" not in finding.message.split(", e.g. ", 1)[1]

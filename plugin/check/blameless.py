@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import chain
@@ -400,6 +400,11 @@ KINDS: Final[dict[str, tuple[str, str]]] = {
         "I took down production with the cleanup script.",
         "The cleanup script ran against production; its prompt did not show the target.",
     ),
+    "confessed": (
+        "I deleted the production database, my fault entirely.",
+        "The production database was deleted by a command run in a shell whose prompt did not"
+        " show the environment.",
+    ),
     "role-slip": (
         "Engineers deleted the production database by accident.",
         "The production database was deleted by a cleanup job that had no environment check.",
@@ -532,9 +537,8 @@ def _clause_hits(
     flagged = {bisect_right(sentences.ends, h.start) for h in kept}
     lower_words = common if common is not None else LowerCaseWords(text)
     hits = []
-    found = chain(
-        clause_hits(folded, words, sentences, lower_words, slips, _JUDGED),
-        verdict_hits(folded, words, sentences),
+    found = _structure_hits(
+        folded, words, sentences, lower_words, slips, lambda: _confesses(lower_words)
     )
     for a, b, rule, kind in found:
         sentence = bisect_right(sentences.ends, a)
@@ -544,6 +548,41 @@ def _clause_hits(
         rewrite = _with_role(text, a, b) if kind == "name" else ""
         hits.append(Hit(rule, a, text[a:b], kind, rewrite))
     return hits
+
+
+def _structure_hits(
+    folded: str,
+    words: set[str],
+    sentences: Sentences,
+    lower_words: LowerCaseWords,
+    slips: frozenset[str],
+    confessed: Callable[[], bool] | None,
+) -> Iterator[tuple[int, int, str, str]]:
+    """(start, end, rule, kind) of the blame read from sentence structure:
+    predicates first, then verdicts."""
+    return chain(
+        clause_hits(folded, words, sentences, lower_words, slips, _JUDGED, confessed),
+        verdict_hits(folded, words, sentences),
+    )
+
+
+# Kinds of blame that own a slip of the writer's: their own, one named as
+# theirs ("my mistake"), or one in a list of theirs without a subject.
+_CONFESSING: Final = frozenset(["self", "guilt", "elided"])
+
+
+def _confesses(lower_words: LowerCaseWords) -> bool:
+    """Whether the document `lower_words` reads owns a slip of its writer's
+    somewhere ("I forgot the flag", "it was my fault"): a second reading of
+    it, once, and only when a sentence asks."""
+    if lower_words.confesses is None:
+        text = lower_words.text
+        folded = _fold(text)
+        words = set(_WORD.findall(folded))
+        sentences = Sentences(text)
+        found = _structure_hits(folded, words, sentences, lower_words, SLIPS, None)
+        lower_words.confesses = any(kind in _CONFESSING for *_, kind in found)
+    return lower_words.confesses
 
 
 _WORD_BEFORE: Final = re.compile(r"([A-Z][a-z]++)[^\S\n]++$")

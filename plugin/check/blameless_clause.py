@@ -32,7 +32,7 @@ word with bounded look-backs, so the cost is linear in the text.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 from typing import Final
 
@@ -254,7 +254,26 @@ _DENIED: Final = frozenset(["not", "wasn't", "isn't", "weren't", "aren't"])
 _DENYING: Final = _DENIED | {"n't", "never", "no"}
 TRIGGERS: Final = _DAMAGE | _PHRASAL | _ALWAYS | _QUALITIES | _SKILLED | {"made", "did", "fault"}
 _BACK: Final = 6
+# Acts that destroy what they touch. "I deleted the database" is a step in a
+# timeline and the slip itself in a write-up that owns a slip of its writer's
+# elsewhere ("my fault", "I forgot"): the same words, told as the damage.
+_DESTROYS: Final = frozenset(["deleted", "dropped", "overwrote", "truncated", "lost"])
+_WRITER: Final = frozenset(["i", "me"])
+_DENYING_DID: Final = frozenset(["did", "didn't"])
+# Verbs that, denied, tell a state or a thing's failure, not an act left
+# undone: "Didn't have anyone leave", "Tried a restart. Didn't work."
+_NOT_DONE: Final = frozenset(
+    """have need want know mean matter exist happen seem work help change""".split()  # noqa: SIM905
+)
+# Words that open a case imagined, not an act told, right before its
+# subject: "what if I delete it by accident", "If I find it, fix it instead of
+# patching". Not a frame before another clause: "If I'm honest, I ignored it".
 _SUPPOSING: Final = frozenset(["if", "unless", "whether", "suppose", "imagine"])
+
+
+def imagined(tokens: list[Token], at: int) -> bool:
+    """Whether the person at tokens[at] is the subject of a case imagined."""
+    return at > 0 and tokens[at - 1].low in _SUPPOSING
 
 
 def _subject(tokens: list[Token], i: int) -> tuple[str, int]:
@@ -284,10 +303,10 @@ def _subject(tokens: list[Token], i: int) -> tuple[str, int]:
     if tok.low in ("but", "and", ","):
         # A second verb shares the first one's subject: "saw it but did not act".
         for k in range(j - 1, max(j - _SHARED, -1), -1):
-            if tokens[k].low in _CLAUSE_START:
+            if tokens[k].low in _CLAUSE_START and not _inside_clause(tokens, k):
                 break
             who = person_kind(tokens, k)
-            if who and _acts_next(tokens, k):
+            if who and acts_next(tokens, k):
                 return who, k
         return "thing", j
     return person_kind(tokens, j) or ("role-shaped" if _role_shaped(tok.low) else "thing"), j
@@ -303,13 +322,19 @@ _TIME_TOKENS: Final = 12
 _OPENERS: Final = frozenset(["and", "but", "so", "plus", "or", "yet"])
 
 
+def _inside_clause(tokens: list[Token], k: int) -> bool:
+    """Whether "that" at tokens[k] is a determiner after a verb ("created
+    that slot and forgot it"), not the start of a clause."""
+    return tokens[k].low == "that" and k > 0 and _verb_like(tokens[k - 1])
+
+
 def _one_actor(tokens: list[Token], k: int) -> bool:
     low = tokens[k].low
     plural = low == "people" or (low.endswith("s") and not low.endswith("ss"))
     return person_kind(tokens, k) in _ACTORS and not plural
 
 
-def _acts_next(tokens: list[Token], k: int) -> bool:
+def acts_next(tokens: list[Token], k: int) -> bool:
     """Whether the person at tokens[k] is the subject of the verb after it
     ("an operator used"), not the object of one before it ("affecting
     people for days")."""
@@ -524,7 +549,11 @@ def _predicate(tokens: list[Token], i: int, slips: frozenset[str], judged: froze
         k = i + 2 if low == "did" else i + 1
         if k < len(tokens) and tokens[k].low.endswith("ly"):
             k += 1  # "didn't fully remove"
-        return "omission" if negated and word_at(tokens, k) in HUMAN_ACTS else ""
+        if not negated:
+            return ""
+        # Any other act denied is a slip only in a list of the writer's own ("denied").
+        act = word_at(tokens, k)
+        return "omission" if act in HUMAN_ACTS else "" if act in _NOT_DONE else "denied"
     if low in _MAKING:
         if low != "made" and after[:1] and after[0] not in _ARTICLES:
             return ""  # "make sure no mistake is left": no slip made
@@ -588,7 +617,7 @@ def _predicate(tokens: list[Token], i: int, slips: frozenset[str], judged: froze
         return "slip"
     if low in _DAMAGE:
         return "slip" if _marked(tokens, i) else "act"
-    return ""
+    return "act" if low in _DESTROYS else ""
 
 
 def _undone(tokens: list[Token], i: int) -> str:
@@ -628,13 +657,19 @@ def _nobody(tokens: list[Token], at: int) -> bool:
 
 def someone_before(tokens: list[Token], i: int) -> str:
     """The kind of the nearest person before tokens[i] in its clause, or ""."""
+    return person_before(tokens, i)[0]
+
+
+def person_before(tokens: list[Token], i: int) -> tuple[str, int]:
+    """The kind and the index of the nearest person before tokens[i] in its
+    clause, or ("", -1)."""
     for k in range(i - 1, max(i - 12, -1), -1):
         if tokens[k].low in _CLAUSE_START:
-            return ""
+            return "", -1
         who = person_kind(tokens, k)
         if who:
-            return who
-    return ""
+            return who, k
+    return "", -1
 
 
 def clause_blames(
@@ -643,9 +678,11 @@ def clause_blames(
     lower_words: LowerCaseWords,
     slips: frozenset[str] = frozenset(),
     judged: frozenset[str] = frozenset(),
+    confessed: Callable[[], bool] | None = None,
 ) -> tuple[str, str, int] | None:
     """(rule, kind, index of the word to point at) when the predicate at
-    tokens[i] blames its subject, else None."""
+    tokens[i] blames its subject, else None. `confessed`: whether the
+    document owns a slip of its writer's, asked only when it decides."""
     low = tokens[i].low
     if low in _QUALITIES or low in _SKILLED or low in _GUILT:
         verdict = _verdict_on_someone(tokens, i, lower_words)
@@ -665,6 +702,8 @@ def clause_blames(
         who, at = person_kind(tokens, copula), copula
     else:
         who, at = _subject(tokens, copula if what == "lapse" else i)
+    if what == "denied" and who != "elided":
+        return None
     own = what == "own-slip"
     if own:
         # Repeated, aimed wrong or unasked: a slip of a person, not of a name
@@ -691,6 +730,14 @@ def clause_blames(
             or own
             or named
             or (harm and (_elided_slip(tokens, i) or _own_mark(tokens, i)))
+            # In a write-up that owns its writer's slips, a list of them reads
+            # as verbs ("Missed iframe resizing"), and so does any act denied
+            # ("Didn't question the config"), which elsewhere may be a plan.
+            or (
+                (what == "denied" or (harm and low in _SLIP_VERBS))
+                and confessed is not None
+                and confessed()
+            )
         )
         return ("blameless-person", "elided", i) if slipped else None
     if what == "lapse":
@@ -700,8 +747,8 @@ def clause_blames(
         if who == "group" and low in ("aware", "proud"):
             return None  # "we were not aware of the limit": what a team knew, told as such
         return ("blameless-judgement", "tired", i) if who in ("role", "group") else None
-    if at > 0 and tokens[at - 1].low in _SUPPOSING:
-        return None  # "what if I delete the data by accident": a case imagined, not a slip
+    if imagined(tokens, at):
+        return None  # "what if I delete the data by accident": not a slip
     if what == "judged":
         # "we hurriedly pushed", "I stupidly ran": the adverb judges its clause's subject;
         # an adjective ("a misguided attempt") judges the clause's person.
@@ -740,6 +787,8 @@ def clause_blames(
         return "blameless-person", "name", at
     if who == "self" and what != "act":
         return "blameless-person", "self", at
+    if who == "self" and low in _DESTROYS and confessed is not None and confessed():
+        return "blameless-person", "confessed", at
     if who == "role" and what == "slip":
         return "blameless-person", "role-slip", at
     if what == "slip" and _you(tokens, at):
@@ -1079,18 +1128,26 @@ def clause_hits(
     lower_words: LowerCaseWords,
     slips: frozenset[str] = frozenset(),
     judged: frozenset[str] = frozenset(),
+    confessed: Callable[[], bool] | None = None,
 ) -> Iterator[tuple[int, int, str, str]]:
     """(start, end, rule, kind) of the first blaming predicate of each
-    sentence of the text whose folded form is `folded` (`words`: its words)."""
+    sentence of the text whose folded form is `folded` (`words`: its words;
+    `confessed`: as for clause_blames)."""
     found = _triggers(words, folded) | (slips | judged) & words
     undone = bool(_UNDONE_CUES & words and DONE & words)
-    if not found and not undone:
+    # The writer's destroying acts are read whatever marks them; whether the
+    # document confesses is asked only of a sentence that needs it.
+    owned: set[str] = set()
+    if confessed is not None:
+        owned |= _DESTROYS & words if _WRITER & words else set()
+        owned |= _DENYING_DID & words if _NEGATION & words else set()
+    if not found and not undone and not owned:
         return
     places = [
         m.start()
-        for word in found
+        for word in found | owned
         for m in _finder(word).finditer(folded)
-        if _worth_reading(folded, m.start(), word)
+        if word in owned or _worth_reading(folded, m.start(), word)
     ]
     if undone:
         places += [m.start("act") for m in _UNDONE.finditer(folded) if m.group("act") in DONE]
@@ -1100,7 +1157,7 @@ def clause_hits(
         i, tokens = sentences.around(at)
         if not tokens or tokens[i].start != at or tokens[0].start in seen:
             continue
-        verdict = clause_blames(tokens, i, lower_words, slips, judged)
+        verdict = clause_blames(tokens, i, lower_words, slips, judged, confessed)
         if verdict is not None:
             seen.add(tokens[0].start)
             rule, kind, k = verdict

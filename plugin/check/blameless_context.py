@@ -91,6 +91,11 @@ _HINDSIGHT_ACTS: Final = frozenset(
     realised realized asked escalated rolled reverted acted done paged called alerted
     found detected fixed read looked warned communicated told picked""".split()  # noqa: SIM905
 )
+# What the writer "would have" felt or expected, which is no act of theirs.
+_WISHED: Final = frozenset(
+    """liked loved preferred hoped wanted expected thought guessed imagined assumed
+    said been""".split()  # noqa: SIM905
+)
 # Acts that people do, after "failed to", "did not", and "forgot to".
 HUMAN_ACTS: Final = frozenset(
     """follow notice recognise recognize realise realize check verify test retest update
@@ -322,13 +327,24 @@ def counterfactual_blames(tokens: list[Token], i: int, phrase: str) -> str | Non
         after = word_at(tokens, last + 1)
         if after == "been" and _next(tokens, last, 2) in _HINDSIGHT_ACTS:
             # "this could have been caught", "picked up": by people, in hindsight;
-            # not a question a review asks ("how it could have been prevented").
-            # Nor the head of a list of such ways ("ways this could have been avoided:").
+            # not a question a review asks ("how it could have been prevented"),
+            # nor one it answers in the list it opens ("ways it could have been
+            # avoided:", the list mark sometimes lost with the line).
             asked = any(t.low in _ASKING or t.low == "ways" for t in tokens[max(0, i - 3) : i])
             return None if asked or tokens[-1].text == ":" else "could-have"
         # The writer's own hindsight takes any act of theirs, in any form ("I
         # would have spot the difference"); others' takes the usual ones.
-        writer = _prev(tokens, i) == "i" and (after in HUMAN_ACTS or after in DONE)
+        if after in ("also", "definitely", "probably"):
+            after = word_at(tokens, last + 2)
+        # Any other act only with "would" told plainly ("I would have written
+        # my signoffs sooner"): "I could have downloaded a dump" weighs an
+        # option, and "I would not have believed it" tells no act.
+        plain = first == "would" and "not" not in phrase and "n't" not in phrase
+        writer = _prev(tokens, i) == "i" and (
+            after in HUMAN_ACTS
+            or after in DONE
+            or (plain and _is_participle(after) and after not in _WISHED)
+        )
         if after not in _HINDSIGHT_ACTS and not writer:
             return None
         return "could-have" if subject_is_person(tokens, i) else None
@@ -812,6 +828,12 @@ class LowerCaseWords:
         self._text = text
         self._words: set[str] | None = None
         self._scans = 0
+        # Whether the text owns a slip of its writer's; None until a sentence asks.
+        self.confesses: bool | None = None
+
+    @property
+    def text(self) -> str:
+        return self._text
 
     def __contains__(self, word: str) -> bool:
         if self._words is None and self._scans < self._SCANS:

@@ -22,8 +22,15 @@ import re
 from collections.abc import Iterable
 from typing import Final
 
-from .blameless_clause import INCIDENTS, person_kind, someone_before
-from .blameless_context import Sentences, Token, is_past
+from .blameless_clause import (
+    INCIDENTS,
+    acts_next,
+    imagined,
+    person_before,
+    person_kind,
+    someone_before,
+)
+from .blameless_context import Sentences, Token, is_name_token, is_past
 
 # Slips named as nouns: owned by the writer, guilt ("my mistake", "my bad");
 # a team owning its mistake tells what happened, as "we deleted" does.
@@ -120,6 +127,20 @@ _LABELS: Final = frozenset(["mistake", "mistakes", "error", "errors", "blunder"]
 _CHECK_WORDS: Final = _CHECK_GERUNDS | _CHECK_NOUNS
 _CHECKS: Final = _either(_CHECK_WORDS)
 _UNCHECKED: Final = rf"(?:{_SP}(?:{_either(_FILLERS)}){_END}){{0,3}}+{_SP}(?:{_CHECKS}){_END}"
+# Any act gone without, past the same fillers: "without filing a change request".
+_SKIPPED_STEP: Final = rf"(?:{_SP}(?:{_either(_FILLERS)}){_END}){{0,3}}+{_SP}[a-z]{{3,20}}ing{_END}"
+# What an act is done without when it went well: "without losing data",
+# "without affecting users", "without touching the config".
+_SPARED: Final = frozenset(
+    """losing affecting breaking interrupting impacting causing dropping disrupting touching
+    needing requiring having being restarting downtime anything""".split()  # noqa: SIM905
+)
+# A choice judged by what it cost ("that call cost us the month's budget").
+_COSTING: Final = frozenset(
+    """call decision choice idea plan assumption insistence move""".split()  # noqa: SIM905
+)
+_PAYERS: Final = frozenset(["us", "me", "the", "our", "my"])
+_COST_TOKENS: Final = 12
 # A frame of hindsight counts when the writer's "I would" follows it in the
 # sentence: a bounded look, lazily, up to the first one.
 _WRITER_WOULD: Final = rf"[^.!?\n]{{0,120}}?{_START}(?:i{_SP}(?:would|should|could)|i'd){_END}"
@@ -236,6 +257,8 @@ _SHAPES: Final = tuple(
             False,
         ),
         (({"without"}, _CHECK_WORDS), rf"{_first('without')}{_UNCHECKED}", False),
+        (({"cost"}, _COSTING), rf"{_first('cost')}{_SP}(?:{_either(_PAYERS)}){_END}", False),
+        (({"without"},), rf"{_first('without')}{_SKIPPED_STEP}", False),
         (({"rather"}, _CHECK_WORDS), rf"{_first('rather')}{_SP}than{_UNCHECKED}", False),
         (({"instead"}, _CHECK_WORDS), rf"{_first('instead')}{_SP}of{_UNCHECKED}", False),
         (({"instead"}, _WRITER), rf"{_first('instead')}{_SP}of{_SP}[a-z]{{3,20}}ing{_END}", False),
@@ -446,6 +469,30 @@ def _judged_choice(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
     return None if _denied(tokens, k) else _on_someone(tokens, k, owner)
 
 
+def _costly_choice(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
+    """ "my decision to skip the ablation cost us the month", "Elena's call
+    cost us the market", "Our PI insisted, and that call cost us": a
+    person's choice judged by its outcome. A team's ("our decision cost us")
+    is told as its steps, as "we made a bad decision" is."""
+    for k in range(i - 1, max(i - _COST_TOKENS, 0), -1):
+        if tokens[k].low not in _COSTING:
+            continue
+        owner = tokens[k - 1]
+        if owner.low in ("that", "this"):
+            who, at = person_before(tokens, k - 1)
+        elif owner.low.endswith("'s"):
+            who, at = (
+                person_kind(tokens, k - 1) or ("name" if is_name_token(owner.text[:-2]) else ""),
+                k - 1,
+            )
+        else:
+            who, at = _OWNERS.get(owner.low, ""), k - 1
+        if who == "name":
+            return "blameless-person", "name", at
+        return _on_someone(tokens, at, who) if who in ("self", "role") else None
+    return None
+
+
 def _got_wrong(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
     """ "I got the units wrong", "we got it wrong": a person's act, gone wrong."""
     k = next((k for k in range(i - 1, max(i - 5, -1), -1) if tokens[k].low == "got"), -1)
@@ -477,12 +524,12 @@ def _slip_of(who: str, i: int) -> tuple[str, str, int] | None:
 def _by_mistake(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
     """ "i make the deploy in the production by mistake": any act of a person,
     marked as unintended; a passive ("a file deleted by mistake") names nobody."""
-    before = {t.low for t in tokens[max(0, i - 12) : i]}
-    if before & {"if", "unless", "whether"}:
-        return None  # "what if I delete the data by accident": a case imagined
-    if before & _FOUND:
+    who, at = person_before(tokens, i - 1)
+    if imagined(tokens, at):
+        return None  # "what if I delete the data by accident"
+    if {t.low for t in tokens[max(0, i - 12) : i]} & _FOUND:
         return None  # "I found the leak by accident", "things I got right, by accident"
-    return _slip_of(someone_before(tokens, i - 1), i)
+    return _slip_of(who, i)
 
 
 def _is_mine(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
@@ -526,6 +573,15 @@ def _unchecked(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
     while k < len(tokens) and k - start < 3 and tokens[k].low in _FILLERS:
         k += 1
     check = _low(tokens, k)
+    if word == "without" and check not in _CHECK_GERUNDS and check not in _CHECK_NOUNS:
+        # Any step a person went without ("The contractor changed the rules
+        # without filing a change request"), told of the writer or a role;
+        # a team's or a log's is told as the plan as often as a slip.
+        skipped = check.endswith("ing") and len(check) > 5 and check not in _SPARED
+        who, at = person_before(tokens, i) if skipped else ("", -1)
+        if who not in ("self", "role") or not acts_next(tokens, at):
+            return None  # "to help them test it, without getting in touch with the code"
+        return "blameless-judgement", "haste", i
     if check not in _CHECK_GERUNDS and not (word == "without" and check in _CHECK_NOUNS):
         # "I regenerated the file instead of editing it": the writer's own
         # choice of the worse act; a team's or a thing's is told as a step.
@@ -556,10 +612,17 @@ def _endorsed(tokens: list[Token], i: int) -> bool:
     return any(t.low in _ENDORSING for t in tokens[i : i + 24])
 
 
+_OPENS_A_CASE: Final = frozenset(["if", "when", "unless", "whenever"])
+
+
 def _writer_acts(tokens: list[Token], i: int) -> bool:
     """Whether the writer is the subject of the clause before tokens[i], told
     as done (not "if I find it, fix it instead of patching")."""
-    if any(t.low in ("if", "when", "unless", "whenever") for t in tokens[max(0, i - 24) : i]):
+    # Not `imagined`: the act chosen over is often an instruction with no
+    # subject of its own ("If I find it, say so instead of patching"), whose
+    # case is opened anywhere before it, even past another person ("If I
+    # discover it contradicts what I said, ... instead of ...").
+    if _OPENS_A_CASE & {t.low for t in tokens[max(0, i - 24) : i]}:
         return False
     return someone_before(tokens, i) == "self"
 
@@ -677,6 +740,8 @@ def verdict_blames(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
         return _of_me(tokens, i)
     if word in _CHOICES:
         return _judged_choice(tokens, i)
+    if word == "cost":
+        return _costly_choice(tokens, i)
     if word == "thinking":
         return _false_belief(tokens, i)
     if word == "wrong":
