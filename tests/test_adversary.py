@@ -1416,3 +1416,27 @@ def test_words_a_withheld_data_file_shares_with_a_published_one_are_no_leak(
     site = build(root, strict=False)
     assert "vega-lite" in (site / "about" / "index.html").read_text(encoding="utf-8")
     assert leaks(site, DATA_TOKEN) == []
+
+
+def test_a_leak_inside_a_git_folder_of_the_site_fails_the_build_and_is_left(
+    tmp_path: Path,
+) -> None:
+    """A repository kept in site_dir to deploy from (MkDocs' clean leaves
+    its dot-entries) is the user's: a branch named after a restricted
+    postmortem fails the build, as any name the guard reads does, but the
+    guard does not delete it (it did: a ref of the user's repository)."""
+    stem = f"{RESTRICTED}-{FOLDER_TOKEN}"
+    files = {
+        "index.md": "# Home\n",
+        f"2025/{stem}.md": postmortem_text(id=RESTRICTED, visibility="restricted"),
+    }
+    root = write_site_at(tmp_path / "root", files)
+    ref = root / "site" / ".git" / "refs" / "heads" / stem
+    ref.parent.mkdir(parents=True)
+    ref.write_text("0" * 40 + "\n", encoding="utf-8")
+    result = run_mkdocs(root, out=root / "site", strict=False)
+    log = result.stdout + result.stderr
+    assert result.returncode == 1, log
+    assert f".git/refs/heads/{stem} (file name)" in log, log
+    assert "inside a .git folder" in log, log
+    assert ref.read_text(encoding="utf-8") == "0" * 40 + "\n"

@@ -110,15 +110,32 @@ class OutputGuard:
         bad: list[Leak | Unscanned] = [*result.leaks, *result.unscanned]
         if not bad:
             return None
-        for item in bad:
+        removed = [item for item in bad if not _users(item.rel)]
+        kept = [item for item in bad if _users(item.rel)]
+        for item in removed:
             if item.rel:
                 with contextlib.suppress(OSError):
                     _remove(site_dir, item.rel)
-        lines = "\n".join(f"  {item.line()}" for item in bad)
+        lines = "\n".join(f"  {item.line()}" for item in removed)
+        said = f"these were removed:\n{lines}\n" if lines else ""
+        if kept:
+            left = "\n".join(f"  {item.line()}" for item in kept)
+            said += (
+                "these are inside a .git folder, which MkDocs keeps and never writes, "
+                f"and were left as they are:\n{left}\n"
+            )
         return (
-            f"the site would show what it withholds; these were removed:\n{lines}\n"
+            f"the site would show what it withholds; {said}"
             "Take the included or quoted text out of the published page, or publish its source."
         )
+
+
+def _users(rel: str) -> bool:
+    """Whether a path of the site folder is inside a `.git` folder: a
+    repository kept there to deploy from (MkDocs' clean leaves every
+    dot-entry of site_dir) is the user's, and a ref named after a withheld
+    id fails the build but is never deleted."""
+    return ".git" in PurePosixPath(rel).parts
 
 
 def _remove(site_dir: Path, rel: str) -> None:
