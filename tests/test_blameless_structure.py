@@ -873,3 +873,50 @@ def test_a_named_persons_costly_choice_is_rewritten_without_the_name() -> None:
     (finding,) = review(text)
     assert spots([finding]) == [("blameless-person", *place(text, "Anja's"))]
     assert "Anja" not in finding.message.split(", e.g. ", 1)[1]
+
+
+@pytest.mark.parametrize(
+    ("blaming", "neutral"),
+    [
+        ("We were too proud to ask the vendor for help.", "The queue was too small for the load."),
+        ("We were naive about the quota.", "The parser is naive about nested quotes."),
+        ("The contractors got too attached to the old design.", "We were too late to stop it."),
+        ("Me being lazy, the threshold stayed at last year's value.", "The cache is lazy."),
+        ("I'm lazy about reading changelogs.", "We were not lazy about the rollback."),
+    ],
+)
+def test_a_trait_said_of_a_person_is_a_verdict_and_of_a_thing_is_not(
+    blaming: str, neutral: str
+) -> None:
+    """A trait through a copula judges the person it is said of; "too"
+    makes any trait a failing, unless it grades a circumstance ("too late")."""
+    assert review(page(blaming + "\n")), blaming
+    assert review(page(neutral + "\n")) == [], neutral
+
+
+@pytest.mark.parametrize(
+    ("blaming", "neutral"),
+    [
+        ("Two of our members were less active after the midterm.", "The shard was less active."),
+        ("We weren't organised in the second sprint.", "The files weren't organised by date."),
+    ],
+)
+def test_a_virtue_denied_to_a_person_is_a_verdict(blaming: str, neutral: str) -> None:
+    assert review(page(blaming + "\n")), blaming
+    assert review(page(neutral + "\n")) == [], neutral
+
+
+@pytest.mark.parametrize(
+    ("blaming", "neutral"),
+    [
+        ("Our planning was lazy from the first week.", "The planning tool was slow."),
+        ("My poor time management cost the sprint.", "Poor time management tools were the cause."),
+        ("Her attitude was a bit too relaxed for a launch.", "The rollout was too big."),
+        ("We did a poor job of testing the restore.", "The linter did a poor job of parsing it."),
+    ],
+)
+def test_a_judging_word_on_what_a_person_owns_of_the_work_is_a_verdict(
+    blaming: str, neutral: str
+) -> None:
+    assert review(page(blaming + "\n")), blaming
+    assert review(page(neutral + "\n")) == [], neutral

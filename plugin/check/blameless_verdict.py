@@ -31,6 +31,7 @@ from .blameless_clause import (
     someone_before,
 )
 from .blameless_context import Sentences, Token, is_name_token, is_past
+from .blameless_traits import ENGAGED, JUDGING, TRAITS, WORKS, poor_job, trait_verdict, work_verdict
 
 # Slips named as nouns: owned by the writer, guilt ("my mistake", "my bad");
 # a team owning its mistake tells what happened, as "we deleted" does.
@@ -181,6 +182,11 @@ _OWNED: Final = re.compile(
     rf"{_START}(?:my|our|his|her|their)(?:{_SP}[a-z]++)?+(?:{_SP}[a-z]++)?+{_SP}$"
 )
 _OWNER_CHARS: Final = 40
+_NEGATED: Final = frozenset(["less", "not", "never", "wasn't", "weren't", "isn't", "aren't"])
+_TRAIT_COPULAS: Final = frozenset(
+    """was were am is are been being got get became felt seemed i'm we're they're he's
+    she's""".split()  # noqa: SIM905
+)
 _OWNERS_WORDS: Final = frozenset(_OWNERS)
 _WRITER: Final = frozenset(["i", "i'd"])
 # Each shape runs only when the text has a word of each of its sets, and
@@ -269,6 +275,30 @@ _SHAPES: Final = tuple(
         ),
         (({"responsible"}, INCIDENTS), rf"{_first('responsible')}{_SP}for{_END}", False),
         *((({word},), rf"{_first(word)}(?=[^\S\n]*+:)", False) for word in sorted(_LABELS)),
+        # A trait said of a person through a copula: "I was naive", "we were too proud".
+        *((({word}, _TRAIT_COPULAS), _first(word) + _END, False) for word in sorted(TRAITS)),
+        *(
+            (({word}, _TRAIT_COPULAS | _NEGATED), _first(word) + _END, False)
+            for word in sorted(ENGAGED)
+        ),
+        *(
+            (
+                ({grade}, _TRAIT_COPULAS),
+                rf"{grade}(?<![\w'-]{grade}){_SP}(?P<at>[a-z]++){_END}",
+                False,
+            )
+            for grade in ("too", "overly")
+        ),
+        # The owner first, then what they own of the work: "our poor time management".
+        *(
+            (
+                ({owner}, WORKS, JUDGING | {"too", "overly"}),
+                rf"{owner}(?<![\w'-]{owner})(?:{_SP}[a-z'-]++){{0,2}}?{_SP}(?P<at>{_either(WORKS)}){_END}",
+                False,
+            )
+            for owner in ("my", "our", "his", "her", "their")
+        ),
+        (({"job"}, JUDGING), _first("job") + _END, False),
     )
 )
 _Shape = tuple[tuple[frozenset[str], ...], re.Pattern[str], bool]
@@ -716,6 +746,16 @@ def verdict_blames(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
     """(rule, kind, index of the word to point at) when the word at tokens[i]
     passes a verdict on a person, else None."""
     word = tokens[i].low
+    # Verdicts on a trait or on owned work fall through to the other shapes
+    # when they do not hold: "lazy" and "idea" have other readings here too.
+    if word in TRAITS or word in ENGAGED or _low(tokens, i - 1) in ("too", "overly"):
+        found = trait_verdict(tokens, i, word)
+        if found:
+            return found
+    if word in WORKS and (found := work_verdict(tokens, i)):
+        return found
+    if word == "job":
+        return poor_job(tokens, i)
     if word in ("mistake", "accident") and _low(tokens, i - 1) == "by":
         return _by_mistake(tokens, i)
     if word in _MADE_BY and _low(tokens, i + 1) == "by":
