@@ -920,3 +920,18 @@ def test_a_judging_word_on_what_a_person_owns_of_the_work_is_a_verdict(
 ) -> None:
     assert review(page(blaming + "\n")), blaming
     assert review(page(neutral + "\n")) == [], neutral
+
+
+@pytest.mark.parametrize(
+    ("blaming", "neutral"),
+    [
+        ("We rarely kept to the sprint deadlines.", "The supplier did not meet the deadline."),
+        ("Our team had trouble meeting deadlines all term.", "The deadline moved to Friday."),
+        ("My lack of knowledge of the scheduler caused it.", "A lack of knowledge base articles."),
+    ],
+)
+def test_a_teams_conduct_or_a_lack_it_owns_is_a_verdict(blaming: str, neutral: str) -> None:
+    """Deadlines not kept by people, and a quality a person owns the lack of,
+    judge them; a deadline a thing missed, or a lack no one owns, does not."""
+    assert review(page(blaming + "\n")), blaming
+    assert review(page(neutral + "\n")) == [], neutral

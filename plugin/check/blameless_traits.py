@@ -163,3 +163,62 @@ def poor_job(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
     if tokens[i - 3].low not in _JOB_DOERS:
         return None
     return _on(_subject(tokens, i - 3), i)
+
+
+# What keeping a deadline takes, and the ways of not keeping one: "didn't
+# stick to the deadlines", "had a rough time meeting deadlines".
+_KEEPING: Final = frozenset(
+    """stick sticking stuck meet meeting met follow following followed respect respecting
+    respected keep keeping kept hit hitting make making""".split()  # noqa: SIM905
+)
+_NOT_KEEPING: Final = frozenset(
+    """not never didn't don't rarely seldom rough hard trouble struggled struggle failed""".split()  # noqa: SIM905
+)
+_DISREGARDING: Final = frozenset(["ignoring", "ignored", "ignore", "blew", "blowing"])
+# Between the verb and "deadlines": "to our self-imposed", "the internal".
+_DEADLINE_TOKENS: Final = 9
+
+
+def deadlines_kept(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
+    """ "we often didn't stick to our deadlines", "ignoring all of our
+    deadlines", "Not following deadline": a team's conduct told as a failing.
+    A deadline missed by a thing or a plan ("the vendor missed the deadline")
+    has no person to land on."""
+    for k in range(i - 1, max(i - _DEADLINE_TOKENS, -1), -1):
+        low = tokens[k].low
+        if low in _DISREGARDING:
+            break
+        if low in _KEEPING and any(t.low in _NOT_KEEPING for t in tokens[max(0, k - 4) : k]):
+            break
+    else:
+        return None
+    # The person who keeps them, or a note with no subject ("Not following deadline").
+    for m in range(k - 1, max(k - 12, -1), -1):
+        who = person_kind(tokens, m)
+        if who:
+            return _on(who, i)
+    # A gerund's subject is the clause's after it: "ignoring our deadlines, we hardly tested".
+    for m in range(i + 1, min(i + 4, len(tokens))):
+        who = person_kind(tokens, m) if tokens[k].low.endswith("ing") else ""
+        if who:
+            return _on(who, i)
+    return ("blameless-judgement", "judged", i) if k <= 2 else None
+
+
+# Qualities of a person whose lack, owned, judges them: "my lack of
+# understanding", "our lack of experience with the ORM".
+_OWNED_QUALITIES: Final = frozenset(
+    """understanding experience knowledge confidence thought preparation effort participation
+    discipline foresight motivation commitment diligence rigor rigour expertise skill skills
+    care focus""".split()  # noqa: SIM905
+)
+
+
+def owned_lack(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
+    """ "my lack of understanding of the ORM caused it": a person's quality, lacking."""
+    if i < 1 or i + 2 >= len(tokens) or tokens[i + 1].low != "of":
+        return None
+    who = _OWNERS.get(tokens[i - 1].low, "")
+    if tokens[i + 2].low not in _OWNED_QUALITIES:
+        return None
+    return _on(who, i)

@@ -31,7 +31,17 @@ from .blameless_clause import (
     someone_before,
 )
 from .blameless_context import Sentences, Token, is_name_token, is_past
-from .blameless_traits import ENGAGED, JUDGING, TRAITS, WORKS, poor_job, trait_verdict, work_verdict
+from .blameless_traits import (
+    ENGAGED,
+    JUDGING,
+    TRAITS,
+    WORKS,
+    deadlines_kept,
+    owned_lack,
+    poor_job,
+    trait_verdict,
+    work_verdict,
+)
 
 # Slips named as nouns: owned by the writer, guilt ("my mistake", "my bad");
 # a team owning its mistake tells what happened, as "we deleted" does.
@@ -299,6 +309,8 @@ _SHAPES: Final = tuple(
             for owner in ("my", "our", "his", "her", "their")
         ),
         (({"job"}, JUDGING), _first("job") + _END, False),
+        *((({word},), _first(word) + _END, False) for word in ("deadline", "deadlines")),
+        (({"lack"}, _OWNERS_WORDS), rf"{_first('lack')}{_SP}of{_END}", False),
     )
 )
 _Shape = tuple[tuple[frozenset[str], ...], re.Pattern[str], bool]
@@ -756,6 +768,10 @@ def verdict_blames(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
         return found
     if word == "job":
         return poor_job(tokens, i)
+    if word in ("deadline", "deadlines"):
+        return deadlines_kept(tokens, i)
+    if word == "lack":
+        return owned_lack(tokens, i)
     if word in ("mistake", "accident") and _low(tokens, i - 1) == "by":
         return _by_mistake(tokens, i)
     if word in _MADE_BY and _low(tokens, i + 1) == "by":
