@@ -935,3 +935,20 @@ def test_a_teams_conduct_or_a_lack_it_owns_is_a_verdict(blaming: str, neutral: s
     judge them; a deadline a thing missed, or a lack no one owns, does not."""
     assert review(page(blaming + "\n")), blaming
     assert review(page(neutral + "\n")) == [], neutral
+
+
+@pytest.mark.parametrize(
+    ("blaming", "neutral"),
+    [
+        ("I paged nobody before the cutover, and that was a bad call.", "It is a bad idea to pin."),
+        (
+            "He admitted making the wrong decision on the failover.",
+            "The wrong decision was logged.",
+        ),
+    ],
+)
+def test_a_persons_act_or_choice_judged_after_it_is_a_verdict(blaming: str, neutral: str) -> None:
+    """ "that was a bad call" after a person's act, and "making the wrong
+    decision", judge the person; a choice judged in general does not."""
+    assert review(page(blaming + "\n")), blaming
+    assert review(page(neutral + "\n")) == [], neutral

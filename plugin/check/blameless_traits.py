@@ -222,3 +222,37 @@ def owned_lack(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
     if tokens[i + 2].low not in _OWNED_QUALITIES:
         return None
     return _on(who, i)
+
+
+# A choice judged by a word before it: "that was a bad call", "making the wrong decision".
+CHOICES: Final = frozenset(["call", "decision", "choice", "idea"])
+CHOICE_JUDGING: Final = JUDGING | {"wrong", "worst"}
+_MAKING: Final = frozenset(["made", "make", "making", "makes", "took", "take", "taking"])
+_POINTING: Final = frozenset(["that", "which", "this", "it", "it's", "that's"])
+_ACT_TOKENS: Final = 30
+
+
+def judged_act(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
+    """ "I approved it at midnight, and that was a bad call", "making the
+    wrong decision": a person's act or choice, judged. The person is the
+    nearest one before; a choice judged with no one before it ("a bad idea
+    in general") is left alone."""
+    k = i - 1
+    if k < 1 or tokens[k].low not in CHOICE_JUDGING:
+        return None
+    k -= 1
+    if tokens[k].low in ("a", "an", "the"):
+        k -= 1
+    if k < 0:
+        return None
+    if tokens[k].low in _BE:
+        k -= 1
+        if k < 0 or tokens[k].low not in _POINTING or tokens[k].low in _DENIALS:
+            return None
+    elif tokens[k].low not in _MAKING or (k > 0 and tokens[k - 1].low in _DENIALS):
+        return None
+    for m in range(k - 1, max(k - _ACT_TOKENS, -1), -1):
+        who = person_kind(tokens, m)
+        if who:
+            return _on(who, i) if who != "name" else ("blameless-person", "name", m)
+    return None

@@ -32,11 +32,14 @@ from .blameless_clause import (
 )
 from .blameless_context import Sentences, Token, is_name_token, is_past
 from .blameless_traits import (
+    CHOICE_JUDGING,
+    CHOICES,
     ENGAGED,
     JUDGING,
     TRAITS,
     WORKS,
     deadlines_kept,
+    judged_act,
     owned_lack,
     poor_job,
     trait_verdict,
@@ -309,6 +312,7 @@ _SHAPES: Final = tuple(
             for owner in ("my", "our", "his", "her", "their")
         ),
         (({"job"}, JUDGING), _first("job") + _END, False),
+        *((({word}, CHOICE_JUDGING), _first(word) + _END, False) for word in sorted(CHOICES)),
         *((({word},), _first(word) + _END, False) for word in ("deadline", "deadlines")),
         (({"lack"}, _OWNERS_WORDS), rf"{_first('lack')}{_SP}of{_END}", False),
     )
@@ -795,7 +799,7 @@ def verdict_blames(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
     if word in ("me", "us"):
         return _of_me(tokens, i)
     if word in _CHOICES:
-        return _judged_choice(tokens, i)
+        return _judged_choice(tokens, i) or judged_act(tokens, i)
     if word == "cost":
         return _costly_choice(tokens, i)
     if word == "thinking":
