@@ -952,3 +952,15 @@ def test_a_persons_act_or_choice_judged_after_it_is_a_verdict(blaming: str, neut
     decision", judge the person; a choice judged in general does not."""
     assert review(page(blaming + "\n")), blaming
     assert review(page(neutral + "\n")) == [], neutral
+
+
+@pytest.mark.parametrize(
+    ("blaming", "neutral"),
+    [
+        ("We migrated far too fast last spring.", "The shards migrated far too fast."),
+        ("I waited too long before asking for a review.", "It took too long to restore."),
+    ],
+)
+def test_too_on_the_pace_of_a_persons_act_is_a_verdict(blaming: str, neutral: str) -> None:
+    assert review(page(blaming + "\n")), blaming
+    assert review(page(neutral + "\n")) == [], neutral

@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import Final
 
 from .blameless_clause import person_kind
-from .blameless_context import Token
+from .blameless_context import Token, is_past
 
 # Traits that judge whoever has them, however graded: "I was naive", "we were lazy".
 TRAITS: Final = frozenset(
@@ -47,6 +47,11 @@ _DENIALS: Final = frozenset(["not", "never", "n't", "wasn't", "weren't", "isn't"
 # "I was too far away", "the team was too small".
 _CIRCUMSTANCES: Final = frozenset(
     """late early far close small few young new old tired sick ill many much busy""".split()  # noqa: SIM905
+)
+# The pace or the size of an act, which "too" makes a failing of the person
+# who did it: "we hired too fast", "we scoped way too big".
+_PACE: Final = frozenset(
+    """long fast quickly soon late big much little early aggressively slowly hard""".split()  # noqa: SIM905
 )
 # What someone owns of the work, whose judging word judges them: "my planning",
 # "our time management", "his attitude".
@@ -119,6 +124,9 @@ def trait_verdict(tokens: list[Token], i: int, word: str) -> tuple[str, str, int
     if tokens[k].low in _BEING:
         who = person_kind(tokens, k)
     elif tokens[k].low in _BE:
+        who = _subject(tokens, k)
+    elif excess and word in _PACE and is_past(tokens[k].low) and tokens[k].low not in _BE:
+        # "we hired too fast", "I waited far too long": the pace of a person's act.
         who = _subject(tokens, k)
     else:
         return None

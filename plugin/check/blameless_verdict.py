@@ -302,6 +302,7 @@ _SHAPES: Final = tuple(
             )
             for grade in ("too", "overly")
         ),
+        (({"too"}, {"i", "we"}), rf"too(?<![\w'-]too){_SP}(?P<at>[a-z]++){_END}", False),
         # The owner first, then what they own of the work: "our poor time management".
         *(
             (
