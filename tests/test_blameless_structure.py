@@ -964,3 +964,19 @@ def test_a_persons_act_or_choice_judged_after_it_is_a_verdict(blaming: str, neut
 def test_too_on_the_pace_of_a_persons_act_is_a_verdict(blaming: str, neutral: str) -> None:
     assert review(page(blaming + "\n")), blaming
     assert review(page(neutral + "\n")) == [], neutral
+
+
+@pytest.mark.parametrize(
+    ("blaming", "neutral"),
+    [
+        ("Our team is bad at handing over shifts.", "The signal was bad at the edge nodes."),
+        ("Poor tagging on our part broke the release.", "A mistake on our part, since fixed."),
+    ],
+)
+def test_a_skill_judged_or_a_judged_act_owned_after_it_is_a_verdict(
+    blaming: str, neutral: str
+) -> None:
+    """ "bad at" judges a person's skill; a judging word before "on our
+    part" judges the team's act, where a slip it owns is told as a step."""
+    assert review(page(blaming + "\n")), blaming
+    assert review(page(neutral + "\n")) == [], neutral

@@ -115,7 +115,11 @@ def trait_verdict(tokens: list[Token], i: int, word: str) -> tuple[str, str, int
     if word in ENGAGED:
         judged = lacking  # "were less active", "wasn't organised": the virtue denied
     else:
-        judged = not lacking and (word in TRAITS or (excess and word not in _CIRCUMSTANCES))
+        # "we were bad at estimating": a skill judged, where "the link was bad" judges a thing.
+        skill = word in JUDGING and i + 1 < len(tokens) and tokens[i + 1].low == "at"
+        judged = not lacking and (
+            word in TRAITS or skill or (excess and word not in _CIRCUMSTANCES)
+        )
         judged = judged and not (k > 0 and tokens[k - 1].low in _DENIALS)
     if not judged:
         return None

@@ -267,7 +267,7 @@ _SHAPES: Final = tuple(
         ),
         (
             ({"part"}, {"on"}),
-            rf"on(?<![\w'-]on){_SP}(?:my|his|her|their){_SP}(?P<at>part){_END}",
+            rf"on(?<![\w'-]on){_SP}(?:my|our|his|her|their){_SP}(?P<at>part){_END}",
             False,
         ),
         (
@@ -290,6 +290,10 @@ _SHAPES: Final = tuple(
         *((({word},), rf"{_first(word)}(?=[^\S\n]*+:)", False) for word in sorted(_LABELS)),
         # A trait said of a person through a copula: "I was naive", "we were too proud".
         *((({word}, _TRAIT_COPULAS), _first(word) + _END, False) for word in sorted(TRAITS)),
+        *(
+            (({word}, _TRAIT_COPULAS, {"at"}), rf"{_first(word)}{_SP}at{_END}", False)
+            for word in sorted(JUDGING - TRAITS)
+        ),
         *(
             (({word}, _TRAIT_COPULAS | _NEGATED), _first(word) + _END, False)
             for word in sorted(ENGAGED)
@@ -381,11 +385,15 @@ def _made_by(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
 def _on_my_part(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
     """ "a mistake on my part", "an oversight on our part": a slip owned after the noun."""
     owner = _OWNERS.get(_low(tokens, i - 1), "")
-    if _low(tokens, i - 2) != "on" or owner not in ("self", "role"):
+    if _low(tokens, i - 2) != "on" or owner not in ("self", "role", "group"):
         return None
     noun = _low(tokens, i - 3)
-    if noun not in _OWNED_SLIPS or _denied(tokens, i - 3):
+    # "poor discipline on our part": any noun, judged by the word before it.
+    judged = _low(tokens, i - 4) in JUDGING
+    if (noun not in _OWNED_SLIPS and not judged) or _denied(tokens, i - 3):
         return None
+    if owner == "group" and not judged:
+        return None  # "a mistake on our part": a team owning its slip, as "we deleted" tells a step
     return (
         ("blameless-person", "guilt", i - 1)
         if owner == "self"
@@ -765,7 +773,12 @@ def verdict_blames(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
     word = tokens[i].low
     # Verdicts on a trait or on owned work fall through to the other shapes
     # when they do not hold: "lazy" and "idea" have other readings here too.
-    if word in TRAITS or word in ENGAGED or _low(tokens, i - 1) in ("too", "overly"):
+    if (
+        word in TRAITS
+        or word in ENGAGED
+        or _low(tokens, i - 1) in ("too", "overly")
+        or (word in JUDGING and _low(tokens, i + 1) == "at")
+    ):
         found = trait_verdict(tokens, i, word)
         if found:
             return found
