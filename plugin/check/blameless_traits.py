@@ -77,11 +77,11 @@ ENGAGED: Final = frozenset(
 )
 _LACKING: Final = frozenset(["less", "not", "n't", "never", "wasn't", "weren't", "isn't", "aren't"])
 _NEGATED_COPULAS: Final = frozenset(["wasn't", "weren't", "isn't", "aren't"])
-_OWNERS: Final = {"my": "self", "our": "group", "his": "role", "her": "role", "their": "role"}
+OWNERS: Final = {"my": "self", "our": "group", "his": "role", "her": "role", "their": "role"}
 _JOB_DOERS: Final = frozenset(["did", "do", "does", "done", "doing"])
 
 
-def _on(who: str, i: int) -> tuple[str, str, int] | None:
+def on_someone(who: str, i: int) -> tuple[str, str, int] | None:
     """The writer's own failing is a person finding; a role's or a team's, a judgement."""
     if who == "self":
         return "blameless-person", "guilt", i
@@ -124,7 +124,7 @@ def trait_verdict(tokens: list[Token], i: int, word: str) -> tuple[str, str, int
     if not judged:
         return None
     if tokens[k + 1].low in _NEGATED_COPULAS:
-        return _on(person_kind(tokens, k), i)  # "we weren't engaged"
+        return on_someone(person_kind(tokens, k), i)  # "we weren't engaged"
     if tokens[k].low in _BEING:
         who = person_kind(tokens, k)
     elif tokens[k].low in _BE:
@@ -134,7 +134,7 @@ def trait_verdict(tokens: list[Token], i: int, word: str) -> tuple[str, str, int
         who = _subject(tokens, k)
     else:
         return None
-    return _on(who, i)
+    return on_someone(who, i)
 
 
 def work_verdict(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
@@ -142,7 +142,7 @@ def work_verdict(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
     a little too chill": a judging word on what a person owns of the work."""
     # The owner a word or two before: "my poor time management", "our testing".
     for k in range(i - 1, max(i - 4, -1), -1):
-        who = _OWNERS.get(tokens[k].low, "")
+        who = OWNERS.get(tokens[k].low, "")
         if who:
             break
     else:
@@ -150,7 +150,7 @@ def work_verdict(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
     if any(t.low in _DENIALS for t in tokens[max(0, k - 3) : i + 4]):
         return None
     if any(t.low in JUDGING for t in tokens[k + 1 : i]):
-        return _on(who, i)
+        return on_someone(who, i)
     # After it: "was lazy", "were way too shallow".
     m = i + 1
     if m >= len(tokens) or tokens[m].low not in _BE:
@@ -165,7 +165,7 @@ def work_verdict(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
     judged = tokens[m].low in JUDGING or (
         excess and tokens[m].text.isalpha() and tokens[m].low not in _CIRCUMSTANCES
     )
-    return _on(who, i) if judged else None
+    return on_someone(who, i) if judged else None
 
 
 def poor_job(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
@@ -174,7 +174,7 @@ def poor_job(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
         return None
     if tokens[i - 3].low not in _JOB_DOERS:
         return None
-    return _on(_subject(tokens, i - 3), i)
+    return on_someone(_subject(tokens, i - 3), i)
 
 
 # What keeping a deadline takes, and the ways of not keeping one: "didn't
@@ -208,12 +208,12 @@ def deadlines_kept(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
     for m in range(k - 1, max(k - 12, -1), -1):
         who = person_kind(tokens, m)
         if who:
-            return _on(who, i)
+            return on_someone(who, i)
     # A gerund's subject is the clause's after it: "ignoring our deadlines, we hardly tested".
     for m in range(i + 1, min(i + 4, len(tokens))):
         who = person_kind(tokens, m) if tokens[k].low.endswith("ing") else ""
         if who:
-            return _on(who, i)
+            return on_someone(who, i)
     return ("blameless-judgement", "judged", i) if k <= 2 else None
 
 
@@ -230,10 +230,10 @@ def owned_lack(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
     """ "my lack of understanding of the ORM caused it": a person's quality, lacking."""
     if i < 1 or i + 2 >= len(tokens) or tokens[i + 1].low != "of":
         return None
-    who = _OWNERS.get(tokens[i - 1].low, "")
+    who = OWNERS.get(tokens[i - 1].low, "")
     if tokens[i + 2].low not in _OWNED_QUALITIES:
         return None
-    return _on(who, i)
+    return on_someone(who, i)
 
 
 # A choice judged by a word before it: "that was a bad call", "making the wrong decision".
@@ -266,5 +266,5 @@ def judged_act(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
     for m in range(k - 1, max(k - _ACT_TOKENS, -1), -1):
         who = person_kind(tokens, m)
         if who:
-            return _on(who, i) if who != "name" else ("blameless-person", "name", m)
+            return on_someone(who, i) if who != "name" else ("blameless-person", "name", m)
     return None

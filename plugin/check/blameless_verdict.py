@@ -36,10 +36,12 @@ from .blameless_traits import (
     CHOICES,
     ENGAGED,
     JUDGING,
+    OWNERS,
     TRAITS,
     WORKS,
     deadlines_kept,
     judged_act,
+    on_someone,
     owned_lack,
     poor_job,
     trait_verdict,
@@ -80,7 +82,6 @@ _AFTER_NOUN: Final = frozenset(
     """was is were are that which in on to and but here there led meant caused for of
     when as again""".split()  # noqa: SIM905
 )
-_OWNERS: Final = {"my": "self", "our": "group", "his": "role", "her": "role", "their": "role"}
 _DENYING: Final = frozenset(["not", "never", "no", "wasn't", "isn't", "nor"])
 # Adjectives that praise, in "that was kind of me": no verdict.
 _PRAISE: Final = frozenset(
@@ -200,7 +201,7 @@ _TRAIT_COPULAS: Final = frozenset(
     """was were am is are been being got get became felt seemed i'm we're they're he's
     she's""".split()  # noqa: SIM905
 )
-_OWNERS_WORDS: Final = frozenset(_OWNERS)
+_OWNERS_WORDS: Final = frozenset(OWNERS)
 _WRITER: Final = frozenset(["i", "i'd"])
 # Each shape runs only when the text has a word of each of its sets, and
 # starts with a word written out, never with a choice of words: the regex
@@ -356,7 +357,7 @@ def _owned_guilt(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
     ends = i + 1 >= len(tokens) or not tokens[i + 1].text[0].isalpha()
     if k < 0 or _denied(tokens, k) or not (ends or tokens[i + 1].low in _AFTER_NOUN):
         return None
-    owner = _OWNERS.get(tokens[k].low, "")
+    owner = OWNERS.get(tokens[k].low, "")
     if owner == "self":
         return "blameless-person", "guilt", k
     if owner == "role" or (owner == "group" and tokens[i].low in _FAILINGS):
@@ -384,7 +385,7 @@ def _made_by(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
 
 def _on_my_part(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
     """ "a mistake on my part", "an oversight on our part": a slip owned after the noun."""
-    owner = _OWNERS.get(_low(tokens, i - 1), "")
+    owner = OWNERS.get(_low(tokens, i - 1), "")
     if _low(tokens, i - 2) != "on" or owner not in ("self", "role", "group"):
         return None
     noun = _low(tokens, i - 3)
@@ -401,13 +402,6 @@ def _on_my_part(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
     )
 
 
-def _on_someone(tokens: list[Token], i: int, who: str) -> tuple[str, str, int] | None:
-    """The writer's own failing is a person finding; a role's or a team's, a judgement."""
-    if who == "self":
-        return "blameless-person", "guilt", i
-    return ("blameless-judgement", "judged", i) if who in ("role", "group") else None
-
-
 def _responsible(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
     """ "I was responsible for the outage", "the admin responsible for the
     breakage"; not "the team responsible for the service"."""
@@ -416,7 +410,7 @@ def _responsible(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
     if not INCIDENTS & {t.low for t in tokens[i + 2 : i + 5]}:
         return None
     who = someone_before(tokens, i)
-    return _on_someone(tokens, i, "role" if who == "group" else who)
+    return on_someone("role" if who == "group" else who, i)
 
 
 def _inattentive(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
@@ -426,7 +420,7 @@ def _inattentive(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
         k -= 1
     if _low(tokens, k) not in ("paying", "pay", "paid") or not _denied(tokens, k):
         return None
-    return _on_someone(tokens, i, someone_before(tokens, k))
+    return on_someone(someone_before(tokens, k), i)
 
 
 def _called(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
@@ -436,7 +430,7 @@ def _called(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
     ):
         return None
     who = someone_before(tokens, i) or (person_kind(tokens, i + 1) if i + 1 < len(tokens) else "")
-    return _on_someone(tokens, i, who)
+    return on_someone(who, i)
 
 
 def _blame_on_me(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
@@ -518,10 +512,10 @@ def _clause_ends(tokens: list[Token], k: int) -> bool:
 def _judged_choice(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
     """ "my call, and a bad one", "Terrible idea, my idea": a person's choice judged."""
     k = i - 2 if _low(tokens, i - 1) == "own" else i - 1
-    owner = _OWNERS.get(_low(tokens, k), "")
+    owner = OWNERS.get(_low(tokens, k), "")
     if owner not in ("self", "role") or not any(t.low in _BAD_CHOICES for t in tokens):
         return None
-    return None if _denied(tokens, k) else _on_someone(tokens, k, owner)
+    return None if _denied(tokens, k) else on_someone(owner, k)
 
 
 def _costly_choice(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
@@ -541,10 +535,10 @@ def _costly_choice(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
                 k - 1,
             )
         else:
-            who, at = _OWNERS.get(owner.low, ""), k - 1
+            who, at = OWNERS.get(owner.low, ""), k - 1
         if who == "name":
             return "blameless-person", "name", at
-        return _on_someone(tokens, at, who) if who in ("self", "role") else None
+        return on_someone(who, at) if who in ("self", "role") else None
     return None
 
 
@@ -553,7 +547,7 @@ def _got_wrong(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
     k = next((k for k in range(i - 1, max(i - 5, -1), -1) if tokens[k].low == "got"), -1)
     if k < 0 or _denied(tokens, k):
         return None
-    return _on_someone(tokens, k, someone_before(tokens, k))
+    return on_someone(someone_before(tokens, k), k)
 
 
 def _false_belief(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
@@ -612,8 +606,8 @@ def _unchecked(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
     if word in _HASTE:
         # "in a hurry", "in such a rush", "my haste"; not "a rush of traffic".
         owner = _low(tokens, i - 1)
-        if owner in _OWNERS:
-            who = _OWNERS[owner]
+        if owner in OWNERS:
+            who = OWNERS[owner]
         elif "in" in (owner, _low(tokens, i - 2), _low(tokens, i - 3)):
             who = someone_before(tokens, i)
         else:
