@@ -9,8 +9,8 @@ of testing").
 
 A judging word on a thing is not enough ("the docs were poor", "the plan was
 too ambitious for the hardware"): each shape reads who the word lands on,
-the subject of its copula or the owner of the noun. The words are rare, each
-look back or forward is a few tokens, so the cost stays linear in the text.
+the subject of its copula or the owner of the noun. Each look back or
+forward from the word is a few tokens, so the cost stays linear in the text.
 """
 
 from __future__ import annotations
@@ -33,13 +33,13 @@ _EXCESS: Final = frozenset(["too", "overly"])
 # Words that grade the trait, between the copula and it: "way too", "a little too".
 _GRADING: Final = frozenset(
     """too overly way far so very pretty really quite a bit little just simply honestly
-    frankly all collectively bit kind sort of rather somewhat extremely""".split()  # noqa: SIM905
+    frankly all collectively kind sort of rather somewhat extremely""".split()  # noqa: SIM905
 )
 _BE: Final = frozenset(
     """was were am is are been be being got get gets getting became become felt seemed""".split()  # noqa: SIM905
 )
 # Contractions that carry their copula: "I'm lazy", "we're too slow".
-_BEING: Final = frozenset(["i'm", "we're", "they're", "he's", "she's", "i've", "we've"])
+_BEING: Final = frozenset(["i'm", "we're", "they're", "he's", "she's"])
 # Adverbs between a subject and its copula: "we honestly were", "we all were".
 _ASIDES: Final = frozenset(["honestly", "all", "both", "frankly", "simply", "just", "really"])
 _DENIALS: Final = frozenset(["not", "never", "n't", "wasn't", "weren't", "isn't", "aren't"])
@@ -70,7 +70,7 @@ JUDGING: Final = frozenset(
     short-sighted idiotic overambitious overoptimistic""".split()  # noqa: SIM905
 )
 # Virtues whose lack, said of a person, is a verdict: "members were less
-# active", "I wasn't organised", "he was never on time" is not among them.
+# active", "I wasn't organised"; "the shard was less active" tells of a thing.
 ENGAGED: Final = frozenset(
     """active involved engaged responsive motivated committed communicative proactive
     reliable punctual organised organized disciplined attentive focused""".split()  # noqa: SIM905
@@ -129,7 +129,7 @@ def trait_verdict(tokens: list[Token], i: int, word: str) -> tuple[str, str, int
         who = person_kind(tokens, k)
     elif tokens[k].low in _BE:
         who = _subject(tokens, k)
-    elif excess and word in _PACE and is_past(tokens[k].low) and tokens[k].low not in _BE:
+    elif excess and word in _PACE and is_past(tokens[k].low):
         # "we hired too fast", "I waited far too long": the pace of a person's act.
         who = _subject(tokens, k)
     else:
@@ -210,8 +210,9 @@ def deadlines_kept(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
         if who:
             return on_someone(who, i)
     # A gerund's subject is the clause's after it: "ignoring our deadlines, we hardly tested".
-    for m in range(i + 1, min(i + 4, len(tokens))):
-        who = person_kind(tokens, m) if tokens[k].low.endswith("ing") else ""
+    gerund = tokens[k].low.endswith("ing")
+    for m in range(i + 1, min(i + 4, len(tokens)) if gerund else i + 1):
+        who = person_kind(tokens, m)
         if who:
             return on_someone(who, i)
     return ("blameless-judgement", "judged", i) if k <= 2 else None
@@ -259,7 +260,7 @@ def judged_act(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
         return None
     if tokens[k].low in _BE:
         k -= 1
-        if k < 0 or tokens[k].low not in _POINTING or tokens[k].low in _DENIALS:
+        if k < 0 or tokens[k].low not in _POINTING:
             return None
     elif tokens[k].low not in _MAKING or (k > 0 and tokens[k - 1].low in _DENIALS):
         return None
