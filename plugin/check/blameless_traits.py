@@ -264,8 +264,11 @@ def judged_act(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
             return None
     elif tokens[k].low not in _MAKING or (k > 0 and tokens[k - 1].low in _DENIALS):
         return None
+    made = tokens[k].low in _MAKING
     for m in range(k - 1, max(k - _ACT_TOKENS, -1), -1):
         who = person_kind(tokens, m)
+        if who == "group" and made:
+            return None  # "we made a bad decision": a team owning its choice tells a step
         if who:
             return on_someone(who, i) if who != "name" else ("blameless-person", "name", m)
     return None
