@@ -873,3 +873,110 @@ def test_a_named_persons_costly_choice_is_rewritten_without_the_name() -> None:
     (finding,) = review(text)
     assert spots([finding]) == [("blameless-person", *place(text, "Anja's"))]
     assert "Anja" not in finding.message.split(", e.g. ", 1)[1]
+
+
+@pytest.mark.parametrize(
+    ("blaming", "neutral"),
+    [
+        ("We were too proud to ask the vendor for help.", "The queue was too small for the load."),
+        ("We were naive about the quota.", "The parser is naive about nested quotes."),
+        ("The contractors got too attached to the old design.", "We were too late to stop it."),
+        ("Me being lazy, the threshold stayed at last year's value.", "The cache is lazy."),
+        ("I'm lazy about reading changelogs.", "We were not lazy about the rollback."),
+    ],
+)
+def test_a_trait_said_of_a_person_is_a_verdict_and_of_a_thing_is_not(
+    blaming: str, neutral: str
+) -> None:
+    """A trait through a copula judges the person it is said of; "too"
+    makes any trait a failing, unless it grades a circumstance ("too late")."""
+    assert review(page(blaming + "\n")), blaming
+    assert review(page(neutral + "\n")) == [], neutral
+
+
+@pytest.mark.parametrize(
+    ("blaming", "neutral"),
+    [
+        ("Two of our members were less active after the midterm.", "The shard was less active."),
+        ("We weren't organised in the second sprint.", "The files weren't organised by date."),
+    ],
+)
+def test_a_virtue_denied_to_a_person_is_a_verdict(blaming: str, neutral: str) -> None:
+    assert review(page(blaming + "\n")), blaming
+    assert review(page(neutral + "\n")) == [], neutral
+
+
+@pytest.mark.parametrize(
+    ("blaming", "neutral"),
+    [
+        ("Our planning was lazy from the first week.", "The planning tool was slow."),
+        ("My poor time management cost the sprint.", "Poor time management tools were the cause."),
+        ("Her attitude was a bit too relaxed for a launch.", "The rollout was too big."),
+        ("We did a poor job of testing the restore.", "The linter did a poor job of parsing it."),
+    ],
+)
+def test_a_judging_word_on_what_a_person_owns_of_the_work_is_a_verdict(
+    blaming: str, neutral: str
+) -> None:
+    assert review(page(blaming + "\n")), blaming
+    assert review(page(neutral + "\n")) == [], neutral
+
+
+@pytest.mark.parametrize(
+    ("blaming", "neutral"),
+    [
+        ("We rarely kept to the sprint deadlines.", "The supplier did not meet the deadline."),
+        ("Our team had trouble meeting deadlines all term.", "The deadline moved to Friday."),
+        ("My lack of knowledge of the scheduler caused it.", "A lack of knowledge base articles."),
+    ],
+)
+def test_a_teams_conduct_or_a_lack_it_owns_is_a_verdict(blaming: str, neutral: str) -> None:
+    """Deadlines not kept by people, and a quality a person owns the lack of,
+    judge them; a deadline a thing missed, or a lack no one owns, does not."""
+    assert review(page(blaming + "\n")), blaming
+    assert review(page(neutral + "\n")) == [], neutral
+
+
+@pytest.mark.parametrize(
+    ("blaming", "neutral"),
+    [
+        ("I paged nobody before the cutover, and that was a bad call.", "It is a bad idea to pin."),
+        (
+            "He admitted making the wrong decision on the failover.",
+            "The wrong decision was logged.",
+        ),
+    ],
+)
+def test_a_persons_act_or_choice_judged_after_it_is_a_verdict(blaming: str, neutral: str) -> None:
+    """ "that was a bad call" after a person's act, and "making the wrong
+    decision", judge the person; a choice judged in general does not."""
+    assert review(page(blaming + "\n")), blaming
+    assert review(page(neutral + "\n")) == [], neutral
+
+
+@pytest.mark.parametrize(
+    ("blaming", "neutral"),
+    [
+        ("We migrated far too fast last spring.", "The shards migrated far too fast."),
+        ("I waited too long before asking for a review.", "It took too long to restore."),
+    ],
+)
+def test_too_on_the_pace_of_a_persons_act_is_a_verdict(blaming: str, neutral: str) -> None:
+    assert review(page(blaming + "\n")), blaming
+    assert review(page(neutral + "\n")) == [], neutral
+
+
+@pytest.mark.parametrize(
+    ("blaming", "neutral"),
+    [
+        ("Our team is bad at handing over shifts.", "The signal was bad at the edge nodes."),
+        ("Poor tagging on our part broke the release.", "A mistake on our part, since fixed."),
+    ],
+)
+def test_a_skill_judged_or_a_judged_act_owned_after_it_is_a_verdict(
+    blaming: str, neutral: str
+) -> None:
+    """ "bad at" judges a person's skill; a judging word before "on our
+    part" judges the team's act, where a slip it owns is told as a step."""
+    assert review(page(blaming + "\n")), blaming
+    assert review(page(neutral + "\n")) == [], neutral

@@ -31,6 +31,22 @@ from .blameless_clause import (
     someone_before,
 )
 from .blameless_context import Sentences, Token, is_name_token, is_past
+from .blameless_traits import (
+    CHOICE_JUDGING,
+    CHOICES,
+    ENGAGED,
+    JUDGING,
+    OWNERS,
+    TRAITS,
+    WORKS,
+    deadlines_kept,
+    judged_act,
+    on_someone,
+    owned_lack,
+    poor_job,
+    trait_verdict,
+    work_verdict,
+)
 
 # Slips named as nouns: owned by the writer, guilt ("my mistake", "my bad");
 # a team owning its mistake tells what happened, as "we deleted" does.
@@ -66,7 +82,6 @@ _AFTER_NOUN: Final = frozenset(
     """was is were are that which in on to and but here there led meant caused for of
     when as again""".split()  # noqa: SIM905
 )
-_OWNERS: Final = {"my": "self", "our": "group", "his": "role", "her": "role", "their": "role"}
 _DENYING: Final = frozenset(["not", "never", "no", "wasn't", "isn't", "nor"])
 # Adjectives that praise, in "that was kind of me": no verdict.
 _PRAISE: Final = frozenset(
@@ -181,7 +196,12 @@ _OWNED: Final = re.compile(
     rf"{_START}(?:my|our|his|her|their)(?:{_SP}[a-z]++)?+(?:{_SP}[a-z]++)?+{_SP}$"
 )
 _OWNER_CHARS: Final = 40
-_OWNERS_WORDS: Final = frozenset(_OWNERS)
+_NEGATED: Final = frozenset(["less", "not", "never", "wasn't", "weren't", "isn't", "aren't"])
+_TRAIT_COPULAS: Final = frozenset(
+    """was were am is are been being got get became felt seemed i'm we're they're he's
+    she's""".split()  # noqa: SIM905
+)
+_OWNERS_WORDS: Final = frozenset(OWNERS)
 _WRITER: Final = frozenset(["i", "i'd"])
 # Each shape runs only when the text has a word of each of its sets, and
 # starts with a word written out, never with a choice of words: the regex
@@ -248,7 +268,7 @@ _SHAPES: Final = tuple(
         ),
         (
             ({"part"}, {"on"}),
-            rf"on(?<![\w'-]on){_SP}(?:my|his|her|their){_SP}(?P<at>part){_END}",
+            rf"on(?<![\w'-]on){_SP}(?:my|our|his|her|their){_SP}(?P<at>part){_END}",
             False,
         ),
         (
@@ -269,6 +289,38 @@ _SHAPES: Final = tuple(
         ),
         (({"responsible"}, INCIDENTS), rf"{_first('responsible')}{_SP}for{_END}", False),
         *((({word},), rf"{_first(word)}(?=[^\S\n]*+:)", False) for word in sorted(_LABELS)),
+        # A trait said of a person through a copula: "I was naive", "we were too proud".
+        *((({word}, _TRAIT_COPULAS), _first(word) + _END, False) for word in sorted(TRAITS)),
+        *(
+            (({word}, _TRAIT_COPULAS, {"at"}), rf"{_first(word)}{_SP}at{_END}", False)
+            for word in sorted(JUDGING - TRAITS)
+        ),
+        *(
+            (({word}, _TRAIT_COPULAS | _NEGATED), _first(word) + _END, False)
+            for word in sorted(ENGAGED)
+        ),
+        *(
+            (
+                ({grade}, _TRAIT_COPULAS),
+                rf"{grade}(?<![\w'-]{grade}){_SP}(?P<at>[a-z]++){_END}",
+                False,
+            )
+            for grade in ("too", "overly")
+        ),
+        (({"too"}, {"i", "we"}), rf"too(?<![\w'-]too){_SP}(?P<at>[a-z]++){_END}", False),
+        # The owner first, then what they own of the work: "our poor time management".
+        *(
+            (
+                ({owner}, WORKS, JUDGING | {"too", "overly"}),
+                rf"{owner}(?<![\w'-]{owner})(?:{_SP}[a-z'-]++){{0,2}}?{_SP}(?P<at>{_either(WORKS)}){_END}",
+                False,
+            )
+            for owner in ("my", "our", "his", "her", "their")
+        ),
+        (({"job"}, JUDGING), _first("job") + _END, False),
+        *((({word}, CHOICE_JUDGING), _first(word) + _END, False) for word in sorted(CHOICES)),
+        *((({word},), _first(word) + _END, False) for word in ("deadline", "deadlines")),
+        (({"lack"}, _OWNERS_WORDS), rf"{_first('lack')}{_SP}of{_END}", False),
     )
 )
 _Shape = tuple[tuple[frozenset[str], ...], re.Pattern[str], bool]
@@ -305,7 +357,7 @@ def _owned_guilt(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
     ends = i + 1 >= len(tokens) or not tokens[i + 1].text[0].isalpha()
     if k < 0 or _denied(tokens, k) or not (ends or tokens[i + 1].low in _AFTER_NOUN):
         return None
-    owner = _OWNERS.get(tokens[k].low, "")
+    owner = OWNERS.get(tokens[k].low, "")
     if owner == "self":
         return "blameless-person", "guilt", k
     if owner == "role" or (owner == "group" and tokens[i].low in _FAILINGS):
@@ -333,24 +385,21 @@ def _made_by(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
 
 def _on_my_part(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
     """ "a mistake on my part", "an oversight on our part": a slip owned after the noun."""
-    owner = _OWNERS.get(_low(tokens, i - 1), "")
-    if _low(tokens, i - 2) != "on" or owner not in ("self", "role"):
+    owner = OWNERS.get(_low(tokens, i - 1), "")
+    if _low(tokens, i - 2) != "on" or owner not in ("self", "role", "group"):
         return None
     noun = _low(tokens, i - 3)
-    if noun not in _OWNED_SLIPS or _denied(tokens, i - 3):
+    # "poor discipline on our part": any noun, judged by the word before it.
+    judged = _low(tokens, i - 4) in JUDGING
+    if (noun not in _OWNED_SLIPS and not judged) or _denied(tokens, i - 3):
         return None
+    if owner == "group" and not judged:
+        return None  # "a mistake on our part": a team owning its slip, as "we deleted" tells a step
     return (
         ("blameless-person", "guilt", i - 1)
         if owner == "self"
         else ("blameless-judgement", "guilt", i)
     )
-
-
-def _on_someone(tokens: list[Token], i: int, who: str) -> tuple[str, str, int] | None:
-    """The writer's own failing is a person finding; a role's or a team's, a judgement."""
-    if who == "self":
-        return "blameless-person", "guilt", i
-    return ("blameless-judgement", "judged", i) if who in ("role", "group") else None
 
 
 def _responsible(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
@@ -361,7 +410,7 @@ def _responsible(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
     if not INCIDENTS & {t.low for t in tokens[i + 2 : i + 5]}:
         return None
     who = someone_before(tokens, i)
-    return _on_someone(tokens, i, "role" if who == "group" else who)
+    return on_someone("role" if who == "group" else who, i)
 
 
 def _inattentive(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
@@ -371,7 +420,7 @@ def _inattentive(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
         k -= 1
     if _low(tokens, k) not in ("paying", "pay", "paid") or not _denied(tokens, k):
         return None
-    return _on_someone(tokens, i, someone_before(tokens, k))
+    return on_someone(someone_before(tokens, k), i)
 
 
 def _called(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
@@ -381,7 +430,7 @@ def _called(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
     ):
         return None
     who = someone_before(tokens, i) or (person_kind(tokens, i + 1) if i + 1 < len(tokens) else "")
-    return _on_someone(tokens, i, who)
+    return on_someone(who, i)
 
 
 def _blame_on_me(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
@@ -463,10 +512,10 @@ def _clause_ends(tokens: list[Token], k: int) -> bool:
 def _judged_choice(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
     """ "my call, and a bad one", "Terrible idea, my idea": a person's choice judged."""
     k = i - 2 if _low(tokens, i - 1) == "own" else i - 1
-    owner = _OWNERS.get(_low(tokens, k), "")
+    owner = OWNERS.get(_low(tokens, k), "")
     if owner not in ("self", "role") or not any(t.low in _BAD_CHOICES for t in tokens):
         return None
-    return None if _denied(tokens, k) else _on_someone(tokens, k, owner)
+    return None if _denied(tokens, k) else on_someone(owner, k)
 
 
 def _costly_choice(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
@@ -486,10 +535,10 @@ def _costly_choice(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
                 k - 1,
             )
         else:
-            who, at = _OWNERS.get(owner.low, ""), k - 1
+            who, at = OWNERS.get(owner.low, ""), k - 1
         if who == "name":
             return "blameless-person", "name", at
-        return _on_someone(tokens, at, who) if who in ("self", "role") else None
+        return on_someone(who, at) if who in ("self", "role") else None
     return None
 
 
@@ -498,7 +547,7 @@ def _got_wrong(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
     k = next((k for k in range(i - 1, max(i - 5, -1), -1) if tokens[k].low == "got"), -1)
     if k < 0 or _denied(tokens, k):
         return None
-    return _on_someone(tokens, k, someone_before(tokens, k))
+    return on_someone(someone_before(tokens, k), k)
 
 
 def _false_belief(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
@@ -557,8 +606,8 @@ def _unchecked(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
     if word in _HASTE:
         # "in a hurry", "in such a rush", "my haste"; not "a rush of traffic".
         owner = _low(tokens, i - 1)
-        if owner in _OWNERS:
-            who = _OWNERS[owner]
+        if owner in OWNERS:
+            who = OWNERS[owner]
         elif "in" in (owner, _low(tokens, i - 2), _low(tokens, i - 3)):
             who = someone_before(tokens, i)
         else:
@@ -716,6 +765,25 @@ def verdict_blames(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
     """(rule, kind, index of the word to point at) when the word at tokens[i]
     passes a verdict on a person, else None."""
     word = tokens[i].low
+    # Verdicts on a trait or on owned work fall through to the other shapes
+    # when they do not hold: "lazy" and "idea" have other readings here too.
+    if (
+        word in TRAITS
+        or word in ENGAGED
+        or _low(tokens, i - 1) in ("too", "overly")
+        or (word in JUDGING and _low(tokens, i + 1) == "at")
+    ):
+        found = trait_verdict(tokens, i, word)
+        if found:
+            return found
+    if word in WORKS and (found := work_verdict(tokens, i)):
+        return found
+    if word == "job":
+        return poor_job(tokens, i)
+    if word in ("deadline", "deadlines"):
+        return deadlines_kept(tokens, i)
+    if word == "lack":
+        return owned_lack(tokens, i)
     if word in ("mistake", "accident") and _low(tokens, i - 1) == "by":
         return _by_mistake(tokens, i)
     if word in _MADE_BY and _low(tokens, i + 1) == "by":
@@ -739,7 +807,7 @@ def verdict_blames(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
     if word in ("me", "us"):
         return _of_me(tokens, i)
     if word in _CHOICES:
-        return _judged_choice(tokens, i)
+        return _judged_choice(tokens, i) or judged_act(tokens, i)
     if word == "cost":
         return _costly_choice(tokens, i)
     if word == "thinking":
