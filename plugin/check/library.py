@@ -34,6 +34,7 @@ from .publication import (
     Decision,
     DocsScan,
     FolderMeta,
+    WithheldLinks,
     decide,
     read_copied_front_matter,
     read_folder_meta,
@@ -85,14 +86,14 @@ class Library:
         for pm in self.postmortems:
             pm.positions = {}
 
-    def withheld_links(self, published: Collection[str]) -> dict[str, str]:
+    def withheld_links(self, published: Collection[str]) -> WithheldLinks:
         """The files of the postmortems whose ids are not `published`, by
         path, each with the id a link to it renders as (`bare_ids`)."""
-        return {
-            rel: checked.postmortem.id
+        return WithheldLinks(
+            (rel, checked.postmortem.id)
             for rel, checked in self.documents.items()
             if checked.postmortem is not None and checked.postmortem.id not in published
-        }
+        )
 
     def publication(self, include_drafts: bool | None = None) -> Decision:
         """Which files of docs_dir may be published; everything else is not."""

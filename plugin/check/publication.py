@@ -24,6 +24,8 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Final
 from urllib.parse import unquote
 
+import ahocorasick
+
 from ..enums import VISIBILITIES
 from ..model import Finding
 from ..parse.frontmatter import (
@@ -651,11 +653,40 @@ def link_target(href: str, page_src_uri: str) -> str | None:
     return None if joined.startswith("..") else joined
 
 
+class WithheldLinks(dict[str, str]):
+    """The files of postmortems a site does not publish, by docs_dir path,
+    each with the id a link to it shows instead (`bare_ids`). Every page and
+    every published text is asked whether it names any of them: one pass
+    over the text, however many there are (a test per file name cost a
+    10,000-incident build seconds per thousand withheld)."""
+
+    _finder: Any = None
+
+    def named_in(self, text: str) -> bool:
+        if self._finder is None:
+            self._finder = _stem_finder(self)
+        return next(self._finder.iter(text), None) is not None
+
+    def __reduce__(self) -> tuple[type[WithheldLinks], tuple[dict[str, str]]]:
+        # The finder is made again where it is needed, not pickled.
+        return WithheldLinks, (dict(self),)
+
+
+def _stem_finder(withheld: Mapping[str, str]) -> Any:
+    finder = ahocorasick.Automaton()
+    for uri in withheld:
+        stem = posixpath.basename(uri).rsplit(".", 1)[0]
+        finder.add_word(stem, stem)
+    finder.make_automaton()
+    return finder
+
+
 def _names_any(text: str, withheld: Mapping[str, str]) -> bool:
     """Whether the text names any withheld file: most pages link to none of
     them, and this is cheaper than reading their links."""
-    stems = {posixpath.basename(uri).rsplit(".", 1)[0] for uri in withheld}
-    return any(stem in text for stem in stems)
+    if isinstance(withheld, WithheldLinks):
+        return withheld.named_in(text)
+    return next(_stem_finder(withheld).iter(text), None) is not None
 
 
 def bare_ids(html_text: str, page_src_uri: str, withheld: Mapping[str, str]) -> str:
