@@ -20,6 +20,14 @@ sys.path.insert(0, str(REPO / "scripts"))
 import eval_blameless  # noqa: E402
 from mkdocs_postmortems.check.blameless_learned import learn_slips  # noqa: E402
 
+
+def _flags_only_the_blaming(blaming: str, neutral: str) -> None:
+    """A class and its near-twin: the blaming sentence is flagged, the
+    neutral one, the same shape about a thing, is not."""
+    assert review(page(blaming + "\n")), blaming
+    assert review(page(neutral + "\n")) == [], neutral
+
+
 BLAMING = [
     # the writer's "would have" with any act of theirs, told plainly
     ("blameless-counterfactual", "I would have written the handover notes before the launch."),
@@ -890,8 +898,7 @@ def test_a_trait_said_of_a_person_is_a_verdict_and_of_a_thing_is_not(
 ) -> None:
     """A trait through a copula judges the person it is said of; "too"
     makes any trait a failing, unless it grades a circumstance ("too late")."""
-    assert review(page(blaming + "\n")), blaming
-    assert review(page(neutral + "\n")) == [], neutral
+    _flags_only_the_blaming(blaming, neutral)
 
 
 @pytest.mark.parametrize(
@@ -902,8 +909,7 @@ def test_a_trait_said_of_a_person_is_a_verdict_and_of_a_thing_is_not(
     ],
 )
 def test_a_virtue_denied_to_a_person_is_a_verdict(blaming: str, neutral: str) -> None:
-    assert review(page(blaming + "\n")), blaming
-    assert review(page(neutral + "\n")) == [], neutral
+    _flags_only_the_blaming(blaming, neutral)
 
 
 @pytest.mark.parametrize(
@@ -918,8 +924,7 @@ def test_a_virtue_denied_to_a_person_is_a_verdict(blaming: str, neutral: str) ->
 def test_a_judging_word_on_what_a_person_owns_of_the_work_is_a_verdict(
     blaming: str, neutral: str
 ) -> None:
-    assert review(page(blaming + "\n")), blaming
-    assert review(page(neutral + "\n")) == [], neutral
+    _flags_only_the_blaming(blaming, neutral)
 
 
 @pytest.mark.parametrize(
@@ -933,8 +938,7 @@ def test_a_judging_word_on_what_a_person_owns_of_the_work_is_a_verdict(
 def test_a_teams_conduct_or_a_lack_it_owns_is_a_verdict(blaming: str, neutral: str) -> None:
     """Deadlines not kept by people, and a quality a person owns the lack of,
     judge them; a deadline a thing missed, or a lack no one owns, does not."""
-    assert review(page(blaming + "\n")), blaming
-    assert review(page(neutral + "\n")) == [], neutral
+    _flags_only_the_blaming(blaming, neutral)
 
 
 @pytest.mark.parametrize(
@@ -950,8 +954,7 @@ def test_a_teams_conduct_or_a_lack_it_owns_is_a_verdict(blaming: str, neutral: s
 def test_a_persons_act_or_choice_judged_after_it_is_a_verdict(blaming: str, neutral: str) -> None:
     """ "that was a bad call" after a person's act, and "making the wrong
     decision", judge the person; a choice judged in general does not."""
-    assert review(page(blaming + "\n")), blaming
-    assert review(page(neutral + "\n")) == [], neutral
+    _flags_only_the_blaming(blaming, neutral)
 
 
 @pytest.mark.parametrize(
@@ -962,8 +965,7 @@ def test_a_persons_act_or_choice_judged_after_it_is_a_verdict(blaming: str, neut
     ],
 )
 def test_too_on_the_pace_of_a_persons_act_is_a_verdict(blaming: str, neutral: str) -> None:
-    assert review(page(blaming + "\n")), blaming
-    assert review(page(neutral + "\n")) == [], neutral
+    _flags_only_the_blaming(blaming, neutral)
 
 
 @pytest.mark.parametrize(
@@ -978,5 +980,4 @@ def test_a_skill_judged_or_a_judged_act_owned_after_it_is_a_verdict(
 ) -> None:
     """ "bad at" judges a person's skill; a judging word before "on our
     part" judges the team's act, where a slip it owns is told as a step."""
-    assert review(page(blaming + "\n")), blaming
-    assert review(page(neutral + "\n")) == [], neutral
+    _flags_only_the_blaming(blaming, neutral)
