@@ -538,7 +538,7 @@ def _clause_hits(
     lower_words = common if common is not None else LowerCaseWords(text)
     hits = []
     found = _structure_hits(
-        folded, words, sentences, lower_words, slips, lambda: _confesses(lower_words)
+        folded, words, sentences, lower_words, slips, lambda: _confesses(lower_words, slips)
     )
     for a, b, rule, kind in found:
         sentence = bisect_right(sentences.ends, a)
@@ -571,7 +571,7 @@ def _structure_hits(
 _CONFESSING: Final = frozenset(["self", "guilt", "elided"])
 
 
-def _confesses(lower_words: LowerCaseWords) -> bool:
+def _confesses(lower_words: LowerCaseWords, slips: frozenset[str]) -> bool:
     """Whether the document `lower_words` reads owns a slip of its writer's
     somewhere ("I forgot the flag", "it was my fault"): a second reading of
     it, once, and only when a sentence asks."""
@@ -580,7 +580,7 @@ def _confesses(lower_words: LowerCaseWords) -> bool:
         folded = _fold(text)
         words = set(_WORD.findall(folded))
         sentences = Sentences(text)
-        found = _structure_hits(folded, words, sentences, lower_words, SLIPS, None)
+        found = _structure_hits(folded, words, sentences, lower_words, slips, None)
         lower_words.confesses = any(kind in _CONFESSING for *_, kind in found)
     return lower_words.confesses
 
