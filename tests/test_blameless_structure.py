@@ -981,3 +981,82 @@ def test_a_skill_judged_or_a_judged_act_owned_after_it_is_a_verdict(
     """ "bad at" judges a person's skill; a judging word before "on our
     part" judges the team's act, where a slip it owns is told as a step."""
     _flags_only_the_blaming(blaming, neutral)
+
+
+@pytest.mark.parametrize(
+    ("blaming", "neutral"),
+    [
+        ("That was a mistake.", "It was a mistake in the parser."),
+        ("This was a $50+ mistake.", "The file that was a mistake to keep is gone."),
+        ("That was a costly mistake.", "It was a trivial HTML mistake that did the trick."),
+        (
+            "So it wasn't a great idea to make the levels that hard.",
+            "It was a great idea to add retries.",
+        ),
+        (
+            "A shooter where you play the villain was probably a bad idea in the first place.",
+            "Pinning the version is a bad idea to skip, and sleep would be a good idea.",
+        ),
+    ],
+)
+def test_a_choice_pointed_at_and_judged_after_it_is_a_verdict(blaming: str, neutral: str) -> None:
+    """ "That was a mistake." and a past choice judged ("it wasn't a great
+    idea to") blame whoever chose; a mistake in a thing, praise, and advice
+    in the present or the conditional do not."""
+    _flags_only_the_blaming(blaming, neutral)
+
+
+@pytest.mark.parametrize(
+    ("blaming", "neutral"),
+    [
+        ("I didn't know what the hell I was doing.", "I didn't know what the job was doing."),
+        ("I have no idea what I am doing.", "If you have no idea what you're doing, ask."),
+        ("I had no understanding of the system.", "The wizard helps users with no experience."),
+        (
+            "It stemmed from the team's limited experience with debugging.",
+            "It stemmed from the pool's limited capacity.",
+        ),
+        (
+            "My understanding of the old codebase was extremely limited.",
+            "My experience with their support was poor.",
+        ),
+    ],
+)
+def test_knowledge_or_skill_denied_its_owner_is_a_verdict(blaming: str, neutral: str) -> None:
+    """The writer's or a team's knowledge judged lacking blames them; a
+    thing's limits, a generic "you" and another's service do not."""
+    _flags_only_the_blaming(blaming, neutral)
+
+
+@pytest.mark.parametrize(
+    ("blaming", "neutral"),
+    [
+        (
+            "The team did not work together anywhere near as well as last term.",
+            "The replicas did not work together after the upgrade.",
+        ),
+        ("We didn't collaborate at all on the design.", "The services didn't coordinate locks."),
+        (
+            "The operations and tech team did not work closely together.",
+            "The two caches did not work closely together.",
+        ),
+    ],
+)
+def test_working_together_denied_a_team_is_a_verdict(blaming: str, neutral: str) -> None:
+    _flags_only_the_blaming(blaming, neutral)
+
+
+@pytest.mark.parametrize(
+    ("blaming", "neutral"),
+    [
+        ("I thought trust was enough.", "I thought the disk was full."),
+        ("I thought I knew it all.", "I thought it was enough to restart the pod."),
+        ("We thought we understood the failover.", "He thought the quota was enough."),
+    ],
+)
+def test_the_writers_belief_in_their_knowledge_told_as_past_is_a_verdict(
+    blaming: str, neutral: str
+) -> None:
+    """ "I thought I knew it all" judges the writer's knowledge; a belief
+    about a thing, or a step thought enough, is told."""
+    _flags_only_the_blaming(blaming, neutral)

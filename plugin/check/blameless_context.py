@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Final
 
@@ -164,6 +164,26 @@ _IRREGULAR_PAST: Final = frozenset(
     """took broke ran made did went wrote forgot left lost put set cut hit shut sent
     brought bought caught thought told gave drew threw""".split()  # noqa: SIM905
 )
+
+
+# Pieces of the verdict shapes' patterns: a run of spaces within a line, the
+# end of a word, and a choice of words, longest first.
+SP: Final = r"[^\S\n]++"
+END: Final = r"(?![\w'-])"
+
+
+def either(words: Iterable[str]) -> str:
+    return "|".join(sorted(words, key=len, reverse=True))
+
+
+def first_word(word: str) -> str:
+    """`word` starting the pattern, so the regex engine jumps to its places."""
+    return rf"(?P<at>{word})(?<![\w'-]{word})"
+
+
+def low_at(tokens: list[Token], k: int) -> str:
+    """The lower-case word at tokens[k], or "" past either end of the sentence."""
+    return tokens[k].low if 0 <= k < len(tokens) else ""
 
 
 def is_past(low: str) -> bool:

@@ -19,9 +19,9 @@ them: the writer, a group, a name, a role, or a thing.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from typing import Final
 
+from .blameless_choices import CHOICE_SHAPES, CHOICE_WORDS, choice_verdict
 from .blameless_clause import (
     INCIDENTS,
     acts_next,
@@ -30,7 +30,12 @@ from .blameless_clause import (
     person_kind,
     someone_before,
 )
+from .blameless_context import END as _END
+from .blameless_context import SP as _SP
 from .blameless_context import Sentences, Token, is_name_token, is_past
+from .blameless_context import either as _either
+from .blameless_context import first_word as _first
+from .blameless_context import low_at as _low
 from .blameless_traits import (
     CHOICE_JUDGING,
     CHOICES,
@@ -123,18 +128,7 @@ _INSULTS: Final = frozenset(["idiot", "fool", "moron", "dummy", "clown", "amateu
 # would"): most uses of these words are ruled out before a sentence is split
 # into tokens. Each shape runs only when the text has one of its words (the
 # set before it), and each look is bounded to a few words or characters.
-_SP: Final = r"[^\S\n]++"
 _START: Final = r"(?<![\w'-])"
-_END: Final = r"(?![\w'-])"
-
-
-def _either(words: Iterable[str]) -> str:
-    return "|".join(sorted(words, key=len, reverse=True))
-
-
-def _first(word: str) -> str:
-    """`word` starting the pattern, so the regex engine jumps to its places."""
-    return rf"(?P<at>{word})(?<![\w'-]{word})"
 
 
 # Labels that file what follows under a slip: "Mistake: I pushed to main".
@@ -321,6 +315,7 @@ _SHAPES: Final = tuple(
         *((({word}, CHOICE_JUDGING), _first(word) + _END, False) for word in sorted(CHOICES)),
         *((({word},), _first(word) + _END, False) for word in ("deadline", "deadlines")),
         (({"lack"}, _OWNERS_WORDS), rf"{_first('lack')}{_SP}of{_END}", False),
+        *CHOICE_SHAPES,
     )
 )
 _Shape = tuple[tuple[frozenset[str], ...], re.Pattern[str], bool]
@@ -339,10 +334,6 @@ def _index() -> dict[str, list[_Shape]]:
 _BY_WORD: Final = _index()
 _KEYS: Final = frozenset(_BY_WORD)
 _BLAME_TOKENS: Final = 10
-
-
-def _low(tokens: list[Token], k: int) -> str:
-    return tokens[k].low if 0 <= k < len(tokens) else ""
 
 
 def _denied(tokens: list[Token], i: int) -> bool:
@@ -765,6 +756,10 @@ def verdict_blames(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
     """(rule, kind, index of the word to point at) when the word at tokens[i]
     passes a verdict on a person, else None."""
     word = tokens[i].low
+    # A choice, a skill or teamwork judged falls through to the shapes of
+    # the same words ("my mistake", "a bad call" after its person) when it does not hold.
+    if word in CHOICE_WORDS and (found := choice_verdict(tokens, i)):
+        return found
     # Verdicts on a trait or on owned work fall through to the other shapes
     # when they do not hold: "lazy" and "idea" have other readings here too.
     if (
