@@ -1440,3 +1440,94 @@ def test_a_leak_inside_a_git_folder_of_the_site_fails_the_build_and_is_left(
     assert f".git/refs/heads/{stem} (file name)" in log, log
     assert "inside a .git folder" in log, log
     assert ref.read_text(encoding="utf-8") == "0" * 40 + "\n"
+
+
+# --- s33: what names a withheld page, whatever route wrote it -------------------------
+
+PLAN_TOKEN = "zqplancanary"
+# A hook that lists "changed pages" in a file of its own after the build, by
+# URL and by source name, as a changelog or a "recently updated" plugin does.
+CHANGES_HOOK = """
+import os
+
+
+def on_post_build(config):
+    links = "".join(f'<li><a href="{{u}}">{{u}}</a></li>' for u in {urls!r})
+    with open(os.path.join(config.site_dir, "changes.html"), "w", encoding="utf-8") as fh:
+        fh.write(f"<ul>{{links}}</ul>")
+"""
+
+
+def plan_files(how: str) -> dict[str, str]:
+    """A restricted ordinary page with a telling name (by its own front
+    matter, or by its folder's `.meta.yml`), restricted pages with generic
+    names, and one whose name a published page also has."""
+    closed = "---\nvisibility: restricted\n---\n# Board\n\nSecret.\n"
+    files = {
+        "index.md": "# Home\n",
+        "open/roadmap-shared.md": "# Roadmap\n",
+        "plans/notes.md": closed,
+        "plans/README.md": closed,
+        "plans/roadmap-shared.md": closed,
+    }
+    if how == "front matter":
+        files[f"plans/acquire-{PLAN_TOKEN}-corp.md"] = closed
+    else:
+        files["board/.meta.yml"] = "visibility: restricted\n"
+        files[f"board/acquire-{PLAN_TOKEN}-corp.md"] = "# Board\n\nSecret.\n"
+    return files
+
+
+@pytest.mark.parametrize("how", ["front matter", "meta.yml"])
+def test_a_restricted_ordinary_pages_name_written_by_another_plugin_fails_the_build(
+    tmp_path: Path, how: str
+) -> None:
+    """A restricted page that is not a postmortem (an acquisition plan) has
+    no id: the guard looked for its text only, and a hook that listed its
+    address (or its source's name) in a file of its own published the name
+    (`acquire-...-corp`), the build passing. Its distinctive file stem is
+    looked for now, in every URL form; generic names (`notes`, `README`)
+    and one a published page also has tell nothing and are not."""
+    files = plan_files(how)
+    folder = "plans" if how == "front matter" else "board"
+    stem = f"acquire-{PLAN_TOKEN}-corp"
+    urls = [
+        f"{folder}/{stem}/",
+        f"{folder}/{stem}.html",
+        f"{folder}/{stem}.md",
+        "plans/notes/",
+        "plans/README.md",
+        "plans/roadmap-shared/",
+    ]
+    root = with_hook(write_site_at(tmp_path, files), CHANGES_HOOK.format(urls=urls))
+    result = run_mkdocs(root, out=root / "site", strict=False)
+    log = result.stdout + result.stderr
+    assert result.returncode == 1, log
+    reason = "restricted page"
+    assert f"changes.html: page name of docs/{folder}/{stem}.md ({reason})" in log, log
+    for generic in ("notes.md", "README.md", "roadmap-shared.md"):
+        assert f"of docs/plans/{generic}" not in log, log
+    assert leaks(root / "site", PLAN_TOKEN) == []
+
+
+def test_audit_finds_a_restricted_ordinary_pages_name(tmp_path: Path) -> None:
+    """`postmortems audit` looks for the same names: a site built without
+    the plugin shows the restricted page's folder (its text is too short to
+    tell), and a file planted in the plugin-built site links to it."""
+    root = write_site_at(tmp_path, plan_files("front matter"))
+    stem = f"acquire-{PLAN_TOKEN}-corp"
+    control_leaks(root, PLAN_TOKEN)
+    result = run_cli("audit", "site-plain", cwd=root)
+    out = result.stdout + result.stderr
+    assert result.returncode == 1, out
+    source = f"docs/plans/{stem}.md (restricted page)"
+    assert f"site-plain/plans/{stem} (folder name): page name of {source}" in out, out
+    for generic in ("notes.md", "README.md", "roadmap-shared.md"):
+        assert f"of docs/plans/{generic}" not in out, out
+    build(root)
+    assert run_cli("audit", "site", cwd=root).returncode == 0
+    plant(root, f'<a href="../plans/{stem.replace("-", "%2D")}/">the plan</a>')
+    result = run_cli("audit", "site", cwd=root)
+    out = result.stdout + result.stderr
+    assert result.returncode == 1, out
+    assert f"site/extra/index.html: page name of {source}" in out, out

@@ -92,10 +92,13 @@ ID, ID_SLUG, TITLE, SUMMARY, BODY, FRONT_MATTER, ASSET_NAME, ASSET_FILE, SOURCE_
 )
 # The words of a withheld file copied as it is (see `_add_file`).
 ASSET_TEXT: Final = "asset text"
+# The file stem of a withheld page that has no id (see `_add_document`).
+PAGE_NAME: Final = "page name"
 # Order of kinds in a report line.
 _KIND_ORDER: Final = (
     ID,
     ID_SLUG,
+    PAGE_NAME,
     TITLE,
     SUMMARY,
     BODY,
@@ -945,10 +948,74 @@ def _add_document(
     stem = phrase_of(md_file.stem)
     if pm_id and stem != phrase_of(pm_id):
         needles.add_phrase(stem, (index, ID_SLUG))
+    elif not pm_id and _telling_stem(stem):
+        # A page without an id is named by its file alone (its URL, a
+        # folder of a site built without the plugin, a link another plugin
+        # writes): `plans/acquire-foo-corp` tells what the page says.
+        needles.add_phrase(stem, (index, PAGE_NAME))
     needles.add_text(body, (index, BODY))
     source = _read_regular(md_file)
     if source is not None:
         needles.add_bytes(source, (index, SOURCE_FILE))
+
+
+# File stems that name no subject: a withheld page so named tells nothing by
+# its name (one a published file also has is dropped as published text).
+_GENERIC_STEMS: Final = frozenset(
+    [
+        "index",
+        "readme",
+        "notes",
+        "note",
+        "draft",
+        "drafts",
+        "todo",
+        "tmp",
+        "temp",
+        "test",
+        "page",
+        "untitled",
+        "summary",
+        "overview",
+        "intro",
+        "introduction",
+        "about",
+        "home",
+        "misc",
+        "meeting",
+        "minutes",
+        "agenda",
+        "plan",
+        "plans",
+        "changelog",
+        "license",
+        "contributing",
+        "faq",
+        "glossary",
+        "archive",
+        "tags",
+        "help",
+        "doc",
+        "docs",
+        "404",
+        "private",
+        "internal",
+        "secret",
+        "restricted",
+        "confidential",
+    ]
+)
+# Fewer letters than this is no name (`q3`, `hr`): it would match by chance.
+_MIN_STEM_CHARS: Final = 4
+
+
+def _telling_stem(stem: str) -> bool:
+    """Whether a withheld page's stem (as `phrase_of` gives it) tells
+    anything: not a generic name, nor a date or a number."""
+    split = stem.split(" ")
+    if len(stem) - stem.count(" ") < _MIN_STEM_CHARS:
+        return False
+    return not all(w in _GENERIC_STEMS or w.isdigit() for w in split)
 
 
 def _generated_texts(library: Library, config_file: Path | None) -> Iterator[str]:
