@@ -1531,3 +1531,58 @@ def test_audit_finds_a_restricted_ordinary_pages_name(tmp_path: Path) -> None:
     out = result.stdout + result.stderr
     assert result.returncode == 1, out
     assert f"site/extra/index.html: page name of {source}" in out, out
+
+
+PCT_TOKEN = "zqpctcanary"
+# A hook that adds a page of its own (as mkdocs-gen-files does) with the text given.
+PAGE_HOOK = """
+from mkdocs.structure.files import File
+
+
+def on_files(files, config):
+    files.append(File.generated(config, "changes.md", content={text!r}))
+    return files
+"""
+
+
+@pytest.mark.parametrize("route", ["published page", "page another plugin adds"])
+@pytest.mark.parametrize(
+    "written", ["INC-2025-002-Zahlungsausfall%20M%C3%A4rz", "INC-2025-002-Zahlungsausfall%20März"]
+)
+def test_a_percent_encoded_link_to_a_withheld_postmortem_renders_as_its_bare_id(
+    tmp_path: Path, route: str, written: str
+) -> None:
+    """A link to a restricted postmortem whose file name has a space and a
+    non-ASCII letter, written percent-encoded as a URL is (`%20`, `%C3%A4`):
+    the quick test of whether a page names a withheld file looked for the
+    name as it is only, so the link was left, with the postmortem's title as
+    its text, and that title counted as published (the guard passed it).
+    Names are looked for decoded too: the link shows the bare id. A page
+    another plugin adds is not rewritten (its links are its own): the guard
+    finds the title there and fails the build, the page removed (held)."""
+    stem = "INC-2025-002-Zahlungsausfall März"
+    title = f"Payroll {PCT_TOKEN} sheet went company-wide"
+    text = f"# Changes\n\nSee [{title}](2025/{written}.md).\n"
+    files = {
+        "index.md": "# Home\n",
+        f"2025/{stem}.md": postmortem_text(
+            id=RESTRICTED, title=json.dumps(title), visibility="restricted"
+        ),
+    }
+    if route == "published page":
+        files["changes.md"] = text
+        root = write_site_at(tmp_path, files)
+    else:
+        root = with_hook(write_site_at(tmp_path, files), PAGE_HOOK.format(text=text))
+    assert control_leaks(root, PCT_TOKEN)
+    if route != "published page":
+        result = run_mkdocs(root, out=root / "site", strict=False)
+        log = result.stdout + result.stderr
+        assert result.returncode == 1, log
+        assert f"changes/index.html: id, id with slug, title of docs/2025/{stem}.md" in log, log
+        assert leaks(root / "site", PCT_TOKEN) == []
+        return
+    site = build(root, strict=False)
+    assert leaks(site, PCT_TOKEN) == []
+    shown = (site / "changes" / "index.html").read_text(encoding="utf-8")
+    assert f'<span class="pm-bare-id">{RESTRICTED}</span>' in shown

@@ -665,7 +665,7 @@ class WithheldLinks(dict[str, str]):
     def named_in(self, text: str) -> bool:
         if self._finder is None:
             self._finder = _stem_finder(self)
-        return next(self._finder.iter(text), None) is not None
+        return _finds(self._finder, text)
 
     def __reduce__(self) -> tuple[type[WithheldLinks], tuple[dict[str, str]]]:
         # The finder is made again where it is needed, not pickled.
@@ -681,12 +681,33 @@ def _stem_finder(withheld: Mapping[str, str]) -> Any:
     return finder
 
 
+# A run of percent escapes (`%20`, `%C3%A4`), decoded as one: a UTF-8
+# letter is two escapes. Starts at a literal `%`, so text without one costs
+# a scan in C.
+_PERCENT_RUN: Final = re.compile(r"%[0-9A-Fa-f]{2}(?:%[0-9A-Fa-f]{2})*")
+
+
+def _finds(finder: Any, text: str) -> bool:
+    """Whether the finder finds a stem in the text as it is, or with its
+    escapes undone: a link's target is a URL, where a name's space and
+    letters beyond ASCII are percent-encoded and `&` is `&amp;`, and the
+    links are read decoded (`link_target`), so the quick test must be too."""
+    if next(finder.iter(text), None) is not None:
+        return True
+    decoded = text
+    if "&" in decoded:
+        decoded = html.unescape(decoded)
+    if "%" in decoded:
+        decoded = _PERCENT_RUN.sub(lambda m: unquote(m.group(), errors="replace"), decoded)
+    return decoded is not text and next(finder.iter(decoded), None) is not None
+
+
 def _names_any(text: str, withheld: Mapping[str, str]) -> bool:
     """Whether the text names any withheld file: most pages link to none of
     them, and this is cheaper than reading their links."""
     if isinstance(withheld, WithheldLinks):
         return withheld.named_in(text)
-    return next(_stem_finder(withheld).iter(text), None) is not None
+    return _finds(_stem_finder(withheld), text)
 
 
 def bare_ids(html_text: str, page_src_uri: str, withheld: Mapping[str, str]) -> str:
