@@ -18,7 +18,7 @@ import pytest
 from conftest import POSTMORTEMS, REPO, postmortem_text, run_cli
 from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
-from sitekit import all_files, build, content, factors, run_mkdocs, write_site_at
+from sitekit import all_files, build, content, factors, page, run_mkdocs, write_site_at
 from test_site_failclosed import control_leaks, leaks
 
 PUBLIC, RESTRICTED, DRAFT = "INC-2025-001", "INC-2025-002", "INC-2025-003"
@@ -1317,13 +1317,14 @@ def test_the_text_of_a_withheld_file_another_plugin_shows_fails_the_build(
     assert leaks(root / "site", DATA_TOKEN) == []
 
 
-def test_a_nav_title_that_quotes_a_restricted_postmortem_fails_the_build(tmp_path: Path) -> None:
+def test_a_nav_title_that_quotes_a_restricted_postmortem_reaches_no_page(tmp_path: Path) -> None:
     """literate-nav's SUMMARY.md, a published page, lists a restricted
     postmortem under its title: the page's own link renders as the bare id,
     but the navigation on that page showed the title and the file's name, and
     the guard took both for published (SUMMARY.md holds them). The words of
-    a link to a withheld postmortem are no longer taken for published, so
-    the build fails and the page goes."""
+    a link to a withheld postmortem are no longer taken for published, and
+    the navigation entry is left out (it failed the build until s33), so
+    the build passes with nothing of it on any page."""
     pytest.importorskip("mkdocs_literate_nav")
     token = "zqnavcanary"
     title = f"Payroll {token} sheet went company-wide"
@@ -1336,11 +1337,10 @@ def test_a_nav_title_that_quotes_a_restricted_postmortem_fails_the_build(tmp_pat
         "SUMMARY.md": f"* [Home](index.md)\n* [{title}](2025/{stem}.md)\n",
     }
     root = write_site_at(tmp_path, files, extra_config="  - literate-nav\n")
-    result = run_mkdocs(root, out=root / "site", strict=False)
-    log = result.stdout + result.stderr
-    assert result.returncode == 1, log
-    assert f"SUMMARY/index.html: id with slug, title of docs/2025/{stem}.md (restricted)" in log
-    assert leaks(root / "site", token) == []
+    site = build(root, strict=False)
+    assert leaks(site, token) == [] and leaks(site, stem) == []
+    shown = (site / "SUMMARY" / "index.html").read_text(encoding="utf-8")
+    assert f'<span class="pm-bare-id">{RESTRICTED}</span>' in shown
 
 
 def test_a_translated_page_that_includes_a_restricted_postmortem_fails_the_build(
@@ -1586,3 +1586,100 @@ def test_a_percent_encoded_link_to_a_withheld_postmortem_renders_as_its_bare_id(
     assert leaks(site, PCT_TOKEN) == []
     shown = (site / "changes" / "index.html").read_text(encoding="utf-8")
     assert f'<span class="pm-bare-id">{RESTRICTED}</span>' in shown
+
+
+NAV_TOKEN = "zqnavtitlecanary"
+NAV_TITLE = f"Payroll {NAV_TOKEN} sheet went company-wide"
+NAV_STEM = f"{RESTRICTED}-payroll"
+# Each way a site lists a restricted postmortem by its title: MkDocs' own
+# `nav:`, literate-nav's SUMMARY.md, awesome-nav's .nav.yml.
+NAV_ROUTES: dict[str, tuple[dict[str, str], str]] = {
+    "nav": (
+        {},
+        "nav:\n  - Home: index.md\n  - Incidents:\n"
+        f"    - {NAV_TITLE}: 2025/{NAV_STEM}.md\n    - About: about.md\n",
+    ),
+    "literate-nav": (
+        {
+            "SUMMARY.md": "* [Home](index.md)\n* Incidents\n"
+            f"    * [{NAV_TITLE}](2025/{NAV_STEM}.md)\n    * [About](about.md)\n"
+        },
+        "  - literate-nav\n",
+    ),
+    "awesome-nav": (
+        {
+            ".nav.yml": "nav:\n  - Home: index.md\n  - Incidents:\n"
+            f'    - "{NAV_TITLE}": 2025/{NAV_STEM}.md\n    - About: about.md\n'
+        },
+        "  - awesome-nav\n",
+    ),
+}
+# Another plugin's edit of the navigation, which must stay.
+NAV_EDIT_HOOK = """
+from mkdocs.structure.nav import Link
+
+
+def on_nav(nav, config, files):
+    nav.items.append(Link("Status zqkeptlink", "https://status.example.com/"))
+    return nav
+"""
+
+
+def nav_site(tmp_path: Path, route: str, hook: str = NAV_EDIT_HOOK) -> Path:
+    pytest.importorskip("mkdocs_literate_nav")
+    extra, config = NAV_ROUTES[route]
+    files = {
+        "index.md": "# Home\n",
+        "about.md": "# About\n",
+        f"2025/{NAV_STEM}.md": postmortem_text(
+            id=RESTRICTED, title=json.dumps(NAV_TITLE), visibility="restricted"
+        ),
+        **extra,
+    }
+    return with_hook(write_site_at(tmp_path, files, extra_config=config), hook)
+
+
+@pytest.mark.parametrize("route", sorted(NAV_ROUTES))
+def test_a_nav_entry_for_a_restricted_postmortem_is_left_out_and_the_build_succeeds(
+    tmp_path: Path, route: str
+) -> None:
+    """A navigation that lists a restricted postmortem by its title (one
+    `nav:` for an internal and a public edition) failed the whole build:
+    the entry showed the id, the title and the file's name on every page.
+    The entry and its title are left out now, with an INFO line that names
+    the file and the rule only (so `--strict` passes: the entry is dropped
+    by design, not by mistake); the section around it, the other entries
+    and another plugin's edit of the navigation stay. SUMMARY.md is a
+    page too, and MkDocs warns of its link as of any page's link to a
+    withheld file (so literate-nav's build is not `--strict`)."""
+    root = nav_site(tmp_path, route)
+    result = run_mkdocs(root, out=root / "site", strict=route != "literate-nav")
+    log = result.stdout + result.stderr
+    assert result.returncode == 0, log
+    assert f"docs/2025/{NAV_STEM}.md: its navigation entry is left out" in log, log
+    assert NAV_TOKEN not in log and "'nav' configuration" not in log, log
+    site = root / "site"
+    assert leaks(site, NAV_TOKEN) == [] and leaks(site, NAV_STEM) == []
+    nav = page(site, "about/").find("nav", "md-nav--primary")
+    labels = " ".join(nav.text.split())
+    assert "Home" in labels and "Incidents" in labels and "About" in labels, labels
+    assert "Status zqkeptlink" in labels, labels
+
+
+@pytest.mark.parametrize("route", ["nav", "literate-nav"])
+def test_a_nav_entry_left_out_does_not_make_its_title_published(tmp_path: Path, route: str) -> None:
+    """The title the site's `nav:` gives a restricted postmortem was taken
+    for published text (mkdocs.yml is the site's own), so a hook that wrote
+    it elsewhere passed the guard; the lines of mkdocs.yml that name a
+    withheld file are not published text now, and the build fails."""
+    hook = (
+        "import os\n\n\ndef on_post_build(config):\n"
+        '    with open(os.path.join(config.site_dir, "late.html"), "w") as fh:\n'
+        f'        fh.write("<p>{NAV_TITLE}</p>")\n'
+    )
+    root = nav_site(tmp_path, route, hook)
+    result = run_mkdocs(root, out=root / "site", strict=False)
+    log = result.stdout + result.stderr
+    assert result.returncode == 1, log
+    assert f"late.html: title of docs/2025/{NAV_STEM}.md (restricted)" in log, log
+    assert leaks(root / "site", NAV_TOKEN) == []

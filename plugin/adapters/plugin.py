@@ -15,7 +15,8 @@ https://www.mkdocs.org/dev-guide/plugins/#events for the event order.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
@@ -35,6 +36,7 @@ from ..check.library import (
     Library,
     LibraryLoader,
     Pending,
+    display_path,
     in_report_order,
     resolve_regimes_path,
     resolve_taxonomy_path,
@@ -59,7 +61,13 @@ from .compat import (
     real_path_of,
     run_last,
 )
-from .files import add_assets, withhold_foreign, withhold_unplaced
+from .files import (
+    WithheldNavWarnings,
+    add_assets,
+    drop_withheld_links,
+    withhold_foreign,
+    withhold_unplaced,
+)
 from .options import PostmortemsConfig, settings_of
 from .pages import LibraryPages
 from .rebuilds import Rebuilds
@@ -72,6 +80,8 @@ if TYPE_CHECKING:
 # The logger name users filter on (`mkdocs.plugins.mkdocs_postmortems.plugin`) predates the
 # move into adapters/, so it is spelled out rather than taken from __name__.
 log = get_plugin_logger("mkdocs_postmortems.plugin")
+# Where MkDocs (and literate-nav, through it) logs what it finds of the `nav:`.
+_NAV_LOGGER = "mkdocs.structure.nav"
 
 
 class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyped-call]
@@ -118,6 +128,18 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         # Files whose blameless-language review a one-off build left to the
         # second process: reported as the build ends (see on_post_build).
         self._language_pending: list[Pending] = []
+        self._quiet_nav(None)
+
+    def _quiet_nav(self, withheld: Mapping[str, str] | None) -> None:
+        """Hold back MkDocs' warnings about `nav:` entries whose files this
+        build withholds (`WithheldNavWarnings`), or stop (None)."""
+        logger = logging.getLogger(_NAV_LOGGER)
+        old = getattr(self, "_nav_filter", None)
+        if old is not None:
+            logger.removeFilter(old)
+        self._nav_filter = None if withheld is None else WithheldNavWarnings(withheld)
+        if self._nav_filter is not None:
+            logger.addFilter(self._nav_filter)
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Drafts show under `mkdocs serve` only."""
@@ -234,6 +256,9 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         if self._decision is None or self._library is None:
             return files
         gone = withhold_foreign(files, config, self._decision, self._placed, self._library.meta)
+        # MkDocs resolves the site's `nav:` next, and warns of every entry
+        # whose file is gone; literate-nav does the same in on_nav.
+        self._quiet_nav(self._decision.withheld)
         foreign = self._withheld_by_others(gone, config, "page(s) other plugins added")
         # Before the parse data goes: the plan reads the library's documents.
         self._guard = self._new_guard(foreign)
@@ -372,8 +397,21 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         self, nav: Navigation, *, config: MkDocsConfig, files: Files
     ) -> Navigation:
         """Drop the pages and files other plugins added in on_nav that the
-        library would withhold (`_withhold_since`)."""
+        library would withhold (`_withhold_since`), and every navigation
+        entry that links to a withheld file (`drop_withheld_links`), whoever
+        made it: a build that lists a restricted postmortem in its `nav:`
+        leaves it out rather than fail."""
         self._withhold_since(files, config, True, "file(s) other plugins added in on_nav")
+        if self._decision is not None:
+            withheld = self._decision.withheld
+            docs_dir = Path(config.docs_dir)
+            for uri in drop_withheld_links(nav, withheld):
+                # Path and rule only: the entry's title may be the page's own.
+                log.info(
+                    "%s: its navigation entry is left out: %s",
+                    display_path(docs_dir / uri, Path.cwd()),
+                    withheld[uri],
+                )
         return nav
 
     on_nav = CombinedEvent(_on_nav, _withhold_nav_files)
@@ -439,6 +477,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         with every page once (see `Rebuilds.merge_search_index`). Then guard
         the output (see `_guard_output`)."""
         self.heap.unfreeze()
+        self._quiet_nav(None)
         read_before = None
         if self.pages is not None:
             read_before = self.pages.guard_read()
@@ -478,6 +517,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
 
     def on_build_error(self, *, error: Exception) -> None:
         self.heap.unfreeze()
+        self._quiet_nav(None)
         if self.pages is not None:
             self.pages.close()
 

@@ -37,7 +37,7 @@ import time
 import unicodedata
 import zlib
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Final
@@ -651,13 +651,18 @@ class Published:
     secret_files: set[Path]
     theme_dirs: tuple[Path, ...]
 
+    def _secret_uris(self) -> set[str]:
+        """The docs_dir paths of the withheld files."""
+        root = self.docs_dir
+        return {p.relative_to(root).as_posix() for p in self.secret_files if p.is_relative_to(root)}
+
     def drop_from(self, needles: Needles, memo: PublicMemo | None) -> None:
         if not needles.phrases:
             return
         library = self.library
         public = itertools.chain(
             self.texts,
-            _generated_texts(library, self.config_file),
+            _generated_texts(library, self.config_file, self._secret_uris()),
             _public_file_names(self.docs_dir, self.secret_files),
             _theme_texts(self.theme_dirs),
         )
@@ -1018,9 +1023,13 @@ def _telling_stem(stem: str) -> bool:
     return not all(w in _GENERIC_STEMS or w.isdigit() for w in split)
 
 
-def _generated_texts(library: Library, config_file: Path | None) -> Iterator[str]:
+def _generated_texts(
+    library: Library, config_file: Path | None, withheld: Collection[str] = ()
+) -> Iterator[str]:
     """Text the plugin and theme publish on their own: what the guide,
-    the templates, the taxonomy and the site's configuration say, and what
+    the templates, the taxonomy and the site's configuration say (less
+    its lines that name a `withheld` docs_dir path: a `nav:` entry the
+    build drops, whose title is the postmortem's own), and what
     `postmortems new` writes into every draft."""
     settings = library.settings
     yield from authoring.scaffold_texts(library.taxonomy)
@@ -1039,7 +1048,24 @@ def _generated_texts(library: Library, config_file: Path | None) -> Iterator[str
         for path in (config_file, resolve_taxonomy_path(settings, config_file.parent)):
             data = _read_regular(path)
             if data is not None:
-                yield data.decode("utf-8", errors="replace")
+                yield _lines_naming_none(data.decode("utf-8", errors="replace"), withheld)
+
+
+def _lines_naming_none(text: str, paths: Collection[str]) -> str:
+    """`text` less each line that names one of `paths` (as written, or
+    percent-encoded): one pass over the text for all of them."""
+    if not paths:
+        return text
+    finder = ahocorasick.Automaton()
+    for path in paths:
+        finder.add_word(path, path)
+    finder.make_automaton()
+    return "\n".join(
+        line
+        for line in text.split("\n")
+        if next(finder.iter(line), None) is None
+        and ("%" not in line or next(finder.iter(unquote(line)), None) is None)
+    )
 
 
 def _read_regular(path: Path, limit: int = DEFAULT_MAX_FILE_BYTES) -> bytes | None:
