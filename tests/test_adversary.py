@@ -1495,6 +1495,7 @@ def test_a_restricted_ordinary_pages_name_written_by_another_plugin_fails_the_bu
         f"{folder}/{stem}/",
         f"{folder}/{stem}.html",
         f"{folder}/{stem}.md",
+        f"https://example.com/docs/{folder}/{stem.replace('-', '%2d')}/",
         "plans/notes/",
         "plans/README.md",
         "plans/roadmap-shared/",
@@ -1683,3 +1684,40 @@ def test_a_nav_entry_left_out_does_not_make_its_title_published(tmp_path: Path, 
     assert result.returncode == 1, log
     assert f"late.html: title of docs/2025/{NAV_STEM}.md (restricted)" in log, log
     assert leaks(root / "site", NAV_TOKEN) == []
+
+
+def test_a_redirect_from_a_restricted_ordinary_pages_address_fails_the_build(
+    tmp_path: Path,
+) -> None:
+    """mkdocs-redirects, asked for a redirect from a restricted ordinary
+    page's own address (an old URL kept working), writes a page in a folder
+    named after it: the name was published, as mkdocs.yml (taken for the
+    site's own text) names it. Its name is looked for, and the lines of
+    mkdocs.yml naming a withheld file are not published text: the build
+    fails naming the folder, which goes."""
+    stem = f"acquire-{PLAN_TOKEN}-corp"
+    files = {"index.md": "# Home\n", f"plans/{stem}.md": "---\nvisibility: restricted\n---\n# B\n"}
+    extra = f"  - redirects:\n      redirect_maps:\n        plans/{stem}.md: index.md\n"
+    root = write_site_at(tmp_path, files, extra_config=extra)
+    result = run_mkdocs(root, out=root / "site", strict=False)
+    log = result.stdout + result.stderr
+    assert result.returncode == 1, log
+    source = f"docs/plans/{stem}.md (restricted page)"
+    assert f"plans/{stem} (folder name): page name of {source}" in log, log
+    assert leaks(root / "site", PLAN_TOKEN) == []
+
+
+def test_a_restricted_ordinary_page_the_nav_lists_is_left_out(tmp_path: Path) -> None:
+    """The site's `nav:` lists a restricted page that is not a postmortem:
+    MkDocs warned (so `--strict` failed) and showed the entry, the page's
+    name in its link, on every page. The entry is left out as a withheld
+    postmortem's is, and the strict build passes."""
+    stem = f"acquire-{PLAN_TOKEN}-corp"
+    files = {"index.md": "# Home\n", f"plans/{stem}.md": "---\nvisibility: restricted\n---\n# B\n"}
+    nav = f"nav:\n  - Home: index.md\n  - Board plan: plans/{stem}.md\n"
+    root = write_site_at(tmp_path, files, extra_config=nav)
+    result = run_mkdocs(root, out=root / "site", strict=True)
+    log = result.stdout + result.stderr
+    assert result.returncode == 0, log
+    assert f"docs/plans/{stem}.md: its navigation entry is left out" in log, log
+    assert leaks(root / "site", PLAN_TOKEN) == [] and leaks(root / "site", "Board plan") == []
