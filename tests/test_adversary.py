@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -1721,3 +1722,108 @@ def test_a_restricted_ordinary_page_the_nav_lists_is_left_out(tmp_path: Path) ->
     assert result.returncode == 0, log
     assert f"docs/plans/{stem}.md: its navigation entry is left out" in log, log
     assert leaks(root / "site", PLAN_TOKEN) == [] and leaks(root / "site", "Board plan") == []
+
+
+MONO_TOKEN = "zqmonocanary"
+
+
+def test_a_monorepo_sub_site_folder_restricted_by_its_meta_yml_is_withheld(
+    tmp_path: Path,
+) -> None:
+    """mkdocs-monorepo-plugin merges another project's docs (`!include`)
+    into the build: a page of it below a `.meta.yml` that restricts its
+    folder, out of the included nav (MkDocs still publishes it), reaches no
+    file of the site, and `postmortems audit` finds it (by name and text)
+    in a site built without the plugin (held)."""
+    pytest.importorskip("mkdocs_monorepo_plugin")
+    root = write_site_at(tmp_path, {"index.md": "# Home\n"})
+    sub = root / "sub"
+    (sub / "docs" / "private").mkdir(parents=True)
+    (sub / "mkdocs.yml").write_text("site_name: Sub\nnav:\n  - Intro: index.md\n", encoding="utf-8")
+    (sub / "docs" / "index.md").write_text("# Sub intro\n", encoding="utf-8")
+    (sub / "docs" / "private" / ".meta.yml").write_text(
+        "visibility: restricted\n", encoding="utf-8"
+    )
+    (sub / "docs" / "private" / f"merger-{MONO_TOKEN}.md").write_text(
+        "# Merger terms\n\nThe merger terms are secret and must stay inside the board.\n",
+        encoding="utf-8",
+    )
+    cfg = root / "mkdocs.yml"
+    text = cfg.read_text(encoding="utf-8").replace("  - search\n", "  - search\n  - monorepo\n")
+    cfg.write_text(
+        text + "nav:\n  - Home: index.md\n  - Sub: '!include ./sub/mkdocs.yml'\n", encoding="utf-8"
+    )
+    plain = cfg.read_text(encoding="utf-8")
+    head, tail = plain.split("  - postmortems:\n")
+    (root / "plain.yml").write_text(head + tail.split("\n", 1)[1], encoding="utf-8")
+    out = root / "site-plain"
+    cmd = ["-m", "mkdocs", "build", "-q", "-f", "plain.yml", "-d", str(out)]
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONWARNINGS": "ignore"}
+    subprocess.run([sys.executable, *cmd], cwd=root, env=env, check=True, timeout=120)
+    assert leaks(out, MONO_TOKEN)
+    site = build(root)
+    assert leaks(site, MONO_TOKEN) == []
+    result = run_cli("audit", "site-plain", cwd=root)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert f"merger-{MONO_TOKEN}.md (restricted page)" in result.stdout
+
+
+SHUTDOWN_TOKEN = "zqshutdowncanary"
+# A hook that writes into the site as `mkdocs build` shuts down, after every
+# `on_post_build` (a deploy helper, a stamp file), once fresh and once as a
+# copy of a withheld file that keeps its old modification time.
+SHUTDOWN_HOOK = """
+import os
+import shutil
+
+SITE = []
+
+
+def on_config(config):
+    SITE.append((config.site_dir, config.docs_dir))
+
+
+def on_shutdown():
+    site, docs = SITE[-1]
+    {write}
+"""
+SHUTDOWN_WRITES = {
+    "written": (
+        'with open(os.path.join(site, "late.html"), "w") as fh:\n'
+        f'        fh.write("<p>The agent wrote {SHUTDOWN_TOKEN} lines to everyone.</p>")'
+    ),
+    "copied with its times": (
+        f'shutil.copy2(os.path.join(docs, "2025", "{RESTRICTED}.md"), '
+        'os.path.join(site, "late.html"))'
+    ),
+}
+
+
+@pytest.mark.parametrize("how", sorted(SHUTDOWN_WRITES))
+def test_a_file_another_plugin_writes_as_the_build_shuts_down_is_read(
+    tmp_path: Path, how: str
+) -> None:
+    """`on_shutdown` runs after every `on_post_build`, the guard's included:
+    a hook that wrote a restricted summary into the site there published it,
+    the build passing. The guard reads again, as the build shuts down, every
+    file written or changed since it read the site (by its change time too,
+    which a copy that keeps the source's modification time cannot set back),
+    removes what shows anything withheld, and the build fails."""
+    files = {
+        "index.md": "# Home\n",
+        f"2025/{RESTRICTED}.md": postmortem_text(
+            id=RESTRICTED,
+            visibility="restricted",
+            summary=f"The agent wrote {SHUTDOWN_TOKEN} lines to everyone.",
+        ),
+    }
+    hook = SHUTDOWN_HOOK.format(write=SHUTDOWN_WRITES[how])
+    root = with_hook(write_site_at(tmp_path, files), hook)
+    # An old file, as a checkout leaves one: its copy keeps this time.
+    os.utime(root / "docs" / "2025" / f"{RESTRICTED}.md", (1_000_000_000, 1_000_000_000))
+    result = run_mkdocs(root, out=root / "site", strict=False)
+    log = result.stdout + result.stderr
+    assert result.returncode == 1, log
+    assert "late.html: " in log and f"of docs/2025/{RESTRICTED}.md (restricted)" in log, log
+    assert "Traceback" not in log, log
+    assert leaks(root / "site", SHUTDOWN_TOKEN) == []

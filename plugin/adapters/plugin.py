@@ -16,6 +16,7 @@ https://www.mkdocs.org/dev-guide/plugins/#events for the event order.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from functools import partial
@@ -24,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 import jinja2
 from mkdocs.config.defaults import MkDocsConfig
-from mkdocs.exceptions import PluginError
+from mkdocs.exceptions import Abort, PluginError
 from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin_logger
 from mkdocs.structure.files import Files
 from mkdocs.structure.nav import Navigation
@@ -129,6 +130,9 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         # second process: reported as the build ends (see on_post_build).
         self._language_pending: list[Pending] = []
         self._quiet_nav(None)
+        # The output guard of the last one-off build, the folder it read and
+        # when: read again as the command shuts down (`on_shutdown`).
+        self._late_guard: tuple[OutputGuard, Path, float] | None = None
 
     def _quiet_nav(self, withheld: Mapping[str, str] | None) -> None:
         """Hold back MkDocs' warnings about `nav:` entries whose files this
@@ -168,6 +172,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         keep_templates_in_theme(config)
         add_assets(config)
         run_last(config, "post_build", self.on_post_build)
+        run_last(config, "shutdown", self.on_shutdown)
         return config
 
     @property
@@ -509,11 +514,33 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         since = self.rebuilds.guard_since(looked_for) if self.is_serve and self.is_dirty else None
         if read_before:
             log.debug("output guard: %d file(s) read as they were written", len(read_before))
+        started = time.time()
         failure = guard.check(site_dir, since, read_before)
+        if not self.is_serve:
+            # `mkdocs build` shuts down after this: what a plugin writes then
+            # is read too (`on_shutdown`).
+            self._late_guard = (guard, site_dir, started)
         # After a failure, the next rebuild reads all of the folder again.
         self.rebuilds.guarded = None if failure else looked_for
         if failure:
             raise PluginError(failure)
+
+    # Last of all plugins (`run_last`), after every other `on_shutdown`.
+    @event_priority(-(10**9))
+    def on_shutdown(self) -> None:
+        """Read once more what was written into the site folder since the
+        output guard read it: `mkdocs build` fires `on_shutdown` after every
+        `on_post_build`, and a plugin or hook may write there too. A leak
+        is removed and fails the command, as in the build."""
+        late, self._late_guard = self._late_guard, None
+        if late is None:
+            return
+        guard, site_dir, started = late
+        failure = guard.check(site_dir, started, None)
+        if failure:
+            log.error(failure)
+            # MkDocs' own words for a failed build; no traceback.
+            raise Abort("Aborted with a BuildError!")
 
     def on_build_error(self, *, error: Exception) -> None:
         self.heap.unfreeze()

@@ -1345,7 +1345,9 @@ class Auditor:
             st = path.stat()
         except OSError as exc:
             return [], [Unscanned(shown, exc.strerror or str(exc), rel)], 0
-        if newer_than is not None and st.st_mtime < newer_than:
+        # The change time too: a copy that keeps its source's modification
+        # time (`shutil.copy2`, `cp -p`) cannot set it back.
+        if newer_than is not None and max(st.st_mtime, st.st_ctime) < newer_than:
             return None
         found = [_Found(shown, rel, FILE_NAME, self._scan_name(rel))]
         problem: str | None = None
