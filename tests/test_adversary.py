@@ -1708,14 +1708,19 @@ def test_a_redirect_from_a_restricted_ordinary_pages_address_fails_the_build(
     assert leaks(root / "site", PLAN_TOKEN) == []
 
 
-def test_a_restricted_ordinary_page_the_nav_lists_is_left_out(tmp_path: Path) -> None:
+@pytest.mark.parametrize("form", ["{}.md", "{}/", "./{}.html"])
+def test_a_restricted_ordinary_page_the_nav_lists_is_left_out(tmp_path: Path, form: str) -> None:
     """The site's `nav:` lists a restricted page that is not a postmortem:
     MkDocs warned (so `--strict` failed) and showed the entry, the page's
     name in its link, on every page. The entry is left out as a withheld
-    postmortem's is, and the strict build passes."""
+    postmortem's is, and the strict build passes; so is an entry that names
+    the page by the address it would have had (`plans/x/`, a link to MkDocs,
+    which the first fix missed: the title and name then showed on every
+    page, mkdocs.yml making both look published)."""
     stem = f"acquire-{PLAN_TOKEN}-corp"
     files = {"index.md": "# Home\n", f"plans/{stem}.md": "---\nvisibility: restricted\n---\n# B\n"}
-    nav = f"nav:\n  - Home: index.md\n  - Board plan: plans/{stem}.md\n"
+    target = form.format(f"plans/{stem}")
+    nav = f"nav:\n  - Home: index.md\n  - Board plan: {target}\n"
     root = write_site_at(tmp_path, files, extra_config=nav)
     result = run_mkdocs(root, out=root / "site", strict=True)
     log = result.stdout + result.stderr

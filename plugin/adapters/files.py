@@ -23,6 +23,7 @@ from ..check.library import Library
 from ..check.publication import (
     Decision,
     FolderMeta,
+    is_markdown_name,
     withholds_itself,
     withholds_read_from,
 )
@@ -221,6 +222,25 @@ def nav_target(url: str) -> str | None:
     return None if path in ("", ".") or path.startswith("..") else path
 
 
+def nav_forms(withheld: Mapping[str, str]) -> dict[str, str]:
+    """Each way a navigation link may name a withheld file (as `nav_target`
+    reads it), with the file's docs_dir path: the path itself, and for a
+    page the addresses MkDocs would have given it (`plans/x/`,
+    `plans/x.html`, `plans/x/index.html`), which a `nav:` may list as links."""
+    forms: dict[str, str] = {}
+    for uri in withheld:
+        forms.setdefault(uri, uri)
+        if not is_markdown_name(uri):
+            continue
+        stem = posixpath.splitext(uri)[0]
+        folder, name = posixpath.split(stem)
+        base = folder if name in ("index", "README") else stem
+        if base:
+            for form in (base, f"{base}.html", f"{base}/index.html"):
+                forms.setdefault(form, uri)
+    return forms
+
+
 def drop_withheld_links(nav: Navigation, withheld: Mapping[str, str]) -> list[str]:
     """Take out of `nav`, in place, every link to a withheld page of
     docs_dir (`withheld`: path -> why), and each section that held nothing
@@ -229,14 +249,15 @@ def drop_withheld_links(nav: Navigation, withheld: Mapping[str, str]) -> list[st
     often the page's own. Every other item stays as it is. Returns the
     paths dropped, in nav order."""
     dropped: list[str] = []
+    forms = nav_forms(withheld)
 
     def keep(items: list[Any]) -> list[Any]:
         kept = []
         for item in items:
             if isinstance(item, Link):
                 target = nav_target(item.url)
-                if target is not None and target in withheld:
-                    dropped.append(target)
+                if target is not None and target in forms:
+                    dropped.append(forms[target])
                     continue
             elif isinstance(item, Section):
                 before = len(item.children)
@@ -248,7 +269,7 @@ def drop_withheld_links(nav: Navigation, withheld: Mapping[str, str]) -> list[st
             kept.append(item)
         return kept
 
-    if any(nav_target(link.url) in withheld for link in _links(nav.items)):
+    if any(nav_target(link.url) in forms for link in _links(nav.items)):
         nav.items[:] = keep(nav.items)
     return dropped
 
@@ -281,7 +302,7 @@ class WithheldNavWarnings(logging.Filter):
 
     def __init__(self, withheld: Mapping[str, str]) -> None:
         super().__init__()
-        self.withheld = withheld
+        self.withheld = nav_forms(withheld)
 
     def filter(self, record: logging.LogRecord) -> bool:
         if record.levelno < logging.WARNING:

@@ -1059,6 +1059,10 @@ def _lines_naming_none(text: str, paths: Collection[str]) -> str:
     finder = ahocorasick.Automaton()
     for path in paths:
         finder.add_word(path, path)
+        stem, _ = posixpath.splitext(path)
+        if is_markdown_name(path) and posixpath.basename(stem) not in ("index", "README"):
+            # Its address too (`plans/x/`, `plans/x.html`): a `nav:` link.
+            finder.add_word(stem, stem)
     finder.make_automaton()
     return "\n".join(
         line
