@@ -1832,3 +1832,33 @@ def test_a_file_another_plugin_writes_as_the_build_shuts_down_is_read(
     assert "late.html: " in log and f"of docs/2025/{RESTRICTED}.md (restricted)" in log, log
     assert "Traceback" not in log, log
     assert leaks(root / "site", SHUTDOWN_TOKEN) == []
+
+
+def test_a_restricted_page_without_a_translation_gets_no_fallback_copy(tmp_path: Path) -> None:
+    """mkdocs-static-i18n with `fallback_to_default` copies each page that
+    has no French version into `fr/`: a restricted page (and a restricted
+    postmortem) without one gets no copy there, and nothing of either is in
+    the French build or its navigation (held)."""
+    pytest.importorskip("mkdocs_static_i18n")
+    token = "zqi18ncanary"
+    files = {
+        "index.md": "# Home\n",
+        "index.fr.md": "# Accueil\n",
+        f"plans/acquire-{token}.md": (
+            "---\nvisibility: restricted\n---\n# Board\n\n"
+            f"The acquisition of {token} closes in March for a sum.\n"
+        ),
+        f"{RESTRICTED}.md": postmortem_text(
+            id=RESTRICTED, visibility="restricted", summary=f"The agent wrote {token} lines."
+        ),
+    }
+    extra = (
+        "  - i18n:\n      docs_structure: suffix\n      fallback_to_default: true\n"
+        "      languages:\n        - {locale: en, default: true, name: English}\n"
+        "        - {locale: fr, name: Francais}\n"
+    )
+    root = write_site_at(tmp_path, files, extra_config=extra)
+    site = build(root)
+    assert (site / "fr" / "index.html").is_file()
+    assert leaks(site, token) == []
+    assert [p for p in site.rglob("*") if RESTRICTED in p.name] == []
