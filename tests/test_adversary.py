@@ -1862,3 +1862,22 @@ def test_a_restricted_page_without_a_translation_gets_no_fallback_copy(tmp_path:
     assert (site / "fr" / "index.html").is_file()
     assert leaks(site, token) == []
     assert [p for p in site.rglob("*") if RESTRICTED in p.name] == []
+
+
+def test_a_dirty_build_after_an_ordinary_page_becomes_restricted_keeps_nothing_of_it(
+    tmp_path: Path,
+) -> None:
+    """`mkdocs build --dirty` after an open page was marked restricted: the
+    page the first build wrote (its folder named after it) is gone, and
+    the page's name is in no file (held)."""
+    stem = f"acquire-{PLAN_TOKEN}-corp"
+    text = "# Board\n\nThe acquisition of the company closes in March for a large sum.\n"
+    root = write_site_at(tmp_path, {"index.md": "# Home\n", f"plans/{stem}.md": text})
+    site = build(root)
+    assert (site / "plans" / stem / "index.html").is_file()
+    page_file = root / "docs" / "plans" / f"{stem}.md"
+    page_file.write_text("---\nvisibility: restricted\n---\n" + text, encoding="utf-8")
+    result = run_mkdocs(root, "--dirty", out=site, strict=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert leaks(site, PLAN_TOKEN) == []
+    assert not (site / "plans" / stem).exists()
