@@ -1881,3 +1881,33 @@ def test_a_dirty_build_after_an_ordinary_page_becomes_restricted_keeps_nothing_o
     assert result.returncode == 0, result.stdout + result.stderr
     assert leaks(site, PLAN_TOKEN) == []
     assert not (site / "plans" / stem).exists()
+
+
+@pytest.mark.parametrize("blog_first", [True, False], ids=["blog-first", "blog-after"])
+def test_a_restricted_blog_posts_category_tag_and_slug_make_no_page(
+    tmp_path: Path, blog_first: bool
+) -> None:
+    """Material's blog plugin makes a page for each category (and the tags
+    plugin lists each tag): a restricted post's own category, tag and slug,
+    used by no other post, make no page, folder or listing (held)."""
+    token = "zqcategorycanary"
+    files = {
+        "index.md": "# Home\n",
+        "blog/index.md": "# Blog\n",
+        "blog/posts/open.md": "---\ndate: 2025-01-13\ncategories: [News]\n---\n# Open\n\nHi.\n",
+        f"blog/posts/closed-{token}.md": (
+            f"---\ndate: 2025-01-12\nvisibility: restricted\ncategories: [Deal {token}]\n"
+            f"tags: [{token}-tag]\n---\n# Post\n\nExcerpt.\n\n<!-- more -->\n\nRest.\n"
+        ),
+    }
+    root = write_site_at(tmp_path, files)
+    cfg = root / "mkdocs.yml"
+    text = cfg.read_text(encoding="utf-8")
+    if blog_first:
+        text = text.replace("  - postmortems:\n", "  - tags\n  - blog\n  - postmortems:\n")
+    else:
+        text = text.replace("  - search\n", "  - search\n  - tags\n") + "  - blog\n"
+    cfg.write_text(text, encoding="utf-8")
+    site = build(root, strict=False)
+    assert (site / "blog" / "category" / "news" / "index.html").is_file()
+    assert leaks(site, token) == []
