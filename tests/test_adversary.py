@@ -1911,3 +1911,30 @@ def test_a_restricted_blog_posts_category_tag_and_slug_make_no_page(
     site = build(root, strict=False)
     assert (site / "blog" / "category" / "news" / "index.html").is_file()
     assert leaks(site, token) == []
+
+
+def test_a_percent_encoded_link_to_a_withheld_asset_another_plugin_writes_fails_the_build(
+    tmp_path: Path,
+) -> None:
+    """A hook lists, in a file of its own, a restricted postmortem's asset
+    whose name has spaces and letters beyond ASCII, written as a URL
+    (`Geh%C3%A4lter%20M%C3%A4rz.csv`, and `&amp;` for `&`): the guard reads
+    the file decoded, and fails the build naming the asset (held)."""
+    name = "Gehälter & Boni März.csv"
+    encoded = "Geh%C3%A4lter%20&amp;%20Boni%20M%C3%A4rz.csv"
+    files = {
+        "index.md": "# Home\n",
+        f"2025/{RESTRICTED}.md": postmortem_text(id=RESTRICTED, visibility="restricted"),
+        f"2025/{RESTRICTED}/{name}": "band,amount\n",
+    }
+    hook = (
+        "import os\n\n\ndef on_post_build(config):\n"
+        '    with open(os.path.join(config.site_dir, "files.html"), "w") as fh:\n'
+        f"        fh.write('<a href=\"files/{encoded}\">a file</a>')\n"
+    )
+    root = with_hook(write_site_at(tmp_path, files), hook)
+    result = run_mkdocs(root, out=root / "site", strict=False)
+    log = result.stdout + result.stderr
+    assert result.returncode == 1, log
+    assert f"files.html: asset name of docs/2025/{RESTRICTED}.md (restricted)" in log, log
+    assert not (root / "site" / "files.html").exists()
