@@ -514,12 +514,13 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         since = self.rebuilds.guard_since(looked_for) if self.is_serve and self.is_dirty else None
         if read_before:
             log.debug("output guard: %d file(s) read as they were written", len(read_before))
-        started = time.time()
         failure = guard.check(site_dir, since, read_before)
-        if not self.is_serve:
+        if not self.is_serve and not failure:
             # `mkdocs build` shuts down after this: what a plugin writes then
-            # is read too (`on_shutdown`).
-            self._late_guard = (guard, site_dir, started)
+            # is read too (`on_shutdown`). From when the guard is done: the
+            # files written before it were read by it (a search index read
+            # twice would double the guard's largest cost).
+            self._late_guard = (guard, site_dir, time.time())
         # After a failure, the next rebuild reads all of the folder again.
         self.rebuilds.guarded = None if failure else looked_for
         if failure:
