@@ -1938,3 +1938,27 @@ def test_a_percent_encoded_link_to_a_withheld_asset_another_plugin_writes_fails_
     assert result.returncode == 1, log
     assert f"files.html: asset name of docs/2025/{RESTRICTED}.md (restricted)" in log, log
     assert not (root / "site" / "files.html").exists()
+
+
+def test_a_restricted_index_page_is_named_by_its_folder(tmp_path: Path) -> None:
+    """A restricted page named `index.md` (or README.md) is named by its
+    folder (`plans/acquire-...-corp/` is its address): the generic stem was
+    skipped and the folder's name not looked for, so a hook that listed the
+    address published it. The folder's name is looked for now, unless a
+    published file of the site lies in it too (its name is then published)."""
+    stem = f"acquire-{PLAN_TOKEN}-corp"
+    closed = "---\nvisibility: restricted\n---\n# Board\n\nSecret.\n"
+    files = {
+        "index.md": "# Home\n",
+        f"plans/{stem}/index.md": closed,
+        "shared-zqsharedfolder/README.md": closed,
+        "shared-zqsharedfolder/open.md": "# Open\n",
+    }
+    urls = [f"plans/{stem}/", "shared-zqsharedfolder/"]
+    root = with_hook(write_site_at(tmp_path, files), CHANGES_HOOK.format(urls=urls))
+    result = run_mkdocs(root, out=root / "site", strict=False)
+    log = result.stdout + result.stderr
+    assert result.returncode == 1, log
+    assert f"changes.html: page name of docs/plans/{stem}/index.md (restricted page)" in log, log
+    assert "of docs/shared-zqsharedfolder/README.md" not in log, log
+    assert leaks(root / "site", PLAN_TOKEN) == []

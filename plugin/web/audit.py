@@ -953,11 +953,15 @@ def _add_document(
     stem = phrase_of(md_file.stem)
     if pm_id and stem != phrase_of(pm_id):
         needles.add_phrase(stem, (index, ID_SLUG))
-    elif not pm_id and _telling_stem(stem):
+    elif not pm_id:
         # A page without an id is named by its file alone (its URL, a
         # folder of a site built without the plugin, a link another plugin
-        # writes): `plans/acquire-foo-corp` tells what the page says.
-        needles.add_phrase(stem, (index, PAGE_NAME))
+        # writes): `plans/acquire-foo-corp` tells what the page says. An
+        # `index.md` or `README.md` is named by its folder: that is its URL.
+        if md_file.stem.lower() in ("index", "readme"):
+            stem = phrase_of(md_file.parent.name)
+        if _telling_stem(stem):
+            needles.add_phrase(stem, (index, PAGE_NAME))
     needles.add_text(body, (index, BODY))
     source = _read_regular(md_file)
     if source is not None:
