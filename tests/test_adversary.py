@@ -1962,3 +1962,26 @@ def test_a_restricted_index_page_is_named_by_its_folder(tmp_path: Path) -> None:
     assert f"changes.html: page name of docs/plans/{stem}/index.md (restricted page)" in log, log
     assert "of docs/shared-zqsharedfolder/README.md" not in log, log
     assert leaks(root / "site", PLAN_TOKEN) == []
+
+
+def test_a_restricted_page_with_a_generic_name_is_named_by_its_path(tmp_path: Path) -> None:
+    """`acquisition-.../notes.md`, restricted: its stem (`notes`) tells
+    nothing, but its path does, and its address is its path; a hook that
+    listed it published the folder's name with it. The path is looked for
+    (all of it: a published file in the folder publishes the folder's name,
+    not this page's address), unless all its words are generic."""
+    files = {
+        "index.md": "# Home\n",
+        f"acquisition-{PLAN_TOKEN}/.meta.yml": "visibility: restricted\n",
+        f"acquisition-{PLAN_TOKEN}/notes.md": "# Notes\n\nSecret.\n",
+        "private/notes.md": "---\nvisibility: restricted\n---\n# Notes\n",
+    }
+    urls = [f"acquisition-{PLAN_TOKEN}/notes/", "private/notes/"]
+    root = with_hook(write_site_at(tmp_path, files), CHANGES_HOOK.format(urls=urls))
+    result = run_mkdocs(root, out=root / "site", strict=False)
+    log = result.stdout + result.stderr
+    assert result.returncode == 1, log
+    source = f"docs/acquisition-{PLAN_TOKEN}/notes.md (restricted page)"
+    assert f"changes.html: page name of {source}" in log, log
+    assert "of docs/private/notes.md" not in log, log
+    assert leaks(root / "site", PLAN_TOKEN) == []

@@ -751,7 +751,7 @@ def plan(
         index = len(unpublished)
         unpublished.append(Unpublished(doc.path, pm_id, _reason(checked, why, drafts)))
         secret_files.add(md_file)
-        _add_document(needles, index, data, doc.body, md_file, pm_id)
+        _add_document(needles, index, data, doc.body, md_file, pm_id, rel)
         if checked.is_postmortem:
             for asset in _asset_files(md_file, {md_file.stem, *([pm_id] if pm_id else [])}):
                 secret_files.add(asset)
@@ -838,7 +838,7 @@ def _add_copied_files(
         unpublished.append(Unpublished(shown, None, "restricted file"))
         secret_files.add(path)
         if doc is not None and isinstance(doc.data, dict):
-            _add_document(needles, index, doc.data, doc.body, path, None)
+            _add_document(needles, index, doc.data, doc.body, path, None, rel)
             continue
         _add_file(needles, index, path, texts)
 
@@ -936,9 +936,15 @@ def _add_value(needles: Needles, key: str, text: str, hit: Hit) -> None:
 
 
 def _add_document(
-    needles: Needles, index: int, data: dict[str, Any], body: str, md_file: Path, pm_id: str | None
+    needles: Needles,
+    index: int,
+    data: dict[str, Any],
+    body: str,
+    md_file: Path,
+    pm_id: str | None,
+    uri: str | None = None,
 ) -> None:
-    """The needles of one withheld Markdown file."""
+    """The needles of one withheld Markdown file (`uri`: its docs_dir path)."""
     for top, value in data.items():
         # Only the postmortem's own id, title and summary: a factor's
         # `summary` or an action item's `title` is front-matter text.
@@ -958,8 +964,16 @@ def _add_document(
         # folder of a site built without the plugin, a link another plugin
         # writes): `plans/acquire-foo-corp` tells what the page says. An
         # `index.md` or `README.md` is named by its folder: that is its URL.
-        if md_file.stem.lower() in ("index", "readme"):
+        # A generic stem in a telling folder (`acquisition-foo/notes.md`)
+        # is told by its path, which is its address too.
+        index_page = md_file.stem.lower() in ("index", "readme")
+        if index_page:
             stem = phrase_of(md_file.parent.name)
+        if not _telling_stem(stem) and uri:
+            # Only then: a telling stem a published file also has is
+            # published, whatever folder this one is in.
+            path = posixpath.dirname(uri) if index_page else posixpath.splitext(uri)[0]
+            stem = phrase_of(path)
         if _telling_stem(stem):
             needles.add_phrase(stem, (index, PAGE_NAME))
     needles.add_text(body, (index, BODY))
