@@ -1395,7 +1395,10 @@ def test_a_redirect_from_a_restricted_postmortems_address_leaves_not_even_its_fo
     result = run_mkdocs(root, out=root / "site", strict=False)
     log = result.stdout + result.stderr
     assert result.returncode == 1, log
-    assert f"2025/{stem} (folder name): id of docs/2025/{stem}.md (restricted)" in log, log
+    # The slug too, since s33: mkdocs.yml's line naming the withheld file
+    # (the redirect's) is no longer taken for published text.
+    source = f"docs/2025/{stem}.md (restricted)"
+    assert f"2025/{stem} (folder name): id, id with slug of {source}" in log, log
     assert [p for p in (root / "site").rglob("*") if FOLDER_TOKEN in p.name] == []
 
 
