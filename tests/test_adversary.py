@@ -1988,3 +1988,28 @@ def test_a_restricted_page_with_a_generic_name_is_named_by_its_path(tmp_path: Pa
     assert f"changes.html: page name of {source}" in log, log
     assert "of docs/private/notes.md" not in log, log
     assert leaks(root / "site", PLAN_TOKEN) == []
+
+
+def test_a_robots_txt_that_disallows_a_restricted_pages_address_fails_the_build(
+    tmp_path: Path,
+) -> None:
+    """A `robots.txt` of docs_dir that tells crawlers to keep away from a
+    restricted page's address (`Disallow: /plans/acquire-...-corp/`) lists
+    what the site hides for anyone to read, and the page is not published
+    anyway: the build fails naming it (since s33, which looks for a page's
+    name; a generic one, `Disallow: /private/notes/`, is no leak)."""
+    stem = f"acquire-{PLAN_TOKEN}-corp"
+    closed = "---\nvisibility: restricted\n---\n# B\n"
+    files = {
+        "index.md": "# Home\n",
+        f"plans/{stem}.md": closed,
+        "private/notes.md": closed,
+        "robots.txt": f"User-agent: *\nDisallow: /plans/{stem}/\nDisallow: /private/notes/\n",
+    }
+    root = write_site_at(tmp_path, files)
+    result = run_mkdocs(root, out=root / "site", strict=False)
+    log = result.stdout + result.stderr
+    assert result.returncode == 1, log
+    assert f"robots.txt: page name of docs/plans/{stem}.md (restricted page)" in log, log
+    assert "of docs/private/notes.md" not in log, log
+    assert leaks(root / "site", PLAN_TOKEN) == []
