@@ -2013,3 +2013,21 @@ def test_a_robots_txt_that_disallows_a_restricted_pages_address_fails_the_build(
     assert f"robots.txt: page name of docs/plans/{stem}.md (restricted page)" in log, log
     assert "of docs/private/notes.md" not in log, log
     assert leaks(root / "site", PLAN_TOKEN) == []
+
+
+def test_a_nav_section_that_held_only_withheld_entries_is_left_out(tmp_path: Path) -> None:
+    """A `nav:` section whose only entry is a restricted postmortem would
+    render as an empty heading (its own title, often the incident's theme):
+    it goes with the entry; an empty section the site wrote stays."""
+    files = {
+        "index.md": "# Home\n",
+        f"2025/{NAV_STEM}.md": postmortem_text(id=RESTRICTED, visibility="restricted"),
+    }
+    nav = (
+        "nav:\n  - Home: index.md\n  - Payroll zqsectioncanary:\n"
+        f"    - Payroll: 2025/{NAV_STEM}.md\n  - Kept zqemptysection: []\n"
+    )
+    root = write_site_at(tmp_path, files, extra_config=nav)
+    site = build(root)
+    assert leaks(site, "zqsectioncanary") == [] and leaks(site, NAV_STEM) == []
+    assert "index.html" in leaks(site, "zqemptysection")

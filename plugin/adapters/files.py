@@ -264,8 +264,6 @@ def drop_withheld_links(nav: Navigation, withheld: Mapping[str, str]) -> list[st
                 item.children[:] = keep(item.children)
                 if before and not item.children:
                     continue
-                for child in item.children:
-                    child.parent = item
             kept.append(item)
         return kept
 
