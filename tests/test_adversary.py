@@ -2031,3 +2031,20 @@ def test_a_nav_section_that_held_only_withheld_entries_is_left_out(tmp_path: Pat
     site = build(root)
     assert leaks(site, "zqsectioncanary") == [] and leaks(site, NAV_STEM) == []
     assert "index.html" in leaks(site, "zqemptysection")
+
+
+def test_audit_is_clean_on_a_site_whose_nav_listed_a_restricted_postmortem(
+    tmp_path: Path,
+) -> None:
+    """The build leaves the entry out; `postmortems audit` of that site
+    (which reads the same mkdocs.yml, the entry's line no longer published
+    text) finds nothing, and finds the title in a site built without the
+    plugin, where the entry showed it."""
+    root = nav_site(tmp_path, "nav", hook="")
+    build(root)
+    result = run_cli("audit", "site", cwd=root)
+    assert result.returncode == 0, result.stdout + result.stderr
+    control_leaks(root, NAV_TOKEN)
+    result = run_cli("audit", "site-plain", cwd=root)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert f"title of docs/2025/{NAV_STEM}.md (restricted)" in result.stdout
