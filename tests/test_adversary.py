@@ -2048,3 +2048,21 @@ def test_audit_is_clean_on_a_site_whose_nav_listed_a_restricted_postmortem(
     result = run_cli("audit", "site-plain", cwd=root)
     assert result.returncode == 1, result.stdout + result.stderr
     assert f"title of docs/2025/{NAV_STEM}.md (restricted)" in result.stdout
+
+
+def test_an_awesome_nav_title_of_a_restricted_folder_shows_nowhere(tmp_path: Path) -> None:
+    """awesome-nav titles a folder's section from the folder's own
+    `.nav.yml`: a folder restricted by its `.meta.yml`, whose pages are all
+    withheld, makes no section, so its `.nav.yml` title shows on no page
+    (held)."""
+    pytest.importorskip("mkdocs_awesome_nav")
+    token = "zqawesometitle"
+    files = {
+        "index.md": "# Home\n",
+        "board/.meta.yml": "visibility: restricted\n",
+        "board/.nav.yml": f"title: Project {token}\n",
+        "board/plan.md": "# Plan\n\nThe plan.\n",
+    }
+    root = write_site_at(tmp_path, files, extra_config="  - awesome-nav\n")
+    site = build(root)
+    assert leaks(site, token) == []
