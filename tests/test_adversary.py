@@ -12,13 +12,14 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from conftest import POSTMORTEMS, REPO, postmortem_text, run_cli
 from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
-from sitekit import all_files, build, content, factors, run_mkdocs, write_site_at
+from sitekit import all_files, build, content, factors, page, run_mkdocs, write_site_at
 from test_site_failclosed import control_leaks, leaks
 
 PUBLIC, RESTRICTED, DRAFT = "INC-2025-001", "INC-2025-002", "INC-2025-003"
@@ -1317,13 +1318,14 @@ def test_the_text_of_a_withheld_file_another_plugin_shows_fails_the_build(
     assert leaks(root / "site", DATA_TOKEN) == []
 
 
-def test_a_nav_title_that_quotes_a_restricted_postmortem_fails_the_build(tmp_path: Path) -> None:
+def test_a_nav_title_that_quotes_a_restricted_postmortem_reaches_no_page(tmp_path: Path) -> None:
     """literate-nav's SUMMARY.md, a published page, lists a restricted
     postmortem under its title: the page's own link renders as the bare id,
     but the navigation on that page showed the title and the file's name, and
     the guard took both for published (SUMMARY.md holds them). The words of
-    a link to a withheld postmortem are no longer taken for published, so
-    the build fails and the page goes."""
+    a link to a withheld postmortem are no longer taken for published, and
+    the navigation entry is left out (it failed the build until s33), so
+    the build passes with nothing of it on any page."""
     pytest.importorskip("mkdocs_literate_nav")
     token = "zqnavcanary"
     title = f"Payroll {token} sheet went company-wide"
@@ -1336,11 +1338,10 @@ def test_a_nav_title_that_quotes_a_restricted_postmortem_fails_the_build(tmp_pat
         "SUMMARY.md": f"* [Home](index.md)\n* [{title}](2025/{stem}.md)\n",
     }
     root = write_site_at(tmp_path, files, extra_config="  - literate-nav\n")
-    result = run_mkdocs(root, out=root / "site", strict=False)
-    log = result.stdout + result.stderr
-    assert result.returncode == 1, log
-    assert f"SUMMARY/index.html: id with slug, title of docs/2025/{stem}.md (restricted)" in log
-    assert leaks(root / "site", token) == []
+    site = build(root, strict=False)
+    assert leaks(site, token) == [] and leaks(site, stem) == []
+    shown = (site / "SUMMARY" / "index.html").read_text(encoding="utf-8")
+    assert f'<span class="pm-bare-id">{RESTRICTED}</span>' in shown
 
 
 def test_a_translated_page_that_includes_a_restricted_postmortem_fails_the_build(
@@ -1394,7 +1395,10 @@ def test_a_redirect_from_a_restricted_postmortems_address_leaves_not_even_its_fo
     result = run_mkdocs(root, out=root / "site", strict=False)
     log = result.stdout + result.stderr
     assert result.returncode == 1, log
-    assert f"2025/{stem} (folder name): id of docs/2025/{stem}.md (restricted)" in log, log
+    # The slug too, since s33: mkdocs.yml's line naming the withheld file
+    # (the redirect's) is no longer taken for published text.
+    source = f"docs/2025/{stem}.md (restricted)"
+    assert f"2025/{stem} (folder name): id, id with slug of {source}" in log, log
     assert [p for p in (root / "site").rglob("*") if FOLDER_TOKEN in p.name] == []
 
 
@@ -1440,3 +1444,625 @@ def test_a_leak_inside_a_git_folder_of_the_site_fails_the_build_and_is_left(
     assert f".git/refs/heads/{stem} (file name)" in log, log
     assert "inside a .git folder" in log, log
     assert ref.read_text(encoding="utf-8") == "0" * 40 + "\n"
+
+
+# --- s33: what names a withheld page, whatever route wrote it -------------------------
+
+PLAN_TOKEN = "zqplancanary"
+# A hook that lists "changed pages" in a file of its own after the build, by
+# URL and by source name, as a changelog or a "recently updated" plugin does.
+CHANGES_HOOK = """
+import os
+
+
+def on_post_build(config):
+    links = "".join(f'<li><a href="{{u}}">{{u}}</a></li>' for u in {urls!r})
+    with open(os.path.join(config.site_dir, "changes.html"), "w", encoding="utf-8") as fh:
+        fh.write(f"<ul>{{links}}</ul>")
+"""
+
+
+def plan_files(how: str) -> dict[str, str]:
+    """A restricted ordinary page with a telling name (by its own front
+    matter, or by its folder's `.meta.yml`), restricted pages with generic
+    names, and one whose name a published page also has."""
+    closed = "---\nvisibility: restricted\n---\n# Board\n\nSecret.\n"
+    files = {
+        "index.md": "# Home\n",
+        "open/roadmap-shared.md": "# Roadmap\n",
+        "plans/notes.md": closed,
+        "plans/README.md": closed,
+        "plans/roadmap-shared.md": closed,
+    }
+    if how == "front matter":
+        files[f"plans/acquire-{PLAN_TOKEN}-corp.md"] = closed
+    else:
+        files["board/.meta.yml"] = "visibility: restricted\n"
+        files[f"board/acquire-{PLAN_TOKEN}-corp.md"] = "# Board\n\nSecret.\n"
+    return files
+
+
+@pytest.mark.parametrize("how", ["front matter", "meta.yml"])
+def test_a_restricted_ordinary_pages_name_written_by_another_plugin_fails_the_build(
+    tmp_path: Path, how: str
+) -> None:
+    """A restricted page that is not a postmortem (an acquisition plan) has
+    no id: the guard looked for its text only, and a hook that listed its
+    address (or its source's name) in a file of its own published the name
+    (`acquire-...-corp`), the build passing. Its distinctive file stem is
+    looked for now, in every URL form; generic names (`notes`, `README`)
+    and one a published page also has tell nothing and are not."""
+    files = plan_files(how)
+    folder = "plans" if how == "front matter" else "board"
+    stem = f"acquire-{PLAN_TOKEN}-corp"
+    urls = [
+        f"{folder}/{stem}/",
+        f"{folder}/{stem}.html",
+        f"{folder}/{stem}.md",
+        f"https://example.com/docs/{folder}/{stem.replace('-', '%2d')}/",
+        "plans/notes/",
+        "plans/README.md",
+        "plans/roadmap-shared/",
+    ]
+    root = with_hook(write_site_at(tmp_path, files), CHANGES_HOOK.format(urls=urls))
+    result = run_mkdocs(root, out=root / "site", strict=False)
+    log = result.stdout + result.stderr
+    assert result.returncode == 1, log
+    reason = "restricted page"
+    assert f"changes.html: page name of docs/{folder}/{stem}.md ({reason})" in log, log
+    for generic in ("notes.md", "README.md", "roadmap-shared.md"):
+        assert f"of docs/plans/{generic}" not in log, log
+    assert leaks(root / "site", PLAN_TOKEN) == []
+
+
+def test_audit_finds_a_restricted_ordinary_pages_name(tmp_path: Path) -> None:
+    """`postmortems audit` looks for the same names: a site built without
+    the plugin shows the restricted page's folder (its text is too short to
+    tell), and a file planted in the plugin-built site links to it."""
+    root = write_site_at(tmp_path, plan_files("front matter"))
+    stem = f"acquire-{PLAN_TOKEN}-corp"
+    control_leaks(root, PLAN_TOKEN)
+    result = run_cli("audit", "site-plain", cwd=root)
+    out = result.stdout + result.stderr
+    assert result.returncode == 1, out
+    source = f"docs/plans/{stem}.md (restricted page)"
+    assert f"site-plain/plans/{stem} (folder name): page name of {source}" in out, out
+    for generic in ("notes.md", "README.md", "roadmap-shared.md"):
+        assert f"of docs/plans/{generic}" not in out, out
+    build(root)
+    assert run_cli("audit", "site", cwd=root).returncode == 0
+    plant(root, f'<a href="../plans/{stem.replace("-", "%2D")}/">the plan</a>')
+    result = run_cli("audit", "site", cwd=root)
+    out = result.stdout + result.stderr
+    assert result.returncode == 1, out
+    assert f"site/extra/index.html: page name of {source}" in out, out
+
+
+PCT_TOKEN = "zqpctcanary"
+# A hook that adds a page of its own (as mkdocs-gen-files does) with the text given.
+PAGE_HOOK = """
+from mkdocs.structure.files import File
+
+
+def on_files(files, config):
+    files.append(File.generated(config, "changes.md", content={text!r}))
+    return files
+"""
+
+
+@pytest.mark.parametrize("route", ["published page", "page another plugin adds"])
+@pytest.mark.parametrize(
+    "written", ["INC-2025-002-Zahlungsausfall%20M%C3%A4rz", "INC-2025-002-Zahlungsausfall%20März"]
+)
+def test_a_percent_encoded_link_to_a_withheld_postmortem_renders_as_its_bare_id(
+    tmp_path: Path, route: str, written: str
+) -> None:
+    """A link to a restricted postmortem whose file name has a space and a
+    non-ASCII letter, written percent-encoded as a URL is (`%20`, `%C3%A4`):
+    the quick test of whether a page names a withheld file looked for the
+    name as it is only, so the link was left, with the postmortem's title as
+    its text, and that title counted as published (the guard passed it).
+    Names are looked for decoded too: the link shows the bare id. A page
+    another plugin adds is not rewritten (its links are its own): the guard
+    finds the title there and fails the build, the page removed (held)."""
+    stem = "INC-2025-002-Zahlungsausfall März"
+    title = f"Payroll {PCT_TOKEN} sheet went company-wide"
+    text = f"# Changes\n\nSee [{title}](2025/{written}.md).\n"
+    files = {
+        "index.md": "# Home\n",
+        f"2025/{stem}.md": postmortem_text(
+            id=RESTRICTED, title=json.dumps(title), visibility="restricted"
+        ),
+    }
+    if route == "published page":
+        files["changes.md"] = text
+        root = write_site_at(tmp_path, files)
+    else:
+        root = with_hook(write_site_at(tmp_path, files), PAGE_HOOK.format(text=text))
+    assert control_leaks(root, PCT_TOKEN)
+    if route != "published page":
+        result = run_mkdocs(root, out=root / "site", strict=False)
+        log = result.stdout + result.stderr
+        assert result.returncode == 1, log
+        assert f"changes/index.html: id, id with slug, title of docs/2025/{stem}.md" in log, log
+        assert leaks(root / "site", PCT_TOKEN) == []
+        return
+    site = build(root, strict=False)
+    assert leaks(site, PCT_TOKEN) == []
+    shown = (site / "changes" / "index.html").read_text(encoding="utf-8")
+    assert f'<span class="pm-bare-id">{RESTRICTED}</span>' in shown
+
+
+NAV_TOKEN = "zqnavtitlecanary"
+NAV_TITLE = f"Payroll {NAV_TOKEN} sheet went company-wide"
+NAV_STEM = f"{RESTRICTED}-payroll"
+# Each way a site lists a restricted postmortem by its title: MkDocs' own
+# `nav:`, literate-nav's SUMMARY.md, awesome-nav's .nav.yml.
+NAV_ROUTES: dict[str, tuple[dict[str, str], str]] = {
+    "nav": (
+        {},
+        "nav:\n  - Home: index.md\n  - Incidents:\n"
+        f"    - {NAV_TITLE}: 2025/{NAV_STEM}.md\n    - About: about.md\n",
+    ),
+    "literate-nav": (
+        {
+            "SUMMARY.md": "* [Home](index.md)\n* Incidents\n"
+            f"    * [{NAV_TITLE}](2025/{NAV_STEM}.md)\n    * [About](about.md)\n"
+        },
+        "  - literate-nav\n",
+    ),
+    "awesome-nav": (
+        {
+            ".nav.yml": "nav:\n  - Home: index.md\n  - Incidents:\n"
+            f'    - "{NAV_TITLE}": 2025/{NAV_STEM}.md\n    - About: about.md\n'
+        },
+        "  - awesome-nav\n",
+    ),
+}
+# Another plugin's edit of the navigation, which must stay.
+NAV_EDIT_HOOK = """
+from mkdocs.structure.nav import Link
+
+
+def on_nav(nav, config, files):
+    nav.items.append(Link("Status zqkeptlink", "https://status.example.com/"))
+    return nav
+"""
+
+
+def nav_site(tmp_path: Path, route: str, hook: str = NAV_EDIT_HOOK) -> Path:
+    pytest.importorskip("mkdocs_literate_nav")
+    extra, config = NAV_ROUTES[route]
+    files = {
+        "index.md": "# Home\n",
+        "about.md": "# About\n",
+        f"2025/{NAV_STEM}.md": postmortem_text(
+            id=RESTRICTED, title=json.dumps(NAV_TITLE), visibility="restricted"
+        ),
+        **extra,
+    }
+    return with_hook(write_site_at(tmp_path, files, extra_config=config), hook)
+
+
+@pytest.mark.parametrize("route", sorted(NAV_ROUTES))
+def test_a_nav_entry_for_a_restricted_postmortem_is_left_out_and_the_build_succeeds(
+    tmp_path: Path, route: str
+) -> None:
+    """A navigation that lists a restricted postmortem by its title (one
+    `nav:` for an internal and a public edition) failed the whole build:
+    the entry showed the id, the title and the file's name on every page.
+    The entry and its title are left out now, with an INFO line that names
+    the file and the rule only (so `--strict` passes: the entry is dropped
+    by design, not by mistake); the section around it, the other entries
+    and another plugin's edit of the navigation stay. SUMMARY.md is a
+    page too, and MkDocs warns of its link as of any page's link to a
+    withheld file (so literate-nav's build is not `--strict`)."""
+    root = nav_site(tmp_path, route)
+    result = run_mkdocs(root, out=root / "site", strict=route != "literate-nav")
+    log = result.stdout + result.stderr
+    assert result.returncode == 0, log
+    assert f"docs/2025/{NAV_STEM}.md: its navigation entry is left out" in log, log
+    assert NAV_TOKEN not in log and "'nav' configuration" not in log, log
+    site = root / "site"
+    assert leaks(site, NAV_TOKEN) == [] and leaks(site, NAV_STEM) == []
+    nav = page(site, "about/").find("nav", "md-nav--primary")
+    labels = " ".join(nav.text.split())
+    assert "Home" in labels and "Incidents" in labels and "About" in labels, labels
+    assert "Status zqkeptlink" in labels, labels
+
+
+@pytest.mark.parametrize("route", ["nav", "literate-nav"])
+def test_a_nav_entry_left_out_does_not_make_its_title_published(tmp_path: Path, route: str) -> None:
+    """The title the site's `nav:` gives a restricted postmortem was taken
+    for published text (mkdocs.yml is the site's own), so a hook that wrote
+    it elsewhere passed the guard; the lines of mkdocs.yml that name a
+    withheld file are not published text now, and the build fails."""
+    hook = (
+        "import os\n\n\ndef on_post_build(config):\n"
+        '    with open(os.path.join(config.site_dir, "late.html"), "w") as fh:\n'
+        f'        fh.write("<p>{NAV_TITLE}</p>")\n'
+    )
+    root = nav_site(tmp_path, route, hook)
+    result = run_mkdocs(root, out=root / "site", strict=False)
+    log = result.stdout + result.stderr
+    assert result.returncode == 1, log
+    assert f"late.html: title of docs/2025/{NAV_STEM}.md (restricted)" in log, log
+    assert leaks(root / "site", NAV_TOKEN) == []
+
+
+def test_a_redirect_from_a_restricted_ordinary_pages_address_fails_the_build(
+    tmp_path: Path,
+) -> None:
+    """mkdocs-redirects, asked for a redirect from a restricted ordinary
+    page's own address (an old URL kept working), writes a page in a folder
+    named after it: the name was published, as mkdocs.yml (taken for the
+    site's own text) names it. Its name is looked for, and the lines of
+    mkdocs.yml naming a withheld file are not published text: the build
+    fails naming the folder, which goes."""
+    stem = f"acquire-{PLAN_TOKEN}-corp"
+    files = {"index.md": "# Home\n", f"plans/{stem}.md": "---\nvisibility: restricted\n---\n# B\n"}
+    extra = f"  - redirects:\n      redirect_maps:\n        plans/{stem}.md: index.md\n"
+    root = write_site_at(tmp_path, files, extra_config=extra)
+    result = run_mkdocs(root, out=root / "site", strict=False)
+    log = result.stdout + result.stderr
+    assert result.returncode == 1, log
+    source = f"docs/plans/{stem}.md (restricted page)"
+    assert f"plans/{stem} (folder name): page name of {source}" in log, log
+    assert leaks(root / "site", PLAN_TOKEN) == []
+
+
+@pytest.mark.parametrize("form", ["{}.md", "{}/", "./{}.html"])
+def test_a_restricted_ordinary_page_the_nav_lists_is_left_out(tmp_path: Path, form: str) -> None:
+    """The site's `nav:` lists a restricted page that is not a postmortem:
+    MkDocs warned (so `--strict` failed) and showed the entry, the page's
+    name in its link, on every page. The entry is left out as a withheld
+    postmortem's is, and the strict build passes; so is an entry that names
+    the page by the address it would have had (`plans/x/`, a link to MkDocs,
+    which the first fix missed: the title and name then showed on every
+    page, mkdocs.yml making both look published)."""
+    stem = f"acquire-{PLAN_TOKEN}-corp"
+    files = {"index.md": "# Home\n", f"plans/{stem}.md": "---\nvisibility: restricted\n---\n# B\n"}
+    target = form.format(f"plans/{stem}")
+    nav = f"nav:\n  - Home: index.md\n  - Board plan: {target}\n"
+    root = write_site_at(tmp_path, files, extra_config=nav)
+    result = run_mkdocs(root, out=root / "site", strict=True)
+    log = result.stdout + result.stderr
+    assert result.returncode == 0, log
+    assert f"docs/plans/{stem}.md: its navigation entry is left out" in log, log
+    assert leaks(root / "site", PLAN_TOKEN) == [] and leaks(root / "site", "Board plan") == []
+
+
+MONO_TOKEN = "zqmonocanary"
+
+
+def test_a_monorepo_sub_site_folder_restricted_by_its_meta_yml_is_withheld(
+    tmp_path: Path,
+) -> None:
+    """mkdocs-monorepo-plugin merges another project's docs (`!include`)
+    into the build: a page of it below a `.meta.yml` that restricts its
+    folder, out of the included nav (MkDocs still publishes it), reaches no
+    file of the site, and `postmortems audit` finds it (by name and text)
+    in a site built without the plugin (held)."""
+    pytest.importorskip("mkdocs_monorepo_plugin")
+    root = write_site_at(tmp_path, {"index.md": "# Home\n"})
+    sub = root / "sub"
+    (sub / "docs" / "private").mkdir(parents=True)
+    (sub / "mkdocs.yml").write_text("site_name: Sub\nnav:\n  - Intro: index.md\n", encoding="utf-8")
+    (sub / "docs" / "index.md").write_text("# Sub intro\n", encoding="utf-8")
+    (sub / "docs" / "private" / ".meta.yml").write_text(
+        "visibility: restricted\n", encoding="utf-8"
+    )
+    (sub / "docs" / "private" / f"merger-{MONO_TOKEN}.md").write_text(
+        "# Merger terms\n\nThe merger terms are secret and must stay inside the board.\n",
+        encoding="utf-8",
+    )
+    cfg = root / "mkdocs.yml"
+    text = cfg.read_text(encoding="utf-8").replace("  - search\n", "  - search\n  - monorepo\n")
+    cfg.write_text(
+        text + "nav:\n  - Home: index.md\n  - Sub: '!include ./sub/mkdocs.yml'\n", encoding="utf-8"
+    )
+    plain = cfg.read_text(encoding="utf-8")
+    head, tail = plain.split("  - postmortems:\n")
+    (root / "plain.yml").write_text(head + tail.split("\n", 1)[1], encoding="utf-8")
+    out = root / "site-plain"
+    cmd = ["-m", "mkdocs", "build", "-q", "-f", "plain.yml", "-d", str(out)]
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONWARNINGS": "ignore"}
+    subprocess.run([sys.executable, *cmd], cwd=root, env=env, check=True, timeout=120)
+    assert leaks(out, MONO_TOKEN)
+    site = build(root)
+    assert leaks(site, MONO_TOKEN) == []
+    result = run_cli("audit", "site-plain", cwd=root)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert f"merger-{MONO_TOKEN}.md (restricted page)" in result.stdout
+
+
+SHUTDOWN_TOKEN = "zqshutdowncanary"
+# A hook that writes into the site as `mkdocs build` shuts down, after every
+# `on_post_build` (a deploy helper, a stamp file), once fresh and once as a
+# copy of a withheld file that keeps its old modification time.
+SHUTDOWN_HOOK = """
+import os
+import shutil
+
+SITE = []
+
+
+def on_config(config):
+    SITE.append((config.site_dir, config.docs_dir))
+
+
+def on_shutdown():
+    site, docs = SITE[-1]
+    {write}
+"""
+SHUTDOWN_WRITES = {
+    "written": (
+        'with open(os.path.join(site, "late.html"), "w") as fh:\n'
+        f'        fh.write("<p>The agent wrote {SHUTDOWN_TOKEN} lines to everyone.</p>")'
+    ),
+    "copied with its times": (
+        f'shutil.copy2(os.path.join(docs, "2025", "{RESTRICTED}.md"), '
+        'os.path.join(site, "late.html"))'
+    ),
+}
+
+
+@pytest.mark.parametrize("how", sorted(SHUTDOWN_WRITES))
+def test_a_file_another_plugin_writes_as_the_build_shuts_down_is_read(
+    tmp_path: Path, how: str
+) -> None:
+    """`on_shutdown` runs after every `on_post_build`, the guard's included:
+    a hook that wrote a restricted summary into the site there published it,
+    the build passing. The guard reads again, as the build shuts down, every
+    file written or changed since it read the site (by its change time too,
+    which a copy that keeps the source's modification time cannot set back),
+    removes what shows anything withheld, and the build fails."""
+    files = {
+        "index.md": "# Home\n",
+        f"2025/{RESTRICTED}.md": postmortem_text(
+            id=RESTRICTED,
+            visibility="restricted",
+            summary=f"The agent wrote {SHUTDOWN_TOKEN} lines to everyone.",
+        ),
+    }
+    hook = SHUTDOWN_HOOK.format(write=SHUTDOWN_WRITES[how])
+    root = with_hook(write_site_at(tmp_path, files), hook)
+    # An old file, as a checkout leaves one: its copy keeps this time.
+    os.utime(root / "docs" / "2025" / f"{RESTRICTED}.md", (1_000_000_000, 1_000_000_000))
+    result = run_mkdocs(root, out=root / "site", strict=False)
+    log = result.stdout + result.stderr
+    assert result.returncode == 1, log
+    assert "late.html: " in log and f"of docs/2025/{RESTRICTED}.md (restricted)" in log, log
+    assert "Traceback" not in log, log
+    assert leaks(root / "site", SHUTDOWN_TOKEN) == []
+
+
+def test_a_restricted_page_without_a_translation_gets_no_fallback_copy(tmp_path: Path) -> None:
+    """mkdocs-static-i18n with `fallback_to_default` copies each page that
+    has no French version into `fr/`: a restricted page (and a restricted
+    postmortem) without one gets no copy there, and nothing of either is in
+    the French build or its navigation (held)."""
+    pytest.importorskip("mkdocs_static_i18n")
+    token = "zqi18ncanary"
+    files = {
+        "index.md": "# Home\n",
+        "index.fr.md": "# Accueil\n",
+        f"plans/acquire-{token}.md": (
+            "---\nvisibility: restricted\n---\n# Board\n\n"
+            f"The acquisition of {token} closes in March for a sum.\n"
+        ),
+        f"{RESTRICTED}.md": postmortem_text(
+            id=RESTRICTED, visibility="restricted", summary=f"The agent wrote {token} lines."
+        ),
+    }
+    extra = (
+        "  - i18n:\n      docs_structure: suffix\n      fallback_to_default: true\n"
+        "      languages:\n        - {locale: en, default: true, name: English}\n"
+        "        - {locale: fr, name: Francais}\n"
+    )
+    root = write_site_at(tmp_path, files, extra_config=extra)
+    site = build(root)
+    assert (site / "fr" / "index.html").is_file()
+    assert leaks(site, token) == []
+    assert [p for p in site.rglob("*") if RESTRICTED in p.name] == []
+
+
+def test_a_dirty_build_after_an_ordinary_page_becomes_restricted_keeps_nothing_of_it(
+    tmp_path: Path,
+) -> None:
+    """`mkdocs build --dirty` after an open page was marked restricted: the
+    page the first build wrote (its folder named after it) is gone, and
+    the page's name is in no file (held)."""
+    stem = f"acquire-{PLAN_TOKEN}-corp"
+    text = "# Board\n\nThe acquisition of the company closes in March for a large sum.\n"
+    root = write_site_at(tmp_path, {"index.md": "# Home\n", f"plans/{stem}.md": text})
+    site = build(root)
+    assert (site / "plans" / stem / "index.html").is_file()
+    page_file = root / "docs" / "plans" / f"{stem}.md"
+    page_file.write_text("---\nvisibility: restricted\n---\n" + text, encoding="utf-8")
+    result = run_mkdocs(root, "--dirty", out=site, strict=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert leaks(site, PLAN_TOKEN) == []
+    assert not (site / "plans" / stem).exists()
+
+
+@pytest.mark.parametrize("blog_first", [True, False], ids=["blog-first", "blog-after"])
+def test_a_restricted_blog_posts_category_tag_and_slug_make_no_page(
+    tmp_path: Path, blog_first: bool
+) -> None:
+    """Material's blog plugin makes a page for each category (and the tags
+    plugin lists each tag): a restricted post's own category, tag and slug,
+    used by no other post, make no page, folder or listing (held)."""
+    token = "zqcategorycanary"
+    files = {
+        "index.md": "# Home\n",
+        "blog/index.md": "# Blog\n",
+        "blog/posts/open.md": "---\ndate: 2025-01-13\ncategories: [News]\n---\n# Open\n\nHi.\n",
+        f"blog/posts/closed-{token}.md": (
+            f"---\ndate: 2025-01-12\nvisibility: restricted\ncategories: [Deal {token}]\n"
+            f"tags: [{token}-tag]\n---\n# Post\n\nExcerpt.\n\n<!-- more -->\n\nRest.\n"
+        ),
+    }
+    root = write_site_at(tmp_path, files)
+    cfg = root / "mkdocs.yml"
+    text = cfg.read_text(encoding="utf-8")
+    if blog_first:
+        text = text.replace("  - postmortems:\n", "  - tags\n  - blog\n  - postmortems:\n")
+    else:
+        text = text.replace("  - search\n", "  - search\n  - tags\n") + "  - blog\n"
+    cfg.write_text(text, encoding="utf-8")
+    site = build(root, strict=False)
+    assert (site / "blog" / "category" / "news" / "index.html").is_file()
+    assert leaks(site, token) == []
+
+
+def test_a_percent_encoded_link_to_a_withheld_asset_another_plugin_writes_fails_the_build(
+    tmp_path: Path,
+) -> None:
+    """A hook lists, in a file of its own, a restricted postmortem's asset
+    whose name has spaces and letters beyond ASCII, written as a URL
+    (`Geh%C3%A4lter%20M%C3%A4rz.csv`, and `&amp;` for `&`): the guard reads
+    the file decoded, and fails the build naming the asset (held)."""
+    name = "Gehälter & Boni März.csv"
+    encoded = "Geh%C3%A4lter%20&amp;%20Boni%20M%C3%A4rz.csv"
+    files = {
+        "index.md": "# Home\n",
+        f"2025/{RESTRICTED}.md": postmortem_text(id=RESTRICTED, visibility="restricted"),
+        f"2025/{RESTRICTED}/{name}": "band,amount\n",
+    }
+    hook = (
+        "import os\n\n\ndef on_post_build(config):\n"
+        '    with open(os.path.join(config.site_dir, "files.html"), "w") as fh:\n'
+        f"        fh.write('<a href=\"files/{encoded}\">a file</a>')\n"
+    )
+    root = with_hook(write_site_at(tmp_path, files), hook)
+    result = run_mkdocs(root, out=root / "site", strict=False)
+    log = result.stdout + result.stderr
+    assert result.returncode == 1, log
+    assert f"files.html: asset name of docs/2025/{RESTRICTED}.md (restricted)" in log, log
+    assert not (root / "site" / "files.html").exists()
+
+
+def test_a_restricted_index_page_is_named_by_its_folder(tmp_path: Path) -> None:
+    """A restricted page named `index.md` (or README.md) is named by its
+    folder (`plans/acquire-...-corp/` is its address): the generic stem was
+    skipped and the folder's name not looked for, so a hook that listed the
+    address published it. The folder's name is looked for now, unless a
+    published file of the site lies in it too (its name is then published)."""
+    stem = f"acquire-{PLAN_TOKEN}-corp"
+    closed = "---\nvisibility: restricted\n---\n# Board\n\nSecret.\n"
+    files = {
+        "index.md": "# Home\n",
+        f"plans/{stem}/index.md": closed,
+        "shared-zqsharedfolder/README.md": closed,
+        "shared-zqsharedfolder/open.md": "# Open\n",
+    }
+    urls = [f"plans/{stem}/", "shared-zqsharedfolder/"]
+    root = with_hook(write_site_at(tmp_path, files), CHANGES_HOOK.format(urls=urls))
+    result = run_mkdocs(root, out=root / "site", strict=False)
+    log = result.stdout + result.stderr
+    assert result.returncode == 1, log
+    assert f"changes.html: page name of docs/plans/{stem}/index.md (restricted page)" in log, log
+    assert "of docs/shared-zqsharedfolder/README.md" not in log, log
+    assert leaks(root / "site", PLAN_TOKEN) == []
+
+
+def test_a_restricted_page_with_a_generic_name_is_named_by_its_path(tmp_path: Path) -> None:
+    """`acquisition-.../notes.md`, restricted: its stem (`notes`) tells
+    nothing, but its path does, and its address is its path; a hook that
+    listed it published the folder's name with it. The path is looked for
+    (all of it: a published file in the folder publishes the folder's name,
+    not this page's address), unless all its words are generic."""
+    files = {
+        "index.md": "# Home\n",
+        f"acquisition-{PLAN_TOKEN}/.meta.yml": "visibility: restricted\n",
+        f"acquisition-{PLAN_TOKEN}/notes.md": "# Notes\n\nSecret.\n",
+        "private/notes.md": "---\nvisibility: restricted\n---\n# Notes\n",
+    }
+    urls = [f"acquisition-{PLAN_TOKEN}/notes/", "private/notes/"]
+    root = with_hook(write_site_at(tmp_path, files), CHANGES_HOOK.format(urls=urls))
+    result = run_mkdocs(root, out=root / "site", strict=False)
+    log = result.stdout + result.stderr
+    assert result.returncode == 1, log
+    source = f"docs/acquisition-{PLAN_TOKEN}/notes.md (restricted page)"
+    assert f"changes.html: page name of {source}" in log, log
+    assert "of docs/private/notes.md" not in log, log
+    assert leaks(root / "site", PLAN_TOKEN) == []
+
+
+def test_a_robots_txt_that_disallows_a_restricted_pages_address_fails_the_build(
+    tmp_path: Path,
+) -> None:
+    """A `robots.txt` of docs_dir that tells crawlers to keep away from a
+    restricted page's address (`Disallow: /plans/acquire-...-corp/`) lists
+    what the site hides for anyone to read, and the page is not published
+    anyway: the build fails naming it (since s33, which looks for a page's
+    name; a generic one, `Disallow: /private/notes/`, is no leak)."""
+    stem = f"acquire-{PLAN_TOKEN}-corp"
+    closed = "---\nvisibility: restricted\n---\n# B\n"
+    files = {
+        "index.md": "# Home\n",
+        f"plans/{stem}.md": closed,
+        "private/notes.md": closed,
+        "robots.txt": f"User-agent: *\nDisallow: /plans/{stem}/\nDisallow: /private/notes/\n",
+    }
+    root = write_site_at(tmp_path, files)
+    result = run_mkdocs(root, out=root / "site", strict=False)
+    log = result.stdout + result.stderr
+    assert result.returncode == 1, log
+    assert f"robots.txt: page name of docs/plans/{stem}.md (restricted page)" in log, log
+    assert "of docs/private/notes.md" not in log, log
+    assert leaks(root / "site", PLAN_TOKEN) == []
+
+
+def test_a_nav_section_that_held_only_withheld_entries_is_left_out(tmp_path: Path) -> None:
+    """A `nav:` section whose only entry is a restricted postmortem would
+    render as an empty heading (its own title, often the incident's theme):
+    it goes with the entry; an empty section the site wrote stays."""
+    files = {
+        "index.md": "# Home\n",
+        f"2025/{NAV_STEM}.md": postmortem_text(id=RESTRICTED, visibility="restricted"),
+    }
+    nav = (
+        "nav:\n  - Home: index.md\n  - Payroll zqsectioncanary:\n"
+        f"    - Payroll: 2025/{NAV_STEM}.md\n  - Kept zqemptysection: []\n"
+    )
+    root = write_site_at(tmp_path, files, extra_config=nav)
+    site = build(root)
+    assert leaks(site, "zqsectioncanary") == [] and leaks(site, NAV_STEM) == []
+    assert "index.html" in leaks(site, "zqemptysection")
+
+
+def test_audit_is_clean_on_a_site_whose_nav_listed_a_restricted_postmortem(
+    tmp_path: Path,
+) -> None:
+    """The build leaves the entry out; `postmortems audit` of that site
+    (which reads the same mkdocs.yml, the entry's line no longer published
+    text) finds nothing, and finds the title in a site built without the
+    plugin, where the entry showed it."""
+    root = nav_site(tmp_path, "nav", hook="")
+    build(root)
+    result = run_cli("audit", "site", cwd=root)
+    assert result.returncode == 0, result.stdout + result.stderr
+    control_leaks(root, NAV_TOKEN)
+    result = run_cli("audit", "site-plain", cwd=root)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert f"title of docs/2025/{NAV_STEM}.md (restricted)" in result.stdout
+
+
+def test_an_awesome_nav_title_of_a_restricted_folder_shows_nowhere(tmp_path: Path) -> None:
+    """awesome-nav titles a folder's section from the folder's own
+    `.nav.yml`: a folder restricted by its `.meta.yml`, whose pages are all
+    withheld, makes no section, so its `.nav.yml` title shows on no page
+    (held)."""
+    pytest.importorskip("mkdocs_awesome_nav")
+    token = "zqawesometitle"
+    files = {
+        "index.md": "# Home\n",
+        "board/.meta.yml": "visibility: restricted\n",
+        "board/.nav.yml": f"title: Project {token}\n",
+        "board/plan.md": "# Plan\n\nThe plan.\n",
+    }
+    root = write_site_at(tmp_path, files, extra_config="  - awesome-nav\n")
+    site = build(root)
+    assert leaks(site, token) == []

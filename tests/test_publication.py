@@ -167,3 +167,26 @@ def test_markdown_links_to_withheld_postmortems_are_their_bare_ids() -> None:
     assert "payroll" not in out and "sheet" not in out and "leak" not in out
     assert out.count("INC-2025-002") == 5
     assert "[A public one](../2025/INC-2025-003.md)" in out
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "INC-2025-002-Lohn%20&amp;%20Boni%20M%C3%A4rz.md",
+        "INC-2025-002-Lohn%20%26%20Boni%20M%c3%a4rz.md",
+        "INC-2025-002-Lohn%20&amp;%20Boni%20März.md",
+    ],
+)
+def test_a_link_to_a_withheld_file_written_encoded_renders_as_its_bare_id(written: str) -> None:
+    """The quick test of whether a page names a withheld file read names as
+    they are only: a link written percent-encoded, in either hex case, or
+    with `&amp;`, was left as it was, its text (the title) with it."""
+    withheld = {"2025/INC-2025-002-Lohn & Boni März.md": "INC-2025-002"}
+    page = f'<p><a href="{written}">Payroll title</a></p>'
+    assert bare_ids(page, "2025/other.md", withheld) == (
+        '<p><span class="pm-bare-id">INC-2025-002</span></p>'
+    )
+    # Markdown writes `&` as it is.
+    target = written.replace("&amp;", "&")
+    markdown = f"See [Payroll title](<{target}>) and [it]({target}).\n"
+    assert "Payroll title" not in markdown_bare_ids(markdown, "2025/other.md", withheld)

@@ -6,18 +6,24 @@ withheld, the library's assets added to the site's config, and the site's
 
 from __future__ import annotations
 
+import logging
 import os
-from collections.abc import Mapping
+import posixpath
+import re
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.nav import Link, Navigation, Section
 
 from ..check.library import Library
 from ..check.publication import (
     Decision,
     FolderMeta,
+    is_markdown_name,
     withholds_itself,
     withholds_read_from,
 )
@@ -203,3 +209,101 @@ def nav_with_index_files(nav: Any, folders: set[str]) -> Any:
     if isinstance(nav, dict):
         return {key: nav_with_index_files(value, folders) for key, value in nav.items()}
     return nav
+
+
+def nav_target(url: str) -> str | None:
+    """The docs_dir path a navigation link names, as MkDocs and the nav
+    plugins read it (`2025/x.md`, `./2025/x.md`, `/2025/x.md`, escaped or
+    not); None for a link that leaves the site."""
+    split = urlsplit(url)
+    if split.scheme or split.netloc:
+        return None
+    path = posixpath.normpath(unquote(split.path)).lstrip("/")
+    return None if path in ("", ".") or path.startswith("..") else path
+
+
+def nav_forms(withheld: Mapping[str, str]) -> dict[str, str]:
+    """Each way a navigation link may name a withheld file (as `nav_target`
+    reads it), with the file's docs_dir path: the path itself, and for a
+    page the addresses MkDocs would have given it (`plans/x/`,
+    `plans/x.html`, `plans/x/index.html`), which a `nav:` may list as links."""
+    forms: dict[str, str] = {}
+    for uri in withheld:
+        forms.setdefault(uri, uri)
+        if not is_markdown_name(uri):
+            continue
+        stem = posixpath.splitext(uri)[0]
+        folder, name = posixpath.split(stem)
+        base = folder if name in ("index", "README") else stem
+        if base:
+            for form in (base, f"{base}.html", f"{base}/index.html"):
+                forms.setdefault(form, uri)
+    return forms
+
+
+def drop_withheld_links(nav: Navigation, withheld: Mapping[str, str]) -> list[str]:
+    """Take out of `nav`, in place, every link to a withheld page of
+    docs_dir (`withheld`: path -> why), and each section that held nothing
+    else, whoever put them there (the site's `nav:`, literate-nav,
+    awesome-nav, another plugin). The titles go with them: a nav title is
+    often the page's own. Every other item stays as it is. Returns the
+    paths dropped, in nav order."""
+    dropped: list[str] = []
+    forms = nav_forms(withheld)
+
+    def keep(items: list[Any]) -> list[Any]:
+        kept = []
+        for item in items:
+            if isinstance(item, Link):
+                target = nav_target(item.url)
+                if target is not None and target in forms:
+                    dropped.append(forms[target])
+                    continue
+            elif isinstance(item, Section):
+                before = len(item.children)
+                item.children[:] = keep(item.children)
+                if before and not item.children:
+                    continue
+            kept.append(item)
+        return kept
+
+    if any(nav_target(link.url) in forms for link in _links(nav.items)):
+        nav.items[:] = keep(nav.items)
+    return dropped
+
+
+def _links(items: Iterable[Any]) -> Iterator[Link]:
+    for item in items:
+        if isinstance(item, Link):
+            yield item
+        elif isinstance(item, Section):
+            yield from _links(item.children)
+
+
+# What MkDocs logs for a `nav:` entry whose file is not in `files` (as
+# `mkdocs.structure.nav` words it in 1.5 and 1.6).
+_NOT_FOUND = re.compile(
+    r"A reference to '(.*)' is included in the 'nav' configuration, "
+    r"which is not found in the documentation files\.",
+    re.S,
+)
+
+
+class WithheldNavWarnings(logging.Filter):
+    """Holds back MkDocs' warning about a `nav:` entry (the site's own, or
+    one literate-nav builds) whose file is withheld: the entry is dropped
+    (`drop_withheld_links`) and the plugin says so at INFO, by path and
+    rule. A listed withheld page is what a site that builds both an
+    internal and a public edition from one `nav:` does on purpose, and
+    `--strict` would fail on MkDocs' warning. A missing file that is not
+    withheld (a typo) still warns."""
+
+    def __init__(self, withheld: Mapping[str, str]) -> None:
+        super().__init__()
+        self.withheld = nav_forms(withheld)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno < logging.WARNING:
+            return True
+        match = _NOT_FOUND.fullmatch(record.getMessage())
+        return match is None or nav_target(match.group(1)) not in self.withheld

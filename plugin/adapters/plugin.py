@@ -15,7 +15,9 @@ https://www.mkdocs.org/dev-guide/plugins/#events for the event order.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import logging
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
@@ -23,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 import jinja2
 from mkdocs.config.defaults import MkDocsConfig
-from mkdocs.exceptions import PluginError
+from mkdocs.exceptions import Abort, PluginError
 from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin_logger
 from mkdocs.structure.files import Files
 from mkdocs.structure.nav import Navigation
@@ -35,6 +37,7 @@ from ..check.library import (
     Library,
     LibraryLoader,
     Pending,
+    display_path,
     in_report_order,
     resolve_regimes_path,
     resolve_taxonomy_path,
@@ -59,7 +62,13 @@ from .compat import (
     real_path_of,
     run_last,
 )
-from .files import add_assets, withhold_foreign, withhold_unplaced
+from .files import (
+    WithheldNavWarnings,
+    add_assets,
+    drop_withheld_links,
+    withhold_foreign,
+    withhold_unplaced,
+)
 from .options import PostmortemsConfig, settings_of
 from .pages import LibraryPages
 from .rebuilds import Rebuilds
@@ -72,6 +81,8 @@ if TYPE_CHECKING:
 # The logger name users filter on (`mkdocs.plugins.mkdocs_postmortems.plugin`) predates the
 # move into adapters/, so it is spelled out rather than taken from __name__.
 log = get_plugin_logger("mkdocs_postmortems.plugin")
+# Where MkDocs (and literate-nav, through it) logs what it finds of the `nav:`.
+_NAV_LOGGER = "mkdocs.structure.nav"
 
 
 class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyped-call]
@@ -118,6 +129,21 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         # Files whose blameless-language review a one-off build left to the
         # second process: reported as the build ends (see on_post_build).
         self._language_pending: list[Pending] = []
+        self._quiet_nav(None)
+        # The output guard of the last one-off build, the folder it read and
+        # when: read again as the command shuts down (`on_shutdown`).
+        self._late_guard: tuple[OutputGuard, Path, float] | None = None
+
+    def _quiet_nav(self, withheld: Mapping[str, str] | None) -> None:
+        """Hold back MkDocs' warnings about `nav:` entries whose files this
+        build withholds (`WithheldNavWarnings`), or stop (None)."""
+        logger = logging.getLogger(_NAV_LOGGER)
+        old = getattr(self, "_nav_filter", None)
+        if old is not None:
+            logger.removeFilter(old)
+        self._nav_filter = None if withheld is None else WithheldNavWarnings(withheld)
+        if self._nav_filter is not None:
+            logger.addFilter(self._nav_filter)
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Drafts show under `mkdocs serve` only."""
@@ -146,6 +172,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         keep_templates_in_theme(config)
         add_assets(config)
         run_last(config, "post_build", self.on_post_build)
+        run_last(config, "shutdown", self.on_shutdown)
         return config
 
     @property
@@ -234,6 +261,9 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         if self._decision is None or self._library is None:
             return files
         gone = withhold_foreign(files, config, self._decision, self._placed, self._library.meta)
+        # MkDocs resolves the site's `nav:` next, and warns of every entry
+        # whose file is gone; literate-nav does the same in on_nav.
+        self._quiet_nav(self._decision.withheld)
         foreign = self._withheld_by_others(gone, config, "page(s) other plugins added")
         # Before the parse data goes: the plan reads the library's documents.
         self._guard = self._new_guard(foreign)
@@ -372,8 +402,21 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         self, nav: Navigation, *, config: MkDocsConfig, files: Files
     ) -> Navigation:
         """Drop the pages and files other plugins added in on_nav that the
-        library would withhold (`_withhold_since`)."""
+        library would withhold (`_withhold_since`), and every navigation
+        entry that links to a withheld file (`drop_withheld_links`), whoever
+        made it: a build that lists a restricted postmortem in its `nav:`
+        leaves it out rather than fail."""
         self._withhold_since(files, config, True, "file(s) other plugins added in on_nav")
+        if self._decision is not None:
+            withheld = self._decision.withheld
+            docs_dir = Path(config.docs_dir)
+            for uri in drop_withheld_links(nav, withheld):
+                # Path and rule only: the entry's title may be the page's own.
+                log.info(
+                    "%s: its navigation entry is left out: %s",
+                    display_path(docs_dir / uri, Path.cwd()),
+                    withheld[uri],
+                )
         return nav
 
     on_nav = CombinedEvent(_on_nav, _withhold_nav_files)
@@ -439,6 +482,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         with every page once (see `Rebuilds.merge_search_index`). Then guard
         the output (see `_guard_output`)."""
         self.heap.unfreeze()
+        self._quiet_nav(None)
         read_before = None
         if self.pages is not None:
             read_before = self.pages.guard_read()
@@ -471,13 +515,37 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         if read_before:
             log.debug("output guard: %d file(s) read as they were written", len(read_before))
         failure = guard.check(site_dir, since, read_before)
+        if not self.is_serve and not failure:
+            # `mkdocs build` shuts down after this: what a plugin writes then
+            # is read too (`on_shutdown`). From when the guard is done: the
+            # files written before it were read by it (a search index read
+            # twice would double the guard's largest cost).
+            self._late_guard = (guard, site_dir, time.time())
         # After a failure, the next rebuild reads all of the folder again.
         self.rebuilds.guarded = None if failure else looked_for
         if failure:
             raise PluginError(failure)
 
+    # Last of all plugins (`run_last`), after every other `on_shutdown`.
+    @event_priority(-(10**9))
+    def on_shutdown(self) -> None:
+        """Read once more what was written into the site folder since the
+        output guard read it: `mkdocs build` fires `on_shutdown` after every
+        `on_post_build`, and a plugin or hook may write there too. A leak
+        is removed and fails the command, as in the build."""
+        late, self._late_guard = self._late_guard, None
+        if late is None:
+            return
+        guard, site_dir, started = late
+        failure = guard.check(site_dir, started, None)
+        if failure:
+            log.error(failure)
+            # MkDocs' own words for a failed build; no traceback.
+            raise Abort("Aborted with a BuildError!")
+
     def on_build_error(self, *, error: Exception) -> None:
         self.heap.unfreeze()
+        self._quiet_nav(None)
         if self.pages is not None:
             self.pages.close()
 

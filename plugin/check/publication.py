@@ -22,7 +22,7 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Any, Final
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 
 import ahocorasick
 
@@ -665,7 +665,7 @@ class WithheldLinks(dict[str, str]):
     def named_in(self, text: str) -> bool:
         if self._finder is None:
             self._finder = _stem_finder(self)
-        return next(self._finder.iter(text), None) is not None
+        return _finds(self._finder, text)
 
     def __reduce__(self) -> tuple[type[WithheldLinks], tuple[dict[str, str]]]:
         # The finder is made again where it is needed, not pickled.
@@ -676,9 +676,37 @@ def _stem_finder(withheld: Mapping[str, str]) -> Any:
     finder = ahocorasick.Automaton()
     for uri in withheld:
         stem = posixpath.basename(uri).rsplit(".", 1)[0]
-        finder.add_word(stem, stem)
+        for form in _written_forms(stem):
+            finder.add_word(form, stem)
     finder.make_automaton()
     return finder
+
+
+# What a URL path may hold as it is (`quote`'s default, and the characters
+# a link's path keeps unescaped in practice).
+_URL_SAFE: Final = "/-_.~!$'()*+,;=:@"
+
+
+def _written_forms(stem: str) -> set[str]:
+    """The ways a link may spell a file stem: as it is, and, where it holds
+    a space, a letter beyond ASCII or a reserved character, percent-encoded
+    (in either case of hex digit, or only its spaces, as a Markdown link
+    must write them), each with `&` as `&amp;` too, as HTML writes it. The
+    links found are then read decoded (`link_target`). Decoding every page
+    instead cost ten times the test on a page full of entities."""
+    forms = {stem}
+    if stem.isascii() and stem.isprintable() and not any(c in stem for c in ' "%&<>?#'):
+        return forms
+    forms.add(stem.replace(" ", "%20"))
+    # `&` escaped or kept (then written `&amp;` in HTML, below).
+    for safe in (_URL_SAFE, _URL_SAFE + "&"):
+        quoted = quote(stem, safe=safe)
+        forms |= {quoted, re.sub(r"%[0-9A-F]{2}", lambda m: m.group().lower(), quoted)}
+    return forms | {f.replace("&", "&amp;") for f in forms}
+
+
+def _finds(finder: Any, text: str) -> bool:
+    return next(finder.iter(text), None) is not None
 
 
 def _names_any(text: str, withheld: Mapping[str, str]) -> bool:
@@ -686,7 +714,7 @@ def _names_any(text: str, withheld: Mapping[str, str]) -> bool:
     them, and this is cheaper than reading their links."""
     if isinstance(withheld, WithheldLinks):
         return withheld.named_in(text)
-    return next(_stem_finder(withheld).iter(text), None) is not None
+    return _finds(_stem_finder(withheld), text)
 
 
 def bare_ids(html_text: str, page_src_uri: str, withheld: Mapping[str, str]) -> str:

@@ -37,7 +37,7 @@ import time
 import unicodedata
 import zlib
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Final
@@ -92,10 +92,13 @@ ID, ID_SLUG, TITLE, SUMMARY, BODY, FRONT_MATTER, ASSET_NAME, ASSET_FILE, SOURCE_
 )
 # The words of a withheld file copied as it is (see `_add_file`).
 ASSET_TEXT: Final = "asset text"
+# The file stem of a withheld page that has no id (see `_add_document`).
+PAGE_NAME: Final = "page name"
 # Order of kinds in a report line.
 _KIND_ORDER: Final = (
     ID,
     ID_SLUG,
+    PAGE_NAME,
     TITLE,
     SUMMARY,
     BODY,
@@ -648,13 +651,18 @@ class Published:
     secret_files: set[Path]
     theme_dirs: tuple[Path, ...]
 
+    def _secret_uris(self) -> set[str]:
+        """The docs_dir paths of the withheld files."""
+        root = self.docs_dir
+        return {p.relative_to(root).as_posix() for p in self.secret_files if p.is_relative_to(root)}
+
     def drop_from(self, needles: Needles, memo: PublicMemo | None) -> None:
         if not needles.phrases:
             return
         library = self.library
         public = itertools.chain(
             self.texts,
-            _generated_texts(library, self.config_file),
+            _generated_texts(library, self.config_file, self._secret_uris()),
             _public_file_names(self.docs_dir, self.secret_files),
             _theme_texts(self.theme_dirs),
         )
@@ -743,7 +751,7 @@ def plan(
         index = len(unpublished)
         unpublished.append(Unpublished(doc.path, pm_id, _reason(checked, why, drafts)))
         secret_files.add(md_file)
-        _add_document(needles, index, data, doc.body, md_file, pm_id)
+        _add_document(needles, index, data, doc.body, md_file, pm_id, rel)
         if checked.is_postmortem:
             for asset in _asset_files(md_file, {md_file.stem, *([pm_id] if pm_id else [])}):
                 secret_files.add(asset)
@@ -830,7 +838,7 @@ def _add_copied_files(
         unpublished.append(Unpublished(shown, None, "restricted file"))
         secret_files.add(path)
         if doc is not None and isinstance(doc.data, dict):
-            _add_document(needles, index, doc.data, doc.body, path, None)
+            _add_document(needles, index, doc.data, doc.body, path, None, rel)
             continue
         _add_file(needles, index, path, texts)
 
@@ -928,9 +936,15 @@ def _add_value(needles: Needles, key: str, text: str, hit: Hit) -> None:
 
 
 def _add_document(
-    needles: Needles, index: int, data: dict[str, Any], body: str, md_file: Path, pm_id: str | None
+    needles: Needles,
+    index: int,
+    data: dict[str, Any],
+    body: str,
+    md_file: Path,
+    pm_id: str | None,
+    uri: str | None = None,
 ) -> None:
-    """The needles of one withheld Markdown file."""
+    """The needles of one withheld Markdown file (`uri`: its docs_dir path)."""
     for top, value in data.items():
         # Only the postmortem's own id, title and summary: a factor's
         # `summary` or an action item's `title` is front-matter text.
@@ -945,15 +959,95 @@ def _add_document(
     stem = phrase_of(md_file.stem)
     if pm_id and stem != phrase_of(pm_id):
         needles.add_phrase(stem, (index, ID_SLUG))
+    elif not pm_id:
+        # A page without an id is named by its file alone (its URL, a
+        # folder of a site built without the plugin, a link another plugin
+        # writes): `plans/acquire-foo-corp` tells what the page says. An
+        # `index.md` or `README.md` is named by its folder: that is its URL.
+        # A generic stem in a telling folder (`acquisition-foo/notes.md`)
+        # is told by its path, which is its address too.
+        index_page = md_file.stem.lower() in ("index", "readme")
+        if index_page:
+            stem = phrase_of(md_file.parent.name)
+        if not _telling_stem(stem) and uri:
+            # Only then: a telling stem a published file also has is
+            # published, whatever folder this one is in.
+            path = posixpath.dirname(uri) if index_page else posixpath.splitext(uri)[0]
+            stem = phrase_of(path)
+        if _telling_stem(stem):
+            needles.add_phrase(stem, (index, PAGE_NAME))
     needles.add_text(body, (index, BODY))
     source = _read_regular(md_file)
     if source is not None:
         needles.add_bytes(source, (index, SOURCE_FILE))
 
 
-def _generated_texts(library: Library, config_file: Path | None) -> Iterator[str]:
+# File stems that name no subject: a withheld page so named tells nothing by
+# its name (one a published file also has is dropped as published text).
+_GENERIC_STEMS: Final = frozenset(
+    [
+        "index",
+        "readme",
+        "notes",
+        "note",
+        "draft",
+        "drafts",
+        "todo",
+        "tmp",
+        "temp",
+        "test",
+        "page",
+        "untitled",
+        "summary",
+        "overview",
+        "intro",
+        "introduction",
+        "about",
+        "home",
+        "misc",
+        "meeting",
+        "minutes",
+        "agenda",
+        "plan",
+        "plans",
+        "changelog",
+        "license",
+        "contributing",
+        "faq",
+        "glossary",
+        "archive",
+        "tags",
+        "help",
+        "doc",
+        "docs",
+        "404",
+        "private",
+        "internal",
+        "secret",
+        "restricted",
+        "confidential",
+    ]
+)
+# Fewer letters than this is no name (`q3`, `hr`): it would match by chance.
+_MIN_STEM_CHARS: Final = 4
+
+
+def _telling_stem(stem: str) -> bool:
+    """Whether a withheld page's stem (as `phrase_of` gives it) tells
+    anything: not a generic name, nor a date or a number."""
+    split = stem.split(" ")
+    if len(stem) - stem.count(" ") < _MIN_STEM_CHARS:
+        return False
+    return not all(w in _GENERIC_STEMS or w.isdigit() for w in split)
+
+
+def _generated_texts(
+    library: Library, config_file: Path | None, withheld: Collection[str] = ()
+) -> Iterator[str]:
     """Text the plugin and theme publish on their own: what the guide,
-    the templates, the taxonomy and the site's configuration say, and what
+    the templates, the taxonomy and the site's configuration say (less
+    its lines that name a `withheld` docs_dir path: a `nav:` entry the
+    build drops, whose title is the postmortem's own), and what
     `postmortems new` writes into every draft."""
     settings = library.settings
     yield from authoring.scaffold_texts(library.taxonomy)
@@ -972,7 +1066,28 @@ def _generated_texts(library: Library, config_file: Path | None) -> Iterator[str
         for path in (config_file, resolve_taxonomy_path(settings, config_file.parent)):
             data = _read_regular(path)
             if data is not None:
-                yield data.decode("utf-8", errors="replace")
+                yield _lines_naming_none(data.decode("utf-8", errors="replace"), withheld)
+
+
+def _lines_naming_none(text: str, paths: Collection[str]) -> str:
+    """`text` less each line that names one of `paths` (as written, or
+    percent-encoded): one pass over the text for all of them."""
+    if not paths:
+        return text
+    finder = ahocorasick.Automaton()
+    for path in paths:
+        finder.add_word(path, path)
+        stem, _ = posixpath.splitext(path)
+        if is_markdown_name(path) and posixpath.basename(stem) not in ("index", "README"):
+            # Its address too (`plans/x/`, `plans/x.html`): a `nav:` link.
+            finder.add_word(stem, stem)
+    finder.make_automaton()
+    return "\n".join(
+        line
+        for line in text.split("\n")
+        if next(finder.iter(line), None) is None
+        and ("%" not in line or next(finder.iter(unquote(line)), None) is None)
+    )
 
 
 def _read_regular(path: Path, limit: int = DEFAULT_MAX_FILE_BYTES) -> bytes | None:
@@ -1252,7 +1367,9 @@ class Auditor:
             st = path.stat()
         except OSError as exc:
             return [], [Unscanned(shown, exc.strerror or str(exc), rel)], 0
-        if newer_than is not None and st.st_mtime < newer_than:
+        # The change time too: a copy that keeps its source's modification
+        # time (`shutil.copy2`, `cp -p`) cannot set it back.
+        if newer_than is not None and max(st.st_mtime, st.st_ctime) < newer_than:
             return None
         found = [_Found(shown, rel, FILE_NAME, self._scan_name(rel))]
         problem: str | None = None
