@@ -713,13 +713,15 @@ class Plan:
 @dataclass
 class Published:
     """What a site publishes, for a plan to drop from what it looks for
-    (`Needles.drop_public`): the library's published texts and front-matter
-    values, kept as they were read; the plugin's own texts, file names and
-    the theme's, made again when asked."""
+    (`Needles.drop_public`): the library's published texts and front
+    matters, kept as they were read; their values, the plugin's own texts,
+    file names and the theme's, made when asked (in a second process, for a
+    plan settled later)."""
 
     library: Library
     texts: list[str]
-    fields: list[str]
+    # The published files' front matters (their postmortems' own `data`).
+    data: list[Any]
     docs_dir: Path
     config_file: Path | None
     secret_files: set[Path]
@@ -743,15 +745,17 @@ class Published:
         if not needles.phrases:
             return set()
         library = self.library
+        values = [s for data in self.data for _, s in _strings(data)]
         public = itertools.chain(
             self.texts,
+            values,
             _generated_texts(library, self.config_file),
             _public_file_names(self.docs_dir, self.secret_files),
             _theme_texts(self.theme_dirs),
         )
-        # Taxonomy titles are set side by side on pages, as front-matter values are.
+        # What pages set side by side: front-matter values, taxonomy titles.
         taxonomy = _strings(asdict(library.taxonomy)) if library.taxonomy is not None else ()
-        fields = itertools.chain(self.fields, (s for _, s in taxonomy))
+        fields = itertools.chain(values, (s for _, s in taxonomy))
         jobs = library.settings.jobs if jobs is None else jobs
         return needles.public_phrases(public, memo, fields, jobs, stop)
 
@@ -810,9 +814,7 @@ def plan(
     unpublished: list[Unpublished] = []
     needles = Needles()
     public_texts: list[str] = []
-    # Published front-matter values: what pages set side by side (as they
-    # do the taxonomy's titles, see `Published.drop_from`).
-    fields: list[str] = []
+    published_data: list[Any] = []
     secret_files: set[Path] = set()
     texts: _FileTexts = []
     # A published page shows a link to one of these as its bare id: the
@@ -824,9 +826,7 @@ def plan(
         why = decision.withheld.get(rel)
         if why is None:
             public_texts.append(markdown_bare_ids(doc.body, rel, bare))
-            values = [s for _, s in _strings(data)]
-            public_texts.extend(values)
-            fields.extend(values)
+            published_data.append(data)
             continue
         md_file = docs_dir / rel
         raw_id = data.get("id")
@@ -860,7 +860,13 @@ def plan(
         public_texts.extend(_texts_of(p for p in copied if p.suffix.lower() in suffixes))
     _add_foreign(needles, unpublished, foreign)
     public = Published(
-        library, public_texts, fields, docs_dir, config_file, secret_files, tuple(theme_dirs)
+        library,
+        public_texts,
+        published_data,
+        docs_dir,
+        config_file,
+        secret_files,
+        tuple(theme_dirs),
     )
     if settle:
         public.drop_from(needles, memo)
@@ -870,11 +876,18 @@ def plan(
             related_pages[rid].add(incident_url(pm.id) + "index.html")
     withheld_ids = {u.id for u in unpublished if u.id}
     if withheld_ids:
+        # Most bodies name none of them: one pass in C finds those that may,
+        # where the id pattern's pass over every body was most of the plan.
+        named = ahocorasick.Automaton()
+        for pm_id in withheld_ids:
+            named.add_word(pm_id, pm_id)
+        named.make_automaton()
         # A published page that links to a withheld postmortem shows its bare id.
         for rel, checked in library.documents.items():
-            if rel in decision.withheld:
+            body = checked.document.body
+            if rel in decision.withheld or next(named.iter(body), None) is None:
                 continue
-            cited = withheld_ids.intersection(MENTION.findall(checked.document.body))
+            cited = withheld_ids.intersection(MENTION.findall(body))
             if cited:
                 page = _page_path(rel, checked.postmortem, use_directory_urls)
                 for rid in cited:
