@@ -444,15 +444,16 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         self.heap.unfreeze()
         read_before = public = None
         if self.pages is not None:
-            read_before = self.pages.guard_read()
             if self._language_pending:
                 # Warnings, logged before MkDocs counts them for --strict.
                 late = self.pages.language_findings(self._language_pending, self.settings)
                 self._language_pending = []
                 self._report(in_report_order(late))
             # After the review this process shares: the second process settles
-            # the guard's plan before its share of it.
+            # the guard's plan before its share of it. The reader is stopped
+            # last, so that it reads while this process waits for them.
             public = self.pages.guard_public()
+            read_before = self.pages.guard_read()
             self.pages.close()
         if self.is_dirty:
             self.rebuilds.merge_search_index(config.site_dir)
