@@ -42,6 +42,7 @@ from .blameless_context import (
     people_error_hits,
 )
 from .blameless_learned import SLIPS
+from .blameless_sections import DocumentWords, section_hits
 from .blameless_verdict import verdict_hits
 
 BLAMELESS_PHRASES: Final[dict[str, tuple[str, ...]]] = {
@@ -563,6 +564,7 @@ def _structure_hits(
     return chain(
         clause_hits(folded, words, sentences, lower_words, slips, _JUDGED, confessed),
         verdict_hits(folded, words, sentences),
+        section_hits(folded, words, sentences, lower_words, confessed),
     )
 
 
@@ -964,7 +966,7 @@ def review(doc: Document, data: dict[str, Any], phrases: object = None) -> list[
     # Words the postmortem writes in lower case anywhere are common words, so
     # "Assistant answered" in the title is not a person named.
     values = [v for _, v in _front_matter_text(data) if isinstance(v, str)]
-    common = LowerCaseWords(" ".join([text, *values]))
+    common = DocumentWords(" ".join([text, *values]), text)
     in_charge = _named_in_charge(data)
     for hit in m.hits(text, skip, common):
         if _may_be_named(hit, in_charge):
