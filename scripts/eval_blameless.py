@@ -131,6 +131,26 @@ def read_labels(path: Path) -> list[Label]:
 
 
 Prose = dict[tuple[str, str, str], str]
+# The Markdown of each file read, without front matter and code: the review
+# reads the heading a sentence sits under from it.
+_MARKDOWN: dict[tuple[str, str, str], str] = {}
+
+
+def _outline_text(markdown: str) -> str:
+    """`markdown` with its front matter and fenced code emptied, line for line
+    (a `#` comment in code is no heading)."""
+    lines = markdown.split("\n")
+    if lines and lines[0].strip() in ("---", "+++"):
+        end = next((i for i in range(1, len(lines)) if lines[i].strip() == lines[0].strip()), 0)
+        lines[: end + 1] = [""] * (end + 1)
+    fenced = False
+    for i, line in enumerate(lines):
+        if _FENCE.match(line):
+            fenced = not fenced
+            lines[i] = ""
+        elif fenced:
+            lines[i] = ""
+    return "\n".join(lines)
 
 
 def load(labels: list[Label], mirrors: Path) -> tuple[dict[Label, str], list[str], Prose]:
@@ -153,6 +173,7 @@ def load(labels: list[Label], mirrors: Path) -> tuple[dict[Label, str], list[str
             files[key] = None if text is None else {sentence_hash(s): s for s in sentences(text)}
             if text is not None:
                 prose[key] = " ".join(sentences(text))
+                _MARKDOWN[key] = _outline_text(text)
         by_hash = files[key]
         if by_hash is None:
             continue
@@ -181,11 +202,11 @@ def held_out_rules(
     built without any of them (a batch held out as a whole)."""
     sys.path.insert(0, str(ROOT))
     from plugin.check.blameless import sentence_rules
-    from plugin.check.blameless_context import LowerCaseWords
     from plugin.check.blameless_learned import learn_slips
+    from plugin.check.blameless_sections import DocumentWords
 
     rules: dict[Label, set[str]] = {}
-    common = {key: LowerCaseWords(text) for key, text in prose.items()}
+    common = {key: DocumentWords(text, _MARKDOWN.get(key)) for key, text in prose.items()}
     if only:
         batch = [(s, lb.label == BLAME) for lb, s in found.items() if lb.source not in only]
         batch_slips = learn_slips(batch)

@@ -1060,3 +1060,119 @@ def test_the_writers_belief_in_their_knowledge_told_as_past_is_a_verdict(
     """ "I thought I knew it all" judges the writer's knowledge; a belief
     about a thing, or a step thought enough, is told."""
     _flags_only_the_blaming(blaming, neutral)
+
+
+def _under(heading: str, *items: str, before: str = "") -> str:
+    """A postmortem with `items` listed under `heading`."""
+    listed = "".join(f"- {item}\n" for item in items)
+    return page(f"{before}We moved the queue to the new cluster.\n\n{heading}\n\n{listed}")
+
+
+@pytest.mark.parametrize(
+    "item",
+    [
+        "Ran the migration without a dry run.",
+        "Skipped code review on the hotfix.",
+        "Didn't run the load test.",
+        "No backup branch created.",
+        "Pushed the config straight to main.",
+    ],
+)
+def test_a_slip_listed_without_a_subject_under_a_heading_of_slips_blames(item: str) -> None:
+    """Under "What went wrong" a fragment with a person's act at its head is
+    the writer's slip; the same fragment in a timeline is a step."""
+    text = _under("## What went wrong", item)
+    assert spots(review(text)) == [("blameless-person", *place(text, item.split()[0]))]
+    assert review(_under("## Timeline", item)) == [], item
+
+
+@pytest.mark.parametrize(
+    "item",
+    [
+        "Server ran out of memory.",
+        "Disk full on the primary.",
+        "Ran out of disk on the replica.",
+        "No backup was created before the deploy.",
+        "Executed as part of the nightly test suite.",
+        "No alerting on queue depth.",
+    ],
+)
+def test_a_systems_fault_under_a_heading_of_slips_stays_quiet(item: str) -> None:
+    assert review(_under("## What went wrong", item)) == [], item
+
+
+@pytest.mark.parametrize(
+    "heading",
+    ["**Mistakes**", "What went badly:", "### Regrets", "## Where we failed"],
+)
+def test_bold_lines_and_labels_act_as_headings_of_slips(heading: str) -> None:
+    text = _under(heading, "Skipped code review on the hotfix.")
+    assert spots(review(text)) == [("blameless-person", *place(text, "Skipped"))]
+
+
+@pytest.mark.parametrize(
+    "heading", ["## What went well", "## What the agent did wrong", "## Mistakes we avoided"]
+)
+def test_headings_that_list_no_slips_of_the_writer_leave_fragments_alone(heading: str) -> None:
+    assert review(_under(heading, "Skipped code review on the hotfix.")) == [], heading
+
+
+def test_the_voice_of_the_write_up_says_whose_slip_a_fragment_is() -> None:
+    """A fragment is the writer's in a write-up in the first person singular,
+    the team's in one that says "we"; each message says what to write instead."""
+    (mine,) = review(
+        _under("## Mistakes", "Skipped code review.", before="I own this service.\n\n")
+    )
+    assert "its prompt did not show the target" in mine.message
+    (ours,) = review(_under("## Mistakes", "Skipped code review.", before="We own it.\n\n"))
+    assert "the pipeline had no path for urgent changes" in ours.message
+
+
+def test_lessons_learned_lists_slips_only_in_a_write_up_that_owns_one() -> None:
+    item = "Pushed the config straight to main."
+    assert review(_under("## Lessons learned", item)) == []
+    text = _under("## Lessons learned", item, before=CONFESSION + "\n")
+    assert spots(review(text))[1:] == [("blameless-person", *place(text, "Pushed"))]
+
+
+@pytest.mark.parametrize(
+    ("heading", "word"),
+    [
+        ("## Mistake #3: Too focused on the technology", "Too"),
+        ("## Mistake 1: Starting without talking to users", "Starting"),
+        ("### Mistake #7: Not talking to users before the launch", "Not talking"),
+    ],
+)
+def test_a_numbered_mistake_heading_that_tells_an_act_of_ours_blames(
+    heading: str, word: str
+) -> None:
+    text = page(f"{heading}\n\nThe app shipped in May.\n")
+    assert spots(review(text)) == [("blameless-person", *place(text, word))]
+
+
+def test_a_numbered_mistake_heading_that_names_a_thing_stays_quiet() -> None:
+    assert review(page("## Mistake #5: The launch party\n\nThe app shipped in May.\n")) == []
+
+
+def test_a_sentence_read_alone_is_found_under_its_heading_in_the_evaluation() -> None:
+    """The evaluation reads each sentence alone, with its document's Markdown."""
+    from mkdocs_postmortems.check.blameless import sentence_rules
+    from mkdocs_postmortems.check.blameless_sections import DocumentWords
+
+    markdown = (
+        "# Outage\n\n## What went wrong\n\n- Skipped code review\n\n## Timeline\n\n- Ran it\n"
+    )
+    common = DocumentWords(" ".join(markdown.split()), markdown)
+    assert sentence_rules("Skipped code review", common=common) == {"blameless-person"}
+    assert (
+        sentence_rules("Skipped code review", common=DocumentWords("Skipped code review")) == set()
+    )
+
+
+def test_a_title_of_lessons_or_a_checklist_lists_no_slips() -> None:
+    """A title frames the whole write-up, timeline included; a checklist's
+    items are still to do."""
+    item = "Launched the training run on a spot instance."
+    body = f"# Lessons learned\n\n{CONFESSION}\n## What happened\n\n- {item}\n"
+    assert len(review(page(body))) == 1
+    assert review(_under("## What went wrong", "[ ] Tested the restore from backup.")) == []

@@ -19,7 +19,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import chain
+from itertools import accumulate, chain
 from typing import Any, Final
 
 from ..model import Finding, JsonPath, Position
@@ -42,6 +42,7 @@ from .blameless_context import (
     people_error_hits,
 )
 from .blameless_learned import SLIPS
+from .blameless_sections import DocumentWords, section_hits
 from .blameless_verdict import verdict_hits
 
 BLAMELESS_PHRASES: Final[dict[str, tuple[str, ...]]] = {
@@ -563,6 +564,7 @@ def _structure_hits(
     return chain(
         clause_hits(folded, words, sentences, lower_words, slips, _JUDGED, confessed),
         verdict_hits(folded, words, sentences),
+        section_hits(folded, words, sentences, lower_words, confessed),
     )
 
 
@@ -963,8 +965,8 @@ def review(doc: Document, data: dict[str, Any], phrases: object = None) -> list[
     text, starts = narrative_text(doc.body)
     # Words the postmortem writes in lower case anywhere are common words, so
     # "Assistant answered" in the title is not a person named.
-    values = [v for _, v in _front_matter_text(data) if isinstance(v, str)]
-    common = LowerCaseWords(" ".join([text, *values]))
+    prose = [(path, value) for path, value in _front_matter_text(data) if isinstance(value, str)]
+    common = DocumentWords(" ".join([text, *(value for _, value in prose)]), text)
     in_charge = _named_in_charge(data)
     for hit in m.hits(text, skip, common):
         if _may_be_named(hit, in_charge):
@@ -972,12 +974,19 @@ def review(doc: Document, data: dict[str, Any], phrases: object = None) -> list[
         i = bisect_right(starts, hit.start) - 1
         line, column = doc.body_line + i, hit.start - starts[i] + 1
         findings.append(RULES[hit.rule].finding(doc.path, line, column, _message(hit)))
-    for path, value in _front_matter_text(data):
-        if not isinstance(value, str):
+    # The front matter's prose is read in one go, a paragraph a value: no
+    # sentence or phrase runs over a blank line, and a reading of its own for
+    # each short value cost more than the reading itself.
+    joined = _PARAGRAPH_BREAK.join(strip_quoted(value) for _, value in prose)
+    offsets = list(accumulate((len(v) + len(_PARAGRAPH_BREAK) for _, v in prose[:-1]), initial=0))
+    for hit in m.hits(joined, skip, common):
+        if _may_be_named(hit, in_charge):
             continue
-        for hit in m.hits(strip_quoted(value), skip, common):
-            if _may_be_named(hit, in_charge):
-                continue
-            pos = _column_in_value(doc.yaml, path, value, hit.start)
-            findings.append(RULES[hit.rule].finding(doc.path, pos.line, pos.column, _message(hit)))
+        k = bisect_right(offsets, hit.start) - 1
+        path, value = prose[k]
+        pos = _column_in_value(doc.yaml, path, value, hit.start - offsets[k])
+        findings.append(RULES[hit.rule].finding(doc.path, pos.line, pos.column, _message(hit)))
     return findings
+
+
+_PARAGRAPH_BREAK: Final = "\n\n"

@@ -3,4 +3,8 @@
 Slip verbs learned from every labelled sentence in tests/data/blameless-labels.tsv.
 """
 
-LEARNED_SLIPS: tuple[str, ...] = ()
+LEARNED_SLIPS: tuple[str, ...] = (
+    "considered",
+    "focused",
+    "prioritized",
+)
