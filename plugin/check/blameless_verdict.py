@@ -36,6 +36,7 @@ from .blameless_context import Sentences, Token, is_name_token, is_past
 from .blameless_context import either as _either
 from .blameless_context import first_word as _first
 from .blameless_context import low_at as _low
+from .blameless_hindsight import HINDSIGHT_SHAPES, HINDSIGHT_WORDS, hindsight_verdict
 from .blameless_traits import (
     CHOICE_JUDGING,
     CHOICES,
@@ -316,6 +317,7 @@ _SHAPES: Final = tuple(
         *((({word},), _first(word) + _END, False) for word in ("deadline", "deadlines")),
         (({"lack"}, _OWNERS_WORDS), rf"{_first('lack')}{_SP}of{_END}", False),
         *CHOICE_SHAPES,
+        *HINDSIGHT_SHAPES,
     )
 )
 _Shape = tuple[tuple[frozenset[str], ...], re.Pattern[str], bool]
@@ -759,6 +761,8 @@ def verdict_blames(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
     # A choice, a skill or teamwork judged falls through to the shapes of
     # the same words ("my mistake", "a bad call" after its person) when it does not hold.
     if word in CHOICE_WORDS and (found := choice_verdict(tokens, i)):
+        return found
+    if word in HINDSIGHT_WORDS and (found := hindsight_verdict(tokens, i)):
         return found
     # Verdicts on a trait or on owned work fall through to the other shapes
     # when they do not hold: "lazy" and "idea" have other readings here too.
