@@ -1190,6 +1190,11 @@ HINDSIGHT_PAIRS = [
         "I should have probably paused the rollout after the first error.",
         "The job should have probably three retries next time.",
     ),
+    # a role's act; not a product's, whose name reads as a person's
+    (
+        "The reviewer should have actually read the upgrade notes.",
+        "Postgres should have actually released the lock.",
+    ),
     # the subject left out, as lists of lessons do; not a requirement's label
     # nor a system's duty after a label on its line
     (
@@ -1275,11 +1280,7 @@ def test_hindsight_points_at_its_word_under_its_rule(sentence: str, rule: str, w
 
 def test_hindsight_names_no_one_in_the_rewrite_it_proposes() -> None:
     """Each message says what to write instead, and never with the person's name."""
-    for sentence in (
-        "The reviewer should have actually read the upgrade notes.",
-        "On Monday Marta should have actually read the upgrade notes.",
-    ):
-        (finding,) = review(page(sentence + "\n"))
-        assert finding.rule == "blameless-counterfactual"
-        assert " instead of " in finding.message
-        assert "Marta" not in finding.message
+    (finding,) = review(page("The reviewer should have actually read the notes Marta sent.\n"))
+    assert finding.rule == "blameless-counterfactual"
+    assert " instead of " in finding.message
+    assert "Marta" not in finding.message
