@@ -1236,6 +1236,11 @@ HINDSIGHT_PAIRS = [
         "I wish we realised the quota was per region sooner.",
         "Things I wish I knew before my first on-call week.",
     ),
+    # the team's own condition, contracted, past an adverb; not a thing had
+    (
+        "If we'd just paused the rollout, the queue would have drained.",
+        "If we'd more disks, the queue would have drained.",
+    ),
     # a harm judged sparable; not a kind of thing, nor a question
     (
         "This outage was completely preventable.",
