@@ -1176,3 +1176,116 @@ def test_a_title_of_lessons_or_a_checklist_lists_no_slips() -> None:
     body = f"# Lessons learned\n\n{CONFESSION}\n## What happened\n\n- {item}\n"
     assert len(review(page(body))) == 1
     assert review(_under("## What went wrong", "[ ] Tested the restore from backup.")) == []
+
+
+# Hindsight and the team's own practice (issue 25, seventh round): each
+# blaming sentence with its nearest neutral twin.
+HINDSIGHT_PAIRS = [
+    # an adverb between the modal's "have" and the act; not a thing's need
+    (
+        "We should have actually read the upgrade notes before the migration.",
+        "The replica should have actually three disks, as the plan says.",
+    ),
+    (
+        "I should have probably paused the rollout after the first error.",
+        "The job should have probably three retries next time.",
+    ),
+    # a role's act; not a product's, whose name reads as a person's
+    (
+        "The reviewer should have actually read the upgrade notes.",
+        "Postgres should have actually released the lock.",
+    ),
+    # the subject left out, as lists of lessons do; not a requirement's label
+    # nor a system's duty after a label on its line
+    (
+        "- Should have tested the restore before the launch.",
+        "- Should have: a tested restore before the launch.",
+    ),
+    (
+        "- Could've asked the database team for a review first.",
+        "- Could have lost a day of work without the nightly backup.",
+    ),
+    (
+        "- Should have tested the restore before the launch.",
+        "- Canary failed: Should have caught the bad config before the rollout.",
+    ),
+    (
+        "- Should have tested the restore before the launch.",
+        "- Should have detected the memory leak above 8GB per worker.",
+    ),
+    # a team's "could have" with an act of its own; not a harm spared or a hope
+    (
+        "We could have set up the staging cluster a week before the launch.",
+        "We could have lost three days of work without the nightly backup.",
+    ),
+    (
+        "We could have kept the old endpoint until the clients moved.",
+        "The best thing we could have hoped for was a quiet weekend.",
+    ),
+    # the writer graded against what they were; not a thing graded
+    (
+        "I would have been more thorough with the sign-offs.",
+        "The disk would have been more than enough for the month.",
+    ),
+    # a wish about one's own past act; not a state wished for
+    (
+        "I wish I had spent more time on the load test.",
+        "I wish we had more disks in the old cluster.",
+    ),
+    (
+        "I wish we realised the quota was per region sooner.",
+        "Things I wish I knew before my first on-call week.",
+    ),
+    # the team's own condition, contracted, past an adverb; not a thing had
+    (
+        "If we'd just paused the rollout, the queue would have drained.",
+        "If we'd more disks, the queue would have drained.",
+    ),
+    # a harm judged sparable; not a kind of thing, nor a question
+    (
+        "This outage was completely preventable.",
+        "Is this class of outage preventable at all?",
+    ),
+    # a question of self-doubt about one's own act; not a plain question
+    (
+        "Did we underestimate the work the migration would take?",
+        "Did we get all the expected records?",
+    ),
+    # a team's practice denied its measure; not a thing's
+    (
+        "We were not monitoring the queue closely enough after the deploy.",
+        "Our logging was not detailed enough to diagnose the problem.",
+    ),
+]
+
+
+@pytest.mark.parametrize(("blaming", "neutral"), HINDSIGHT_PAIRS)
+def test_hindsight_about_our_own_acts_blames_and_its_twin_does_not(
+    blaming: str, neutral: str
+) -> None:
+    _flags_only_the_blaming(blaming, neutral)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "rule", "word"),
+    [
+        ("We should have first told the support team.", "blameless-counterfactual", "should"),
+        ("- Should have asked for the logs right away.", "blameless-counterfactual", "Should"),
+        ("I wish I had asked for help.", "blameless-counterfactual", "wish"),
+        ("Did we spend the budget on entirely the wrong features?", "blameless-judgement", "Did"),
+        ("Did I underestimate the migration?", "blameless-person", "Did"),
+        ("We were not testing often enough.", "blameless-judgement", "not"),
+        ("The outage was entirely avoidable.", "blameless-counterfactual", "avoidable"),
+    ],
+)
+def test_hindsight_points_at_its_word_under_its_rule(sentence: str, rule: str, word: str) -> None:
+    text = page(sentence + "\n")
+    assert spots(review(text)) == [(rule, *place(text, word))]
+
+
+def test_hindsight_names_no_one_in_the_rewrite_it_proposes() -> None:
+    """Each message says what to write instead, and never with the person's name."""
+    (finding,) = review(page("The reviewer should have actually read the notes Marta sent.\n"))
+    assert finding.rule == "blameless-counterfactual"
+    assert " instead of " in finding.message
+    assert "Marta" not in finding.message

@@ -41,6 +41,7 @@ from .blameless_context import (
     overlook_blames,
     people_error_hits,
 )
+from .blameless_hindsight import hindsight_blames
 from .blameless_learned import SLIPS
 from .blameless_sections import DocumentWords, section_hits
 from .blameless_verdict import verdict_hits
@@ -486,7 +487,10 @@ def _in_context(
         i, tokens = sentences.around(hit.start)
         kind: str | None = hit.rule
         if hit.rule == "blameless-counterfactual":
-            kind = counterfactual_blames(tokens, i, _fold(hit.text))
+            phrase = _fold(hit.text)
+            kind = counterfactual_blames(tokens, i, phrase) or hindsight_blames(
+                tokens, i, phrase, text
+            )
         elif hit.rule == "blameless-human-error":
             kind = hit.rule if human_error_blames(tokens, i) else None
         elif hit.rule == "blameless-minimiser":

@@ -293,6 +293,15 @@ def _phrase_end(tokens: list[Token], i: int, phrase: str) -> int:
 # What each rule's context check decides, by phrase ------------------------
 
 
+def supposed(tokens: list[Token], i: int) -> bool:
+    """Whether the hindsight at tokens[i] sits in a case or a hypothesis:
+    "Reflect whether X should have been communicated", "not assume we could have"."""
+    return any(
+        t.low in _HYPOTHESIS or t.low in ("if", "reflect", "consider")
+        for t in tokens[max(0, i - 12) : i]
+    )
+
+
 def counterfactual_blames(tokens: list[Token], i: int, phrase: str) -> str | None:
     """The kind of hindsight at tokens[i] (starting `phrase`), or None when
     the phrase is about a thing, a need or a plan."""
@@ -303,11 +312,7 @@ def counterfactual_blames(tokens: list[Token], i: int, phrase: str) -> str | Non
     if first in ("if", "had", "why"):
         # "if only staging has data": a condition now narrowed, not a wish.
         return None if phrase == "if only" and _narrows(tokens, last) else "if-only"
-    # "Reflect whether X should have been communicated", "not assume we could have".
-    if any(
-        t.low in _HYPOTHESIS or t.low in ("if", "reflect", "consider")
-        for t in tokens[max(0, i - 12) : i]
-    ):
+    if supposed(tokens, i):
         return None
     if first == "failure":
         # "the failure of a lead operator to act"

@@ -36,6 +36,7 @@ from .blameless_context import Sentences, Token, is_name_token, is_past
 from .blameless_context import either as _either
 from .blameless_context import first_word as _first
 from .blameless_context import low_at as _low
+from .blameless_hindsight import HINDSIGHT_SHAPES, HINDSIGHT_WORDS, hindsight_verdict
 from .blameless_traits import (
     CHOICE_JUDGING,
     CHOICES,
@@ -219,7 +220,7 @@ _SHAPES: Final = tuple(
             for modal in ("should", "shouldn't", "could", "would")
         ),
         (({"had"}, {"if"}), rf"if(?<![\w'-]if){_SP}(?:i|we){_SP}(?P<at>had){_END}", False),
-        (({"i'd"}, {"if"}), rf"if(?<![\w'-]if){_SP}(?P<at>i'd){_END}", False),
+        (({"i'd", "we'd"}, {"if"}), rf"if(?<![\w'-]if){_SP}(?P<at>i'd|we'd){_END}", False),
         (({"me", "us"}, {"of"}), rf"of(?<![\w'-]of){_SP}(?P<at>me|us){_END}", False),
         # "that one's on me", "it was me who": the writer owning the failure.
         (({"me"}, {"on"}), rf"on(?<![\w'-]on){_SP}(?P<at>me){_END}", False),
@@ -316,6 +317,7 @@ _SHAPES: Final = tuple(
         *((({word},), _first(word) + _END, False) for word in ("deadline", "deadlines")),
         (({"lack"}, _OWNERS_WORDS), rf"{_first('lack')}{_SP}of{_END}", False),
         *CHOICE_SHAPES,
+        *HINDSIGHT_SHAPES,
     )
 )
 _Shape = tuple[tuple[frozenset[str], ...], re.Pattern[str], bool]
@@ -694,14 +696,16 @@ def _hindsight(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
         if modal in ("could", "would") and who == "self":
             return "blameless-counterfactual", "could-have", i - 2
         return None
-    if word in ("had", "i'd"):
+    if word in ("had", "i'd", "we'd"):
         # "if I had tested", "if we had checked", "if i'd read the docs" ("I
-        # had", contracted), "if I'd been less stubborn"; not "if I had more
-        # time", "if I'd been paged" (a passive).
-        contracted = word == "i'd"
+        # had", contracted), "if I'd been less stubborn", "if we'd just
+        # paused"; not "if I had more time", "if I'd been paged" (a passive).
+        contracted = word != "had"
         at = i - 1 if contracted else i - 2
-        who = "self" if contracted else person_kind(tokens, i - 1) if i > 0 else ""
+        who = person_kind(tokens, i) if contracted else person_kind(tokens, i - 1) if i > 0 else ""
         after = _low(tokens, i + 1)
+        if contracted and after in ("just", "only", "actually"):
+            after = _low(tokens, i + 2)
         if _low(tokens, at) != "if" or who not in ("self", "group") or after == "to":
             return None
         if after == "been":
@@ -759,6 +763,8 @@ def verdict_blames(tokens: list[Token], i: int) -> tuple[str, str, int] | None:
     # A choice, a skill or teamwork judged falls through to the shapes of
     # the same words ("my mistake", "a bad call" after its person) when it does not hold.
     if word in CHOICE_WORDS and (found := choice_verdict(tokens, i)):
+        return found
+    if word in HINDSIGHT_WORDS and (found := hindsight_verdict(tokens, i)):
         return found
     # Verdicts on a trait or on owned work fall through to the other shapes
     # when they do not hold: "lazy" and "idea" have other readings here too.
