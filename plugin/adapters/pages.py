@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 from collections.abc import Hashable
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -26,7 +27,7 @@ from ..parallel import Ahead
 from ..settings import Settings
 from ..urls import EXPORTS
 from ..web import charts
-from ..web.audit import ReadAheadSite
+from ..web.audit import ReadAhead
 from ..web.export import ExportCache
 from ..web.fragments import (
     PageFragments,
@@ -58,12 +59,6 @@ if TYPE_CHECKING:
 # search index, which reads page content after on_page_content.
 _HEAD = "<!--postmortems:head-->"
 _BODY = "<!--postmortems:page-->"
-# The second process's task of settling the output guard's plan.
-_GUARD = ("guard",)
-
-
-def _is_language(key: Hashable) -> bool:
-    return isinstance(key, tuple) and key[:1] == ("language",)
 
 
 def _with_title(content: str, page: Page) -> str:
@@ -250,9 +245,8 @@ class LibraryPages:
         will ask for, in the order MkDocs renders them (see
         `PageFragments.ahead_tasks`); how many, or 0 where it is not started.
         With a `guard`, a third process at the lowest priority reads the
-        pages as MkDocs writes them (`OutputGuard.read_as_written`), for the
-        output guard to read only what changed since (`guard_read`), and the
-        second process settles the guard's plan (`guard_public`)."""
+        pages as MkDocs writes them (`Auditor.read_as_written`), for the
+        output guard to read only what changed since (`guard_read`)."""
         documentation = files.documentation_pages()
         # Addresses as MkDocs' Page.url spells them, which the pages will ask with.
         pages = [(f.src_uri, "" if f.url in (".", "./") else f.url) for f in documentation]
@@ -262,12 +256,7 @@ class LibraryPages:
             # In the order MkDocs writes them: static files (the theme's
             # scripts, the exports) are copied before the first page.
             written = [Path(f.abs_dest_path) for f in [*files.static_pages(), *documentation]]
-            background = guard.read_as_written(written, site_dir)
-            # Wanted as the build ends: before the language review, which the
-            # build shares with the second process once the pages are written.
-            at = next((i for i, (key, _) in enumerate(tasks) if _is_language(key)), len(tasks))
-            tasks.insert(at, (_GUARD, guard.public_phrases))
-            early.append(_GUARD)
+            background = partial(guard.auditor.read_as_written, written, site_dir, site_dir)
         self.ahead = Ahead(tasks, early, jobs, background)
         return len(tasks) if self.ahead.running else 0
 
@@ -291,19 +280,10 @@ class LibraryPages:
     def take(self, key: Hashable) -> Any:
         return self.ahead.take(key)
 
-    def guard_read(self) -> ReadAheadSite | None:
+    def guard_read(self) -> dict[str, ReadAhead] | None:
         """What the guard's background reader read of the pages written so far."""
         made = self.ahead.background_result()
-        return made if isinstance(made, ReadAheadSite) else None
-
-    def guard_public(self) -> set[str] | None:
-        """What the second process found the site publishes of what the
-        guard looks for (`OutputGuard.public_phrases`), where it was given
-        that; None where it was not, for the guard to find it now."""
-        if self.ahead.share([_GUARD]):
-            return None
-        made = self.ahead.take(_GUARD)
-        return made if isinstance(made, set) else None
+        return made if isinstance(made, dict) else None
 
     def close(self) -> None:
         self.ahead.close()

@@ -49,7 +49,7 @@ from ..model import Finding
 from ..parse.frontmatter import Document
 from ..settings import Settings
 from ..urls import FEED, relative_url
-from ..web.audit import ReadAheadSite, packaged_theme_dirs
+from ..web.audit import ReadAhead, packaged_theme_dirs
 from ..web.fragments import with_feed_link
 from ..web.output_guard import OutputGuard
 from ..web.site import SiteModel
@@ -266,9 +266,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
         self._quiet_nav(self._decision.withheld)
         foreign = self._withheld_by_others(gone, config, "page(s) other plugins added")
         # Before the parse data goes: the plan reads the library's documents.
-        # What the site also publishes is dropped from it as the build ends,
-        # where the second process may have found it (`render_ahead`).
-        self._guard = self._new_guard(foreign, settle_later=self._renders_ahead)
+        self._guard = self._new_guard(foreign)
         self._note_decided(files)
         if not self.is_serve:
             # A one-off build needs the postmortems, not how their files were
@@ -480,54 +478,42 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):  # type: ignore[no-untyp
     @event_priority(-(10**9))
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         """Report the blameless-language findings a second process made (see
-        `LibraryLoader.language_later`), and take what it found of the
-        guard's plan. Under `--dirty`, serve a search index with every page
-        once (see `Rebuilds.merge_search_index`). Then guard the output (see
-        `_guard_output`)."""
+        `LibraryLoader.language_later`). Under `--dirty`, serve a search index
+        with every page once (see `Rebuilds.merge_search_index`). Then guard
+        the output (see `_guard_output`)."""
         self.heap.unfreeze()
         self._quiet_nav(None)
-        read_before = public = None
+        read_before = None
         if self.pages is not None:
+            read_before = self.pages.guard_read()
             if self._language_pending:
                 # Warnings, logged before MkDocs counts them for --strict.
                 late = self.pages.language_findings(self._language_pending, self.settings)
                 self._language_pending = []
                 self._report(in_report_order(late))
-            # After the review this process shares: the second process settles
-            # the guard's plan before its share of it. The reader is stopped
-            # last, so that it reads while this process waits for them.
-            public = self.pages.guard_public()
-            read_before = self.pages.guard_read()
             self.pages.close()
         if self.is_dirty:
             self.rebuilds.merge_search_index(config.site_dir)
         if self.pages is not None:
             keep_listings_out_of_search(config, self.pages.fragments.generated)
-        self._guard_output(Path(config.site_dir), read_before, public)
+        self._guard_output(Path(config.site_dir), read_before)
 
     def _guard_output(
-        self,
-        site_dir: Path,
-        read_before: ReadAheadSite | None = None,
-        public: set[str] | None = None,
+        self, site_dir: Path, read_before: dict[str, ReadAhead] | None = None
     ) -> None:
         """Check every file written to the site folder against what this
         build withholds; remove each file that shows any of it and fail the
         build (see `OutputGuard`). A `--dirty` rebuild of a server reads only
         what it wrote (`Rebuilds.guard_since`); a one-off build reads
         everything, less the pages a third process read as they were written
-        (`read_before`). `public`: what the second process found the site
-        also publishes (`OutputGuard.settle`)."""
+        (`read_before`)."""
         guard, self._guard = self._guard, None
-        if guard is None:
-            return
-        guard.settle(public)
-        if guard.empty:
+        if guard is None or guard.empty:
             return
         looked_for = guard.looked_for
         since = self.rebuilds.guard_since(looked_for) if self.is_serve and self.is_dirty else None
         if read_before:
-            log.debug("output guard: %d file(s) read as they were written", len(read_before.pages))
+            log.debug("output guard: %d file(s) read as they were written", len(read_before))
         failure = guard.check(site_dir, since, read_before)
         if not self.is_serve and not failure:
             # `mkdocs build` shuts down after this: what a plugin writes then

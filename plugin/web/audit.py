@@ -387,29 +387,11 @@ class Needles:
         With a `memo`, a text read for the same phrases before is not read
         again; without one, the texts are shared with a second process where
         `parallel` allows (`jobs`)."""
-        self.forget(self.public_phrases(public_texts, memo, fields, jobs), keep_kind)
-
-    def public_phrases(
-        self,
-        public_texts: Iterable[str],
-        memo: PublicMemo | None = None,
-        fields: Iterable[str] = (),
-        jobs: int | None = None,
-        stop: Callable[[], bool] | None = None,
-    ) -> set[str]:
-        """The phrases `drop_public` forgets (see there), the needles left
-        as they are: another process may find them (see `Plan.settle`).
-        With `stop`, in this process alone, raising `Stopped` soon after
-        `stop()` says so."""
         if not self.phrases:
-            return set()
+            return
         matcher = Matcher(self.phrases)
         public: set[str] = set()
-        if stop is not None:
-            fields = _until(fields, stop)
-            found = _scan_texts(matcher, _until(public_texts, stop))
-            public.update(matcher.phrases[i] for i in found)
-        elif memo is None:
+        if memo is None:
             texts = list(public_texts)
             n = processes(len(texts), jobs)
             shares = [texts[i::n] for i in range(n)]
@@ -422,14 +404,7 @@ class Needles:
         rest = [p for p in self.phrases if p not in public]
         edges = _Edges(fields, rest)
         public.update(p for p in rest if edges.joins(p))
-        return public
-
-    def forget(self, public: Iterable[str], keep_kind: str) -> None:
-        """Forget each of `public`'s phrases, but for its hits of `keep_kind`
-        (see `drop_public`)."""
         for phrase in public:
-            if phrase not in self.phrases:
-                continue
             kept = {h for h in self.phrases[phrase] if h[1] == keep_kind}
             if kept:
                 self.phrases[phrase] = kept
@@ -551,17 +526,6 @@ _PART_BREAK: Final = f" {_STREAM_BREAK} "
 _FIELD_BREAK: Final = f"\n{_STREAM_BREAK}\n"
 
 
-class Stopped(Exception):
-    """Work told to stop (see `Needles.public_phrases`)."""
-
-
-def _until(texts: Iterable[str], stop: Callable[[], bool]) -> Iterator[str]:
-    for text in texts:
-        if stop():
-            raise Stopped
-        yield text
-
-
 def _in_parts(texts: Iterable[str], between: str = _PART_BREAK) -> Iterator[str]:
     """Texts joined into parts, a word no needle holds between each two."""
     part: list[str] = []
@@ -651,60 +615,19 @@ class Plan:
     # copied from the package (a theme's scripts, megabytes a build) and
     # holds nothing of the library.
     packaged: tuple[Path, ...] = ()
-    # What the site publishes, while the plan may still be extended or is
-    # not settled.
+    # What the site publishes, while the plan may still be extended.
     published: Published | None = field(default=None, repr=False)
-    # Whether the phrases the site also publishes are dropped from `needles`
-    # (see `settle`).
-    settled: bool = True
-    # Whether no more files are withheld (`close`).
-    closed: bool = False
 
     @property
     def empty(self) -> bool:
         return not self.needles.phrases and not self.needles.by_digest
-
-    def public_phrases(
-        self, jobs: int | None = None, stop: Callable[[], bool] | None = None
-    ) -> set[str] | None:
-        """The phrases of an unsettled plan that the site also publishes
-        (None once settled), as `settle` takes them, the plan left as it
-        is: in another process too where `jobs` allows; `stop`: see
-        `Needles.public_phrases`."""
-        if self.settled or self.published is None:
-            return None
-        return self.published.public_in(self.needles, None, jobs, stop)
-
-    def settle(self, public: set[str] | None = None) -> None:
-        """Drop from the needles what the site also publishes, where `plan`
-        was told to leave that for later: `public`, where another process
-        found it (`public_phrases`, of this plan as it was made), else found
-        now. Files other plugins added since (`extend`) do not change it:
-        whether a phrase is published is told by the phrase alone, and
-        theirs were dropped as they came."""
-        if self.settled:
-            return
-        assert self.published is not None
-        if public is None:
-            public = self.published.public_in(self.needles, None)
-        self.needles.forget(public, ID)
-        self.settled = True
-        if self.closed:
-            self.published = None
-
-    def close(self) -> None:
-        """No file is withheld after this: what the site publishes, kept to
-        extend the plan, is let go (once it is settled)."""
-        self.closed = True
-        if self.settled:
-            self.published = None
 
     def extend(self, foreign: Iterable[tuple[str, Document, Path]]) -> None:
         """Look for what more files other plugins added say (as `plan`'s
         `foreign`), as if they had been known when the plan was made: what
         decides whether a phrase is published is the phrase alone, so the
         new ones are read against what is published on their own."""
-        if self.closed or self.published is None:
+        if self.published is None:
             raise ValueError("the plan was closed: what is published was let go")
         more = Needles()
         _add_foreign(more, self.unpublished, foreign)
@@ -716,15 +639,13 @@ class Plan:
 @dataclass
 class Published:
     """What a site publishes, for a plan to drop from what it looks for
-    (`Needles.drop_public`): the library's published texts and front
-    matters, kept as they were read; their values, the plugin's own texts,
-    file names and the theme's, made when asked (in a second process, for a
-    plan settled later)."""
+    (`Needles.drop_public`): the library's published texts and front-matter
+    values, kept as they were read; the plugin's own texts, file names and
+    the theme's, made again when asked."""
 
     library: Library
     texts: list[str]
-    # The published files' front matters (their postmortems' own `data`).
-    data: list[Any]
+    fields: list[str]
     docs_dir: Path
     config_file: Path | None
     secret_files: set[Path]
@@ -736,36 +657,23 @@ class Published:
         return {p.relative_to(root).as_posix() for p in self.secret_files if p.is_relative_to(root)}
 
     def drop_from(self, needles: Needles, memo: PublicMemo | None) -> None:
-        # What is also published is not distinctive: drop it, except ids (which
-        # are distinctive by format, and whose expected places are listed in the plan).
-        needles.forget(self.public_in(needles, memo), ID)
-
-    def public_in(
-        self,
-        needles: Needles,
-        memo: PublicMemo | None,
-        jobs: int | None = None,
-        stop: Callable[[], bool] | None = None,
-    ) -> set[str]:
-        """The phrases of `needles` that this publishes (`drop_from` forgets
-        them); `jobs`: the library's, unless given; `stop`: see
-        `Needles.public_phrases`."""
         if not needles.phrases:
-            return set()
+            return
         library = self.library
-        values = [s for data in self.data for _, s in _strings(data)]
         public = itertools.chain(
             self.texts,
-            values,
             _generated_texts(library, self.config_file, self._secret_uris()),
             _public_file_names(self.docs_dir, self.secret_files),
             _theme_texts(self.theme_dirs),
         )
-        # What pages set side by side: front-matter values, taxonomy titles.
+        # Taxonomy titles are set side by side on pages, as front-matter values are.
         taxonomy = _strings(asdict(library.taxonomy)) if library.taxonomy is not None else ()
-        fields = itertools.chain(values, (s for _, s in taxonomy))
-        jobs = library.settings.jobs if jobs is None else jobs
-        return needles.public_phrases(public, memo, fields, jobs, stop)
+        fields = itertools.chain(self.fields, (s for _, s in taxonomy))
+        # What is also published is not distinctive: drop it, except ids (which
+        # are distinctive by format, and whose expected places are listed in the plan).
+        needles.drop_public(
+            public, keep_kind=ID, memo=memo, fields=fields, jobs=library.settings.jobs
+        )
 
 
 def _reason(checked: CheckedDocument, why: str, include_drafts: bool) -> str:
@@ -805,16 +713,13 @@ def plan(
     decision: Decision | None = None,
     packaged: Iterable[Path] = (),
     foreign: Iterable[tuple[str, Document, Path]] = (),
-    settle: bool = True,
 ) -> Plan:
     """What to look for: everything of what the library withholds (as the
     build decides it, with `include_drafts` as the build has it), less what
     it also publishes. `theme_dirs`' templates are the site's own text; a
     `memo` kept between rebuilds saves reading unchanged texts again.
     `foreign`: pages other plugins added that the build withheld for what
-    they say (name, parsed document, the file it was read from, if any).
-    Without `settle`, what it also publishes is dropped later
-    (`Plan.settle`), where another process may have found it."""
+    they say (name, parsed document, the file it was read from, if any)."""
     drafts = library.settings.include_drafts if include_drafts is None else include_drafts
     published = library.published(drafts)
     # The build has decided already; the CLI decides here, the same way.
@@ -822,7 +727,9 @@ def plan(
     unpublished: list[Unpublished] = []
     needles = Needles()
     public_texts: list[str] = []
-    published_data: list[Any] = []
+    # Published front-matter values: what pages set side by side (as they
+    # do the taxonomy's titles, see `Published.drop_from`).
+    fields: list[str] = []
     secret_files: set[Path] = set()
     texts: _FileTexts = []
     # A published page shows a link to one of these as its bare id: the
@@ -834,7 +741,9 @@ def plan(
         why = decision.withheld.get(rel)
         if why is None:
             public_texts.append(markdown_bare_ids(doc.body, rel, bare))
-            published_data.append(data)
+            values = [s for _, s in _strings(data)]
+            public_texts.extend(values)
+            fields.extend(values)
             continue
         md_file = docs_dir / rel
         raw_id = data.get("id")
@@ -868,39 +777,25 @@ def plan(
         public_texts.extend(_texts_of(p for p in copied if p.suffix.lower() in suffixes))
     _add_foreign(needles, unpublished, foreign)
     public = Published(
-        library,
-        public_texts,
-        published_data,
-        docs_dir,
-        config_file,
-        secret_files,
-        tuple(theme_dirs),
+        library, public_texts, fields, docs_dir, config_file, secret_files, tuple(theme_dirs)
     )
-    if settle:
-        public.drop_from(needles, memo)
+    public.drop_from(needles, memo)
     related_pages: dict[str, set[str]] = defaultdict(set)
     for pm in published:
         for rid in pm.related:
             related_pages[rid].add(incident_url(pm.id) + "index.html")
     withheld_ids = {u.id for u in unpublished if u.id}
     if withheld_ids:
-        # Most bodies name none of them: one pass in C finds those that may,
-        # where the id pattern's pass over every body was most of the plan.
-        named = ahocorasick.Automaton()
-        for pm_id in withheld_ids:
-            named.add_word(pm_id, pm_id)
-        named.make_automaton()
         # A published page that links to a withheld postmortem shows its bare id.
         for rel, checked in library.documents.items():
-            body = checked.document.body
-            if rel in decision.withheld or next(named.iter(body), None) is None:
+            if rel in decision.withheld:
                 continue
-            cited = withheld_ids.intersection(MENTION.findall(body))
+            cited = withheld_ids.intersection(MENTION.findall(checked.document.body))
             if cited:
                 page = _page_path(rel, checked.postmortem, use_directory_urls)
                 for rid in cited:
                     related_pages[rid].add(page)
-    return Plan(unpublished, needles, dict(related_pages), tuple(packaged), public, settle)
+    return Plan(unpublished, needles, dict(related_pages), tuple(packaged), public)
 
 
 def _add_foreign(
@@ -1342,39 +1237,6 @@ class ReadAhead:
     digest: bytes
     found: list[_Found]
     unscanned: list[Unscanned]
-
-
-@dataclass(frozen=True)
-class ReadAheadSite:
-    """The pages a third process read as they were written
-    (`read_unsettled`), and the phrases it looked for, in the order its
-    matcher numbered them (`_Found.phrases`)."""
-
-    phrases: list[str]
-    pages: dict[str, ReadAhead]
-
-
-def read_unsettled(
-    plan: Plan,
-    pages: Iterable[Path],
-    site_dir: Path,
-    shown_from: Path,
-    max_file_bytes: int,
-    stop: Callable[[], bool],
-) -> ReadAheadSite | None:
-    """In a process of its own: settle this copy of `plan` (`Plan.settle`,
-    which the build's own process does later), then read `pages` as they are
-    written (`Auditor.read_as_written`). None where told to stop before the
-    plan was settled."""
-    try:
-        plan.settle(plan.public_phrases(1, stop))
-    except Stopped:
-        return None
-    if plan.empty:
-        return ReadAheadSite([], {})
-    auditor = Auditor(plan, max_file_bytes, 1)
-    read = auditor.read_as_written(pages, site_dir, shown_from, stop)
-    return ReadAheadSite(list(plan.needles.phrases), read)
 
 
 # How many of the pages after the one waited for `read_as_written` looks for.

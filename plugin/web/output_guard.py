@@ -10,14 +10,13 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-from collections.abc import Callable, Iterable
-from functools import partial
+from collections.abc import Iterable, Mapping
 from pathlib import Path, PurePosixPath
 
 from ..check.library import Library
 from ..check.publication import Decision
 from ..parse.frontmatter import Document
-from .audit import Auditor, Leak, PublicMemo, ReadAheadSite, Unscanned, plan, read_unsettled
+from .audit import Auditor, Leak, PublicMemo, ReadAhead, Unscanned, plan
 
 # The guard reads files of any size a build writes; past this it fails closed.
 MAX_FILE_BYTES = 1024 * 2**20
@@ -41,17 +40,13 @@ class OutputGuard:
         packaged: Iterable[Path],
         jobs: int | None,
         foreign: Iterable[tuple[str, Document, Path]] = (),
-        settle_later: bool = False,
     ) -> None:
         """What the build withholds of `library` (`decision`), less what it
         publishes; a `memo` kept between serve rebuilds saves reading
         unchanged published texts again. `packaged`: the theme's folders
         that are installed packages (see `Plan.packaged`); `foreign`: pages
-        other plugins added that are withheld (see `plan`). With
-        `settle_later`, what the site also publishes is dropped from what
-        the guard looks for when it is needed (`settle`), where another
-        process may have found it meanwhile (`public_phrases`)."""
-        self.plan = plan(
+        other plugins added that are withheld (see `plan`)."""
+        made = plan(
             library,
             docs_dir,
             config_file,
@@ -62,9 +57,8 @@ class OutputGuard:
             decision,
             packaged,
             foreign,
-            not settle_later,
         )
-        self.jobs = jobs
+        self.auditor = Auditor(made, MAX_FILE_BYTES, jobs)
         # Whether pages read as they were written (`check`'s `read_before`)
         # were read for less than the guard now looks for.
         self._grown = False
@@ -74,53 +68,34 @@ class OutputGuard:
         made, and the build withheld, say too (`Plan.extend`)."""
         foreign = list(foreign)
         if foreign:
-            self.plan.extend(foreign)
+            plan = self.auditor.plan
+            plan.extend(foreign)
+            self.auditor = Auditor(plan, MAX_FILE_BYTES, self.auditor.jobs)
             self._grown = True
 
     def close_plan(self) -> None:
         """No file is withheld after this: what the site publishes, kept to
-        extend the plan, is let go once the plan is settled."""
-        self.plan.close()
-
-    def public_phrases(self) -> set[str] | None:
-        """What `settle` drops, found in a second process (the plan as it
-        was made), there alone."""
-        return self.plan.public_phrases(jobs=1)
-
-    def settle(self, public: set[str] | None = None) -> None:
-        """Drop what the site also publishes from what the guard looks for
-        (`Plan.settle`): `public` where `public_phrases` found it, else
-        found now."""
-        self.plan.settle(public)
+        extend the plan, is let go."""
+        self.auditor.plan.published = None
 
     @property
     def empty(self) -> bool:
-        """Whether the build withholds nothing there is to look for (a plan
-        not settled yet may find it has nothing left once it is)."""
-        return self.plan.empty
+        """Whether the build withholds nothing there is to look for."""
+        return self.auditor.plan.empty
 
     @property
     def looked_for(self) -> object:
         """What the guard looks for: while it stays the same from one
         `serve --dirty` rebuild to the next, files written before were read
         for all of it already."""
-        self.settle()
-        needles = self.plan.needles
+        needles = self.auditor.plan.needles
         return (frozenset(needles.phrases), needles.by_digest)
-
-    def read_as_written(
-        self, pages: Iterable[Path], site_dir: Path
-    ) -> Callable[[Callable[[], bool]], ReadAheadSite | None]:
-        """The work of a third process reading the pages as the build writes
-        them, given a `stop` (see `read_unsettled`), for `check`'s
-        `read_before`."""
-        return partial(read_unsettled, self.plan, list(pages), site_dir, site_dir, MAX_FILE_BYTES)
 
     def check(
         self,
         site_dir: Path,
         written_since: float | None,
-        read_before: ReadAheadSite | None,
+        read_before: Mapping[str, ReadAhead] | None,
     ) -> str | None:
         """Read the site folder: every file, or with `written_since` (a
         POSIX timestamp) only the files written since, less the pages read
@@ -128,15 +103,10 @@ class OutputGuard:
         (`read_before`). Remove each file or folder that shows what is
         withheld, and say why the build fails, or None."""
         since = None if written_since is None else written_since - _MTIME_MARGIN
-        self.settle()
-        read = None
-        # Only where read for the same needles, numbered as this guard's
-        # matcher numbers them: not for what other plugins added since.
-        same = read_before is not None and read_before.phrases == list(self.plan.needles.phrases)
-        if read_before is not None and same and not self._grown:
-            read = read_before.pages
-        auditor = Auditor(self.plan, MAX_FILE_BYTES, self.jobs)
-        result = auditor.audit(site_dir, site_dir, since, read)
+        if self._grown:
+            # Read for other needles, by the numbers of another matcher.
+            read_before = None
+        result = self.auditor.audit(site_dir, site_dir, since, read_before)
         bad: list[Leak | Unscanned] = [*result.leaks, *result.unscanned]
         if not bad:
             return None
